@@ -1,0 +1,1 @@
+//! Adapters over spin-sdk shared by the Ghiseu components.
