@@ -1,1 +1,24 @@
 //! Adapters over spin-sdk shared by the Ghiseu components.
+//!
+//! - [`kv`]: the key-value store (`spin:key-value`) and its atomic operations
+//!   (`wasi:keyvalue` atomics: increment, compare-and-swap, create-if-absent).
+//! - [`s3`]: an S3 client over the component's outbound HTTP, signed with
+//!   `rusty-s3`, configured from the `s3_*` component variables.
+//! - [`http`]: response builders (JSON, `application/problem+json`) and
+//!   bounded body reading.
+//!
+//! Architecture invariant: this crate holds no business rule; it only moves
+//! bytes between the components and the platform's stores. Domain logic lives
+//! in `ghiseu-core`.
+//!
+//! The crate compiles for the host target as well (spin-sdk's bindings only
+//! trap when called outside a component), so its pure parts (problem JSON,
+//! S3 listing parsing, error mapping) are unit-tested natively with
+//! `cargo test -p ghiseu-platform`.
+
+pub mod error;
+pub mod http;
+pub mod kv;
+pub mod s3;
+
+pub use error::{Error, Result};

@@ -1,0 +1,316 @@
+//! HTTP helpers for the components: buffered responses (JSON, bytes,
+//! `application/problem+json`) and bounded reading of bodies.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::Serialize;
+use spin_sdk::http::{FullBody, IncomingMessage};
+use spin_sdk::wasip3::http_compat::IncomingBody;
+use spin_sdk::wasip3::wit_bindgen::StreamResult;
+use spin_sdk::wasip3::wit_future;
+
+use crate::{Error, Result};
+
+/// The body of every response built here: fully buffered bytes.
+pub type Body = FullBody<Bytes>;
+
+/// A response built by these helpers; `#[http_service]` handlers can return it.
+pub type Response = http::Response<Body>;
+
+/// The media type of RFC 9457 problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The media type of JSON.
+pub const JSON: &str = "application/json";
+
+/// A response with `status`, `content_type` and `body`.
+pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response {
+    let mut response = http::Response::new(FullBody::new(body.into()));
+    *response.status_mut() = status;
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// A response with `status` and no body.
+#[must_use]
+pub fn empty(status: StatusCode) -> Response {
+    let mut response = http::Response::new(FullBody::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
+/// A `application/json` response of `value`.
+///
+/// Serialising plain DTOs cannot fail; if it ever does, the answer is a 500
+/// problem rather than a panic.
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => bytes(status, JSON, body),
+        Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+            .with_detail(format!("response could not be serialised: {e}"))
+            .into_response(),
+    }
+}
+
+/// RFC 9457 problem details, answered as `application/problem+json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// A URI reference identifying the problem type; `about:blank` when the
+    /// status says it all.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// An explanation specific to this occurrence, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    /// A problem of type `about:blank` whose title is the status's reason
+    /// phrase.
+    #[must_use]
+    pub fn new(status: StatusCode) -> Self {
+        Self {
+            type_uri: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: None,
+        }
+    }
+
+    /// Sets the problem type URI (and should come with a specific title).
+    #[must_use]
+    pub fn with_type(mut self, type_uri: impl Into<String>) -> Self {
+        self.type_uri = type_uri.into();
+        self
+    }
+
+    /// Sets the title.
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// Sets the occurrence-specific detail.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The problem for a platform error: client errors get a 4xx that says
+    /// what to fix; platform failures get a 5xx that leaks no internals (the
+    /// caller should log the error itself).
+    #[must_use]
+    pub fn from_error(error: &Error) -> Self {
+        match error {
+            Error::BodyTooLarge { limit } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
+                .with_detail(format!("The request body must be at most {limit} bytes.")),
+            Error::BodyRead(_) => Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail("The request body could not be read to its end."),
+            Error::S3Status { .. } | Error::S3Response { .. } | Error::Outbound(_) => {
+                Problem::new(StatusCode::BAD_GATEWAY)
+                    .with_detail("A storage service did not answer as expected.")
+            }
+            Error::KeyValue { .. } | Error::Variable { .. } | Error::S3Config(_) => {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                    .with_detail("The service could not complete the request.")
+            }
+        }
+    }
+
+    /// The status as a [`StatusCode`] (500 if it is not a valid code).
+    #[must_use]
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The JSON document.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        // A struct of strings and an integer always serialises.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The `application/problem+json` response.
+    #[must_use]
+    pub fn into_response(self) -> Response {
+        bytes(self.status_code(), PROBLEM_JSON, self.to_json())
+    }
+}
+
+impl From<Problem> for Response {
+    fn from(problem: Problem) -> Self {
+        problem.into_response()
+    }
+}
+
+/// Shorthand for a problem response with a detail.
+pub fn problem(status: StatusCode, detail: impl Into<String>) -> Response {
+    Problem::new(status).with_detail(detail).into_response()
+}
+
+/// The declared `Content-Length` of a message, if present and valid.
+#[must_use]
+pub fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Reads a whole incoming body (of a request, or of an outbound call's
+/// response) into memory, refusing more than `limit` bytes.
+///
+/// A declared `Content-Length` above `limit` is refused before anything is
+/// read. The bytes are read straight from the component-model stream into one
+/// buffer sized from `Content-Length`, so a 5 MB upload is copied once, not
+/// once per 16 KiB frame and again when joined.
+pub async fn read_body<T: IncomingMessage>(
+    headers: &HeaderMap,
+    mut body: IncomingBody<T>,
+    limit: usize,
+) -> Result<Vec<u8>> {
+    let declared = content_length(headers);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let Some(message) = body.take_unstarted() else {
+        // Someone already started reading it: nothing sensible is left.
+        return Err(Error::BodyRead("body already consumed".to_owned()));
+    };
+    // Dropping the writer reports `Ok` to the host: we consumed the body.
+    let (_consumed, consumed_rx) = wit_future::new(|| Ok(()));
+    let (mut stream, trailers) = message.consume_body(consumed_rx);
+
+    const GROW: usize = 64 * 1024;
+    let initial = declared.map_or(GROW, |n| usize::try_from(n).unwrap_or(limit));
+    // One spare byte so that a body longer than declared shows up at once.
+    let mut buf = Vec::with_capacity(initial.min(limit).saturating_add(1));
+    loop {
+        if buf.len() == buf.capacity() {
+            buf.reserve(GROW.min(limit + 1 - buf.len()).max(1));
+        }
+        let (status, read) = stream.read(buf).await;
+        buf = read;
+        if buf.len() > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        match status {
+            StreamResult::Complete(_) => {}
+            StreamResult::Dropped => break,
+            StreamResult::Cancelled => {
+                return Err(Error::BodyRead("read cancelled".to_owned()));
+            }
+        }
+    }
+    trailers
+        .await
+        .map_err(|e| Error::BodyRead(format!("{e:?}")))?;
+    Ok(buf)
+}
+
+/// Reads the body of an incoming request with [`read_body`], keeping the
+/// request's head.
+pub async fn read_request(
+    request: spin_sdk::http::Request,
+    limit: usize,
+) -> Result<(http::request::Parts, Vec<u8>)> {
+    let (parts, body) = request.into_parts();
+    let bytes = read_body(&parts.headers, body, limit).await?;
+    Ok((parts, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_json_has_rfc9457_members() {
+        let problem = Problem::new(StatusCode::NOT_FOUND).with_detail("No such dossier.");
+        let value: serde_json::Value = serde_json::from_slice(&problem.to_json()).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "No such dossier."
+            })
+        );
+    }
+
+    #[test]
+    fn problem_without_detail_omits_it() {
+        let problem = Problem::new(StatusCode::METHOD_NOT_ALLOWED);
+        let value: serde_json::Value = serde_json::from_slice(&problem.to_json()).unwrap();
+        assert!(value.get("detail").is_none());
+        assert_eq!(value["title"], "Method Not Allowed");
+    }
+
+    #[test]
+    fn problem_response_has_problem_media_type() {
+        let response = problem(StatusCode::BAD_REQUEST, "bad");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+    }
+
+    #[test]
+    fn errors_map_to_statuses_without_leaking() {
+        let cases = [
+            (Error::BodyTooLarge { limit: 10 }, 413),
+            (Error::BodyRead("reset".into()), 400),
+            (
+                Error::S3Status {
+                    operation: "PutObject",
+                    status: 403,
+                    detail: "<Error>secret</Error>".into(),
+                },
+                502,
+            ),
+            (Error::Outbound("refused".into()), 502),
+            (
+                Error::KeyValue {
+                    label: "default".into(),
+                    message: "disk full".into(),
+                },
+                500,
+            ),
+            (Error::S3Config("no endpoint".into()), 500),
+        ];
+        for (error, status) in cases {
+            let problem = Problem::from_error(&error);
+            assert_eq!(problem.status, status, "{error}");
+            let text = String::from_utf8(problem.to_json()).unwrap();
+            assert!(
+                !text.contains("secret") && !text.contains("disk full"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_sets_content_type() {
+        let response = json(StatusCode::OK, &serde_json::json!({"a": 1}));
+        assert_eq!(response.headers()[header::CONTENT_TYPE], JSON);
+    }
+
+    #[test]
+    fn content_length_parses_valid_values_only() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(content_length(&headers), None);
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("42"));
+        assert_eq!(content_length(&headers), Some(42));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("x"));
+        assert_eq!(content_length(&headers), None);
+    }
+}

@@ -1,0 +1,175 @@
+//! Key-value storage.
+//!
+//! Plain reads and writes go through `spin:key-value@3.0.0` ([`Store`]);
+//! the atomic operations ([`increment`], [`compare_and_swap`],
+//! [`create_if_absent`]) go through `wasi:keyvalue@0.2.0-draft2` atomics,
+//! which Spin implements over the same stores, so both views see the same
+//! data. The atomics interface is synchronous, hence these functions are too.
+
+use spin_sdk::experimental::wasi::keyvalue::{atomics, store as wasi_store};
+use spin_sdk::key_value;
+
+use crate::{Error, Result};
+
+/// An open key-value store (a `key_value_stores` label of `spin.toml`).
+pub struct Store {
+    inner: key_value::Store,
+    label: String,
+}
+
+impl Store {
+    /// Opens the store named `label`; the component must be granted it in
+    /// `spin.toml`.
+    pub async fn open(label: &str) -> Result<Self> {
+        let inner = key_value::Store::open(label)
+            .await
+            .map_err(|e| spin_error(label, &e))?;
+        Ok(Self {
+            inner,
+            label: label.to_owned(),
+        })
+    }
+
+    /// The label this store was opened with.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The value of `key`, or `None` if it is absent.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.inner.get(key).await.map_err(|e| self.error(&e))
+    }
+
+    /// Sets `key` to `value`, replacing any previous value.
+    pub async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
+        self.inner.set(key, value).await.map_err(|e| self.error(&e))
+    }
+
+    /// Deletes `key`; deleting an absent key is not an error.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        self.inner.delete(key).await.map_err(|e| self.error(&e))
+    }
+
+    /// Whether `key` has a value.
+    pub async fn exists(&self, key: &str) -> Result<bool> {
+        self.inner.exists(key).await.map_err(|e| self.error(&e))
+    }
+
+    /// Every key of the store, in the store's order (unspecified).
+    pub async fn get_keys(&self) -> Result<Vec<String>> {
+        self.inner
+            .get_keys()
+            .await
+            .collect()
+            .await
+            .map_err(|e| self.error(&e))
+    }
+
+    fn error(&self, e: &key_value::Error) -> Error {
+        spin_error(&self.label, e)
+    }
+}
+
+/// The outcome of [`compare_and_swap`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CasOutcome {
+    /// The key held the expected value and now holds the new one.
+    Swapped,
+    /// The key did not hold the expected value; nothing was written.
+    Conflict {
+        /// What the key held when the swap was refused (`None`: absent).
+        current: Option<Vec<u8>>,
+    },
+}
+
+/// The outcome of [`create_if_absent`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    /// The key was absent and now holds the value: this caller won.
+    Created,
+    /// The key already existed; its current value is returned.
+    Exists(Vec<u8>),
+}
+
+/// Atomically adds `delta` to the signed 64-bit counter at `key` (absent
+/// counts as 0) and returns the new value.
+pub fn increment(label: &str, key: &str, delta: i64) -> Result<i64> {
+    let bucket = open_bucket(label)?;
+    atomics::increment(&bucket, key, delta).map_err(|e| wasi_error(label, &e))
+}
+
+/// Atomically sets `key` to `new` if it currently holds `expected`
+/// (`None`: if it is absent).
+pub fn compare_and_swap(
+    label: &str,
+    key: &str,
+    expected: Option<&[u8]>,
+    new: &[u8],
+) -> Result<CasOutcome> {
+    let bucket = open_bucket(label)?;
+    let cas = atomics::Cas::new(&bucket, key).map_err(|e| wasi_error(label, &e))?;
+    let current = cas.current().map_err(|e| wasi_error(label, &e))?;
+    if current.as_deref() != expected {
+        return Ok(CasOutcome::Conflict { current });
+    }
+    match atomics::swap(cas, new) {
+        Ok(()) => Ok(CasOutcome::Swapped),
+        // Someone wrote between our read and our swap; the host hands back a
+        // fresh handle whose `current` is what they wrote.
+        Err(atomics::CasError::CasFailed(fresh)) => Ok(CasOutcome::Conflict {
+            current: fresh.current().map_err(|e| wasi_error(label, &e))?,
+        }),
+        Err(atomics::CasError::StoreError(e)) => Err(wasi_error(label, &e)),
+    }
+}
+
+/// Atomically creates `key` with `value` unless it exists: under concurrency
+/// exactly one caller gets [`CreateOutcome::Created`].
+pub fn create_if_absent(label: &str, key: &str, value: &[u8]) -> Result<CreateOutcome> {
+    // A conflict that reports an absent key means the key was created and
+    // deleted again between our attempt and the report: try again.
+    const ATTEMPTS: usize = 5;
+    for _ in 0..ATTEMPTS {
+        match compare_and_swap(label, key, None, value)? {
+            CasOutcome::Swapped => return Ok(CreateOutcome::Created),
+            CasOutcome::Conflict {
+                current: Some(current),
+            } => return Ok(CreateOutcome::Exists(current)),
+            CasOutcome::Conflict { current: None } => {}
+        }
+    }
+    Err(Error::KeyValue {
+        label: label.to_owned(),
+        message: format!("create-if-absent of `{key}` kept conflicting with an absent key"),
+    })
+}
+
+fn open_bucket(label: &str) -> Result<wasi_store::Bucket> {
+    wasi_store::open(label).map_err(|e| wasi_error(label, &e))
+}
+
+fn spin_error(label: &str, e: &key_value::Error) -> Error {
+    let message = match e {
+        key_value::Error::StoreTableFull => "too many open stores".to_owned(),
+        key_value::Error::NoSuchStore => "no such store".to_owned(),
+        key_value::Error::AccessDenied => "access denied".to_owned(),
+        key_value::Error::Other(m) => m.clone(),
+    };
+    Error::KeyValue {
+        label: label.to_owned(),
+        message,
+    }
+}
+
+fn wasi_error(label: &str, e: &wasi_store::Error) -> Error {
+    let message = match e {
+        wasi_store::Error::NoSuchStore => "no such store".to_owned(),
+        wasi_store::Error::AccessDenied => "access denied".to_owned(),
+        wasi_store::Error::Other(m) => m.clone(),
+    };
+    Error::KeyValue {
+        label: label.to_owned(),
+        message,
+    }
+}
