@@ -1,1 +1,687 @@
-//! Test harness.
+//! Test harness: every integration test gets its own `ghiseu` host, spawned from the
+//! release build on a free loopback port, with fresh stores (a new `--data` directory
+//! and, for the Redis backend, a `redis-server` of its own).
+//!
+//! ```no_run
+//! # async fn example() {
+//! use ghiseu_tests::{App, Backend};
+//! let app = App::probe(Backend::Sqlite).spawn().await;
+//! let response = app.get("/probe/kv/missing").await;
+//! assert_eq!(response.status(), 404);
+//! # }
+//! ```
+//!
+//! The artifacts come from `cargo xtask test` (or `cargo build --release -p ghiseu-host`
+//! and `cargo build --release --target wasm32-wasip2 -p ghiseu-probe -p ghiseu-health`):
+//! the harness only finds them, it never builds.
+
+use std::fmt::Write as _;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+pub mod echo;
+
+/// How long a host may take from spawn to its "listening" line. Generous: the first start
+/// after a build compiles the components, and the machine may be busy compiling too.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The key-value backend behind the store labelled "default".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `type = "spin"`: a SQLite file under the host's `--data` directory.
+    Sqlite,
+    /// `type = "redis"`: a `redis-server` started for this test alone.
+    Redis,
+}
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+fn artifact(relative: &str) -> PathBuf {
+    let path = workspace_root().join(relative);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask test` (it builds the host and the components \
+         before the integration tests)",
+        path.display()
+    );
+    path
+}
+
+/// `target/release/ghiseu`.
+pub fn host_binary() -> PathBuf {
+    artifact("target/release/ghiseu")
+}
+
+/// The test-only probe component.
+pub fn probe_wasm() -> PathBuf {
+    artifact("target/wasm32-wasip2/release/ghiseu_probe.wasm")
+}
+
+/// The production manifest at the workspace root.
+pub fn production_manifest() -> PathBuf {
+    workspace_root().join("spin.toml")
+}
+
+// ---------------------------------------------------------------------------------------
+// Manifests.
+
+/// One component of a test manifest: the probe wasm mounted at one route, with a `name`
+/// variable so a response tells which component answered.
+#[derive(Debug, Clone)]
+pub struct ProbeComponent {
+    /// Component id in the manifest.
+    pub id: String,
+    /// The `[[trigger.http]] route`.
+    pub route: String,
+    /// The `name` component variable, echoed by the probe as `component`.
+    pub name: String,
+}
+
+/// A Spin manifest built for a test, always mounting the probe wasm (by absolute path, so
+/// every test shares the host's cache of the compiled component).
+#[derive(Debug, Clone)]
+pub struct TestManifest {
+    components: Vec<ProbeComponent>,
+    /// Extra `allowed_outbound_hosts` entries (templates allowed), for every component.
+    outbound: Vec<String>,
+    /// Extra application variables: name → inline TOML declaration.
+    app_variables: Vec<(String, String)>,
+}
+
+impl TestManifest {
+    /// The probe alone at `/probe/...`.
+    pub fn probe() -> Self {
+        Self::routes(&[("/probe/...", "probe")])
+    }
+
+    /// One probe component per `(route, name)`.
+    pub fn routes(routes: &[(&str, &str)]) -> Self {
+        let components = routes
+            .iter()
+            .enumerate()
+            .map(|(i, (route, name))| ProbeComponent {
+                id: format!("c{i}"),
+                route: (*route).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect();
+        Self {
+            components,
+            outbound: Vec::new(),
+            app_variables: Vec::new(),
+        }
+    }
+
+    /// Adds an `allowed_outbound_hosts` entry to every component.
+    pub fn allow_outbound(mut self, host: &str) -> Self {
+        self.outbound.push(host.to_owned());
+        self
+    }
+
+    /// Declares an application variable (e.g. `("echo_url", "{ required = true }")`) and
+    /// passes it to every component as a component variable of the same name.
+    pub fn variable(mut self, name: &str, declaration: &str) -> Self {
+        self.app_variables
+            .push((name.to_owned(), declaration.to_owned()));
+        self
+    }
+
+    /// The manifest as TOML.
+    pub fn render(&self) -> String {
+        let wasm = probe_wasm();
+        let mut out = String::from(
+            "spin_manifest_version = 2\n\n[application]\nname = \"ghiseu-test\"\n\
+             version = \"0.0.0\"\n\n[variables]\n\
+             s3_endpoint = { required = true }\n\
+             s3_bucket = { default = \"ghiseu\" }\n\
+             s3_region = { default = \"us-east-1\" }\n\
+             s3_access_key = { required = true }\n\
+             s3_secret_key = { required = true, secret = true }\n",
+        );
+        for (name, decl) in &self.app_variables {
+            writeln!(out, "{name} = {decl}").unwrap();
+        }
+        for c in &self.components {
+            write!(
+                out,
+                "\n[[trigger.http]]\nroute = {route:?}\ncomponent = {id:?}\n",
+                route = c.route,
+                id = c.id
+            )
+            .unwrap();
+        }
+        for c in &self.components {
+            let mut outbound = vec!["{{ s3_endpoint }}".to_owned()];
+            outbound.extend(self.outbound.iter().cloned());
+            let outbound = outbound
+                .iter()
+                .map(|h| format!("{h:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            write!(
+                out,
+                "\n[component.{id}]\nsource = {source:?}\nkey_value_stores = [\"default\"]\n\
+                 allowed_outbound_hosts = [{outbound}]\n[component.{id}.variables]\n\
+                 name = {name:?}\n",
+                id = c.id,
+                source = wasm.display().to_string(),
+                name = c.name,
+            )
+            .unwrap();
+            for var in ["s3_endpoint", "s3_bucket", "s3_region", "s3_access_key"]
+                .into_iter()
+                .chain(["s3_secret_key"])
+                .map(str::to_owned)
+                .chain(self.app_variables.iter().map(|(n, _)| n.clone()))
+            {
+                writeln!(out, "{var} = \"{{{{ {var} }}}}\"").unwrap();
+            }
+        }
+        out
+    }
+}
+
+/// Where the manifest comes from.
+#[derive(Debug, Clone)]
+enum ManifestSource {
+    /// Written into the test's temp dir.
+    Test(TestManifest),
+    /// An existing file (the production spin.toml), used unchanged.
+    File(PathBuf),
+}
+
+// ---------------------------------------------------------------------------------------
+// Spawning.
+
+/// What to start: manifest, backend, variables, limits. Build it, then [`App::spawn`].
+#[derive(Debug, Clone)]
+pub struct App {
+    manifest: ManifestSource,
+    backend: Backend,
+    config_variables: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+    memory_limit_mb: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    max_body_bytes: Option<u64>,
+}
+
+impl App {
+    /// The probe at `/probe/...` on the given backend.
+    pub fn probe(backend: Backend) -> Self {
+        Self::with_manifest(TestManifest::probe(), backend)
+    }
+
+    /// A test manifest on the given backend.
+    pub fn with_manifest(manifest: TestManifest, backend: Backend) -> Self {
+        Self {
+            manifest: ManifestSource::Test(manifest),
+            backend,
+            config_variables: Vec::new(),
+            env: Vec::new(),
+            memory_limit_mb: None,
+            request_timeout_ms: None,
+            max_body_bytes: None,
+        }
+    }
+
+    /// The production spin.toml, unchanged, on SQLite with the embedded object store.
+    pub fn production() -> Self {
+        Self {
+            manifest: ManifestSource::File(production_manifest()),
+            ..Self::probe(Backend::Sqlite)
+        }
+    }
+
+    /// A `[variables]` entry of the runtime config.
+    pub fn config_variable(mut self, name: &str, value: &str) -> Self {
+        self.config_variables
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// An environment variable of the host process (e.g. `SPIN_VARIABLE_X`).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// `--memory-limit-mb`.
+    pub fn memory_limit_mb(mut self, mb: u64) -> Self {
+        self.memory_limit_mb = Some(mb);
+        self
+    }
+
+    /// `--request-timeout-ms`.
+    pub fn request_timeout_ms(mut self, ms: u64) -> Self {
+        self.request_timeout_ms = Some(ms);
+        self
+    }
+
+    /// `--max-body-bytes`.
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body_bytes = Some(bytes);
+        self
+    }
+
+    /// Writes the manifest and runtime config into a fresh temp dir, starts the backend
+    /// and the host, and returns once the host says it is listening.
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::Builder::new()
+            .prefix("ghiseu-test-")
+            .tempdir()
+            .expect("creating a temp dir");
+        let redis = match self.backend {
+            Backend::Sqlite => None,
+            Backend::Redis => Some(RedisServer::start(dir.path()).await),
+        };
+        let manifest_path = match &self.manifest {
+            ManifestSource::Test(m) => {
+                let path = dir.path().join("spin.toml");
+                std::fs::write(&path, m.render()).expect("writing the test manifest");
+                path
+            }
+            ManifestSource::File(path) => path.clone(),
+        };
+        let runtime_config = dir.path().join("runtime-config.toml");
+        std::fs::write(
+            &runtime_config,
+            self.runtime_config(redis.as_ref().map(|r| r.url())),
+        )
+        .expect("writing the runtime config");
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir_all(&data_dir).expect("creating the data dir");
+
+        let mut app = TestApp {
+            spec: self,
+            manifest_path,
+            runtime_config,
+            data_dir,
+            address: String::new(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("building the HTTP client"),
+            child: None,
+            log: Arc::new(Mutex::new(String::new())),
+            _redis: redis,
+            _dir: dir,
+        };
+        app.start().await;
+        app
+    }
+
+    fn runtime_config(&self, redis_url: Option<String>) -> String {
+        let mut out = String::new();
+        match redis_url {
+            None => out.push_str("[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n"),
+            Some(url) => write!(
+                out,
+                "[key_value_store.default]\ntype = \"redis\"\nurl = {url:?}\n"
+            )
+            .unwrap(),
+        }
+        out.push_str("\n[object_store]\ntype = \"embedded\"\n\n[variables]\n");
+        for (name, value) in &self.config_variables {
+            writeln!(out, "{name} = {value:?}").unwrap();
+        }
+        out
+    }
+}
+
+/// Starts the probe at `/probe/...` on SQLite: the zero-to-production `spawn_app()`.
+pub async fn spawn_app() -> TestApp {
+    App::probe(Backend::Sqlite).spawn().await
+}
+
+/// A running host. Killed (and its stores deleted) on drop; its output is printed when
+/// the test that owns it fails.
+pub struct TestApp {
+    spec: App,
+    manifest_path: PathBuf,
+    runtime_config: PathBuf,
+    data_dir: PathBuf,
+    /// `http://127.0.0.1:PORT`, as the host announced it.
+    pub address: String,
+    /// A client with a connection pool, for tests that issue many requests.
+    pub client: reqwest::Client,
+    child: Option<Child>,
+    log: Arc<Mutex<String>>,
+    _redis: Option<RedisServer>,
+    // Last: removed after the host and Redis are gone.
+    _dir: TempDir,
+}
+
+impl TestApp {
+    async fn start(&mut self) {
+        assert!(self.child.is_none(), "the host is already running");
+        let spec = &self.spec;
+        let mut cmd = Command::new(host_binary());
+        cmd.arg("up")
+            .arg("--manifest")
+            .arg(&self.manifest_path)
+            .arg("--runtime-config")
+            .arg(&self.runtime_config)
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(&self.data_dir)
+            .current_dir(workspace_root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(mb) = spec.memory_limit_mb {
+            cmd.args(["--memory-limit-mb", &mb.to_string()]);
+        }
+        if let Some(ms) = spec.request_timeout_ms {
+            cmd.args(["--request-timeout-ms", &ms.to_string()]);
+        }
+        if let Some(bytes) = spec.max_body_bytes {
+            cmd.args(["--max-body-bytes", &bytes.to_string()]);
+        }
+        for (name, value) in &spec.env {
+            cmd.env(name, value);
+        }
+        let mut child = cmd.spawn().expect("spawning target/release/ghiseu");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        drain(stderr, self.log.clone(), None);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        drain(stdout, self.log.clone(), Some(tx));
+        self.child = Some(child);
+
+        let address = match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
+            Ok(Ok(address)) => address,
+            Ok(Err(_)) => panic!(
+                "the host exited before listening; its output:\n{}",
+                self.log()
+            ),
+            Err(_) => panic!(
+                "the host did not say `ghiseu listening on` within {STARTUP_TIMEOUT:?}; its \
+                 output:\n{}",
+                self.log()
+            ),
+        };
+        self.address = address.trim_end_matches('/').to_owned();
+        self.wait_until_ready().await;
+    }
+
+    /// The listening line is the readiness signal; a TCP connect confirms it.
+    async fn wait_until_ready(&self) {
+        let addr: SocketAddr = self
+            .address
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap_or_else(|_| panic!("unexpected listening address {}", self.address));
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the host announced {} but refuses connections; output:\n{}",
+            self.address,
+            self.log()
+        );
+    }
+
+    /// Everything the host printed so far (stdout and stderr).
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn socket_addr(&self) -> SocketAddr {
+        self.address.trim_start_matches("http://").parse().unwrap()
+    }
+
+    /// The host's `--data` directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// GET `path`; transport errors fail the test.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// PUT `path` with a body.
+    pub async fn put(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
+    }
+
+    /// POST `path` with a body.
+    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// DELETE `path`.
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DELETE {path}: {e}"))
+    }
+
+    /// Kills the host with SIGKILL (no chance to flush anything) and waits for it.
+    pub async fn kill9(&mut self) {
+        let mut child = self.child.take().expect("the host is not running");
+        // tokio's Child::kill sends SIGKILL on Unix.
+        child.kill().await.expect("SIGKILL the host");
+    }
+
+    /// Starts the host again on the same manifest, config and data directory.
+    pub async fn restart(&mut self) {
+        self.address.clear();
+        self.start().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Shown by the test runner next to the failing assertion.
+            eprintln!("---- ghiseu host output ----\n{}", self.log());
+        }
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+/// Copies a child's output into `log`; with `listening`, sends the URL of the first
+/// `ghiseu listening on URL` line.
+fn drain(
+    stream: impl AsyncRead + Unpin + Send + 'static,
+    log: Arc<Mutex<String>>,
+    mut listening: Option<tokio::sync::oneshot::Sender<String>>,
+) {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.trim().strip_prefix("ghiseu listening on ")
+                && let Some(tx) = listening.take()
+            {
+                let _ = tx.send(url.trim().to_owned());
+            }
+            if let Ok(mut log) = log.lock() {
+                log.push_str(&line);
+                log.push('\n');
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Redis.
+
+/// A `redis-server` of one test: loopback, a free port, no persistence, its own dir.
+pub struct RedisServer {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl RedisServer {
+    async fn start(dir: &Path) -> Self {
+        let binary = find_redis_server();
+        let redis_dir = dir.join("redis");
+        std::fs::create_dir_all(&redis_dir).expect("creating the redis dir");
+        // The port may be taken between probing and binding: retry on another one.
+        for _ in 0..5 {
+            let port = free_port();
+            let child = std::process::Command::new(&binary)
+                .args(["--port", &port.to_string()])
+                .args(["--bind", "127.0.0.1"])
+                .args(["--save", ""])
+                .args(["--appendonly", "no"])
+                .arg("--dir")
+                .arg(&redis_dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawning redis-server");
+            let mut server = Self { port, child };
+            for _ in 0..100 {
+                if server.ping() {
+                    return server;
+                }
+                if let Ok(Some(_)) = server.child.try_wait() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = server.child.kill();
+        }
+        panic!("redis-server did not start on a loopback port");
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn ping(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+        let mut buf = [0u8; 7];
+        s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_redis_server() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
+        .map(|d| d.join("redis-server"))
+        .find(|p| p.is_file())
+        .expect(
+            "redis-server is not installed: run `cargo xtask test` (it installs it with \
+             apt-get) or `apt-get install redis-server`",
+        )
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("binding 127.0.0.1:0")
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers for assertions.
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// `n` random bytes.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("getrandom");
+    buf
+}
+
+/// Percent-encodes a string for a query parameter value.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes().fold(String::new(), |mut out, b| {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters() {
+        assert_eq!(
+            percent_encode("http://127.0.0.1:80/a?b=c"),
+            "http%3A%2F%2F127.0.0.1%3A80%2Fa%3Fb%3Dc"
+        );
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

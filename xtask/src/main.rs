@@ -1,1 +1,487 @@
-fn main() {}
+//! `cargo xtask up | test | bench`: the project's two commands (and the benchmark).
+//!
+//! Deliberately std + anyhow only, so `cargo xtask` starts in a blink on a fresh clone.
+//! Every step shells out to the same `cargo` that launched us, in the workspace root,
+//! with the default `target/` directory so all steps share one build.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+const WASM_TARGET: &str = "wasm32-wasip2";
+const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+const DEFAULT_DATA: &str = ".ghiseu";
+const LOCAL_RUNTIME_CONFIG: &str = "infra/runtime-config/local.toml";
+/// The test-only component: built for tests and the benchmark, never listed in spin.toml.
+const PROBE_PACKAGE: &str = "ghiseu-probe";
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  up [--listen ADDR] [--data DIR]   build every component and the host, then run the
+                                    platform (default http://127.0.0.1:3000, data in ./.ghiseu)
+  test                              every check CI runs: fmt, clippy, build, unit and
+                                    integration tests (SQLite and Redis)
+  bench                             build in release and print the benchmark table
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nxtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    match command.as_deref() {
+        Some("up") => up(&rest),
+        Some("test") => test(&rest),
+        Some("bench") => bench(&rest),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root: xtask lives in `<root>/xtask`.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The cargo that invoked us (`cargo xtask` sets `CARGO`), so toolchain overrides hold.
+fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command to completion, inheriting stdio; a non-zero exit is an error naming it.
+fn exec(mut cmd: Command) -> Result<()> {
+    let shown = show(&cmd);
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn show(cmd: &Command) -> String {
+    let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
+    parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    parts.join(" ")
+}
+
+/// Times a named step and prints its name before and its duration after.
+struct Steps {
+    started: Instant,
+    done: Vec<(String, f64)>,
+}
+
+impl Steps {
+    fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        let result = f().with_context(|| format!("step `{name}` failed"));
+        let secs = t.elapsed().as_secs_f64();
+        match &result {
+            Ok(()) => println!("==> {name}: ok in {secs:.1}s"),
+            Err(_) => println!("==> {name}: FAILED after {secs:.1}s"),
+        }
+        self.done.push((name.to_owned(), secs));
+        result
+    }
+
+    fn summary(&self) {
+        println!("\nsteps:");
+        for (name, secs) in &self.done {
+            println!("  {secs:>7.1}s  {name}");
+        }
+        println!("  {:>7.1}s  total", self.started.elapsed().as_secs_f64());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Workspace discovery (a tiny line-based reading of Cargo.toml files: enough for ours).
+
+/// Member directories listed in the root Cargo.toml's `[workspace] members`.
+fn workspace_members() -> Result<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(root().join("Cargo.toml")).context("reading Cargo.toml")?;
+    let start = text
+        .find("members")
+        .context("no `members` in the root Cargo.toml")?;
+    let open = start + text[start..].find('[').context("malformed members")?;
+    let close = open + text[open..].find(']').context("malformed members")?;
+    Ok(text[open + 1..close]
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .flat_map(|l| l.split(','))
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| !s.is_empty())
+        .map(|s| root().join(s))
+        .collect())
+}
+
+/// `name = "..."` of a crate's `[package]`.
+fn package_name(dir: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .with_context(|| format!("reading {}", dir.join("Cargo.toml").display()))?;
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| {
+            let value = l.strip_prefix("name")?.trim_start().strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_owned())
+        })
+        .with_context(|| format!("no package name in {}", dir.display()))
+}
+
+/// Spin components are `cdylib` crates (functions/* and the test probe): wasm32-wasip2 only.
+fn is_component(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .map(|t| t.contains("cdylib"))
+        .unwrap_or(false)
+}
+
+/// Crates that only make sense on wasm32-wasip2: the components and anything built on
+/// spin-sdk (its bindings do not link natively).
+fn wasm_only(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .map(|t| t.contains("cdylib") || t.contains("spin-sdk"))
+        .unwrap_or(false)
+}
+
+/// Package names of the production components (crates under functions/).
+fn production_components() -> Result<Vec<String>> {
+    let functions = root().join("functions");
+    workspace_members()?
+        .into_iter()
+        .filter(|d| d.starts_with(&functions) && is_component(d))
+        .map(|d| package_name(&d))
+        .collect()
+}
+
+/// Every component crate, the test probe included.
+fn all_components() -> Result<Vec<String>> {
+    workspace_members()?
+        .into_iter()
+        .filter(|d| is_component(d))
+        .map(|d| package_name(&d))
+        .collect()
+}
+
+fn wasm_only_packages() -> Result<Vec<String>> {
+    workspace_members()?
+        .into_iter()
+        .filter(|d| wasm_only(d))
+        .map(|d| package_name(&d))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps shared by the commands.
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            let installed = String::from_utf8_lossy(&out.stdout);
+            if installed.lines().any(|l| l.trim() == WASM_TARGET) {
+                println!("{WASM_TARGET} is installed");
+                return Ok(());
+            }
+            let mut add = Command::new("rustup");
+            add.args(["target", "add", WASM_TARGET]);
+            exec(add)
+        }
+        _ => {
+            // No rustup (a distro toolchain): trust that the target exists, the build says
+            // clearly if it does not.
+            println!("rustup not found; assuming {WASM_TARGET} is available");
+            Ok(())
+        }
+    }
+}
+
+fn build_components(packages: &[String]) -> Result<()> {
+    if packages.is_empty() {
+        bail!("no component crates found in the workspace");
+    }
+    let mut cmd = cargo();
+    cmd.args(["build", "--release", "--target", WASM_TARGET]);
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    exec(cmd)
+}
+
+fn build_host() -> Result<()> {
+    let mut cmd = cargo();
+    cmd.args(["build", "--release", "-p", "ghiseu-host"]);
+    exec(cmd)
+}
+
+fn host_binary() -> PathBuf {
+    root().join("target/release/ghiseu")
+}
+
+fn ensure_redis() -> Result<()> {
+    if which("redis-server").is_some() {
+        println!("redis-server found");
+        return Ok(());
+    }
+    println!("redis-server missing: installing it with apt-get");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        exec(cmd)
+    };
+    apt(&["update"])?;
+    apt(&["install", "-y", "--no-install-recommends", "redis-server"])?;
+    if which("redis-server").is_none() {
+        bail!("redis-server is still not on PATH after apt-get install");
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/usr/bin", "/usr/local/bin"].map(PathBuf::from))
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+fn parse_flags(args: &[String], known: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, value) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), v.to_owned()),
+            None => {
+                let v = it
+                    .next()
+                    .with_context(|| format!("{arg} needs a value"))?
+                    .clone();
+                (arg.clone(), v)
+            }
+        };
+        if !known.contains(&flag.as_str()) {
+            bail!("unknown option `{flag}`\n\n{USAGE}");
+        }
+        out.push((flag, value));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Commands.
+
+fn up(args: &[String]) -> Result<()> {
+    let flags = parse_flags(args, &["--listen", "--data"])?;
+    let get = |name: &str, default: &str| {
+        flags
+            .iter()
+            .rev()
+            .find(|(f, _)| f == name)
+            .map_or(default.to_owned(), |(_, v)| v.clone())
+    };
+    let listen = get("--listen", DEFAULT_LISTEN);
+    let data = get("--data", DEFAULT_DATA);
+
+    let mut steps = Steps::new();
+    steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
+    steps.step("build components (release)", || {
+        build_components(&production_components()?)
+    })?;
+    steps.step("build host (release)", build_host)?;
+    steps.summary();
+
+    let mut cmd = Command::new(host_binary());
+    cmd.current_dir(root())
+        .args(["up", "--manifest", "spin.toml"])
+        .args(["--runtime-config", LOCAL_RUNTIME_CONFIG])
+        .args(["--listen", &listen])
+        .args(["--data", &data])
+        .stdout(Stdio::piped());
+    println!("\nstarting: {}", show(&cmd));
+    let mut child = cmd.spawn().context("starting target/release/ghiseu")?;
+
+    // Forward the host's stdout and announce the URLs once it says it is listening.
+    // Ctrl-C reaches the host too (same process group): it shuts down and we return.
+    let stdout = child.stdout.take().expect("piped stdout");
+    for line in BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        println!("{line}");
+        if let Some(url) = line.trim().strip_prefix("ghiseu listening on ") {
+            let url = url.trim_end_matches('/');
+            println!();
+            println!("  Ghiseu is running:  {url}/");
+            println!("  health:             {url}/healthz");
+            println!("  data:               {data}");
+            println!("  stop with Ctrl-C");
+            println!();
+        }
+    }
+    let status = child.wait().context("waiting for the host")?;
+    if !status.success() && status.code().is_some() {
+        bail!("the host exited with {status}");
+    }
+    Ok(())
+}
+
+fn test(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("`cargo xtask test` takes no options\n\n{USAGE}");
+    }
+    let wasm_only = wasm_only_packages()?;
+    let excludes = |cmd: &mut Command| {
+        for p in &wasm_only {
+            cmd.args(["--exclude", p]);
+        }
+    };
+
+    let mut steps = Steps::new();
+    let result = (|| {
+        steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
+        steps.step("cargo fmt --check", || {
+            let mut cmd = cargo();
+            cmd.args(["fmt", "--all", "--", "--check"]);
+            exec(cmd).context("formatting differs: run `cargo fmt --all`")
+        })?;
+        steps.step("clippy (native crates)", || {
+            let mut cmd = cargo();
+            cmd.args(["clippy", "--workspace", "--all-targets"]);
+            excludes(&mut cmd);
+            cmd.args(["--", "-D", "warnings"]);
+            exec(cmd)
+        })?;
+        steps.step("clippy (wasm32-wasip2 crates)", || {
+            let mut cmd = cargo();
+            cmd.args(["clippy", "--target", WASM_TARGET]);
+            for p in &wasm_only {
+                cmd.args(["-p", p]);
+            }
+            cmd.args(["--", "-D", "warnings"]);
+            exec(cmd)
+        })?;
+        steps.step("build components (release, wasm32-wasip2)", || {
+            build_components(&all_components()?)
+        })?;
+        steps.step("build host (release)", build_host)?;
+        steps.step("redis-server", ensure_redis)?;
+        steps.step("cargo test (unit and integration, release)", || {
+            let mut cmd = cargo();
+            cmd.args(["test", "--release", "--workspace"]);
+            excludes(&mut cmd);
+            exec(cmd)
+        })?;
+        Ok(())
+    })();
+    steps.summary();
+    if result.is_ok() {
+        println!("\nall checks passed");
+    }
+    result
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    let mut steps = Steps::new();
+    steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
+    steps.step("build components and the probe (release)", || {
+        let components = all_components()?;
+        if !components.iter().any(|c| c == PROBE_PACKAGE) {
+            bail!("the benchmark needs the test probe ({PROBE_PACKAGE}) in the workspace");
+        }
+        build_components(&components)
+    })?;
+    steps.step("build host (release)", build_host)?;
+    steps.step("build bench (release)", || {
+        let mut cmd = cargo();
+        cmd.args(["build", "--release", "-p", "ghiseu-bench"]);
+        exec(cmd)
+    })?;
+    steps.summary();
+    println!();
+    let mut cmd = Command::new(root().join("target/release/ghiseu-bench"));
+    cmd.current_dir(root()).args(args.iter().map(OsStr::new));
+    exec(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workspace_lists_the_probe_and_host() {
+        let names: Vec<String> = workspace_members()
+            .unwrap()
+            .iter()
+            .map(|d| package_name(d).unwrap())
+            .collect();
+        assert!(names.iter().any(|n| n == "ghiseu-host"), "{names:?}");
+        assert!(names.iter().any(|n| n == PROBE_PACKAGE), "{names:?}");
+    }
+
+    #[test]
+    fn the_probe_is_a_component_but_not_a_production_one() {
+        assert!(all_components().unwrap().iter().any(|n| n == PROBE_PACKAGE));
+        assert!(
+            !production_components()
+                .unwrap()
+                .iter()
+                .any(|n| n == PROBE_PACKAGE)
+        );
+    }
+
+    #[test]
+    fn flags_accept_both_spellings() {
+        let args = ["--listen=0.0.0.0:8080", "--data", "/tmp/x"].map(String::from);
+        let flags = parse_flags(&args, &["--listen", "--data"]).unwrap();
+        assert_eq!(
+            flags,
+            vec![
+                ("--listen".into(), "0.0.0.0:8080".into()),
+                ("--data".into(), "/tmp/x".into())
+            ]
+        );
+        assert!(parse_flags(&["--nope=1".into()], &["--data"]).is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: one binary, one module per concern. Every test spawns its own
+//! host (fresh stores, free port) and talks to it over real HTTP.
+
+mod durability;
+mod health;
+mod isolation;
+mod key_value;
+mod object_store;
+mod outbound;
+mod raw;
+mod routing;
+mod variables;
