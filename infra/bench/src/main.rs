@@ -1,1 +1,413 @@
-fn main() {}
+//! `cargo xtask bench`: a key-value read on the ghiseu host against a native hyper
+//! server doing the same work, in one run, on loopback.
+//!
+//! The host runs the test probe (`GET /probe/kv/{key}` reads the key from the SQLite
+//! store and returns its bytes). The native baseline opens the very same SQLite file with
+//! the host's own key-value code (`ghiseu_host::kv`) and answers the same path with the
+//! same bytes, so the difference is the cost of the WebAssembly sandbox and its plumbing.
+//! Every request's latency is recorded; the table shows requests/s, p50, p99 and the
+//! host/native throughput ratio. Nothing is asserted: timings are for people, not tests.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
+
+const KEY: &str = "bench-key";
+const PATH: &str = "/probe/kv/bench-key";
+const CONNECTIONS: [usize; 3] = [1, 16, 64];
+
+struct Options {
+    warmup: Duration,
+    duration: Duration,
+}
+
+fn options() -> Result<Options> {
+    let mut opts = Options {
+        warmup: Duration::from_secs(1),
+        duration: Duration::from_secs(5),
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut secs = |name: &str| -> Result<Duration> {
+            let v = it.next().with_context(|| format!("{name} needs seconds"))?;
+            Ok(Duration::from_secs_f64(v.parse().with_context(|| {
+                format!("{name}: `{v}` is not a number of seconds")
+            })?))
+        };
+        match arg.as_str() {
+            "--warmup" => opts.warmup = secs("--warmup")?,
+            "--duration" => opts.duration = secs("--duration")?,
+            other => bail!("unknown option `{other}` (known: --warmup SECS, --duration SECS)"),
+        }
+    }
+    Ok(opts)
+}
+
+fn main() -> Result<()> {
+    let opts = options()?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(opts))
+}
+
+async fn run(opts: Options) -> Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let host_bin = root.join("target/release/ghiseu");
+    let probe = root.join("target/wasm32-wasip2/release/ghiseu_probe.wasm");
+    for path in [&host_bin, &probe] {
+        if !path.is_file() {
+            bail!(
+                "{} is missing: run `cargo xtask bench` (it builds everything first)",
+                path.display()
+            );
+        }
+    }
+
+    let dir = tempfile::Builder::new().prefix("ghiseu-bench-").tempdir()?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    let manifest = dir.path().join("spin.toml");
+    std::fs::write(&manifest, probe_manifest(&probe))?;
+    let runtime_config = dir.path().join("runtime-config.toml");
+    std::fs::write(
+        &runtime_config,
+        "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
+         [object_store]\ntype = \"embedded\"\n",
+    )?;
+
+    println!("starting the host ...");
+    let started = Instant::now();
+    let (mut child, host_addr) = start_host(&host_bin, &manifest, &runtime_config, &data).await?;
+    println!(
+        "host listening on http://{host_addr} after {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+
+    let result = async {
+        let value = seed_value();
+        let status = put(host_addr, PATH, value.clone()).await?;
+        if !status.is_success() {
+            bail!("seeding {PATH} through the host answered {status}");
+        }
+        let native_addr = start_native(&data.join("kv.db"), &value).await?;
+
+        // Both sides must serve identical bytes, or the comparison means nothing.
+        for (name, addr) in [("host", host_addr), ("native", native_addr)] {
+            let body = get_once(addr, PATH).await?;
+            if body != value {
+                bail!(
+                    "{name} answered {} bytes, expected the seeded value",
+                    body.len()
+                );
+            }
+        }
+
+        println!(
+            "GET {PATH} ({} byte value), {:.0} s warm-up + {:.0} s per row, loopback\n",
+            value.len(),
+            opts.warmup.as_secs_f64(),
+            opts.duration.as_secs_f64()
+        );
+        let mut rows = Vec::new();
+        for conns in CONNECTIONS {
+            let native = load(native_addr, conns, &opts).await?;
+            let host = load(host_addr, conns, &opts).await?;
+            rows.push((conns, host, native));
+        }
+        print_table(&rows);
+        Ok(())
+    }
+    .await;
+
+    let _ = child.kill().await;
+    result
+}
+
+/// The probe at `/probe/...`, like the integration tests' manifest.
+fn probe_manifest(probe: &Path) -> String {
+    let vars = [
+        "s3_endpoint",
+        "s3_bucket",
+        "s3_region",
+        "s3_access_key",
+        "s3_secret_key",
+    ]
+    .map(|v| format!("{v} = \"{{{{ {v} }}}}\"\n"))
+    .concat();
+    format!(
+        "spin_manifest_version = 2\n\n[application]\nname = \"ghiseu-bench\"\n\n\
+         [variables]\ns3_endpoint = {{ required = true }}\ns3_bucket = {{ default = \"ghiseu\" }}\n\
+         s3_region = {{ default = \"us-east-1\" }}\ns3_access_key = {{ required = true }}\n\
+         s3_secret_key = {{ required = true, secret = true }}\n\n\
+         [[trigger.http]]\nroute = \"/probe/...\"\ncomponent = \"probe\"\n\n\
+         [component.probe]\nsource = {source:?}\nkey_value_stores = [\"default\"]\n\
+         allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n[component.probe.variables]\n{vars}",
+        source = probe.display().to_string(),
+    )
+}
+
+/// About 200 bytes, shaped like a tracking record.
+fn seed_value() -> Vec<u8> {
+    let mut v = br#"{"registration_number":"CJC-2026-000123","status":"in_progress","department":"Urbanism","official":"I. Popescu","registered_at":"2026-03-02T09:15:00Z","days_in_institution":12,"route_head":"9f2c"}"#.to_vec();
+    v.resize(200, b' ');
+    v
+}
+
+async fn start_host(
+    bin: &Path,
+    manifest: &Path,
+    runtime_config: &Path,
+    data: &Path,
+) -> Result<(Child, SocketAddr)> {
+    let mut child = Command::new(bin)
+        .arg("up")
+        .arg("--manifest")
+        .arg(manifest)
+        .arg("--runtime-config")
+        .arg(runtime_config)
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(url) = line.trim().strip_prefix("ghiseu listening on ") {
+                let addr = url
+                    .trim()
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/');
+                return addr
+                    .parse::<SocketAddr>()
+                    .with_context(|| format!("bad listening address {url}"));
+            }
+        }
+        bail!("the host exited before listening")
+    })
+    .await
+    .context("the host did not start within 120 s")??;
+    // Keep draining stdout so the host never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, addr))
+}
+
+/// The native baseline: hyper answering `GET /probe/kv/{key}` from the same SQLite file,
+/// through the host's own key-value code.
+async fn start_native(db: &Path, expected: &[u8]) -> Result<SocketAddr> {
+    let store = ghiseu_host::kv::open_sqlite(db, "default")
+        .with_context(|| format!("opening {}", db.display()))?;
+    let direct = store.get(KEY).await?;
+    if direct.as_deref() != Some(expected) {
+        bail!(
+            "the native store does not see the seeded key in {}",
+            db.display()
+        );
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let store = store.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let store = store.clone();
+                    async move {
+                        let key = req
+                            .uri()
+                            .path()
+                            .strip_prefix("/probe/kv/")
+                            .map(str::to_owned);
+                        let found = match key {
+                            Some(key) => store.get(&key).await.ok().flatten(),
+                            None => None,
+                        };
+                        let response = match found {
+                            Some(bytes) => Response::new(Full::new(Bytes::from(bytes))),
+                            None => {
+                                let mut r = Response::new(Full::new(Bytes::new()));
+                                *r.status_mut() = StatusCode::NOT_FOUND;
+                                r
+                            }
+                        };
+                        Ok::<_, Infallible>(response)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(addr)
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+
+async fn connect(addr: SocketAddr) -> Result<Sender> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+async fn get_with(sender: &mut Sender, addr: SocketAddr, path: &str) -> Result<Vec<u8>> {
+    sender.ready().await?;
+    let req = Request::get(path)
+        .header("host", addr.to_string())
+        .body(Empty::new())?;
+    let response = sender.send_request(req).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    if !status.is_success() {
+        bail!("GET {path} answered {status}");
+    }
+    Ok(body.to_vec())
+}
+
+async fn get_once(addr: SocketAddr, path: &str) -> Result<Vec<u8>> {
+    let mut sender = connect(addr).await?;
+    get_with(&mut sender, addr, path).await
+}
+
+async fn put(addr: SocketAddr, path: &str, body: Vec<u8>) -> Result<StatusCode> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let req = Request::put(path)
+        .header("host", addr.to_string())
+        .body(Full::new(Bytes::from(body)))?;
+    let response = sender.send_request(req).await?;
+    let status = response.status();
+    response.into_body().collect().await?;
+    Ok(status)
+}
+
+/// One measured row.
+struct Stats {
+    requests: usize,
+    errors: usize,
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `conns` keep-alive connections, each issuing GETs back to back: a warm-up, then a
+/// measured window in which every latency is recorded.
+async fn load(addr: SocketAddr, conns: usize, opts: &Options) -> Result<Stats> {
+    let start = Instant::now();
+    let measure_from = start + opts.warmup;
+    let end = measure_from + opts.duration;
+    let mut tasks = Vec::with_capacity(conns);
+    for _ in 0..conns {
+        let mut sender = connect(addr).await?;
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(64 * 1024);
+            let mut errors = 0usize;
+            loop {
+                let t = Instant::now();
+                if t >= end {
+                    break;
+                }
+                let ok = get_with(&mut sender, addr, PATH).await.is_ok();
+                if t >= measure_from {
+                    if ok {
+                        latencies.push(t.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                if !ok {
+                    // A broken connection: reconnect rather than spin on errors.
+                    match connect(addr).await {
+                        Ok(s) => sender = s,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    latencies.sort_unstable();
+    let pct = |p: f64| -> Duration {
+        if latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i]
+    };
+    Ok(Stats {
+        requests: latencies.len(),
+        errors,
+        rps: latencies.len() as f64 / opts.duration.as_secs_f64(),
+        p50: pct(0.50),
+        p99: pct(0.99),
+    })
+}
+
+fn print_table(rows: &[(usize, Stats, Stats)]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "| {:<16} | {:>11} | {:>10} | {:>8} | {:>8} | {:>16} |",
+        "scenario", "connections", "req/s", "p50 ms", "p99 ms", "ratio host/native"
+    );
+    println!(
+        "|{:-<18}|{:->13}|{:->12}|{:->10}|{:->10}|{:->18}|",
+        "", "", "", "", "", ""
+    );
+    for (conns, host, native) in rows {
+        let ratio = if native.rps > 0.0 {
+            format!("{:.2}", host.rps / native.rps)
+        } else {
+            "-".to_owned()
+        };
+        for (name, s, ratio) in [
+            ("kv read: native", native, "".to_owned()),
+            ("kv read: host", host, ratio),
+        ] {
+            println!(
+                "| {:<16} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>16} |",
+                name,
+                conns,
+                s.rps,
+                ms(s.p50),
+                ms(s.p99),
+                ratio
+            );
+        }
+    }
+    let errors: usize = rows.iter().map(|(_, h, n)| h.errors + n.errors).sum();
+    let requests: usize = rows.iter().map(|(_, h, n)| h.requests + n.requests).sum();
+    println!("\n{requests} requests measured, {errors} errors");
+}
