@@ -57,11 +57,12 @@ pub enum Error {
     Outbound(String),
 
     /// A body (of a request or of an upstream response) is larger than the
-    /// limit the caller set.
-    #[error("body larger than {limit} bytes")]
+    /// limit the caller set, or than the host's own limit (then `limit` is
+    /// `None`: the host cut the body off and said why).
+    #[error("body too large (limit: {})", limit.map_or("the host's".to_owned(), |n| format!("{n} bytes")))]
     BodyTooLarge {
-        /// The limit, in bytes.
-        limit: usize,
+        /// The caller's limit, in bytes, when it was the caller's.
+        limit: Option<usize>,
     },
 
     /// A body could not be read to its end (client went away, bad framing).

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use spin_sdk::http::{FullBody, IncomingMessage};
+use spin_sdk::wasip3::http::types::ErrorCode;
 use spin_sdk::wasip3::http_compat::IncomingBody;
 use spin_sdk::wasip3::wit_bindgen::StreamResult;
 use spin_sdk::wasip3::wit_future;
@@ -111,7 +112,10 @@ impl Problem {
     pub fn from_error(error: &Error) -> Self {
         match error {
             Error::BodyTooLarge { limit } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_detail(format!("The request body must be at most {limit} bytes.")),
+                .with_detail(match limit {
+                    Some(n) => format!("The request body must be at most {n} bytes."),
+                    None => "The request body is larger than this service accepts.".to_owned(),
+                }),
             Error::BodyRead(_) => Problem::new(StatusCode::BAD_REQUEST)
                 .with_detail("The request body could not be read to its end."),
             Error::S3Status { .. } | Error::S3Response { .. } | Error::Outbound(_) => {
@@ -182,7 +186,7 @@ pub async fn read_body<T: IncomingMessage>(
 ) -> Result<Vec<u8>> {
     let declared = content_length(headers);
     if declared.is_some_and(|n| n > limit as u64) {
-        return Err(Error::BodyTooLarge { limit });
+        return Err(Error::BodyTooLarge { limit: Some(limit) });
     }
     let Some(message) = body.take_unstarted() else {
         // Someone already started reading it: nothing sensible is left.
@@ -203,7 +207,7 @@ pub async fn read_body<T: IncomingMessage>(
         let (status, read) = stream.read(buf).await;
         buf = read;
         if buf.len() > limit {
-            return Err(Error::BodyTooLarge { limit });
+            return Err(Error::BodyTooLarge { limit: Some(limit) });
         }
         match status {
             StreamResult::Complete(_) => {}
@@ -213,10 +217,14 @@ pub async fn read_body<T: IncomingMessage>(
             }
         }
     }
-    trailers
-        .await
-        .map_err(|e| Error::BodyRead(format!("{e:?}")))?;
-    Ok(buf)
+    match trailers.await {
+        Ok(_) => Ok(buf),
+        // The host enforces its own body limit by cutting the stream off.
+        Err(ErrorCode::HttpRequestBodySize(_) | ErrorCode::HttpResponseBodySize(_)) => {
+            Err(Error::BodyTooLarge { limit: None })
+        }
+        Err(e) => Err(Error::BodyRead(e.to_string())),
+    }
 }
 
 /// Reads the body of an incoming request with [`read_body`], keeping the
@@ -267,7 +275,8 @@ mod tests {
     #[test]
     fn errors_map_to_statuses_without_leaking() {
         let cases = [
-            (Error::BodyTooLarge { limit: 10 }, 413),
+            (Error::BodyTooLarge { limit: Some(10) }, 413),
+            (Error::BodyTooLarge { limit: None }, 413),
             (Error::BodyRead("reset".into()), 400),
             (
                 Error::S3Status {

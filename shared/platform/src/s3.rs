@@ -271,7 +271,18 @@ async fn expect_success(
 ) -> Result<Vec<u8>> {
     let (parts, body) = response.into_parts();
     if parts.status.is_success() {
-        return read_body(&parts.headers, body, MAX_OBJECT_BYTES).await;
+        // A body that breaks off or overflows is the server's fault, not the
+        // client's: report it as a bad S3 answer (a 5xx), never as a 4xx.
+        return read_body(&parts.headers, body, MAX_OBJECT_BYTES)
+            .await
+            .map_err(|e| match e {
+                Error::BodyRead(detail) => Error::S3Response { operation, detail },
+                Error::BodyTooLarge { .. } => Error::S3Response {
+                    operation,
+                    detail: format!("answer larger than {MAX_OBJECT_BYTES} bytes"),
+                },
+                other => other,
+            });
     }
     // The error document is only for diagnostics: cap it, ignore read errors.
     let detail = match read_body(&parts.headers, body, ERROR_DETAIL_BYTES).await {
