@@ -202,7 +202,7 @@ pub async fn read_body<T: IncomingMessage>(
     let mut buf = Vec::with_capacity(initial.min(limit).saturating_add(1));
     loop {
         if buf.len() == buf.capacity() {
-            buf.reserve(GROW.min(limit + 1 - buf.len()).max(1));
+            buf.reserve(GROW.min(limit.saturating_add(1) - buf.len()).max(1));
         }
         let (status, read) = stream.read(buf).await;
         buf = read;
