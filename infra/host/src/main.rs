@@ -1,1 +1,146 @@
-fn main() {}
+//! `ghiseu up`: run a Spin application locally.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use ghiseu_host::app::{self, EPOCH_TICK, Limits};
+use ghiseu_host::runtime_config::{ObjectStoreConfig, RuntimeConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "ghiseu",
+    version,
+    about = "Runs the Ghiseu Spin application on wasmtime"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the application described by a Spin manifest.
+    Up(UpArgs),
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    /// The Spin manifest.
+    #[arg(long, default_value = "spin.toml")]
+    manifest: PathBuf,
+    /// Runtime config (Spin format plus [variables] and [object_store]).
+    #[arg(long)]
+    runtime_config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Directory for the key-value file and the embedded object store.
+    #[arg(long, default_value = ".ghiseu")]
+    data: PathBuf,
+    /// Linear memory limit per instance, in MiB.
+    #[arg(long, default_value_t = 64)]
+    memory_limit_mb: usize,
+    /// Deadline per request, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    request_timeout_ms: u64,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(long, default_value_t = 10 << 20)]
+    max_body_bytes: u64,
+    /// Requests one instance serves before it is recycled.
+    #[arg(long, default_value_t = 128)]
+    instance_reuse: usize,
+    /// Requests one instance serves concurrently.
+    #[arg(long, default_value_t = 16)]
+    instance_concurrency: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GHISEU_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Up(args) => runtime.block_on(up(args)),
+    }
+}
+
+async fn up(args: UpArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let runtime_config = match &args.runtime_config {
+        Some(path) => RuntimeConfig::load(path)?,
+        None => RuntimeConfig::default(),
+    };
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating {}", args.data.display()))?;
+    let s3 = match &runtime_config.object_store {
+        Some(ObjectStoreConfig::Embedded { bucket }) => Some(
+            ghiseu_host::objects::start(
+                &args.data.join("objects"),
+                bucket.as_deref().unwrap_or("ghiseu"),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let limits = Limits {
+        memory_bytes: args.memory_limit_mb << 20,
+        request_timeout: Duration::from_millis(args.request_timeout_ms),
+        max_body_bytes: args.max_body_bytes,
+        instance_reuse: args.instance_reuse.max(1),
+        instance_concurrency: args.instance_concurrency.max(1),
+        ..Limits::default()
+    };
+    let app = app::load(
+        &args.manifest,
+        &runtime_config,
+        &args.data,
+        s3.as_ref(),
+        limits,
+    )
+    .await?;
+
+    // One ticker thread for the whole engine, never one per request.
+    let engine = app.engine.clone();
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })?;
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    if let Some(s3) = &s3 {
+        tracing::info!("object store at {} (bucket {})", s3.endpoint, s3.bucket);
+    }
+    tracing::info!(
+        "{} component(s) ready in {} ms",
+        app.components.len(),
+        started.elapsed().as_millis()
+    );
+    // The one line scripts and tests wait for.
+    println!("ghiseu listening on http://{addr}");
+    let app = Arc::new(app);
+    tokio::select! {
+        r = ghiseu_host::server::serve(app, listener) => r,
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("shutting down");
+            Ok(())
+        }
+    }
+}

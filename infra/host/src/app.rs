@@ -1,0 +1,509 @@
+//! Loading an application: the engine, every component compiled once (with
+//! a `.cwasm` cache next to the `.wasm`), its stores, variables, files and
+//! allow-list, and one request handler per component that reuses instances
+//! as Spin 4 does for WASIp3 components.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use sha2::Digest as _;
+use wasmtime::component::{Component, GuestTaskId, Linker, ResourceTable};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreContextMut,
+    StoreLimitsBuilder,
+};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::handler::{
+    HandlerState, Instance, ProxyHandler, ProxyPre, ShouldAccept, WorkerExpiration, WorkerState,
+    WorkerStatus,
+};
+
+use crate::kv::{KvStore, RedisKv, SqliteKv};
+use crate::kv_host::{self, KvCtx};
+use crate::manifest::{FileMount, Manifest};
+use crate::objects::EmbeddedS3;
+use crate::outbound::AllowedHosts;
+use crate::router::Router;
+use crate::runtime_config::{KvConfig, RuntimeConfig};
+use crate::state::{HostState, OutboundHooks, VarsHost};
+use crate::variables::AppVariables;
+
+/// Limits and tuning that apply to every component.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Linear memory an instance may use, in bytes.
+    pub memory_bytes: usize,
+    /// Time a request may take before its instance is stopped.
+    pub request_timeout: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: u64,
+    /// Requests one instance serves before it is recycled.
+    pub instance_reuse: usize,
+    /// Requests one instance serves at the same time.
+    pub instance_concurrency: usize,
+    /// How long an idle instance is kept.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 64 << 20,
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 10 << 20,
+            instance_reuse: 128,
+            instance_concurrency: 16,
+            idle_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How often the epoch ticker thread advances the engine's epoch. Guests
+/// yield at every tick, which is what lets a deadline stop a busy loop.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The pool sizes: how many instances may exist at once across components.
+const POOL_INSTANCES: u32 = 256;
+
+/// A loaded application.
+pub struct App {
+    /// The compiled route table; indices point into `components`.
+    pub router: Router,
+    /// One per manifest component.
+    pub components: Vec<LoadedComponent>,
+    /// Limits in force.
+    pub limits: Limits,
+    /// The engine (shared with the epoch ticker).
+    pub engine: Engine,
+}
+
+/// A component ready to serve.
+pub struct LoadedComponent {
+    /// The manifest id.
+    pub id: String,
+    /// Dispatches requests to reused instances.
+    pub handler: ProxyHandler<ComponentState>,
+}
+
+/// Everything needed to create an instance of one component.
+pub struct ComponentState {
+    id: String,
+    pre: ProxyPre<HostState>,
+    kv: KvCtx,
+    vars: Arc<BTreeMap<String, String>>,
+    allowed: Arc<AllowedHosts>,
+    mounts: Vec<(PathBuf, String)>,
+    limits: Limits,
+    next_instance: AtomicU64,
+}
+
+fn engine(limits: &Limits) -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.wasm_component_model_async(true);
+    config.epoch_interruption(true);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(POOL_INSTANCES);
+    pool.total_core_instances(POOL_INSTANCES * 8);
+    pool.total_memories(POOL_INSTANCES * 2);
+    pool.total_tables(POOL_INSTANCES * 4);
+    pool.max_memories_per_component(4);
+    pool.max_memory_size(limits.memory_bytes);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config).map_err(|e| anyhow::anyhow!("creating the wasmtime engine: {e:?}"))
+}
+
+/// Loads a component, from the `.cwasm` cache when it matches both the
+/// `.wasm` bytes and this engine.
+fn load_component(engine: &Engine, wasm: &Path) -> anyhow::Result<Component> {
+    let bytes = std::fs::read(wasm).with_context(|| {
+        format!(
+            "reading component {} (build it first: `cargo xtask up` does)",
+            wasm.display()
+        )
+    })?;
+    let mut compat = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut compat);
+    let digest = sha2::Sha256::new()
+        .chain_update(&bytes)
+        .chain_update(compat.finish().to_le_bytes())
+        .finalize();
+    let tag: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let stem = wasm
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("component");
+    let dir = wasm.parent().unwrap_or(Path::new("."));
+    let cached = dir.join(format!("{stem}.{tag}.cwasm"));
+    if cached.exists()
+        && let Ok(component) = deserialize(engine, &cached)
+    {
+        return Ok(component);
+    }
+    let compiled = engine
+        .precompile_component(&bytes)
+        .map_err(|e| anyhow::anyhow!("compiling {}: {e:?}", wasm.display()))?;
+    // Replace older cache entries of this component, then write atomically.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&format!("{stem}.")) && name.ends_with(".cwasm") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let tmp = cached.with_extension("cwasm.tmp");
+    if std::fs::write(&tmp, &compiled)
+        .and_then(|()| std::fs::rename(&tmp, &cached))
+        .is_err()
+    {
+        tracing::warn!("could not cache compiled component at {}", cached.display());
+    }
+    deserialize_bytes(engine, &compiled)
+}
+
+#[allow(unsafe_code)]
+fn deserialize(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
+    // SAFETY: the file was produced by `Engine::precompile_component` of an
+    // engine with the same compatibility hash (it is part of the file name),
+    // written by this host into the build directory.
+    unsafe { Component::deserialize_file(engine, path) }.map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
+#[allow(unsafe_code)]
+fn deserialize_bytes(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component> {
+    // SAFETY: the bytes were just produced by `precompile_component` of this
+    // very engine.
+    unsafe { Component::deserialize(engine, bytes) }.map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
+fn linker(engine: &Engine) -> anyhow::Result<Linker<HostState>> {
+    let mut linker = Linker::<HostState>::new(engine);
+    let wrap = |e: wasmtime::Error| anyhow::anyhow!("{e:?}");
+    // Guests built by Rust std import the p2 interfaces too.
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wrap)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker).map_err(wrap)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(wrap)?;
+    kv_host::add_to_linker(&mut linker, HostState::kv_view).map_err(wrap)?;
+    crate::bindings::spin::variables::variables::add_to_linker::<_, VarsHost>(
+        &mut linker,
+        |s: &mut HostState| &*s.vars,
+    )
+    .map_err(wrap)?;
+    Ok(linker)
+}
+
+/// Opens every key-value store any component names.
+async fn open_stores(
+    manifest: &Manifest,
+    runtime: &RuntimeConfig,
+    data: &Path,
+) -> anyhow::Result<HashMap<String, KvStore>> {
+    let mut stores = HashMap::new();
+    let mut sqlite_files: HashMap<PathBuf, ()> = HashMap::new();
+    for label in manifest
+        .component
+        .values()
+        .flat_map(|c| &c.key_value_stores)
+    {
+        if stores.contains_key(label) {
+            continue;
+        }
+        let store = match runtime.kv(label) {
+            Some(KvConfig::Spin { path }) => {
+                let file = data.join(path.unwrap_or_else(|| PathBuf::from("kv.db")));
+                sqlite_files.insert(file.clone(), ());
+                KvStore::Sqlite(SqliteKv::open(&file, label)?)
+            }
+            Some(KvConfig::Redis { url }) => KvStore::Redis(RedisKv::connect(&url).await?),
+            None => bail!(
+                "a component uses key-value store {label:?}, which the runtime config does not define \
+                 (add [key_value_store.{label}])"
+            ),
+        };
+        stores.insert(label.clone(), store);
+    }
+    Ok(stores)
+}
+
+/// Loads `manifest` with `runtime` config, `data` directory and, when the
+/// runtime config asks for it, the embedded object store `s3`.
+pub async fn load(
+    manifest_path: &Path,
+    runtime: &RuntimeConfig,
+    data: &Path,
+    s3: Option<&EmbeddedS3>,
+    limits: Limits,
+) -> anyhow::Result<App> {
+    let manifest = Manifest::load(manifest_path)?;
+    let manifest_dir = manifest_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+
+    let mut host_vars = BTreeMap::new();
+    if let Some(s3) = s3 {
+        host_vars.insert("s3_endpoint".to_owned(), s3.endpoint.clone());
+        host_vars.insert("s3_bucket".to_owned(), s3.bucket.clone());
+        host_vars.insert("s3_access_key".to_owned(), s3.access_key.clone());
+        host_vars.insert("s3_secret_key".to_owned(), s3.secret_key.clone());
+        host_vars.retain(|k, _| manifest.variables.contains_key(k));
+    }
+    let app_vars =
+        AppVariables::resolve(&manifest.variables, &host_vars, &runtime.variables, |k| {
+            std::env::var(k).ok()
+        })?;
+
+    let engine = engine(&limits)?;
+    let linker = linker(&engine)?;
+    let stores = open_stores(&manifest, runtime, data).await?;
+
+    let mut router = Router::default();
+    let mut components = Vec::new();
+    let mut index_of = HashMap::new();
+    for (id, def) in &manifest.component {
+        let wasm = def.wasm_path(&manifest_dir);
+        let component = load_component(&engine, &wasm)?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow::anyhow!("component {id}: {e:?}"))?;
+        let pre = match wasmtime_wasi_http::p3::bindings::ServicePre::new(pre) {
+            Ok(pre) => ProxyPre::P3(pre),
+            Err(e) => bail!("component {id} does not export wasi:http/handler@0.3.0: {e:?}"),
+        };
+        let vars = def
+            .variables
+            .iter()
+            .map(|(name, template)| {
+                crate::variables::check_name(name)?;
+                Ok((
+                    name.clone(),
+                    app_vars
+                        .expand(template)
+                        .with_context(|| format!("component {id}, variable {name}"))?,
+                ))
+            })
+            .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
+        let hosts = def
+            .allowed_outbound_hosts
+            .iter()
+            .map(|h| app_vars.expand(h))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .with_context(|| format!("component {id}"))?;
+        let allowed = AllowedHosts::parse(hosts.iter().map(String::as_str))
+            .with_context(|| format!("component {id}"))?;
+        let kv = KvCtx::new(
+            def.key_value_stores
+                .iter()
+                .map(|l| (l.clone(), stores[l].clone()))
+                .collect(),
+        );
+        let mounts =
+            mounts(&manifest_dir, &def.files).with_context(|| format!("component {id}: files"))?;
+        index_of.insert(id.clone(), components.len());
+        components.push(LoadedComponent {
+            id: id.clone(),
+            handler: ProxyHandler::new(ComponentState {
+                id: id.clone(),
+                pre,
+                kv,
+                vars: Arc::new(vars),
+                allowed: Arc::new(allowed),
+                mounts,
+                limits: limits.clone(),
+                next_instance: AtomicU64::new(0),
+            }),
+        });
+    }
+    for trigger in &manifest.trigger.http {
+        router.add(&trigger.route, index_of[&trigger.component])?;
+    }
+    Ok(App {
+        router,
+        components,
+        limits,
+        engine,
+    })
+}
+
+/// Directory mounts for `files`. A pattern mounts its leading literal
+/// directory at the same path under `/` (read-only).
+fn mounts(manifest_dir: &Path, files: &[FileMount]) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    files
+        .iter()
+        .map(|f| {
+            let (source, dest) = match f {
+                FileMount::Placement {
+                    source,
+                    destination,
+                } => (source.clone(), destination.clone()),
+                FileMount::Pattern(p) => {
+                    let literal: Vec<&str> = p
+                        .split('/')
+                        .take_while(|s| !s.contains(['*', '?', '[']))
+                        .collect();
+                    let dir = literal.join("/");
+                    (dir.clone(), format!("/{dir}"))
+                }
+            };
+            let host = manifest_dir.join(&source);
+            if !host.is_dir() {
+                bail!("{} is not a directory", host.display());
+            }
+            Ok((host, dest))
+        })
+        .collect()
+}
+
+impl ComponentState {
+    fn new_store(&self) -> anyhow::Result<Store<HostState>> {
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.inherit_stdout().inherit_stderr();
+        for (host, guest) in &self.mounts {
+            wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
+                .map_err(|e| anyhow::anyhow!("mounting {}: {e:?}", host.display()))?;
+        }
+        let state = HostState {
+            table: ResourceTable::new(),
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            hooks: OutboundHooks {
+                allowed: self.allowed.clone(),
+            },
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.limits.memory_bytes)
+                .trap_on_grow_failure(true)
+                .build(),
+            kv: self.kv.clone(),
+            vars: self.vars.clone(),
+        };
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|s| &mut s.limits);
+        store.epoch_deadline_async_yield_and_update(1);
+        store.set_epoch_deadline(1);
+        Ok(store)
+    }
+}
+
+trait PreEngine {
+    fn engine(&self) -> &Engine;
+}
+
+impl PreEngine for ProxyPre<HostState> {
+    fn engine(&self) -> &Engine {
+        match self {
+            ProxyPre::P3(pre) => pre.instance_pre().engine(),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("only p3 components are loaded"),
+        }
+    }
+}
+
+impl HandlerState for ComponentState {
+    type StoreData = HostState;
+    type WorkerExpiration = Expiration;
+    type WorkerState = Worker;
+
+    async fn instantiate(&self) -> wasmtime::Result<Instance<HostState, Expiration, Worker>> {
+        let n = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        let mut store = self
+            .new_store()
+            .map_err(|e| wasmtime::format_err!("{e:#}"))?;
+        let proxy = self.pre.instantiate_async(&mut store).await?;
+        tracing::debug!("component {}: instance {n} started", self.id);
+        Ok(Instance {
+            store,
+            proxy,
+            view: wasmtime_wasi_http::WasiHttpView::http,
+            expiration: Expiration {
+                idle: self.limits.idle_timeout,
+                request: self.limits.request_timeout,
+                sleep: Box::pin(tokio::time::sleep(Duration::MAX / 4)),
+            },
+            state: Worker {
+                reuse: self.limits.instance_reuse,
+                concurrency: self.limits.instance_concurrency,
+                timeout: self.limits.request_timeout,
+            },
+        })
+    }
+}
+
+/// Ends a worker whose requests outlived the deadline (the outer line of
+/// defence, polled outside the store's event loop), or that sat idle.
+pub struct Expiration {
+    idle: Duration,
+    request: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl WorkerExpiration for Expiration {
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        status: WorkerStatus,
+        start: Instant,
+    ) -> Poll<()> {
+        let me = self.get_mut();
+        let timeout = match status {
+            WorkerStatus::Idle => me.idle,
+            WorkerStatus::Requests | WorkerStatus::PostReturn => me.request,
+        };
+        let Some(deadline) = start.checked_add(timeout) else {
+            return Poll::Pending;
+        };
+        let deadline = tokio::time::Instant::from_std(deadline);
+        if me.sleep.deadline() != deadline {
+            me.sleep.as_mut().reset(deadline);
+        }
+        me.sleep.as_mut().poll(cx)
+    }
+}
+
+/// Instance reuse policy: Spin 4's defaults for WASIp3 (128 requests per
+/// instance, 16 at a time), both configurable.
+pub struct Worker {
+    reuse: usize,
+    concurrency: usize,
+    timeout: Duration,
+}
+
+impl WorkerState for Worker {
+    type StoreData = HostState;
+    type RequestData = ();
+
+    fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
+        if total >= self.reuse {
+            ShouldAccept::Never
+        } else if concurrent >= self.concurrency {
+            ShouldAccept::No
+        } else {
+            ShouldAccept::Yes
+        }
+    }
+
+    fn on_request_start(
+        &self,
+        _store: StoreContextMut<'_, HostState>,
+        _data: (),
+        _task: GuestTaskId,
+    ) -> Pin<Box<dyn Future<Output = ()> + 'static + Send + Sync>> {
+        Box::pin(tokio::time::sleep(self.timeout))
+    }
+
+    fn drop(&self, store: Store<HostState>, result: wasmtime::Result<()>) {
+        if let Err(e) = result {
+            tracing::warn!("instance ended: {e}");
+        }
+        drop(store);
+    }
+}

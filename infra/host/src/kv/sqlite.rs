@@ -1,0 +1,199 @@
+//! `type = "spin"`: the key-value store in a SQLite file, with Spin's schema.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{CasOutcome, parse_counter};
+
+/// Readers are cheap point lookups; a few connections let them proceed in
+/// parallel with each other and with the (single) writer under WAL.
+const READERS: usize = 4;
+
+/// One store label inside a SQLite file.
+#[derive(Clone)]
+pub struct SqliteKv {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    label: String,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn connect(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path)
+        .with_context(|| format!("opening key-value file {}", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL + FULL: a committed write is on disk before `set` returns, which is
+    // what lets the host promise that a 2xx survives a SIGKILL.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+impl SqliteKv {
+    /// Opens (and creates if needed) the store `label` in the file `path`.
+    pub fn open(path: &Path, label: &str) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let writer = connect(path)?;
+        writer.execute_batch(
+            "CREATE TABLE IF NOT EXISTS spin_key_value (
+                store TEXT NOT NULL,
+                key   TEXT NOT NULL,
+                value BLOB NOT NULL,
+                PRIMARY KEY (store, key)
+            )",
+        )?;
+        let readers = (0..READERS)
+            .map(|_| connect(path).map(Mutex::new))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                label: label.to_owned(),
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// Runs a short read on one of the reader connections, on this thread:
+    /// a point lookup takes microseconds, less than handing it to a thread.
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&Connection, &str) -> rusqlite::Result<R>,
+    ) -> anyhow::Result<R> {
+        let n = self.inner.readers.len();
+        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(conn) = self.inner.readers[(start + i) % n].try_lock() {
+                return Ok(f(&conn, &self.inner.label)?);
+            }
+        }
+        let conn = self.inner.readers[start % n]
+            .lock()
+            .map_err(|_| anyhow::anyhow!("key-value reader poisoned"))?;
+        Ok(f(&conn, &self.inner.label)?)
+    }
+
+    /// Runs a write on the writer connection on a blocking thread: a durable
+    /// commit waits for fsync, which must not stall the async workers.
+    async fn write<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection, &str) -> anyhow::Result<R> + Send + 'static,
+    ) -> anyhow::Result<R> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner
+                .writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("key-value writer poisoned"))?;
+            f(&mut conn, &inner.label)
+        })
+        .await?
+    }
+
+    pub(super) async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        self.read(|c, store| {
+            c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+                .query_row(params![store, key], |row| row.get(0))
+                .optional()
+        })
+    }
+
+    pub(super) async fn exists(&self, key: &str) -> anyhow::Result<bool> {
+        self.read(|c, store| {
+            c.prepare_cached("SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+                .exists(params![store, key])
+        })
+    }
+
+    pub(super) async fn keys(&self) -> anyhow::Result<Vec<String>> {
+        self.read(|c, store| {
+            c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1 ORDER BY key")?
+                .query_map(params![store], |row| row.get(0))?
+                .collect()
+        })
+    }
+
+    pub(super) async fn set(&self, key: &str, value: &[u8]) -> anyhow::Result<()> {
+        let (key, value) = (key.to_owned(), value.to_vec());
+        self.write(move |c, store| {
+            c.prepare_cached(
+                "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![store, key, value])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let key = key.to_owned();
+        self.write(move |c, store| {
+            c.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+                .execute(params![store, key])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn increment(&self, key: &str, delta: i64) -> anyhow::Result<i64> {
+        let key = key.to_owned();
+        self.write(move |c, store| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current = current_value(&tx, store, &key)?;
+            let next = parse_counter(current.as_deref())?
+                .checked_add(delta)
+                .ok_or_else(|| anyhow::anyhow!("counter overflow"))?;
+            put(&tx, store, &key, next.to_string().as_bytes())?;
+            tx.commit()?;
+            Ok(next)
+        })
+        .await
+    }
+
+    pub(super) async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> anyhow::Result<CasOutcome> {
+        let (key, expected, new) = (key.to_owned(), expected.map(<[u8]>::to_vec), new.to_vec());
+        self.write(move |c, store| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current = current_value(&tx, store, &key)?;
+            if current != expected {
+                return Ok(CasOutcome::Conflict(current));
+            }
+            put(&tx, store, &key, &new)?;
+            tx.commit()?;
+            Ok(CasOutcome::Swapped)
+        })
+        .await
+    }
+}
+
+fn current_value(c: &Connection, store: &str, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+        .query_row(params![store, key], |row| row.get(0))
+        .optional()
+}
+
+fn put(c: &Connection, store: &str, key: &str, value: &[u8]) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![store, key, value])?;
+    Ok(())
+}
