@@ -502,7 +502,7 @@ impl WorkerState for Worker {
 
     fn drop(&self, store: Store<HostState>, result: wasmtime::Result<()>) {
         if let Err(e) = result {
-            tracing::warn!("instance ended: {e}");
+            tracing::warn!("instance ended: {e:#}");
         }
         drop(store);
     }

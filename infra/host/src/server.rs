@@ -121,6 +121,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
     let req = Request::from_parts(parts, body);
 
     let component = &app.components[matched.component];
+    let started = std::time::Instant::now();
     match component.handler.handle((), req).await {
         Ok(res) if over_limit.load(Ordering::Relaxed) => {
             drop(res);
@@ -131,7 +132,9 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             tracing::debug!("component {}: body over the limit: {e}", component.id);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
         }
-        Err(e) if e.is::<ExpirationError>() => {
+        // A deadline shows either as the request's own expiration or as the
+        // worker being stopped under it.
+        Err(e) if e.is::<ExpirationError>() || started.elapsed() >= app.limits.request_timeout => {
             tracing::warn!(
                 "component {}: {path}: deadline exceeded, instance stopped",
                 component.id
@@ -142,7 +145,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             )
         }
         Err(e) => {
-            tracing::error!("component {}: {path}: {e:?}", component.id);
+            tracing::error!("component {}: {path}: {e}", component.id);
             plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
         }
     }
