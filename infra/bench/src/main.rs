@@ -118,7 +118,7 @@ async fn run(opts: Options) -> Result<()> {
         }
 
         println!(
-            "GET {PATH} ({} byte value), {:.0} s warm-up + {:.0} s per row, loopback\n",
+            "GET {PATH} ({} byte value), {:.1} s warm-up + {:.1} s per row, loopback\n",
             value.len(),
             opts.warmup.as_secs_f64(),
             opts.duration.as_secs_f64()
@@ -186,6 +186,11 @@ async fn start_host(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
+        // The host's per-request logs would drown the table; warnings still show.
+        .env(
+            "GHISEU_LOG",
+            std::env::var("GHISEU_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        )
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
@@ -379,11 +384,11 @@ async fn load(addr: SocketAddr, conns: usize, opts: &Options) -> Result<Stats> {
 fn print_table(rows: &[(usize, Stats, Stats)]) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "| {:<16} | {:>11} | {:>10} | {:>8} | {:>8} | {:>16} |",
+        "| {:<16} | {:>11} | {:>10} | {:>8} | {:>8} | {:>17} |",
         "scenario", "connections", "req/s", "p50 ms", "p99 ms", "ratio host/native"
     );
     println!(
-        "|{:-<18}|{:->13}|{:->12}|{:->10}|{:->10}|{:->18}|",
+        "|{:-<18}|{:->13}|{:->12}|{:->10}|{:->10}|{:->19}|",
         "", "", "", "", "", ""
     );
     for (conns, host, native) in rows {
@@ -397,7 +402,7 @@ fn print_table(rows: &[(usize, Stats, Stats)]) {
             ("kv read: host", host, ratio),
         ] {
             println!(
-                "| {:<16} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>16} |",
+                "| {:<16} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>17} |",
                 name,
                 conns,
                 s.rps,
