@@ -1,6 +1,71 @@
-//! The Ghiseu domain: tenants, dossiers, routes, deadlines, numbering.
+//! The Ghiseu domain: tenants, officials, document types, dossiers, routes,
+//! deadlines, numbering, tokens, permissions and the public view.
 //!
-//! Architecture invariant: this crate does no I/O and depends on no runtime
-//! (no spin-sdk, no wasmtime); every rule lives here and is unit-tested
-//! natively. The domain arrives with the tracking issue; the platform
-//! foundation only needs the crate to exist.
+//! Architecture invariant: this crate does no I/O and depends on no runtime (no
+//! spin-sdk, no wasmtime). It has no clock and no randomness source: callers pass
+//! `now`/`today` and random bytes in. Built alone (`cargo build -p ghiseu-core`)
+//! chrono has no `clock` feature, so a `Utc::now()` here does not compile.
+//!
+//! Parse once: identifiers, tokens, numbers, contact details and texts are
+//! newtypes with validating constructors; the rest of the code never re-checks a
+//! string. The workflow is closed enums ([`DossierStatus`], [`EventKind`],
+//! [`Command`]) and one pure [`workflow::apply`].
+//!
+//! Persistence: domain types derive no serde. The [`stored`] module holds the
+//! persisted record shapes (plain strings and numbers, serde-derived) with
+//! explicit `to_stored`/`from_stored` mappings that re-validate everything on the
+//! way in (and re-verify a dossier's route hash chain). So a storage format
+//! change is a visible, reviewable mapping, and invalid data in the store is
+//! caught at load rather than deep in a handler. Public JSON is not this: wire
+//! DTOs live in the components, built from [`PublicView`].
+//!
+//! Dependencies: chrono (dates, no `clock`), sha2 (route hashes, content
+//! addresses), thiserror (error enums), and serde with `derive`, used only in
+//! [`stored`] for the persisted records (the platform stores them as JSON in the
+//! key-value store).
+//!
+//! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
+//! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`],
+//! [`official`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
+//! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`stored`].
+
+pub mod base32;
+pub mod calendar;
+pub mod citizen_contact;
+pub mod deadline;
+pub mod department;
+pub mod digest;
+pub mod document_type;
+pub mod dossier;
+pub mod ids;
+pub mod lang;
+pub mod official;
+pub mod permissions;
+pub mod public_view;
+pub mod regno;
+pub mod route;
+pub mod stored;
+pub mod tenant;
+pub mod text;
+pub mod token;
+pub mod workflow;
+
+pub use citizen_contact::{CitizenContact, CitizenName, Cnp, ContactError, Email, PhoneNumber};
+pub use deadline::{DeadlineError, DeadlineRule};
+pub use department::Department;
+pub use digest::Sha256Digest;
+pub use document_type::{
+    DocumentType, FieldDef, FieldKind, SignatureRequirement, Titles, TypeVersion,
+};
+pub use dossier::{Attachment, Channel, Dossier, DossierStatus, MediaType, NewDossier};
+pub use ids::{DepartmentCode, DocumentTypeCode, DossierId, IdError, TenantSlug, Username};
+pub use lang::Lang;
+pub use official::{Official, Role};
+pub use permissions::{Action, Actor, Denied, authorize, authorize_registration};
+pub use public_view::{PublicStatus, PublicView, status_label};
+pub use regno::{RegistrationNumber, RegistrationPrefix};
+pub use route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
+pub use tenant::{Tenant, TenantKind};
+pub use text::{DisplayName, InternalNote, PublicNote, Reason};
+pub use token::TrackingToken;
+pub use workflow::{Command, WorkflowError};

@@ -1,0 +1,719 @@
+//! The dossier: the tracked document, and how events change it.
+//!
+//! A dossier's changing state (status, current department and official,
+//! deadline, extension, last update) is derived from its route only:
+//! [`Dossier::record`] appends an event and applies its effect, and
+//! [`Dossier::from_parts`] replays a stored route. Nothing else mutates it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use thiserror::Error;
+
+use crate::calendar::local_date;
+use crate::citizen_contact::CitizenContact;
+use crate::deadline;
+use crate::digest::Sha256Digest;
+use crate::document_type::{DocumentType, TypeVersion};
+use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
+use crate::regno::RegistrationNumber;
+use crate::route::{ChainedEvent, EventKind, Route, RouteActor, RouteError, RouteEvent};
+use crate::text::{InternalNote, PublicNote, Reason};
+use crate::token::TrackingToken;
+
+/// How the request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Submitted on the web.
+    Online,
+    /// Handed in on paper and registered by a registrar.
+    Paper,
+}
+
+impl Channel {
+    /// `online` or `paper`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Paper => "paper",
+        }
+    }
+
+    /// The inverse of [`code`](Self::code).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "online" => Some(Self::Online),
+            "paper" => Some(Self::Paper),
+            _ => None,
+        }
+    }
+}
+
+/// The internal status of a dossier. See [`crate::public_view::PublicStatus`]
+/// for what the public sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DossierStatus {
+    /// Registered, not yet taken up.
+    Registered,
+    /// Being worked on.
+    InProgress,
+    /// Waiting for the citizen's reply to an information request.
+    AwaitingCitizen,
+    /// In the signer's queue.
+    AwaitingSignature,
+    /// Resolved (document issued or answer given). Terminal.
+    Resolved,
+    /// Rejected. Terminal.
+    Rejected,
+    /// Withdrawn by the citizen. Terminal.
+    Withdrawn,
+    /// Forwarded to another institution, which continues it. Terminal here.
+    ForwardedOut,
+}
+
+impl DossierStatus {
+    /// Every status.
+    pub const ALL: [DossierStatus; 8] = [
+        Self::Registered,
+        Self::InProgress,
+        Self::AwaitingCitizen,
+        Self::AwaitingSignature,
+        Self::Resolved,
+        Self::Rejected,
+        Self::Withdrawn,
+        Self::ForwardedOut,
+    ];
+
+    /// Whether no further action is possible in this tenant.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Resolved | Self::Rejected | Self::Withdrawn | Self::ForwardedOut
+        )
+    }
+
+    /// A stable code: `registered`, `in_progress`, `awaiting_citizen`,
+    /// `awaiting_signature`, `resolved`, `rejected`, `withdrawn`, `forwarded_out`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::InProgress => "in_progress",
+            Self::AwaitingCitizen => "awaiting_citizen",
+            Self::AwaitingSignature => "awaiting_signature",
+            Self::Resolved => "resolved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+            Self::ForwardedOut => "forwarded_out",
+        }
+    }
+}
+
+/// The content type of an attachment, checked by content at the edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MediaType {
+    /// `application/pdf`.
+    Pdf,
+    /// `image/jpeg`.
+    Jpeg,
+    /// `image/png`.
+    Png,
+}
+
+impl MediaType {
+    /// The MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+
+    /// The type with this MIME string.
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        [Self::Pdf, Self::Jpeg, Self::Png]
+            .into_iter()
+            .find(|m| m.mime() == mime)
+    }
+
+    /// Recognises the three allowed formats by their magic bytes.
+    pub fn sniff(content: &[u8]) -> Option<Self> {
+        if content.starts_with(b"%PDF-") {
+            Some(Self::Pdf)
+        } else if content.starts_with(&[0xff, 0xd8, 0xff]) {
+            Some(Self::Jpeg)
+        } else if content.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a file name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("a file name is 1 to 255 characters without path separators or control characters")]
+pub struct FileNameError;
+
+/// The name a file had on the uploader's machine; shown in the desk only (it may
+/// contain personal data). Storage names are content hashes, never this.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OriginalName(String);
+
+impl OriginalName {
+    /// Validates `raw`: trimmed, 1–255 characters, no `/`, `\` or control characters.
+    pub fn parse(raw: &str) -> Result<Self, FileNameError> {
+        let s = raw.trim();
+        let ok = !s.is_empty()
+            && s.chars().count() <= 255
+            && !s.chars().any(|c| c == '/' || c == '\\' || c.is_control());
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(FileNameError)
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A file attached to a dossier, content-addressed by SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The SHA-256 of the content (its storage address).
+    pub sha256: Sha256Digest,
+    /// The content type.
+    pub media_type: MediaType,
+    /// Size in bytes.
+    pub size: u64,
+    /// The uploader's file name (private).
+    pub original_name: OriginalName,
+}
+
+/// A granted deadline extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// Calendar days added.
+    pub days: u16,
+    /// Why (internal).
+    pub reason: Reason,
+}
+
+/// What the registration step needs besides the document type.
+#[derive(Debug, Clone)]
+pub struct NewDossier {
+    /// A fresh random id.
+    pub id: DossierId,
+    /// The registering tenant.
+    pub tenant: TenantSlug,
+    /// How it arrived.
+    pub channel: Channel,
+    /// The number from the tenant's counter.
+    pub number: RegistrationNumber,
+    /// A fresh random tracking token.
+    pub token: TrackingToken,
+    /// The files.
+    pub attachments: Vec<Attachment>,
+    /// The registrar's internal note.
+    pub note: Option<InternalNote>,
+    /// The citizen's private details.
+    pub contact: CitizenContact,
+    /// A note for the public on the registration event.
+    pub public_note: Option<PublicNote>,
+}
+
+/// Why stored parts do not make a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum DossierError {
+    /// The route failed verification.
+    #[error(transparent)]
+    Route(#[from] RouteError),
+    /// The registration event's time differs from the dossier's.
+    #[error("the registration event does not match the dossier")]
+    RegistrationMismatch,
+}
+
+/// The static parts of a dossier: what registration fixes once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierParts {
+    /// The id.
+    pub id: DossierId,
+    /// The tenant.
+    pub tenant: TenantSlug,
+    /// The document type.
+    pub document_type: DocumentTypeCode,
+    /// The document type version it was registered under.
+    pub document_type_version: TypeVersion,
+    /// How it arrived.
+    pub channel: Channel,
+    /// Its registration number.
+    pub number: RegistrationNumber,
+    /// When it was registered.
+    pub registered_at: DateTime<Utc>,
+    /// Its tracking token.
+    pub token: TrackingToken,
+    /// The files.
+    pub attachments: Vec<Attachment>,
+    /// Internal note.
+    pub note: Option<InternalNote>,
+    /// The citizen's private details.
+    pub contact: CitizenContact,
+}
+
+/// A dossier: the static parts, its route, and the state derived from the route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dossier {
+    parts: DossierParts,
+    route: Route,
+    status: DossierStatus,
+    current_department: DepartmentCode,
+    current_official: Option<Username>,
+    deadline: NaiveDate,
+    extension: Option<Extension>,
+}
+
+impl Dossier {
+    /// Registers a new dossier of `document_type` at `now` by `actor`: the route
+    /// starts with a `Registered` event placing it in the type's first department,
+    /// with the deadline from the type's rule and the Romanian local date of `now`.
+    /// The caller has checked the actor's right to register
+    /// ([`crate::permissions::authorize_registration`]).
+    pub fn register(
+        new: NewDossier,
+        document_type: &DocumentType,
+        actor: RouteActor,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let deadline = document_type.deadline.due_date(local_date(now));
+        let parts = DossierParts {
+            id: new.id,
+            tenant: new.tenant,
+            document_type: document_type.code.clone(),
+            document_type_version: document_type.version,
+            channel: new.channel,
+            number: new.number,
+            registered_at: now,
+            token: new.token,
+            attachments: new.attachments,
+            note: new.note,
+            contact: new.contact,
+        };
+        let first = RouteEvent {
+            at: now,
+            actor,
+            department: Some(document_type.first_department.clone()),
+            official: None,
+            note: new.public_note,
+            kind: EventKind::Registered { deadline },
+        };
+        let mut route = Route::new();
+        route.append(first);
+        Self::replay(parts, route).expect("a fresh route is valid")
+    }
+
+    /// Rebuilds a dossier from stored parts and route: verifies the hash chain and
+    /// replays every event.
+    pub fn from_parts(parts: DossierParts, route: Route) -> Result<Self, DossierError> {
+        route.verify()?;
+        let first = &route.events()[0].event;
+        if first.at != parts.registered_at {
+            return Err(DossierError::RegistrationMismatch);
+        }
+        Self::replay(parts, route)
+    }
+
+    fn replay(parts: DossierParts, route: Route) -> Result<Self, DossierError> {
+        let Some(ChainedEvent { event: first, .. }) = route.events().first() else {
+            return Err(RouteError::NotRegisteredFirst.into());
+        };
+        let (EventKind::Registered { deadline }, Some(department)) =
+            (&first.kind, &first.department)
+        else {
+            return Err(RouteError::NotRegisteredFirst.into());
+        };
+        let mut d = Self {
+            status: DossierStatus::Registered,
+            current_department: department.clone(),
+            current_official: first.official.clone(),
+            deadline: *deadline,
+            extension: None,
+            parts,
+            route: Route::new(),
+        };
+        for e in route.events() {
+            d.apply_effect(&e.event);
+        }
+        d.route = route;
+        Ok(d)
+    }
+
+    /// Appends `event` to the route and applies its effect on the state. Events
+    /// come from [`crate::workflow::apply`], which checks permissions and the
+    /// transition table; this method trusts them.
+    pub fn record(&mut self, event: RouteEvent) -> &ChainedEvent {
+        self.apply_effect(&event);
+        self.route.append(event)
+    }
+
+    fn apply_effect(&mut self, e: &RouteEvent) {
+        use DossierStatus as S;
+        match &e.kind {
+            EventKind::Registered { deadline } => {
+                self.status = S::Registered;
+                self.deadline = *deadline;
+            }
+            EventKind::Assigned {
+                department,
+                official,
+            } => {
+                self.status = S::InProgress;
+                self.current_department = department.clone();
+                self.current_official = official.clone();
+            }
+            EventKind::Forwarded { to_department, .. } => {
+                self.status = S::InProgress;
+                self.current_department = to_department.clone();
+                self.current_official = None;
+            }
+            EventKind::InfoRequested => self.status = S::AwaitingCitizen,
+            EventKind::CitizenReplied | EventKind::ResponseDrafted | EventKind::Signed => {
+                self.status = S::InProgress;
+            }
+            EventKind::SentForSignature => self.status = S::AwaitingSignature,
+            EventKind::Issued | EventKind::Resolved => self.status = S::Resolved,
+            EventKind::Rejected { .. } => self.status = S::Rejected,
+            EventKind::Withdrawn => self.status = S::Withdrawn,
+            EventKind::ForwardedToInstitution { .. } => self.status = S::ForwardedOut,
+            EventKind::DeadlineExtended { days, reason } => {
+                // Validity (1–15 days, once) was checked when the event was made.
+                self.deadline = deadline::extended(self.deadline, *days);
+                self.extension = Some(Extension {
+                    days: *days,
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+
+    /// The static parts.
+    pub fn parts(&self) -> &DossierParts {
+        &self.parts
+    }
+
+    /// The id.
+    pub fn id(&self) -> DossierId {
+        self.parts.id
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> &TenantSlug {
+        &self.parts.tenant
+    }
+
+    /// The document type code.
+    pub fn document_type(&self) -> &DocumentTypeCode {
+        &self.parts.document_type
+    }
+
+    /// The document type version.
+    pub fn document_type_version(&self) -> TypeVersion {
+        self.parts.document_type_version
+    }
+
+    /// How it arrived.
+    pub fn channel(&self) -> Channel {
+        self.parts.channel
+    }
+
+    /// The registration number.
+    pub fn number(&self) -> &RegistrationNumber {
+        &self.parts.number
+    }
+
+    /// When it was registered.
+    pub fn registered_at(&self) -> DateTime<Utc> {
+        self.parts.registered_at
+    }
+
+    /// The Romanian local date of registration (day 0 of the deadline).
+    pub fn registered_on(&self) -> NaiveDate {
+        local_date(self.parts.registered_at)
+    }
+
+    /// The tracking token.
+    pub fn token(&self) -> &TrackingToken {
+        &self.parts.token
+    }
+
+    /// The status.
+    pub fn status(&self) -> DossierStatus {
+        self.status
+    }
+
+    /// The department holding it.
+    pub fn current_department(&self) -> &DepartmentCode {
+        &self.current_department
+    }
+
+    /// The official holding it, if assigned.
+    pub fn current_official(&self) -> Option<&Username> {
+        self.current_official.as_ref()
+    }
+
+    /// The legal deadline, including any extension.
+    pub fn deadline(&self) -> NaiveDate {
+        self.deadline
+    }
+
+    /// The extension granted, if any.
+    pub fn extension(&self) -> Option<&Extension> {
+        self.extension.as_ref()
+    }
+
+    /// The attachments.
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.parts.attachments
+    }
+
+    /// The internal note.
+    pub fn note(&self) -> Option<&InternalNote> {
+        self.parts.note.as_ref()
+    }
+
+    /// The citizen's private details (never on a public view).
+    pub fn contact(&self) -> &CitizenContact {
+        &self.parts.contact
+    }
+
+    /// The route.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// The time of the newest event.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.route
+            .last()
+            .map_or(self.parts.registered_at, |e| e.event.at)
+    }
+
+    /// The Romanian local date of the event that closed the dossier, if closed.
+    pub fn closed_on(&self) -> Option<NaiveDate> {
+        self.status
+            .is_terminal()
+            .then(|| local_date(self.updated_at()))
+    }
+
+    /// Calendar days in the institution on `today` (registration day = day 0),
+    /// counted up to the closing day once closed.
+    pub fn days_in_institution(&self, today: NaiveDate) -> i64 {
+        let end = self.closed_on().map_or(today, |c| c.min(today));
+        deadline::days_in_institution(self.registered_on(), end)
+    }
+
+    /// Days from `today` (or the closing day, once closed) to the deadline;
+    /// negative when overdue.
+    pub fn days_left(&self, today: NaiveDate) -> i64 {
+        let end = self.closed_on().map_or(today, |c| c.min(today));
+        deadline::days_left(self.deadline, end)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::deadline::DeadlineRule;
+    use crate::document_type::{SignatureRequirement, Titles};
+    use crate::regno::RegistrationPrefix;
+    use crate::text::DisplayName;
+
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    pub(crate) fn dept(s: &str) -> DepartmentCode {
+        DepartmentCode::parse(s).unwrap()
+    }
+
+    pub(crate) fn user(s: &str) -> Username {
+        Username::parse(s).unwrap()
+    }
+
+    pub(crate) fn petition_type() -> DocumentType {
+        DocumentType {
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            code: DocumentTypeCode::parse("petitie").unwrap(),
+            version: TypeVersion::FIRST,
+            titles: Titles::ro(DisplayName::parse("Petiție").unwrap()),
+            deadline: DeadlineRule::default(),
+            first_department: dept("registratura"),
+            signature: SignatureRequirement::None,
+            fee_bani: 0,
+            retention_years: 10,
+            fields: vec![],
+        }
+    }
+
+    /// A petition registered at 10:00 Bucharest time on Monday 2 March 2026.
+    pub(crate) fn sample_dossier() -> Dossier {
+        let new = NewDossier {
+            id: DossierId::from_random([7; 16]),
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            channel: Channel::Paper,
+            number: RegistrationNumber::new(RegistrationPrefix::parse("CJC").unwrap(), 2026, 42)
+                .unwrap(),
+            token: TrackingToken::from_random([9; 16]),
+            attachments: vec![Attachment {
+                sha256: Sha256Digest::of(b"%PDF-1.7 scan"),
+                media_type: MediaType::Pdf,
+                size: 13,
+                original_name: OriginalName::parse("scan Ionela.pdf").unwrap(),
+            }],
+            note: Some(InternalNote::parse("Depus la ghișeu").unwrap()),
+            contact: CitizenContact::default(),
+            public_note: None,
+        };
+        Dossier::register(
+            new,
+            &petition_type(),
+            RouteActor::Official(user("reg.maria")),
+            at("2026-03-02T08:00:00Z"),
+        )
+    }
+
+    #[test]
+    fn registration_sets_deadline_and_department() {
+        let d = sample_dossier();
+        assert_eq!(d.status(), DossierStatus::Registered);
+        assert_eq!(d.current_department(), &dept("registratura"));
+        assert_eq!(d.deadline(), "2026-04-01".parse().unwrap());
+        assert_eq!(d.route().len(), 1);
+        assert_eq!(d.route().verify(), Ok(()));
+        assert_eq!(d.days_in_institution("2026-03-12".parse().unwrap()), 10);
+        assert_eq!(d.days_left("2026-03-12".parse().unwrap()), 20);
+    }
+
+    #[test]
+    fn late_evening_registration_counts_from_the_local_date() {
+        let mut d = sample_dossier();
+        // 23:30 in Bucharest on 2 March is 21:30 UTC: still 2 March.
+        d.parts.registered_at = at("2026-03-02T21:30:00Z");
+        assert_eq!(d.registered_on(), "2026-03-02".parse().unwrap());
+        d.parts.registered_at = at("2026-03-02T22:30:00Z");
+        assert_eq!(d.registered_on(), "2026-03-03".parse().unwrap());
+    }
+
+    #[test]
+    fn effects_table() {
+        use DossierStatus as S;
+        let reason = Reason::parse("motiv").unwrap();
+        let cases: Vec<(EventKind, S)> = vec![
+            (
+                EventKind::Assigned {
+                    department: dept("urbanism"),
+                    official: Some(user("ion.pop")),
+                },
+                S::InProgress,
+            ),
+            (
+                EventKind::Forwarded {
+                    from_department: dept("registratura"),
+                    to_department: dept("juridic"),
+                },
+                S::InProgress,
+            ),
+            (EventKind::InfoRequested, S::AwaitingCitizen),
+            (EventKind::CitizenReplied, S::InProgress),
+            (EventKind::ResponseDrafted, S::InProgress),
+            (EventKind::SentForSignature, S::AwaitingSignature),
+            (EventKind::Signed, S::InProgress),
+            (EventKind::Issued, S::Resolved),
+            (EventKind::Resolved, S::Resolved),
+            (
+                EventKind::Rejected {
+                    reason: reason.clone(),
+                },
+                S::Rejected,
+            ),
+            (EventKind::Withdrawn, S::Withdrawn),
+            (
+                EventKind::ForwardedToInstitution {
+                    tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                },
+                S::ForwardedOut,
+            ),
+            (
+                EventKind::DeadlineExtended { days: 15, reason },
+                S::Registered,
+            ),
+        ];
+        for (kind, want) in cases {
+            let mut d = sample_dossier();
+            let code = kind.code();
+            d.record(RouteEvent {
+                at: at("2026-03-03T08:00:00Z"),
+                actor: RouteActor::System,
+                department: None,
+                official: None,
+                note: None,
+                kind,
+            });
+            assert_eq!(d.status(), want, "{code}");
+            assert_eq!(d.route().verify(), Ok(()), "{code}");
+            // Replaying the stored route gives the same dossier.
+            let again = Dossier::from_parts(d.parts().clone(), d.route().clone()).unwrap();
+            assert_eq!(again, d, "{code}");
+        }
+    }
+
+    #[test]
+    fn closed_dossiers_stop_counting() {
+        let mut d = sample_dossier();
+        d.record(RouteEvent {
+            at: at("2026-03-12T08:00:00Z"),
+            actor: RouteActor::System,
+            department: None,
+            official: None,
+            note: None,
+            kind: EventKind::Resolved,
+        });
+        let later = "2026-05-01".parse().unwrap();
+        assert_eq!(d.days_in_institution(later), 10);
+        assert_eq!(d.days_left(later), 20);
+    }
+
+    #[test]
+    fn from_parts_rejects_tampered_routes() {
+        let d = sample_dossier();
+        let mut events = d.route().events().to_vec();
+        events[0].event.kind = EventKind::Registered {
+            deadline: "2026-05-01".parse().unwrap(),
+        };
+        let err = Dossier::from_parts(d.parts().clone(), Route::from_chain(events)).unwrap_err();
+        assert_eq!(
+            err,
+            DossierError::Route(RouteError::HashMismatch { index: 0 })
+        );
+        let mut parts = d.parts().clone();
+        parts.registered_at = at("2026-03-01T08:00:00Z");
+        assert_eq!(
+            Dossier::from_parts(parts, d.route().clone()),
+            Err(DossierError::RegistrationMismatch)
+        );
+    }
+
+    #[test]
+    fn media_types_by_content() {
+        let cases: [(&[u8], Option<MediaType>); 4] = [
+            (b"%PDF-1.7", Some(MediaType::Pdf)),
+            (&[0xff, 0xd8, 0xff, 0xe0], Some(MediaType::Jpeg)),
+            (b"\x89PNG\r\n\x1a\n....", Some(MediaType::Png)),
+            (b"<html>", None),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(MediaType::sniff(bytes), want);
+        }
+        assert!(OriginalName::parse("../etc/passwd").is_err());
+    }
+}

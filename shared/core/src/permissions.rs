@@ -1,0 +1,222 @@
+//! Who may do what: one pure function, [`authorize`], checked on every desk action.
+//!
+//! An actor of another tenant is always denied. Within the tenant, an action is
+//! allowed when at least one of the actor's roles allows it:
+//!
+//! | action \ role      | Registrar | Official    | HeadOfDepartment | Signer | TenantAdmin |
+//! |--------------------|-----------|-------------|------------------|--------|-------------|
+//! | View               | yes       | yes         | yes              | yes    | yes         |
+//! | Register           | yes       | –           | –                | –      | yes         |
+//! | Assign             | yes       | own dept.   | own dept.        | –      | yes         |
+//! | Forward            | –         | own dept.   | own dept.        | –      | yes         |
+//! | Resolve            | –         | –           | own dept.        | –      | yes         |
+//! | Reject             | –         | –           | own dept.        | –      | yes         |
+//! | ExtendDeadline     | –         | –           | own dept.        | –      | yes         |
+//!
+//! "own dept." means the dossier's current department is the actor's department.
+//! A registrar assigns from the registry to any department (that is its job); an
+//! official or head assigning "forward" within or out of their department is
+//! allowed because the dossier is theirs when they act. Viewing in the desk is open
+//! to the whole tenant (DESIGN §9: an official sees their tenant's dossiers).
+
+use std::collections::BTreeSet;
+
+use thiserror::Error;
+
+use crate::dossier::Dossier;
+use crate::ids::{DepartmentCode, TenantSlug, Username};
+use crate::official::Role;
+use crate::route::RouteActor;
+
+/// An authenticated official, as the desk sees them on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The login name.
+    pub username: Username,
+    /// The tenant they belong to.
+    pub tenant: TenantSlug,
+    /// Their roles.
+    pub roles: BTreeSet<Role>,
+    /// Their department, if any.
+    pub department: Option<DepartmentCode>,
+}
+
+impl Actor {
+    /// How this actor appears on route events.
+    pub fn route_actor(&self) -> RouteActor {
+        RouteActor::Official(self.username.clone())
+    }
+}
+
+/// Something an actor may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Open a dossier in the desk.
+    View,
+    /// Register a new dossier.
+    Register,
+    /// Assign to a department or official.
+    Assign,
+    /// Forward to another department.
+    Forward,
+    /// Resolve.
+    Resolve,
+    /// Reject.
+    Reject,
+    /// Extend the deadline.
+    ExtendDeadline,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 7] = [
+        Action::View,
+        Action::Register,
+        Action::Assign,
+        Action::Forward,
+        Action::Resolve,
+        Action::Reject,
+        Action::ExtendDeadline,
+    ];
+}
+
+/// Why an action was denied. Callers answer 404 for [`Denied::OtherTenant`] (do
+/// not reveal that the dossier exists) and 403 otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum Denied {
+    /// The dossier belongs to another tenant.
+    #[error("this dossier belongs to another institution")]
+    OtherTenant,
+    /// None of the actor's roles allows the action here.
+    #[error("your role does not allow this action on this dossier")]
+    NotPermitted,
+}
+
+/// Whether `actor` may perform `action` on `dossier`.
+pub fn authorize(actor: &Actor, action: Action, dossier: &Dossier) -> Result<(), Denied> {
+    check(
+        actor,
+        action,
+        dossier.tenant(),
+        Some(dossier.current_department()),
+    )
+}
+
+/// Whether `actor` may register a new dossier in `tenant`.
+pub fn authorize_registration(actor: &Actor, tenant: &TenantSlug) -> Result<(), Denied> {
+    check(actor, Action::Register, tenant, None)
+}
+
+fn check(
+    actor: &Actor,
+    action: Action,
+    tenant: &TenantSlug,
+    department: Option<&DepartmentCode>,
+) -> Result<(), Denied> {
+    if &actor.tenant != tenant {
+        return Err(Denied::OtherTenant);
+    }
+    let own_department = department.is_some() && actor.department.as_ref() == department;
+    let allowed = actor
+        .roles
+        .iter()
+        .any(|role| role_allows(*role, action, own_department));
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::NotPermitted)
+    }
+}
+
+fn role_allows(role: Role, action: Action, own_department: bool) -> bool {
+    use Action as A;
+    match role {
+        Role::TenantAdmin => true,
+        Role::Registrar => matches!(action, A::View | A::Register | A::Assign),
+        Role::Official => match action {
+            A::View => true,
+            A::Assign | A::Forward => own_department,
+            _ => false,
+        },
+        Role::HeadOfDepartment => match action {
+            A::View => true,
+            A::Register => false,
+            A::Assign | A::Forward | A::Resolve | A::Reject | A::ExtendDeadline => own_department,
+        },
+        Role::Signer => matches!(action, A::View),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dossier::tests::{dept, sample_dossier, user};
+
+    fn actor(tenant: &str, role: Role, department: Option<&str>) -> Actor {
+        Actor {
+            username: user("x.y"),
+            tenant: TenantSlug::parse(tenant).unwrap(),
+            roles: [role].into(),
+            department: department.map(dept),
+        }
+    }
+
+    #[test]
+    fn role_action_matrix() {
+        // The sample dossier sits in `registratura` of `cj-cluj`.
+        use Action as A;
+        const OK: Result<(), Denied> = Ok(());
+        const NO: Result<(), Denied> = Err(Denied::NotPermitted);
+        const OT: Result<(), Denied> = Err(Denied::OtherTenant);
+        let own = Some("registratura");
+        let other = Some("urbanism");
+        type Row<'a> = (Role, Option<&'a str>, [Result<(), Denied>; 7]);
+        let cases: Vec<Row> = vec![
+            //                                 View Register Assign Forward Resolve Reject Extend
+            (Role::Registrar, own, [OK, OK, OK, NO, NO, NO, NO]),
+            (Role::Registrar, None, [OK, OK, OK, NO, NO, NO, NO]),
+            (Role::Official, own, [OK, NO, OK, OK, NO, NO, NO]),
+            (Role::Official, other, [OK, NO, NO, NO, NO, NO, NO]),
+            (Role::Official, None, [OK, NO, NO, NO, NO, NO, NO]),
+            (Role::HeadOfDepartment, own, [OK, NO, OK, OK, OK, OK, OK]),
+            (Role::HeadOfDepartment, other, [OK, NO, NO, NO, NO, NO, NO]),
+            (Role::Signer, own, [OK, NO, NO, NO, NO, NO, NO]),
+            (Role::TenantAdmin, None, [OK, OK, OK, OK, OK, OK, OK]),
+            (Role::TenantAdmin, other, [OK, OK, OK, OK, OK, OK, OK]),
+        ];
+        let d = sample_dossier();
+        for (role, department, row) in cases {
+            let a = actor("cj-cluj", role, department);
+            for (action, want) in A::ALL.into_iter().zip(row) {
+                let got = if action == A::Register {
+                    authorize_registration(&a, d.tenant())
+                } else {
+                    authorize(&a, action, &d)
+                };
+                assert_eq!(got, want, "{role:?} in {department:?} doing {action:?}");
+            }
+            // Another tenant's actor with the same role is always denied.
+            let stranger = actor("primaria-turda", role, department);
+            for action in A::ALL {
+                let got = if action == A::Register {
+                    authorize_registration(&stranger, d.tenant())
+                } else {
+                    authorize(&stranger, action, &d)
+                };
+                assert_eq!(got, OT, "stranger {role:?} doing {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn roles_combine() {
+        let mut a = actor("cj-cluj", Role::Signer, Some("registratura"));
+        let d = sample_dossier();
+        assert_eq!(
+            authorize(&a, Action::Resolve, &d),
+            Err(Denied::NotPermitted)
+        );
+        a.roles.insert(Role::HeadOfDepartment);
+        assert_eq!(authorize(&a, Action::Resolve, &d), Ok(()));
+    }
+}

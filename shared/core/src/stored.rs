@@ -1,0 +1,1 @@
+//! Persisted record shapes (added in the next commit).

@@ -1,0 +1,177 @@
+//! Tenants: the institutions sharing the platform (the county council, town halls).
+
+use thiserror::Error;
+
+use crate::ids::TenantSlug;
+use crate::lang::Lang;
+use crate::regno::RegistrationPrefix;
+use crate::text::DisplayName;
+use crate::token::TrackingToken;
+
+/// What kind of institution a tenant is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TenantKind {
+    /// Consiliul Județean.
+    CountyCouncil,
+    /// Primăria a municipiului (e.g. Cluj-Napoca, Turda).
+    Municipality,
+    /// Primăria a orașului.
+    Town,
+    /// Primăria a comunei (e.g. Florești).
+    Commune,
+}
+
+impl TenantKind {
+    /// A stable code: `county_council`, `municipality`, `town`, `commune`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::CountyCouncil => "county_council",
+            Self::Municipality => "municipality",
+            Self::Town => "town",
+            Self::Commune => "commune",
+        }
+    }
+
+    /// The kind with this [`code`](Self::code).
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::CountyCouncil,
+            Self::Municipality,
+            Self::Town,
+            Self::Commune,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
+/// Why a public base URL was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error(
+    "the public base URL is an http(s) origin with an optional path, without query or fragment"
+)]
+pub struct UrlError;
+
+/// The absolute URL under which a tenant's public pages are reached, e.g.
+/// `https://ghiseu.cjcluj.ro`. Stored without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PublicBaseUrl(String);
+
+impl PublicBaseUrl {
+    /// Validates `raw`: `http://` or `https://`, a non-empty host, printable ASCII,
+    /// no whitespace, query or fragment. A trailing `/` is dropped.
+    pub fn parse(raw: &str) -> Result<Self, UrlError> {
+        let s = raw.trim().trim_end_matches('/');
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or(UrlError)?;
+        let host = rest.split('/').next().unwrap_or("");
+        let ok = !host.is_empty()
+            && s.len() <= 200
+            && s.bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(UrlError)
+        }
+    }
+
+    /// The URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The absolute tracking page URL of `token` (what the QR code holds is
+    /// [`Self::qr_url`], which redirects here).
+    pub fn tracking_url(&self, token: &TrackingToken) -> String {
+        format!("{}/track/{token}", self.0)
+    }
+
+    /// The short URL printed on receipts and encoded in QR codes: `{base}/q/{token}`.
+    pub fn qr_url(&self, token: &TrackingToken) -> String {
+        format!("{}/q/{token}", self.0)
+    }
+}
+
+/// An institution on the platform. Municipalities join by being created as
+/// tenants; nothing else is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// The slug, unique on the platform.
+    pub slug: TenantSlug,
+    /// The public name, e.g. "Consiliul Județean Cluj".
+    pub name: DisplayName,
+    /// The kind of institution.
+    pub kind: TenantKind,
+    /// The prefix of its registration numbers.
+    pub registration_prefix: RegistrationPrefix,
+    /// Languages offered on its pages; Romanian is always offered and first.
+    pub languages: Vec<Lang>,
+    /// Where its public pages live.
+    pub public_base_url: PublicBaseUrl,
+    /// Whether it accepts new dossiers.
+    pub active: bool,
+}
+
+impl Tenant {
+    /// Normalises a language list: Romanian first, no duplicates, order kept.
+    pub fn normalise_languages(langs: &[Lang]) -> Vec<Lang> {
+        let mut out = vec![Lang::Ro];
+        for l in langs {
+            if !out.contains(l) {
+                out.push(*l);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_table() {
+        let cases = [
+            ("https://ghiseu.cjcluj.ro", Some("https://ghiseu.cjcluj.ro")),
+            (
+                "https://ghiseu.cjcluj.ro/",
+                Some("https://ghiseu.cjcluj.ro"),
+            ),
+            ("http://127.0.0.1:3000", Some("http://127.0.0.1:3000")),
+            ("https://example.ro/turda", Some("https://example.ro/turda")),
+            ("ftp://example.ro", None),
+            ("https://", None),
+            ("https://example.ro/?a=1", None),
+            ("https://exa mple.ro", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                PublicBaseUrl::parse(raw)
+                    .ok()
+                    .as_ref()
+                    .map(PublicBaseUrl::as_str),
+                want,
+                "{raw}"
+            );
+        }
+        let base = PublicBaseUrl::parse("https://g.ro/").unwrap();
+        let t = TrackingToken::from_random([0; 16]);
+        assert_eq!(base.qr_url(&t), "https://g.ro/q/00000000000000000000000000");
+        assert_eq!(
+            base.tracking_url(&t),
+            "https://g.ro/track/00000000000000000000000000"
+        );
+    }
+
+    #[test]
+    fn languages_start_with_romanian() {
+        assert_eq!(
+            Tenant::normalise_languages(&[Lang::Hu, Lang::Ro, Lang::Hu]),
+            vec![Lang::Ro, Lang::Hu]
+        );
+        assert_eq!(TenantKind::from_code("commune"), Some(TenantKind::Commune));
+    }
+}

@@ -1,0 +1,473 @@
+//! The workflow: desk commands, the transition table, and one pure [`apply`].
+//!
+//! `apply(dossier, command, actor, now)` checks the actor's permission
+//! ([`crate::permissions::authorize`]), then the transition table below, then the
+//! command's own rules, and returns the [`RouteEvent`] to record; it changes
+//! nothing. [`Dossier::record`] (or [`execute`], which does both) appends it. A
+//! platform adapter stores the result with compare-and-swap, so two officials
+//! acting at once get one success and one conflict.
+//!
+//! | command \ status | Registered | InProgress | AwaitingCitizen | AwaitingSignature | Resolved, Rejected, Withdrawn, ForwardedOut |
+//! |------------------|------------|------------|-----------------|-------------------|---------------------------------------------|
+//! | Assign           | yes        | yes        | –               | –                 | –                                           |
+//! | Forward          | yes        | yes        | –               | –                 | –                                           |
+//! | Resolve          | yes        | yes        | –               | –                 | –                                           |
+//! | Reject           | yes        | yes        | yes             | –                 | –                                           |
+//! | ExtendDeadline   | yes        | yes        | yes             | yes               | –                                           |
+//!
+//! A dossier awaiting the citizen or a signature is moved on by the reply or the
+//! signature (their commands come with the desk issue), not by the desk actions
+//! above; a rejection stays possible while the citizen does not answer.
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use crate::deadline::{self, DeadlineError};
+use crate::dossier::{Dossier, DossierStatus};
+use crate::ids::{DepartmentCode, Username};
+use crate::permissions::{Action, Actor, Denied, authorize};
+use crate::route::{ChainedEvent, EventKind, RouteEvent};
+use crate::text::{PublicNote, Reason};
+
+/// A desk action on a dossier, already parsed and validated at the edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Assign to a department, and optionally to one of its officials (the caller
+    /// has checked that the official belongs to the department and is active).
+    Assign {
+        /// The department.
+        department: DepartmentCode,
+        /// The official.
+        official: Option<Username>,
+    },
+    /// Forward to another department of the tenant.
+    Forward {
+        /// The receiving department.
+        to_department: DepartmentCode,
+        /// A public note.
+        note: Option<PublicNote>,
+    },
+    /// Resolve the dossier.
+    Resolve {
+        /// A public note (e.g. "Certificatul a fost emis").
+        note: Option<PublicNote>,
+    },
+    /// Reject the request.
+    Reject {
+        /// Why (internal).
+        reason: Reason,
+    },
+    /// Extend the legal deadline once, by 1–15 days.
+    ExtendDeadline {
+        /// Calendar days.
+        days: u16,
+        /// Why (internal).
+        reason: Reason,
+    },
+}
+
+impl Command {
+    /// The permission the command needs.
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Assign { .. } => Action::Assign,
+            Self::Forward { .. } => Action::Forward,
+            Self::Resolve { .. } => Action::Resolve,
+            Self::Reject { .. } => Action::Reject,
+            Self::ExtendDeadline { .. } => Action::ExtendDeadline,
+        }
+    }
+}
+
+/// Why a command was refused. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WorkflowError {
+    /// The actor may not do this (403, or 404 across tenants).
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// The command does not apply in the dossier's status (409).
+    #[error("this action is not possible while the dossier is {}", status.code())]
+    NotAllowed {
+        /// The attempted action.
+        action: Action,
+        /// The dossier's status.
+        status: DossierStatus,
+    },
+    /// Forwarding to the department that already holds the dossier.
+    #[error("the dossier is already in this department")]
+    SameDepartment,
+    /// Assigning to where the dossier already is.
+    #[error("the dossier is already assigned there")]
+    NoChange,
+    /// An invalid or second extension.
+    #[error(transparent)]
+    Deadline(#[from] DeadlineError),
+}
+
+/// Whether the transition table allows `action` in `status`.
+pub fn allowed_in(action: Action, status: DossierStatus) -> bool {
+    use DossierStatus as S;
+    match action {
+        Action::View => true,
+        Action::Register => false,
+        Action::Assign | Action::Forward | Action::Resolve => {
+            matches!(status, S::Registered | S::InProgress)
+        }
+        Action::Reject => matches!(status, S::Registered | S::InProgress | S::AwaitingCitizen),
+        Action::ExtendDeadline => {
+            matches!(
+                status,
+                S::Registered | S::InProgress | S::AwaitingCitizen | S::AwaitingSignature
+            )
+        }
+    }
+}
+
+/// Decides the event that `command` by `actor` at `now` produces on `dossier`.
+/// The event's time is `now`, or the previous event's time if `now` is earlier
+/// (clocks of several instances may differ slightly; routes stay ordered).
+pub fn apply(
+    dossier: &Dossier,
+    command: Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<RouteEvent, WorkflowError> {
+    let action = command.action();
+    authorize(actor, action, dossier)?;
+    if !allowed_in(action, dossier.status()) {
+        return Err(WorkflowError::NotAllowed {
+            action,
+            status: dossier.status(),
+        });
+    }
+    let here = dossier.current_department().clone();
+    let holder = dossier.current_official().cloned();
+    let (department, official, note, kind) = match command {
+        Command::Assign {
+            department,
+            official,
+        } => {
+            if department == here
+                && official == holder
+                && dossier.status() == DossierStatus::InProgress
+            {
+                return Err(WorkflowError::NoChange);
+            }
+            let kind = EventKind::Assigned {
+                department: department.clone(),
+                official: official.clone(),
+            };
+            (department, official, None, kind)
+        }
+        Command::Forward {
+            to_department,
+            note,
+        } => {
+            if to_department == here {
+                return Err(WorkflowError::SameDepartment);
+            }
+            let kind = EventKind::Forwarded {
+                from_department: here,
+                to_department: to_department.clone(),
+            };
+            (to_department, None, note, kind)
+        }
+        Command::Resolve { note } => (here, holder, note, EventKind::Resolved),
+        Command::Reject { reason } => (here, holder, None, EventKind::Rejected { reason }),
+        Command::ExtendDeadline { days, reason } => {
+            deadline::extend(dossier.deadline(), days, dossier.extension().is_some())?;
+            (
+                here,
+                holder,
+                None,
+                EventKind::DeadlineExtended { days, reason },
+            )
+        }
+    };
+    Ok(RouteEvent {
+        at: now.max(dossier.updated_at()),
+        actor: actor.route_actor(),
+        department: Some(department),
+        official,
+        note,
+        kind,
+    })
+}
+
+/// [`apply`], then [`Dossier::record`]: the next state and the recorded event.
+pub fn execute<'d>(
+    dossier: &'d mut Dossier,
+    command: Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<&'d ChainedEvent, WorkflowError> {
+    let event = apply(dossier, command, actor, now)?;
+    Ok(dossier.record(event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dossier::tests::{at, dept, sample_dossier, user};
+    use crate::ids::TenantSlug;
+    use crate::official::Role;
+    use crate::route::RouteActor;
+
+    fn admin() -> Actor {
+        Actor {
+            username: user("admin"),
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            roles: [Role::TenantAdmin].into(),
+            department: None,
+        }
+    }
+
+    fn reason() -> Reason {
+        Reason::parse("Documentație incompletă").unwrap()
+    }
+
+    /// The sample dossier brought into `status` through recorded events.
+    fn in_status(status: DossierStatus) -> Dossier {
+        let mut d = sample_dossier();
+        let kinds: Vec<EventKind> = match status {
+            DossierStatus::Registered => vec![],
+            DossierStatus::InProgress => vec![EventKind::Assigned {
+                department: dept("urbanism"),
+                official: None,
+            }],
+            DossierStatus::AwaitingCitizen => vec![EventKind::InfoRequested],
+            DossierStatus::AwaitingSignature => vec![EventKind::SentForSignature],
+            DossierStatus::Resolved => vec![EventKind::Resolved],
+            DossierStatus::Rejected => vec![EventKind::Rejected { reason: reason() }],
+            DossierStatus::Withdrawn => vec![EventKind::Withdrawn],
+            DossierStatus::ForwardedOut => {
+                vec![EventKind::ForwardedToInstitution {
+                    tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                }]
+            }
+        };
+        for kind in kinds {
+            d.record(RouteEvent {
+                at: at("2026-03-03T08:00:00Z"),
+                actor: RouteActor::System,
+                department: None,
+                official: None,
+                note: None,
+                kind,
+            });
+        }
+        assert_eq!(d.status(), status);
+        d
+    }
+
+    fn commands() -> Vec<Command> {
+        vec![
+            Command::Assign {
+                department: dept("juridic"),
+                official: Some(user("ion.pop")),
+            },
+            Command::Forward {
+                to_department: dept("presedinte"),
+                note: None,
+            },
+            Command::Resolve { note: None },
+            Command::Reject { reason: reason() },
+            Command::ExtendDeadline {
+                days: 10,
+                reason: reason(),
+            },
+        ]
+    }
+
+    #[test]
+    fn transition_table() {
+        use DossierStatus as S;
+        // Columns: Assign, Forward, Resolve, Reject, ExtendDeadline.
+        let table: [(S, [bool; 5]); 8] = [
+            (S::Registered, [true, true, true, true, true]),
+            (S::InProgress, [true, true, true, true, true]),
+            (S::AwaitingCitizen, [false, false, false, true, true]),
+            (S::AwaitingSignature, [false, false, false, false, true]),
+            (S::Resolved, [false; 5]),
+            (S::Rejected, [false; 5]),
+            (S::Withdrawn, [false; 5]),
+            (S::ForwardedOut, [false; 5]),
+        ];
+        for (status, row) in table {
+            let d = in_status(status);
+            for (command, allowed) in commands().into_iter().zip(row) {
+                let action = command.action();
+                assert_eq!(
+                    allowed_in(action, status),
+                    allowed,
+                    "{action:?} in {status:?}"
+                );
+                let got = apply(&d, command, &admin(), at("2026-03-04T08:00:00Z"));
+                if allowed {
+                    assert!(got.is_ok(), "{action:?} in {status:?}: {got:?}");
+                } else {
+                    assert_eq!(
+                        got,
+                        Err(WorkflowError::NotAllowed { action, status }),
+                        "{action:?} in {status:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn events_and_effects() {
+        let mut d = sample_dossier();
+        let a = admin();
+        let now = at("2026-03-04T08:00:00Z");
+        execute(
+            &mut d,
+            Command::Assign {
+                department: dept("urbanism"),
+                official: Some(user("ion.pop")),
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            (d.status(), d.current_department(), d.current_official()),
+            (
+                DossierStatus::InProgress,
+                &dept("urbanism"),
+                Some(&user("ion.pop"))
+            )
+        );
+        let note = PublicNote::parse("Trimis la Direcția Juridică").unwrap();
+        let e = execute(
+            &mut d,
+            Command::Forward {
+                to_department: dept("juridic"),
+                note: Some(note.clone()),
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            e.event.kind,
+            EventKind::Forwarded {
+                from_department: dept("urbanism"),
+                to_department: dept("juridic")
+            }
+        );
+        assert_eq!(e.event.note, Some(note));
+        assert_eq!(
+            (d.current_department(), d.current_official()),
+            (&dept("juridic"), None)
+        );
+        execute(
+            &mut d,
+            Command::ExtendDeadline {
+                days: 15,
+                reason: reason(),
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.deadline(), "2026-04-16".parse().unwrap());
+        assert_eq!(
+            apply(
+                &d,
+                Command::ExtendDeadline {
+                    days: 1,
+                    reason: reason()
+                },
+                &a,
+                now
+            ),
+            Err(WorkflowError::Deadline(DeadlineError::AlreadyExtended))
+        );
+        execute(&mut d, Command::Resolve { note: None }, &a, now).unwrap();
+        assert_eq!(d.status(), DossierStatus::Resolved);
+        assert_eq!(d.route().len(), 5);
+        assert_eq!(d.route().verify(), Ok(()));
+        assert!(
+            d.route()
+                .events()
+                .iter()
+                .skip(1)
+                .all(|e| e.event.actor == RouteActor::Official(user("admin")))
+        );
+    }
+
+    #[test]
+    fn command_rules() {
+        let d = in_status(DossierStatus::InProgress);
+        let a = admin();
+        let now = at("2026-03-04T08:00:00Z");
+        let cases = [
+            (
+                Command::Forward {
+                    to_department: dept("urbanism"),
+                    note: None,
+                },
+                WorkflowError::SameDepartment,
+            ),
+            (
+                Command::Assign {
+                    department: dept("urbanism"),
+                    official: None,
+                },
+                WorkflowError::NoChange,
+            ),
+            (
+                Command::ExtendDeadline {
+                    days: 0,
+                    reason: reason(),
+                },
+                DeadlineError::ExtensionDays.into(),
+            ),
+            (
+                Command::ExtendDeadline {
+                    days: 16,
+                    reason: reason(),
+                },
+                DeadlineError::ExtensionDays.into(),
+            ),
+        ];
+        for (command, want) in cases {
+            assert_eq!(
+                apply(&d, command.clone(), &a, now),
+                Err(want),
+                "{command:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn denied_before_anything_else() {
+        let d = in_status(DossierStatus::Resolved);
+        let mut stranger = admin();
+        stranger.tenant = TenantSlug::parse("primaria-turda").unwrap();
+        assert_eq!(
+            apply(
+                &d,
+                Command::Resolve { note: None },
+                &stranger,
+                at("2026-03-04T08:00:00Z")
+            ),
+            Err(WorkflowError::Denied(Denied::OtherTenant))
+        );
+    }
+
+    #[test]
+    fn event_time_never_goes_backwards() {
+        let d = sample_dossier();
+        let e = apply(
+            &d,
+            Command::Resolve { note: None },
+            &admin(),
+            at("2026-03-02T07:59:59Z"),
+        )
+        .unwrap();
+        assert_eq!(e.at, d.updated_at());
+    }
+}
