@@ -29,6 +29,8 @@
 //! [`official`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
 //! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`stored`].
 
+#![warn(missing_docs)]
+
 pub mod base32;
 pub mod calendar;
 pub mod citizen_contact;

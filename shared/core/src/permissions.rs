@@ -14,10 +14,10 @@
 //! | ExtendDeadline     | –         | –           | own dept.        | –      | yes         |
 //!
 //! "own dept." means the dossier's current department is the actor's department.
-//! A registrar assigns from the registry to any department (that is its job); an
-//! official or head assigning "forward" within or out of their department is
-//! allowed because the dossier is theirs when they act. Viewing in the desk is open
-//! to the whole tenant (DESIGN §9: an official sees their tenant's dossiers).
+//! A registrar dispatches from the registry to any department, so Assign is not
+//! limited to their own. Viewing in the desk is open to the whole tenant (DESIGN
+//! §9: an official sees their tenant's dossiers). Deactivated officials have no
+//! [`Actor`] at all ([`crate::Official::actor`]).
 
 use std::collections::BTreeSet;
 
