@@ -11,7 +11,17 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::{DateTime, Datelike, Utc};
 use thiserror::Error;
+
+use crate::calendar::local_date;
+
+/// The numbering year of a registration at `now`: the year of the Romanian local
+/// date, so a paper handed in at 00:30 on 1 January in Cluj (22:30 UTC on 31
+/// December) gets the new year's number.
+pub fn registration_year(now: DateTime<Utc>) -> u16 {
+    u16::try_from(local_date(now).year()).unwrap_or(0)
+}
 
 /// Why a registration number or prefix was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -171,6 +181,18 @@ mod tests {
                 (Err(e), Err(w)) => assert_eq!(&e, w, "{s}"),
                 (got, want) => panic!("{s}: got {got:?}, want {want:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn numbering_year_is_local() {
+        let cases = [
+            ("2026-12-31T21:59:59Z", 2026),
+            ("2026-12-31T22:00:00Z", 2027),
+            ("2027-06-30T12:00:00Z", 2027),
+        ];
+        for (at, want) in cases {
+            assert_eq!(registration_year(at.parse().unwrap()), want, "{at}");
         }
     }
 

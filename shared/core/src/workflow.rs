@@ -470,4 +470,89 @@ mod tests {
         .unwrap();
         assert_eq!(e.at, d.updated_at());
     }
+
+    /// A deterministic random walk of commands by actors of every role (and a
+    /// stranger): whatever is accepted keeps the route verifiable, replayable and
+    /// storable, terminal dossiers never move, and refused commands change nothing.
+    #[test]
+    fn random_walks_keep_the_invariants() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let departments = ["registratura", "urbanism", "juridic"];
+        let mut actors: Vec<Actor> = Vec::new();
+        for role in Role::ALL {
+            for department in departments {
+                actors.push(Actor {
+                    username: user("walker"),
+                    tenant: TenantSlug::parse("cj-cluj").unwrap(),
+                    roles: [role].into(),
+                    department: Some(dept(department)),
+                });
+            }
+        }
+        let mut stranger = admin();
+        stranger.tenant = TenantSlug::parse("primaria-turda").unwrap();
+        actors.push(stranger);
+        let (mut accepted, mut refused, mut closed) = (0, 0, 0);
+        for walk in 0..200 {
+            let mut d = sample_dossier();
+            let mut now = at("2026-03-02T08:00:00Z");
+            for _ in 0..12 {
+                now += chrono::Duration::minutes(next(3000) as i64);
+                let department = dept(departments[next(3)]);
+                let command = match next(5) {
+                    0 => Command::Assign {
+                        department,
+                        official: [None, Some(user("ion.pop"))][next(2)].clone(),
+                    },
+                    1 => Command::Forward {
+                        to_department: department,
+                        note: None,
+                    },
+                    2 => Command::Resolve { note: None },
+                    3 => Command::Reject { reason: reason() },
+                    _ => Command::ExtendDeadline {
+                        days: next(18) as u16,
+                        reason: reason(),
+                    },
+                };
+                let actor = &actors[next(actors.len())];
+                let before = d.clone();
+                match execute(&mut d, command, actor, now) {
+                    Ok(_) => {
+                        accepted += 1;
+                        assert!(
+                            !before.status().is_terminal(),
+                            "walk {walk}: moved a closed dossier"
+                        );
+                    }
+                    Err(_) => {
+                        refused += 1;
+                        assert_eq!(
+                            d, before,
+                            "walk {walk}: a refused command changed the dossier"
+                        );
+                    }
+                }
+                assert_eq!(d.route().verify(), Ok(()), "walk {walk}");
+                assert!(d.deadline() >= before.deadline());
+            }
+            assert_eq!(
+                Dossier::from_parts(d.parts().clone(), d.route().clone()),
+                Ok(d.clone())
+            );
+            closed += usize::from(d.status().is_terminal());
+            assert_eq!(Dossier::from_stored(&d.to_stored()), Ok(d));
+        }
+        // The walk exercises both outcomes and reaches closed dossiers.
+        assert!(
+            accepted > 200 && refused > 200 && closed > 50,
+            "{accepted} {refused} {closed}"
+        );
+    }
 }
