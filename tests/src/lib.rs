@@ -49,8 +49,17 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (as cargo itself honours it),
+/// else `<root>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => workspace_root().join(dir),
+        _ => workspace_root().join("target"),
+    }
+}
+
 fn artifact(relative: &str) -> PathBuf {
-    let path = workspace_root().join(relative);
+    let path = target_dir().join(relative);
     assert!(
         path.is_file(),
         "{} is missing: run `cargo xtask test` (it builds the host and the components \
@@ -62,12 +71,12 @@ fn artifact(relative: &str) -> PathBuf {
 
 /// `target/release/ghiseu`.
 pub fn host_binary() -> PathBuf {
-    artifact("target/release/ghiseu")
+    artifact("release/ghiseu")
 }
 
 /// The test-only probe component.
 pub fn probe_wasm() -> PathBuf {
-    artifact("target/wasm32-wasip2/release/ghiseu_probe.wasm")
+    artifact("wasm32-wasip2/release/ghiseu_probe.wasm")
 }
 
 /// The production manifest at the workspace root.

@@ -247,8 +247,17 @@ fn build_host() -> Result<()> {
     exec(cmd)
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (cargo honours it for every
+/// build we start), else `<root>/target`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 fn host_binary() -> PathBuf {
-    root().join("target/release/ghiseu")
+    target_dir().join("release/ghiseu")
 }
 
 fn ensure_redis() -> Result<()> {
@@ -440,7 +449,7 @@ fn bench(args: &[String]) -> Result<()> {
     })?;
     steps.summary();
     println!();
-    let mut cmd = Command::new(root().join("target/release/ghiseu-bench"));
+    let mut cmd = Command::new(target_dir().join("release/ghiseu-bench"));
     cmd.current_dir(root()).args(args.iter().map(OsStr::new));
     exec(cmd)
 }

@@ -67,8 +67,12 @@ fn main() -> Result<()> {
 async fn run(opts: Options) -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = root.canonicalize().unwrap_or(root);
-    let host_bin = root.join("target/release/ghiseu");
-    let probe = root.join("target/wasm32-wasip2/release/ghiseu_probe.wasm");
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    };
+    let host_bin = target.join("release/ghiseu");
+    let probe = target.join("wasm32-wasip2/release/ghiseu_probe.wasm");
     for path in [&host_bin, &probe] {
         if !path.is_file() {
             bail!(
