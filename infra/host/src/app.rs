@@ -70,6 +70,16 @@ impl Default for Limits {
 /// yield at every tick, which is what lets a deadline stop a busy loop.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Set once the process is stopping: workers dropped by the runtime then are
+/// not failures. (Process-wide, not per-request state.)
+static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks the process as stopping, so instances torn down with it are not
+/// reported as failed workers.
+pub fn begin_shutdown() {
+    SHUTTING_DOWN.store(true, Ordering::Relaxed);
+}
+
 /// The pool sizes: how many instances may exist at once across components.
 const POOL_INSTANCES: u32 = 256;
 
@@ -501,7 +511,9 @@ impl WorkerState for Worker {
     }
 
     fn drop(&self, store: Store<HostState>, result: wasmtime::Result<()>) {
-        if let Err(e) = result {
+        if let Err(e) = result
+            && !SHUTTING_DOWN.load(Ordering::Relaxed)
+        {
             tracing::warn!("instance ended: {e:#}");
         }
         drop(store);

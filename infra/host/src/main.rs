@@ -140,6 +140,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         r = ghiseu_host::server::serve(app, listener) => r,
         _ = tokio::signal::ctrl_c() => {
             tracing::info!("shutting down");
+            app::begin_shutdown();
             Ok(())
         }
     }
