@@ -6,7 +6,7 @@
 //! which Spin implements over the same stores, so both views see the same
 //! data. The atomics interface is synchronous, hence these functions are too.
 
-use spin_sdk::experimental::wasi::keyvalue::{atomics, store as wasi_store};
+use spin_sdk::experimental::wasi::keyvalue::{atomics, batch, store as wasi_store};
 use spin_sdk::key_value;
 
 use crate::{Error, Result};
@@ -143,6 +143,25 @@ pub fn create_if_absent(label: &str, key: &str, value: &[u8]) -> Result<CreateOu
         label: label.to_owned(),
         message: format!("create-if-absent of `{key}` kept conflicting with an absent key"),
     })
+}
+
+/// Reads several keys in one call; absent keys come back as `None`, in the
+/// order asked.
+pub fn get_many(label: &str, keys: &[String]) -> Result<Vec<(String, Option<Vec<u8>>)>> {
+    let bucket = open_bucket(label)?;
+    batch::get_many(&bucket, keys).map_err(|e| wasi_error(label, &e))
+}
+
+/// Writes several keys in one call.
+pub fn set_many(label: &str, pairs: &[(String, Vec<u8>)]) -> Result<()> {
+    let bucket = open_bucket(label)?;
+    batch::set_many(&bucket, pairs).map_err(|e| wasi_error(label, &e))
+}
+
+/// Deletes several keys in one call; absent keys are not an error.
+pub fn delete_many(label: &str, keys: &[String]) -> Result<()> {
+    let bucket = open_bucket(label)?;
+    batch::delete_many(&bucket, keys).map_err(|e| wasi_error(label, &e))
 }
 
 fn open_bucket(label: &str) -> Result<wasi_store::Bucket> {

@@ -47,6 +47,9 @@ async fn handle(request: Request) -> Response {
         },
         ("exists", &Method::GET) if !key.is_empty() => kv_exists(&key).await,
         ("keys", &Method::GET) => kv_keys().await,
+        ("batch", &Method::GET) => batch_get(&query),
+        ("batch", &Method::PUT) => batch_put(request).await,
+        ("batch", &Method::DELETE) => batch_delete(&query),
         ("cas-create", &Method::POST) if !key.is_empty() => cas_create(&key, request).await,
         ("cas", &Method::POST) if !key.is_empty() => cas(&key, &query, request).await,
         ("incr", &Method::POST) if !key.is_empty() => incr(&key, &query),
@@ -107,6 +110,57 @@ async fn kv_keys() -> Result<Response> {
     let mut keys = Store::open(STORE).await?.get_keys().await?;
     keys.sort();
     Ok(web::json(StatusCode::OK, &keys))
+}
+
+/// `?keys=a,b` of the batch operations.
+fn batch_keys(query: &str) -> Vec<String> {
+    query_param(query, "keys")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `GET /batch?keys=a,b`: `{"a": "value" | null, ...}` through wasi:keyvalue/batch.
+fn batch_get(query: &str) -> Result<Response> {
+    let values = kv::get_many(STORE, &batch_keys(query))?;
+    let object: serde_json::Map<String, serde_json::Value> = values
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                v.map_or(serde_json::Value::Null, |v| {
+                    String::from_utf8_lossy(&v).into()
+                }),
+            )
+        })
+        .collect();
+    Ok(web::json(StatusCode::OK, &object))
+}
+
+/// `PUT /batch` with a JSON object of strings: sets every pair in one call.
+async fn batch_put(request: Request) -> Result<Response> {
+    let (_, body) = web::read_request(request, BODY_LIMIT).await?;
+    let Ok(pairs) = serde_json::from_slice::<std::collections::BTreeMap<String, String>>(&body)
+    else {
+        return Ok(web::problem(
+            StatusCode::BAD_REQUEST,
+            "expected a JSON object of strings",
+        ));
+    };
+    let pairs: Vec<(String, Vec<u8>)> = pairs
+        .into_iter()
+        .map(|(k, v)| (k, v.into_bytes()))
+        .collect();
+    kv::set_many(STORE, &pairs)?;
+    Ok(web::empty(StatusCode::NO_CONTENT))
+}
+
+/// `DELETE /batch?keys=a,b`.
+fn batch_delete(query: &str) -> Result<Response> {
+    kv::delete_many(STORE, &batch_keys(query))?;
+    Ok(web::empty(StatusCode::NO_CONTENT))
 }
 
 async fn cas_create(key: &str, request: Request) -> Result<Response> {

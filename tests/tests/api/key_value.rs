@@ -37,6 +37,7 @@ on_both_backends!(
     delete_removes_the_key,
     exists_tells_whether_a_key_is_there,
     get_keys_lists_every_key,
+    batch_operations_set_get_and_delete_many_keys,
     concurrent_create_if_absent_has_exactly_one_winner,
     a_failed_swap_returns_the_current_value,
     parallel_increments_hand_out_each_value_once,
@@ -116,6 +117,37 @@ async fn get_keys_lists_every_key(backend: Backend) {
     // Assert
     assert_eq!(empty, json!([]));
     assert_eq!(keys, json!(["a", "c/d", "dossier:CJC-2026-1"]));
+}
+
+async fn batch_operations_set_get_and_delete_many_keys(backend: Backend) {
+    // Arrange
+    let app = spawn(backend).await;
+    app.put("/probe/kv/kept", "old").await;
+
+    // Act: wasi:keyvalue/batch set-many, get-many, delete-many.
+    let set = app
+        .put(
+            "/probe/batch",
+            json!({"a": "1", "b": "2", "kept": "new"}).to_string(),
+        )
+        .await;
+    let got: Value = app
+        .get("/probe/batch?keys=a,b,kept,missing")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let deleted = app.delete("/probe/batch?keys=a,missing").await;
+    let after: Value = app.get("/probe/keys").await.json().await.unwrap();
+
+    // Assert
+    assert_eq!(set.status(), 204);
+    assert_eq!(
+        got,
+        json!({"a": "1", "b": "2", "kept": "new", "missing": null})
+    );
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(after, json!(["b", "kept"]));
 }
 
 async fn concurrent_create_if_absent_has_exactly_one_winner(backend: Backend) {
