@@ -12,7 +12,7 @@
 //! ```
 //!
 //! The artifacts come from `cargo xtask test` (or `cargo build --release -p ghiseu-host`
-//! and `cargo build --release --target wasm32-wasip2 -p ghiseu-probe -p ghiseu-health`):
+//! and `cargo build --release --target wasm32-wasip2 -p ghiseu-probe -p ghiseu-health -p ghiseu-track`):
 //! the harness only finds them, it never builds.
 
 use std::fmt::Write as _;
@@ -79,6 +79,11 @@ pub fn probe_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_probe.wasm")
 }
 
+/// The public tracking component (`functions/track`).
+pub fn track_wasm() -> PathBuf {
+    artifact("wasm32-wasip2/release/ghiseu_track.wasm")
+}
+
 /// The production manifest at the workspace root.
 pub fn production_manifest() -> PathBuf {
     workspace_root().join("spin.toml")
@@ -108,6 +113,22 @@ pub struct TestManifest {
     outbound: Vec<String>,
     /// Extra application variables: name → inline TOML declaration.
     app_variables: Vec<(String, String)>,
+    /// Product components mounted beside the probe.
+    extra: Vec<ExtraComponent>,
+}
+
+/// A real component of the application (e.g. `functions/track`) in a test manifest,
+/// sharing the probe's "default" key-value store.
+#[derive(Debug, Clone)]
+pub struct ExtraComponent {
+    /// Component id in the manifest.
+    pub id: String,
+    /// The wasm file.
+    pub source: PathBuf,
+    /// Its `[[trigger.http]]` routes.
+    pub routes: Vec<String>,
+    /// Component variables with literal values.
+    pub variables: Vec<(String, String)>,
 }
 
 impl TestManifest {
@@ -131,7 +152,14 @@ impl TestManifest {
             components,
             outbound: Vec::new(),
             app_variables: Vec::new(),
+            extra: Vec::new(),
         }
+    }
+
+    /// Mounts a product component beside the probe, on the same "default" store.
+    pub fn component(mut self, component: ExtraComponent) -> Self {
+        self.extra.push(component);
+        self
     }
 
     /// Adds an `allowed_outbound_hosts` entry to every component.
@@ -197,6 +225,27 @@ impl TestManifest {
                 .chain(self.app_variables.iter().map(|(n, _)| n.clone()))
             {
                 writeln!(out, "{var} = \"{{{{ {var} }}}}\"").unwrap();
+            }
+        }
+        for c in &self.extra {
+            for route in &c.routes {
+                write!(
+                    out,
+                    "\n[[trigger.http]]\nroute = {route:?}\ncomponent = {id:?}\n",
+                    id = c.id
+                )
+                .unwrap();
+            }
+            write!(
+                out,
+                "\n[component.{id}]\nsource = {source:?}\nkey_value_stores = [\"default\"]\n\
+                 [component.{id}.variables]\n",
+                id = c.id,
+                source = c.source.display().to_string(),
+            )
+            .unwrap();
+            for (name, value) in &c.variables {
+                writeln!(out, "{name} = {value:?}").unwrap();
             }
         }
         out

@@ -6,7 +6,7 @@
 //! (Rusalii) Sunday and Monday, 15 August, 30 November, 1 December, 25 and 26
 //! December. Earlier changes to the list (other than 6/7 January) are not modelled.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 
 /// Orthodox Easter Sunday of `year` as a Gregorian date, by Meeus' Julian
 /// algorithm plus the 13-day Julian→Gregorian offset, which holds for 1900–2099.
@@ -61,6 +61,12 @@ pub fn next_working_day_from(date: NaiveDate) -> NaiveDate {
 /// summer time, which runs (EU rule) from 01:00 UTC on the last Sunday of March to
 /// 01:00 UTC on the last Sunday of October. Deadlines and day counts use this date.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    local_datetime(at).date()
+}
+
+/// The wall-clock time in Romania (Europe/Bucharest) at instant `at`, by the
+/// rule of [`local_date`]; what the public pages show.
+pub fn local_datetime(at: DateTime<Utc>) -> NaiveDateTime {
     let year = at.year();
     let one_am = NaiveTime::from_hms_opt(1, 0, 0).expect("valid time");
     let summer_start = last_sunday(year, 3).and_time(one_am).and_utc();
@@ -70,7 +76,7 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     } else {
         2
     };
-    (at + Duration::hours(offset)).date_naive()
+    (at + Duration::hours(offset)).naive_utc()
 }
 
 fn last_sunday(year: i32, month: u32) -> NaiveDate {

@@ -64,7 +64,7 @@ pub use ids::{DepartmentCode, DocumentTypeCode, DossierId, IdError, TenantSlug, 
 pub use lang::Lang;
 pub use official::{Official, Role};
 pub use permissions::{Action, Actor, Denied, authorize, authorize_registration};
-pub use public_view::{PublicStatus, PublicView, status_label};
+pub use public_view::{PublicNames, PublicStatus, PublicView, event_label, status_label};
 pub use regno::{RegistrationNumber, RegistrationPrefix};
 pub use route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
 pub use tenant::{Tenant, TenantKind};

@@ -73,6 +73,73 @@ impl PublicStatus {
     }
 }
 
+impl PublicStatus {
+    /// Every public status.
+    pub const ALL: [PublicStatus; 8] = [
+        Self::Registered,
+        Self::InProgress,
+        Self::AwaitingReply,
+        Self::AwaitingSignature,
+        Self::Resolved,
+        Self::Rejected,
+        Self::Forwarded,
+        Self::Withdrawn,
+    ];
+
+    /// The status with this [`code`](Self::code), e.g. read back from a stored
+    /// tracking snapshot.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// The human label of a route event code ([`crate::route::EventKind::code`]) in
+/// `lang`; `None` for an unknown code.
+pub fn event_label(code: &str, lang: Lang) -> Option<&'static str> {
+    let [ro, hu, en] = match code {
+        "registered" => ["Înregistrat", "Iktatva", "Registered"],
+        "assigned" => ["Repartizat", "Kiosztva", "Assigned"],
+        "forwarded" => [
+            "Trimis altui compartiment",
+            "Másik osztályhoz továbbítva",
+            "Sent to another department",
+        ],
+        "info_requested" => [
+            "Informații cerute petentului",
+            "Kiegészítés kérve",
+            "Information requested",
+        ],
+        "citizen_replied" => [
+            "Petentul a răspuns",
+            "A kérelmező válaszolt",
+            "Reply received",
+        ],
+        "response_drafted" => ["Răspuns redactat", "Válasz elkészítve", "Response drafted"],
+        "sent_for_signature" => ["Trimis la semnat", "Aláírásra küldve", "Sent for signature"],
+        "signed" => ["Semnat", "Aláírva", "Signed"],
+        "issued" => ["Document emis", "Dokumentum kiállítva", "Document issued"],
+        "resolved" => ["Soluționat", "Megoldva", "Resolved"],
+        "rejected" => ["Respins", "Elutasítva", "Rejected"],
+        "withdrawn" => ["Retras", "Visszavonva", "Withdrawn"],
+        "forwarded_to_institution" => [
+            "Redirecționat către altă instituție",
+            "Más intézményhez továbbítva",
+            "Forwarded to another institution",
+        ],
+        "deadline_extended" => [
+            "Termen prelungit",
+            "Határidő meghosszabbítva",
+            "Deadline extended",
+        ],
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::Ro => ro,
+        Lang::Hu => hu,
+        Lang::En => en,
+    })
+}
+
 /// The human label of a public status in `lang`.
 pub fn status_label(status: PublicStatus, lang: Lang) -> &'static str {
     use PublicStatus as P;
@@ -331,6 +398,36 @@ mod tests {
                 [ro, hu, en]
             );
         }
+    }
+
+    #[test]
+    fn status_codes_round_trip_and_every_event_has_labels() {
+        for s in PublicStatus::ALL {
+            assert_eq!(PublicStatus::from_code(s.code()), Some(s));
+        }
+        assert_eq!(PublicStatus::from_code("closed"), None);
+        for code in [
+            "registered",
+            "assigned",
+            "forwarded",
+            "info_requested",
+            "citizen_replied",
+            "response_drafted",
+            "sent_for_signature",
+            "signed",
+            "issued",
+            "resolved",
+            "rejected",
+            "withdrawn",
+            "forwarded_to_institution",
+            "deadline_extended",
+        ] {
+            for lang in Lang::ALL {
+                assert!(event_label(code, lang).is_some(), "{code} {lang:?}");
+            }
+        }
+        assert_eq!(event_label("assigned", Lang::Hu), Some("Kiosztva"));
+        assert_eq!(event_label("nope", Lang::Ro), None);
     }
 
     #[test]

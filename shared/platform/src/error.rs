@@ -65,6 +65,15 @@ pub enum Error {
         limit: Option<usize>,
     },
 
+    /// A stored record could not be read back (wrong shape or version).
+    #[error("stored record `{key}` is unreadable: {detail}")]
+    Corrupt {
+        /// The key-value key.
+        key: String,
+        /// Why it could not be parsed.
+        detail: String,
+    },
+
     /// A body could not be read to its end (client went away, bad framing).
     #[error("body could not be read: {0}")]
     BodyRead(String),

@@ -122,10 +122,11 @@ impl Problem {
                 Problem::new(StatusCode::BAD_GATEWAY)
                     .with_detail("A storage service did not answer as expected.")
             }
-            Error::KeyValue { .. } | Error::Variable { .. } | Error::S3Config(_) => {
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
-                    .with_detail("The service could not complete the request.")
-            }
+            Error::KeyValue { .. }
+            | Error::Variable { .. }
+            | Error::S3Config(_)
+            | Error::Corrupt { .. } => Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
+                .with_detail("The service could not complete the request."),
         }
     }
 

@@ -4,6 +4,9 @@
 //!   (`wasi:keyvalue` atomics: increment, compare-and-swap, create-if-absent).
 //! - [`s3`]: an S3 client over the component's outbound HTTP, signed with
 //!   `rusty-s3`, configured from the `s3_*` component variables.
+//! - [`keys`]: the key layout of the key-value store; tenant keys only
+//!   through [`keys::TenantScope`].
+//! - [`tracking`]: the public tracking snapshot and the tracking JSON.
 //! - [`http`]: response builders (JSON, `application/problem+json`) and
 //!   bounded body reading.
 //!
@@ -18,7 +21,9 @@
 
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod kv;
 pub mod s3;
+pub mod tracking;
 
 pub use error::{Error, Result};

@@ -9,4 +9,5 @@ mod object_store;
 mod outbound;
 mod raw;
 mod routing;
+mod tracking;
 mod variables;

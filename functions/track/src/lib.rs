@@ -1,0 +1,400 @@
+//! Public tracking (DESIGN §4): `/q/{token}` (303 to the tracking page),
+//! `/q/{token}.svg` and `/q/{token}.png` (the QR code of the absolute tracking
+//! URL), `/track/{token}` (the HTML page) and `/api/v1/track/{token}` (JSON with
+//! a strong ETag). Every lookup reads one key, `track/{TOKEN}`, written by
+//! whoever changes the dossier; lookups are rate-limited per client address.
+//!
+//! The handler only reads the request (method, path, a few headers, the clock)
+//! and the store; [`respond`] and the renderers are pure.
+
+mod page;
+mod qr;
+
+use bytes::Bytes;
+use chrono::{DateTime, NaiveDate, Utc};
+use ghiseu_core::calendar::local_date;
+use ghiseu_core::{Lang, TrackingToken};
+use ghiseu_platform::http::{self as web, Problem, Response};
+use ghiseu_platform::keys;
+use ghiseu_platform::kv::{self, Store};
+use ghiseu_platform::tracking::{Snapshot, get_snapshot};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use sha2::{Digest, Sha256};
+use spin_sdk::http::Request;
+use spin_sdk::http_service;
+
+/// The store holding the snapshots and the rate-limit counters.
+const STORE: &str = "default";
+
+/// Lookups per client address per minute when the `rate_limit` variable is
+/// absent or unreadable.
+const DEFAULT_RATE_LIMIT: i64 = 120;
+
+/// QR images never change for a token.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// What was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    /// `/q/{token}`.
+    Resolve,
+    /// `/q/{token}.svg`.
+    QrSvg,
+    /// `/q/{token}.png`.
+    QrPng,
+    /// `/track/{token}`.
+    Page,
+    /// `/api/v1/track/{token}`.
+    Api,
+}
+
+/// Splits a path into the resource and the raw token; `None` for anything else.
+fn route(path: &str) -> Option<(Resource, &str)> {
+    let (resource, raw) = if let Some(rest) = path.strip_prefix("/api/v1/track/") {
+        (Resource::Api, rest)
+    } else if let Some(rest) = path.strip_prefix("/track/") {
+        (Resource::Page, rest)
+    } else if let Some(rest) = path.strip_prefix("/q/") {
+        if let Some(t) = rest.strip_suffix(".svg") {
+            (Resource::QrSvg, t)
+        } else if let Some(t) = rest.strip_suffix(".png") {
+            (Resource::QrPng, t)
+        } else {
+            (Resource::Resolve, rest)
+        }
+    } else {
+        return None;
+    };
+    Some((resource, raw))
+}
+
+/// Everything [`respond`] needs from the request, read once at the edge.
+struct Lookup<'a> {
+    resource: Resource,
+    token: Option<TrackingToken>,
+    path: &'a str,
+    lang: Lang,
+    if_none_match: Option<&'a str>,
+    /// `scheme://authority` of the request, for QR codes when the tenant has
+    /// no public base URL.
+    origin: Option<String>,
+    today: NaiveDate,
+}
+
+/// The language: `?lang=` first, then `Accept-Language`, else Romanian.
+fn language(query: &str, headers: &HeaderMap) -> Lang {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::from_code(&v))
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                header_str(headers, header::ACCEPT_LANGUAGE.as_str()).unwrap_or(""),
+            )
+        })
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `scheme://authority` from `spin-full-url`, else `http://{Host}`.
+fn origin(headers: &HeaderMap) -> Option<String> {
+    if let Some(full) = header_str(headers, "spin-full-url")
+        && let Ok(url) = url::Url::parse(full)
+        && matches!(url.scheme(), "http" | "https")
+    {
+        let origin = url.origin().ascii_serialization();
+        if origin != "null" {
+            return Some(origin);
+        }
+    }
+    header_str(headers, header::HOST.as_str()).map(|h| format!("http://{h}"))
+}
+
+/// The client's address without port, from `spin-client-addr`.
+fn client(headers: &HeaderMap) -> String {
+    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
+    match raw.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().to_string(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+#[http_service]
+async fn handle(request: Request) -> Response {
+    let method = request.method().clone();
+    let headers = request.headers().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let lang = language(&query, &headers);
+    let Some((resource, raw)) = route(&path) else {
+        return html_page(
+            StatusCode::NOT_FOUND,
+            page::not_found(lang, &path),
+            "no-store",
+        );
+    };
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED)
+            .with_detail("Use GET.")
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let now = Utc::now();
+    if let Some(retry_after) = over_limit(&headers, now).await {
+        return too_many(resource, lang, &path, retry_after);
+    }
+    let token = TrackingToken::parse(raw).ok();
+    let snapshot = match token {
+        None => None,
+        Some(token) => match load(&token).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("track: reading a snapshot: {e}");
+                return Problem::from_error(&e).into_response();
+            }
+        },
+    };
+    let lookup = Lookup {
+        resource,
+        token,
+        path: &path,
+        lang,
+        if_none_match: header_str(&headers, header::IF_NONE_MATCH.as_str()),
+        origin: origin(&headers),
+        today: local_date(now),
+    };
+    let mut response = respond(&lookup, snapshot.as_ref());
+    if method == Method::HEAD {
+        *response.body_mut() = spin_sdk::http::FullBody::new(Bytes::new());
+    }
+    response
+}
+
+async fn load(token: &TrackingToken) -> ghiseu_platform::Result<Option<Snapshot>> {
+    let store = Store::open(STORE).await?;
+    get_snapshot(&store, token).await
+}
+
+/// Counts this lookup in the client's fixed one-minute window; `Some(seconds
+/// until the window ends)` when the client is over the limit. A failing
+/// counter lets the lookup through (availability over strictness) and logs.
+async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
+    let limit = match spin_sdk::variables::get("rate_limit").await {
+        Ok(v) => v.trim().parse().unwrap_or(DEFAULT_RATE_LIMIT),
+        Err(_) => DEFAULT_RATE_LIMIT,
+    };
+    let secs = u64::try_from(now.timestamp()).unwrap_or(0);
+    let key = keys::rate_limit("track", &client(headers), secs / 60);
+    match kv::increment(STORE, &key, 1) {
+        Ok(count) if count > limit => Some(60 - secs % 60),
+        Ok(_) => None,
+        Err(e) => {
+            eprintln!("track: rate-limit counter: {e}");
+            None
+        }
+    }
+}
+
+/// The answer to a lookup, given the stored snapshot (if the token is valid
+/// and known).
+fn respond(lookup: &Lookup<'_>, snapshot: Option<&Snapshot>) -> Response {
+    let (Some(token), Some(snapshot)) = (lookup.token, snapshot) else {
+        return not_found(lookup);
+    };
+    match lookup.resource {
+        Resource::Resolve => {
+            let mut response = web::empty(StatusCode::SEE_OTHER);
+            set(&mut response, header::LOCATION, &format!("/track/{token}"));
+            set(&mut response, header::CACHE_CONTROL, "no-store");
+            response
+        }
+        Resource::QrSvg | Resource::QrPng => {
+            let target = match (snapshot.base_url(), &lookup.origin) {
+                (Some(base), _) => base.tracking_url(&token),
+                (None, Some(origin)) => format!("{origin}/track/{token}"),
+                (None, None) => format!("/track/{token}"),
+            };
+            let Some(matrix) = qr::Matrix::encode(&target) else {
+                return Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+            };
+            let mut response = if lookup.resource == Resource::QrSvg {
+                web::bytes(StatusCode::OK, "image/svg+xml", matrix.svg())
+            } else {
+                match matrix.png() {
+                    Ok(png) => web::bytes(StatusCode::OK, "image/png", png),
+                    Err(e) => {
+                        eprintln!("track: PNG encoding: {e}");
+                        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+                    }
+                }
+            };
+            set(&mut response, header::CACHE_CONTROL, IMMUTABLE);
+            set(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+            response
+        }
+        Resource::Page => {
+            let view = snapshot.view(lookup.today, lookup.lang);
+            let mut response = html_page(
+                StatusCode::OK,
+                page::tracking(&view, &token.to_string(), lookup.lang),
+                "no-cache",
+            );
+            set(&mut response, header::VARY, "Accept-Language");
+            response
+        }
+        Resource::Api => {
+            let view = snapshot.view(lookup.today, lookup.lang);
+            let body = serde_json::to_vec(&view).unwrap_or_default();
+            let etag = etag(&body);
+            let mut response = if lookup.if_none_match.is_some_and(|h| matches_etag(h, &etag)) {
+                web::empty(StatusCode::NOT_MODIFIED)
+            } else {
+                web::bytes(StatusCode::OK, web::JSON, body)
+            };
+            set(&mut response, header::ETAG, &etag);
+            set(&mut response, header::CACHE_CONTROL, "no-cache");
+            set(&mut response, header::VARY, "Accept-Language");
+            response
+        }
+    }
+}
+
+fn not_found(lookup: &Lookup<'_>) -> Response {
+    let mut response = if lookup.resource == Resource::Api {
+        Problem::new(StatusCode::NOT_FOUND)
+            .with_title("Unknown tracking code")
+            .with_detail("No document has this tracking code. Check the code on the receipt.")
+            .into_response()
+    } else {
+        html_page(
+            StatusCode::NOT_FOUND,
+            page::not_found(lookup.lang, lookup.path),
+            "no-store",
+        )
+    };
+    set(&mut response, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+fn too_many(resource: Resource, lang: Lang, path: &str, retry_after: u64) -> Response {
+    let mut response = if resource == Resource::Api {
+        Problem::new(StatusCode::TOO_MANY_REQUESTS)
+            .with_detail("Too many lookups from this address; try again in a minute.")
+            .into_response()
+    } else {
+        html_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            page::too_many(lang, path),
+            "no-store",
+        )
+    };
+    set(&mut response, header::RETRY_AFTER, &retry_after.to_string());
+    set(&mut response, header::CACHE_CONTROL, "no-store");
+    response
+}
+
+/// An HTML response with the security headers every page carries.
+fn html_page(status: StatusCode, body: String, cache: &str) -> Response {
+    let mut response = web::bytes(status, "text/html; charset=utf-8", body);
+    let csp = format!(
+        "default-src 'none'; style-src {}; img-src 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'self'",
+        page::style_hash()
+    );
+    set(&mut response, header::CONTENT_SECURITY_POLICY, &csp);
+    set(&mut response, header::REFERRER_POLICY, "no-referrer");
+    set(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(&mut response, header::X_FRAME_OPTIONS, "DENY");
+    set(&mut response, header::CACHE_CONTROL, cache);
+    set(&mut response, header::VARY, "Accept-Language");
+    response
+}
+
+fn set(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+/// A strong ETag: the quoted SHA-256 (first 128 bits, hex) of the exact body.
+fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether an `If-None-Match` header matches `etag` (RFC 9110 §13.1.2: `*`,
+/// or a list compared weakly, so `W/"x"` matches `"x"`).
+fn matches_etag(header: &str, etag: &str) -> bool {
+    header.trim() == "*"
+        || header
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table() {
+        let cases = [
+            ("/q/ABC", Some((Resource::Resolve, "ABC"))),
+            ("/q/ABC.svg", Some((Resource::QrSvg, "ABC"))),
+            ("/q/ABC.png", Some((Resource::QrPng, "ABC"))),
+            ("/track/ABC", Some((Resource::Page, "ABC"))),
+            ("/api/v1/track/ABC", Some((Resource::Api, "ABC"))),
+            ("/api/v1/track/ABC/x", Some((Resource::Api, "ABC/x"))),
+            ("/other", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(route(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn if_none_match_table() {
+        let tag = "\"abc\"";
+        let cases = [
+            ("\"abc\"", true),
+            ("*", true),
+            ("W/\"abc\"", true),
+            ("\"x\", \"abc\"", true),
+            ("\"x\"", false),
+            ("abc", false),
+            ("", false),
+        ];
+        for (header, want) in cases {
+            assert_eq!(matches_etag(header, tag), want, "{header}");
+        }
+        assert_eq!(etag(b"a"), etag(b"a"));
+        assert_ne!(etag(b"a"), etag(b"b"));
+    }
+
+    #[test]
+    fn language_prefers_the_query() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("hu"));
+        assert_eq!(language("", &headers), Lang::Hu);
+        assert_eq!(language("lang=en", &headers), Lang::En);
+        assert_eq!(language("lang=xx", &headers), Lang::Hu);
+        assert_eq!(language("", &HeaderMap::new()), Lang::Ro);
+    }
+
+    #[test]
+    fn client_drops_the_port() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "spin-client-addr",
+            HeaderValue::from_static("10.1.2.3:5555"),
+        );
+        assert_eq!(client(&headers), "10.1.2.3");
+        headers.insert("spin-client-addr", HeaderValue::from_static("[::1]:80"));
+        assert_eq!(client(&headers), "::1");
+    }
+}

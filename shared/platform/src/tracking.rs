@@ -1,0 +1,522 @@
+//! The public tracking snapshot of a dossier and the tracking JSON (DESIGN §4).
+//!
+//! Whoever changes a dossier (the desk) writes its [`Snapshot`] under
+//! [`crate::keys::tracking`] with [`put_snapshot`]; the tracking component
+//! reads it with [`get_snapshot`] and renders [`Snapshot::view`] for "today".
+//! The snapshot holds everything of [`PublicView`] that does not depend on the
+//! day, plus the dates the day counts need (registration local date, deadline,
+//! closing date), so a lookup is one key-value read and no domain replay.
+//!
+//! It is built from [`PublicView`] alone, so it contains exactly the public
+//! facts: the citizen's name, CNP, phone, e-mail, attachments and internal notes
+//! are not inputs of any field. These are wire shapes (the stored JSON and the
+//! public JSON contract); the domain types of `ghiseu-core` stay free of serde.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ghiseu_core::calendar::local_date;
+use ghiseu_core::deadline;
+use ghiseu_core::document_type::Titles;
+use ghiseu_core::public_view::PublicNames;
+use ghiseu_core::tenant::PublicBaseUrl;
+use ghiseu_core::{Dossier, Lang, PublicStatus, PublicView, TrackingToken};
+use serde::{Deserialize, Serialize};
+
+use crate::kv::Store;
+use crate::{Error, Result, keys};
+
+/// The version of the stored snapshot shape.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// `institution` of the tracking JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Institution {
+    /// The tenant's slug.
+    pub slug: String,
+    /// The tenant's public name.
+    pub name: String,
+}
+
+/// `document_type` of the tracking JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTypeRef {
+    /// The type's code.
+    pub code: String,
+    /// Its title in the answer's language.
+    pub title: String,
+}
+
+/// `current` of the tracking JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Current {
+    /// The department's display name.
+    pub department: String,
+    /// The official's display name, `null` when none is assigned.
+    pub official: Option<String>,
+}
+
+/// One entry of `route` in the tracking JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteEntry {
+    /// When (RFC 3339, UTC).
+    pub at: DateTime<Utc>,
+    /// The event code, e.g. `registered`, `assigned`.
+    pub event: String,
+    /// The department's display name after the event.
+    pub department: Option<String>,
+    /// The official's display name after the event.
+    pub official: Option<String>,
+    /// The public note.
+    pub note: Option<String>,
+}
+
+/// The document type titles kept in the snapshot, one per language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotTitles {
+    /// Romanian.
+    pub ro: String,
+    /// Hungarian, if the type has one.
+    pub hu: Option<String>,
+    /// English, if the type has one.
+    pub en: Option<String>,
+}
+
+impl SnapshotTitles {
+    /// The title in `lang`, or the Romanian one.
+    #[must_use]
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ro => &self.ro,
+            Lang::Hu => self.hu.as_deref().unwrap_or(&self.ro),
+            Lang::En => self.en.as_deref().unwrap_or(&self.ro),
+        }
+    }
+}
+
+/// The stored public tracking snapshot of a dossier (`track/{TOKEN}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// [`SNAPSHOT_VERSION`].
+    pub v: u32,
+    /// The tracking token (canonical form).
+    pub token: String,
+    /// The registration number.
+    pub registration_number: String,
+    /// The registration time.
+    pub registered_at: DateTime<Utc>,
+    /// The Romanian local date of registration (day 0).
+    pub registered_on: NaiveDate,
+    /// The institution.
+    pub institution: Institution,
+    /// The institution's public base URL, if it has one (QR codes point there).
+    pub public_base_url: Option<String>,
+    /// The document type's code.
+    pub document_type_code: String,
+    /// Its titles.
+    pub document_type_titles: SnapshotTitles,
+    /// The public status code ([`PublicStatus::code`]).
+    pub status: String,
+    /// Where the dossier is.
+    pub current: Current,
+    /// The route, oldest first.
+    pub route: Vec<RouteEntry>,
+    /// The legal deadline.
+    pub deadline: NaiveDate,
+    /// The Romanian local date the dossier was closed, if it is.
+    pub closed_on: Option<NaiveDate>,
+    /// The newest event's time.
+    pub updated_at: DateTime<Utc>,
+    /// The route's head hash (64 hex digits).
+    pub route_head: String,
+}
+
+/// The tracking JSON of DESIGN §4, field for field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingView {
+    /// `registration_number`.
+    pub registration_number: String,
+    /// `registered_at` (RFC 3339).
+    pub registered_at: DateTime<Utc>,
+    /// `institution {slug, name}`.
+    pub institution: Institution,
+    /// `document_type {code, title}`.
+    pub document_type: DocumentTypeRef,
+    /// `status`: the public status code.
+    pub status: String,
+    /// `current {department, official}`.
+    pub current: Current,
+    /// `route [{at, event, department, official, note}]`.
+    pub route: Vec<RouteEntry>,
+    /// `days_in_institution`: registration day is day 0; stops at closing.
+    pub days_in_institution: i64,
+    /// `deadline` (YYYY-MM-DD).
+    pub deadline: NaiveDate,
+    /// `days_left`: negative when overdue; frozen at closing.
+    pub days_left: i64,
+    /// `updated_at` (RFC 3339).
+    pub updated_at: DateTime<Utc>,
+    /// `route_head`.
+    pub route_head: String,
+}
+
+/// The snapshot of `dossier` as the public may see it. `tenant_name` and
+/// `public_base_url` are the tenant's; `titles` the document type's; `names`
+/// the display names of departments and officials.
+#[must_use]
+pub fn snapshot_of(
+    dossier: &Dossier,
+    tenant_name: &str,
+    public_base_url: Option<&PublicBaseUrl>,
+    titles: &Titles,
+    names: &PublicNames,
+) -> Snapshot {
+    // Everything public comes from the domain's own public view; "today" only
+    // affects the day counts, which the snapshot does not keep.
+    let view = PublicView::build(
+        dossier,
+        tenant_name,
+        titles.ro.as_str(),
+        names,
+        dossier.registered_on(),
+    );
+    Snapshot {
+        v: SNAPSHOT_VERSION,
+        token: dossier.token().to_string(),
+        registration_number: view.registration_number.to_string(),
+        registered_at: view.registered_at,
+        registered_on: local_date(view.registered_at),
+        institution: Institution {
+            slug: view.institution.slug.to_string(),
+            name: view.institution.name,
+        },
+        public_base_url: public_base_url.map(|u| u.as_str().to_owned()),
+        document_type_code: view.document_type.code.to_string(),
+        document_type_titles: SnapshotTitles {
+            ro: titles.ro.as_str().to_owned(),
+            hu: titles.hu.as_ref().map(|t| t.as_str().to_owned()),
+            en: titles.en.as_ref().map(|t| t.as_str().to_owned()),
+        },
+        status: view.status.code().to_owned(),
+        current: Current {
+            department: view.current.department,
+            official: view.current.official,
+        },
+        route: view
+            .route
+            .into_iter()
+            .map(|e| RouteEntry {
+                at: e.at,
+                event: e.event.to_owned(),
+                department: e.department,
+                official: e.official,
+                note: e.note,
+            })
+            .collect(),
+        deadline: view.deadline,
+        closed_on: dossier.closed_on(),
+        updated_at: view.updated_at,
+        route_head: view.route_head,
+    }
+}
+
+impl Snapshot {
+    /// The tracking view on `today` (a Romanian local date), with the document
+    /// type's title in `lang`. Day counts follow the domain's rules: they stop
+    /// at the closing date once the dossier is closed.
+    #[must_use]
+    pub fn view(&self, today: NaiveDate, lang: Lang) -> TrackingView {
+        let end = self.closed_on.map_or(today, |c| c.min(today));
+        TrackingView {
+            registration_number: self.registration_number.clone(),
+            registered_at: self.registered_at,
+            institution: self.institution.clone(),
+            document_type: DocumentTypeRef {
+                code: self.document_type_code.clone(),
+                title: self.document_type_titles.get(lang).to_owned(),
+            },
+            status: self.status.clone(),
+            current: self.current.clone(),
+            route: self.route.clone(),
+            days_in_institution: deadline::days_in_institution(self.registered_on, end),
+            deadline: self.deadline,
+            days_left: deadline::days_left(self.deadline, end),
+            updated_at: self.updated_at,
+            route_head: self.route_head.clone(),
+        }
+    }
+
+    /// The public status, if the stored code is known.
+    #[must_use]
+    pub fn public_status(&self) -> Option<PublicStatus> {
+        PublicStatus::from_code(&self.status)
+    }
+
+    /// The tenant's public base URL, if it is set and valid.
+    #[must_use]
+    pub fn base_url(&self) -> Option<PublicBaseUrl> {
+        self.public_base_url
+            .as_deref()
+            .and_then(|u| PublicBaseUrl::parse(u).ok())
+    }
+
+    /// The stored JSON.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        // Strings, dates and integers always serialise.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads the stored JSON back.
+    pub fn from_json(bytes: &[u8]) -> std::result::Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+/// Writes `snapshot` under `track/{TOKEN}` (replacing the previous one).
+pub async fn put_snapshot(store: &Store, token: &TrackingToken, snapshot: &Snapshot) -> Result<()> {
+    store.set(&keys::tracking(token), &snapshot.to_json()).await
+}
+
+/// The snapshot stored for `token`, if any. An unreadable record is an error
+/// (logged by the caller), not a "not found".
+pub async fn get_snapshot(store: &Store, token: &TrackingToken) -> Result<Option<Snapshot>> {
+    let key = keys::tracking(token);
+    let Some(bytes) = store.get(&key).await? else {
+        return Ok(None);
+    };
+    Snapshot::from_json(&bytes)
+        .map(Some)
+        .map_err(|e| Error::Corrupt {
+            key,
+            detail: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::Duration;
+    use ghiseu_core::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
+    use ghiseu_core::document_type::{DocumentType, SignatureRequirement, TypeVersion};
+    use ghiseu_core::dossier::NewDossier;
+    use ghiseu_core::workflow::{Command, execute};
+    use ghiseu_core::{
+        Actor, Channel, DeadlineRule, DepartmentCode, DisplayName, DocumentTypeCode, DossierId,
+        PublicNote, Reason, RegistrationNumber, RegistrationPrefix, Role, RouteActor, TenantSlug,
+        Username,
+    };
+
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn dept(s: &str) -> DepartmentCode {
+        DepartmentCode::parse(s).unwrap()
+    }
+
+    fn titles() -> Titles {
+        Titles {
+            ro: DisplayName::parse("Certificat de urbanism").unwrap(),
+            hu: Some(DisplayName::parse("Településrendezési bizonyítvány").unwrap()),
+            en: None,
+        }
+    }
+
+    fn names() -> PublicNames {
+        PublicNames {
+            departments: [
+                (dept("registratura"), "Registratura".to_owned()),
+                (dept("urbanism"), "Direcția Urbanism".to_owned()),
+            ]
+            .into(),
+            officials: [(Username::parse("ion.pop").unwrap(), "Ion Pop".to_owned())].into(),
+        }
+    }
+
+    /// Registered 2 March 2026 with distinctive personal data, assigned, then
+    /// (optionally) resolved on 10 March.
+    fn dossier(resolve: bool) -> Dossier {
+        let tenant = TenantSlug::parse("cj-cluj").unwrap();
+        let doc_type = DocumentType {
+            tenant: tenant.clone(),
+            code: DocumentTypeCode::parse("certificat-urbanism").unwrap(),
+            version: TypeVersion::FIRST,
+            titles: titles(),
+            deadline: DeadlineRule::default(),
+            first_department: dept("registratura"),
+            signature: SignatureRequirement::None,
+            fee_bani: 0,
+            retention_years: 10,
+            fields: vec![],
+        };
+        let new = NewDossier {
+            id: DossierId::from_random([3; 16]),
+            tenant: tenant.clone(),
+            channel: Channel::Paper,
+            number: RegistrationNumber::new(RegistrationPrefix::parse("CJC").unwrap(), 2026, 7)
+                .unwrap(),
+            token: TrackingToken::from_random([5; 16]),
+            attachments: vec![],
+            note: None,
+            contact: CitizenContact {
+                name: Some(CitizenName::parse("Ionela Zmeurică-Vârtej").unwrap()),
+                email: Some(Email::parse("zmeurica.vartej@example.ro").unwrap()),
+                phone: Some(PhoneNumber::parse("0799 123 987").unwrap()),
+                cnp: Some(Cnp::parse("1960529120011").unwrap()),
+            },
+            public_note: Some(PublicNote::parse("Depus la ghișeu").unwrap()),
+        };
+        let mut d = Dossier::register(
+            new,
+            &doc_type,
+            RouteActor::Official(Username::parse("reg.maria").unwrap()),
+            at("2026-03-02T08:00:00Z"),
+        );
+        let admin = Actor {
+            username: Username::parse("sef.urbanism").unwrap(),
+            tenant,
+            roles: BTreeSet::from([Role::TenantAdmin]),
+            department: None,
+        };
+        execute(
+            &mut d,
+            Command::Assign {
+                department: dept("urbanism"),
+                official: Some(Username::parse("ion.pop").unwrap()),
+            },
+            &admin,
+            at("2026-03-03T09:00:00Z"),
+        )
+        .unwrap();
+        if resolve {
+            execute(
+                &mut d,
+                Command::ExtendDeadline {
+                    days: 5,
+                    reason: Reason::parse("Zmeurică a cerut").unwrap(),
+                },
+                &admin,
+                at("2026-03-04T09:00:00Z"),
+            )
+            .unwrap();
+            execute(
+                &mut d,
+                Command::Resolve { note: None },
+                &admin,
+                at("2026-03-10T08:00:00Z"),
+            )
+            .unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn view_agrees_with_the_domain_view_on_every_day() {
+        for resolve in [false, true] {
+            let d = dossier(resolve);
+            let base = PublicBaseUrl::parse("https://ghiseu.cjcluj.ro").unwrap();
+            let snap = snapshot_of(
+                &d,
+                "Consiliul Județean Cluj",
+                Some(&base),
+                &titles(),
+                &names(),
+            );
+            // Through the stored JSON, as the component reads it.
+            let snap = Snapshot::from_json(&snap.to_json()).unwrap();
+            let start: NaiveDate = "2026-02-25".parse().unwrap();
+            for offset in 0..90 {
+                let today = start + Duration::days(offset);
+                let want = PublicView::build(
+                    &d,
+                    "Consiliul Județean Cluj",
+                    "Certificat de urbanism",
+                    &names(),
+                    today,
+                );
+                let got = snap.view(today, Lang::Ro);
+                assert_eq!(got.days_in_institution, want.days_in_institution, "{today}");
+                assert_eq!(got.days_left, want.days_left, "{today}");
+                assert_eq!(got.deadline, want.deadline);
+                assert_eq!(got.status, want.status.code());
+                assert_eq!(
+                    got.registration_number,
+                    want.registration_number.to_string()
+                );
+                assert_eq!(got.registered_at, want.registered_at);
+                assert_eq!(got.updated_at, want.updated_at);
+                assert_eq!(got.route_head, want.route_head);
+                assert_eq!(got.current.department, want.current.department);
+                assert_eq!(got.current.official, want.current.official);
+                assert_eq!(got.route.len(), want.route.len());
+                for (g, w) in got.route.iter().zip(&want.route) {
+                    assert_eq!(
+                        (g.at, g.event.as_str(), &g.department, &g.official, &g.note),
+                        (w.at, w.event, &w.department, &w.official, &w.note)
+                    );
+                }
+            }
+            assert_eq!(snap.base_url(), Some(base));
+            assert_eq!(snap.token, d.token().to_string());
+        }
+    }
+
+    #[test]
+    fn titles_follow_the_language_with_romanian_fallback() {
+        let snap = snapshot_of(&dossier(false), "CJ", None, &titles(), &names());
+        let today = "2026-03-05".parse().unwrap();
+        assert_eq!(
+            snap.view(today, Lang::Hu).document_type.title,
+            "Településrendezési bizonyítvány"
+        );
+        assert_eq!(
+            snap.view(today, Lang::En).document_type.title,
+            "Certificat de urbanism"
+        );
+        assert_eq!(snap.public_status(), Some(PublicStatus::InProgress));
+        assert_eq!(snap.base_url(), None);
+    }
+
+    #[test]
+    fn json_has_exactly_the_public_fields_and_no_personal_data() {
+        let snap = snapshot_of(&dossier(true), "CJ", None, &titles(), &names());
+        let stored = String::from_utf8(snap.to_json()).unwrap();
+        let view =
+            serde_json::to_value(snap.view("2026-03-20".parse().unwrap(), Lang::Ro)).unwrap();
+        let mut keys: Vec<_> = view.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "current",
+                "days_in_institution",
+                "days_left",
+                "deadline",
+                "document_type",
+                "institution",
+                "registered_at",
+                "registration_number",
+                "route",
+                "route_head",
+                "status",
+                "updated_at"
+            ]
+        );
+        assert_eq!(view["deadline"], "2026-04-06");
+        assert_eq!(view["registered_at"], "2026-03-02T08:00:00Z");
+        assert_eq!(view["days_in_institution"], 8);
+        let text = format!("{stored}{view}");
+        for secret in [
+            "Zmeuric",
+            "zmeurica",
+            "799123987",
+            "1960529120011",
+            "reg.maria",
+            "sef.urbanism",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+}
