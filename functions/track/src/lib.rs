@@ -191,6 +191,18 @@ async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
     let key = keys::rate_limit("track", &client(headers), secs / 60);
     match kv::increment(STORE, &key, 1) {
         Ok(count) if count > limit => Some(60 - secs % 60),
+        Ok(1) => {
+            // The client's first lookup of this window: its previous window's
+            // counter is finished, so drop it and keep the store from growing.
+            let previous =
+                keys::rate_limit("track", &client(headers), (secs / 60).saturating_sub(1));
+            if let Ok(store) = Store::open(STORE).await
+                && let Err(e) = store.delete(&previous).await
+            {
+                eprintln!("track: dropping an old rate-limit counter: {e}");
+            }
+            None
+        }
         Ok(_) => None,
         Err(e) => {
             eprintln!("track: rate-limit counter: {e}");

@@ -369,6 +369,17 @@ async fn qr_resolution_redirects_to_the_tracking_page() {
         assert_eq!(response.status(), 303);
         assert_eq!(header(&response, "location"), format!("/track/{token}"));
     }
+
+    // HEAD answers the page's headers without its body.
+    let head = app
+        .client
+        .head(app.url(&format!("/track/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_security_headers(&head);
+    assert!(head.bytes().await.unwrap().is_empty());
 }
 
 /// The PNG's module grid (from module centres), given the SVG's side in modules.
