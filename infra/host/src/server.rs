@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures::StreamExt as _;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
@@ -127,7 +128,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             drop(res);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
         }
-        Ok(res) => res,
+        Ok(res) => coalesce(res).await,
         Err(e) if over_limit.load(Ordering::Relaxed) => {
             tracing::debug!("component {}: body over the limit: {e}", component.id);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
@@ -149,6 +150,56 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
         }
     }
+}
+
+/// Largest response body gathered before the head is sent.
+const COALESCE_BYTES: usize = 256 << 10;
+/// Longest wait for a response body to finish before streaming it instead.
+const COALESCE_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// A WASIp3 guest streams its body after returning the response head, so a
+/// plain pass-through makes hyper write the head, each chunk and the chunked
+/// terminator separately: three syscalls and three packets for a small page.
+/// Most responses are small and complete within microseconds, so gather the
+/// body (up to [`COALESCE_BYTES`], for at most [`COALESCE_WAIT`]) and send it
+/// with a Content-Length in one write; anything larger or slower is streamed
+/// on from where gathering stopped, so streaming responses still stream.
+async fn coalesce(res: Response<WasiBody>) -> Response<WasiBody> {
+    let (parts, mut body) = res.into_parts();
+    let mut gathered = bytes::BytesMut::new();
+    let wait = tokio::time::sleep(COALESCE_WAIT);
+    tokio::pin!(wait);
+    let pending = loop {
+        tokio::select! {
+            biased;
+            frame = body.frame() => match frame {
+                None => {
+                    let full = Full::new(gathered.freeze()).map_err(|e| match e {}).boxed_unsync();
+                    return Response::from_parts(parts, full);
+                }
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => {
+                        gathered.extend_from_slice(&data);
+                        if gathered.len() >= COALESCE_BYTES {
+                            break None;
+                        }
+                    }
+                    Err(trailers) => break Some(Ok(trailers)),
+                },
+                Some(Err(e)) => break Some(Err(e)),
+            },
+            () = &mut wait => break None,
+        }
+    };
+    let head =
+        futures::stream::iter((!gathered.is_empty()).then(|| Ok(Frame::data(gathered.freeze()))));
+    let pending = futures::stream::iter(pending);
+    let rest = http_body_util::BodyStream::new(body);
+    let stream = head.chain(pending).chain(rest);
+    Response::from_parts(
+        parts,
+        http_body_util::StreamBody::new(stream).boxed_unsync(),
+    )
 }
 
 /// A request body that fails once more than `remaining` bytes arrive, and
