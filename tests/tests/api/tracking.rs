@@ -141,9 +141,13 @@ fn track_component(rate_limit: u32) -> ExtraComponent {
 }
 
 async fn spawn(rate_limit: u32) -> TestApp {
+    spawn_on(rate_limit, Backend::Sqlite).await
+}
+
+async fn spawn_on(rate_limit: u32, backend: Backend) -> TestApp {
     App::with_manifest(
         TestManifest::probe().component(track_component(rate_limit)),
-        Backend::Sqlite,
+        backend,
     )
     .spawn()
     .await
@@ -580,8 +584,42 @@ async fn no_personal_data_on_any_public_route() {
 
 #[tokio::test]
 async fn lookups_are_rate_limited_per_client() {
-    // Arrange: a limit of 3 lookups a minute.
-    let app = spawn(3).await;
+    rate_limit_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn lookups_are_rate_limited_per_client_on_redis() {
+    rate_limit_on(Backend::Redis).await;
+}
+
+#[tokio::test]
+async fn the_production_manifest_routes_tracking_to_the_track_component() {
+    // Arrange
+    let app = App::production().spawn().await;
+    let unknown = TrackingToken::from_random([0x22; 16]).to_string();
+
+    // Act
+    let api = app.get(&format!("/api/v1/track/{unknown}")).await;
+    let page = app.get(&format!("/track/{unknown}")).await;
+    let qr = app.get(&format!("/q/{unknown}.png")).await;
+
+    // Assert: the component answers (its 404s, not the host's).
+    assert_eq!(api.status(), 404);
+    assert_eq!(header(&api, "content-type"), "application/problem+json");
+    for response in [page, qr] {
+        assert_eq!(response.status(), 404);
+        assert_security_headers(&response);
+    }
+}
+
+async fn rate_limit_on(backend: Backend) {
+    // Arrange: a limit of 3 lookups a minute; the lookups must fall in one
+    // fixed window, so keep clear of the end of a minute.
+    let app = spawn_on(3, backend).await;
+    let second = Utc::now().timestamp().rem_euclid(60);
+    if second > 50 {
+        tokio::time::sleep(std::time::Duration::from_secs((61 - second) as u64)).await;
+    }
     let (token, _) = publish(&app, &dossier(), None).await;
     let api = format!("/api/v1/track/{token}");
 
