@@ -54,6 +54,9 @@ impl Router {
         if !pattern.starts_with('/') {
             bail!("route {pattern:?} must start with '/'");
         }
+        if pattern.split('/').any(|segment| segment.starts_with(':')) {
+            bail!("route {pattern:?}: ':name' parameters are not supported by ghiseu");
+        }
         let kind = match pattern.strip_suffix("/...") {
             Some(prefix) => Kind::Wildcard(normalize(prefix).to_owned()),
             None if pattern.contains("...") => {
@@ -160,5 +163,6 @@ mod tests {
         assert!(r.add("/x/...", 1).is_err());
         assert!(r.add("x", 1).is_err());
         assert!(r.add("/a/.../b", 1).is_err());
+        assert!(r.add("/users/:id", 1).is_err());
     }
 }
