@@ -266,3 +266,72 @@ pub fn too_many(lang: Lang, path: &str) -> String {
     )
     .into_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghiseu_platform::tracking::{Current, DocumentTypeRef, Institution, RouteEntry};
+
+    fn view(days_left: i64, note: &str) -> TrackingView {
+        let at: DateTime<Utc> = "2026-07-01T21:30:00Z".parse().unwrap();
+        TrackingView {
+            registration_number: "CJC-2026-000001".into(),
+            registered_at: at,
+            institution: Institution {
+                slug: "cj-cluj".into(),
+                name: "Consiliul Județean Cluj".into(),
+            },
+            document_type: DocumentTypeRef {
+                code: "petitie".into(),
+                title: "Petiție".into(),
+            },
+            status: "in_progress".into(),
+            current: Current {
+                department: "Registratura".into(),
+                official: None,
+            },
+            route: vec![RouteEntry {
+                at,
+                event: "registered".into(),
+                department: Some("Registratura".into()),
+                official: None,
+                note: Some(note.into()),
+            }],
+            days_in_institution: 3,
+            deadline: "2026-07-31".parse().unwrap(),
+            days_left,
+            updated_at: at,
+            route_head: "ab".repeat(32),
+        }
+    }
+
+    #[test]
+    fn escapes_notes_and_shows_local_time() {
+        let html = tracking(&view(5, "<script>alert(1)</script>"), "TOKEN", Lang::Ro);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;"));
+        // 21:30 UTC in July is 00:30 the next day in Bucharest.
+        assert!(html.contains("02.07.2026 00:30"), "{html}");
+        assert!(html.contains("Zile rămase"));
+        assert!(html.contains("href=\"/track/TOKEN?lang=hu\""));
+    }
+
+    #[test]
+    fn overdue_dossiers_say_so_in_each_language() {
+        for (lang, word) in [
+            (Lang::Ro, "Termen depășit"),
+            (Lang::Hu, "Határidő túllépve"),
+            (Lang::En, "Overdue"),
+        ] {
+            let html = tracking(&view(-4, "x"), "T", lang);
+            assert!(html.contains(word), "{lang:?}");
+            assert!(html.contains(&format!("<html lang=\"{}\"", lang.code())));
+        }
+    }
+
+    #[test]
+    fn style_hash_is_a_csp_source() {
+        let h = style_hash();
+        assert!(h.starts_with("'sha256-") && h.ends_with('\''));
+    }
+}
