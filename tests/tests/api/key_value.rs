@@ -62,7 +62,9 @@ async fn set_then_get_returns_the_bytes(backend: Backend) {
     // A small body the guest streams is gathered by the host and sent with a
     // length in one piece, not chunked.
     assert_eq!(
-        get.headers().get("content-length").map(|v| v.to_str().unwrap().to_owned()),
+        get.headers()
+            .get("content-length")
+            .map(|v| v.to_str().unwrap().to_owned()),
         Some(value.len().to_string())
     );
     assert!(get.headers().get("transfer-encoding").is_none());
