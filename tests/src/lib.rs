@@ -723,6 +723,86 @@ pub fn percent_encode(s: &str) -> String {
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// The desk (functions/desk) beside public tracking, seeded through the platform API.
+
+/// The platform admin token the desk tests configure.
+pub const TEST_ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+
+/// The desk component (`functions/desk`).
+pub fn desk_wasm() -> PathBuf {
+    artifact("wasm32-wasip2/release/ghiseu_desk.wasm")
+}
+
+/// A manifest with the desk and the track component on one "default" store, written
+/// once per test process (it is the same for every test).
+fn desk_manifest() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = target_dir().join("desk-test");
+        std::fs::create_dir_all(&dir).expect("creating target/desk-test");
+        let path = dir.join(format!("spin-{}.toml", std::process::id()));
+        let s3 = [
+            "s3_endpoint",
+            "s3_bucket",
+            "s3_region",
+            "s3_access_key",
+            "s3_secret_key",
+        ];
+        let mut vars = String::new();
+        for v in s3.iter().chain(&["platform_admin_token"]) {
+            writeln!(vars, "{v} = \"{{{{ {v} }}}}\"").unwrap();
+        }
+        let manifest = format!(
+            "spin_manifest_version = 2\n[application]\nname = \"ghiseu-desk-test\"\n\
+             version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
+             s3_bucket = {{ default = \"ghiseu\" }}\ns3_region = {{ default = \"us-east-1\" }}\n\
+             s3_access_key = {{ required = true }}\n\
+             s3_secret_key = {{ required = true, secret = true }}\n\
+             platform_admin_token = {{ default = \"\", secret = true }}\n\
+             [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
+             [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
+             [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             [component.desk.variables]\n{vars}\
+             [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\"]\n\
+             [component.track.variables]\nrate_limit = \"100000\"\n",
+            desk = desk_wasm().display().to_string(),
+            track = track_wasm().display().to_string(),
+        );
+        std::fs::write(&path, manifest).expect("writing the desk test manifest");
+        path
+    })
+    .clone()
+}
+
+impl App {
+    /// The desk and public tracking on `backend`, with [`TEST_ADMIN_TOKEN`] configured.
+    pub fn desk(backend: Backend) -> Self {
+        Self {
+            manifest: ManifestSource::File(desk_manifest()),
+            ..Self::probe(backend)
+        }
+        .config_variable("platform_admin_token", TEST_ADMIN_TOKEN)
+    }
+}
+
+impl TestApp {
+    /// POSTs a seed document to `/api/v1/platform/seed` with the test admin token.
+    pub async fn seed(&self, seed: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/platform/seed"))
+            .bearer_auth(TEST_ADMIN_TOKEN)
+            .json(seed)
+            .send()
+            .await
+            .expect("POST /api/v1/platform/seed")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,10 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod kv;
+pub mod multipart;
+pub mod repo;
 pub mod s3;
+pub mod session;
 pub mod tracking;
 
 pub use error::{Error, Result};

@@ -1,0 +1,242 @@
+//! The officials' desk and the platform admin API.
+//!
+//! - `GET|POST /desk/login`, `POST /desk/logout`: sign-in with argon2id
+//!   passwords, sessions in the key-value store, throttled failures.
+//! - `GET /desk`: the inbox (newest dossiers of the year).
+//! - `GET|POST /desk/intake`: registry intake of paper (multipart).
+//! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`, and the
+//!   printable receipt `GET /desk/dossiers/{id}/receipt[?format=a6]`.
+//! - `POST /api/v1/platform/seed`: loads a seed document (bearer
+//!   `platform_admin_token`).
+//!
+//! Handlers parse the request into typed values, call [`service`] (which calls
+//! core through the platform repositories) and render with [`pages`].
+
+mod admin;
+mod forms;
+mod pages;
+mod service;
+
+use chrono::Utc;
+use ghiseu_core::{Actor, DossierId, TenantSlug, Username};
+use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::repo::{self, STORE};
+use ghiseu_platform::session::{self, Session};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use spin_sdk::http::Request;
+use spin_sdk::http_service;
+
+use crate::service::DeskError;
+
+/// The session cookie.
+const SESSION_COOKIE: &str = "ghiseu_desk";
+/// The double-submit cookie of the sign-in form.
+const LOGIN_CSRF_COOKIE: &str = "ghiseu_login_csrf";
+/// Largest accepted form (several scanned pages).
+const MAX_FORM_BYTES: usize = 42 * 1024 * 1024;
+
+/// A signed-in official on this request.
+pub(crate) struct Signed {
+    pub session: Session,
+    pub actor: Actor,
+    pub tenant: ghiseu_core::Tenant,
+    pub display_name: String,
+}
+
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `scheme://authority` of the request (from `spin-full-url`, else `Host`).
+pub(crate) fn origin(headers: &HeaderMap) -> String {
+    if let Some(full) = header_str(headers, "spin-full-url")
+        && let Ok(url) = url::Url::parse(full)
+    {
+        let o = url.origin().ascii_serialization();
+        if o != "null" {
+            return o;
+        }
+    }
+    format!(
+        "http://{}",
+        header_str(headers, header::HOST.as_str()).unwrap_or("localhost")
+    )
+}
+
+/// The client's address without port.
+pub(crate) fn client(headers: &HeaderMap) -> String {
+    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
+    match raw.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().to_string(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// Adds the security headers every HTML page carries.
+pub(crate) fn secure_html(status: StatusCode, html: String) -> Response {
+    let mut r = web::bytes(status, "text/html; charset=utf-8", html);
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+pub(crate) fn redirect(location: &str) -> Response {
+    let mut r = web::empty(StatusCode::SEE_OTHER);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The signed-in official of this request, if the session is live and the
+/// official still active.
+async fn signed_in(store: &Store, headers: &HeaderMap) -> Result<Option<Signed>, DeskError> {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(session) = session::load(store, id, Utc::now()).await? else {
+        return Ok(None);
+    };
+    let (Ok(slug), Ok(username)) = (
+        TenantSlug::parse(&session.tenant),
+        Username::parse(&session.username),
+    ) else {
+        return Ok(None);
+    };
+    let scope = TenantScope::new(&slug);
+    let (Some(tenant), Some(official)) = (
+        repo::get_tenant(store, &slug).await?,
+        repo::official(store, &scope, &username).await?,
+    ) else {
+        return Ok(None);
+    };
+    let Some(actor) = official.actor() else {
+        return Ok(None);
+    };
+    if !tenant.active {
+        return Ok(None);
+    }
+    Ok(Some(Signed {
+        session,
+        actor,
+        tenant,
+        display_name: official.display_name.to_string(),
+    }))
+}
+
+/// Whether the form's CSRF token is this session's.
+pub(crate) fn csrf_ok(signed: &Signed, form: Option<&str>) -> bool {
+    form.is_some_and(|f| session::constant_time_eq(f.as_bytes(), signed.session.csrf.as_bytes()))
+}
+
+#[http_service]
+async fn handle(request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let store = match Store::open(STORE).await {
+        Ok(s) => s,
+        Err(e) => return DeskError::from(e).into_html(),
+    };
+    if path == "/api/v1/platform/seed" || path.starts_with("/api/v1/platform/") {
+        return admin::handle(&store, request, &path).await;
+    }
+    let headers = request.headers().clone();
+    let result: Result<Response, DeskError> = async {
+        match (method.clone(), path.as_str()) {
+            (Method::GET, "/desk/desk.css") => Ok(pages::stylesheet()),
+            (Method::GET, "/desk/login") => forms::login_page(&store).await,
+            (Method::POST, "/desk/login") => {
+                let (parts, body) = web::read_request(request, 64 * 1024).await?;
+                forms::login(&store, &parts.headers, &body).await
+            }
+            _ => {
+                let Some(signed) = signed_in(&store, &headers).await? else {
+                    return Ok(redirect("/desk/login"));
+                };
+                route_signed(&store, signed, method, &path, &query, request).await
+            }
+        }
+    }
+    .await;
+    result.unwrap_or_else(DeskError::into_html)
+}
+
+async fn route_signed(
+    store: &Store,
+    signed: Signed,
+    method: Method,
+    path: &str,
+    query: &str,
+    request: Request,
+) -> Result<Response, DeskError> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    match (method, segments.as_slice()) {
+        (Method::GET, [] | [""]) => forms::inbox(store, &signed).await,
+        (Method::POST, ["logout"]) => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            forms::logout(store, &signed, &body).await
+        }
+        (Method::GET, ["intake"]) => forms::intake_page(store, &signed).await,
+        (Method::POST, ["intake"]) => {
+            let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
+            forms::intake(store, &signed, &parts.headers, &body).await
+        }
+        (Method::GET, ["dossiers", id]) => {
+            forms::dossier_page(store, &signed, parse_id(id)?, None).await
+        }
+        (Method::GET, ["dossiers", id, "receipt"]) => {
+            let origin = origin(request.headers());
+            forms::receipt(
+                store,
+                &signed,
+                parse_id(id)?,
+                query.contains("format=a6"),
+                &origin,
+            )
+            .await
+        }
+        (Method::POST, ["dossiers", id, "actions"]) => {
+            let id = parse_id(id)?;
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            forms::action(store, &signed, id, &body).await
+        }
+        _ => Err(DeskError::NotFound),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<DossierId, DeskError> {
+    DossierId::parse(raw).map_err(|_| DeskError::NotFound)
+}

@@ -1,0 +1,250 @@
+//! Officials' sign-in: argon2id password hashes, random secrets, constant-time
+//! comparison, sessions in the key-value store and failed-login throttling.
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `session/{ID}` | a [`Session`] (JSON): tenant, username, CSRF token, expiry |
+//! | `ratelimit/login-user/{slug}:{username}/{window}` | failed sign-ins of one account in a 15-minute window |
+//! | `ratelimit/login-addr/{address}/{window}` | failed sign-ins from one client address in the window |
+//!
+//! Session ids and CSRF tokens are 32 random bytes from the host's CSPRNG
+//! (WASI random), hex-encoded.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::kv::{self, Store};
+use crate::{Error, Result, keys};
+
+/// How long a session lives.
+pub const SESSION_TTL: Duration = Duration::hours(8);
+
+/// The throttling window of failed sign-ins, in seconds.
+pub const LOGIN_WINDOW_SECS: i64 = 15 * 60;
+
+/// Failed sign-ins allowed per account per window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+
+/// Failed sign-ins allowed per client address per window.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// `n` bytes from the CSPRNG.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| Error::KeyValue {
+        label: "random".to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(buf)
+}
+
+/// Lowercase hex of `bytes`.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// A fresh 256-bit secret as 64 hex digits (session ids, CSRF tokens).
+pub fn random_secret() -> Result<String> {
+    Ok(hex(&random_bytes::<32>()?))
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+#[must_use]
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The argon2id PHC string of `password` with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = random_bytes::<16>()?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Corrupt {
+        key: "salt".to_owned(),
+        detail: e.to_string(),
+    })?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Corrupt {
+            key: "password".to_owned(),
+            detail: e.to_string(),
+        })
+}
+
+/// Whether `password` matches the PHC string `hash` (false for a malformed hash).
+#[must_use]
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A signed-in official's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The session id (the cookie's value).
+    #[serde(skip)]
+    pub id: String,
+    /// The official's tenant slug.
+    pub tenant: String,
+    /// The official's username.
+    pub username: String,
+    /// The CSRF token every form of this session carries.
+    pub csrf: String,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn session_key(id: &str) -> String {
+    format!("session/{id}")
+}
+
+/// Whether `id` looks like one of our session ids (64 lowercase hex digits),
+/// so a cookie never becomes an arbitrary key.
+fn valid_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Starts a session for `username` of `tenant` at `now`.
+pub async fn create(
+    store: &Store,
+    tenant: &str,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<Session> {
+    let session = Session {
+        id: random_secret()?,
+        tenant: tenant.to_owned(),
+        username: username.to_owned(),
+        csrf: random_secret()?,
+        expires_at: now + SESSION_TTL,
+    };
+    let json = serde_json::to_vec(&session).unwrap_or_default();
+    store.set(&session_key(&session.id), &json).await?;
+    Ok(session)
+}
+
+/// The live session `id`, if any (an expired one is deleted).
+pub async fn load(store: &Store, id: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+    if !valid_id(id) {
+        return Ok(None);
+    }
+    let key = session_key(id);
+    let Some(bytes) = store.get(&key).await? else {
+        return Ok(None);
+    };
+    let Ok(mut session) = serde_json::from_slice::<Session>(&bytes) else {
+        store.delete(&key).await?;
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        store.delete(&key).await?;
+        return Ok(None);
+    }
+    session.id = id.to_owned();
+    Ok(Some(session))
+}
+
+/// Ends session `id`.
+pub async fn destroy(store: &Store, id: &str) -> Result<()> {
+    if valid_id(id) {
+        store.delete(&session_key(id)).await?;
+    }
+    Ok(())
+}
+
+/// The counters that throttle failed sign-ins of one attempt.
+#[derive(Debug, Clone)]
+pub struct LoginThrottle {
+    account_key: String,
+    address_key: String,
+}
+
+impl LoginThrottle {
+    /// The counters of `tenant`/`username` and `address` in the window of `now`.
+    #[must_use]
+    pub fn new(tenant: &str, username: &str, address: &str, now: DateTime<Utc>) -> Self {
+        let window = u64::try_from(now.timestamp() / LOGIN_WINDOW_SECS).unwrap_or(0);
+        Self {
+            account_key: keys::rate_limit(
+                "login-user",
+                &format!("{}:{}", tenant, username.to_lowercase()),
+                window,
+            ),
+            address_key: keys::rate_limit("login-addr", address, window),
+        }
+    }
+
+    /// Whether this attempt must be refused without checking the password.
+    pub async fn is_blocked(&self, store: &Store) -> Result<bool> {
+        let count = |bytes: Option<Vec<u8>>| -> i64 {
+            bytes
+                .and_then(|b| {
+                    // Counters are written by `increment`; backends store them
+                    // as decimal text or as little-endian i64.
+                    std::str::from_utf8(&b)
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok())
+                        .or_else(|| {
+                            <[u8; 8]>::try_from(b.as_slice())
+                                .ok()
+                                .map(i64::from_le_bytes)
+                        })
+                })
+                .unwrap_or(0)
+        };
+        let account = count(store.get(&self.account_key).await?);
+        let address = count(store.get(&self.address_key).await?);
+        Ok(account >= MAX_FAILURES_PER_ACCOUNT || address >= MAX_FAILURES_PER_ADDRESS)
+    }
+
+    /// Counts one failed attempt.
+    pub fn record_failure(&self, label: &str) -> Result<()> {
+        kv::increment(label, &self.account_key, 1)?;
+        kv::increment(label, &self.address_key, 1)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_eq_compares_whole_values() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("parola-demo").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("parola-demo", &hash));
+        assert!(!verify_password("parola-dem0", &hash));
+        assert!(!verify_password("parola-demo", "not a hash"));
+        assert_ne!(hash, hash_password("parola-demo").unwrap());
+    }
+
+    #[test]
+    fn session_ids_are_validated_before_becoming_keys() {
+        assert!(valid_id(&random_secret().unwrap()));
+        assert!(!valid_id("../tenant"));
+        assert!(!valid_id(&"A".repeat(64)));
+    }
+}
