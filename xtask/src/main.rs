@@ -1,6 +1,7 @@
 //! `cargo xtask up | test | bench`: the project's two commands (and the benchmark).
 //!
-//! Deliberately std + anyhow only, so `cargo xtask` starts in a blink on a fresh clone.
+//! Deliberately std + anyhow (+ serde_json for the seed answer) only, so `cargo xtask`
+//! starts in a blink on a fresh clone.
 //! Every step shells out to the same `cargo` that launched us, in the workspace root,
 //! with the default `target/` directory so all steps share one build.
 
@@ -18,6 +19,10 @@ const DEFAULT_DATA: &str = ".ghiseu";
 const LOCAL_RUNTIME_CONFIG: &str = "infra/runtime-config/local.toml";
 /// The test-only component: built for tests and the benchmark, never listed in spin.toml.
 const PROBE_PACKAGE: &str = "ghiseu-probe";
+/// The demo seed `up` loads through the platform admin API.
+const DEMO_SEED: &str = "infra/seed/demo.json";
+/// The environment variable that gives the host the platform admin token.
+const ADMIN_TOKEN_ENV: &str = "SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN";
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -350,6 +355,16 @@ fn up(args: &[String]) -> Result<()> {
         .args(["--listen", &listen])
         .args(["--data", &data])
         .stdout(Stdio::piped());
+    // The seed needs the platform admin token: use the caller's, or make one for
+    // this run (the host reads SPIN_VARIABLE_* like Spin does).
+    let admin_token = match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(t) if !t.is_empty() => t,
+        _ => {
+            let t = random_hex(32)?;
+            cmd.env(ADMIN_TOKEN_ENV, &t);
+            t
+        }
+    };
     println!("\nstarting: {}", show(&cmd));
     let mut child = cmd.spawn().context("starting target/release/ghiseu")?;
 
@@ -367,12 +382,133 @@ fn up(args: &[String]) -> Result<()> {
             println!("  data:               {data}");
             println!("  stop with Ctrl-C");
             println!();
+            // Seed in the background so the host's output keeps flowing.
+            let (url, data, token) = (url.to_owned(), data.clone(), admin_token.clone());
+            std::thread::spawn(move || {
+                if let Err(e) = seed_demo(&url, &data, &token) {
+                    eprintln!("xtask: seeding the demo failed: {e:#}");
+                }
+            });
         }
     }
     let status = child.wait().context("waiting for the host")?;
     if !status.success() && status.code().is_some() {
         bail!("the host exited with {status}");
     }
+    Ok(())
+}
+
+/// `n` random bytes from the OS, hex-encoded.
+fn random_hex(n: usize) -> Result<String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .context("reading /dev/urandom")?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// POSTs `body` as JSON to `url` (plain `http://host:port/path`) with a bearer
+/// token, over one HTTP/1.1 connection; returns the status and the body.
+fn post_json(url: &str, token: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let rest = url
+        .strip_prefix("http://")
+        .context("the host URL is not http://")?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(authority)
+        .with_context(|| format!("connecting to {authority}"))?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("malformed HTTP response")?;
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status line")?;
+    let mut body = response[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Ok((status, body))
+}
+
+/// Joins the chunks of a chunked body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&raw[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 || raw.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
+        raw = &raw[(eol + 4 + size).min(raw.len())..];
+    }
+    out
+}
+
+/// Loads the demo seed, prints the demo logins and tracking links and writes
+/// them to DATA/demo.json.
+fn seed_demo(url: &str, data: &str, token: &str) -> Result<()> {
+    let seed = std::fs::read(root().join(DEMO_SEED)).context("reading the demo seed")?;
+    let (status, body) = post_json(&format!("{url}/api/v1/platform/seed"), token, &seed)?;
+    if status != 200 {
+        bail!(
+            "POST /api/v1/platform/seed answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&body).context("the seed answer")?;
+    let data_dir = root().join(data);
+    std::fs::create_dir_all(&data_dir)?;
+    let out = data_dir.join("demo.json");
+    std::fs::write(&out, serde_json::to_vec_pretty(&answer)?)?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    println!("\n  Demo logins ({url}/desk/login):");
+    for l in answer["logins"].as_array().into_iter().flatten() {
+        println!(
+            "    {:<10} {:<16} {:<24} {}",
+            text(&l["institution"]),
+            text(&l["username"]),
+            text(&l["password"]),
+            l["roles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    println!("\n  Demo tracking links:");
+    for d in answer["dossiers"].as_array().into_iter().flatten() {
+        println!(
+            "    {:<20} {:<12} {}",
+            text(&d["registration_number"]),
+            text(&d["status"]),
+            text(&d["tracking_url"])
+        );
+    }
+    println!("\n  (also written to {})\n", out.display());
     Ok(())
 }
 
