@@ -157,7 +157,12 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
         Some((official, hash)) => {
             session::verify_password(password, hash) && official.actor().is_some()
         }
-        None => false,
+        // Spend the same argon2 work for an unknown account, so the answer's
+        // timing does not tell which usernames exist.
+        None => {
+            let _ = session::verify_password(password, session::DUMMY_HASH);
+            false
+        }
     };
     let Some((official, _)) = found.filter(|_| ok) else {
         throttle.record_failure(STORE)?;

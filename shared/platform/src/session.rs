@@ -66,6 +66,11 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A well-formed argon2id hash (default parameters) of no known password:
+/// verified against when an account does not exist, so that a failed sign-in
+/// costs the same time whether or not the username exists.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0c4Aqa2BSfTjp7yF4mPmvm+9/bXTfn/MPHBJbhGQN1A";
+
 /// The argon2id PHC string of `password` with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = random_bytes::<16>()?;
@@ -239,6 +244,14 @@ mod tests {
         assert!(!verify_password("parola-dem0", &hash));
         assert!(!verify_password("parola-demo", "not a hash"));
         assert_ne!(hash, hash_password("parola-demo").unwrap());
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert_eq!(parsed.hash.map(|h| h.len()), Some(32));
+        assert!(!verify_password("", DUMMY_HASH));
     }
 
     #[test]
