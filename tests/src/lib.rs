@@ -238,7 +238,7 @@ impl TestManifest {
             }
             write!(
                 out,
-                "\n[component.{id}]\nsource = {source:?}\nkey_value_stores = [\"default\"]\n\
+                "\n[component.{id}]\nsource = {source:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
                  [component.{id}.variables]\n",
                 id = c.id,
                 source = c.source.display().to_string(),
@@ -384,10 +384,15 @@ impl App {
     fn runtime_config(&self, redis_url: Option<String>) -> String {
         let mut out = String::new();
         match redis_url {
-            None => out.push_str("[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n"),
+            // "ephemeral" is Spin's in-memory store (no path) beside the file.
+            None => out.push_str(
+                "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
+                 [key_value_store.ephemeral]\ntype = \"spin\"\n",
+            ),
             Some(url) => write!(
                 out,
-                "[key_value_store.default]\ntype = \"redis\"\nurl = {url:?}\n"
+                "[key_value_store.default]\ntype = \"redis\"\nurl = {url:?}\n\n\
+                 [key_value_store.ephemeral]\ntype = \"redis\"\nurl = {url:?}\n"
             )
             .unwrap(),
         }

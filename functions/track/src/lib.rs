@@ -26,6 +26,10 @@ use spin_sdk::http_service;
 /// The store holding the snapshots and the rate-limit counters.
 const STORE: &str = "default";
 
+/// Rate-limit counters: a store that may forget them on restart (in memory
+/// locally, Redis in production), so a lookup never waits for a disk flush.
+const COUNTERS: &str = "ephemeral";
+
 /// Lookups per client address per minute when the `rate_limit` variable is
 /// absent or unreadable.
 const DEFAULT_RATE_LIMIT: i64 = 120;
@@ -189,14 +193,14 @@ async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
     };
     let secs = u64::try_from(now.timestamp()).unwrap_or(0);
     let key = keys::rate_limit("track", &client(headers), secs / 60);
-    match kv::increment(STORE, &key, 1) {
+    match kv::increment(COUNTERS, &key, 1) {
         Ok(count) if count > limit => Some(60 - secs % 60),
         Ok(1) => {
             // The client's first lookup of this window: its previous window's
             // counter is finished, so drop it and keep the store from growing.
             let previous =
                 keys::rate_limit("track", &client(headers), (secs / 60).saturating_sub(1));
-            if let Ok(store) = Store::open(STORE).await
+            if let Ok(store) = Store::open(COUNTERS).await
                 && let Err(e) = store.delete(&previous).await
             {
                 eprintln!("track: dropping an old rate-limit counter: {e}");

@@ -219,7 +219,6 @@ async fn open_stores(
     data: &Path,
 ) -> anyhow::Result<HashMap<String, KvStore>> {
     let mut stores = HashMap::new();
-    let mut sqlite_files: HashMap<PathBuf, ()> = HashMap::new();
     for label in manifest
         .component
         .values()
@@ -229,11 +228,10 @@ async fn open_stores(
             continue;
         }
         let store = match runtime.kv(label) {
-            Some(KvConfig::Spin { path }) => {
-                let file = data.join(path.unwrap_or_else(|| PathBuf::from("kv.db")));
-                sqlite_files.insert(file.clone(), ());
-                KvStore::Sqlite(SqliteKv::open(&file, label)?)
+            Some(KvConfig::Spin { path: Some(path) }) => {
+                KvStore::Sqlite(SqliteKv::open(&data.join(path), label)?)
             }
+            Some(KvConfig::Spin { path: None }) => KvStore::Sqlite(SqliteKv::in_memory(label)?),
             Some(KvConfig::Redis { url }) => KvStore::Redis(RedisKv::connect(&url).await?),
             None => bail!(
                 "a component uses key-value store {label:?}, which the runtime config does not define \
@@ -290,19 +288,16 @@ pub async fn load(
             Ok(pre) => ProxyPre::P3(pre),
             Err(e) => bail!("component {id} does not export wasi:http/handler@0.3.0: {e:?}"),
         };
-        let vars = def
-            .variables
-            .iter()
-            .map(|(name, template)| {
-                crate::variables::check_name(name)?;
-                Ok((
-                    name.clone(),
-                    app_vars
-                        .expand(template)
-                        .with_context(|| format!("component {id}, variable {name}"))?,
-                ))
-            })
-            .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
+        let mut vars = BTreeMap::new();
+        for (name, template) in &def.variables {
+            crate::variables::check_name(name)?;
+            let value = app_vars
+                .expand_optional(template)
+                .with_context(|| format!("component {id}, variable {name}"))?;
+            if let Some(value) = value {
+                vars.insert(name.clone(), value);
+            }
+        }
         let hosts = def
             .allowed_outbound_hosts
             .iter()

@@ -26,9 +26,11 @@ pub struct RuntimeConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum KvConfig {
-    /// SQLite file; `path` is relative to the data directory.
+    /// SQLite; as in Spin, a `path` (relative to the data directory) makes
+    /// it a durable file and no `path` an in-memory store that is lost when
+    /// the host stops (for counters such as rate limits).
     Spin {
-        /// Defaults to `kv.db`.
+        /// The database file.
         path: Option<PathBuf>,
     },
     /// A Redis/Valkey server.
@@ -59,11 +61,13 @@ impl RuntimeConfig {
     }
 
     /// The store config for `label`; Spin's default store is a SQLite file
-    /// even when the file does not mention it.
+    /// (`kv.db`) even when the runtime config does not mention it.
     pub fn kv(&self, label: &str) -> Option<KvConfig> {
         match self.key_value_store.get(label) {
             Some(c) => Some(c.clone()),
-            None if label == "default" => Some(KvConfig::Spin { path: None }),
+            None if label == "default" => Some(KvConfig::Spin {
+                path: Some(PathBuf::from("kv.db")),
+            }),
             None => None,
         }
     }

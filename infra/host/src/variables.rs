@@ -17,6 +17,8 @@ use crate::manifest::VariableDef;
 #[derive(Debug, Default)]
 pub struct AppVariables {
     values: BTreeMap<String, String>,
+    /// Declared in the manifest, with or without a value.
+    declared: std::collections::BTreeSet<String>,
 }
 
 impl AppVariables {
@@ -54,7 +56,33 @@ impl AppVariables {
                 bail!("runtime config sets variable {name:?}, which spin.toml does not declare");
             }
         }
-        Ok(Self { values })
+        Ok(Self {
+            values,
+            declared: declared.keys().cloned().collect(),
+        })
+    }
+
+    /// Expands a component variable's template. As in Spin, a template over
+    /// a declared but unset optional variable is not an error at start: the
+    /// component variable is simply undefined (`Ok(None)`), and the guest's
+    /// `get` says so. Templates naming undeclared variables are errors.
+    pub fn expand_optional(&self, template: &str) -> anyhow::Result<Option<String>> {
+        match self.expand(template) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => {
+                let unset = referenced(template)
+                    .iter()
+                    .any(|n| self.declared.contains(n) && !self.values.contains_key(n));
+                let undeclared = referenced(template)
+                    .iter()
+                    .any(|n| !self.declared.contains(n));
+                if unset && !undeclared {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// Expands every `{{ name }}` in `template`.
@@ -77,6 +105,19 @@ impl AppVariables {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// The variable names a template refers to (well-formed `{{ name }}` only).
+fn referenced(template: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        names.push(after[..end].trim().to_owned());
+        rest = &after[end + 2..];
+    }
+    names
 }
 
 /// Spin's rule for variable names: lowercase ASCII letters, digits and
@@ -147,6 +188,12 @@ mod tests {
         let cfg = BTreeMap::from([("b".to_string(), "s3cret".to_string())]);
         let vars = AppVariables::resolve(&defs(), &BTreeMap::new(), &cfg, |_| None).unwrap();
         assert!(vars.expand("{{ c }}").is_err());
+        assert_eq!(vars.expand_optional("{{ c }}").unwrap(), None);
+        assert_eq!(
+            vars.expand_optional("x{{ a }}").unwrap().as_deref(),
+            Some("xda")
+        );
+        assert!(vars.expand_optional("{{ nope }}").is_err());
         assert!(vars.expand("{{ a ").is_err());
         assert!(check_name("Bad").is_err());
     }

@@ -125,6 +125,49 @@ fn parse_counter(raw: Option<&[u8]>) -> anyhow::Result<i64> {
 mod tests {
     use super::*;
 
+    async fn exercise(store: KvStore) {
+        assert_eq!(store.get("a").await.unwrap(), None);
+        store.set("a", b"1").await.unwrap();
+        assert_eq!(store.get("a").await.unwrap(), Some(b"1".to_vec()));
+        assert!(store.exists("a").await.unwrap());
+        assert_eq!(store.increment("n", 5).await.unwrap(), 5);
+        assert_eq!(store.increment("n", -2).await.unwrap(), 3);
+        assert_eq!(store.get("n").await.unwrap(), Some(b"3".to_vec()));
+        assert_eq!(
+            store.compare_and_swap("c", None, b"x").await.unwrap(),
+            CasOutcome::Swapped
+        );
+        assert_eq!(
+            store.compare_and_swap("c", None, b"y").await.unwrap(),
+            CasOutcome::Conflict(Some(b"x".to_vec()))
+        );
+        assert_eq!(
+            store.compare_and_swap("c", Some(b"x"), b"z").await.unwrap(),
+            CasOutcome::Swapped
+        );
+        store.delete("a").await.unwrap();
+        assert_eq!(
+            store.keys().await.unwrap(),
+            vec!["c".to_string(), "n".to_string()]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_file_store_keeps_spin_semantics() {
+        let dir = std::env::temp_dir().join(format!("ghiseu-kv-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        exercise(open_sqlite(&dir.join("kv.db"), "default").unwrap()).await;
+        // Labels share the file but not their keys.
+        let other = open_sqlite(&dir.join("kv.db"), "other").unwrap();
+        assert_eq!(other.keys().await.unwrap(), Vec::<String>::new());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_in_memory_store_has_the_same_semantics() {
+        exercise(KvStore::Sqlite(SqliteKv::in_memory("ephemeral").unwrap())).await;
+    }
+
     #[test]
     fn counters_parse_as_decimal_and_reject_garbage() {
         assert_eq!(parse_counter(None).unwrap(), 0);

@@ -22,9 +22,20 @@ pub struct SqliteKv {
 struct Inner {
     label: String,
     writer: Mutex<Connection>,
+    /// Empty for an in-memory store: its one connection serves everything.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// A file store commits with fsync, so writes go to a blocking thread; an
+    /// in-memory store writes in microseconds, inline.
+    durable: bool,
 }
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
+    store TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (store, key)
+)";
 
 fn connect(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path)
@@ -44,25 +55,36 @@ impl SqliteKv {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let writer = connect(path)?;
-        writer.execute_batch(
-            "CREATE TABLE IF NOT EXISTS spin_key_value (
-                store TEXT NOT NULL,
-                key   TEXT NOT NULL,
-                value BLOB NOT NULL,
-                PRIMARY KEY (store, key)
-            )",
-        )?;
+        writer.execute_batch(SCHEMA)?;
         let readers = (0..READERS)
             .map(|_| connect(path).map(Mutex::new))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Self {
+        Ok(Self::with(label, writer, readers, true))
+    }
+
+    /// An in-memory store (Spin's `type = "spin"` without a `path`): fast,
+    /// not durable, gone when the host stops.
+    pub fn in_memory(label: &str) -> anyhow::Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self::with(label, conn, Vec::new(), false))
+    }
+
+    fn with(
+        label: &str,
+        writer: Connection,
+        readers: Vec<Mutex<Connection>>,
+        durable: bool,
+    ) -> Self {
+        Self {
             inner: Arc::new(Inner {
                 label: label.to_owned(),
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
+                durable,
             }),
-        })
+        }
     }
 
     /// Runs a short read on one of the reader connections, on this thread:
@@ -72,6 +94,14 @@ impl SqliteKv {
         f: impl FnOnce(&Connection, &str) -> rusqlite::Result<R>,
     ) -> anyhow::Result<R> {
         let n = self.inner.readers.len();
+        if n == 0 {
+            let conn = self
+                .inner
+                .writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("key-value store poisoned"))?;
+            return Ok(f(&conn, &self.inner.label)?);
+        }
         let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..n {
             if let Ok(conn) = self.inner.readers[(start + i) % n].try_lock() {
@@ -91,6 +121,13 @@ impl SqliteKv {
         f: impl FnOnce(&mut Connection, &str) -> anyhow::Result<R> + Send + 'static,
     ) -> anyhow::Result<R> {
         let inner = self.inner.clone();
+        if !inner.durable {
+            let mut conn = inner
+                .writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("key-value store poisoned"))?;
+            return f(&mut conn, &inner.label);
+        }
         tokio::task::spawn_blocking(move || {
             let mut conn = inner
                 .writer
