@@ -773,7 +773,7 @@ fn desk_manifest() -> PathBuf {
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.desk.variables]\n{vars}\
-             [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\"]\n\
+             [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n",
             desk = desk_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
