@@ -7,7 +7,7 @@
 //! The handler only reads the request (method, path, a few headers, the clock)
 //! and the store; [`respond`] and the renderers are pure.
 
-mod page;
+use ghiseu_platform::tracking_page as page;
 mod qr;
 
 use bytes::Bytes;
@@ -19,7 +19,6 @@ use ghiseu_platform::keys;
 use ghiseu_platform::kv::{self, Store};
 use ghiseu_platform::tracking::{Snapshot, get_snapshot};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use sha2::{Digest, Sha256};
 use spin_sdk::http::Request;
 use spin_sdk::http_service;
 
@@ -336,11 +335,9 @@ fn set(response: &mut Response, name: header::HeaderName, value: &str) {
     }
 }
 
-/// A strong ETag: the quoted SHA-256 (first 128 bits, hex) of the exact body.
+/// A strong ETag of the exact body.
 fn etag(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    web::strong_etag(body)
 }
 
 /// Whether an `If-None-Match` header matches `etag` (RFC 9110 §13.1.2: `*`,

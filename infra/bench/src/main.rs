@@ -7,6 +7,10 @@
 //! same bytes, so the difference is the cost of the WebAssembly sandbox and its plumbing.
 //! Every request's latency is recorded; the table shows requests/s, p50, p99 and the
 //! host/native throughput ratio. Nothing is asserted: timings are for people, not tests.
+//!
+//! A second part measures the public tracking lookups (see `tracking.rs`).
+
+mod tracking;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -27,6 +31,8 @@ use tokio::process::{Child, Command};
 const KEY: &str = "bench-key";
 const PATH: &str = "/probe/kv/bench-key";
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
+/// The tracking target of DESIGN §8 is stated at 64 connections.
+const TRACKING_CONNECTIONS: usize = 64;
 
 struct Options {
     warmup: Duration,
@@ -96,7 +102,8 @@ async fn run(opts: Options) -> Result<()> {
 
     println!("starting the host ...");
     let started = Instant::now();
-    let (mut child, host_addr) = start_host(&host_bin, &manifest, &runtime_config, &data).await?;
+    let (mut child, host_addr) =
+        start_host(&host_bin, &manifest, &runtime_config, &data, &[]).await?;
     println!(
         "host listening on http://{host_addr} after {:.0} ms",
         started.elapsed().as_secs_f64() * 1e3
@@ -129,17 +136,114 @@ async fn run(opts: Options) -> Result<()> {
         );
         let mut rows = Vec::new();
         for conns in CONNECTIONS {
-            let native = load(native_addr, conns, &opts).await?;
-            let host = load(host_addr, conns, &opts).await?;
-            rows.push((conns, host, native));
+            let native = load(native_addr, PATH, conns, &opts).await?;
+            let host = load(host_addr, PATH, conns, &opts).await?;
+            rows.push(("kv read", conns, host, native));
         }
-        print_table(&rows);
-        Ok(())
+        Ok(rows)
     }
     .await;
+    let _ = child.kill().await;
+    let mut rows = result?;
 
+    println!("\nstarting the host with the production spin.toml for the tracking lookups ...");
+    rows.extend(tracking_rows(&root, &host_bin, &opts).await?);
+    println!();
+    print_table(&rows);
+    Ok(())
+}
+
+/// The tracking part: the production manifest, seeded through the platform API
+/// with the demo seed, then the JSON and HTML lookups of one demo dossier.
+async fn tracking_rows(
+    root: &Path,
+    host_bin: &Path,
+    opts: &Options,
+) -> Result<Vec<(&'static str, usize, Stats, Stats)>> {
+    let dir = tempfile::Builder::new()
+        .prefix("ghiseu-bench-track-")
+        .tempdir()?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    let runtime_config = dir.path().join("runtime-config.toml");
+    std::fs::write(
+        &runtime_config,
+        "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
+         [key_value_store.ephemeral]\ntype = \"spin\"\n\n\
+         [object_store]\ntype = \"embedded\"\n",
+    )?;
+    let mut secret = [0u8; 16];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+    let admin: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let env = [
+        ("SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN", admin.as_str()),
+        // The benchmark is one client on purpose; the limit would stop it.
+        ("SPIN_VARIABLE_TRACK_RATE_LIMIT", "1000000000"),
+    ];
+    let (mut child, host_addr) = start_host(
+        host_bin,
+        &root.join("spin.toml"),
+        &runtime_config,
+        &data,
+        &env,
+    )
+    .await?;
+    let result = async {
+        let seed = std::fs::read(root.join("infra/seed/demo.json"))?;
+        let answer = post_json(host_addr, "/api/v1/platform/seed", &admin, seed).await?;
+        let token = tracking::pick_token(&answer)?;
+        let native_addr = tracking::start_native(&data.join("kv.db")).await?;
+        let api = format!("/api/v1/track/{token}");
+        let page = format!("/track/{token}");
+        for path in [&api, &page] {
+            let host = get_once(host_addr, path).await?;
+            let native = get_once(native_addr, path).await?;
+            tracking::same_body(&host, &native, path)?;
+        }
+        println!(
+            "GET {api} and GET {page}, {TRACKING_CONNECTIONS} connections, \
+             {:.1} s warm-up + {:.1} s per row\n",
+            opts.warmup.as_secs_f64(),
+            opts.duration.as_secs_f64()
+        );
+        let mut rows = Vec::new();
+        for (name, path) in [("tracking JSON", &api), ("tracking HTML", &page)] {
+            let native = load(native_addr, path, TRACKING_CONNECTIONS, opts).await?;
+            let host = load(host_addr, path, TRACKING_CONNECTIONS, opts).await?;
+            rows.push((name, TRACKING_CONNECTIONS, host, native));
+        }
+        Ok(rows)
+    }
+    .await;
     let _ = child.kill().await;
     result
+}
+
+/// POSTs a JSON body with a bearer token and returns the JSON answer.
+async fn post_json(
+    addr: SocketAddr,
+    path: &str,
+    bearer: &str,
+    body: Vec<u8>,
+) -> Result<serde_json::Value> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let req = Request::post(path)
+        .header("host", addr.to_string())
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {bearer}"))
+        .body(Full::new(Bytes::from(body)))?;
+    let response = sender.send_request(req).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    if !status.is_success() {
+        bail!(
+            "POST {path} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    Ok(serde_json::from_slice(&body)?)
 }
 
 /// The probe at `/probe/...`, like the integration tests' manifest.
@@ -177,8 +281,10 @@ async fn start_host(
     manifest: &Path,
     runtime_config: &Path,
     data: &Path,
+    env: &[(&str, &str)],
 ) -> Result<(Child, SocketAddr)> {
     let mut child = Command::new(bin)
+        .envs(env.iter().copied())
         .arg("up")
         .arg("--manifest")
         .arg(manifest)
@@ -327,13 +433,14 @@ struct Stats {
 
 /// `conns` keep-alive connections, each issuing GETs back to back: a warm-up, then a
 /// measured window in which every latency is recorded.
-async fn load(addr: SocketAddr, conns: usize, opts: &Options) -> Result<Stats> {
+async fn load(addr: SocketAddr, path: &str, conns: usize, opts: &Options) -> Result<Stats> {
     let start = Instant::now();
     let measure_from = start + opts.warmup;
     let end = measure_from + opts.duration;
     let mut tasks = Vec::with_capacity(conns);
     for _ in 0..conns {
         let mut sender = connect(addr).await?;
+        let path = path.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(64 * 1024);
             let mut errors = 0usize;
@@ -342,7 +449,7 @@ async fn load(addr: SocketAddr, conns: usize, opts: &Options) -> Result<Stats> {
                 if t >= end {
                     break;
                 }
-                let ok = get_with(&mut sender, addr, PATH).await.is_ok();
+                let ok = get_with(&mut sender, addr, &path).await.is_ok();
                 if t >= measure_from {
                     if ok {
                         latencies.push(t.elapsed());
@@ -385,28 +492,26 @@ async fn load(addr: SocketAddr, conns: usize, opts: &Options) -> Result<Stats> {
     })
 }
 
-fn print_table(rows: &[(usize, Stats, Stats)]) {
+fn print_table(rows: &[(&str, usize, Stats, Stats)]) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "| {:<16} | {:>11} | {:>10} | {:>8} | {:>8} | {:>17} |",
+        "| {:<22} | {:>11} | {:>10} | {:>8} | {:>8} | {:>17} |",
         "scenario", "connections", "req/s", "p50 ms", "p99 ms", "ratio host/native"
     );
     println!(
-        "|{:-<18}|{:->13}|{:->12}|{:->10}|{:->10}|{:->19}|",
+        "|{:-<24}|{:->13}|{:->12}|{:->10}|{:->10}|{:->19}|",
         "", "", "", "", "", ""
     );
-    for (conns, host, native) in rows {
+    for (scenario, conns, host, native) in rows {
         let ratio = if native.rps > 0.0 {
             format!("{:.2}", host.rps / native.rps)
         } else {
             "-".to_owned()
         };
-        for (name, s, ratio) in [
-            ("kv read: native", native, "".to_owned()),
-            ("kv read: host", host, ratio),
-        ] {
+        for (side, s, ratio) in [("native", native, "".to_owned()), ("host", host, ratio)] {
+            let name = format!("{scenario}: {side}");
             println!(
-                "| {:<16} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>17} |",
+                "| {:<22} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>17} |",
                 name,
                 conns,
                 s.rps,
@@ -416,7 +521,10 @@ fn print_table(rows: &[(usize, Stats, Stats)]) {
             );
         }
     }
-    let errors: usize = rows.iter().map(|(_, h, n)| h.errors + n.errors).sum();
-    let requests: usize = rows.iter().map(|(_, h, n)| h.requests + n.requests).sum();
+    let errors: usize = rows.iter().map(|(_, _, h, n)| h.errors + n.errors).sum();
+    let requests: usize = rows
+        .iter()
+        .map(|(_, _, h, n)| h.requests + n.requests)
+        .sum();
     println!("\n{requests} requests measured, {errors} errors");
 }

@@ -239,6 +239,14 @@ pub async fn read_request(
     Ok((parts, bytes))
 }
 
+/// A strong ETag: the quoted SHA-256 (first 128 bits, hex) of the exact body.
+pub fn strong_etag(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,5 +28,6 @@ pub mod repo;
 pub mod s3;
 pub mod session;
 pub mod tracking;
+pub mod tracking_page;
 
 pub use error::{Error, Result};

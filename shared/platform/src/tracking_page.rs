@@ -3,11 +3,11 @@
 //! JavaScript, one inline stylesheet allowed by its hash in the CSP. maud
 //! escapes every interpolated string.
 
+use crate::tracking::TrackingView;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Lang, PublicStatus, event_label, status_label};
-use ghiseu_platform::tracking::TrackingView;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
@@ -270,7 +270,7 @@ pub fn too_many(lang: Lang, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ghiseu_platform::tracking::{Current, DocumentTypeRef, Institution, RouteEntry};
+    use crate::tracking::{Current, DocumentTypeRef, Institution, RouteEntry};
 
     fn view(days_left: i64, note: &str) -> TrackingView {
         let at: DateTime<Utc> = "2026-07-01T21:30:00Z".parse().unwrap();
