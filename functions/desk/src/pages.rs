@@ -23,7 +23,8 @@ fieldset{margin:1rem 0}header{display:flex;justify-content:space-between;align-i
 .a6{width:95mm}.a6 img{width:30mm;height:30mm}.short{font-family:monospace;font-size:1.1rem}\
 @media print{header,.noprint{display:none}body{max-width:none;padding:0}\
 .receipt{border:none}}\
-@page{size:A4;margin:15mm}";
+@page{size:A4;margin:15mm}\
+@page label{size:A6;margin:5mm}.a6{page:label}";
 
 /// `GET /desk/desk.css`.
 pub fn stylesheet() -> Response {
