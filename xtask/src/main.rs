@@ -551,7 +551,8 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("redis-server", ensure_redis)?;
         steps.step("cargo test (unit and integration, release)", || {
             let mut cmd = cargo();
-            cmd.args(["test", "--release", "--workspace"]);
+            // --no-fail-fast: one failing crate must not hide the others' results.
+            cmd.args(["test", "--release", "--workspace", "--no-fail-fast"]);
             exec(cmd)
         })?;
         Ok(())

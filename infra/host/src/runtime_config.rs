@@ -106,8 +106,16 @@ mod tests {
     #[test]
     fn default_store_exists_without_config_and_typos_are_errors() {
         let c = RuntimeConfig::default();
+        // The implicit default store is a file, as in `spin up`...
         assert!(matches!(
             c.kv("default"),
+            Some(KvConfig::Spin { path: Some(p) }) if p == std::path::Path::new("kv.db")
+        ));
+        // ...while a declared `type = "spin"` without a path is Spin's in-memory store.
+        let c: RuntimeConfig =
+            toml::from_str("[key_value_store.ephemeral]\ntype = \"spin\"\n").unwrap();
+        assert!(matches!(
+            c.kv("ephemeral"),
             Some(KvConfig::Spin { path: None })
         ));
         assert!(
