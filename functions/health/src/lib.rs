@@ -3,7 +3,7 @@
 //! the failing part's error otherwise. Meant for load balancers, Kubernetes
 //! probes and the operator; it reveals no data, only reachability.
 
-use ghiseu_platform::http::{self as web, Problem, Response};
+use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::s3::S3Client;
 use http::{HeaderValue, Method, StatusCode, header};
@@ -25,13 +25,7 @@ struct Health {
 #[http_service]
 async fn handle(request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED)
-            .with_detail("Use GET.")
-            .into_response();
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return response;
+        return web::method_not_allowed("GET, HEAD");
     }
     let (key_value, object_store) = futures::join!(check_key_value(), check_object_store());
     render(key_value, object_store)

@@ -138,13 +138,7 @@ async fn handle(request: Request) -> Response {
         );
     };
     if method != Method::GET && method != Method::HEAD {
-        let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED)
-            .with_detail("Use GET.")
-            .into_response();
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return response;
+        return web::method_not_allowed("GET, HEAD");
     }
     let now = Utc::now();
     if let Some(retry_after) = over_limit(&headers, now).await {

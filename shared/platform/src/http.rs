@@ -161,6 +161,17 @@ pub fn problem(status: StatusCode, detail: impl Into<String>) -> Response {
     Problem::new(status).with_detail(detail).into_response()
 }
 
+/// 405 problem+json with the `Allow` header, for a resource that only reads.
+pub fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED)
+        .with_detail(format!("Use {allow}."))
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
 /// The declared `Content-Length` of a message, if present and valid.
 #[must_use]
 pub fn content_length(headers: &HeaderMap) -> Option<u64> {

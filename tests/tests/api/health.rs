@@ -37,3 +37,19 @@ async fn the_production_manifest_has_no_catch_all() {
     // Assert: the test probe is never part of the production application.
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn healthz_only_reads() {
+    let app = App::production().spawn().await;
+
+    let response = app.post("/healthz", "").await;
+
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+}
