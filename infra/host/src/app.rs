@@ -106,6 +106,7 @@ pub struct LoadedComponent {
 /// Everything needed to create an instance of one component.
 pub struct ComponentState {
     id: String,
+    engine: Engine,
     pre: ProxyPre<HostState>,
     kv: KvCtx,
     vars: Arc<BTreeMap<String, String>>,
@@ -319,6 +320,7 @@ pub async fn load(
             id: id.clone(),
             handler: ProxyHandler::new(ComponentState {
                 id: id.clone(),
+                engine: engine.clone(),
                 pre,
                 kv,
                 vars: Arc::new(vars),
@@ -391,25 +393,11 @@ impl ComponentState {
             kv: self.kv.clone(),
             vars: self.vars.clone(),
         };
-        let mut store = Store::new(self.pre.engine(), state);
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.epoch_deadline_async_yield_and_update(1);
         store.set_epoch_deadline(1);
         Ok(store)
-    }
-}
-
-trait PreEngine {
-    fn engine(&self) -> &Engine;
-}
-
-impl PreEngine for ProxyPre<HostState> {
-    fn engine(&self) -> &Engine {
-        match self {
-            ProxyPre::P3(pre) => pre.instance_pre().engine(),
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("only p3 components are loaded"),
-        }
     }
 }
 

@@ -139,11 +139,7 @@ impl SqliteKv {
     }
 
     pub(super) async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
-        self.read(|c, store| {
-            c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
-                .query_row(params![store, key], |row| row.get(0))
-                .optional()
-        })
+        self.read(|c, store| current_value(c, store, key))
     }
 
     pub(super) async fn exists(&self, key: &str) -> anyhow::Result<bool> {
@@ -163,15 +159,8 @@ impl SqliteKv {
 
     pub(super) async fn set(&self, key: &str, value: &[u8]) -> anyhow::Result<()> {
         let (key, value) = (key.to_owned(), value.to_vec());
-        self.write(move |c, store| {
-            c.prepare_cached(
-                "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![store, key, value])?;
-            Ok(())
-        })
-        .await
+        self.write(move |c, store| Ok(put(c, store, &key, &value)?))
+            .await
     }
 
     pub(super) async fn delete(&self, key: &str) -> anyhow::Result<()> {
