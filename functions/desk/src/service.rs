@@ -190,6 +190,7 @@ pub async fn register(
         note: intake.note,
         contact: intake.contact,
         public_note: intake.public_note,
+        origin: None,
     };
     let dossier = Dossier::register(new, &doc_type, actor.route_actor(), now);
     repo::create_dossier(&scope, &dossier)?;

@@ -101,6 +101,26 @@ pub fn extended(deadline: NaiveDate, days: u16) -> NaiveDate {
     next_working_day_from(deadline + Duration::days(i64::from(days)))
 }
 
+/// The pause rule while the institution waits for the citizen's reply to an
+/// information request: the legal deadline stops running on the day of the
+/// request and runs again on the day of the reply, so it moves by the calendar
+/// days from the request to the reply (0 when the reply comes the same day).
+/// The moved deadline is pushed to the next working day like any deadline.
+/// A reply dated before its request (clock skew) pauses nothing.
+pub fn paused_days(requested_on: NaiveDate, replied_on: NaiveDate) -> u16 {
+    u16::try_from((replied_on - requested_on).num_days().max(0)).unwrap_or(u16::MAX)
+}
+
+/// OG 27/2002 art. 6^1: a petition sent to the wrong institution is forwarded
+/// to the competent one within 5 days of its registration.
+pub const FORWARDING_LIMIT_DAYS: i64 = 5;
+
+/// How many days are left (negative: overdue) on `today` to forward a
+/// misdirected petition registered on `registered_on`.
+pub fn forwarding_days_left(registered_on: NaiveDate, today: NaiveDate) -> i64 {
+    FORWARDING_LIMIT_DAYS - days_in_institution(registered_on, today)
+}
+
 /// Calendar days a dossier has spent in the institution on `today`; the
 /// registration day is day 0. Never negative.
 pub fn days_in_institution(registered_on: NaiveDate, today: NaiveDate) -> i64 {
@@ -119,6 +139,36 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn pause_rule_table() {
+        let cases = [
+            ("2026-03-03", "2026-03-03", 0),
+            ("2026-03-03", "2026-03-04", 1),
+            ("2026-03-03", "2026-03-20", 17),
+            ("2026-12-30", "2027-01-02", 3),
+            ("2026-03-05", "2026-03-04", 0),
+        ];
+        for (asked, replied, want) in cases {
+            assert_eq!(paused_days(d(asked), d(replied)), want, "{asked} → {replied}");
+        }
+        // 30 calendar days from 2 March → 1 April; paused 17 days → 18 April
+        // (a Saturday; 2026's Orthodox Easter is 12 April) → Monday 20 April.
+        assert_eq!(extended(d("2026-04-01"), 17), d("2026-04-20"));
+    }
+
+    #[test]
+    fn forwarding_limit_table() {
+        let reg = d("2026-03-02");
+        for (today, want) in [
+            ("2026-03-02", 5),
+            ("2026-03-05", 2),
+            ("2026-03-07", 0),
+            ("2026-03-09", -2),
+        ] {
+            assert_eq!(forwarding_days_left(reg, d(today)), want, "{today}");
+        }
     }
 
     #[test]

@@ -67,11 +67,13 @@ pub enum DossierStatus {
     Withdrawn,
     /// Forwarded to another institution, which continues it. Terminal here.
     ForwardedOut,
+    /// Joined to an earlier dossier of the same request (a duplicate). Terminal.
+    Joined,
 }
 
 impl DossierStatus {
     /// Every status.
-    pub const ALL: [DossierStatus; 8] = [
+    pub const ALL: [DossierStatus; 9] = [
         Self::Registered,
         Self::InProgress,
         Self::AwaitingCitizen,
@@ -80,18 +82,24 @@ impl DossierStatus {
         Self::Rejected,
         Self::Withdrawn,
         Self::ForwardedOut,
+        Self::Joined,
     ];
 
     /// Whether no further action is possible in this tenant.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Self::Resolved | Self::Rejected | Self::Withdrawn | Self::ForwardedOut
+            Self::Resolved
+                | Self::Rejected
+                | Self::Withdrawn
+                | Self::ForwardedOut
+                | Self::Joined
         )
     }
 
     /// A stable code: `registered`, `in_progress`, `awaiting_citizen`,
-    /// `awaiting_signature`, `resolved`, `rejected`, `withdrawn`, `forwarded_out`.
+    /// `awaiting_signature`, `resolved`, `rejected`, `withdrawn`, `forwarded_out`,
+    /// `joined`.
     pub fn code(self) -> &'static str {
         match self {
             Self::Registered => "registered",
@@ -102,6 +110,7 @@ impl DossierStatus {
             Self::Rejected => "rejected",
             Self::Withdrawn => "withdrawn",
             Self::ForwardedOut => "forwarded_out",
+            Self::Joined => "joined",
         }
     }
 }
@@ -221,6 +230,19 @@ pub struct NewDossier {
     pub contact: CitizenContact,
     /// A note for the public on the registration event.
     pub public_note: Option<PublicNote>,
+    /// The dossier of another institution this one continues, if forwarded.
+    pub origin: Option<Origin>,
+}
+
+/// Where a dossier forwarded between institutions came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The sending tenant.
+    pub tenant: TenantSlug,
+    /// The sending tenant's dossier.
+    pub dossier: DossierId,
+    /// Its registration number there.
+    pub number: RegistrationNumber,
 }
 
 /// Why stored parts do not make a dossier.
@@ -259,6 +281,8 @@ pub struct DossierParts {
     pub note: Option<InternalNote>,
     /// The citizen's private details.
     pub contact: CitizenContact,
+    /// The dossier of another institution this one continues, if forwarded.
+    pub origin: Option<Origin>,
 }
 
 /// A dossier: the static parts, its route, and the state derived from the route.
@@ -298,6 +322,7 @@ impl Dossier {
             attachments: new.attachments,
             note: new.note,
             contact: new.contact,
+            origin: new.origin,
         };
         let first = RouteEvent {
             at: now,
@@ -376,12 +401,19 @@ impl Dossier {
                 self.current_department = to_department.clone();
                 self.current_official = None;
             }
-            EventKind::InfoRequested => self.status = S::AwaitingCitizen,
-            EventKind::CitizenReplied | EventKind::ResponseDrafted | EventKind::Signed => {
+            EventKind::InfoRequested { .. } => self.status = S::AwaitingCitizen,
+            EventKind::CitizenReplied { paused_days } => {
+                self.status = S::InProgress;
+                if *paused_days > 0 {
+                    self.deadline = deadline::extended(self.deadline, *paused_days);
+                }
+            }
+            EventKind::ResponseDrafted { .. } | EventKind::Signed => {
                 self.status = S::InProgress;
             }
             EventKind::SentForSignature => self.status = S::AwaitingSignature,
-            EventKind::Issued | EventKind::Resolved => self.status = S::Resolved,
+            EventKind::Issued { .. } | EventKind::Resolved => self.status = S::Resolved,
+            EventKind::Joined { .. } => self.status = S::Joined,
             EventKind::Rejected { .. } => self.status = S::Rejected,
             EventKind::Withdrawn => self.status = S::Withdrawn,
             EventKind::ForwardedToInstitution { .. } => self.status = S::ForwardedOut,
@@ -491,6 +523,51 @@ impl Dossier {
         &self.route
     }
 
+    /// The dossier of another institution this one continues, if any.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.parts.origin.as_ref()
+    }
+
+    /// The response documents drafted so far, oldest first.
+    pub fn responses(&self) -> Vec<&Attachment> {
+        self.route
+            .events()
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::ResponseDrafted { document } => Some(document),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The issued document's digest, once resolved by issuing one.
+    pub fn issued(&self) -> Option<&Sha256Digest> {
+        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
+            EventKind::Issued { document } => Some(document),
+            _ => None,
+        })
+    }
+
+    /// Where the dossier continues, once forwarded to another institution.
+    pub fn forwarded_to(&self) -> Option<(&TenantSlug, &DossierId)> {
+        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
+            EventKind::ForwardedToInstitution { tenant, dossier } => Some((tenant, dossier)),
+            _ => None,
+        })
+    }
+
+    /// The question of the pending information request, while awaiting the
+    /// citizen, and when it was asked.
+    pub fn pending_question(&self) -> Option<(&Reason, DateTime<Utc>)> {
+        if self.status != DossierStatus::AwaitingCitizen {
+            return None;
+        }
+        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
+            EventKind::InfoRequested { question } => Some((question, e.event.at)),
+            _ => None,
+        })
+    }
+
     /// The time of the newest event.
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.route
@@ -573,6 +650,7 @@ pub(crate) mod tests {
             note: Some(InternalNote::parse("Depus la ghișeu").unwrap()),
             contact: CitizenContact::default(),
             public_note: None,
+            origin: None,
         };
         Dossier::register(
             new,
@@ -623,12 +701,38 @@ pub(crate) mod tests {
                 },
                 S::InProgress,
             ),
-            (EventKind::InfoRequested, S::AwaitingCitizen),
-            (EventKind::CitizenReplied, S::InProgress),
-            (EventKind::ResponseDrafted, S::InProgress),
+            (
+                EventKind::InfoRequested {
+                    question: reason.clone(),
+                },
+                S::AwaitingCitizen,
+            ),
+            (EventKind::CitizenReplied { paused_days: 3 }, S::InProgress),
+            (
+                EventKind::ResponseDrafted {
+                    document: sample_dossier().attachments()[0].clone(),
+                },
+                S::InProgress,
+            ),
             (EventKind::SentForSignature, S::AwaitingSignature),
             (EventKind::Signed, S::InProgress),
-            (EventKind::Issued, S::Resolved),
+            (
+                EventKind::Issued {
+                    document: Sha256Digest::of(b"raspuns"),
+                },
+                S::Resolved,
+            ),
+            (
+                EventKind::Joined {
+                    into: RegistrationNumber::new(
+                        RegistrationPrefix::parse("CJC").unwrap(),
+                        2026,
+                        7,
+                    )
+                    .unwrap(),
+                },
+                S::Joined,
+            ),
             (EventKind::Resolved, S::Resolved),
             (
                 EventKind::Rejected {
@@ -640,6 +744,7 @@ pub(crate) mod tests {
             (
                 EventKind::ForwardedToInstitution {
                     tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                    dossier: DossierId::from_random([3; 16]),
                 },
                 S::ForwardedOut,
             ),

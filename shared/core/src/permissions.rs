@@ -65,11 +65,23 @@ pub enum Action {
     Reject,
     /// Extend the deadline.
     ExtendDeadline,
+    /// Ask the citizen for information.
+    RequestInfo,
+    /// Record the citizen's reply.
+    RecordReply,
+    /// Attach a response document.
+    AttachResponse,
+    /// Send the response to the signers' queue.
+    SendForSignature,
+    /// Join a duplicate to an earlier dossier.
+    JoinDuplicate,
+    /// Forward to another institution.
+    ForwardToInstitution,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 13] = [
         Action::View,
         Action::Register,
         Action::Assign,
@@ -77,7 +89,32 @@ impl Action {
         Action::Resolve,
         Action::Reject,
         Action::ExtendDeadline,
+        Action::RequestInfo,
+        Action::RecordReply,
+        Action::AttachResponse,
+        Action::SendForSignature,
+        Action::JoinDuplicate,
+        Action::ForwardToInstitution,
     ];
+
+    /// A stable code, as used in the desk's forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::View => "view",
+            Action::Register => "register",
+            Action::Assign => "assign",
+            Action::Forward => "forward",
+            Action::Resolve => "resolve",
+            Action::Reject => "reject",
+            Action::ExtendDeadline => "extend_deadline",
+            Action::RequestInfo => "request_info",
+            Action::RecordReply => "record_reply",
+            Action::AttachResponse => "attach_response",
+            Action::SendForSignature => "send_for_signature",
+            Action::JoinDuplicate => "join_duplicate",
+            Action::ForwardToInstitution => "forward_to_institution",
+        }
+    }
 }
 
 /// Why an action was denied. Callers answer 404 for [`Denied::OtherTenant`] (do
@@ -132,16 +169,30 @@ fn role_allows(role: Role, action: Action, own_department: bool) -> bool {
     use Action as A;
     match role {
         Role::TenantAdmin => true,
-        Role::Registrar => matches!(action, A::View | A::Register | A::Assign),
+        // The registry routes paper: it assigns, records replies brought to the
+        // counter, joins duplicates and forwards misdirected petitions.
+        Role::Registrar => matches!(
+            action,
+            A::View
+                | A::Register
+                | A::Assign
+                | A::RecordReply
+                | A::JoinDuplicate
+                | A::ForwardToInstitution
+        ),
+        // An official works the dossiers of their department; deciding
+        // (resolve, reject, sign-off, extensions) is the head's.
         Role::Official => match action {
             A::View => true,
-            A::Assign | A::Forward => own_department,
+            A::Assign | A::Forward | A::RequestInfo | A::RecordReply | A::AttachResponse => {
+                own_department
+            }
             _ => false,
         },
         Role::HeadOfDepartment => match action {
             A::View => true,
             A::Register => false,
-            A::Assign | A::Forward | A::Resolve | A::Reject | A::ExtendDeadline => own_department,
+            _ => own_department,
         },
         Role::Signer => matches!(action, A::View),
     }
@@ -170,19 +221,21 @@ mod tests {
         const OT: Result<(), Denied> = Err(Denied::OtherTenant);
         let own = Some("registratura");
         let other = Some("urbanism");
-        type Row<'a> = (Role, Option<&'a str>, [Result<(), Denied>; 7]);
+        type Row<'a> = (Role, Option<&'a str>, [Result<(), Denied>; 13]);
+        #[rustfmt::skip]
         let cases: Vec<Row> = vec![
-            //                                 View Register Assign Forward Resolve Reject Extend
-            (Role::Registrar, own, [OK, OK, OK, NO, NO, NO, NO]),
-            (Role::Registrar, None, [OK, OK, OK, NO, NO, NO, NO]),
-            (Role::Official, own, [OK, NO, OK, OK, NO, NO, NO]),
-            (Role::Official, other, [OK, NO, NO, NO, NO, NO, NO]),
-            (Role::Official, None, [OK, NO, NO, NO, NO, NO, NO]),
-            (Role::HeadOfDepartment, own, [OK, NO, OK, OK, OK, OK, OK]),
-            (Role::HeadOfDepartment, other, [OK, NO, NO, NO, NO, NO, NO]),
-            (Role::Signer, own, [OK, NO, NO, NO, NO, NO, NO]),
-            (Role::TenantAdmin, None, [OK, OK, OK, OK, OK, OK, OK]),
-            (Role::TenantAdmin, other, [OK, OK, OK, OK, OK, OK, OK]),
+            // View Register Assign Forward Resolve Reject Extend | RequestInfo RecordReply
+            // AttachResponse SendForSignature JoinDuplicate ForwardToInstitution
+            (Role::Registrar, own, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK]),
+            (Role::Registrar, None, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK]),
+            (Role::Official, own, [OK, NO, OK, OK, NO, NO, NO, OK, OK, OK, NO, NO, NO]),
+            (Role::Official, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::Official, None, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::HeadOfDepartment, own, [OK, NO, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+            (Role::HeadOfDepartment, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::Signer, own, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::TenantAdmin, None, [OK; 13]),
+            (Role::TenantAdmin, other, [OK; 13]),
         ];
         let d = sample_dossier();
         for (role, department, row) in cases {

@@ -38,6 +38,8 @@ pub enum PublicStatus {
     /// Withdrawn by the citizen (not in DESIGN §3's list, which has no place for it;
     /// calling it resolved or rejected would be false).
     Withdrawn,
+    /// Joined to an earlier dossier of the same request (a duplicate).
+    Joined,
 }
 
 impl From<DossierStatus> for PublicStatus {
@@ -51,6 +53,7 @@ impl From<DossierStatus> for PublicStatus {
             DossierStatus::Rejected => Self::Rejected,
             DossierStatus::Withdrawn => Self::Withdrawn,
             DossierStatus::ForwardedOut => Self::Forwarded,
+            DossierStatus::Joined => Self::Joined,
         }
     }
 }
@@ -69,13 +72,14 @@ impl PublicStatus {
             Self::Rejected => "rejected",
             Self::Forwarded => "forwarded",
             Self::Withdrawn => "withdrawn",
+            Self::Joined => "joined",
         }
     }
 }
 
 impl PublicStatus {
     /// Every public status.
-    pub const ALL: [PublicStatus; 8] = [
+    pub const ALL: [PublicStatus; 9] = [
         Self::Registered,
         Self::InProgress,
         Self::AwaitingReply,
@@ -84,6 +88,7 @@ impl PublicStatus {
         Self::Rejected,
         Self::Forwarded,
         Self::Withdrawn,
+        Self::Joined,
     ];
 
     /// The status with this [`code`](Self::code), e.g. read back from a stored
@@ -126,6 +131,11 @@ pub fn event_label(code: &str, lang: Lang) -> Option<&'static str> {
             "Más intézményhez továbbítva",
             "Forwarded to another institution",
         ],
+        "joined" => [
+            "Conexat la un dosar anterior",
+            "Korábbi ügyirathoz csatolva",
+            "Joined to an earlier dossier",
+        ],
         "deadline_extended" => [
             "Termen prelungit",
             "Határidő meghosszabbítva",
@@ -152,6 +162,7 @@ pub fn status_label(status: PublicStatus, lang: Lang) -> &'static str {
         (Lang::Ro, P::Rejected) => "Respins",
         (Lang::Ro, P::Forwarded) => "Redirecționat către altă instituție",
         (Lang::Ro, P::Withdrawn) => "Retras",
+        (Lang::Ro, P::Joined) => "Conexat la un dosar anterior",
         (Lang::Hu, P::Registered) => "Iktatva",
         (Lang::Hu, P::InProgress) => "Ügyintézés alatt",
         (Lang::Hu, P::AwaitingReply) => "Az Ön válaszára vár",
@@ -160,6 +171,7 @@ pub fn status_label(status: PublicStatus, lang: Lang) -> &'static str {
         (Lang::Hu, P::Rejected) => "Elutasítva",
         (Lang::Hu, P::Forwarded) => "Más intézményhez továbbítva",
         (Lang::Hu, P::Withdrawn) => "Visszavonva",
+        (Lang::Hu, P::Joined) => "Korábbi ügyirathoz csatolva",
         (Lang::En, P::Registered) => "Registered",
         (Lang::En, P::InProgress) => "In progress",
         (Lang::En, P::AwaitingReply) => "Awaiting your reply",
@@ -168,6 +180,7 @@ pub fn status_label(status: PublicStatus, lang: Lang) -> &'static str {
         (Lang::En, P::Rejected) => "Rejected",
         (Lang::En, P::Forwarded) => "Forwarded to another institution",
         (Lang::En, P::Withdrawn) => "Withdrawn",
+        (Lang::En, P::Joined) => "Joined to an earlier dossier",
     }
 }
 
@@ -383,6 +396,13 @@ mod tests {
                 "Retras",
                 "Visszavonva",
                 "Withdrawn",
+            ),
+            (
+                D::Joined,
+                P::Joined,
+                "Conexat la un dosar anterior",
+                "Korábbi ügyirathoz csatolva",
+                "Joined to an earlier dossier",
             ),
         ];
         assert_eq!(cases.len(), DossierStatus::ALL.len());

@@ -37,7 +37,9 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::digest::Sha256Digest;
-use crate::ids::{DepartmentCode, TenantSlug, Username};
+use crate::dossier::Attachment;
+use crate::ids::{DepartmentCode, DossierId, TenantSlug, Username};
+use crate::regno::RegistrationNumber;
 use crate::text::{PublicNote, Reason};
 
 /// Who caused an event.
@@ -94,18 +96,31 @@ pub enum EventKind {
         /// Where it goes.
         to_department: DepartmentCode,
     },
-    /// Information was requested from the citizen.
-    InfoRequested,
-    /// The citizen replied.
-    CitizenReplied,
-    /// A response document was drafted.
-    ResponseDrafted,
+    /// Information was requested from the citizen; the legal deadline pauses
+    /// until the reply (see [`crate::deadline::paused_days`]).
+    InfoRequested {
+        /// What the citizen is asked for (shown to the citizen, not publicly).
+        question: Reason,
+    },
+    /// The citizen replied; the deadline moved by `paused_days`.
+    CitizenReplied {
+        /// Calendar days the deadline was paused while waiting for the reply.
+        paused_days: u16,
+    },
+    /// A response document was attached (content-addressed).
+    ResponseDrafted {
+        /// The document.
+        document: Attachment,
+    },
     /// The response was sent to the signer's queue.
     SentForSignature,
     /// The response was signed.
     Signed,
-    /// The signed document was issued to the citizen.
-    Issued,
+    /// The dossier was resolved by issuing a response document.
+    Issued {
+        /// The SHA-256 of the issued document (one of the drafted responses).
+        document: Sha256Digest,
+    },
     /// The dossier was resolved.
     Resolved,
     /// The request was rejected; the reason is internal.
@@ -115,10 +130,20 @@ pub enum EventKind {
     },
     /// The citizen withdrew the request.
     Withdrawn,
-    /// Forwarded to another institution on the platform.
+    /// Forwarded to another institution on the platform, where it continues
+    /// as the dossier `dossier` (with its own registration number).
     ForwardedToInstitution {
         /// The receiving tenant.
         tenant: TenantSlug,
+        /// The receiving tenant's dossier (its id is chosen before it exists, so
+        /// an interrupted forwarding can be completed idempotently).
+        dossier: DossierId,
+    },
+    /// Joined to an earlier dossier of the same request (a duplicate): closed
+    /// here, answered there.
+    Joined {
+        /// The earlier dossier's registration number.
+        into: RegistrationNumber,
     },
     /// The deadline was extended.
     DeadlineExtended {
@@ -140,16 +165,17 @@ impl EventKind {
             Self::Registered { .. } => "registered",
             Self::Assigned { .. } => "assigned",
             Self::Forwarded { .. } => "forwarded",
-            Self::InfoRequested => "info_requested",
-            Self::CitizenReplied => "citizen_replied",
-            Self::ResponseDrafted => "response_drafted",
+            Self::InfoRequested { .. } => "info_requested",
+            Self::CitizenReplied { .. } => "citizen_replied",
+            Self::ResponseDrafted { .. } => "response_drafted",
             Self::SentForSignature => "sent_for_signature",
             Self::Signed => "signed",
-            Self::Issued => "issued",
+            Self::Issued { .. } => "issued",
             Self::Resolved => "resolved",
             Self::Rejected { .. } => "rejected",
             Self::Withdrawn => "withdrawn",
             Self::ForwardedToInstitution { .. } => "forwarded_to_institution",
+            Self::Joined { .. } => "joined",
             Self::DeadlineExtended { .. } => "deadline_extended",
         }
     }
@@ -246,17 +272,28 @@ pub fn canonical_bytes(e: &RouteEvent) -> Vec<u8> {
             put_str(&mut out, to_department.as_str());
         }
         EventKind::Rejected { reason } => put_str(&mut out, reason.as_str()),
-        EventKind::ForwardedToInstitution { tenant } => put_str(&mut out, tenant.as_str()),
+        EventKind::ForwardedToInstitution { tenant, dossier } => {
+            put_str(&mut out, tenant.as_str());
+            put_str(&mut out, &dossier.to_string());
+        }
+        EventKind::Joined { into } => put_str(&mut out, &into.to_string()),
+        EventKind::InfoRequested { question } => put_str(&mut out, question.as_str()),
+        EventKind::CitizenReplied { paused_days } => {
+            out.extend_from_slice(&u32::from(*paused_days).to_be_bytes());
+        }
+        EventKind::ResponseDrafted { document } => {
+            put_str(&mut out, &document.sha256.to_hex());
+            put_str(&mut out, document.media_type.mime());
+            out.extend_from_slice(&document.size.to_be_bytes());
+            put_str(&mut out, document.original_name.as_str());
+        }
+        EventKind::Issued { document } => put_str(&mut out, &document.to_hex()),
         EventKind::DeadlineExtended { days, reason } => {
             out.extend_from_slice(&u32::from(*days).to_be_bytes());
             put_str(&mut out, reason.as_str());
         }
-        EventKind::InfoRequested
-        | EventKind::CitizenReplied
-        | EventKind::ResponseDrafted
-        | EventKind::SentForSignature
+        EventKind::SentForSignature
         | EventKind::Signed
-        | EventKind::Issued
         | EventKind::Resolved
         | EventKind::Withdrawn => {}
     }
@@ -394,7 +431,12 @@ mod tests {
         ));
         r.append(RouteEvent {
             note: Some(PublicNote::parse("Documentația este în analiză.").unwrap()),
-            ..ev("2026-03-03T10:00:00Z", EventKind::InfoRequested)
+            ..ev(
+                "2026-03-03T10:00:00Z",
+                EventKind::InfoRequested {
+                    question: Reason::parse("Planul de situație lipsește.").unwrap(),
+                },
+            )
         });
         r.append(ev("2026-03-05T10:00:00Z", EventKind::Resolved));
         r

@@ -25,7 +25,7 @@ use crate::document_type::{
     DocumentType, FieldDef, FieldKind, FieldName, SignatureRequirement, Titles, TypeVersion,
 };
 use crate::dossier::{
-    Attachment, Channel, Dossier, DossierError, DossierParts, MediaType, OriginalName,
+    Attachment, Channel, Dossier, DossierError, DossierParts, MediaType, Origin, OriginalName,
 };
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::lang::Lang;
@@ -131,6 +131,42 @@ pub struct StoredDossier {
     pub contact: StoredContact,
     /// The route, oldest first.
     pub route: Vec<StoredEvent>,
+    /// Where a dossier forwarded between institutions came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<StoredOrigin>,
+}
+
+/// [`Origin`] as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct StoredOrigin {
+    pub tenant: String,
+    pub dossier: String,
+    pub number: String,
+}
+
+fn attachment_to_stored(a: &Attachment) -> StoredAttachment {
+    StoredAttachment {
+        sha256: a.sha256.to_hex(),
+        media_type: a.media_type.mime().to_owned(),
+        size: a.size,
+        original_name: a.original_name.as_str().to_owned(),
+    }
+}
+
+fn attachment_from_stored(a: &StoredAttachment) -> Result<Attachment, StoredError> {
+    Ok(Attachment {
+        sha256: f("attachments.sha256", Sha256Digest::parse(&a.sha256))?,
+        media_type: some(
+            "attachments.media_type",
+            MediaType::from_mime(&a.media_type),
+        )?,
+        size: a.size,
+        original_name: f(
+            "attachments.original_name",
+            OriginalName::parse(&a.original_name),
+        )?,
+    })
 }
 
 /// An attachment as stored.
@@ -197,17 +233,17 @@ pub enum StoredEventKind {
         to_department: String,
     },
     /// See [`EventKind::InfoRequested`].
-    InfoRequested,
+    InfoRequested { question: String },
     /// See [`EventKind::CitizenReplied`].
-    CitizenReplied,
+    CitizenReplied { paused_days: u16 },
     /// See [`EventKind::ResponseDrafted`].
-    ResponseDrafted,
+    ResponseDrafted { document: StoredAttachment },
     /// See [`EventKind::SentForSignature`].
     SentForSignature,
     /// See [`EventKind::Signed`].
     Signed,
     /// See [`EventKind::Issued`].
-    Issued,
+    Issued { document: String },
     /// See [`EventKind::Resolved`].
     Resolved,
     /// See [`EventKind::Rejected`].
@@ -215,7 +251,9 @@ pub enum StoredEventKind {
     /// See [`EventKind::Withdrawn`].
     Withdrawn,
     /// See [`EventKind::ForwardedToInstitution`].
-    ForwardedToInstitution { tenant: String },
+    ForwardedToInstitution { tenant: String, dossier: String },
+    /// See [`EventKind::Joined`].
+    Joined { into: String },
     /// See [`EventKind::DeadlineExtended`].
     DeadlineExtended { days: u16, reason: String },
 }
@@ -240,20 +278,32 @@ impl RouteEvent {
                 from_department: from_department.to_string(),
                 to_department: to_department.to_string(),
             },
-            EventKind::InfoRequested => StoredEventKind::InfoRequested,
-            EventKind::CitizenReplied => StoredEventKind::CitizenReplied,
-            EventKind::ResponseDrafted => StoredEventKind::ResponseDrafted,
+            EventKind::InfoRequested { question } => StoredEventKind::InfoRequested {
+                question: question.to_string(),
+            },
+            EventKind::CitizenReplied { paused_days } => StoredEventKind::CitizenReplied {
+                paused_days: *paused_days,
+            },
+            EventKind::ResponseDrafted { document } => StoredEventKind::ResponseDrafted {
+                document: attachment_to_stored(document),
+            },
             EventKind::SentForSignature => StoredEventKind::SentForSignature,
             EventKind::Signed => StoredEventKind::Signed,
-            EventKind::Issued => StoredEventKind::Issued,
+            EventKind::Issued { document } => StoredEventKind::Issued {
+                document: document.to_hex(),
+            },
+            EventKind::Joined { into } => StoredEventKind::Joined {
+                into: into.to_string(),
+            },
             EventKind::Resolved => StoredEventKind::Resolved,
             EventKind::Rejected { reason } => StoredEventKind::Rejected {
                 reason: reason.to_string(),
             },
             EventKind::Withdrawn => StoredEventKind::Withdrawn,
-            EventKind::ForwardedToInstitution { tenant } => {
+            EventKind::ForwardedToInstitution { tenant, dossier } => {
                 StoredEventKind::ForwardedToInstitution {
                     tenant: tenant.to_string(),
+                    dossier: dossier.to_string(),
                 }
             }
             EventKind::DeadlineExtended { days, reason } => StoredEventKind::DeadlineExtended {
@@ -294,20 +344,32 @@ impl RouteEvent {
                 )?,
                 to_department: f("route.to_department", DepartmentCode::parse(to_department))?,
             },
-            StoredEventKind::InfoRequested => EventKind::InfoRequested,
-            StoredEventKind::CitizenReplied => EventKind::CitizenReplied,
-            StoredEventKind::ResponseDrafted => EventKind::ResponseDrafted,
+            StoredEventKind::InfoRequested { question } => EventKind::InfoRequested {
+                question: f("route.question", Reason::parse(question))?,
+            },
+            StoredEventKind::CitizenReplied { paused_days } => EventKind::CitizenReplied {
+                paused_days: *paused_days,
+            },
+            StoredEventKind::ResponseDrafted { document } => EventKind::ResponseDrafted {
+                document: attachment_from_stored(document)?,
+            },
             StoredEventKind::SentForSignature => EventKind::SentForSignature,
             StoredEventKind::Signed => EventKind::Signed,
-            StoredEventKind::Issued => EventKind::Issued,
+            StoredEventKind::Issued { document } => EventKind::Issued {
+                document: f("route.document", Sha256Digest::parse(document))?,
+            },
+            StoredEventKind::Joined { into } => EventKind::Joined {
+                into: f("route.into", into.parse::<RegistrationNumber>())?,
+            },
             StoredEventKind::Resolved => EventKind::Resolved,
             StoredEventKind::Rejected { reason } => EventKind::Rejected {
                 reason: f("route.reason", Reason::parse(reason))?,
             },
             StoredEventKind::Withdrawn => EventKind::Withdrawn,
-            StoredEventKind::ForwardedToInstitution { tenant } => {
+            StoredEventKind::ForwardedToInstitution { tenant, dossier } => {
                 EventKind::ForwardedToInstitution {
                     tenant: f("route.tenant", TenantSlug::parse(tenant))?,
+                    dossier: f("route.dossier", DossierId::parse(dossier))?,
                 }
             }
             StoredEventKind::DeadlineExtended { days, reason } => EventKind::DeadlineExtended {
@@ -348,16 +410,7 @@ impl Dossier {
             number: p.number.to_string(),
             registered_at: time_to_stored(p.registered_at),
             token: p.token.to_string(),
-            attachments: p
-                .attachments
-                .iter()
-                .map(|a| StoredAttachment {
-                    sha256: a.sha256.to_hex(),
-                    media_type: a.media_type.mime().to_owned(),
-                    size: a.size,
-                    original_name: a.original_name.as_str().to_owned(),
-                })
-                .collect(),
+            attachments: p.attachments.iter().map(attachment_to_stored).collect(),
             note: p.note.as_ref().map(ToString::to_string),
             contact: StoredContact {
                 name: p.contact.name.as_ref().map(|x| x.as_str().to_owned()),
@@ -365,6 +418,11 @@ impl Dossier {
                 phone: p.contact.phone.as_ref().map(|x| x.as_str().to_owned()),
                 cnp: p.contact.cnp.as_ref().map(|x| x.as_str().to_owned()),
             },
+            origin: p.origin.as_ref().map(|o| StoredOrigin {
+                tenant: o.tenant.to_string(),
+                dossier: o.dossier.to_string(),
+                number: o.number.to_string(),
+            }),
             route: self
                 .route()
                 .events()
@@ -380,21 +438,16 @@ impl Dossier {
         let attachments = s
             .attachments
             .iter()
-            .map(|a| {
-                Ok(Attachment {
-                    sha256: f("attachments.sha256", Sha256Digest::parse(&a.sha256))?,
-                    media_type: some(
-                        "attachments.media_type",
-                        MediaType::from_mime(&a.media_type),
-                    )?,
-                    size: a.size,
-                    original_name: f(
-                        "attachments.original_name",
-                        OriginalName::parse(&a.original_name),
-                    )?,
-                })
-            })
+            .map(attachment_from_stored)
             .collect::<Result<Vec<_>, StoredError>>()?;
+        let origin = match &s.origin {
+            None => None,
+            Some(o) => Some(Origin {
+                tenant: f("origin.tenant", TenantSlug::parse(&o.tenant))?,
+                dossier: f("origin.dossier", DossierId::parse(&o.dossier))?,
+                number: f("origin.number", o.number.parse::<RegistrationNumber>())?,
+            }),
+        };
         let parts = DossierParts {
             id: f("id", DossierId::parse(&s.id))?,
             tenant: f("tenant", TenantSlug::parse(&s.tenant))?,
@@ -423,6 +476,7 @@ impl Dossier {
                 )?,
                 cnp: opt("contact.cnp", s.contact.cnp.as_deref(), Cnp::parse)?,
             },
+            origin,
         };
         let events = s
             .route

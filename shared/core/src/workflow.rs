@@ -7,33 +7,45 @@
 //! platform adapter stores the result with compare-and-swap, so two officials
 //! acting at once get one success and one conflict.
 //!
-//! | command \ status | Registered | InProgress | AwaitingCitizen | AwaitingSignature | Resolved, Rejected, Withdrawn, ForwardedOut |
-//! |------------------|------------|------------|-----------------|-------------------|---------------------------------------------|
-//! | Assign           | yes        | yes        | –               | –                 | –                                           |
-//! | Forward          | yes        | yes        | –               | –                 | –                                           |
-//! | Resolve          | yes        | yes        | –               | –                 | –                                           |
-//! | Reject           | yes        | yes        | yes             | –                 | –                                           |
-//! | ExtendDeadline   | yes        | yes        | yes             | yes               | –                                           |
+//! | command \ status   | Registered | InProgress | AwaitingCitizen | AwaitingSignature | terminal |
+//! |--------------------|------------|------------|-----------------|-------------------|----------|
+//! | Assign             | yes        | yes        | –               | yes (take back)   | –        |
+//! | Forward            | yes        | yes        | –               | –                 | –        |
+//! | RequestInfo        | yes        | yes        | –               | –                 | –        |
+//! | RecordReply        | –          | –          | yes             | –                 | –        |
+//! | AttachResponse     | yes        | yes        | –               | –                 | –        |
+//! | SendForSignature   | yes        | yes        | –               | –                 | –        |
+//! | Resolve            | yes        | yes        | –               | –                 | –        |
+//! | Reject             | yes        | yes        | yes             | –                 | –        |
+//! | ExtendDeadline     | yes        | yes        | yes             | yes               | –        |
+//! | JoinDuplicate      | yes        | yes        | yes             | –                 | –        |
+//! | ForwardInstitution | yes        | yes        | –               | –                 | –        |
 //!
-//! A dossier awaiting the citizen or a signature is moved on by the reply or the
-//! signature (their commands come with the desk issue), not by the desk actions
-//! above; a rejection stays possible while the citizen does not answer.
+//! Terminal: Resolved, Rejected, Withdrawn, ForwardedOut, Joined.
+//!
+//! The pause rule: while the dossier awaits the citizen the legal deadline does
+//! not run; the reply moves it by [`crate::deadline::paused_days`] from the day of
+//! the request to the day of the reply (recorded on the `citizen_replied` event,
+//! so the route alone determines the deadline).
 
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use crate::calendar::local_date;
 use crate::deadline::{self, DeadlineError};
-use crate::dossier::{Dossier, DossierStatus};
-use crate::ids::{DepartmentCode, Username};
+use crate::dossier::{Attachment, Dossier, DossierStatus};
+use crate::ids::{DepartmentCode, DossierId, TenantSlug, Username};
 use crate::permissions::{Action, Actor, Denied, authorize};
+use crate::regno::RegistrationNumber;
 use crate::route::{ChainedEvent, EventKind, RouteEvent};
 use crate::text::{PublicNote, Reason};
 
 /// A desk action on a dossier, already parsed and validated at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Assign to a department, and optionally to one of its officials (the caller
-    /// has checked that the official belongs to the department and is active).
+    /// Assign (or reassign) to a department, and optionally to one of its
+    /// officials (the caller has checked that the official belongs to the
+    /// department and is active).
     Assign {
         /// The department.
         department: DepartmentCode,
@@ -47,7 +59,25 @@ pub enum Command {
         /// A public note.
         note: Option<PublicNote>,
     },
-    /// Resolve the dossier.
+    /// Ask the citizen for information; the deadline pauses until the reply.
+    RequestInfo {
+        /// What is asked (for the citizen; not on the public page).
+        question: Reason,
+    },
+    /// Record the citizen's reply (brought to the registry, or from the portal).
+    RecordReply {
+        /// A public note.
+        note: Option<PublicNote>,
+    },
+    /// Attach a response document (already stored, content-addressed).
+    AttachResponse {
+        /// The document.
+        document: Attachment,
+    },
+    /// Send the latest response document to the signers' queue.
+    SendForSignature,
+    /// Resolve the dossier: issues the latest response document if there is
+    /// one, else records a plain resolution.
     Resolve {
         /// A public note (e.g. "Certificatul a fost emis").
         note: Option<PublicNote>,
@@ -64,6 +94,23 @@ pub enum Command {
         /// Why (internal).
         reason: Reason,
     },
+    /// Join this dossier to an earlier one of the same request (the caller
+    /// has checked that `into` is an open dossier of the same tenant).
+    JoinDuplicate {
+        /// The earlier dossier's number.
+        into: RegistrationNumber,
+    },
+    /// Forward to another institution on the platform, where the dossier
+    /// continues as `dossier` (created by the caller after this event is
+    /// stored).
+    ForwardToInstitution {
+        /// The receiving tenant (the caller has checked it exists).
+        tenant: TenantSlug,
+        /// The id the receiving dossier will have.
+        dossier: DossierId,
+        /// A public note.
+        note: Option<PublicNote>,
+    },
 }
 
 impl Command {
@@ -72,9 +119,15 @@ impl Command {
         match self {
             Self::Assign { .. } => Action::Assign,
             Self::Forward { .. } => Action::Forward,
+            Self::RequestInfo { .. } => Action::RequestInfo,
+            Self::RecordReply { .. } => Action::RecordReply,
+            Self::AttachResponse { .. } => Action::AttachResponse,
+            Self::SendForSignature => Action::SendForSignature,
             Self::Resolve { .. } => Action::Resolve,
             Self::Reject { .. } => Action::Reject,
             Self::ExtendDeadline { .. } => Action::ExtendDeadline,
+            Self::JoinDuplicate { .. } => Action::JoinDuplicate,
+            Self::ForwardToInstitution { .. } => Action::ForwardToInstitution,
         }
     }
 }
@@ -99,6 +152,15 @@ pub enum WorkflowError {
     /// Assigning to where the dossier already is.
     #[error("the dossier is already assigned there")]
     NoChange,
+    /// Sending for signature with no response document attached.
+    #[error("attach the response document before sending it for signature")]
+    NoResponse,
+    /// Joining a dossier to itself.
+    #[error("a dossier cannot be joined to itself")]
+    SelfJoin,
+    /// Forwarding to the institution that holds the dossier.
+    #[error("the dossier is already in this institution")]
+    SameInstitution,
     /// An invalid or second extension.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
@@ -107,18 +169,21 @@ pub enum WorkflowError {
 /// Whether the transition table allows `action` in `status`.
 pub fn allowed_in(action: Action, status: DossierStatus) -> bool {
     use DossierStatus as S;
+    let open = matches!(status, S::Registered | S::InProgress);
     match action {
         Action::View => true,
         Action::Register => false,
-        Action::Assign | Action::Forward | Action::Resolve => {
-            matches!(status, S::Registered | S::InProgress)
-        }
-        Action::Reject => matches!(status, S::Registered | S::InProgress | S::AwaitingCitizen),
+        Action::Assign => open || status == S::AwaitingSignature,
+        Action::Forward
+        | Action::RequestInfo
+        | Action::AttachResponse
+        | Action::SendForSignature
+        | Action::Resolve
+        | Action::ForwardToInstitution => open,
+        Action::RecordReply => status == S::AwaitingCitizen,
+        Action::Reject | Action::JoinDuplicate => open || status == S::AwaitingCitizen,
         Action::ExtendDeadline => {
-            matches!(
-                status,
-                S::Registered | S::InProgress | S::AwaitingCitizen | S::AwaitingSignature
-            )
+            open || matches!(status, S::AwaitingCitizen | S::AwaitingSignature)
         }
     }
 }
@@ -140,6 +205,7 @@ pub fn apply(
             status: dossier.status(),
         });
     }
+    let at = now.max(dossier.updated_at());
     let here = dossier.current_department().clone();
     let holder = dossier.current_official().cloned();
     let (department, official, note, kind) = match command {
@@ -172,7 +238,34 @@ pub fn apply(
             };
             (to_department, None, note, kind)
         }
-        Command::Resolve { note } => (here, holder, note, EventKind::Resolved),
+        Command::RequestInfo { question } => {
+            (here, holder, None, EventKind::InfoRequested { question })
+        }
+        Command::RecordReply { note } => {
+            let asked = dossier
+                .pending_question()
+                .map_or(at, |(_, asked_at)| asked_at);
+            let paused_days = deadline::paused_days(local_date(asked), local_date(at));
+            (here, holder, note, EventKind::CitizenReplied { paused_days })
+        }
+        Command::AttachResponse { document } => {
+            (here, holder, None, EventKind::ResponseDrafted { document })
+        }
+        Command::SendForSignature => {
+            if dossier.responses().is_empty() {
+                return Err(WorkflowError::NoResponse);
+            }
+            (here, holder, None, EventKind::SentForSignature)
+        }
+        Command::Resolve { note } => {
+            let kind = match dossier.responses().last() {
+                Some(document) => EventKind::Issued {
+                    document: document.sha256,
+                },
+                None => EventKind::Resolved,
+            };
+            (here, holder, note, kind)
+        }
         Command::Reject { reason } => (here, holder, None, EventKind::Rejected { reason }),
         Command::ExtendDeadline { days, reason } => {
             deadline::extend(dossier.deadline(), days, dossier.extension().is_some())?;
@@ -183,9 +276,33 @@ pub fn apply(
                 EventKind::DeadlineExtended { days, reason },
             )
         }
+        Command::JoinDuplicate { into } => {
+            if &into == dossier.number() {
+                return Err(WorkflowError::SelfJoin);
+            }
+            (here, holder, None, EventKind::Joined { into })
+        }
+        Command::ForwardToInstitution {
+            tenant,
+            dossier: id,
+            note,
+        } => {
+            if &tenant == dossier.tenant() {
+                return Err(WorkflowError::SameInstitution);
+            }
+            (
+                here,
+                None,
+                note,
+                EventKind::ForwardedToInstitution {
+                    tenant,
+                    dossier: id,
+                },
+            )
+        }
     };
     Ok(RouteEvent {
-        at: now.max(dossier.updated_at()),
+        at,
         actor: actor.route_actor(),
         department: Some(department),
         official,
@@ -226,6 +343,19 @@ mod tests {
         Reason::parse("Documentație incompletă").unwrap()
     }
 
+    fn response() -> Attachment {
+        Attachment {
+            sha256: crate::Sha256Digest::of(b"%PDF-1.7 raspuns"),
+            media_type: crate::MediaType::Pdf,
+            size: 16,
+            original_name: crate::dossier::OriginalName::parse("raspuns.pdf").unwrap(),
+        }
+    }
+
+    fn earlier() -> RegistrationNumber {
+        "CJC-2026-000007".parse().unwrap()
+    }
+
     /// The sample dossier brought into `status` through recorded events.
     fn in_status(status: DossierStatus) -> Dossier {
         let mut d = sample_dossier();
@@ -235,16 +365,23 @@ mod tests {
                 department: dept("urbanism"),
                 official: None,
             }],
-            DossierStatus::AwaitingCitizen => vec![EventKind::InfoRequested],
-            DossierStatus::AwaitingSignature => vec![EventKind::SentForSignature],
+            DossierStatus::AwaitingCitizen => vec![EventKind::InfoRequested { question: reason() }],
+            DossierStatus::AwaitingSignature => vec![
+                EventKind::ResponseDrafted {
+                    document: response(),
+                },
+                EventKind::SentForSignature,
+            ],
             DossierStatus::Resolved => vec![EventKind::Resolved],
             DossierStatus::Rejected => vec![EventKind::Rejected { reason: reason() }],
             DossierStatus::Withdrawn => vec![EventKind::Withdrawn],
             DossierStatus::ForwardedOut => {
                 vec![EventKind::ForwardedToInstitution {
                     tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                    dossier: DossierId::from_random([5; 16]),
                 }]
             }
+            DossierStatus::Joined => vec![EventKind::Joined { into: earlier() }],
         };
         for kind in kinds {
             d.record(RouteEvent {
@@ -276,22 +413,40 @@ mod tests {
                 days: 10,
                 reason: reason(),
             },
+            Command::RequestInfo { question: reason() },
+            Command::RecordReply { note: None },
+            Command::AttachResponse {
+                document: response(),
+            },
+            Command::SendForSignature,
+            Command::JoinDuplicate { into: earlier() },
+            Command::ForwardToInstitution {
+                tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                dossier: DossierId::from_random([6; 16]),
+                note: None,
+            },
         ]
     }
 
     #[test]
     fn transition_table() {
         use DossierStatus as S;
-        // Columns: Assign, Forward, Resolve, Reject, ExtendDeadline.
-        let table: [(S, [bool; 5]); 8] = [
-            (S::Registered, [true, true, true, true, true]),
-            (S::InProgress, [true, true, true, true, true]),
-            (S::AwaitingCitizen, [false, false, false, true, true]),
-            (S::AwaitingSignature, [false, false, false, false, true]),
-            (S::Resolved, [false; 5]),
-            (S::Rejected, [false; 5]),
-            (S::Withdrawn, [false; 5]),
-            (S::ForwardedOut, [false; 5]),
+        const Y: bool = true;
+        const N: bool = false;
+        // Columns: Assign, Forward, Resolve, Reject, ExtendDeadline, RequestInfo,
+        // RecordReply, AttachResponse, SendForSignature, JoinDuplicate,
+        // ForwardToInstitution.
+        #[rustfmt::skip]
+        let table: [(S, [bool; 11]); 9] = [
+            (S::Registered,        [Y, Y, Y, Y, Y, Y, N, Y, Y, Y, Y]),
+            (S::InProgress,        [Y, Y, Y, Y, Y, Y, N, Y, Y, Y, Y]),
+            (S::AwaitingCitizen,   [N, N, N, Y, Y, N, Y, N, N, Y, N]),
+            (S::AwaitingSignature, [Y, N, N, N, Y, N, N, N, N, N, N]),
+            (S::Resolved, [N; 11]),
+            (S::Rejected, [N; 11]),
+            (S::Withdrawn, [N; 11]),
+            (S::ForwardedOut, [N; 11]),
+            (S::Joined, [N; 11]),
         ];
         for (status, row) in table {
             let d = in_status(status);
@@ -302,8 +457,13 @@ mod tests {
                     allowed,
                     "{action:?} in {status:?}"
                 );
-                let got = apply(&d, command, &admin(), at("2026-03-04T08:00:00Z"));
-                if allowed {
+                let got = apply(&d, command.clone(), &admin(), at("2026-03-04T08:00:00Z"));
+                // SendForSignature also needs a response document.
+                let needs_response = matches!(command, Command::SendForSignature)
+                    && d.responses().is_empty();
+                if allowed && needs_response {
+                    assert_eq!(got, Err(WorkflowError::NoResponse), "{status:?}");
+                } else if allowed {
                     assert!(got.is_ok(), "{action:?} in {status:?}: {got:?}");
                 } else {
                     assert_eq!(
@@ -396,6 +556,130 @@ mod tests {
                 .skip(1)
                 .all(|e| e.event.actor == RouteActor::Official(user("admin")))
         );
+    }
+
+    #[test]
+    fn information_request_pauses_the_deadline() {
+        let mut d = sample_dossier();
+        let a = admin();
+        assert_eq!(d.deadline(), "2026-04-01".parse().unwrap());
+        execute(
+            &mut d,
+            Command::RequestInfo { question: reason() },
+            &a,
+            at("2026-03-03T08:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(d.status(), DossierStatus::AwaitingCitizen);
+        assert_eq!(d.pending_question().map(|(q, _)| q), Some(&reason()));
+        // Asked on 3 March, answered on 20 March: 17 days paused; 1 April + 17
+        // is Saturday 18 April → Monday 20 April.
+        let e = execute(
+            &mut d,
+            Command::RecordReply { note: None },
+            &a,
+            at("2026-03-20T09:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(e.event.kind, EventKind::CitizenReplied { paused_days: 17 });
+        assert_eq!(d.status(), DossierStatus::InProgress);
+        assert_eq!(d.deadline(), "2026-04-20".parse().unwrap());
+        assert!(d.pending_question().is_none());
+        // The replayed and the stored dossier agree on the moved deadline.
+        assert_eq!(Dossier::from_stored(&d.to_stored()), Ok(d.clone()));
+        // A same-day reply pauses nothing.
+        let mut same = sample_dossier();
+        let t = at("2026-03-05T08:00:00Z");
+        execute(&mut same, Command::RequestInfo { question: reason() }, &a, t).unwrap();
+        execute(&mut same, Command::RecordReply { note: None }, &a, t).unwrap();
+        assert_eq!(same.deadline(), "2026-04-01".parse().unwrap());
+    }
+
+    #[test]
+    fn response_signature_and_issue() {
+        let mut d = sample_dossier();
+        let a = admin();
+        let now = at("2026-03-04T08:00:00Z");
+        assert_eq!(
+            apply(&d, Command::SendForSignature, &a, now),
+            Err(WorkflowError::NoResponse)
+        );
+        execute(
+            &mut d,
+            Command::AttachResponse {
+                document: response(),
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        execute(&mut d, Command::SendForSignature, &a, now).unwrap();
+        assert_eq!(d.status(), DossierStatus::AwaitingSignature);
+        // Taken back from the signer's queue, then resolved: the response is issued.
+        execute(
+            &mut d,
+            Command::Assign {
+                department: dept("registratura"),
+                official: None,
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        let e = execute(&mut d, Command::Resolve { note: None }, &a, now).unwrap();
+        assert_eq!(
+            e.event.kind,
+            EventKind::Issued {
+                document: response().sha256
+            }
+        );
+        assert_eq!(d.issued(), Some(&response().sha256));
+        assert_eq!(d.status(), DossierStatus::Resolved);
+    }
+
+    #[test]
+    fn join_and_forward_to_institution() {
+        let a = admin();
+        let now = at("2026-03-04T08:00:00Z");
+        let mut d = sample_dossier();
+        let own = d.number().clone();
+        assert_eq!(
+            apply(&d, Command::JoinDuplicate { into: own }, &a, now),
+            Err(WorkflowError::SelfJoin)
+        );
+        execute(&mut d, Command::JoinDuplicate { into: earlier() }, &a, now).unwrap();
+        assert_eq!(d.status(), DossierStatus::Joined);
+        let mut d = sample_dossier();
+        let here = d.tenant().clone();
+        let id = DossierId::from_random([8; 16]);
+        assert_eq!(
+            apply(
+                &d,
+                Command::ForwardToInstitution {
+                    tenant: here,
+                    dossier: id,
+                    note: None
+                },
+                &a,
+                now
+            ),
+            Err(WorkflowError::SameInstitution)
+        );
+        let turda = TenantSlug::parse("primaria-turda").unwrap();
+        execute(
+            &mut d,
+            Command::ForwardToInstitution {
+                tenant: turda.clone(),
+                dossier: id,
+                note: None,
+            },
+            &a,
+            now,
+        )
+        .unwrap();
+        assert_eq!(d.status(), DossierStatus::ForwardedOut);
+        assert_eq!(d.forwarded_to(), Some((&turda, &id)));
+        assert_eq!(Dossier::from_stored(&d.to_stored()), Ok(d));
     }
 
     #[test]
@@ -505,7 +789,7 @@ mod tests {
             for _ in 0..12 {
                 now += chrono::Duration::minutes(next(3000) as i64);
                 let department = dept(departments[next(3)]);
-                let command = match next(5) {
+                let command = match next(11) {
                     0 => Command::Assign {
                         department,
                         official: [None, Some(user("ion.pop"))][next(2)].clone(),
@@ -516,6 +800,18 @@ mod tests {
                     },
                     2 => Command::Resolve { note: None },
                     3 => Command::Reject { reason: reason() },
+                    4 => Command::RequestInfo { question: reason() },
+                    5 => Command::RecordReply { note: None },
+                    6 => Command::AttachResponse {
+                        document: response(),
+                    },
+                    7 => Command::SendForSignature,
+                    8 => Command::JoinDuplicate { into: earlier() },
+                    9 => Command::ForwardToInstitution {
+                        tenant: TenantSlug::parse("primaria-turda").unwrap(),
+                        dossier: DossierId::from_random([4; 16]),
+                        note: None,
+                    },
                     _ => Command::ExtendDeadline {
                         days: next(18) as u16,
                         reason: reason(),
