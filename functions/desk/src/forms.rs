@@ -4,10 +4,9 @@
 use chrono::Utc;
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::regno::registration_year;
-use ghiseu_core::workflow::Command;
 use ghiseu_core::{
-    CitizenContact, CitizenName, DepartmentCode, DocumentTypeCode, DossierId, Email, InternalNote,
-    MediaType, PhoneNumber, PublicNote, Reason, TenantSlug, Username,
+    CitizenContact, CitizenName, DocumentTypeCode, DossierId, Email, InternalNote, MediaType,
+    PhoneNumber, TenantSlug, Username,
 };
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
@@ -22,13 +21,13 @@ use crate::{
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, Signed, cookie, csrf_ok, pages, redirect, secure_html,
 };
 
-type Form = Vec<(String, String)>;
+pub(crate) type Form = Vec<(String, String)>;
 
-fn parse_form(body: &[u8]) -> Form {
+pub(crate) fn parse_form(body: &[u8]) -> Form {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
@@ -198,7 +197,7 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
     Ok(r)
 }
 
-fn refuse_csrf() -> DeskError {
+pub(crate) fn refuse_csrf() -> DeskError {
     DeskError::Forbidden("Formularul nu este valid (CSRF). Reîncărcați pagina.".to_owned())
 }
 
@@ -217,17 +216,110 @@ pub async fn logout(store: &Store, signed: &Signed, body: &[u8]) -> Result<Respo
     Ok(r)
 }
 
-/// `GET /desk`.
-pub async fn inbox(store: &Store, signed: &Signed) -> Result<Response, DeskError> {
-    let scope = TenantScope::new(&signed.tenant.slug);
-    let year = registration_year(Utc::now());
-    let mut rows = Vec::new();
-    for id in repo::recent_dossiers(store, &scope, year, 50).await? {
-        if let Some(v) = repo::get_dossier(store, &scope, &id).await? {
-            rows.push(v.dossier);
+/// What an inbox shows: whose dossiers, and which of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxFilter {
+    /// `mine`, `department`, `signature`, `all` or `registry`.
+    pub view: String,
+    /// A department code (for `view=department`; default: the official's).
+    pub department: Option<String>,
+    /// An internal status code.
+    pub status: Option<String>,
+    /// A document type code.
+    pub document_type: Option<String>,
+    /// `overdue` or `week`.
+    pub due: Option<String>,
+}
+
+impl InboxFilter {
+    /// Reads the query string; the default view depends on the role.
+    pub fn parse(query: &str, signed: &Signed) -> Self {
+        let q: Form = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |k: &str| field(&q, k).map(str::to_owned);
+        let roles = &signed.actor.roles;
+        let default_view = if roles.contains(&ghiseu_core::Role::Signer) {
+            "signature"
+        } else if roles.contains(&ghiseu_core::Role::Registrar)
+            || roles.contains(&ghiseu_core::Role::TenantAdmin)
+        {
+            "all"
+        } else if signed.actor.department.is_some() {
+            "department"
+        } else {
+            "mine"
+        };
+        Self {
+            view: get("view")
+                .filter(|v| {
+                    ["mine", "department", "signature", "all", "registry"].contains(&v.as_str())
+                })
+                .unwrap_or_else(|| default_view.to_owned()),
+            department: get("department"),
+            status: get("status"),
+            document_type: get("document_type"),
+            due: get("due").filter(|d| d == "overdue" || d == "week"),
         }
     }
-    Ok(secure_html(StatusCode::OK, pages::inbox(signed, &rows)))
+
+    /// Whether `s` belongs in this inbox on `today`.
+    pub fn keeps(&self, s: &repo::Summary, signed: &Signed, today: chrono::NaiveDate) -> bool {
+        let own_department = signed.actor.department.as_ref().map(|d| d.as_str());
+        let ok_view = match self.view.as_str() {
+            "mine" => s.official.as_deref() == Some(signed.actor.username.as_str()),
+            "department" => {
+                let dep = self.department.as_deref().or(own_department);
+                dep.is_some_and(|d| s.department == d)
+            }
+            "signature" => s.status == "awaiting_signature",
+            _ => self.department.as_deref().is_none_or(|d| s.department == d),
+        };
+        let days_left = (s.deadline - today).num_days();
+        ok_view
+            && self.status.as_deref().is_none_or(|st| s.status == st)
+            && self
+                .document_type
+                .as_deref()
+                .is_none_or(|t| s.document_type == t)
+            && match self.due.as_deref() {
+                Some("overdue") => days_left < 0,
+                Some("week") => (0..7).contains(&days_left),
+                _ => true,
+            }
+    }
+}
+
+/// `GET /desk`: the inbox, open dossiers sorted by deadline; `view=registry`
+/// lists the year's newest registrations instead (open or not).
+pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let filter = InboxFilter::parse(query, signed);
+    let now = Utc::now();
+    let today = ghiseu_core::calendar::local_date(now);
+    let mut rows: Vec<repo::Summary> = if filter.view == "registry" {
+        let year = registration_year(now);
+        let mut rows = Vec::new();
+        for id in repo::recent_dossiers(store, &scope, year, 100).await? {
+            if let Some(v) = repo::get_dossier(store, &scope, &id).await? {
+                rows.push(repo::Summary::of(&v.dossier));
+            }
+        }
+        rows
+    } else {
+        repo::open_dossiers(store, &scope).await?
+    };
+    rows.retain(|s| filter.keeps(s, signed, today));
+    if filter.view != "registry" {
+        rows.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.number.cmp(&b.number)));
+    }
+    let departments = repo::departments(store, &scope).await?;
+    let types = repo::document_types(store, &scope).await?;
+    let names = service::names(store, &scope).await?;
+    Ok(secure_html(
+        StatusCode::OK,
+        pages::inbox(signed, &filter, &rows, &departments, &types, &names, today),
+    ))
 }
 
 /// `GET /desk/intake`.
@@ -376,7 +468,7 @@ pub async fn intake(
     )))
 }
 
-async fn load(
+pub(crate) async fn load(
     store: &Store,
     signed: &Signed,
     id: DossierId,
@@ -399,23 +491,50 @@ pub async fn dossier_page(
     errors: Option<&[(String, String)]>,
 ) -> Result<Response, DeskError> {
     let dossier = load(store, signed, id).await?;
+    // A forwarding interrupted before the receiving dossier existed is
+    // completed here (idempotent).
+    service::complete_forwarding(store, &dossier).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
     let departments = repo::departments(store, &scope).await?;
     let officials = repo::officials(store, &scope).await?;
     let names = service::names(store, &scope).await?;
+    let mut institutions = Vec::new();
+    for slug in repo::tenant_slugs(store).await? {
+        if let Ok(slug) = TenantSlug::parse(&slug)
+            && slug != signed.tenant.slug
+            && let Some(t) = repo::get_tenant(store, &slug).await?
+            && t.active
+        {
+            institutions.push((t.slug.to_string(), t.name.to_string()));
+        }
+    }
+    let forwarded = match dossier.forwarded_to() {
+        Some((tenant, to)) => repo::get_dossier(store, &TenantScope::new(tenant), to)
+            .await?
+            .map(|v| (tenant.to_string(), v.dossier.number().to_string())),
+        None => None,
+    };
+    let doc_type = repo::document_type(store, &scope, dossier.document_type()).await?;
     let status = if errors.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let today = ghiseu_core::calendar::local_date(Utc::now());
     Ok(secure_html(
         status,
         pages::dossier(
             signed,
-            &dossier,
-            &departments,
-            &officials,
-            &names,
+            &pages::DossierPage {
+                d: &dossier,
+                doc_type: doc_type.as_ref(),
+                departments: &departments,
+                officials: &officials,
+                names: &names,
+                institutions: &institutions,
+                forwarded,
+                today,
+            },
             errors.unwrap_or(&[]),
         ),
     ))
@@ -439,117 +558,4 @@ pub async fn receipt(
         StatusCode::OK,
         pages::receipt(&signed.tenant, &dossier, &doc_type, a6),
     ))
-}
-
-/// Parses the action form into a command.
-fn parse_action(form: &Form) -> Result<Command, Vec<(String, String)>> {
-    let err = |f: &str, m: &str| vec![(f.to_owned(), m.to_owned())];
-    let dept = |name: &str| {
-        field(form, name)
-            .and_then(|v| DepartmentCode::parse(v).ok())
-            .ok_or_else(|| err(name, "Alegeți departamentul."))
-    };
-    let public_note = |name: &str| match field(form, name) {
-        None => Ok(None),
-        Some(v) => PublicNote::parse(v)
-            .map(Some)
-            .map_err(|e| err(name, &format!("Notă: {e}"))),
-    };
-    match field(form, "action") {
-        Some("assign") => {
-            let official = match field(form, "official") {
-                None => None,
-                Some(v) => Some(
-                    Username::parse(v).map_err(|_| err("official", "Funcționar necunoscut."))?,
-                ),
-            };
-            Ok(Command::Assign {
-                department: dept("department")?,
-                official,
-            })
-        }
-        Some("forward") => Ok(Command::Forward {
-            to_department: dept("to_department")?,
-            note: public_note("forward_note")?,
-        }),
-        Some("resolve") => Ok(Command::Resolve {
-            note: public_note("resolve_note")?,
-        }),
-        Some("reject") => {
-            let reason = field(form, "reason")
-                .ok_or_else(|| err("reason", "Scrieți motivul respingerii."))?;
-            Ok(Command::Reject {
-                reason: Reason::parse(reason).map_err(|e| err("reason", &format!("Motiv: {e}")))?,
-            })
-        }
-        _ => Err(err("action", "Acțiune necunoscută.")),
-    }
-}
-
-/// `POST /desk/dossiers/{id}/actions`.
-pub async fn action(
-    store: &Store,
-    signed: &Signed,
-    id: DossierId,
-    body: &[u8],
-) -> Result<Response, DeskError> {
-    let form = parse_form(body);
-    if !csrf_ok(signed, field(&form, "csrf")) {
-        return Err(refuse_csrf());
-    }
-    // Make sure the dossier is visible before saying anything about the form.
-    load(store, signed, id).await?;
-    let command = match parse_action(&form) {
-        Ok(c) => c,
-        Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
-    };
-    // An official named in an assignment must be an active member of the
-    // department (the workflow leaves this check to the caller).
-    if let Command::Assign {
-        department,
-        official: Some(user),
-    } = &command
-    {
-        let scope = TenantScope::new(&signed.tenant.slug);
-        let ok = repo::official(store, &scope, user)
-            .await?
-            .is_some_and(|o| o.active && o.department.as_ref() == Some(department));
-        if !ok {
-            let errors = vec![(
-                "official".to_owned(),
-                "Funcționarul ales nu face parte din departament.".to_owned(),
-            )];
-            return dossier_page(store, signed, id, Some(&errors)).await;
-        }
-    }
-    if let Command::Assign { department, .. }
-    | Command::Forward {
-        to_department: department,
-        ..
-    } = &command
-    {
-        let scope = TenantScope::new(&signed.tenant.slug);
-        if !repo::departments(store, &scope)
-            .await?
-            .iter()
-            .any(|d| &d.code == department && d.active)
-        {
-            let errors = vec![(
-                "department".to_owned(),
-                "Departament necunoscut.".to_owned(),
-            )];
-            return dossier_page(store, signed, id, Some(&errors)).await;
-        }
-    }
-    service::act(
-        store,
-        &signed.tenant,
-        &signed.actor,
-        &id,
-        field(&form, "route_head"),
-        command,
-        Utc::now(),
-    )
-    .await?;
-    Ok(redirect(&format!("/desk/dossiers/{id}")))
 }

@@ -2,9 +2,11 @@
 //!
 //! - `GET|POST /desk/login`, `POST /desk/logout`: sign-in with argon2id
 //!   passwords, sessions in the key-value store, throttled failures.
-//! - `GET /desk`: the inbox (newest dossiers of the year).
+//! - `GET /desk`: the inboxes (mine, department, to sign, all open, registry)
+//!   with filters, sorted by deadline.
 //! - `GET|POST /desk/intake`: registry intake of paper (multipart).
-//! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`, and the
+//! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`,
+//!   `POST /desk/dossiers/{id}/response`, `GET /desk/dossiers/{id}/files/{sha256}`, and the
 //!   printable receipt `GET /desk/dossiers/{id}/receipt[?format=a6]`.
 //! - `POST /api/v1/platform/seed`: loads a seed document (bearer
 //!   `platform_admin_token`).
@@ -12,6 +14,7 @@
 //! Handlers parse the request into typed values, call [`service`] (which calls
 //! core through the platform repositories) and render with [`pages`].
 
+mod actions;
 mod admin;
 mod forms;
 mod pages;
@@ -204,7 +207,7 @@ async fn route_signed(
 ) -> Result<Response, DeskError> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     match (method, segments.as_slice()) {
-        (Method::GET, [] | [""]) => forms::inbox(store, &signed).await,
+        (Method::GET, [] | [""]) => forms::inbox(store, &signed, query).await,
         (Method::POST, ["logout"]) => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             forms::logout(store, &signed, &body).await
@@ -231,7 +234,15 @@ async fn route_signed(
         (Method::POST, ["dossiers", id, "actions"]) => {
             let id = parse_id(id)?;
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            forms::action(store, &signed, id, &body).await
+            actions::action(store, &signed, id, &body).await
+        }
+        (Method::POST, ["dossiers", id, "response"]) => {
+            let id = parse_id(id)?;
+            let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
+            actions::response(store, &signed, id, &parts.headers, &body).await
+        }
+        (Method::GET, ["dossiers", id, "files", sha]) => {
+            actions::file(store, &signed, parse_id(id)?, sha).await
         }
         _ => Err(DeskError::NotFound),
     }

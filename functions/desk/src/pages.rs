@@ -9,6 +9,8 @@ use http::{HeaderValue, StatusCode, header};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Signed;
+use crate::forms::InboxFilter;
+use ghiseu_platform::repo::Summary;
 
 const CSS: &str = "\
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
@@ -16,7 +18,8 @@ a{color:#0b4f9c}label{display:block;margin-top:.8rem;font-weight:600}\
 input,select,textarea{font:inherit;padding:.4rem;max-width:100%}\
 button{font:inherit;padding:.5rem 1rem;margin-top:.8rem}\
 .error-summary{border:3px solid #b00;padding:.5rem 1rem;margin:1rem 0}\
-.error{color:#b00}table{border-collapse:collapse;width:100%}\
+.error{color:#b00}.warning{border:3px solid #b60;padding:.5rem 1rem}\
+tr.overdue td{background:#fde8e8}.filters label{display:inline;margin:0 .3rem 0 .8rem}table{border-collapse:collapse;width:100%}\
 td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}\
 fieldset{margin:1rem 0}header{display:flex;justify-content:space-between;align-items:center}\
 .receipt{border:1px solid #000;padding:1rem}.receipt img{width:40mm;height:40mm}\
@@ -133,25 +136,103 @@ fn when(d: &Dossier) -> String {
         .to_string()
 }
 
-/// The inbox.
-pub fn inbox(signed: &Signed, rows: &[Dossier]) -> String {
+fn status_ro(code: &str) -> &str {
+    match code {
+        "registered" => "Înregistrat",
+        "in_progress" => "În lucru",
+        "awaiting_citizen" => "Așteaptă petentul",
+        "awaiting_signature" => "La semnat",
+        "resolved" => "Soluționat",
+        "rejected" => "Respins",
+        "withdrawn" => "Retras",
+        "forwarded_out" => "Redirecționat la altă instituție",
+        "joined" => "Conexat",
+        other => other,
+    }
+}
+
+/// The inbox: open dossiers sorted by deadline, with filters (plain GET form).
+pub fn inbox(
+    signed: &Signed,
+    filter: &InboxFilter,
+    rows: &[Summary],
+    departments: &[Department],
+    types: &[DocumentType],
+    names: &PublicNames,
+    today: chrono::NaiveDate,
+) -> String {
+    let views = [
+        ("mine", "Ale mele"),
+        ("department", "Departamentul"),
+        ("signature", "De semnat"),
+        ("all", "Toate deschise"),
+        ("registry", "Registru (ultimele înregistrări)"),
+    ];
+    let statuses = [
+        "registered",
+        "in_progress",
+        "awaiting_citizen",
+        "awaiting_signature",
+    ];
     layout(
         "Registru",
         Some(signed),
         html! {
-            h1 { "Registru — " (signed.tenant.name.as_str()) }
+            h1 { "Dosare — " (signed.tenant.name.as_str()) }
             p { a href="/desk/intake" { "Înregistrează un document depus pe hârtie" } }
+            nav.tabs aria-label="Vederi" {
+                @for (v, label) in views {
+                    @if filter.view == v { strong { (label) } } @else { a href=(format!("/desk?view={v}")) { (label) } }
+                    " "
+                }
+            }
+            form method="get" action="/desk" class="filters" {
+                input type="hidden" name="view" value=(filter.view);
+                label for="f-department" { "Departament" }
+                select id="f-department" name="department" {
+                    option value="" { "—" }
+                    @for d in departments {
+                        option value=(d.code.as_str()) selected[filter.department.as_deref() == Some(d.code.as_str())] { (d.name.as_str()) }
+                    }
+                }
+                label for="f-status" { "Stare" }
+                select id="f-status" name="status" {
+                    option value="" { "—" }
+                    @for st in statuses {
+                        option value=(st) selected[filter.status.as_deref() == Some(st)] { (status_ro(st)) }
+                    }
+                }
+                label for="f-type" { "Tip document" }
+                select id="f-type" name="document_type" {
+                    option value="" { "—" }
+                    @for t in types {
+                        option value=(t.code.as_str()) selected[filter.document_type.as_deref() == Some(t.code.as_str())] { (t.titles.ro.as_str()) }
+                    }
+                }
+                label for="f-due" { "Termen" }
+                select id="f-due" name="due" {
+                    option value="" { "—" }
+                    option value="overdue" selected[filter.due.as_deref() == Some("overdue")] { "Depășit" }
+                    option value="week" selected[filter.due.as_deref() == Some("week")] { "În următoarele 7 zile" }
+                }
+                button type="submit" { "Filtrează" }
+            }
+            p { (rows.len()) " dosare" }
             table {
-                thead { tr { th { "Nr. înregistrare" } th { "Data" } th { "Tip" } th { "Stare" } th { "Departament" } th { "Termen" } } }
+                thead { tr { th { "Nr. înregistrare" } th { "Tip" } th { "Stare" } th { "Departament" } th { "Funcționar" } th { "Termen" } } }
                 tbody {
-                    @for d in rows {
-                        tr {
-                            td { a href=(format!("/desk/dossiers/{}", d.id())) { (d.number().to_string()) } }
-                            td { (when(d)) }
-                            td { (d.document_type().as_str()) }
-                            td { (d.status().code()) }
-                            td { (d.current_department().as_str()) }
-                            td { (d.deadline().format("%d.%m.%Y").to_string()) }
+                    @for s in rows {
+                        @let left = (s.deadline - today).num_days();
+                        tr class=(if left < 0 { "overdue" } else { "" }) {
+                            td { a href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } }
+                            td { (types.iter().find(|t| t.code.as_str() == s.document_type).map_or(s.document_type.as_str(), |t| t.titles.ro.as_str())) }
+                            td { (status_ro(&s.status)) }
+                            td { (ghiseu_core::DepartmentCode::parse(&s.department).ok().and_then(|c| names.departments.get(&c).cloned()).unwrap_or_else(|| s.department.clone())) }
+                            td { (s.official.as_deref().and_then(|u| ghiseu_core::Username::parse(u).ok()).and_then(|u| names.officials.get(&u).cloned()).unwrap_or_default()) }
+                            td {
+                                (s.deadline.format("%d.%m.%Y").to_string())
+                                @if left < 0 { " (depășit cu " (-left) " zile)" } @else if left < 7 { " (" (left) " zile)" }
+                            }
                         }
                     }
                 }
@@ -218,16 +299,40 @@ fn name_of<'a>(names: &'a PublicNames, d: &'a ghiseu_core::DepartmentCode) -> &'
     names.departments.get(d).map_or(d.as_str(), String::as_str)
 }
 
+/// Everything the dossier page shows.
+pub struct DossierPage<'a> {
+    /// The dossier.
+    pub d: &'a Dossier,
+    /// Its document type (latest version), if it still exists.
+    pub doc_type: Option<&'a DocumentType>,
+    /// The tenant's departments.
+    pub departments: &'a [Department],
+    /// The tenant's officials.
+    pub officials: &'a [Official],
+    /// Display names.
+    pub names: &'a PublicNames,
+    /// Other institutions on the platform: (slug, name).
+    pub institutions: &'a [(String, String)],
+    /// Where it was forwarded: (tenant, registration number there).
+    pub forwarded: Option<(String, String)>,
+    /// Today in Romania.
+    pub today: chrono::NaiveDate,
+}
+
+fn file_link(d: &Dossier, a: &ghiseu_core::Attachment) -> Markup {
+    html! {
+        a href=(format!("/desk/dossiers/{}/files/{}", d.id(), a.sha256.to_hex())) target="_blank" rel="noopener" {
+            (a.original_name.as_str())
+        }
+        " (" (a.media_type.mime()) ", " (a.size / 1024 + 1) " KB, SHA-256 " code { (a.sha256.to_hex()[..12].to_owned()) "…" } ")"
+    }
+}
+
 /// A dossier with the forms its viewer may use.
-pub fn dossier(
-    signed: &Signed,
-    d: &Dossier,
-    departments: &[Department],
-    officials: &[Official],
-    names: &PublicNames,
-    errors: &[(String, String)],
-) -> String {
+pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]) -> String {
     use ghiseu_core::Action;
+    let d = p.d;
+    let names = p.names;
     let may = |a: Action| {
         ghiseu_core::authorize(&signed.actor, a, d).is_ok()
             && ghiseu_core::workflow::allowed_in(a, d.status())
@@ -238,6 +343,18 @@ pub fn dossier(
         input type="hidden" name="route_head" value=(head);
     };
     let contact = d.contact();
+    let days_left = d.days_left(p.today);
+    let forwarding_left = ghiseu_core::deadline::forwarding_days_left(d.registered_on(), p.today);
+    let type_title = p
+        .doc_type
+        .map_or(d.document_type().as_str(), |t| t.titles.ro.as_str());
+    let official_name = |u: &ghiseu_core::Username| {
+        names
+            .officials
+            .get(u)
+            .cloned()
+            .unwrap_or_else(|| u.to_string())
+    };
     layout(
         &d.number().to_string(),
         Some(signed),
@@ -245,25 +362,57 @@ pub fn dossier(
             h1 { "Dosar " (d.number().to_string()) }
             (error_summary(errors))
             dl {
-                dt { "Înregistrat" } dd { (when(d)) }
-                dt { "Tip" } dd { (d.document_type().as_str()) }
-                dt { "Stare" } dd { (d.status().code()) }
+                dt { "Înregistrat" } dd { (when(d)) " (" (d.channel().code()) ")" }
+                dt { "Tip" } dd { (type_title) " (versiunea " (d.document_type_version()) ")" }
+                dt { "Stare" } dd { strong.status { (status_ro(d.status().code())) } }
                 dt { "Departament" } dd { (name_of(names, d.current_department())) }
-                dt { "Funcționar" } dd { (d.current_official().map_or("—", |u| u.as_str())) }
-                dt { "Termen" } dd { (d.deadline().format("%d.%m.%Y").to_string()) }
+                dt { "Funcționar" } dd { (d.current_official().map_or("—".to_owned(), official_name)) }
+                dt { "Termen" } dd {
+                    (d.deadline().format("%d.%m.%Y").to_string())
+                    @if !d.status().is_terminal() {
+                        @if days_left < 0 { strong.error { " — depășit cu " (-days_left) " zile" } } @else { " — " (days_left) " zile rămase" }
+                    }
+                    @if let Some(x) = d.extension() { " (prelungit cu " (x.days) " zile: " (x.reason.as_str()) ")" }
+                }
+                dt { "Zile în instituție" } dd { (d.days_in_institution(p.today)) }
+                @if let Some(o) = d.origin() { dt { "Primit de la" } dd { (o.tenant.as_str()) ", nr. " (o.number.to_string()) } }
+                @if let Some((t, n)) = &p.forwarded { dt { "Redirecționat la" } dd { (t) ", nr. " (n) } }
+                @if let Some((q, at)) = d.pending_question() {
+                    dt { "Informații cerute petentului" } dd { (q.as_str()) " (" (local_datetime(at).format("%d.%m.%Y").to_string()) "; termenul este suspendat până la răspuns)" }
+                }
                 @if let Some(n) = &contact.name { dt { "Petent" } dd { (n.as_str()) } }
                 @if let Some(e) = &contact.email { dt { "E-mail" } dd { (e.as_str()) } }
-                @if let Some(p) = &contact.phone { dt { "Telefon" } dd { (p.as_str()) } }
+                @if let Some(ph) = &contact.phone { dt { "Telefon" } dd { (ph.as_str()) } }
                 @if let Some(n) = d.note() { dt { "Notă internă" } dd { (n.as_str()) } }
-                dt { "Pagini" } dd { (d.attachments().len()) }
+            }
+            @if may(Action::ForwardToInstitution) && d.status() == ghiseu_core::DossierStatus::Registered && forwarding_left <= 2 {
+                p.warning role="alert" {
+                    @if forwarding_left >= 0 {
+                        "Dacă petiția nu este de competența instituției, trebuie redirecționată în "
+                        (forwarding_left) " zile (5 zile de la înregistrare, art. 6^1 OG 27/2002)."
+                    } @else {
+                        "Termenul de 5 zile pentru redirecționarea unei petiții greșit adresate (art. 6^1 OG 27/2002) a trecut de "
+                        (-forwarding_left) " zile."
+                    }
+                }
+            }
+            h2 { "Documente" }
+            ul {
+                @for a in d.attachments() { li { "Depus: " (file_link(d, a)) } }
+                @for a in d.responses() { li { "Răspuns: " (file_link(d, a))
+                    @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
             }
             p { a href=(format!("/desk/dossiers/{}/receipt", d.id())) { "Recipisă (A4)" } " · "
                 a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { "Etichetă (A6)" } }
             h2 { "Traseu" }
-            ol { @for e in d.route().events() {
-                li { (local_datetime(e.event.at).format("%d.%m.%Y %H:%M").to_string()) " — " (e.event.kind.code())
-                    " — " (e.event.actor.code())
-                    @if let Some(dep) = &e.event.department { " — " (name_of(names, dep)) } }
+            ol.route { @for e in d.route().events() {
+                li {
+                    (local_datetime(e.event.at).format("%d.%m.%Y %H:%M").to_string()) " — "
+                    strong { (ghiseu_core::public_view::event_label(e.event.kind.code(), ghiseu_core::Lang::Ro).unwrap_or(e.event.kind.code())) }
+                    " — " (match &e.event.actor { ghiseu_core::RouteActor::Official(u) => official_name(u), other => other.code().to_owned() })
+                    @if let Some(dep) = &e.event.department { " — " (name_of(names, dep)) }
+                    @if let Some(n) = &e.event.note { br; em { (n.as_str()) } }
+                }
             } }
             @let action_url = format!("/desk/dossiers/{}/actions", d.id());
             @if may(Action::Assign) {
@@ -272,24 +421,67 @@ pub fn dossier(
                         (hidden) input type="hidden" name="action" value="assign";
                         label for="department" { "Departament" }
                         (inline_error(errors, "department"))
-                        select id="department" name="department" { @for dep in departments { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
+                        select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
                         label for="official" { "Funcționar (opțional)" }
                         (inline_error(errors, "official"))
-                        select id="official" name="official" { option value="" { "—" } @for o in officials { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
+                        select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
                         div { button type="submit" { "Repartizează" } }
                     }
                 }
             }
             @if may(Action::Forward) {
                 form method="post" action=(action_url) {
-                    fieldset { legend { "Redirecționare" }
+                    fieldset { legend { "Trimite altui departament" }
                         (hidden) input type="hidden" name="action" value="forward";
                         label for="to_department" { "Către departamentul" }
-                        select id="to_department" name="to_department" { @for dep in departments { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
+                        select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
                         label for="forward_note" { "Notă publică" }
                         (inline_error(errors, "forward_note"))
                         input id="forward_note" name="forward_note";
-                        div { button type="submit" { "Redirecționează" } }
+                        div { button type="submit" { "Trimite" } }
+                    }
+                }
+            }
+            @if may(Action::RequestInfo) {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Cere informații petentului" }
+                        (hidden) input type="hidden" name="action" value="request_info";
+                        p { "Termenul legal se suspendă de la data cererii până la data răspunsului." }
+                        label for="question" { "Ce informații sau documente lipsesc" }
+                        (inline_error(errors, "question"))
+                        textarea id="question" name="question" rows="3" {}
+                        div { button type="submit" { "Cere informații" } }
+                    }
+                }
+            }
+            @if may(Action::RecordReply) {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Răspunsul petentului a sosit" }
+                        (hidden) input type="hidden" name="action" value="record_reply";
+                        label for="reply_note" { "Notă publică (opțional)" }
+                        (inline_error(errors, "reply_note"))
+                        input id="reply_note" name="reply_note";
+                        div { button type="submit" { "Înregistrează răspunsul" } }
+                    }
+                }
+            }
+            @if may(Action::AttachResponse) {
+                form method="post" action=(format!("/desk/dossiers/{}/response", d.id())) enctype="multipart/form-data" {
+                    fieldset { legend { "Atașează documentul de răspuns" }
+                        (hidden)
+                        label for="document" { "Document (PDF, JPEG sau PNG, max. 10 MB)" }
+                        (inline_error(errors, "document"))
+                        input id="document" name="document" type="file" accept="application/pdf,image/jpeg,image/png" required;
+                        div { button type="submit" { "Atașează" } }
+                    }
+                }
+            }
+            @if may(Action::SendForSignature) && !d.responses().is_empty() {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Trimite la semnat" }
+                        (hidden) input type="hidden" name="action" value="send_for_signature";
+                        p { "Ultimul document de răspuns intră în lista de semnat a conducerii." }
+                        div { button type="submit" { "Trimite la semnat" } }
                     }
                 }
             }
@@ -297,7 +489,11 @@ pub fn dossier(
                 form method="post" action=(action_url) {
                     fieldset { legend { "Soluționare" }
                         (hidden) input type="hidden" name="action" value="resolve";
+                        @if let Some(last) = d.responses().last() {
+                            p { "Se emite documentul de răspuns „" (last.original_name.as_str()) "”." }
+                        }
                         label for="resolve_note" { "Notă publică" }
+                        (inline_error(errors, "resolve_note"))
                         input id="resolve_note" name="resolve_note";
                         div { button type="submit" { "Soluționează" } }
                     }
@@ -311,6 +507,45 @@ pub fn dossier(
                         (inline_error(errors, "reason"))
                         input id="reason" name="reason";
                         div { button type="submit" { "Respinge" } }
+                    }
+                }
+            }
+            @if may(Action::ExtendDeadline) && d.extension().is_none() {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Prelungește termenul (o singură dată, cel mult 15 zile)" }
+                        (hidden) input type="hidden" name="action" value="extend_deadline";
+                        label for="days" { "Zile" }
+                        (inline_error(errors, "days"))
+                        input id="days" name="days" type="number" min="1" max="15" inputmode="numeric";
+                        label for="extend_reason" { "Motiv (intern)" }
+                        (inline_error(errors, "extend_reason"))
+                        input id="extend_reason" name="extend_reason";
+                        div { button type="submit" { "Prelungește" } }
+                    }
+                }
+            }
+            @if may(Action::JoinDuplicate) {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Conexează la un dosar anterior (aceeași cerere)" }
+                        (hidden) input type="hidden" name="action" value="join_duplicate";
+                        label for="into" { "Numărul dosarului anterior" }
+                        (inline_error(errors, "into"))
+                        input id="into" name="into" placeholder="CJC-2026-000012";
+                        div { button type="submit" { "Conexează" } }
+                    }
+                }
+            }
+            @if may(Action::ForwardToInstitution) && !p.institutions.is_empty() {
+                form method="post" action=(action_url) {
+                    fieldset { legend { "Redirecționează către altă instituție" }
+                        (hidden) input type="hidden" name="action" value="forward_to_institution";
+                        label for="to_tenant" { "Instituția competentă" }
+                        (inline_error(errors, "to_tenant"))
+                        select id="to_tenant" name="to_tenant" { @for (slug, name) in p.institutions { option value=(slug) { (name) } } }
+                        label for="institution_note" { "Notă publică" }
+                        (inline_error(errors, "institution_note"))
+                        input id="institution_note" name="institution_note";
+                        div { button type="submit" { "Redirecționează" } }
                     }
                 }
             }

@@ -3,22 +3,24 @@
 //! command with compare-and-swap, publish the tracking snapshot.
 
 use chrono::{DateTime, Utc};
-use ghiseu_core::dossier::{NewDossier, OriginalName};
+use ghiseu_core::dossier::{NewDossier, Origin, OriginalName};
 use ghiseu_core::permissions::authorize_registration;
 use ghiseu_core::public_view::PublicNames;
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::workflow::{self, Command, WorkflowError};
 use ghiseu_core::{
     Actor, Attachment, Channel, CitizenContact, Denied, DocumentTypeCode, Dossier, DossierId,
-    InternalNote, MediaType, PublicNote, RegistrationNumber, Sha256Digest, Tenant, TrackingToken,
+    InternalNote, MediaType, PublicNote, RegistrationNumber, RouteActor, Sha256Digest, Tenant,
+    TrackingToken,
 };
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::{self, TokenEntry, UpdateOutcome, Versioned};
+use ghiseu_platform::kv::{self, CreateOutcome};
+use ghiseu_platform::repo::{self, ScopeKeys, TokenEntry, UpdateOutcome, Versioned};
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
-use ghiseu_platform::tracking::{put_snapshot, snapshot_of};
+use ghiseu_platform::tracking::{Leg, Snapshot, put_snapshot, snapshot_of};
 use http::StatusCode;
 
 use crate::pages;
@@ -161,17 +163,7 @@ pub async fn register(
     if !intake.scans.is_empty() {
         let s3 = S3Client::from_variables().await?;
         for scan in intake.scans {
-            let sha = Sha256Digest::of(&scan.data);
-            let key = format!("{}attachments/{}", scope.prefix(), sha.to_hex());
-            let size = scan.data.len() as u64;
-            s3.put_object(&key, scan.data, scan.media_type.mime())
-                .await?;
-            attachments.push(Attachment {
-                sha256: sha,
-                media_type: scan.media_type,
-                size,
-                original_name: scan.name,
-            });
+            attachments.push(store_file(&s3, &scope, scan).await?);
         }
     }
     let year = registration_year(now);
@@ -195,6 +187,7 @@ pub async fn register(
     let dossier = Dossier::register(new, &doc_type, actor.route_actor(), now);
     repo::create_dossier(&scope, &dossier)?;
     repo::put_index_entry(store, &scope, year, seq, &id).await?;
+    repo::index_open(&scope, &dossier)?;
     repo::put_token(
         store,
         &token,
@@ -224,22 +217,102 @@ pub async fn names(store: &Store, scope: &TenantScope) -> Result<PublicNames, De
     })
 }
 
-/// Writes the public tracking snapshot of `dossier`.
-pub async fn publish(store: &Store, tenant: &Tenant, dossier: &Dossier) -> Result<(), DeskError> {
-    let scope = TenantScope::new(&tenant.slug);
+/// The object-store key of a file of the tenant (content-addressed).
+pub fn file_key(scope: &TenantScope, sha: &Sha256Digest) -> String {
+    format!("{}attachments/{}", scope.prefix(), sha.to_hex())
+}
+
+/// Stores `scan` under its SHA-256 in the tenant's files (storing the same
+/// bytes twice is harmless) and describes it.
+pub async fn store_file(
+    s3: &S3Client,
+    scope: &TenantScope,
+    scan: Scan,
+) -> Result<Attachment, DeskError> {
+    let sha = Sha256Digest::of(&scan.data);
+    let size = scan.data.len() as u64;
+    s3.put_object(&file_key(scope, &sha), scan.data, scan.media_type.mime())
+        .await?;
+    Ok(Attachment {
+        sha256: sha,
+        media_type: scan.media_type,
+        size,
+        original_name: scan.name,
+    })
+}
+
+/// The snapshot of one dossier in its own tenant.
+async fn snapshot(store: &Store, dossier: &Dossier) -> Result<Snapshot, DeskError> {
+    let scope = TenantScope::new(dossier.tenant());
+    let tenant = repo::get_tenant(store, dossier.tenant())
+        .await?
+        .ok_or(DeskError::NotFound)?;
     let names = names(store, &scope).await?;
     let titles = repo::document_type(store, &scope, dossier.document_type())
         .await?
         .map(|t| t.titles)
         .ok_or(DeskError::NotFound)?;
-    let snapshot = snapshot_of(
+    Ok(snapshot_of(
         dossier,
         tenant.name.as_str(),
         Some(&tenant.public_base_url),
         &titles,
         &names,
-    );
-    put_snapshot(store, dossier.token(), &snapshot).await?;
+    ))
+}
+
+/// The longest chain of institutions followed.
+const MAX_LEGS: usize = 8;
+
+/// Every dossier of the request `dossier` belongs to, across institutions,
+/// oldest first: back through the origins, then forward through the
+/// forwardings. A single dossier for a request that never left its institution.
+async fn journey(store: &Store, dossier: &Dossier) -> Result<Vec<Dossier>, DeskError> {
+    let mut first = dossier.clone();
+    for _ in 0..MAX_LEGS {
+        let Some(origin) = first.origin().cloned() else {
+            break;
+        };
+        let scope = TenantScope::new(&origin.tenant);
+        match repo::get_dossier(store, &scope, &origin.dossier).await? {
+            Some(v) => first = v.dossier,
+            None => break,
+        }
+    }
+    let mut legs = vec![first];
+    while legs.len() < MAX_LEGS {
+        let last = legs.last().expect("never empty");
+        let Some((tenant, id)) = last.forwarded_to() else {
+            break;
+        };
+        let scope = TenantScope::new(tenant);
+        match repo::get_dossier(store, &scope, id).await? {
+            Some(v) => legs.push(v.dossier),
+            None => break,
+        }
+    }
+    Ok(legs)
+}
+
+/// Writes the public tracking snapshot of `dossier`, and, for a request
+/// forwarded between institutions, the snapshots of every leg (each token
+/// shows the whole journey).
+pub async fn publish(store: &Store, _tenant: &Tenant, dossier: &Dossier) -> Result<(), DeskError> {
+    let legs = journey(store, dossier).await?;
+    if legs.len() < 2 {
+        let snap = snapshot(store, dossier).await?;
+        put_snapshot(store, dossier.token(), &snap).await?;
+        return Ok(());
+    }
+    let mut snaps = Vec::with_capacity(legs.len());
+    for leg in &legs {
+        snaps.push(snapshot(store, leg).await?);
+    }
+    let journey: Vec<Leg> = snaps.iter().map(Leg::of).collect();
+    for (leg, mut snap) in legs.iter().zip(snaps) {
+        snap.journey = journey.clone();
+        put_snapshot(store, leg.token(), &snap).await?;
+    }
     Ok(())
 }
 
@@ -283,9 +356,138 @@ async fn apply_versioned(
     let scope = TenantScope::new(&actor.tenant);
     match repo::update_dossier(&scope, &current, &next)? {
         UpdateOutcome::Updated => {
+            repo::index_open(&scope, &next)?;
+            complete_forwarding(store, &next).await?;
             publish(store, tenant, &next).await?;
             Ok(next)
         }
         UpdateOutcome::Conflict => Err(DeskError::Conflict),
     }
+}
+
+/// The receiving institution's document type a forwarded dossier continues
+/// under: the same code if the receiving tenant has it, else its petition.
+async fn receiving_type(
+    store: &Store,
+    scope: &TenantScope,
+    code: &DocumentTypeCode,
+) -> Result<Option<ghiseu_core::DocumentType>, DeskError> {
+    if let Some(t) = repo::document_type(store, scope, code).await? {
+        return Ok(Some(t));
+    }
+    let petition = DocumentTypeCode::parse("petitie").expect("a valid code");
+    Ok(repo::document_type(store, scope, &petition).await?)
+}
+
+/// Makes sure the dossier `from` was forwarded into exists in the receiving
+/// tenant: creates it (with its own number, the same files, contact and a
+/// link back) when it does not. Idempotent, so an interrupted forwarding is
+/// completed by the next call (the dossier page calls it too).
+pub async fn complete_forwarding(store: &Store, from: &Dossier) -> Result<(), DeskError> {
+    let Some((to_tenant, to_id)) = from.forwarded_to() else {
+        return Ok(());
+    };
+    let to_scope = TenantScope::new(to_tenant);
+    if repo::get_dossier(store, &to_scope, to_id).await?.is_some() {
+        return Ok(());
+    }
+    let tenant = repo::get_tenant(store, to_tenant)
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    let Some(doc_type) = receiving_type(store, &to_scope, from.document_type()).await? else {
+        return Err(DeskError::NotAllowed(format!(
+            "{} nu are un tip de document pentru acest dosar.",
+            tenant.name.as_str()
+        )));
+    };
+    let from_scope = TenantScope::new(from.tenant());
+    if !from.attachments().is_empty() {
+        let s3 = S3Client::from_variables().await?;
+        for a in from.attachments() {
+            let Some(bytes) = s3.get_object(&file_key(&from_scope, &a.sha256)).await? else {
+                return Err(DeskError::Platform(ghiseu_platform::Error::Corrupt {
+                    key: file_key(&from_scope, &a.sha256),
+                    detail: "an attachment is missing from the object store".to_owned(),
+                }));
+            };
+            s3.put_object(&file_key(&to_scope, &a.sha256), bytes, a.media_type.mime())
+                .await?;
+        }
+    }
+    let from_tenant = repo::get_tenant(store, from.tenant())
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    let now = from.updated_at();
+    let year = registration_year(now);
+    let seq = repo::next_sequence(&to_scope, year)?;
+    let number = RegistrationNumber::new(tenant.registration_prefix.clone(), year, seq)
+        .map_err(|e| DeskError::NotAllowed(e.to_string()))?;
+    let note = PublicNote::parse(&format!(
+        "Primit de la {}, nr. {}",
+        from_tenant.name.as_str(),
+        from.number()
+    ))
+    .ok();
+    let new = NewDossier {
+        id: *to_id,
+        tenant: to_tenant.clone(),
+        channel: from.channel(),
+        number,
+        token: TrackingToken::from_random(random16()?),
+        attachments: from.attachments().to_vec(),
+        note: None,
+        contact: from.contact().clone(),
+        public_note: note,
+        origin: Some(Origin {
+            tenant: from.tenant().clone(),
+            dossier: from.id(),
+            number: from.number().clone(),
+        }),
+    };
+    let dossier = Dossier::register(new, &doc_type, RouteActor::System, now);
+    match kv::create_if_absent(
+        repo::STORE,
+        &to_scope.dossier(to_id),
+        &repo::stored_bytes(&dossier)?,
+    )? {
+        CreateOutcome::Created => {}
+        // Someone completed it meanwhile; the number just taken stays unused.
+        CreateOutcome::Exists(_) => return Ok(()),
+    }
+    repo::put_index_entry(store, &to_scope, year, seq, to_id).await?;
+    repo::put_token(
+        store,
+        dossier.token(),
+        &TokenEntry {
+            tenant: to_tenant.to_string(),
+            dossier: to_id.to_string(),
+        },
+    )
+    .await?;
+    repo::index_open(&to_scope, &dossier)?;
+    publish(store, &tenant, &dossier).await
+}
+
+/// The dossier of the tenant registered as `number`, if any.
+pub async fn by_number(
+    store: &Store,
+    scope: &TenantScope,
+    number: &RegistrationNumber,
+) -> Result<Option<Dossier>, DeskError> {
+    let Some(bytes) = store
+        .get(&scope.index_entry(number.year(), number.seq()))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(id) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|s| DossierId::parse(s).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(repo::get_dossier(store, scope, &id)
+        .await?
+        .map(|v| v.dossier)
+        .filter(|d| d.number() == number))
 }

@@ -151,7 +151,11 @@ mod tests {
             ("2026-03-05", "2026-03-04", 0),
         ];
         for (asked, replied, want) in cases {
-            assert_eq!(paused_days(d(asked), d(replied)), want, "{asked} → {replied}");
+            assert_eq!(
+                paused_days(d(asked), d(replied)),
+                want,
+                "{asked} → {replied}"
+            );
         }
         // 30 calendar days from 2 March → 1 April; paused 17 days → 18 April
         // (a Saturday; 2026's Orthodox Easter is 12 April) → Monday 20 April.

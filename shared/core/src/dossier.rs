@@ -89,11 +89,7 @@ impl DossierStatus {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Self::Resolved
-                | Self::Rejected
-                | Self::Withdrawn
-                | Self::ForwardedOut
-                | Self::Joined
+            Self::Resolved | Self::Rejected | Self::Withdrawn | Self::ForwardedOut | Self::Joined
         )
     }
 
@@ -542,18 +538,26 @@ impl Dossier {
 
     /// The issued document's digest, once resolved by issuing one.
     pub fn issued(&self) -> Option<&Sha256Digest> {
-        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
-            EventKind::Issued { document } => Some(document),
-            _ => None,
-        })
+        self.route
+            .events()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.event.kind {
+                EventKind::Issued { document } => Some(document),
+                _ => None,
+            })
     }
 
     /// Where the dossier continues, once forwarded to another institution.
     pub fn forwarded_to(&self) -> Option<(&TenantSlug, &DossierId)> {
-        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
-            EventKind::ForwardedToInstitution { tenant, dossier } => Some((tenant, dossier)),
-            _ => None,
-        })
+        self.route
+            .events()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.event.kind {
+                EventKind::ForwardedToInstitution { tenant, dossier } => Some((tenant, dossier)),
+                _ => None,
+            })
     }
 
     /// The question of the pending information request, while awaiting the
@@ -562,10 +566,14 @@ impl Dossier {
         if self.status != DossierStatus::AwaitingCitizen {
             return None;
         }
-        self.route.events().iter().rev().find_map(|e| match &e.event.kind {
-            EventKind::InfoRequested { question } => Some((question, e.event.at)),
-            _ => None,
-        })
+        self.route
+            .events()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.event.kind {
+                EventKind::InfoRequested { question } => Some((question, e.event.at)),
+                _ => None,
+            })
     }
 
     /// The time of the newest event.

@@ -246,7 +246,12 @@ pub fn apply(
                 .pending_question()
                 .map_or(at, |(_, asked_at)| asked_at);
             let paused_days = deadline::paused_days(local_date(asked), local_date(at));
-            (here, holder, note, EventKind::CitizenReplied { paused_days })
+            (
+                here,
+                holder,
+                note,
+                EventKind::CitizenReplied { paused_days },
+            )
         }
         Command::AttachResponse { document } => {
             (here, holder, None, EventKind::ResponseDrafted { document })
@@ -459,8 +464,8 @@ mod tests {
                 );
                 let got = apply(&d, command.clone(), &admin(), at("2026-03-04T08:00:00Z"));
                 // SendForSignature also needs a response document.
-                let needs_response = matches!(command, Command::SendForSignature)
-                    && d.responses().is_empty();
+                let needs_response =
+                    matches!(command, Command::SendForSignature) && d.responses().is_empty();
                 if allowed && needs_response {
                     assert_eq!(got, Err(WorkflowError::NoResponse), "{status:?}");
                 } else if allowed {
@@ -590,7 +595,13 @@ mod tests {
         // A same-day reply pauses nothing.
         let mut same = sample_dossier();
         let t = at("2026-03-05T08:00:00Z");
-        execute(&mut same, Command::RequestInfo { question: reason() }, &a, t).unwrap();
+        execute(
+            &mut same,
+            Command::RequestInfo { question: reason() },
+            &a,
+            t,
+        )
+        .unwrap();
         execute(&mut same, Command::RecordReply { note: None }, &a, t).unwrap();
         assert_eq!(same.deadline(), "2026-04-01".parse().unwrap());
     }

@@ -50,6 +50,8 @@ pub trait ScopeKeys {
     fn official(&self, username: &Username) -> String;
     /// `t/{slug}/index/{year}/{seq}`.
     fn index_entry(&self, year: u16, seq: u32) -> String;
+    /// The summaries of the tenant's open dossiers (the desk's inboxes).
+    fn open_dossiers(&self) -> String;
 }
 
 impl ScopeKeys for TenantScope {
@@ -67,6 +69,9 @@ impl ScopeKeys for TenantScope {
     }
     fn index_entry(&self, year: u16, seq: u32) -> String {
         format!("{}index/{year}/{seq:08}", self.prefix())
+    }
+    fn open_dossiers(&self) -> String {
+        format!("{}open", self.prefix())
     }
 }
 
@@ -283,6 +288,11 @@ pub enum UpdateOutcome {
     Conflict,
 }
 
+/// The stored bytes of `dossier`.
+pub fn stored_bytes(dossier: &Dossier) -> Result<Vec<u8>> {
+    dossier_bytes(dossier)
+}
+
 fn dossier_bytes(dossier: &Dossier) -> Result<Vec<u8>> {
     serde_json::to_vec(&dossier.to_stored()).map_err(|e| corrupt("dossier", e))
 }
@@ -390,4 +400,111 @@ pub async fn recent_dossiers(
         .filter_map(|(_, v)| v)
         .filter_map(|v| DossierId::parse(std::str::from_utf8(&v).ok()?).ok())
         .collect())
+}
+
+// ---------------------------------------------------------------- inbox index
+
+/// What an inbox shows of an open dossier; kept in one list per tenant
+/// (`t/{tenant}/open`), updated with compare-and-swap after every change of a
+/// dossier, so the inboxes never read the dossiers themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The dossier id.
+    pub id: String,
+    /// Its registration number.
+    pub number: String,
+    /// Its document type code.
+    pub document_type: String,
+    /// Its internal status code.
+    pub status: String,
+    /// The department holding it.
+    pub department: String,
+    /// The official holding it.
+    pub official: Option<String>,
+    /// The legal deadline.
+    pub deadline: chrono::NaiveDate,
+    /// When it was registered.
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    /// How many route events it had: a summary never replaces a newer one.
+    pub events: usize,
+}
+
+impl Summary {
+    /// The summary of `d`.
+    #[must_use]
+    pub fn of(d: &Dossier) -> Self {
+        Self {
+            id: d.id().to_string(),
+            number: d.number().to_string(),
+            document_type: d.document_type().to_string(),
+            status: d.status().code().to_owned(),
+            department: d.current_department().to_string(),
+            official: d.current_official().map(ToString::to_string),
+            deadline: d.deadline(),
+            registered_at: d.registered_at(),
+            events: d.route().len(),
+        }
+    }
+}
+
+/// The stored open list: summaries of open dossiers, and the most recently
+/// closed ones (id, event count) so that a late, older summary of a dossier
+/// closed meanwhile cannot reopen it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct OpenList {
+    open: Vec<Summary>,
+    closed: Vec<(String, usize)>,
+}
+
+/// Closed dossiers remembered in the open list.
+const CLOSED_MEMORY: usize = 512;
+
+/// Puts `dossier`'s summary into the open list, or takes it out once the
+/// dossier is closed. A summary older than the listed one changes nothing, so
+/// concurrent writers converge on the newest state.
+pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
+    let key = scope.open_dossiers();
+    let summary = Summary::of(dossier);
+    let closed = dossier.status().is_terminal();
+    let mut current: Option<Vec<u8>> = None;
+    for _ in 0..100 {
+        let mut list: OpenList = match &current {
+            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
+            None => OpenList::default(),
+        };
+        if list.closed.iter().any(|(id, _)| *id == summary.id) {
+            return Ok(());
+        }
+        let at = list.open.iter().position(|s| s.id == summary.id);
+        if let Some(i) = at
+            && list.open[i].events >= summary.events
+        {
+            return Ok(());
+        }
+        if closed {
+            if let Some(i) = at {
+                list.open.remove(i);
+            }
+            list.closed.push((summary.id.clone(), summary.events));
+            if list.closed.len() > CLOSED_MEMORY {
+                list.closed.remove(0);
+            }
+        } else if let Some(i) = at {
+            list.open[i] = summary.clone();
+        } else {
+            list.open.push(summary.clone());
+        }
+        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
+        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
+            CasOutcome::Swapped => return Ok(()),
+            CasOutcome::Conflict { current: c } => current = c,
+        }
+    }
+    Err(corrupt(&key, "the open list kept changing"))
+}
+
+/// The summaries of the tenant's open dossiers.
+pub async fn open_dossiers(store: &Store, scope: &TenantScope) -> Result<Vec<Summary>> {
+    let list: Option<OpenList> = get_json(store, &scope.open_dossiers()).await?;
+    Ok(list.map(|l| l.open).unwrap_or_default())
 }

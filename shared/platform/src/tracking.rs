@@ -127,6 +127,39 @@ pub struct Snapshot {
     pub updated_at: DateTime<Utc>,
     /// The route's head hash (64 hex digits).
     pub route_head: String,
+    /// Every institution the request went through, oldest first, when it was
+    /// forwarded between institutions (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journey: Vec<Leg>,
+}
+
+/// One institution's part of a request forwarded between institutions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leg {
+    /// The institution.
+    pub institution: Institution,
+    /// Its registration number there.
+    pub registration_number: String,
+    /// The public status there.
+    pub status: String,
+    /// Where it is there.
+    pub current: Current,
+    /// The route there, oldest first.
+    pub route: Vec<RouteEntry>,
+}
+
+impl Leg {
+    /// The leg `snapshot` describes.
+    #[must_use]
+    pub fn of(snapshot: &Snapshot) -> Self {
+        Self {
+            institution: snapshot.institution.clone(),
+            registration_number: snapshot.registration_number.clone(),
+            status: snapshot.status.clone(),
+            current: snapshot.current.clone(),
+            route: snapshot.route.clone(),
+        }
+    }
 }
 
 /// The tracking JSON of DESIGN §4, field for field.
@@ -156,6 +189,11 @@ pub struct TrackingView {
     pub updated_at: DateTime<Utc>,
     /// `route_head`.
     pub route_head: String,
+    /// `journey [{institution, registration_number, status, current, route}]`:
+    /// present only for a request forwarded between institutions, oldest first,
+    /// this institution's leg included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journey: Vec<Leg>,
 }
 
 /// The snapshot of `dossier` as the public may see it. `tenant_name` and
@@ -215,6 +253,7 @@ pub fn snapshot_of(
         closed_on: dossier.closed_on(),
         updated_at: view.updated_at,
         route_head: view.route_head,
+        journey: Vec::new(),
     }
 }
 
@@ -241,6 +280,7 @@ impl Snapshot {
             days_left: deadline::days_left(self.deadline, end),
             updated_at: self.updated_at,
             route_head: self.route_head.clone(),
+            journey: self.journey.clone(),
         }
     }
 
@@ -367,6 +407,7 @@ mod tests {
                 cnp: Some(Cnp::parse("1960529120011").unwrap()),
             },
             public_note: Some(PublicNote::parse("Depus la ghișeu").unwrap()),
+            origin: None,
         };
         let mut d = Dossier::register(
             new,

@@ -59,6 +59,8 @@ struct Texts {
     days_left: &'static str,
     overdue: &'static str,
     route: &'static str,
+    journey: &'static str,
+    this_leg: &'static str,
     head: &'static str,
     head_help: &'static str,
     updated: &'static str,
@@ -86,6 +88,8 @@ fn texts(lang: Lang) -> &'static Texts {
             days_left: "Zile rămase",
             overdue: "Termen depășit cu (zile)",
             route: "Traseul documentului",
+            journey: "Parcursul între instituții",
+            this_leg: "(această înregistrare)",
             head: "Amprenta traseului (SHA-256)",
             head_help: "Orice modificare a traseului schimbă această amprentă.",
             updated: "Actualizat",
@@ -110,6 +114,8 @@ fn texts(lang: Lang) -> &'static Texts {
             days_left: "Hátralévő napok",
             overdue: "Határidő túllépve (nap)",
             route: "A dokumentum útja",
+            journey: "Útja az intézmények között",
+            this_leg: "(ez az iktatás)",
             head: "Az út ujjlenyomata (SHA-256)",
             head_help: "Az út bármilyen módosítása megváltoztatja ezt az ujjlenyomatot.",
             updated: "Frissítve",
@@ -134,6 +140,8 @@ fn texts(lang: Lang) -> &'static Texts {
             days_left: "Days left",
             overdue: "Overdue by (days)",
             route: "Route of the document",
+            journey: "Journey between institutions",
+            this_leg: "(this registration)",
             head: "Route fingerprint (SHA-256)",
             head_help: "Any change to the route changes this fingerprint.",
             updated: "Updated",
@@ -196,6 +204,22 @@ fn layout(lang: Lang, title: &str, path: &str, content: Markup) -> Markup {
     }
 }
 
+fn route_list(route: &[crate::tracking::RouteEntry], lang: Lang) -> Markup {
+    html! {
+        ol {
+            @for e in route {
+                li {
+                    time datetime=(e.at.to_rfc3339()) { (local(e.at)) }
+                    strong { (event_label(&e.event, lang).unwrap_or(e.event.as_str())) }
+                    @if let Some(d) = &e.department { br; (d) }
+                    @if let Some(o) = &e.official { " · " (o) }
+                    @if let Some(n) = &e.note { br; em { (n) } }
+                }
+            }
+        }
+    }
+}
+
 /// The tracking page of `view` for `token`.
 pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
     let t = texts(lang);
@@ -223,15 +247,21 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
             }
             dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (local(view.updated_at)) } }
         }
-        h2 { (t.route) }
-        ol {
-            @for e in &view.route {
-                li {
-                    time datetime=(e.at.to_rfc3339()) { (local(e.at)) }
-                    strong { (event_label(&e.event, lang).unwrap_or(e.event.as_str())) }
-                    @if let Some(d) = &e.department { br; (d) }
-                    @if let Some(o) = &e.official { " · " (o) }
-                    @if let Some(n) = &e.note { br; em { (n) } }
+        @if view.journey.is_empty() {
+            h2 { (t.route) }
+            (route_list(&view.route, lang))
+        } @else {
+            h2 { (t.journey) }
+            @for leg in &view.journey {
+                @let leg_status = PublicStatus::from_code(&leg.status)
+                    .map_or(leg.status.as_str(), |s| status_label(s, lang));
+                section.leg {
+                    h3 {
+                        (leg.institution.name) " · " (leg.registration_number)
+                        @if leg.registration_number == view.registration_number { " " (t.this_leg) }
+                    }
+                    p { (t.status) ": " span.status { (leg_status) } }
+                    (route_list(&leg.route, lang))
                 }
             }
         }
@@ -302,6 +332,7 @@ mod tests {
             days_left,
             updated_at: at,
             route_head: "ab".repeat(32),
+            journey: Vec::new(),
         }
     }
 

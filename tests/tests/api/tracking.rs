@@ -101,6 +101,7 @@ fn dossier() -> Dossier {
             cnp: Some(Cnp::parse(CNP).unwrap()),
         },
         public_note: Some(PublicNote::parse("Depus la registratură <b>pe hârtie</b>").unwrap()),
+        origin: None,
     };
     let mut d = Dossier::register(
         new,

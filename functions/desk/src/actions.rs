@@ -1,0 +1,345 @@
+//! Actions on a dossier at the desk: `POST /desk/dossiers/{id}/actions` (one
+//! form per action, urlencoded), `POST /desk/dossiers/{id}/response` (the
+//! response document, multipart) and `GET /desk/dossiers/{id}/files/{sha256}`
+//! (an attachment or response, shown in the browser).
+//!
+//! Each handler parses the form into a [`Command`], checks what only the
+//! platform can check (the department exists, the official belongs to it, the
+//! earlier dossier exists, the receiving institution exists), and calls
+//! [`service::act`], which applies it with compare-and-swap: of two officials
+//! acting on the same version, one succeeds and the other is told (409).
+
+use chrono::Utc;
+use ghiseu_core::dossier::OriginalName;
+use ghiseu_core::workflow::Command;
+use ghiseu_core::{
+    Action, DepartmentCode, DossierId, MediaType, PublicNote, Reason, RegistrationNumber,
+    Sha256Digest, TenantSlug, Username,
+};
+use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::multipart;
+use ghiseu_platform::repo;
+use ghiseu_platform::s3::S3Client;
+use ghiseu_platform::session::random_bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+use crate::forms::{Form, dossier_page, field, load, parse_form, refuse_csrf};
+use crate::service::{self, DeskError, MAX_FILE_BYTES, Scan};
+use crate::{Signed, csrf_ok, redirect};
+
+type Errors = Vec<(String, String)>;
+
+fn err(field: &str, message: &str) -> Errors {
+    vec![(field.to_owned(), message.to_owned())]
+}
+
+fn public_note(form: &Form, name: &str) -> Result<Option<PublicNote>, Errors> {
+    match field(form, name) {
+        None => Ok(None),
+        Some(v) => PublicNote::parse(v)
+            .map(Some)
+            .map_err(|e| err(name, &format!("Notă: {e}"))),
+    }
+}
+
+fn reason(form: &Form, name: &str, missing: &str) -> Result<Reason, Errors> {
+    let v = field(form, name).ok_or_else(|| err(name, missing))?;
+    Reason::parse(v).map_err(|e| err(name, &format!("{missing} ({e})")))
+}
+
+fn department(form: &Form, name: &str) -> Result<DepartmentCode, Errors> {
+    field(form, name)
+        .and_then(|v| DepartmentCode::parse(v).ok())
+        .ok_or_else(|| err(name, "Alegeți departamentul."))
+}
+
+/// Parses the action form into a command (without the checks that need the
+/// store).
+fn parse_action(form: &Form) -> Result<Command, Errors> {
+    match field(form, "action") {
+        Some("assign") => {
+            let official = match field(form, "official") {
+                None => None,
+                Some(v) => Some(
+                    Username::parse(v).map_err(|_| err("official", "Funcționar necunoscut."))?,
+                ),
+            };
+            Ok(Command::Assign {
+                department: department(form, "department")?,
+                official,
+            })
+        }
+        Some("forward") => Ok(Command::Forward {
+            to_department: department(form, "to_department")?,
+            note: public_note(form, "forward_note")?,
+        }),
+        Some("request_info") => Ok(Command::RequestInfo {
+            question: reason(form, "question", "Scrieți ce informații cereți petentului.")?,
+        }),
+        Some("record_reply") => Ok(Command::RecordReply {
+            note: public_note(form, "reply_note")?,
+        }),
+        Some("send_for_signature") => Ok(Command::SendForSignature),
+        Some("resolve") => Ok(Command::Resolve {
+            note: public_note(form, "resolve_note")?,
+        }),
+        Some("reject") => Ok(Command::Reject {
+            reason: reason(form, "reason", "Scrieți motivul respingerii.")?,
+        }),
+        Some("extend_deadline") => {
+            let days = field(form, "days")
+                .and_then(|v| v.trim().parse::<u16>().ok())
+                .filter(|d| (1..=ghiseu_core::deadline::MAX_EXTENSION_DAYS).contains(d))
+                .ok_or_else(|| err("days", "Prelungirea este de 1 până la 15 zile."))?;
+            Ok(Command::ExtendDeadline {
+                days,
+                reason: reason(form, "extend_reason", "Scrieți motivul prelungirii.")?,
+            })
+        }
+        Some("join_duplicate") => {
+            let into = field(form, "into")
+                .and_then(|v| v.trim().parse::<RegistrationNumber>().ok())
+                .ok_or_else(|| {
+                    err(
+                        "into",
+                        "Scrieți numărul de înregistrare al dosarului anterior (ex. CJC-2026-000012).",
+                    )
+                })?;
+            Ok(Command::JoinDuplicate { into })
+        }
+        Some("forward_to_institution") => {
+            let tenant = field(form, "to_tenant")
+                .and_then(|v| TenantSlug::parse(v).ok())
+                .ok_or_else(|| err("to_tenant", "Alegeți instituția."))?;
+            let id = random_bytes::<16>().map_err(|_| err("to_tenant", "Încercați din nou."))?;
+            Ok(Command::ForwardToInstitution {
+                tenant,
+                dossier: DossierId::from_random(id),
+                note: public_note(form, "institution_note")?,
+            })
+        }
+        _ => Err(err("action", "Acțiune necunoscută.")),
+    }
+}
+
+/// The checks a command needs from the store; `Err` holds form errors.
+async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Errors, DeskError> {
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let mut errors = Errors::new();
+    match command {
+        Command::Assign {
+            department,
+            official: Some(user),
+        } => {
+            let ok = repo::official(store, &scope, user)
+                .await?
+                .is_some_and(|o| o.active && o.department.as_ref() == Some(department));
+            if !ok {
+                errors.push((
+                    "official".into(),
+                    "Funcționarul ales nu face parte din departament.".into(),
+                ));
+            }
+        }
+        Command::JoinDuplicate { into } => {
+            if service::by_number(store, &scope, into).await?.is_none() {
+                errors.push((
+                    "into".into(),
+                    format!("Nu există dosarul {into} în instituție."),
+                ));
+            }
+        }
+        Command::ForwardToInstitution { tenant, .. } => {
+            let ok = repo::get_tenant(store, tenant)
+                .await?
+                .is_some_and(|t| t.active && t.slug != signed.tenant.slug);
+            if !ok {
+                errors.push(("to_tenant".into(), "Instituție necunoscută.".into()));
+            }
+        }
+        _ => {}
+    }
+    if let Command::Assign { department, .. }
+    | Command::Forward {
+        to_department: department,
+        ..
+    } = command
+        && !repo::departments(store, &scope)
+            .await?
+            .iter()
+            .any(|d| &d.code == department && d.active)
+    {
+        errors.push(("department".into(), "Departament necunoscut.".into()));
+    }
+    Ok(errors)
+}
+
+/// `POST /desk/dossiers/{id}/actions`.
+pub async fn action(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let form = parse_form(body);
+    if !csrf_ok(signed, field(&form, "csrf")) {
+        return Err(refuse_csrf());
+    }
+    // Make sure the dossier is visible before saying anything about the form.
+    load(store, signed, id).await?;
+    let command = match parse_action(&form) {
+        Ok(c) => c,
+        Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
+    };
+    let errors = check(store, signed, &command).await?;
+    if !errors.is_empty() {
+        return dossier_page(store, signed, id, Some(&errors)).await;
+    }
+    service::act(
+        store,
+        &signed.tenant,
+        &signed.actor,
+        &id,
+        field(&form, "route_head"),
+        command,
+        Utc::now(),
+    )
+    .await?;
+    Ok(redirect(&format!("/desk/dossiers/{id}")))
+}
+
+/// `POST /desk/dossiers/{id}/response` (multipart: `csrf`, `route_head`,
+/// `document`): attaches a response document.
+pub async fn response(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let boundary = crate::header_str(headers, header::CONTENT_TYPE.as_str())
+        .and_then(multipart::boundary)
+        .ok_or_else(|| DeskError::Invalid(err("document", "Formular multipart așteptat.")))?;
+    let parts = multipart::parse(body, &boundary, 8)
+        .map_err(|e| DeskError::Invalid(err("document", &format!("Formular invalid: {e}"))))?;
+    let text = |name: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| std::str::from_utf8(&p.data).ok())
+            .map(str::to_owned)
+    };
+    if !csrf_ok(signed, text("csrf").as_deref()) {
+        return Err(refuse_csrf());
+    }
+    load(store, signed, id).await?;
+    let route_head = text("route_head");
+    let file = parts
+        .into_iter()
+        .find(|p| p.name == "document" && p.filename.as_deref().is_some_and(|f| !f.is_empty()));
+    let scan = match file {
+        None => Err(err("document", "Alegeți documentul de răspuns.")),
+        Some(p) if p.data.len() > MAX_FILE_BYTES => {
+            Err(err("document", "Fișierul depășește 10 MB."))
+        }
+        Some(p) => match (
+            OriginalName::parse(p.filename.as_deref().unwrap_or_default()),
+            MediaType::sniff(&p.data),
+        ) {
+            (Err(_), _) => Err(err("document", "Numele fișierului nu este valid.")),
+            (_, None) => Err(err("document", "Doar PDF, JPEG sau PNG sunt acceptate.")),
+            (Ok(name), Some(media_type)) => Ok(Scan {
+                name,
+                media_type,
+                data: p.data,
+            }),
+        },
+    };
+    let scan = match scan {
+        Ok(s) => s,
+        Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
+    };
+    // Authorised and possible before anything is stored.
+    let current = load(store, signed, id).await?;
+    ghiseu_core::authorize(&signed.actor, Action::AttachResponse, &current)
+        .map_err(|d| DeskError::from(ghiseu_core::WorkflowError::Denied(d)))?;
+    if !ghiseu_core::workflow::allowed_in(Action::AttachResponse, current.status()) {
+        return Err(DeskError::NotAllowed(format!(
+            "Nu se poate atașa un răspuns cât timp dosarul este {}.",
+            current.status().code()
+        )));
+    }
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let s3 = S3Client::from_variables().await?;
+    let document = service::store_file(&s3, &scope, scan).await?;
+    service::act(
+        store,
+        &signed.tenant,
+        &signed.actor,
+        &id,
+        route_head.as_deref(),
+        Command::AttachResponse { document },
+        Utc::now(),
+    )
+    .await?;
+    Ok(redirect(&format!("/desk/dossiers/{id}")))
+}
+
+/// `GET /desk/dossiers/{id}/files/{sha256}`: a file of the dossier (scan or
+/// response), inline, with its checked content type and a sandboxing CSP.
+pub async fn file(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+    sha: &str,
+) -> Result<Response, DeskError> {
+    let dossier = load(store, signed, id).await?;
+    let sha = Sha256Digest::parse(sha).map_err(|_| DeskError::NotFound)?;
+    let responses = dossier.responses();
+    let Some(meta) = dossier
+        .attachments()
+        .iter()
+        .chain(responses.iter().copied())
+        .find(|a| a.sha256 == sha)
+    else {
+        return Err(DeskError::NotFound);
+    };
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let s3 = S3Client::from_variables().await?;
+    let bytes = s3
+        .get_object(&service::file_key(&scope, &sha))
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    let mut r = web::bytes(StatusCode::OK, meta.media_type.mime(), bytes);
+    let h = r.headers_mut();
+    let name: String = meta
+        .original_name
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; object-src 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(r)
+}
