@@ -377,6 +377,11 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                 dt { "Zile în instituție" } dd { (d.days_in_institution(p.today)) }
                 @if let Some(o) = d.origin() { dt { "Primit de la" } dd { (o.tenant.as_str()) ", nr. " (o.number.to_string()) } }
                 @if let Some((t, n)) = &p.forwarded { dt { "Redirecționat la" } dd { (t) ", nr. " (n) } }
+                @for e in d.route().events() {
+                    @if let ghiseu_core::route::EventKind::Joined { into } = &e.event.kind {
+                        dt { "Conexat la" } dd { (into.to_string()) }
+                    }
+                }
                 @if let Some((q, at)) = d.pending_question() {
                     dt { "Informații cerute petentului" } dd { (q.as_str()) " (" (local_datetime(at).format("%d.%m.%Y").to_string()) "; termenul este suspendat până la răspuns)" }
                 }

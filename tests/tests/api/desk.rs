@@ -27,7 +27,11 @@ fn tenant(slug: &str, prefix: &str) -> Value {
             {"username": "reg", "display_name": "Rita Registru", "department": "registratura",
              "roles": ["registrar"], "password": "parola-reg"},
             {"username": "sef", "display_name": "Sorin Șef", "department": "urbanism",
-             "roles": ["head_of_department"], "password": "parola-sef"}
+             "roles": ["head_of_department"], "password": "parola-sef"},
+            {"username": "ofi", "display_name": "Olga Funcționar", "department": "urbanism",
+             "roles": ["official"], "password": "parola-ofi"},
+            {"username": "semn", "display_name": "Silviu Semnatar", "department": null,
+             "roles": ["signer"], "password": "parola-semn"}
         ],
         "document_types": [
             {"code": "petitie", "titles": {"ro": "Petiție"},
@@ -643,5 +647,439 @@ async fn actions_show_on_tracking_at_once_and_concurrent_ones_conflict() {
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(tracking_json(&app, &token).await["status"], "rejected");
+    }
+}
+
+impl Desk {
+    /// The dossier page's HTML.
+    async fn page(&self, id: &str) -> String {
+        self.get(&format!("/desk/dossiers/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Acts on the current version of the dossier.
+    async fn act_now(&self, id: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let head = self.route_head(id).await;
+        let mut all = fields.to_vec();
+        all.push(("route_head", head.as_str()));
+        self.act(id, &all).await
+    }
+
+    async fn upload_response(&self, id: &str, name: &str, data: Vec<u8>) -> reqwest::Response {
+        let head = self.route_head(id).await;
+        let form = Form::new()
+            .text("csrf", self.csrf.clone())
+            .text("route_head", head)
+            .part("document", Part::bytes(data).file_name(name.to_owned()));
+        self.client
+            .post(format!("{}/desk/dossiers/{id}/response", self.base))
+            .header("cookie", self.cookie())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn inbox(&self, query: &str) -> String {
+        self.get(&format!("/desk?{query}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+fn events(json: &Value) -> Vec<String> {
+    json["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn information_request_response_signature_and_issue() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let sef = login(&app, "alfa", "sef", "parola-sef").await;
+    let semn = login(&app, "alfa", "semn", "parola-semn").await;
+    let (id, regno, token) = reg.register("petitie").await;
+    let r = reg
+        .act_now(&id, &[("action", "assign"), ("department", "urbanism")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let deadline = tracking_json(&app, &token).await["deadline"].clone();
+
+    // Information request: the public sees "awaiting your reply", never the question.
+    let question = "Lipsește planul de situație semnat";
+    let r = sef
+        .act_now(&id, &[("action", "request_info"), ("question", question)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    assert_eq!(json["status"], "awaiting_reply");
+    assert!(!json.to_string().contains("planul de situație"));
+    assert!(sef.page(&id).await.contains(question));
+    // While waiting, the dossier cannot be resolved (409) and nothing changes.
+    let r = sef.act_now(&id, &[("action", "resolve")]).await;
+    assert_eq!(r.status(), 409);
+    // The reply arrives at the registry the same day: paused 0 days.
+    let r = reg.act_now(&id, &[("action", "record_reply")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    assert_eq!(json["status"], "in_progress");
+    assert_eq!(json["deadline"], deadline);
+
+    // Extension: at most 15 days, with a reason, once.
+    let r = sef
+        .act_now(
+            &id,
+            &[
+                ("action", "extend_deadline"),
+                ("days", "16"),
+                ("extend_reason", "Analiză"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = sef
+        .act_now(
+            &id,
+            &[
+                ("action", "extend_deadline"),
+                ("days", "10"),
+                ("extend_reason", "Analiză"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    assert_ne!(json["deadline"], deadline);
+    assert!(!sef.page(&id).await.contains("value=\"extend_deadline\""));
+
+    // A response document: checked by content, stored, viewable in the browser.
+    let r = sef
+        .upload_response(&id, "raspuns.pdf", b"<html>".to_vec())
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(events(&tracking_json(&app, &token).await).len(), 5);
+    let doc = pdf();
+    let r = sef.upload_response(&id, "raspuns.pdf", doc.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sha = ghiseu_tests::sha256_hex(&doc);
+    let file = sef.get(&format!("/desk/dossiers/{id}/files/{sha}")).await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert!(
+        file.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert_eq!(file.bytes().await.unwrap().as_ref(), doc.as_slice());
+    let other = login(&app, "beta", "reg", "parola-reg").await;
+    assert_eq!(
+        other
+            .get(&format!("/desk/dossiers/{id}/files/{sha}"))
+            .await
+            .status(),
+        404
+    );
+
+    // Sent for signature: it is in the signer's queue, and nowhere else closes it.
+    let r = sef.act_now(&id, &[("action", "send_for_signature")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        tracking_json(&app, &token).await["status"],
+        "awaiting_signature"
+    );
+    assert!(semn.inbox("").await.contains(&regno));
+    assert!(semn.inbox("view=signature").await.contains(&regno));
+    // Taken back by the head and resolved: the response is issued.
+    let r = sef
+        .act_now(&id, &[("action", "assign"), ("department", "urbanism")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = sef
+        .act_now(
+            &id,
+            &[("action", "resolve"), ("resolve_note", "Răspuns emis")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    assert_eq!(json["status"], "resolved");
+    assert_eq!(
+        events(&json),
+        [
+            "registered",
+            "assigned",
+            "info_requested",
+            "citizen_replied",
+            "deadline_extended",
+            "response_drafted",
+            "sent_for_signature",
+            "assigned",
+            "issued"
+        ]
+    );
+    // Closed dossiers leave the open inboxes but stay in the registry.
+    assert!(!reg.inbox("view=all").await.contains(&regno));
+    assert!(reg.inbox("view=registry").await.contains(&regno));
+}
+
+#[tokio::test]
+async fn inboxes_filter_by_department_official_status_type_and_deadline() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let ofi = login(&app, "alfa", "ofi", "parola-ofi").await;
+    let (a, a_no, _) = reg.register("petitie").await;
+    let (_, b_no, _) = reg.register("petitie").await;
+    let (_, c_no, _) = reg.register("certificat-urbanism").await;
+    let r = reg
+        .act_now(
+            &a,
+            &[
+                ("action", "assign"),
+                ("department", "urbanism"),
+                ("official", "ofi"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let has = |html: &str, want: &[&str], not: &[&str]| {
+        for n in want {
+            assert!(html.contains(n), "{n} missing");
+        }
+        for n in not {
+            assert!(!html.contains(n), "{n} should not be listed");
+        }
+    };
+    // The official's own inbox and their department's.
+    has(&ofi.inbox("view=mine").await, &[&a_no], &[&b_no, &c_no]);
+    has(&ofi.inbox("").await, &[&a_no, &c_no], &[&b_no]);
+    // Filters: department, status, document type, deadline.
+    has(
+        &reg.inbox("view=all&department=registratura").await,
+        &[&b_no],
+        &[&a_no, &c_no],
+    );
+    has(
+        &reg.inbox("view=all&status=in_progress").await,
+        &[&a_no],
+        &[&b_no, &c_no],
+    );
+    has(
+        &reg.inbox("view=all&document_type=certificat-urbanism")
+            .await,
+        &[&c_no],
+        &[&a_no, &b_no],
+    );
+    has(
+        &reg.inbox("view=all&due=overdue").await,
+        &[],
+        &[&a_no, &b_no, &c_no],
+    );
+    // Sorted by deadline: the 15-working-day certificate comes before the
+    // 30-day petitions.
+    let all = reg.inbox("view=all").await;
+    assert!(all.find(&c_no).unwrap() < all.find(&b_no).unwrap());
+}
+
+#[tokio::test]
+async fn duplicates_are_joined_to_an_earlier_dossier() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let (_, first, _) = reg.register("petitie").await;
+    let (id, second, token) = reg.register("petitie").await;
+    for bad in ["ALF-2020-000099", "nimic", second.as_str()] {
+        let r = reg
+            .act_now(&id, &[("action", "join_duplicate"), ("into", bad)])
+            .await;
+        assert!(
+            r.status() == 422 || r.status() == 409,
+            "{bad}: {}",
+            r.status()
+        );
+    }
+    assert_eq!(tracking_json(&app, &token).await["status"], "registered");
+    let r = reg
+        .act_now(&id, &[("action", "join_duplicate"), ("into", &first)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    assert_eq!(json["status"], "joined");
+    assert!(reg.page(&id).await.contains(&first));
+}
+
+#[tokio::test]
+async fn forwarding_between_institutions_shows_both_legs() {
+    let app = spawn(Backend::Sqlite).await;
+    let alfa = login(&app, "alfa", "reg", "parola-reg").await;
+    let beta = login(&app, "beta", "reg", "parola-reg").await;
+    let (id, alfa_no, token) = alfa.register("petitie").await;
+    // Misdirected petitions: the page reminds of the 5-day limit once it nears.
+    let page = alfa.page(&id).await;
+    assert!(page.contains("value=\"forward_to_institution\""));
+    let r = alfa
+        .act_now(
+            &id,
+            &[
+                ("action", "forward_to_institution"),
+                ("to_tenant", "nu-exista"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = alfa
+        .act_now(
+            &id,
+            &[
+                ("action", "forward_to_institution"),
+                ("to_tenant", "beta"),
+                ("institution_note", "Competența aparține instituției beta"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The first token shows both legs, with beta's own number.
+    let json = tracking_json(&app, &token).await;
+    assert_eq!(json["status"], "forwarded");
+    let journey = json["journey"].as_array().expect("a journey");
+    assert_eq!(journey.len(), 2);
+    assert_eq!(journey[0]["registration_number"], alfa_no.as_str());
+    assert_eq!(journey[1]["institution"]["slug"], "beta");
+    let beta_no = journey[1]["registration_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(beta_no, format!("BTA-{}-000001", year()));
+    assert_eq!(journey[1]["status"], "registered");
+
+    // Beta works it; alfa's token follows at once.
+    let inbox = beta.inbox("view=all").await;
+    assert!(inbox.contains(&beta_no));
+    let at = inbox.find("/desk/dossiers/").unwrap() + 15;
+    let beta_id = inbox[at..at + 26].to_owned();
+    assert!(beta.page(&beta_id).await.contains(&alfa_no));
+    let r = beta
+        .act_now(
+            &beta_id,
+            &[("action", "assign"), ("department", "urbanism")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = tracking_json(&app, &token).await;
+    let leg = &json["journey"][1];
+    assert_eq!(leg["status"], "in_progress");
+    assert_eq!(leg["route"][1]["event"], "assigned");
+    // The scanned pages went along.
+    let page = beta.page(&beta_id).await;
+    let at = page.find("/files/").unwrap() + 7;
+    let sha = &page[at..at + 64];
+    assert_eq!(
+        beta.get(&format!("/desk/dossiers/{beta_id}/files/{sha}"))
+            .await
+            .status(),
+        200
+    );
+    // The HTML tracking page shows both institutions and both numbers.
+    let html = app
+        .get(&format!("/track/{token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for want in [
+        "Instituția alfa",
+        "Instituția beta",
+        alfa_no.as_str(),
+        beta_no.as_str(),
+    ] {
+        assert!(html.contains(want), "{want} missing from the tracking page");
+    }
+    // Alfa can do nothing more with it.
+    assert!(!alfa.page(&id).await.contains("name=\"action\""));
+}
+
+/// The desk enforces the role × action table over HTTP: allowed actions
+/// answer 303, denied ones 403 (404 across tenants), and change nothing.
+#[tokio::test]
+async fn role_action_table_over_http() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let sef = login(&app, "alfa", "sef", "parola-sef").await;
+    let ofi = login(&app, "alfa", "ofi", "parola-ofi").await;
+    let semn = login(&app, "alfa", "semn", "parola-semn").await;
+    let stranger = login(&app, "beta", "sef", "parola-sef").await;
+    let users: [(&str, &Desk); 5] = [
+        ("reg", &reg),
+        ("ofi", &ofi),
+        ("sef", &sef),
+        ("semn", &semn),
+        ("stranger", &stranger),
+    ];
+    let actions: [(&str, &[(&str, &str)]); 6] = [
+        (
+            "forward",
+            &[("action", "forward"), ("to_department", "registratura")],
+        ),
+        (
+            "request_info",
+            &[("action", "request_info"), ("question", "Acte")],
+        ),
+        ("resolve", &[("action", "resolve")]),
+        ("reject", &[("action", "reject"), ("reason", "Nefondat")]),
+        (
+            "extend",
+            &[
+                ("action", "extend_deadline"),
+                ("days", "5"),
+                ("extend_reason", "Volum"),
+            ],
+        ),
+        (
+            "assign",
+            &[
+                ("action", "assign"),
+                ("department", "urbanism"),
+                ("official", "ofi"),
+            ],
+        ),
+    ];
+    // Rows: users; columns: actions, on a dossier held by urbanism.
+    let table: [[u16; 6]; 5] = [
+        [403, 403, 403, 403, 403, 303],
+        [303, 303, 403, 403, 403, 303],
+        [303, 303, 303, 303, 303, 303],
+        [403, 403, 403, 403, 403, 403],
+        [404, 404, 404, 404, 404, 404],
+    ];
+    for (row, (user, desk)) in table.iter().zip(users) {
+        for (want, (action, fields)) in row.iter().zip(actions) {
+            let (id, _, token) = reg.register("petitie").await;
+            let r = reg
+                .act_now(&id, &[("action", "assign"), ("department", "urbanism")])
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            let before = tracking_json(&app, &token).await;
+            let head = reg.route_head(&id).await;
+            let mut all = fields.to_vec();
+            all.push(("route_head", head.as_str()));
+            let r = desk.act(&id, &all).await;
+            assert_eq!(r.status().as_u16(), *want, "{user} doing {action}");
+            if *want != 303 {
+                assert_eq!(
+                    tracking_json(&app, &token).await["route_head"],
+                    before["route_head"],
+                    "{user} doing {action} changed the dossier"
+                );
+            }
+        }
     }
 }
