@@ -201,7 +201,6 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}{stderr}");
     println!("browser journey took {:.1?}", started.elapsed());
     assert!(
         output.status.success(),
@@ -211,6 +210,7 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
         artifacts.display(),
         app.log()
     );
+    println!("{stdout}{stderr}");
     let result: Value = stdout
         .lines()
         .rev()
