@@ -31,7 +31,8 @@ commands:
   up [--listen ADDR] [--data DIR]   build every component and the host, then run the
                                     platform (default http://127.0.0.1:3000, data in ./.ghiseu)
   test                              every check CI runs: fmt, clippy, build, unit and
-                                    integration tests (SQLite and Redis)
+                                    integration tests (SQLite and Redis, and a browser
+                                    journey in headless Chromium)
   bench                             build in release and print the benchmark table
 ";
 
@@ -271,6 +272,17 @@ fn ensure_redis() -> Result<()> {
         return Ok(());
     }
     println!("redis-server missing: installing it with apt-get");
+    apt_install(&["--no-install-recommends", "redis-server"])?;
+    if which("redis-server").is_none() {
+        bail!("redis-server is still not on PATH after apt-get install");
+    }
+    Ok(())
+}
+
+/// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
+/// runs `apt-get update` before it.
+fn apt_install(args: &[&str]) -> Result<()> {
+    static UPDATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -287,12 +299,61 @@ fn ensure_redis() -> Result<()> {
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         exec(cmd)
     };
-    apt(&["update"])?;
-    apt(&["install", "-y", "--no-install-recommends", "redis-server"])?;
-    if which("redis-server").is_none() {
-        bail!("redis-server is still not on PATH after apt-get install");
+    if !UPDATED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        apt(&["update"])?;
     }
-    Ok(())
+    apt(&[&["install", "-y"], args].concat())
+}
+
+/// The browser test (`tests/tests/api/browser.rs`) drives `/usr/bin/chromium` with
+/// playwright-core under Node: install Chromium, Node and npm with apt-get when they
+/// are missing, and `npm ci` in tests/browser when node_modules is missing or older
+/// than package-lock.json.
+fn ensure_browser_toolchain() -> Result<()> {
+    let chromium = Path::new("/usr/bin/chromium");
+    if chromium.is_file() {
+        println!("{} found", chromium.display());
+    } else {
+        println!(
+            "{} missing: installing chromium with apt-get",
+            chromium.display()
+        );
+        apt_install(&["chromium"])?;
+        if !chromium.is_file() {
+            bail!(
+                "{} is still missing after apt-get install",
+                chromium.display()
+            );
+        }
+    }
+    if which("node").is_some() && which("npm").is_some() {
+        println!("node and npm found");
+    } else {
+        println!("node or npm missing: installing nodejs and npm with apt-get");
+        apt_install(&["nodejs", "npm"])?;
+        if which("node").is_none() || which("npm").is_none() {
+            bail!("node or npm is still not on PATH after apt-get install");
+        }
+    }
+    let dir = root().join("tests/browser");
+    if !needs_npm_ci(&dir) {
+        println!("tests/browser/node_modules is up to date");
+        return Ok(());
+    }
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    exec(cmd).context("npm ci in tests/browser")
+}
+
+/// Whether `dir/node_modules` is missing or older than `dir/package-lock.json` (npm
+/// writes `node_modules/.package-lock.json` on every install).
+fn needs_npm_ci(dir: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = modified(&dir.join("node_modules/.package-lock.json"));
+    let locked = modified(&dir.join("package-lock.json"));
+    installed.is_none() || installed < locked
 }
 
 fn which(program: &str) -> Option<PathBuf> {
@@ -549,6 +610,7 @@ fn test(args: &[String]) -> Result<()> {
         })?;
         steps.step("build host (release)", build_host)?;
         steps.step("redis-server", ensure_redis)?;
+        steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("cargo test (unit and integration, release)", || {
             let mut cmd = cargo();
             // --no-fail-fast: one failing crate must not hide the others' results.
@@ -611,6 +673,25 @@ mod tests {
                 .iter()
                 .any(|n| n == PROBE_PACKAGE)
         );
+    }
+
+    #[test]
+    fn npm_ci_runs_when_node_modules_is_missing_or_stale() {
+        use std::time::{Duration, SystemTime};
+        let dir = std::env::temp_dir().join(format!("xtask-npm-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("node_modules")).unwrap();
+        let write_at = |name: &str, secs: u64| {
+            let f = std::fs::File::create(dir.join(name)).unwrap();
+            f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+                .unwrap();
+        };
+        write_at("package-lock.json", 1_000);
+        assert!(needs_npm_ci(&dir), "no install yet");
+        write_at("node_modules/.package-lock.json", 2_000);
+        assert!(!needs_npm_ci(&dir), "installed after the lock");
+        write_at("package-lock.json", 3_000);
+        assert!(needs_npm_ci(&dir), "the lock changed since");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

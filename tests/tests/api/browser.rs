@@ -1,0 +1,262 @@
+//! The paper-dossier journey in a real browser (issue 4): headless Chromium, driven by
+//! playwright-core (`tests/browser/journey.mjs`), signs in to the desk as a registrar
+//! and registers a scanned paper, as an official of its first department and forwards
+//! it, as the head of the receiving department and resolves it, then opens the QR link
+//! on a 360×740 phone viewport and checks that the tracking page shows every step.
+//! Full-page screenshots land in `<target dir>/browser-artifacts/<test name>/`.
+//!
+//! Independently of the browser, the test then reads `GET /api/v1/track/{token}` and
+//! checks the route, so a page that looks right cannot hide a broken backend.
+//!
+//! Needs `node`, `/usr/bin/chromium` and `tests/browser/node_modules`; `cargo xtask
+//! test` installs them. Without them the test fails, it never skips.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use ghiseu_core::{Lang, event_label};
+use ghiseu_tests::{App, Backend, target_dir, workspace_root};
+use serde_json::{Value, json};
+
+/// The whole journey, browser start included; generous for a busy 2-core machine.
+const JOURNEY_TIMEOUT: Duration = Duration::from_secs(240);
+const CHROMIUM: &str = "/usr/bin/chromium";
+const FORWARD_NOTE: &str = "Avizul Direcției Juridice este necesar";
+const RESOLVE_NOTE: &str = "Certificat emis";
+
+/// Who does what, picked from the demo seed.
+struct Plan {
+    tenant: Value,
+    document_type: String,
+    registrar: Value,
+    official: Value,
+    head: Value,
+    first_department: String,
+    forward_to: String,
+}
+
+fn with_role<'a>(tenant: &'a Value, role: &str, department: Option<&str>) -> Option<&'a Value> {
+    tenant["officials"].as_array()?.iter().find(|o| {
+        o["roles"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == role))
+            && department.is_none_or(|d| o["department"] == d)
+    })
+}
+
+/// A tenant with a registrar and a document type whose first department has both an
+/// official and a head, plus another department with a head to forward to.
+fn plan(seed: &Value) -> Plan {
+    for tenant in seed["tenants"].as_array().expect("seed tenants") {
+        let Some(registrar) = with_role(tenant, "registrar", None) else {
+            continue;
+        };
+        for doc_type in tenant["document_types"].as_array().into_iter().flatten() {
+            let first = doc_type["first_department"].as_str().unwrap_or_default();
+            let (Some(official), Some(_)) = (
+                with_role(tenant, "official", Some(first)),
+                with_role(tenant, "head_of_department", Some(first)),
+            ) else {
+                continue;
+            };
+            let target = tenant["departments"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d["code"].as_str())
+                .filter(|&d| d != first)
+                .find_map(|d| with_role(tenant, "head_of_department", Some(d)).map(|h| (d, h)));
+            if let Some((forward_to, head)) = target {
+                return Plan {
+                    tenant: tenant.clone(),
+                    document_type: doc_type["code"].as_str().unwrap().to_owned(),
+                    registrar: registrar.clone(),
+                    official: official.clone(),
+                    head: head.clone(),
+                    first_department: first.to_owned(),
+                    forward_to: forward_to.to_owned(),
+                };
+            }
+        }
+    }
+    panic!(
+        "infra/seed/demo.json has no tenant with a registrar and a document type whose first \
+         department has an official and a head, and another department with a head"
+    );
+}
+
+impl Plan {
+    fn department_name(&self, code: &str) -> String {
+        self.tenant["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .and_then(|d| d["name"].as_str())
+            .unwrap_or_else(|| panic!("department {code} in the seed"))
+            .to_owned()
+    }
+
+    fn login(o: &Value) -> Value {
+        json!({"username": o["username"], "password": o["password"]})
+    }
+
+    /// The script's configuration; the expected step labels are the domain's own.
+    fn config(&self) -> Value {
+        let label = |code| event_label(code, Lang::Ro).expect("a known event code");
+        let first = self.department_name(&self.first_department);
+        let target = self.department_name(&self.forward_to);
+        json!({
+            "institution": self.tenant["slug"],
+            "registration_prefix": self.tenant["registration_prefix"],
+            "document_type": self.document_type,
+            "registrar": Self::login(&self.registrar),
+            "official": Self::login(&self.official),
+            "head": Self::login(&self.head),
+            "forward_to": self.forward_to,
+            "forward_note": FORWARD_NOTE,
+            "resolve_note": RESOLVE_NOTE,
+            "expected_steps": [
+                {"label": label("registered"), "department": first},
+                {"label": label("forwarded"), "department": target, "note": FORWARD_NOTE},
+                {"label": label("resolved"), "department": target, "note": RESOLVE_NOTE},
+            ],
+        })
+    }
+}
+
+/// Fails (never skips) when the browser toolchain is missing.
+fn require_toolchain(browser_dir: &Path) {
+    let hint = "`cargo xtask test` installs it (apt-get install chromium nodejs npm, then \
+                `npm ci` in tests/browser)";
+    let node = std::process::Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "`node` is not on PATH: {hint}"
+    );
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: {hint}"
+    );
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "{} is missing: {hint}",
+        browser_dir.join("node_modules").display()
+    );
+}
+
+fn artifacts_dir(test: &str) -> PathBuf {
+    let dir = target_dir().join("browser-artifacts").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creating the browser artifacts dir");
+    dir
+}
+
+#[tokio::test]
+async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone() {
+    let test = "a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone";
+    let browser_dir = workspace_root().join("tests/browser");
+    require_toolchain(&browser_dir);
+    let artifacts = artifacts_dir(test);
+    println!("browser artifacts: {}", artifacts.display());
+
+    let app = App::desk(Backend::Sqlite).spawn().await;
+    let seed: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("infra/seed/demo.json"))
+            .expect("reading infra/seed/demo.json"),
+    )
+    .expect("infra/seed/demo.json is JSON");
+    let r = app.seed(&seed).await;
+    assert_eq!(r.status(), 200, "seeding: {}", r.text().await.unwrap());
+
+    let plan = plan(&seed);
+    let config = plan.config();
+    let config_path = artifacts.join("journey.json");
+    std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap())
+        .expect("writing the journey config");
+
+    let started = Instant::now();
+    let child = tokio::process::Command::new("node")
+        .arg(browser_dir.join("journey.mjs"))
+        .arg(&app.address)
+        .arg(&artifacts)
+        .arg(&config_path)
+        .current_dir(&browser_dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("CHROMIUM", CHROMIUM)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawning node");
+    let output = match tokio::time::timeout(JOURNEY_TIMEOUT, child.wait_with_output()).await {
+        Ok(out) => out.expect("waiting for node"),
+        // Dropping the future kills node (kill_on_drop); Chromium goes with its pipe.
+        Err(_) => panic!(
+            "the browser journey did not finish within {JOURNEY_TIMEOUT:?}; screenshots in {}",
+            artifacts.display()
+        ),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("browser journey took {:.1?}", started.elapsed());
+    assert!(
+        output.status.success(),
+        "the browser journey failed ({}); screenshots in {}\n--- journey stdout\n{stdout}\n\
+         --- journey stderr\n{stderr}\n--- host log\n{}",
+        output.status,
+        artifacts.display(),
+        app.log()
+    );
+    println!("{stdout}{stderr}");
+    let result: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .map(|l| serde_json::from_str(l).expect("the RESULT line is JSON"))
+        .expect("the journey printed no RESULT line");
+    for shot in result["screenshots"].as_array().expect("screenshots") {
+        let path = Path::new(shot.as_str().unwrap());
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        assert!(
+            len > 1000,
+            "screenshot {} is missing or empty",
+            path.display()
+        );
+    }
+    assert!(artifacts.join("06-tracking-360x740.png").is_file());
+
+    // The backend, without the browser: the public JSON has the same route.
+    let token = result["token"].as_str().expect("token");
+    let r = app.get(&format!("/api/v1/track/{token}")).await;
+    assert_eq!(r.status(), 200);
+    let json: Value = r.json().await.unwrap();
+    assert_eq!(json["registration_number"], result["regno"]);
+    assert_eq!(json["status"], "resolved");
+    let first = plan.department_name(&plan.first_department);
+    let target = plan.department_name(&plan.forward_to);
+    let route: Vec<(&str, &str, &str)> = json["route"]
+        .as_array()
+        .expect("a route")
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or_default(),
+                e["department"].as_str().unwrap_or_default(),
+                e["note"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        route,
+        [
+            ("registered", first.as_str(), ""),
+            ("forwarded", target.as_str(), FORWARD_NOTE),
+            ("resolved", target.as_str(), RESOLVE_NOTE),
+        ],
+        "{json:#}"
+    );
+    assert_eq!(json["current"]["department"], target.as_str());
+}
