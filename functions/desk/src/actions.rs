@@ -128,7 +128,7 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
 async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Errors, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let mut errors = Errors::new();
-    match command {
+    let problem: Option<(&str, String)> = match command {
         Command::Assign {
             department,
             official: Some(user),
@@ -136,30 +136,27 @@ async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Erro
             let ok = repo::official(store, &scope, user)
                 .await?
                 .is_some_and(|o| o.active && o.department.as_ref() == Some(department));
-            if !ok {
-                errors.push((
-                    "official".into(),
-                    "Funcționarul ales nu face parte din departament.".into(),
-                ));
-            }
+            (!ok).then(|| {
+                (
+                    "official",
+                    "Funcționarul ales nu face parte din departament.".to_owned(),
+                )
+            })
         }
-        Command::JoinDuplicate { into } => {
-            if service::by_number(store, &scope, into).await?.is_none() {
-                errors.push((
-                    "into".into(),
-                    format!("Nu există dosarul {into} în instituție."),
-                ));
-            }
-        }
+        Command::JoinDuplicate { into } => service::by_number(store, &scope, into)
+            .await?
+            .is_none()
+            .then(|| ("into", format!("Nu există dosarul {into} în instituție."))),
         Command::ForwardToInstitution { tenant, .. } => {
             let ok = repo::get_tenant(store, tenant)
                 .await?
                 .is_some_and(|t| t.active && t.slug != signed.tenant.slug);
-            if !ok {
-                errors.push(("to_tenant".into(), "Instituție necunoscută.".into()));
-            }
+            (!ok).then(|| ("to_tenant", "Instituție necunoscută.".to_owned()))
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some((field, message)) = problem {
+        errors.push((field.to_owned(), message));
     }
     if let Command::Assign { department, .. }
     | Command::Forward {
