@@ -378,6 +378,7 @@ async fn demo_dossier(
             .transpose()
             .map_err(invalid("note"))?,
         public_note: Some(PublicNote::parse("Depus la registratură").map_err(invalid("note"))?),
+        form: Default::default(),
     };
     let mut dossier = service::register(store, tenant, &registrar, intake, Utc::now()).await?;
     store

@@ -323,13 +323,47 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
 }
 
 /// `GET /desk/intake`.
-pub async fn intake_page(store: &Store, signed: &Signed) -> Result<Response, DeskError> {
+/// `?document_type=` preselects a type and shows its form fields.
+pub async fn intake_page(
+    store: &Store,
+    signed: &Signed,
+    query: &str,
+) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let types = repo::document_types(store, &scope).await?;
+    let values: Form = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k == "document_type")
+        .collect();
     Ok(secure_html(
         StatusCode::OK,
-        pages::intake(signed, &types, &[], &Form::new()),
+        pages::intake(signed, &types, &[], &values),
     ))
+}
+
+/// The form data of the chosen type: on paper, what the registrar copies is
+/// optional, but every value given is checked (input names `f_{field}`).
+fn intake_form(
+    types: &[ghiseu_core::DocumentType],
+    values: &Form,
+) -> Result<ghiseu_core::form::FormData, Vec<(String, String)>> {
+    let Some(t) = field(values, "document_type")
+        .and_then(|c| types.iter().find(|t| t.code.as_str() == c.trim()))
+    else {
+        return Ok(Default::default());
+    };
+    ghiseu_core::form::validate(t, |n| field(values, &format!("f_{n}")), false).map_err(|errs| {
+        errs.into_iter()
+            .map(|(name, e)| {
+                let label = t
+                    .fields
+                    .iter()
+                    .find(|f| f.name == name)
+                    .map_or(name.as_str(), |f| f.label.ro.as_str());
+                (format!("f_{}", name.as_str()), format!("{label}: {e}"))
+            })
+            .collect()
+    })
 }
 
 /// Parses the intake form; every problem is reported at once.
@@ -421,6 +455,7 @@ fn parse_intake(parts: Vec<multipart::Part>) -> (Result<Intake, Vec<(String, Str
             scans,
             note,
             public_note: None,
+            form: Default::default(),
         }),
         _ => Err(errors),
     };
@@ -450,10 +485,15 @@ pub async fn intake(
     }
     let (parsed, values) = parse_intake(parts);
     let scope = TenantScope::new(&signed.tenant.slug);
-    let intake = match parsed {
-        Ok(i) => i,
-        Err(errors) => {
-            let types = repo::document_types(store, &scope).await?;
+    let types = repo::document_types(store, &scope).await?;
+    let intake = match (parsed, intake_form(&types, &values)) {
+        (Ok(mut i), Ok(form)) => {
+            i.form = form;
+            i
+        }
+        (parsed, form) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            errors.extend(form.err().unwrap_or_default());
             return Ok(secure_html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 pages::intake(signed, &types, &errors, &values),

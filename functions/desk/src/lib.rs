@@ -212,7 +212,7 @@ async fn route_signed(
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             forms::logout(store, &signed, &body).await
         }
-        (Method::GET, ["intake"]) => forms::intake_page(store, &signed).await,
+        (Method::GET, ["intake"]) => forms::intake_page(store, &signed, query).await,
         (Method::POST, ["intake"]) => {
             let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
             forms::intake(store, &signed, &parts.headers, &body).await

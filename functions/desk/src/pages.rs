@@ -256,12 +256,20 @@ pub fn intake(
     values: &[(String, String)],
 ) -> String {
     let chosen = value(values, "document_type");
+    let chosen_type = types.iter().find(|t| t.code.as_str() == chosen);
     layout(
         "Înregistrare",
         Some(signed),
         html! {
             h1 { "Înregistrare document depus la registratură" }
             (error_summary(errors))
+            @if types.len() > 1 {
+                p.noprint { "Câmpurile cererii pentru: "
+                    @for t in types {
+                        a href=(format!("/desk/intake?document_type={}", t.code.as_str())) { (t.titles.ro.as_str()) } " · "
+                    }
+                }
+            }
             form method="post" action="/desk/intake" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(signed.session.csrf);
                 label for="document_type" { "Tipul documentului" }
@@ -269,6 +277,12 @@ pub fn intake(
                 select id="document_type" name="document_type" required {
                     @for t in types {
                         option value=(t.code.as_str()) selected[t.code.as_str() == chosen] { (t.titles.ro.as_str()) }
+                    }
+                }
+                @if let Some(t) = chosen_type.filter(|t| !t.fields.is_empty()) {
+                    fieldset {
+                        legend { "Date din cerere — " (t.titles.ro.as_str()) " (opțional la registratură, nu apar public)" }
+                        @for f in &t.fields { (form_field(f, errors, values)) }
                     }
                 }
                 fieldset {
@@ -293,6 +307,35 @@ pub fn intake(
             }
         },
     )
+}
+
+/// One input of a document type's form, named `f_{field}`.
+fn form_field(
+    f: &ghiseu_core::document_type::FieldDef,
+    errors: &[(String, String)],
+    values: &[(String, String)],
+) -> Markup {
+    use ghiseu_core::document_type::FieldKind as K;
+    let id = format!("f_{}", f.name.as_str());
+    let v = value(values, &id);
+    html! {
+        label for=(id) { (f.label.ro.as_str()) @if f.required { " *" } }
+        (inline_error(errors, &id))
+        @match &f.kind {
+            K::Multiline { max_chars } => textarea id=(id) name=(id) rows="3" maxlength=(max_chars) { (v) },
+            K::Text { max_chars } => input id=(id) name=(id) maxlength=(max_chars) value=(v);,
+            K::Number { min, max } => input id=(id) name=(id) type="number" min=(min) max=(max) value=(v);,
+            K::Date => input id=(id) name=(id) type="date" value=(v);,
+            K::Select { options } => select id=(id) name=(id) {
+                option value="" { "—" }
+                @for o in options { option value=(o) selected[o == v] { (o) } }
+            },
+            K::Checkbox => input id=(id) name=(id) type="checkbox" checked[v == "on" || v == "true"];,
+            K::Cnp => input id=(id) name=(id) inputmode="numeric" maxlength="13" autocomplete="off" value=(v);,
+            K::Email => input id=(id) name=(id) type="email" value=(v);,
+            K::Phone => input id=(id) name=(id) type="tel" value=(v);,
+        }
+    }
 }
 
 fn name_of<'a>(names: &'a PublicNames, d: &'a ghiseu_core::DepartmentCode) -> &'a str {
@@ -389,6 +432,15 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                 @if let Some(e) = &contact.email { dt { "E-mail" } dd { (e.as_str()) } }
                 @if let Some(ph) = &contact.phone { dt { "Telefon" } dd { (ph.as_str()) } }
                 @if let Some(n) = d.note() { dt { "Notă internă" } dd { (n.as_str()) } }
+            }
+            @if !d.form().is_empty() {
+                h2 { "Date din cerere" }
+                dl.form {
+                    @for (name, v) in d.form().pairs() {
+                        dt { (p.doc_type.and_then(|t| t.fields.iter().find(|f| &f.name == name)).map_or(name.as_str(), |f| f.label.ro.as_str())) }
+                        dd { (v) }
+                    }
+                }
             }
             @if may(Action::ForwardToInstitution) && d.status() == ghiseu_core::DossierStatus::Registered && forwarding_left <= 2 {
                 p.warning role="alert" {

@@ -130,6 +130,8 @@ pub struct Intake {
     pub note: Option<InternalNote>,
     /// A public note on the first route event.
     pub public_note: Option<PublicNote>,
+    /// The form data (validated by the caller against the document type).
+    pub form: ghiseu_core::form::FormData,
 }
 
 fn random16() -> Result<[u8; 16], DeskError> {
@@ -183,6 +185,7 @@ pub async fn register(
         contact: intake.contact,
         public_note: intake.public_note,
         origin: None,
+        form: intake.form,
     };
     let dossier = Dossier::register(new, &doc_type, actor.route_actor(), now);
     repo::create_dossier(&scope, &dossier)?;
@@ -443,6 +446,7 @@ pub async fn complete_forwarding(store: &Store, from: &Dossier) -> Result<(), De
             dossier: from.id(),
             number: from.number().clone(),
         }),
+        form: from.form().clone(),
     };
     let dossier = Dossier::register(new, &doc_type, RouteActor::System, now);
     match kv::create_if_absent(

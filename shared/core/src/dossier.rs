@@ -13,6 +13,7 @@ use crate::citizen_contact::CitizenContact;
 use crate::deadline;
 use crate::digest::Sha256Digest;
 use crate::document_type::{DocumentType, TypeVersion};
+use crate::form::FormData;
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::regno::RegistrationNumber;
 use crate::route::{ChainedEvent, EventKind, Route, RouteActor, RouteError, RouteEvent};
@@ -228,6 +229,9 @@ pub struct NewDossier {
     pub public_note: Option<PublicNote>,
     /// The dossier of another institution this one continues, if forwarded.
     pub origin: Option<Origin>,
+    /// The form data, validated against the document type (see
+    /// [`crate::form::validate`]), in the type's field order.
+    pub form: FormData,
 }
 
 /// Where a dossier forwarded between institutions came from.
@@ -279,6 +283,8 @@ pub struct DossierParts {
     pub contact: CitizenContact,
     /// The dossier of another institution this one continues, if forwarded.
     pub origin: Option<Origin>,
+    /// The form data (private: never on the public tracking surface).
+    pub form: FormData,
 }
 
 /// A dossier: the static parts, its route, and the state derived from the route.
@@ -319,6 +325,7 @@ impl Dossier {
             note: new.note,
             contact: new.contact,
             origin: new.origin,
+            form: new.form,
         };
         let first = RouteEvent {
             at: now,
@@ -524,6 +531,11 @@ impl Dossier {
         self.parts.origin.as_ref()
     }
 
+    /// The form data.
+    pub fn form(&self) -> &FormData {
+        &self.parts.form
+    }
+
     /// The response documents drafted so far, oldest first.
     pub fn responses(&self) -> Vec<&Attachment> {
         self.route
@@ -659,6 +671,7 @@ pub(crate) mod tests {
             contact: CitizenContact::default(),
             public_note: None,
             origin: None,
+            form: FormData::default(),
         };
         Dossier::register(
             new,

@@ -39,6 +39,7 @@ pub mod department;
 pub mod digest;
 pub mod document_type;
 pub mod dossier;
+pub mod form;
 pub mod ids;
 pub mod lang;
 pub mod official;

@@ -27,6 +27,7 @@ use crate::document_type::{
 use crate::dossier::{
     Attachment, Channel, Dossier, DossierError, DossierParts, MediaType, Origin, OriginalName,
 };
+use crate::form::FormData;
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::lang::Lang;
 use crate::official::{Official, Role};
@@ -134,6 +135,9 @@ pub struct StoredDossier {
     /// Where a dossier forwarded between institutions came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<StoredOrigin>,
+    /// The form data: (field name, value) in the type's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<(String, String)>,
 }
 
 /// [`Origin`] as stored.
@@ -423,6 +427,12 @@ impl Dossier {
                 dossier: o.dossier.to_string(),
                 number: o.number.to_string(),
             }),
+            form: p
+                .form
+                .pairs()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+                .collect(),
             route: self
                 .route()
                 .events()
@@ -477,6 +487,12 @@ impl Dossier {
                 cnp: opt("contact.cnp", s.contact.cnp.as_deref(), Cnp::parse)?,
             },
             origin,
+            form: FormData::from_pairs(
+                s.form
+                    .iter()
+                    .map(|(k, v)| Ok((f("form", FieldName::parse(k))?, v.clone())))
+                    .collect::<Result<Vec<_>, StoredError>>()?,
+            ),
         };
         let events = s
             .route

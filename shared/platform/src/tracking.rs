@@ -408,6 +408,7 @@ mod tests {
             },
             public_note: Some(PublicNote::parse("Depus la ghișeu").unwrap()),
             origin: None,
+            form: Default::default(),
         };
         let mut d = Dossier::register(
             new,

@@ -102,6 +102,7 @@ fn dossier() -> Dossier {
         },
         public_note: Some(PublicNote::parse("Depus la registratură <b>pe hârtie</b>").unwrap()),
         origin: None,
+        form: Default::default(),
     };
     let mut d = Dossier::register(
         new,
