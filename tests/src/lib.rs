@@ -734,6 +734,14 @@ pub fn percent_encode(s: &str) -> String {
 /// The platform admin token the desk tests configure.
 pub const TEST_ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 
+/// The HMAC key the desk test manifest gives the desk and the sandbox gateway.
+pub const TEST_NOTIFY_SECRET: &str = "test-gateway-secret";
+
+/// The sandbox component (`functions/sandbox`).
+pub fn sandbox_wasm() -> PathBuf {
+    artifact("wasm32-wasip2/release/ghiseu_sandbox.wasm")
+}
+
 /// The desk component (`functions/desk`).
 pub fn desk_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_desk.wasm")
@@ -770,13 +778,20 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
+             [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.desk.variables]\n{vars}\
+             notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
-             [component.track.variables]\nrate_limit = \"100000\"\n",
+             [component.track.variables]\nrate_limit = \"100000\"\n\
+             [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
+             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
             desk = desk_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
+            sandbox = sandbox_wasm().display().to_string(),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
         path

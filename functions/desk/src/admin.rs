@@ -162,6 +162,25 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
         );
         return r;
     }
+    if path == "/api/v1/platform/notifications/dispatch" {
+        if request.method() != Method::POST {
+            return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use POST.");
+        }
+        let retry_now = request
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("retry=now"));
+        return match service::dispatch_notifications(store, 50, retry_now).await {
+            Ok(report) => web::json(StatusCode::OK, &report),
+            Err(e) => {
+                eprintln!("notifications: {e:?}");
+                web::problem(
+                    StatusCode::BAD_GATEWAY,
+                    "The notifications could not be dispatched; they stay queued.",
+                )
+            }
+        };
+    }
     if path != "/api/v1/platform/seed" {
         return web::problem(StatusCode::NOT_FOUND, "No such platform resource.");
     }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::dossier::{NewDossier, Origin, OriginalName};
 use ghiseu_core::permissions::authorize_registration;
 use ghiseu_core::public_view::PublicNames;
+use ghiseu_core::public_view::status_label;
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::workflow::{self, Command, WorkflowError};
 use ghiseu_core::{
@@ -13,10 +14,12 @@ use ghiseu_core::{
     InternalNote, MediaType, PublicNote, RegistrationNumber, RouteActor, Sha256Digest, Tenant,
     TrackingToken,
 };
+use ghiseu_core::{Lang, PublicStatus};
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::kv::{self, CreateOutcome};
+use ghiseu_platform::notify::{self, Message};
 use ghiseu_platform::repo::{self, ScopeKeys, TokenEntry, UpdateOutcome, Versioned};
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
@@ -201,6 +204,7 @@ pub async fn register(
     )
     .await?;
     publish(store, tenant, &dossier).await?;
+    notify_citizen(store, tenant, &dossier, None).await;
     Ok(dossier)
 }
 
@@ -362,6 +366,10 @@ async fn apply_versioned(
             repo::index_open(&scope, &next)?;
             complete_forwarding(store, &next).await?;
             publish(store, tenant, &next).await?;
+            let before = PublicStatus::from(current.dossier.status());
+            if PublicStatus::from(next.status()) != before {
+                notify_citizen(store, tenant, &next, Some(before)).await;
+            }
             Ok(next)
         }
         UpdateOutcome::Conflict => Err(DeskError::Conflict),
@@ -469,7 +477,112 @@ pub async fn complete_forwarding(store: &Store, from: &Dossier) -> Result<(), De
     )
     .await?;
     repo::index_open(&to_scope, &dossier)?;
-    publish(store, &tenant, &dossier).await
+    publish(store, &tenant, &dossier).await?;
+    notify_citizen(store, &tenant, &dossier, None).await;
+    Ok(())
+}
+
+/// The messages telling the citizen about `d` (just registered when
+/// `before` is `None`, else its public status changed from `before`): one
+/// per contact the citizen left (SMS to the phone, e-mail to the address),
+/// with the tracking link. Ids are derived from the dossier and its route
+/// length, so recording them twice sends them once.
+pub fn citizen_messages(
+    tenant: &Tenant,
+    d: &Dossier,
+    title: &str,
+    before: Option<PublicStatus>,
+) -> Vec<Message> {
+    let lang = Lang::Ro;
+    let url = tenant.public_base_url.tracking_url(d.token());
+    let institution = tenant.name.as_str();
+    let number = d.number();
+    let status = status_label(PublicStatus::from(d.status()), lang);
+    let (subject, text) = match before {
+        None => (
+            format!("{institution}: cererea nr. {number} a fost înregistrată"),
+            format!(
+                "{institution}: cererea dvs. „{title}” a fost înregistrată cu nr. {number} din {}. \
+                 Termen de răspuns: {}. Urmăriți-o: {url}",
+                d.registered_on().format("%d.%m.%Y"),
+                d.deadline().format("%d.%m.%Y"),
+            ),
+        ),
+        Some(_) => {
+            let extra = match d.pending_question() {
+                Some((q, _)) => format!(" Vă rugăm să ne trimiteți: {q}."),
+                None => String::new(),
+            };
+            (
+                format!("{institution}: dosarul nr. {number} — {status}"),
+                format!("{institution}: dosarul nr. {number} — {status}.{extra} Urmăriți: {url}"),
+            )
+        }
+    };
+    let key = format!("{}-{}", d.id(), d.route().len());
+    let contact = d.contact();
+    let mut out = Vec::new();
+    if let Some(phone) = &contact.phone {
+        out.push(Message {
+            id: format!("{key}-sms"),
+            channel: notify::Channel::Sms,
+            to: phone.as_str().to_owned(),
+            lang: lang.code().to_owned(),
+            subject: subject.clone(),
+            text: text.clone(),
+        });
+    }
+    if let Some(email) = &contact.email {
+        out.push(Message {
+            id: format!("{key}-email"),
+            channel: notify::Channel::Email,
+            to: email.as_str().to_owned(),
+            lang: lang.code().to_owned(),
+            subject,
+            text,
+        });
+    }
+    out
+}
+
+/// Queues the citizen's messages about `d` and tries to deliver what is due.
+/// Never fails the caller: the change is already stored, and a message that
+/// cannot be queued or delivered now is logged (and retried when queued).
+async fn notify_citizen(store: &Store, tenant: &Tenant, d: &Dossier, before: Option<PublicStatus>) {
+    let scope = TenantScope::new(&tenant.slug);
+    let title = match repo::document_type(store, &scope, d.document_type()).await {
+        Ok(Some(t)) => t.titles.ro.to_string(),
+        _ => d.document_type().to_string(),
+    };
+    let messages = citizen_messages(tenant, d, &title, before);
+    if messages.is_empty() {
+        return;
+    }
+    if let Err(e) = notify::enqueue(
+        tenant.slug.as_str(),
+        &d.id().to_string(),
+        messages,
+        Utc::now(),
+    ) {
+        eprintln!("notify: queueing for {}: {e}", d.number());
+        return;
+    }
+    if let Err(e) = dispatch_notifications(store, 5, false).await {
+        eprintln!("notify: dispatch: {e}");
+    }
+}
+
+/// Delivers up to `max` due messages (every pending one with `retry_now`;
+/// nothing when notifications are off).
+pub async fn dispatch_notifications(
+    store: &Store,
+    max: usize,
+    retry_now: bool,
+) -> Result<notify::Report, ghiseu_platform::Error> {
+    match notify::Gateway::from_variables().await? {
+        Some(gateway) => notify::dispatch_due(store, &gateway, Utc::now(), max, retry_now).await,
+        None => Ok(notify::Report::default()),
+    }
 }
 
 /// The dossier of the tenant registered as `number`, if any.

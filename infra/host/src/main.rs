@@ -136,6 +136,14 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
     // The one line scripts and tests wait for.
     println!("ghiseu listening on http://{addr}");
     let app = Arc::new(app);
+    let weak = Arc::downgrade(&app);
+    ghiseu_host::outbound::set_chain_target(addr, move |component, path| {
+        weak.upgrade().is_some_and(|app| {
+            app.router
+                .route(path)
+                .is_some_and(|m| app.components[m.component].id == component)
+        })
+    });
     tokio::select! {
         r = ghiseu_host::server::serve(app, listener) => r,
         _ = tokio::signal::ctrl_c() => {

@@ -112,6 +112,65 @@ impl Entry {
     }
 }
 
+/// Spin's service chaining: a request to `http://{component}.spin.internal/...`
+/// (allowed like any host in `allowed_outbound_hosts`, e.g.
+/// `http://*.spin.internal`) is served by that component of this application.
+/// ghiseu sends it to its own listener on loopback, after checking that the
+/// application routes the path to that very component (a path the component
+/// does not serve is refused rather than handed to another one).
+pub struct ChainTarget {
+    /// `http://127.0.0.1:{port}` (the listener; a wildcard address becomes loopback).
+    origin: String,
+    /// Whether `path` is routed to the component with this id.
+    serves: Box<Serves>,
+}
+
+/// Whether the application routes a path (second argument) to a component (first).
+type Serves = dyn Fn(&str, &str) -> bool + Send + Sync;
+
+static CHAIN: std::sync::OnceLock<ChainTarget> = std::sync::OnceLock::new();
+
+/// Registers where chained requests go (once, when the listener is bound).
+pub fn set_chain_target(
+    listen: std::net::SocketAddr,
+    serves: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+) {
+    let ip = match listen.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let origin = format!("http://{}", std::net::SocketAddr::new(ip, listen.port()));
+    _ = CHAIN.set(ChainTarget {
+        origin,
+        serves: Box::new(serves),
+    });
+}
+
+/// For a chained request (`*.spin.internal`), the loopback URI that serves
+/// it: `Some(Ok(uri))`; `Some(Err(why))` when it cannot be served; `None` for
+/// any other host.
+pub fn chained_uri(uri: &Uri) -> Option<Result<Uri, String>> {
+    let component = uri.host()?.strip_suffix(".spin.internal")?;
+    let Some(target) = CHAIN.get() else {
+        return Some(Err(
+            "service chaining is not available before the listener is bound".into(),
+        ));
+    };
+    let path = uri.path();
+    if !(target.serves)(component, path) {
+        return Some(Err(format!(
+            "component {component:?} does not serve {path} (service chaining follows the routes)"
+        )));
+    }
+    let pq = uri.path_and_query().map_or("/", |p| p.as_str());
+    Some(
+        format!("{}{pq}", target.origin)
+            .parse()
+            .map_err(|e| format!("chained URI: {e}")),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,24 @@ impl WasiHttpHooks for OutboundHooks {
             );
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
+        let mut request = request;
+        if let Some(chained) = crate::outbound::chained_uri(request.uri()) {
+            match chained {
+                Ok(uri) => {
+                    if let Some(Ok(host)) = uri
+                        .authority()
+                        .map(|a| http::HeaderValue::from_str(a.as_str()))
+                    {
+                        request.headers_mut().insert(http::header::HOST, host);
+                    }
+                    *request.uri_mut() = uri;
+                }
+                Err(why) => {
+                    tracing::warn!("refused chained request: {why}");
+                    return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+                }
+            }
+        }
         _ = fut;
         Box::new(async move {
             use http_body_util::BodyExt;

@@ -24,6 +24,7 @@ pub mod http;
 pub mod keys;
 pub mod kv;
 pub mod multipart;
+pub mod notify;
 pub mod repo;
 pub mod s3;
 pub mod session;

@@ -1083,3 +1083,182 @@ async fn role_action_table_over_http() {
         }
     }
 }
+
+async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
+    let r = app
+        .get(&format!(
+            "/api/v1/sandbox/outbox?to={}",
+            ghiseu_tests::percent_encode(to)
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let json: Value = r.json().await.unwrap();
+    json["messages"].as_array().unwrap().clone()
+}
+
+async fn dispatch(app: &TestApp, query: &str) -> Value {
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/platform/notifications/dispatch{query}")))
+        .bearer_auth(ghiseu_tests::TEST_ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_citizen_is_told_by_sms_and_email_of_every_status_change() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let sef = login(&app, "alfa", "sef", "parola-sef").await;
+    let r = reg
+        .intake(
+            "petitie",
+            &[("p.pdf", pdf())],
+            &[("phone", PHONE), ("email", EMAIL)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = location.split('/').nth(3).unwrap().to_owned();
+    let receipt = reg.get(&location).await.text().await.unwrap();
+    let (regno, token) = (regno_in(&receipt), token_in(&receipt));
+
+    let sms = outbox(&app, "+40745123456").await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert_eq!(sms[0]["channel"], "sms");
+    let text = sms[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(&regno) && text.contains(&format!("/track/{token}")),
+        "{text}"
+    );
+    let mail = outbox(&app, EMAIL).await;
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0]["subject"].as_str().unwrap().contains(&regno));
+
+    // Assigned (in progress), then asked for information: each is a message;
+    // the question goes to the citizen only.
+    reg.act_now(&id, &[("action", "assign"), ("department", "urbanism")])
+        .await;
+    sef.act_now(
+        &id,
+        &[
+            ("action", "request_info"),
+            ("question", "Copia actului de proprietate"),
+        ],
+    )
+    .await;
+    let sms = outbox(&app, "+40745123456").await;
+    assert_eq!(sms.len(), 3, "{sms:?}");
+    let newest = sms[0]["text"].as_str().unwrap();
+    assert!(newest.contains("Copia actului de proprietate"), "{newest}");
+    assert!(newest.contains("Așteaptă răspunsul"), "{newest}");
+    // An extension changes no public status: no message.
+    reg.act_now(&id, &[("action", "record_reply")]).await;
+    sef.act_now(
+        &id,
+        &[
+            ("action", "extend_deadline"),
+            ("days", "3"),
+            ("extend_reason", "Volum"),
+        ],
+    )
+    .await;
+    assert_eq!(outbox(&app, "+40745123456").await.len(), 4);
+    // A dossier without contact sends nothing.
+    let before = app
+        .get("/api/v1/sandbox/outbox")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    reg.register("petitie").await;
+    let after = app
+        .get("/api/v1/sandbox/outbox")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_failing_gateway_never_blocks_the_desk_and_messages_are_retried_once() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    // The gateway fails the next 5 deliveries.
+    let r = app
+        .post("/api/v1/sandbox/gateway/failures", r#"{"count": 5}"#)
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = reg
+        .intake("petitie", &[("p.pdf", pdf())], &[("phone", PHONE)])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the intake is not blocked"
+    );
+    assert!(outbox(&app, "+40745123456").await.is_empty());
+    // Not due again yet (backoff): a plain dispatch delivers nothing.
+    let report = dispatch(&app, "").await;
+    assert_eq!(report["delivered"], 0);
+    // Retried at once by the engineer on call, while the gateway still fails
+    // four more times, then for real.
+    for _ in 0..4 {
+        let report = dispatch(&app, "?retry=now").await;
+        assert_eq!(report["retried"], 1, "{report}");
+    }
+    let report = dispatch(&app, "?retry=now").await;
+    assert_eq!(report["delivered"], 1, "{report}");
+    assert_eq!(outbox(&app, "+40745123456").await.len(), 1);
+    // Nothing left to send.
+    let report = dispatch(&app, "?retry=now").await;
+    assert_eq!(report, json!({"delivered": 0, "retried": 0, "failed": 0}));
+}
+
+#[tokio::test]
+async fn the_sandbox_gateway_checks_signatures_and_keeps_one_copy_per_id() {
+    let app = spawn(Backend::Sqlite).await;
+    let body = json!({"id": "m-1", "channel": "sms", "to": "+40700000001", "lang": "ro",
+                      "subject": "", "text": "Test"})
+    .to_string();
+    let send = |sig: String| {
+        let body = body.clone();
+        let url = app.url("/sandbox/gateway/messages");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("x-ghiseu-signature", sig)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(send("sha256=00".into()).await.status(), 401);
+    let good = ghiseu_platform::notify::signature(
+        ghiseu_tests::TEST_NOTIFY_SECRET.as_bytes(),
+        body.as_bytes(),
+    );
+    assert_eq!(send(good.clone()).await.status(), 202);
+    let again = send(good).await;
+    assert_eq!(again.status(), 202);
+    assert_eq!(again.json::<Value>().await.unwrap()["duplicate"], true);
+    assert_eq!(outbox(&app, "+40700000001").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_sandbox_is_off_unless_enabled() {
+    let app = App::production().spawn().await;
+    for path in ["/sandbox/outbox", "/api/v1/sandbox/outbox"] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+}

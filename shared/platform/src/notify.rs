@@ -1,0 +1,377 @@
+//! Notifications to citizens through the SMS and e-mail gateway (DESIGN §6).
+//!
+//! The gateway protocol: `POST {notify_url}` with a JSON [`Message`]
+//! (`id`, `channel` `sms`|`email`, `to`, `lang`, `subject`, `text`) and the
+//! header `X-Ghiseu-Signature: sha256=<hex HMAC-SHA256 of the body under
+//! notify_secret>`. Any 2xx means accepted; the gateway de-duplicates by `id`,
+//! so a message sent twice (two dispatchers, a retry after a lost answer)
+//! reaches the citizen once.
+//!
+//! Delivery is an outbox: the workflow first records the change (durable),
+//! then [`enqueue`]s the messages (durable), then tries to deliver what is due
+//! ([`dispatch_due`], with short timeouts). A failed attempt is retried later
+//! with backoff (30 s, 2 min, 10 min, 1 h, 6 h, then given up and kept as
+//! failed); a gateway that is down never fails or blocks the action that
+//! caused the message. Due messages are dispatched after every desk action and
+//! by `POST /api/v1/platform/notifications/dispatch` (for a scheduler;
+//! `?retry=now` retries every pending message at once).
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::kv::{self, CasOutcome, Store};
+use crate::{Error, Result};
+
+/// The store holding the outbox.
+const STORE: &str = "default";
+/// The ids of messages not yet delivered, with when each is due.
+const PENDING_KEY: &str = "notify/pending";
+/// Attempts before a message is given up.
+pub const MAX_ATTEMPTS: u32 = 6;
+/// Header carrying the body's HMAC.
+pub const SIGNATURE_HEADER: &str = "x-ghiseu-signature";
+
+fn item_key(id: &str) -> String {
+    format!("notify/item/{id}")
+}
+
+/// How a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A text message to a phone number (E.164).
+    Sms,
+    /// An e-mail.
+    Email,
+}
+
+/// One message, as sent to the gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Unique id (the gateway de-duplicates by it).
+    pub id: String,
+    /// SMS or e-mail.
+    pub channel: Channel,
+    /// Phone number (E.164) or e-mail address.
+    pub to: String,
+    /// The language of the text (`ro`, `hu`, `en`).
+    pub lang: String,
+    /// The subject (e-mail; SMS gateways ignore it).
+    pub subject: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Where a message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Waiting for (another) attempt.
+    Pending,
+    /// Accepted by the gateway.
+    Delivered,
+    /// Given up after [`MAX_ATTEMPTS`].
+    Failed,
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// The message.
+    pub message: Message,
+    /// The tenant and dossier it is about (for the desk and for support).
+    pub tenant: String,
+    /// The dossier id.
+    pub dossier: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due (unix seconds).
+    pub next_at: i64,
+    /// Its state.
+    pub state: State,
+    /// The last failure, for the engineer on call.
+    pub last_error: Option<String>,
+}
+
+/// The delay before attempt `attempts + 1`, after `attempts` failures.
+#[must_use]
+pub fn backoff_secs(attempts: u32) -> i64 {
+    match attempts {
+        0 => 0,
+        1 => 30,
+        2 => 120,
+        3 => 600,
+        4 => 3600,
+        _ => 6 * 3600,
+    }
+}
+
+/// `sha256=<hex>` of `body` under `secret`.
+#[must_use]
+pub fn signature(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(body);
+    let tag = mac.finalize().into_bytes();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256=");
+    for b in tag {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Whether `header` is the signature of `body` (constant time).
+#[must_use]
+pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
+    let want = signature(secret, body);
+    crate::session::constant_time_eq(want.as_bytes(), header.trim().as_bytes())
+}
+
+/// The gateway, from the `notify_url` and `notify_secret` variables; `None`
+/// when `notify_url` is empty (notifications switched off).
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    url: String,
+    secret: String,
+}
+
+impl Gateway {
+    /// From the component's variables.
+    pub async fn from_variables() -> Result<Option<Self>> {
+        let url = spin_sdk::variables::get("notify_url")
+            .await
+            .unwrap_or_default();
+        if url.trim().is_empty() {
+            return Ok(None);
+        }
+        let secret = spin_sdk::variables::get("notify_secret")
+            .await
+            .unwrap_or_default();
+        Ok(Some(Self {
+            url: url.trim().to_owned(),
+            secret,
+        }))
+    }
+
+    /// Sends one message; `Err` with a short reason when it was not accepted.
+    async fn send(&self, message: &Message) -> std::result::Result<(), String> {
+        use spin_sdk::wasip3::http::types::RequestOptions;
+        use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
+        let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
+        let options = RequestOptions::new();
+        // A gateway that hangs must not hold the desk: 2 s to connect, 5 s
+        // to the first byte (the hosts accept these or ignore them).
+        _ = options.set_connect_timeout(Some(2_000_000_000));
+        _ = options.set_first_byte_timeout(Some(5_000_000_000));
+        let request = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(&self.url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signature(self.secret.as_bytes(), &body))
+            .extension(RequestOptionsExtension(options))
+            .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        match spin_sdk::http::send(request).await {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("gateway answered {}", r.status())),
+            Err(e) => Err(format!("gateway unreachable: {e}")),
+        }
+    }
+}
+
+async fn get_item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
+    let key = item_key(id);
+    let Some(bytes) = store.get(&key).await? else {
+        return Ok(None);
+    };
+    let item = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+        key,
+        detail: e.to_string(),
+    })?;
+    Ok(Some((item, bytes)))
+}
+
+/// Changes the pending list with compare-and-swap.
+fn update_pending(change: impl Fn(&mut Vec<(String, i64)>)) -> Result<()> {
+    let mut current: Option<Vec<u8>> = None;
+    for _ in 0..100 {
+        let mut list: Vec<(String, i64)> = match &current {
+            Some(b) => serde_json::from_slice(b).map_err(|e| Error::Corrupt {
+                key: PENDING_KEY.to_owned(),
+                detail: e.to_string(),
+            })?,
+            None => Vec::new(),
+        };
+        change(&mut list);
+        let new = serde_json::to_vec(&list).map_err(|e| Error::Corrupt {
+            key: PENDING_KEY.to_owned(),
+            detail: e.to_string(),
+        })?;
+        match kv::compare_and_swap(STORE, PENDING_KEY, current.as_deref(), &new)? {
+            CasOutcome::Swapped => return Ok(()),
+            CasOutcome::Conflict { current: c } => current = c,
+        }
+    }
+    Err(Error::Corrupt {
+        key: PENDING_KEY.to_owned(),
+        detail: "the pending list kept changing".to_owned(),
+    })
+}
+
+/// Records `messages` about `dossier` of `tenant` in the outbox, due now.
+pub fn enqueue(
+    tenant: &str,
+    dossier: &str,
+    messages: Vec<Message>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+    for message in messages {
+        let item = Item {
+            tenant: tenant.to_owned(),
+            dossier: dossier.to_owned(),
+            attempts: 0,
+            next_at: now.timestamp(),
+            state: State::Pending,
+            last_error: None,
+            message,
+        };
+        let bytes = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
+            key: item_key(&item.message.id),
+            detail: e.to_string(),
+        })?;
+        // An id is used once: a second enqueue of the same message is a no-op.
+        kv::create_if_absent(STORE, &item_key(&item.message.id), &bytes)?;
+    }
+    let at = now.timestamp();
+    update_pending(|list| {
+        for id in &ids {
+            if !list.iter().any(|(x, _)| x == id) {
+                list.push((id.clone(), at));
+            }
+        }
+    })
+}
+
+/// What one dispatch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Accepted by the gateway.
+    pub delivered: u32,
+    /// Failed and scheduled again.
+    pub retried: u32,
+    /// Failed for the last time.
+    pub failed: u32,
+}
+
+/// Tries to deliver up to `max` messages that are due at `now`; with
+/// `retry_now`, every pending message whatever its schedule (after an outage
+/// of the gateway, the engineer on call flushes the queue).
+pub async fn dispatch_due(
+    store: &Store,
+    gateway: &Gateway,
+    now: DateTime<Utc>,
+    max: usize,
+    retry_now: bool,
+) -> Result<Report> {
+    let pending: Vec<(String, i64)> = match store.get(PENDING_KEY).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| Error::Corrupt {
+            key: PENDING_KEY.to_owned(),
+            detail: e.to_string(),
+        })?,
+        None => Vec::new(),
+    };
+    let mut report = Report::default();
+    let due: Vec<String> = pending
+        .iter()
+        .filter(|(_, at)| retry_now || *at <= now.timestamp())
+        .take(max)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in due {
+        let Some((mut item, bytes)) = get_item(store, &id).await? else {
+            update_pending(|list| list.retain(|(x, _)| *x != id))?;
+            continue;
+        };
+        if item.state != State::Pending || (!retry_now && item.next_at > now.timestamp()) {
+            if item.state != State::Pending {
+                update_pending(|list| list.retain(|(x, _)| *x != id))?;
+            }
+            continue;
+        }
+        // Two dispatchers may both send a due message; the gateway keeps one
+        // (by id), and only one of them records the outcome (compare-and-swap).
+        let outcome = gateway.send(&item.message).await;
+        item.attempts += 1;
+        match outcome {
+            Ok(()) => {
+                item.state = State::Delivered;
+                item.last_error = None;
+                report.delivered += 1;
+            }
+            Err(e) if item.attempts >= MAX_ATTEMPTS => {
+                item.state = State::Failed;
+                item.last_error = Some(e);
+                report.failed += 1;
+            }
+            Err(e) => {
+                item.next_at = now.timestamp() + backoff_secs(item.attempts);
+                item.last_error = Some(e);
+                report.retried += 1;
+            }
+        }
+        let new = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
+            key: item_key(&id),
+            detail: e.to_string(),
+        })?;
+        if let CasOutcome::Conflict { .. } =
+            kv::compare_and_swap(STORE, &item_key(&id), Some(&bytes), &new)?
+        {
+            // Someone else attempted it meanwhile; their record stands.
+            continue;
+        }
+        let (state, next_at) = (item.state, item.next_at);
+        update_pending(|list| {
+            if state == State::Pending {
+                for entry in list.iter_mut().filter(|(x, _)| *x == id) {
+                    entry.1 = next_at;
+                }
+            } else {
+                list.retain(|(x, _)| *x != id);
+            }
+        })?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_and_detect_changes() {
+        let body = br#"{"id":"x","text":"Dosarul CJC-2026-000001"}"#;
+        let sig = signature(b"secret", body);
+        assert!(sig.starts_with("sha256=") && sig.len() == 71);
+        assert!(verify(b"secret", body, &sig));
+        assert!(!verify(b"other", body, &sig));
+        assert!(!verify(b"secret", b"{}", &sig));
+        assert!(!verify(b"secret", body, "sha256=00"));
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        let delays: Vec<i64> = (0..8).map(backoff_secs).collect();
+        assert_eq!(delays, [0, 30, 120, 600, 3600, 21600, 21600, 21600]);
+    }
+}
