@@ -739,7 +739,12 @@ pub fn desk_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_desk.wasm")
 }
 
-/// A manifest with the desk and the track component on one "default" store, written
+/// The administration component (`functions/admin`).
+pub fn admin_wasm() -> PathBuf {
+    artifact("wasm32-wasip2/release/ghiseu_admin.wasm")
+}
+
+/// A manifest with the desk, the administration and the track component on one "default" store, written
 /// once per test process (it is the same for every test).
 fn desk_manifest() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
@@ -767,15 +772,24 @@ fn desk_manifest() -> PathBuf {
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/admin/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/branding/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/admin/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/tenants\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/tenants/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.desk.variables]\n{vars}\
+             [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             [component.admin.variables]\n{vars}\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n",
             desk = desk_wasm().display().to_string(),
+            admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
@@ -785,7 +799,8 @@ fn desk_manifest() -> PathBuf {
 }
 
 impl App {
-    /// The desk and public tracking on `backend`, with [`TEST_ADMIN_TOKEN`] configured.
+    /// The desk, administration and public tracking on `backend`, with
+    /// [`TEST_ADMIN_TOKEN`] configured.
     pub fn desk(backend: Backend) -> Self {
         Self {
             manifest: ManifestSource::File(desk_manifest()),
