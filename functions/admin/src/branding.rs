@@ -15,11 +15,7 @@ use crate::{Admin, pages, redirect, secure_html};
 
 /// `GET /admin/branding`.
 pub fn page(admin: &Admin, errors: &[(String, String)]) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::page_status(errors);
     secure_html(status, pages::branding(admin, errors))
 }
 

@@ -4,7 +4,6 @@ use ghiseu_core::{Department, DepartmentCode, DisplayName};
 use ghiseu_platform::http::Response;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
-use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AdminError;
@@ -82,11 +81,7 @@ pub async fn page(
     errors: &[(String, String)],
 ) -> Result<Response, AdminError> {
     let list = repo::departments(store, &admin.scope).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::page_status(errors);
     Ok(secure_html(
         status,
         pages::departments(admin, &list, errors),
@@ -106,9 +101,7 @@ pub async fn create_form(
     };
     match create(admin, &input) {
         Ok(_) => Ok(redirect("/admin/departments")),
-        Err(AdminError::Invalid(errors)) => page(store, admin, &errors).await,
-        Err(AdminError::Conflict(m)) => page(store, admin, &[("code".to_owned(), m)]).await,
-        Err(e) => Err(e),
+        Err(e) => page(store, admin, &crate::form_errors(e, "code")?).await,
     }
 }
 

@@ -282,3 +282,25 @@ pub(crate) fn check_csrf(admin: &Admin, form: &Form) -> Result<(), AdminError> {
         ))
     }
 }
+
+/// The errors a refused form shows on its page: the validation errors, or a
+/// conflict reported at `conflict_field`. Other errors are answered as such.
+pub(crate) fn form_errors(
+    error: AdminError,
+    conflict_field: &str,
+) -> Result<Vec<(String, String)>, AdminError> {
+    match error {
+        AdminError::Invalid(errors) => Ok(errors),
+        AdminError::Conflict(m) => Ok(vec![(conflict_field.to_owned(), m)]),
+        other => Err(other),
+    }
+}
+
+/// 422 for a page shown again with errors, else 200.
+pub(crate) fn page_status(errors: &[(String, String)]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}

@@ -171,11 +171,7 @@ pub async fn page(
 ) -> Result<Response, AdminError> {
     let officials = repo::officials(store, &admin.scope).await?;
     let departments = repo::departments(store, &admin.scope).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::page_status(errors);
     Ok(secure_html(
         status,
         pages::officials(admin, &officials, &departments, errors),
@@ -213,9 +209,7 @@ pub async fn invite_form(
                 issued.expires_at,
             ),
         )),
-        Err(AdminError::Invalid(errors)) => page(store, admin, &errors).await,
-        Err(AdminError::Conflict(m)) => page(store, admin, &[("username".to_owned(), m)]).await,
-        Err(e) => Err(e),
+        Err(e) => page(store, admin, &crate::form_errors(e, "username")?).await,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The platform admin API: `POST /api/v1/platform/seed`, bearer
 //! `platform_admin_token` (refused entirely when the variable is unset).
-//! Idempotent: tenants, departments and document types are replaced;
+//! Idempotent: tenants and the seed's departments are written again (branding
+//! and departments added by administrators are kept); a seed document type
+//! that changed becomes a new version, an unchanged one stays as it is;
 //! officials that exist keep their password; demo dossiers are registered once
 //! (keyed by `seed/{slug}/{key}`) through the same intake path as the desk.
 
