@@ -747,7 +747,12 @@ pub fn desk_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_desk.wasm")
 }
 
-/// A manifest with the desk and the track component on one "default" store, written
+/// The administration component (`functions/admin`).
+pub fn admin_wasm() -> PathBuf {
+    artifact("wasm32-wasip2/release/ghiseu_admin.wasm")
+}
+
+/// A manifest with the desk, the administration and the track component on one "default" store, written
 /// once per test process (it is the same for every test).
 fn desk_manifest() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
@@ -775,6 +780,11 @@ fn desk_manifest() -> PathBuf {
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/admin/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/branding/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/admin/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/tenants\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/tenants/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
@@ -785,11 +795,15 @@ fn desk_manifest() -> PathBuf {
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             [component.admin.variables]\n{vars}\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
             desk = desk_wasm().display().to_string(),
+            admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
             sandbox = sandbox_wasm().display().to_string(),
         );
@@ -800,7 +814,8 @@ fn desk_manifest() -> PathBuf {
 }
 
 impl App {
-    /// The desk and public tracking on `backend`, with [`TEST_ADMIN_TOKEN`] configured.
+    /// The desk, administration and public tracking on `backend`, with
+    /// [`TEST_ADMIN_TOKEN`] configured.
     pub fn desk(backend: Backend) -> Self {
         Self {
             manifest: ManifestSource::File(desk_manifest()),

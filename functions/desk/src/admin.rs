@@ -1,6 +1,8 @@
 //! The platform admin API: `POST /api/v1/platform/seed`, bearer
 //! `platform_admin_token` (refused entirely when the variable is unset).
-//! Idempotent: tenants, departments and document types are replaced;
+//! Idempotent: tenants and the seed's departments are written again (branding
+//! and departments added by administrators are kept); a seed document type
+//! that changed becomes a new version, an unchanged one stays as it is;
 //! officials that exist keep their password; demo dossiers are registered once
 //! (keyed by `seed/{slug}/{key}`) through the same intake path as the desk.
 
@@ -258,6 +260,7 @@ async fn load(store: &Store, seed: Seed, origin: &str) -> Result<SeedResult, See
                 .clone()
                 .unwrap_or_else(|| origin.to_owned()),
             active: true,
+            branding: Default::default(),
         })
         .map_err(invalid(&format!("tenant {}", t.slug)))?;
         let scope = TenantScope::new(&tenant.slug);
@@ -295,8 +298,22 @@ async fn load(store: &Store, seed: Seed, origin: &str) -> Result<SeedResult, See
                 .map_err(invalid(&format!("document type {}", d.code)))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // A second seed keeps what administrators changed since: the branding,
+        // departments the seed does not name, and earlier type versions (a
+        // changed seed type becomes a new version).
+        let existing = repo::get_tenant(store, &tenant.slug).await?;
+        let tenant = Tenant {
+            branding: existing.map(|t| t.branding).unwrap_or_default(),
+            ..tenant
+        };
+        let mut all_departments: Vec<Department> = repo::departments(store, &scope)
+            .await?
+            .into_iter()
+            .filter(|d| !departments.iter().any(|s| s.code == d.code))
+            .collect();
+        all_departments.extend(departments);
         repo::put_tenant(store, &tenant).await?;
-        repo::put_departments(store, &scope, &departments).await?;
+        repo::put_departments(store, &scope, &all_departments).await?;
         repo::put_document_types(store, &scope, &types).await?;
         for o in &t.officials {
             let official = Official::from_stored(&StoredOfficial {

@@ -554,7 +554,13 @@ pub async fn dossier_page(
             .map(|v| (tenant.to_string(), v.dossier.number().to_string())),
         None => None,
     };
-    let doc_type = repo::document_type(store, &scope, dossier.document_type()).await?;
+    let doc_type = repo::document_type_version(
+        store,
+        &scope,
+        dossier.document_type(),
+        dossier.document_type_version(),
+    )
+    .await?;
     let status = if errors.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -590,9 +596,14 @@ pub async fn receipt(
 ) -> Result<Response, DeskError> {
     let dossier = load(store, signed, id).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
-    let doc_type = repo::document_type(store, &scope, dossier.document_type())
-        .await?
-        .ok_or(DeskError::NotFound)?;
+    let doc_type = repo::document_type_version(
+        store,
+        &scope,
+        dossier.document_type(),
+        dossier.document_type_version(),
+    )
+    .await?
+    .ok_or(DeskError::NotFound)?;
     let _ = origin;
     Ok(secure_html(
         StatusCode::OK,

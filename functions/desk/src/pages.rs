@@ -52,13 +52,21 @@ fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — Ghiseu, birou" }
                 link rel="stylesheet" href="/desk/desk.css";
+                @if let Some(s) = signed {
+                    link rel="stylesheet" href=(format!("/branding/{}/theme.css", s.tenant.slug));
+                }
             }
             body {
                 @if let Some(s) = signed {
-                    header {
-                        nav { a href="/desk" { "Registru" } " · " a href="/desk/intake" { "Înregistrare" } }
+                    header.brand {
+                        nav {
+                            a href="/desk" { "Dosare" } " · " a href="/desk/intake" { "Înregistrare" }
+                            @if s.actor.roles.contains(&ghiseu_core::Role::TenantAdmin) {
+                                " · " a href="/admin" { "Administrare" }
+                            }
+                        }
                         form method="post" action="/desk/logout" {
-                            (s.display_name) " (" (s.tenant.name.as_str()) ") "
+                            (s.display_name) " (" (s.tenant.header_name().as_str()) ") "
                             input type="hidden" name="csrf" value=(s.session.csrf);
                             button type="submit" { "Ieșire" }
                         }
@@ -334,6 +342,8 @@ fn form_field(
             K::Cnp => input id=(id) name=(id) inputmode="numeric" maxlength="13" autocomplete="off" value=(v);,
             K::Email => input id=(id) name=(id) type="email" value=(v);,
             K::Phone => input id=(id) name=(id) type="tel" value=(v);,
+            K::Address => textarea id=(id) name=(id) rows="2" autocomplete="street-address" { (v) },
+            K::Attachment { .. } => p { small { "Se atașează ca pagină scanată, mai jos." } },
         }
     }
 }

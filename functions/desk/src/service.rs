@@ -255,10 +255,15 @@ async fn snapshot(store: &Store, dossier: &Dossier) -> Result<Snapshot, DeskErro
         .await?
         .ok_or(DeskError::NotFound)?;
     let names = names(store, &scope).await?;
-    let titles = repo::document_type(store, &scope, dossier.document_type())
-        .await?
-        .map(|t| t.titles)
-        .ok_or(DeskError::NotFound)?;
+    let titles = repo::document_type_version(
+        store,
+        &scope,
+        dossier.document_type(),
+        dossier.document_type_version(),
+    )
+    .await?
+    .map(|t| t.titles)
+    .ok_or(DeskError::NotFound)?;
     Ok(snapshot_of(
         dossier,
         tenant.name.as_str(),
@@ -550,7 +555,14 @@ pub fn citizen_messages(
 /// cannot be queued or delivered now is logged (and retried when queued).
 async fn notify_citizen(store: &Store, tenant: &Tenant, d: &Dossier, before: Option<PublicStatus>) {
     let scope = TenantScope::new(&tenant.slug);
-    let title = match repo::document_type(store, &scope, d.document_type()).await {
+    let title = match repo::document_type_version(
+        store,
+        &scope,
+        d.document_type(),
+        d.document_type_version(),
+    )
+    .await
+    {
         Ok(Some(t)) => t.titles.ro.to_string(),
         _ => d.document_type().to_string(),
     };

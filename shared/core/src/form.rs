@@ -33,7 +33,8 @@ impl FormData {
     }
 }
 
-/// Validates `value_of(field name)` for every field of `doc_type`. With
+/// Validates `value_of(field name)` for every field of `doc_type` except the
+/// attachment fields (files are checked where they are uploaded). With
 /// `require`, required fields must be filled (online submission); without it
 /// (a registrar copying what is legible on paper) missing values are allowed,
 /// but every value given must be valid.
@@ -45,6 +46,13 @@ pub fn validate<'a>(
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for field in &doc_type.fields {
+        // Files are checked with the uploads, not as form values.
+        if matches!(
+            field.kind,
+            crate::document_type::FieldKind::Attachment { .. }
+        ) {
+            continue;
+        }
         let raw = value_of(field.name.as_str());
         let checked = if require {
             field.validate(raw)

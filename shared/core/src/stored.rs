@@ -22,7 +22,8 @@ use crate::deadline::DeadlineRule;
 use crate::department::Department;
 use crate::digest::Sha256Digest;
 use crate::document_type::{
-    DocumentType, FieldDef, FieldKind, FieldName, SignatureRequirement, Titles, TypeVersion,
+    DocumentType, FieldDef, FieldKind, FieldName, SignatureRequirement, Titles, TypeStatus,
+    TypeVersion,
 };
 use crate::dossier::{
     Attachment, Channel, Dossier, DossierError, DossierParts, MediaType, Origin, OriginalName,
@@ -30,10 +31,10 @@ use crate::dossier::{
 use crate::form::FormData;
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::lang::Lang;
-use crate::official::{Official, Role};
+use crate::official::{Invite, Official, Role};
 use crate::regno::{RegistrationNumber, RegistrationPrefix};
 use crate::route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
-use crate::tenant::{PublicBaseUrl, Tenant, TenantKind};
+use crate::tenant::{AccentColour, Branding, Logo, PublicBaseUrl, Tenant, TenantKind};
 use crate::text::{DisplayName, InternalNote, PublicNote, Reason};
 use crate::token::TrackingToken;
 
@@ -522,6 +523,22 @@ pub struct StoredTenant {
     pub public_base_url: String,
     /// Accepts new dossiers.
     pub active: bool,
+    /// Branding; absent in records written before branding existed.
+    #[serde(default)]
+    pub branding: StoredBranding,
+}
+
+/// A tenant's branding as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBranding {
+    /// Header name.
+    pub display_name: Option<String>,
+    /// `#rrggbb`.
+    pub accent: Option<String>,
+    /// The logo's SHA-256 (hex).
+    pub logo_sha256: Option<String>,
+    /// The logo's MIME type.
+    pub logo_media_type: Option<String>,
 }
 
 impl Tenant {
@@ -536,6 +553,16 @@ impl Tenant {
             languages: self.languages.iter().map(|l| l.code().to_owned()).collect(),
             public_base_url: self.public_base_url.as_str().to_owned(),
             active: self.active,
+            branding: StoredBranding {
+                display_name: self.branding.display_name.as_ref().map(ToString::to_string),
+                accent: self.branding.accent.as_ref().map(|a| a.as_str().to_owned()),
+                logo_sha256: self.branding.logo.as_ref().map(|l| l.sha256.to_hex()),
+                logo_media_type: self
+                    .branding
+                    .logo
+                    .as_ref()
+                    .map(|l| l.media_type.mime().to_owned()),
+            },
         }
     }
 
@@ -558,6 +585,25 @@ impl Tenant {
             languages: Tenant::normalise_languages(&langs),
             public_base_url: f("public_base_url", PublicBaseUrl::parse(&s.public_base_url))?,
             active: s.active,
+            branding: Branding {
+                display_name: opt(
+                    "branding.display_name",
+                    s.branding.display_name.as_deref(),
+                    DisplayName::parse,
+                )?,
+                accent: opt(
+                    "branding.accent",
+                    s.branding.accent.as_deref(),
+                    AccentColour::parse,
+                )?,
+                logo: match (&s.branding.logo_sha256, &s.branding.logo_media_type) {
+                    (Some(sha), Some(mime)) => Some(Logo {
+                        sha256: f("branding.logo_sha256", Sha256Digest::parse(sha))?,
+                        media_type: some("branding.logo_media_type", MediaType::from_mime(mime))?,
+                    }),
+                    _ => None,
+                },
+            },
         })
     }
 }
@@ -714,6 +760,10 @@ pub enum StoredFieldKind {
     Email,
     /// [`FieldKind::Phone`].
     Phone,
+    /// [`FieldKind::Address`].
+    Address,
+    /// [`FieldKind::Attachment`]: MIME types and the size limit.
+    Attachment { types: Vec<String>, max_bytes: u32 },
 }
 
 /// A form field as stored.
@@ -805,6 +855,11 @@ impl DocumentType {
                         FieldKind::Cnp => StoredFieldKind::Cnp,
                         FieldKind::Email => StoredFieldKind::Email,
                         FieldKind::Phone => StoredFieldKind::Phone,
+                        FieldKind::Address => StoredFieldKind::Address,
+                        FieldKind::Attachment { types, max_bytes } => StoredFieldKind::Attachment {
+                            types: types.iter().map(|m| m.mime().to_owned()).collect(),
+                            max_bytes: *max_bytes,
+                        },
                     },
                 })
                 .collect(),
@@ -841,6 +896,14 @@ impl DocumentType {
                         StoredFieldKind::Cnp => FieldKind::Cnp,
                         StoredFieldKind::Email => FieldKind::Email,
                         StoredFieldKind::Phone => FieldKind::Phone,
+                        StoredFieldKind::Address => FieldKind::Address,
+                        StoredFieldKind::Attachment { types, max_bytes } => FieldKind::Attachment {
+                            types: types
+                                .iter()
+                                .map(|t| some("fields.types", MediaType::from_mime(t)))
+                                .collect::<Result<_, _>>()?,
+                            max_bytes: *max_bytes,
+                        },
                     },
                 })
             })
@@ -872,6 +935,76 @@ impl DocumentType {
             fee_bani: s.fee_bani,
             retention_years: s.retention_years,
             fields,
+        })
+    }
+}
+
+/// Which version of a document type is the latest and whether it is offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTypeStatus {
+    /// Format version.
+    pub v: u32,
+    /// The latest version.
+    pub latest: u32,
+    /// Offered for intake.
+    pub active: bool,
+}
+
+impl TypeStatus {
+    /// The record to persist.
+    pub fn to_stored(&self) -> StoredTypeStatus {
+        StoredTypeStatus {
+            v: FORMAT_VERSION,
+            latest: self.latest.get(),
+            active: self.active,
+        }
+    }
+
+    /// Validates a stored record.
+    pub fn from_stored(s: &StoredTypeStatus) -> Result<TypeStatus, StoredError> {
+        check_version(s.v)?;
+        Ok(TypeStatus {
+            latest: some("latest", TypeVersion::new(s.latest))?,
+            active: s.active,
+        })
+    }
+}
+
+/// An invitation as stored (under the hash of its token, never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredInvite {
+    /// Format version.
+    pub v: u32,
+    /// The official to create.
+    pub official: StoredOfficial,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// Accepted already.
+    pub used: bool,
+}
+
+impl Invite {
+    /// The record to persist.
+    pub fn to_stored(&self) -> StoredInvite {
+        StoredInvite {
+            v: FORMAT_VERSION,
+            official: self.official.to_stored(),
+            created_at: time_to_stored(self.created_at),
+            expires_at: time_to_stored(self.expires_at),
+            used: self.used,
+        }
+    }
+
+    /// Validates a stored record.
+    pub fn from_stored(s: &StoredInvite) -> Result<Invite, StoredError> {
+        check_version(s.v)?;
+        Ok(Invite {
+            official: Official::from_stored(&s.official)?,
+            created_at: time_from_stored("created_at", &s.created_at)?,
+            expires_at: time_from_stored("expires_at", &s.expires_at)?,
+            used: s.used,
         })
     }
 }
@@ -1030,8 +1163,54 @@ mod tests {
             languages: vec![Lang::Ro, Lang::Hu, Lang::En],
             public_base_url: PublicBaseUrl::parse("https://ghiseu.cjcluj.ro").unwrap(),
             active: true,
+            branding: Branding::default(),
         };
-        assert_eq!(Tenant::from_stored(&tenant.to_stored()), Ok(tenant));
+        assert_eq!(Tenant::from_stored(&tenant.to_stored()), Ok(tenant.clone()));
+        let branded = Tenant {
+            branding: Branding {
+                display_name: Some(DisplayName::parse("CJ Cluj").unwrap()),
+                accent: Some(AccentColour::parse("#0B4F9C").unwrap()),
+                logo: Some(Logo::check(b"\x89PNG\r\n\x1a\n..").unwrap()),
+            },
+            ..tenant
+        };
+        let json = serde_json::to_string(&branded.to_stored()).unwrap();
+        assert_eq!(
+            Tenant::from_stored(&serde_json::from_str(&json).unwrap()),
+            Ok(branded)
+        );
+        // A record written before branding existed still loads.
+        let old = r#"{"v":1,"slug":"turda","name":"Primăria Turda","kind":"municipality",
+            "registration_prefix":"TRD","languages":["ro"],
+            "public_base_url":"https://t.ro","active":true}"#;
+        let t = Tenant::from_stored(&serde_json::from_str(old).unwrap()).unwrap();
+        assert_eq!(t.branding, Branding::default());
+        assert_eq!(t.header_name().as_str(), "Primăria Turda");
+
+        let status = TypeStatus::NEW.after_save();
+        assert_eq!(TypeStatus::from_stored(&status.to_stored()), Ok(status));
+
+        let mut ty2 = petition_type();
+        ty2.fields.push(FieldDef {
+            name: FieldName::parse("plan").unwrap(),
+            label: Titles::ro(DisplayName::parse("Plan").unwrap()),
+            required: true,
+            kind: FieldKind::Attachment {
+                types: vec![MediaType::Pdf, MediaType::Png],
+                max_bytes: 1000,
+            },
+        });
+        ty2.fields.push(FieldDef {
+            name: FieldName::parse("adresa").unwrap(),
+            label: Titles::ro(DisplayName::parse("Adresa").unwrap()),
+            required: true,
+            kind: FieldKind::Address,
+        });
+        let json = serde_json::to_string(&ty2.to_stored()).unwrap();
+        assert_eq!(
+            DocumentType::from_stored(&serde_json::from_str(&json).unwrap()),
+            Ok(ty2)
+        );
 
         let dep = Department {
             tenant: TenantSlug::parse("cj-cluj").unwrap(),
@@ -1049,6 +1228,13 @@ mod tests {
             roles: [Role::Official, Role::Signer].into(),
             active: true,
         };
-        assert_eq!(Official::from_stored(&off.to_stored()), Ok(off));
+        assert_eq!(Official::from_stored(&off.to_stored()), Ok(off.clone()));
+
+        let invite = Invite::new(off, at("2026-03-01T10:00:00.5Z"));
+        let json = serde_json::to_string(&invite.to_stored()).unwrap();
+        assert_eq!(
+            Invite::from_stored(&serde_json::from_str(&json).unwrap()),
+            Ok(invite)
+        );
     }
 }

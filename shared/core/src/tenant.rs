@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::digest::Sha256Digest;
+use crate::dossier::MediaType;
 use crate::ids::TenantSlug;
 use crate::lang::Lang;
 use crate::regno::RegistrationPrefix;
@@ -95,6 +97,83 @@ impl PublicBaseUrl {
     }
 }
 
+/// Why an accent colour was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("the accent colour is written #rrggbb, e.g. #0b4f9c")]
+pub struct ColourError;
+
+/// An accent colour, `#rrggbb` (stored lowercase).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccentColour(String);
+
+impl AccentColour {
+    /// Validates `raw`: `#` and six hex digits.
+    pub fn parse(raw: &str) -> Result<Self, ColourError> {
+        let s = raw.trim();
+        match s.strip_prefix('#') {
+            Some(hex) if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Ok(Self(s.to_ascii_lowercase()))
+            }
+            _ => Err(ColourError),
+        }
+    }
+
+    /// `#rrggbb`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The largest logo accepted, in bytes.
+pub const MAX_LOGO_BYTES: usize = 256 * 1024;
+
+/// Why a logo was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum LogoError {
+    /// Not a PNG or JPEG by content.
+    #[error("the logo must be a PNG or JPEG image")]
+    Type,
+    /// Larger than [`MAX_LOGO_BYTES`].
+    #[error("the logo must be at most 256 KiB")]
+    TooLarge,
+}
+
+/// A tenant's logo: a PNG or JPEG stored content-addressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// The SHA-256 of the image (its storage name).
+    pub sha256: Sha256Digest,
+    /// PNG or JPEG.
+    pub media_type: MediaType,
+}
+
+impl Logo {
+    /// Checks an uploaded image by content and size.
+    pub fn check(content: &[u8]) -> Result<Logo, LogoError> {
+        if content.len() > MAX_LOGO_BYTES {
+            return Err(LogoError::TooLarge);
+        }
+        match MediaType::sniff(content) {
+            Some(m @ (MediaType::Png | MediaType::Jpeg)) => Ok(Logo {
+                sha256: Sha256Digest::of(content),
+                media_type: m,
+            }),
+            _ => Err(LogoError::Type),
+        }
+    }
+}
+
+/// How a tenant's pages look: set by its administrator.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Branding {
+    /// The name shown in page headers, when it differs from the official name.
+    pub display_name: Option<DisplayName>,
+    /// The accent colour.
+    pub accent: Option<AccentColour>,
+    /// The logo.
+    pub logo: Option<Logo>,
+}
+
 /// An institution on the platform. Municipalities join by being created as
 /// tenants; nothing else is needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +192,17 @@ pub struct Tenant {
     pub public_base_url: PublicBaseUrl,
     /// Whether it accepts new dossiers.
     pub active: bool,
+    /// Display name, accent colour and logo.
+    pub branding: Branding,
 }
 
 impl Tenant {
+    /// The name to show in page headers: the branding's display name, else the
+    /// official name.
+    pub fn header_name(&self) -> &DisplayName {
+        self.branding.display_name.as_ref().unwrap_or(&self.name)
+    }
+
     /// Normalises a language list: Romanian first, no duplicates, order kept.
     pub fn normalise_languages(langs: &[Lang]) -> Vec<Lang> {
         let mut out = vec![Lang::Ro];
@@ -173,5 +260,44 @@ mod tests {
             vec![Lang::Ro, Lang::Hu]
         );
         assert_eq!(TenantKind::from_code("commune"), Some(TenantKind::Commune));
+    }
+
+    #[test]
+    fn accent_colour_table() {
+        let cases = [
+            ("#0B4F9C", Some("#0b4f9c")),
+            (" #abcdef ", Some("#abcdef")),
+            ("0b4f9c", None),
+            ("#0b4f9", None),
+            ("#0b4f9cc", None),
+            ("#0b4f9g", None),
+            ("red", None),
+            ("#0b4f9c;x", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                AccentColour::parse(raw)
+                    .ok()
+                    .as_ref()
+                    .map(AccentColour::as_str),
+                want,
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn logos_are_png_or_jpeg_by_content_and_small() {
+        let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+        assert_eq!(Logo::check(&png).unwrap().media_type, MediaType::Png);
+        assert_eq!(
+            Logo::check(&[0xff, 0xd8, 0xff, 0xe0]).unwrap().media_type,
+            MediaType::Jpeg
+        );
+        assert_eq!(Logo::check(b"%PDF-1.7"), Err(LogoError::Type));
+        assert_eq!(Logo::check(b"<svg/>"), Err(LogoError::Type));
+        let mut big = png.clone();
+        big.resize(MAX_LOGO_BYTES + 1, 0);
+        assert_eq!(Logo::check(&big), Err(LogoError::TooLarge));
     }
 }

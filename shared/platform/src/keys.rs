@@ -7,6 +7,14 @@
 //! | `t/{slug}/tenant` | the tenant record | administration |
 //! | `t/{slug}/dossier/{ID}` | a dossier record | the desk |
 //! | `t/{slug}/regno/{year}` | the registration counter of a year (atomic increment) | the desk |
+//! | `t/{slug}/doctypes` | the codes of the tenant's document types (JSON array) | administration |
+//! | `t/{slug}/doctype/{code}` | the type's status: latest version, active | administration |
+//! | `t/{slug}/doctype/{code}/v{n}` | version `n` of the type, written once, never changed | administration |
+//! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
+//! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (create-if-absent) | administration |
+//!
+//! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
+//! `t/{slug}/branding/{sha256}` (the logo).
 //!
 //! Global keys hold only what is public or keyed by an unguessable token. Every
 //! tenant's own data lives under `t/{slug}/`, and those keys are built only
@@ -16,7 +24,10 @@
 //! digits and hyphens, so a scope's prefix can never contain `/` and one
 //! tenant's prefix is never a prefix of another's keys.
 
-use ghiseu_core::{DossierId, TenantSlug, TrackingToken};
+use ghiseu_core::{
+    DocumentTypeCode, DossierId, RegistrationPrefix, Sha256Digest, TenantSlug, TrackingToken,
+    TypeVersion,
+};
 
 /// The key of a dossier's public tracking snapshot: `track/{TOKEN}` (the
 /// canonical uppercase token). Global on purpose: the token alone finds it,
@@ -32,6 +43,19 @@ pub fn tracking(token: &TrackingToken) -> String {
 #[must_use]
 pub fn rate_limit(scope: &str, client: &str, window: u64) -> String {
     format!("ratelimit/{scope}/{client}/{window}")
+}
+
+/// The key of an invitation: `invite/{hex}` of the SHA-256 of its token, so a
+/// copy of the store holds no usable link.
+#[must_use]
+pub fn invite(token_sha256: &Sha256Digest) -> String {
+    format!("invite/{}", token_sha256.to_hex())
+}
+
+/// The key that reserves a registration prefix for one tenant: `regprefix/{PREFIX}`.
+#[must_use]
+pub fn registration_prefix(prefix: &RegistrationPrefix) -> String {
+    format!("regprefix/{prefix}")
 }
 
 /// The keys of one tenant. The only way to build a tenant-scoped key.
@@ -74,6 +98,30 @@ impl TenantScope {
         format!("{}regno/{year}", self.prefix)
     }
 
+    /// `t/{slug}/doctypes`: the codes of the tenant's document types.
+    #[must_use]
+    pub fn document_type_codes(&self) -> String {
+        format!("{}doctypes", self.prefix)
+    }
+
+    /// `t/{slug}/doctype/{code}`: a document type's status.
+    #[must_use]
+    pub fn document_type_status(&self, code: &DocumentTypeCode) -> String {
+        format!("{}doctype/{code}", self.prefix)
+    }
+
+    /// `t/{slug}/doctype/{code}/v{n}`: one immutable version of a document type.
+    #[must_use]
+    pub fn document_type_version(&self, code: &DocumentTypeCode, version: TypeVersion) -> String {
+        format!("{}doctype/{code}/v{version}", self.prefix)
+    }
+
+    /// `t/{slug}/branding/{sha256}`: the logo in the object store.
+    #[must_use]
+    pub fn logo_object(&self, sha256: &Sha256Digest) -> String {
+        format!("{}branding/{}", self.prefix, sha256.to_hex())
+    }
+
     /// Whether `key` belongs to this tenant.
     #[must_use]
     pub fn owns(&self, key: &str) -> bool {
@@ -94,6 +142,7 @@ mod tests {
         let cj = TenantScope::new(&slug("cj-cluj"));
         let id = DossierId::from_random([0; 16]);
         let token = TrackingToken::from_random([0xff; 16]);
+        let code = DocumentTypeCode::parse("petitie").unwrap();
         let cases = [
             (cj.tenant(), "t/cj-cluj/tenant"),
             (
@@ -101,6 +150,20 @@ mod tests {
                 "t/cj-cluj/dossier/00000000000000000000000000",
             ),
             (cj.registration_counter(2026), "t/cj-cluj/regno/2026"),
+            (cj.document_type_codes(), "t/cj-cluj/doctypes"),
+            (cj.document_type_status(&code), "t/cj-cluj/doctype/petitie"),
+            (
+                cj.document_type_version(&code, TypeVersion::new(12).unwrap()),
+                "t/cj-cluj/doctype/petitie/v12",
+            ),
+            (
+                invite(&Sha256Digest::of(b"")),
+                "invite/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                registration_prefix(&RegistrationPrefix::parse("CJC").unwrap()),
+                "regprefix/CJC",
+            ),
             (tracking(&token), "track/7ZZZZZZZZZZZZZZZZZZZZZZZZZ"),
             (
                 rate_limit("track", "10.0.0.1", 42),
@@ -117,7 +180,15 @@ mod tests {
         let a = TenantScope::new(&slug("turda"));
         let b = TenantScope::new(&slug("turda-2"));
         let id = DossierId::from_random([1; 16]);
-        for key in [b.tenant(), b.dossier(&id), b.registration_counter(2026)] {
+        let code = DocumentTypeCode::parse("petitie").unwrap();
+        for key in [
+            b.tenant(),
+            b.dossier(&id),
+            b.registration_counter(2026),
+            b.document_type_status(&code),
+            b.document_type_version(&code, TypeVersion::FIRST),
+            b.document_type_codes(),
+        ] {
             assert!(b.owns(&key));
             assert!(!a.owns(&key), "{key}");
         }

@@ -10,25 +10,33 @@
 //! | `tenants` | the slugs of every tenant (JSON array) |
 //! | `token/{TOKEN}` | `{tenant, dossier}`: which dossier a tracking token belongs to |
 //! | `t/{slug}/departments` | the tenant's departments (JSON array) |
-//! | `t/{slug}/document-types` | the tenant's document types (JSON array) |
 //! | `t/{slug}/officials` | the usernames of the tenant's officials (JSON array) |
 //! | `t/{slug}/official/{username}` | an official with their argon2id hash |
 //! | `t/{slug}/index/{year}/{seq}` | the dossier id registered with that number |
 //!
+//! Document types are versioned (see [`crate::keys`]): a version is written
+//! once with create-if-absent and never changed; the type's status record
+//! (latest version, active) is moved with compare-and-swap after the version is
+//! written, so a reader never sees a latest version that is not there.
+//!
 //! Tenant keys are built from a [`TenantScope`] only ([`ScopeKeys`]).
-//! Dossier updates are compare-and-swap against the bytes that were read, so
-//! of two concurrent writers exactly one wins.
+//! Dossier, department-list, official, invitation and type-status updates are
+//! compare-and-swap against the bytes that were read, so of two concurrent
+//! writers exactly one wins and the other retries on fresh data.
 
+use ghiseu_core::document_type::TypeStatus;
+use ghiseu_core::official::Invite;
 use ghiseu_core::stored::{
-    StoredDepartment, StoredDocumentType, StoredDossier, StoredOfficial, StoredTenant,
+    StoredDepartment, StoredDocumentType, StoredDossier, StoredInvite, StoredOfficial,
+    StoredTenant, StoredTypeStatus,
 };
 use ghiseu_core::{
-    Department, DocumentType, DocumentTypeCode, Dossier, DossierId, Official, Tenant, TenantSlug,
-    TrackingToken, Username,
+    Department, DepartmentCode, DisplayName, DocumentType, DocumentTypeCode, Dossier, DossierId,
+    Official, Sha256Digest, Tenant, TenantSlug, TrackingToken, TypeVersion, Username,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::keys::TenantScope;
+use crate::keys::{self, TenantScope};
 use crate::kv::{self, CasOutcome, CreateOutcome, Store};
 use crate::{Error, Result};
 
@@ -42,8 +50,6 @@ pub const TENANTS_KEY: &str = "tenants";
 pub trait ScopeKeys {
     /// `t/{slug}/departments`.
     fn departments(&self) -> String;
-    /// `t/{slug}/document-types`.
-    fn document_types(&self) -> String;
     /// `t/{slug}/officials`.
     fn officials(&self) -> String;
     /// `t/{slug}/official/{username}`.
@@ -57,9 +63,6 @@ pub trait ScopeKeys {
 impl ScopeKeys for TenantScope {
     fn departments(&self) -> String {
         format!("{}departments", self.prefix())
-    }
-    fn document_types(&self) -> String {
-        format!("{}document-types", self.prefix())
     }
     fn officials(&self) -> String {
         format!("{}officials", self.prefix())
@@ -102,33 +105,70 @@ async fn set_json<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<(
     store.set(key, &bytes).await
 }
 
-/// Adds `item` to the JSON string list at `key` unless present (CAS loop).
-fn add_to_list(key: &str, item: &str) -> Result<()> {
-    let mut current: Option<Vec<u8>> = None;
+/// What a [`cas_update`] step decided.
+enum Step<R> {
+    /// Write these bytes (if the key still holds what was read), then return `R`.
+    Write(Vec<u8>, R),
+    /// Write nothing and return `R`.
+    Done(R),
+}
+
+/// Reads `key`, lets `decide` compute the new value from the current bytes
+/// (`None`: absent), and writes it with compare-and-swap, retrying on fresh
+/// bytes when someone else wrote in between.
+fn cas_update<R>(key: &str, mut decide: impl FnMut(Option<&[u8]>) -> Result<Step<R>>) -> Result<R> {
+    let mut current = kv::get_many(STORE, &[key.to_owned()])?
+        .pop()
+        .and_then(|(_, v)| v);
     for _ in 0..50 {
-        let mut list: Vec<String> = match &current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(key, e))?,
+        match decide(current.as_deref())? {
+            Step::Done(r) => return Ok(r),
+            Step::Write(new, r) => {
+                match kv::compare_and_swap(STORE, key, current.as_deref(), &new)? {
+                    CasOutcome::Swapped => return Ok(r),
+                    CasOutcome::Conflict { current: c } => current = c,
+                }
+            }
+        }
+    }
+    Err(corrupt(key, "kept changing under concurrent writers"))
+}
+
+fn parse<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| corrupt(key, e))
+}
+
+fn to_bytes<T: Serialize>(key: &str, value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| corrupt(key, e))
+}
+
+/// Adds `item` to the JSON string list at `key` unless present.
+fn add_to_list(key: &str, item: &str) -> Result<()> {
+    cas_update(key, |current| {
+        let mut list: Vec<String> = match current {
+            Some(b) => parse(key, b)?,
             None => Vec::new(),
         };
         if list.iter().any(|s| s == item) {
-            return Ok(());
+            return Ok(Step::Done(()));
         }
         list.push(item.to_owned());
-        let new = serde_json::to_vec(&list).map_err(|e| corrupt(key, e))?;
-        match kv::compare_and_swap(STORE, key, current.as_deref(), &new)? {
-            CasOutcome::Swapped => return Ok(()),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(corrupt(key, "list kept changing"))
+        Ok(Step::Write(to_bytes(key, &list)?, ()))
+    })
 }
 
 // --- tenants -------------------------------------------------------------
 
-/// Writes `tenant` and lists its slug.
+/// Writes `tenant` and lists its slug; reserves its registration prefix if no
+/// tenant holds it yet (the seed's path; new municipalities use [`create_tenant`]).
 pub async fn put_tenant(store: &Store, tenant: &Tenant) -> Result<()> {
     let scope = TenantScope::new(&tenant.slug);
     set_json(store, &scope.tenant(), &tenant.to_stored()).await?;
+    kv::create_if_absent(
+        STORE,
+        &keys::registration_prefix(&tenant.registration_prefix),
+        tenant.slug.as_str().as_bytes(),
+    )?;
     add_to_list(TENANTS_KEY, tenant.slug.as_str())
 }
 
@@ -148,7 +188,106 @@ pub async fn tenant_slugs(store: &Store) -> Result<Vec<String>> {
     Ok(get_json(store, TENANTS_KEY).await?.unwrap_or_default())
 }
 
-// --- departments and document types -----------------------------------------
+/// Every listed tenant.
+pub async fn tenants(store: &Store) -> Result<Vec<Tenant>> {
+    let mut out = Vec::new();
+    for slug in tenant_slugs(store).await? {
+        if let Ok(s) = TenantSlug::parse(&slug)
+            && let Some(t) = get_tenant(store, &s).await?
+        {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// The outcome of [`create_tenant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateTenant {
+    /// Created and listed, with its departments and the invitation.
+    Created,
+    /// The slug is taken; nothing was written.
+    SlugTaken,
+    /// Another tenant uses the registration prefix; nothing was written.
+    PrefixTaken,
+}
+
+/// Creates a new tenant with its departments and its first administrator's
+/// invitation (`invite` under the hash of its token).
+///
+/// Order: the tenant record is created inactive with create-if-absent (the
+/// slug's one winner), the prefix reserved with create-if-absent (undone if
+/// taken), departments and invitation written, and only then is the record
+/// switched to active and the slug listed. Until that last step nobody can
+/// sign in to it or see it; a crash in between leaves an unlisted, inactive
+/// record that blocks the slug and nothing else.
+pub async fn create_tenant(
+    store: &Store,
+    tenant: &Tenant,
+    departments: &[Department],
+    invite_hash: &Sha256Digest,
+    invite: &Invite,
+) -> Result<CreateTenant> {
+    for t in tenants(store).await? {
+        if t.slug == tenant.slug {
+            return Ok(CreateTenant::SlugTaken);
+        }
+        if t.registration_prefix == tenant.registration_prefix {
+            return Ok(CreateTenant::PrefixTaken);
+        }
+    }
+    let scope = TenantScope::new(&tenant.slug);
+    let key = scope.tenant();
+    let inactive = Tenant {
+        active: false,
+        ..tenant.clone()
+    };
+    let inactive_bytes = to_bytes(&key, &inactive.to_stored())?;
+    if let CreateOutcome::Exists(_) = kv::create_if_absent(STORE, &key, &inactive_bytes)? {
+        return Ok(CreateTenant::SlugTaken);
+    }
+    let prefix_key = keys::registration_prefix(&tenant.registration_prefix);
+    match kv::create_if_absent(STORE, &prefix_key, tenant.slug.as_str().as_bytes())? {
+        CreateOutcome::Created => {}
+        CreateOutcome::Exists(holder) if holder == tenant.slug.as_str().as_bytes() => {}
+        CreateOutcome::Exists(_) => {
+            store.delete(&key).await?;
+            return Ok(CreateTenant::PrefixTaken);
+        }
+    }
+    put_departments(store, &scope, departments).await?;
+    put_invite(invite_hash, invite)?;
+    let active = to_bytes(&key, &tenant.to_stored())?;
+    match kv::compare_and_swap(STORE, &key, Some(&inactive_bytes), &active)? {
+        CasOutcome::Swapped => {}
+        CasOutcome::Conflict { .. } => return Err(corrupt(&key, "changed while being created")),
+    }
+    add_to_list(TENANTS_KEY, tenant.slug.as_str())?;
+    Ok(CreateTenant::Created)
+}
+
+/// Changes the tenant `slug` with `change` (compare-and-swap); `None` if it
+/// does not exist.
+pub fn update_tenant(
+    slug: &TenantSlug,
+    mut change: impl FnMut(&mut Tenant),
+) -> Result<Option<Tenant>> {
+    let key = TenantScope::new(slug).tenant();
+    cas_update(&key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(None));
+        };
+        let mut tenant = Tenant::from_stored(&parse::<StoredTenant>(&key, bytes)?)
+            .map_err(|e| corrupt(&key, e))?;
+        change(&mut tenant);
+        Ok(Step::Write(
+            to_bytes(&key, &tenant.to_stored())?,
+            Some(tenant),
+        ))
+    })
+}
+
+// --- departments ------------------------------------------------------------------
 
 /// Replaces the tenant's departments.
 pub async fn put_departments(
@@ -160,46 +299,289 @@ pub async fn put_departments(
     set_json(store, &scope.departments(), &stored).await
 }
 
+fn departments_from(key: &str, bytes: Option<&[u8]>) -> Result<Vec<Department>> {
+    let stored: Vec<StoredDepartment> = match bytes {
+        Some(b) => parse(key, b)?,
+        None => Vec::new(),
+    };
+    stored
+        .iter()
+        .map(|s| Department::from_stored(s).map_err(|e| corrupt(key, e)))
+        .collect()
+}
+
+fn departments_bytes(key: &str, list: &[Department]) -> Result<Vec<u8>> {
+    let stored: Vec<StoredDepartment> = list.iter().map(Department::to_stored).collect();
+    to_bytes(key, &stored)
+}
+
 /// The tenant's departments.
 pub async fn departments(store: &Store, scope: &TenantScope) -> Result<Vec<Department>> {
     let key = scope.departments();
-    let stored: Vec<StoredDepartment> = get_json(store, &key).await?.unwrap_or_default();
-    stored
-        .iter()
-        .map(|s| Department::from_stored(s).map_err(|e| corrupt(&key, e)))
-        .collect()
+    departments_from(&key, store.get(&key).await?.as_deref())
 }
 
-/// Replaces the tenant's document types.
-pub async fn put_document_types(
+/// Adds `department` unless its code is taken; `false` when it is.
+pub fn create_department(scope: &TenantScope, department: &Department) -> Result<bool> {
+    let key = scope.departments();
+    cas_update(&key, |current| {
+        let mut list = departments_from(&key, current)?;
+        if list.iter().any(|d| d.code == department.code) {
+            return Ok(Step::Done(false));
+        }
+        list.push(department.clone());
+        Ok(Step::Write(departments_bytes(&key, &list)?, true))
+    })
+}
+
+/// Renames the department `code`; `false` when there is none.
+pub fn rename_department(
+    scope: &TenantScope,
+    code: &DepartmentCode,
+    name: &DisplayName,
+) -> Result<bool> {
+    let key = scope.departments();
+    cas_update(&key, |current| {
+        let mut list = departments_from(&key, current)?;
+        let Some(d) = list.iter_mut().find(|d| &d.code == code) else {
+            return Ok(Step::Done(false));
+        };
+        d.name = name.clone();
+        Ok(Step::Write(departments_bytes(&key, &list)?, true))
+    })
+}
+
+// --- document types ------------------------------------------------------------------
+
+async fn type_status(
     store: &Store,
     scope: &TenantScope,
-    list: &[DocumentType],
-) -> Result<()> {
-    let stored: Vec<StoredDocumentType> = list.iter().map(DocumentType::to_stored).collect();
-    set_json(store, &scope.document_types(), &stored).await
+    code: &DocumentTypeCode,
+) -> Result<Option<TypeStatus>> {
+    let key = scope.document_type_status(code);
+    let Some(s) = get_json::<StoredTypeStatus>(store, &key).await? else {
+        return Ok(None);
+    };
+    TypeStatus::from_stored(&s)
+        .map(Some)
+        .map_err(|e| corrupt(&key, e))
 }
 
-/// The tenant's document types.
-pub async fn document_types(store: &Store, scope: &TenantScope) -> Result<Vec<DocumentType>> {
-    let key = scope.document_types();
-    let stored: Vec<StoredDocumentType> = get_json(store, &key).await?.unwrap_or_default();
-    stored
+async fn stored_version(
+    store: &Store,
+    scope: &TenantScope,
+    code: &DocumentTypeCode,
+    version: TypeVersion,
+) -> Result<Option<DocumentType>> {
+    let key = scope.document_type_version(code, version);
+    let Some(s) = get_json::<StoredDocumentType>(store, &key).await? else {
+        return Ok(None);
+    };
+    DocumentType::from_stored(&s)
+        .map(Some)
+        .map_err(|e| corrupt(&key, e))
+}
+
+/// Version `version` of the tenant's type `code`, active or not; `None` for a
+/// version that was never the type's (also a later one).
+pub async fn document_type_version(
+    store: &Store,
+    scope: &TenantScope,
+    code: &DocumentTypeCode,
+    version: TypeVersion,
+) -> Result<Option<DocumentType>> {
+    match type_status(store, scope, code).await? {
+        Some(s) if version <= s.latest => stored_version(store, scope, code, version).await,
+        _ => Ok(None),
+    }
+}
+
+/// The codes of every document type of the tenant, active or not.
+pub async fn document_type_codes(
+    store: &Store,
+    scope: &TenantScope,
+) -> Result<Vec<DocumentTypeCode>> {
+    let names: Vec<String> = get_json(store, &scope.document_type_codes())
+        .await?
+        .unwrap_or_default();
+    Ok(names
         .iter()
-        .map(|s| DocumentType::from_stored(s).map_err(|e| corrupt(&key, e)))
-        .collect()
+        .filter_map(|n| DocumentTypeCode::parse(n).ok())
+        .collect())
 }
 
-/// The tenant's document type `code`.
+/// Every type of the tenant, active or not, in its latest version with its status.
+pub async fn document_type_catalogue(
+    store: &Store,
+    scope: &TenantScope,
+) -> Result<Vec<(TypeStatus, DocumentType)>> {
+    let mut out = Vec::new();
+    for code in document_type_codes(store, scope).await? {
+        if let Some(status) = type_status(store, scope, &code).await?
+            && let Some(t) = stored_version(store, scope, &code, status.latest).await?
+        {
+            out.push((status, t));
+        }
+    }
+    Ok(out)
+}
+
+/// The tenant's active document types, each in its latest version.
+pub async fn document_types(store: &Store, scope: &TenantScope) -> Result<Vec<DocumentType>> {
+    Ok(document_type_catalogue(store, scope)
+        .await?
+        .into_iter()
+        .filter(|(s, _)| s.active)
+        .map(|(_, t)| t)
+        .collect())
+}
+
+/// The tenant's document type `code` in its latest version, if it is active.
 pub async fn document_type(
     store: &Store,
     scope: &TenantScope,
     code: &DocumentTypeCode,
 ) -> Result<Option<DocumentType>> {
-    Ok(document_types(store, scope)
+    match type_status(store, scope, code).await? {
+        Some(s) if s.active => stored_version(store, scope, code, s.latest).await,
+        _ => Ok(None),
+    }
+}
+
+/// The type `code` with its status, active or not.
+pub async fn document_type_with_status(
+    store: &Store,
+    scope: &TenantScope,
+    code: &DocumentTypeCode,
+) -> Result<Option<(TypeStatus, DocumentType)>> {
+    let Some(status) = type_status(store, scope, code).await? else {
+        return Ok(None);
+    };
+    Ok(stored_version(store, scope, code, status.latest)
         .await?
-        .into_iter()
-        .find(|t| &t.code == code))
+        .map(|t| (status, t)))
+}
+
+/// The outcome of [`save_document_type`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveType {
+    /// A new version was stored (version 1 for a new type).
+    Saved(DocumentType),
+    /// The definition equals the latest version; nothing new was stored (an
+    /// inactive type was offered again).
+    Unchanged(DocumentType),
+    /// `create` was asked and the code is taken; nothing was written.
+    Exists,
+    /// A new version was asked for a type that does not exist.
+    Missing,
+}
+
+/// Stores `definition` (its `version` is ignored) as the next version of its
+/// type: version 1 when `create` (refused if the code exists), else the next
+/// version of an existing type. The status moves only after the version is
+/// written (create-if-absent); a version found written by a writer that lost a
+/// race is skipped, never overwritten.
+pub async fn save_document_type(
+    store: &Store,
+    scope: &TenantScope,
+    definition: &DocumentType,
+    create: bool,
+) -> Result<SaveType> {
+    let code = &definition.code;
+    let status_key = scope.document_type_status(code);
+    for _ in 0..20 {
+        let current = store.get(&status_key).await?;
+        let status = match &current {
+            None if !create => return Ok(SaveType::Missing),
+            None => None,
+            Some(_) if create => return Ok(SaveType::Exists),
+            Some(b) => Some(
+                TypeStatus::from_stored(&parse::<StoredTypeStatus>(&status_key, b)?)
+                    .map_err(|e| corrupt(&status_key, e))?,
+            ),
+        };
+        if let Some(s) = status
+            && let Some(latest) = stored_version(store, scope, code, s.latest).await?
+            && latest.same_definition(definition)
+        {
+            if s.active {
+                return Ok(SaveType::Unchanged(latest));
+            }
+            let next = TypeStatus { active: true, ..s };
+            let bytes = to_bytes(&status_key, &next.to_stored())?;
+            match kv::compare_and_swap(STORE, &status_key, current.as_deref(), &bytes)? {
+                CasOutcome::Swapped => return Ok(SaveType::Unchanged(latest)),
+                CasOutcome::Conflict { .. } => continue,
+            }
+        }
+        let next = status.map_or(TypeStatus::NEW, TypeStatus::after_save);
+        let mut candidate = next.latest;
+        let saved = loop {
+            let mut version = definition.clone();
+            version.version = candidate;
+            let key = scope.document_type_version(code, candidate);
+            let bytes = to_bytes(&key, &version.to_stored())?;
+            match kv::create_if_absent(STORE, &key, &bytes)? {
+                CreateOutcome::Created => break version,
+                CreateOutcome::Exists(b) if b == bytes => break version,
+                CreateOutcome::Exists(_) => candidate = candidate.next(),
+            }
+        };
+        let next = TypeStatus {
+            latest: candidate,
+            ..next
+        };
+        let bytes = to_bytes(&status_key, &next.to_stored())?;
+        match kv::compare_and_swap(STORE, &status_key, current.as_deref(), &bytes)? {
+            CasOutcome::Swapped => {
+                add_to_list(&scope.document_type_codes(), code.as_str())?;
+                return Ok(SaveType::Saved(saved));
+            }
+            CasOutcome::Conflict { .. } if create => return Ok(SaveType::Exists),
+            CasOutcome::Conflict { .. } => {}
+        }
+    }
+    Err(corrupt(
+        &status_key,
+        "kept changing under concurrent writers",
+    ))
+}
+
+/// Offers (`active`) or withdraws the type `code` for intake; its versions stay.
+/// `None` if there is no such type.
+pub fn set_document_type_active(
+    scope: &TenantScope,
+    code: &DocumentTypeCode,
+    active: bool,
+) -> Result<Option<TypeStatus>> {
+    let key = scope.document_type_status(code);
+    cas_update(&key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(None));
+        };
+        let status = TypeStatus::from_stored(&parse::<StoredTypeStatus>(&key, bytes)?)
+            .map_err(|e| corrupt(&key, e))?;
+        let next = TypeStatus { active, ..status };
+        if next == status {
+            return Ok(Step::Done(Some(status)));
+        }
+        Ok(Step::Write(to_bytes(&key, &next.to_stored())?, Some(next)))
+    })
+}
+
+/// Saves each type of `list` (the seed's path): a new type gets version 1, a
+/// changed one a new version, an unchanged one nothing.
+pub async fn put_document_types(
+    store: &Store,
+    scope: &TenantScope,
+    list: &[DocumentType],
+) -> Result<()> {
+    for t in list {
+        if let SaveType::Missing = save_document_type(store, scope, t, false).await? {
+            save_document_type(store, scope, t, true).await?;
+        }
+    }
+    Ok(())
 }
 
 // --- officials ------------------------------------------------------------------
@@ -225,6 +607,46 @@ pub async fn put_official(
     };
     set_json(store, &scope.official(&official.username), &record).await?;
     add_to_list(&scope.officials(), official.username.as_str())
+}
+
+/// Creates `official` unless the username is taken in the tenant (`false`).
+pub fn create_official(
+    scope: &TenantScope,
+    official: &Official,
+    password_hash: &str,
+) -> Result<bool> {
+    let key = scope.official(&official.username);
+    let record = OfficialRecord {
+        official: official.to_stored(),
+        password_hash: password_hash.to_owned(),
+    };
+    match kv::create_if_absent(STORE, &key, &to_bytes(&key, &record)?)? {
+        CreateOutcome::Created => {
+            add_to_list(&scope.officials(), official.username.as_str())?;
+            Ok(true)
+        }
+        CreateOutcome::Exists(_) => Ok(false),
+    }
+}
+
+/// Changes the official `username` with `change`, keeping their password
+/// (compare-and-swap); `None` if there is no such official.
+pub fn update_official(
+    scope: &TenantScope,
+    username: &Username,
+    mut change: impl FnMut(&mut Official),
+) -> Result<Option<Official>> {
+    let key = scope.official(username);
+    cas_update(&key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(None));
+        };
+        let mut record: OfficialRecord = parse(&key, bytes)?;
+        let mut official = Official::from_stored(&record.official).map_err(|e| corrupt(&key, e))?;
+        change(&mut official);
+        record.official = official.to_stored();
+        Ok(Step::Write(to_bytes(&key, &record)?, Some(official)))
+    })
 }
 
 /// The official `username` and their password hash.
@@ -266,6 +688,41 @@ pub async fn officials(store: &Store, scope: &TenantScope) -> Result<Vec<Officia
         }
     }
     Ok(out)
+}
+
+// --- invitations ------------------------------------------------------------------
+
+/// Stores an invitation under the hash of its token (create-if-absent: a
+/// token is never reused).
+pub fn put_invite(token_hash: &Sha256Digest, invite: &Invite) -> Result<()> {
+    let key = keys::invite(token_hash);
+    match kv::create_if_absent(STORE, &key, &to_bytes(&key, &invite.to_stored())?)? {
+        CreateOutcome::Created => Ok(()),
+        CreateOutcome::Exists(_) => Err(corrupt(&key, "invitation token reused")),
+    }
+}
+
+/// The invitation whose token hashes to `token_hash`.
+pub async fn invite(store: &Store, token_hash: &Sha256Digest) -> Result<Option<Invite>> {
+    let key = keys::invite(token_hash);
+    let Some(s) = get_json::<StoredInvite>(store, &key).await? else {
+        return Ok(None);
+    };
+    Invite::from_stored(&s)
+        .map(Some)
+        .map_err(|e| corrupt(&key, e))
+}
+
+/// Replaces the invitation `previous` with `next` if it is unchanged
+/// (compare-and-swap): of two concurrent acceptances exactly one gets `true`.
+pub fn swap_invite(token_hash: &Sha256Digest, previous: &Invite, next: &Invite) -> Result<bool> {
+    let key = keys::invite(token_hash);
+    let old = to_bytes(&key, &previous.to_stored())?;
+    let new = to_bytes(&key, &next.to_stored())?;
+    Ok(matches!(
+        kv::compare_and_swap(STORE, &key, Some(&old), &new)?,
+        CasOutcome::Swapped
+    ))
 }
 
 // --- dossiers ---------------------------------------------------------------------

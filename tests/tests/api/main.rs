@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern. Every test spawns its own
 //! host (fresh stores, free port) and talks to it over real HTTP.
 
+mod admin;
 mod browser;
 mod desk;
 mod durability;

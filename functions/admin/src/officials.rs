@@ -1,0 +1,325 @@
+//! Officials: invitations by one-time link, roles, department, deactivation;
+//! and the invitee's page that turns an invitation into an account.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::official::{Invite, check_new_password};
+use ghiseu_core::{DepartmentCode, DisplayName, Official, Role, Sha256Digest, Username};
+use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::repo;
+use ghiseu_platform::session;
+use http::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use spin_sdk::http::Request;
+
+use crate::error::AdminError;
+use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};
+
+/// An official as the API answers it (never their password hash).
+#[derive(Serialize)]
+pub struct OfficialDto {
+    username: String,
+    display_name: String,
+    department: Option<String>,
+    roles: Vec<&'static str>,
+    active: bool,
+}
+
+/// The API's view of `list`.
+pub fn dtos(list: &[Official]) -> Vec<OfficialDto> {
+    list.iter()
+        .map(|o| OfficialDto {
+            username: o.username.to_string(),
+            display_name: o.display_name.to_string(),
+            department: o.department.as_ref().map(ToString::to_string),
+            roles: o.roles.iter().map(|r| r.code()).collect(),
+            active: o.active,
+        })
+        .collect()
+}
+
+/// An invitation as asked for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteInput {
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// An issued invitation: the link is shown once and stored nowhere.
+#[derive(Serialize)]
+pub struct Issued {
+    pub username: String,
+    pub invite_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Parses a JSON invitation.
+pub fn parse_invite_json(body: &[u8]) -> Result<InviteInput, AdminError> {
+    serde_json::from_slice(body).map_err(|e| AdminError::invalid("body", e.to_string()))
+}
+
+/// Parses role codes: at least one, each known.
+fn parse_roles(codes: &[String]) -> Result<BTreeSet<Role>, String> {
+    let roles = codes
+        .iter()
+        .map(|c| Role::from_code(c.trim()).ok_or_else(|| format!("`{c}` is not a role")))
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    if roles.is_empty() {
+        return Err("choose at least one role".to_owned());
+    }
+    Ok(roles)
+}
+
+/// The department `raw` (blank: none), which must be an active one of the tenant.
+async fn parse_department(
+    store: &Store,
+    scope: &TenantScope,
+    raw: Option<&str>,
+) -> Result<Option<DepartmentCode>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let code = DepartmentCode::parse(raw).map_err(|e| e.to_string())?;
+    let known = repo::departments(store, scope)
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .any(|d| d.code == code && d.active);
+    if known {
+        Ok(Some(code))
+    } else {
+        Err(format!("`{code}` is not an active department"))
+    }
+}
+
+/// A fresh invitation token (256 random bits, hex) and the hash it is stored under.
+pub fn new_token() -> Result<(String, Sha256Digest), AdminError> {
+    let token = session::random_secret()?;
+    let hash = Sha256Digest::of(token.as_bytes());
+    Ok((token, hash))
+}
+
+/// The link an invitee opens.
+pub fn invite_url(base: &str, token: &str) -> String {
+    format!("{base}/admin/invite/{token}")
+}
+
+/// Issues an invitation in the administrator's tenant.
+pub async fn invite(
+    store: &Store,
+    admin: &Admin,
+    input: &InviteInput,
+    origin: &str,
+) -> Result<Issued, AdminError> {
+    let mut errors = Vec::new();
+    let username = Username::parse(input.username.trim())
+        .map_err(|e| errors.push(("username".to_owned(), e.to_string())))
+        .ok();
+    let display_name = DisplayName::parse(&input.display_name)
+        .map_err(|e| errors.push(("display_name".to_owned(), e.to_string())))
+        .ok();
+    let department = parse_department(store, &admin.scope, input.department.as_deref())
+        .await
+        .map_err(|e| errors.push(("department".to_owned(), e)))
+        .ok();
+    let roles = parse_roles(&input.roles)
+        .map_err(|e| errors.push(("roles".to_owned(), e)))
+        .ok();
+    let (Some(username), Some(display_name), Some(department), Some(roles)) =
+        (username, display_name, department, roles)
+    else {
+        return Err(AdminError::Invalid(errors));
+    };
+    if repo::official(store, &admin.scope, &username)
+        .await?
+        .is_some()
+    {
+        return Err(AdminError::Conflict(format!(
+            "Utilizatorul `{username}` există deja."
+        )));
+    }
+    let official = Official {
+        tenant: admin.tenant.slug.clone(),
+        username,
+        display_name,
+        department,
+        roles,
+        active: true,
+    };
+    let (token, hash) = new_token()?;
+    let invite = Invite::new(official, Utc::now());
+    repo::put_invite(&hash, &invite)?;
+    Ok(Issued {
+        username: invite.official.username.to_string(),
+        invite_url: invite_url(origin, &token),
+        expires_at: invite.expires_at,
+    })
+}
+
+/// `GET /admin/officials` (with the errors of a refused form).
+pub async fn page(
+    store: &Store,
+    admin: &Admin,
+    errors: &[(String, String)],
+) -> Result<Response, AdminError> {
+    let officials = repo::officials(store, &admin.scope).await?;
+    let departments = repo::departments(store, &admin.scope).await?;
+    let status = crate::page_status(errors);
+    Ok(secure_html(
+        status,
+        pages::officials(admin, &officials, &departments, errors),
+    ))
+}
+
+fn roles_in(form: &Form) -> Vec<String> {
+    form.iter()
+        .filter(|(k, _)| k == "role")
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// `POST /admin/officials/invite`.
+pub async fn invite_form(
+    store: &Store,
+    admin: &Admin,
+    form: &Form,
+    origin: &str,
+) -> Result<Response, AdminError> {
+    check_csrf(admin, form)?;
+    let input = InviteInput {
+        username: field(form, "username").unwrap_or("").to_owned(),
+        display_name: field(form, "display_name").unwrap_or("").to_owned(),
+        department: field(form, "department").map(str::to_owned),
+        roles: roles_in(form),
+    };
+    match invite(store, admin, &input, origin).await {
+        Ok(issued) => Ok(secure_html(
+            StatusCode::CREATED,
+            pages::invite_issued(
+                admin,
+                &issued.username,
+                &issued.invite_url,
+                issued.expires_at,
+            ),
+        )),
+        Err(e) => page(store, admin, &crate::form_errors(e, "username")?).await,
+    }
+}
+
+/// `POST /admin/officials/{username}`: roles, department, active.
+pub async fn update_form(
+    store: &Store,
+    admin: &Admin,
+    username: &str,
+    form: &Form,
+) -> Result<Response, AdminError> {
+    check_csrf(admin, form)?;
+    let missing = || AdminError::NotFound(format!("Utilizatorul `{username}` nu există."));
+    let user = Username::parse(username).map_err(|_| missing())?;
+    let anchor = format!("roles-{user}");
+    let roles = match parse_roles(&roles_in(form)) {
+        Ok(r) => r,
+        Err(e) => return page(store, admin, &[(anchor, format!("Roluri: {e}"))]).await,
+    };
+    let department = match parse_department(store, &admin.scope, field(form, "department")).await {
+        Ok(d) => d,
+        Err(e) => return page(store, admin, &[(anchor, format!("Departament: {e}"))]).await,
+    };
+    let active = field(form, "active").is_some();
+    // An administrator cannot lock themselves out of administration.
+    if user == admin.official.username && (!active || !roles.contains(&Role::TenantAdmin)) {
+        let m = "Nu vă puteți dezactiva și nici retrage rolul de administrator.".to_owned();
+        return page(store, admin, &[(anchor, m)]).await;
+    }
+    repo::update_official(&admin.scope, &user, |o| {
+        o.roles = roles.clone();
+        o.department = department.clone();
+        o.active = active;
+    })?
+    .ok_or_else(missing)?;
+    Ok(redirect("/admin/officials"))
+}
+
+/// The invitation of `token` (64 hex digits), with the hash it is stored under.
+async fn load_invite(store: &Store, token: &str) -> Result<(Sha256Digest, Invite), AdminError> {
+    let unknown = || AdminError::NotFound("Invitația nu există.".to_owned());
+    if token.len() != 64
+        || !token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(unknown());
+    }
+    let hash = Sha256Digest::of(token.as_bytes());
+    let invite = repo::invite(store, &hash).await?.ok_or_else(unknown)?;
+    Ok((hash, invite))
+}
+
+/// `GET|POST /admin/invite/{token}`: the invitee chooses a password; the
+/// official is created (create-if-absent) and the invitation marked used.
+pub async fn invite_page(
+    store: &Store,
+    method: Method,
+    token: &str,
+    request: Request,
+) -> Result<Response, AdminError> {
+    let (hash, invite) = load_invite(store, token).await?;
+    let now = Utc::now();
+    invite
+        .check(now)
+        .map_err(|e| AdminError::Gone(e.to_string()))?;
+    let tenant = repo::get_tenant(store, &invite.official.tenant)
+        .await?
+        .filter(|t| t.active)
+        .ok_or_else(|| AdminError::Gone("Instituția nu mai este activă.".to_owned()))?;
+    match method {
+        Method::GET => Ok(secure_html(
+            StatusCode::OK,
+            pages::accept_invite(&tenant, &invite, token, &[]),
+        )),
+        Method::POST => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            let form: Form = url::form_urlencoded::parse(&body).into_owned().collect();
+            let password = form
+                .iter()
+                .find(|(k, _)| k == "password")
+                .map_or("", |(_, v)| v.as_str());
+            let confirmation = form
+                .iter()
+                .find(|(k, _)| k == "confirmation")
+                .map_or("", |(_, v)| v.as_str());
+            if let Err(e) = check_new_password(password, confirmation) {
+                let errors = [("password".to_owned(), e.to_string())];
+                return Ok(secure_html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    pages::accept_invite(&tenant, &invite, token, &errors),
+                ));
+            }
+            let (official, used) = invite
+                .accept(now)
+                .map_err(|e| AdminError::Gone(e.to_string()))?;
+            let scope = TenantScope::new(&tenant.slug);
+            let hash_phc = session::hash_password(password)?;
+            // The account is created once (create-if-absent); the invitation is
+            // then spent, so a second acceptance finds the username taken.
+            if !repo::create_official(&scope, &official, &hash_phc)? {
+                return Err(AdminError::Gone(
+                    "Această invitație a fost deja folosită.".to_owned(),
+                ));
+            }
+            repo::swap_invite(&hash, &invite, &used)?;
+            Ok(secure_html(
+                StatusCode::OK,
+                pages::invite_accepted(&tenant, &official),
+            ))
+        }
+        _ => Ok(web::method_not_allowed("GET, POST")),
+    }
+}

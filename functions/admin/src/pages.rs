@@ -1,0 +1,474 @@
+//! The administration's HTML, rendered with maud (escaped by default). No
+//! JavaScript: every journey is a plain form; errors come as a summary with
+//! `role="alert"` linking to each field, and the same words inline.
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::calendar::local_datetime;
+use ghiseu_core::document_type::TypeStatus;
+use ghiseu_core::official::Invite;
+use ghiseu_core::{Department, DocumentType, Official, Role, Tenant};
+use ghiseu_platform::http::{self as web, Response};
+use http::{HeaderValue, StatusCode, header};
+use maud::{DOCTYPE, Markup, html};
+
+use crate::{Admin, secure_html};
+
+const CSS: &str = "\
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
+label{display:block;margin-top:.8rem;font-weight:600}\
+input,select,textarea{font:inherit;padding:.4rem;max-width:100%}\
+textarea{width:100%;font-family:monospace}\
+button{font:inherit;padding:.5rem 1rem;margin-top:.8rem}\
+.error-summary{border:3px solid #b00;padding:.5rem 1rem;margin:1rem 0}\
+.error{color:#b00}table{border-collapse:collapse;width:100%}\
+td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}\
+fieldset{margin:1rem 0}header.brand{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;\
+justify-content:space-between;padding-bottom:.5rem}header.brand img{max-height:3rem}\
+nav a{margin-right:.8rem}.link{word-break:break-all;font-family:monospace}\
+.inline{display:inline}.checks label{display:inline;font-weight:400;margin-right:1rem}\
+@media (max-width:40rem){table,tbody,tr,td{display:block}thead{display:none}}";
+
+/// `GET /admin/admin.css`.
+pub fn stylesheet() -> Response {
+    let mut r = web::bytes(StatusCode::OK, "text/css; charset=utf-8", CSS);
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+fn brand(tenant: &Tenant) -> Markup {
+    html! {
+        span.brand-name {
+            @if tenant.branding.logo.is_some() {
+                img src=(format!("/branding/{}/logo", tenant.slug)) alt="" ;
+                " "
+            }
+            strong { (tenant.header_name().as_str()) }
+        }
+    }
+}
+
+fn layout(title: &str, tenant: Option<&Tenant>, admin: Option<&Admin>, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="ro" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Ghiseu, administrare" }
+                link rel="stylesheet" href="/admin/admin.css";
+                @if let Some(t) = tenant {
+                    link rel="stylesheet" href=(format!("/branding/{}/theme.css", t.slug));
+                }
+            }
+            body {
+                @if let Some(t) = tenant {
+                    header.brand {
+                        (brand(t))
+                        @if let Some(a) = admin {
+                            nav {
+                                a href="/admin" { "Administrare" }
+                                a href="/admin/document-types" { "Tipuri de documente" }
+                                a href="/admin/departments" { "Departamente" }
+                                a href="/admin/officials" { "Funcționari" }
+                                a href="/admin/branding" { "Identitate vizuală" }
+                                a href="/desk" { "Birou" }
+                            }
+                            form.inline method="post" action="/desk/logout" {
+                                (a.official.display_name.as_str()) " "
+                                input type="hidden" name="csrf" value=(a.session.csrf);
+                                button type="submit" { "Ieșire" }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn page(admin: &Admin, title: &str, body: Markup) -> String {
+    layout(title, Some(&admin.tenant), Some(admin), body)
+}
+
+fn error_summary(errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { "Corectați următoarele:" }
+                ul { @for (f, m) in errors { li { a href=(format!("#{}", anchor(f))) { (f) ": " (m) } } } }
+            }
+        }
+    }
+}
+
+/// A field path (`fields[0].name`) as an element id.
+fn anchor(path: &str) -> String {
+    path.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn inline_error(errors: &[(String, String)], name: &str) -> Markup {
+    html! { @for (f, m) in errors { @if f == name { p.error id=(format!("{}-error", anchor(name))) { (m) } } } }
+}
+
+fn csrf(admin: &Admin) -> Markup {
+    html! { input type="hidden" name="csrf" value=(admin.session.csrf); }
+}
+
+/// An error page.
+pub fn error_page(title: &str, detail: &str) -> String {
+    layout(
+        title,
+        None,
+        None,
+        html! { h1 { (title) } p role="alert" { (detail) } p { a href="/admin" { "Înapoi la administrare" } } },
+    )
+}
+
+/// `GET /admin`.
+pub fn home(admin: &Admin) -> Response {
+    secure_html(
+        StatusCode::OK,
+        page(
+            admin,
+            "Administrare",
+            html! {
+                h1 { "Administrare — " (admin.tenant.name.as_str()) }
+                ul {
+                    li { a href="/admin/document-types" { "Tipuri de documente" } ": formulare, termene, taxe, versiuni" }
+                    li { a href="/admin/departments" { "Departamente" } }
+                    li { a href="/admin/officials" { "Funcționari" } ": invitații, roluri, dezactivare" }
+                    li { a href="/admin/branding" { "Identitate vizuală" } ": denumire afișată, culoare, siglă" }
+                }
+            },
+        ),
+    )
+}
+
+/// `GET /admin/document-types`.
+pub fn document_types(admin: &Admin, catalogue: &[(TypeStatus, DocumentType)]) -> String {
+    page(
+        admin,
+        "Tipuri de documente",
+        html! {
+            h1 { "Tipuri de documente" }
+            p { a href="/admin/document-types/new" { "Adaugă un tip de document" } }
+            table {
+                thead { tr { th { "Cod" } th { "Titlu" } th { "Versiune" } th { "Termen" } th { "Stare" } th {} } }
+                tbody {
+                    @for (status, t) in catalogue {
+                        tr {
+                            td { a href=(format!("/admin/document-types/{}", t.code)) { (t.code.as_str()) } }
+                            td { (t.titles.ro.as_str()) }
+                            td { (t.version.get()) }
+                            td { (deadline(t)) }
+                            td { @if status.active { "oferit" } @else { "dezactivat" } }
+                            td {
+                                @if status.active {
+                                    form.inline method="post" action=(format!("/admin/document-types/{}/deactivate", t.code)) {
+                                        (csrf(admin))
+                                        button type="submit" { "Dezactivează" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn deadline(t: &DocumentType) -> String {
+    match t.deadline {
+        ghiseu_core::DeadlineRule::CalendarDays(n) => format!("{n} zile calendaristice"),
+        ghiseu_core::DeadlineRule::WorkingDays(n) => format!("{n} zile lucrătoare"),
+    }
+}
+
+/// The definition editor: new (`existing` = None) or a new version.
+pub fn type_editor(
+    admin: &Admin,
+    existing: Option<(&DocumentType, TypeStatus)>,
+    json: &str,
+    errors: &[(String, String)],
+) -> String {
+    let (title, action) = match existing {
+        Some((t, _)) => (
+            format!("Tipul {}", t.code),
+            format!("/admin/document-types/{}", t.code),
+        ),
+        None => (
+            "Tip nou de document".to_owned(),
+            "/admin/document-types".to_owned(),
+        ),
+    };
+    page(
+        admin,
+        &title,
+        html! {
+            h1 { (title) }
+            @if let Some((t, status)) = existing {
+                p { "Versiunea " strong { (t.version.get()) } " (cea mai nouă), "
+                    @if status.active { "oferită la înregistrare." } @else { "dezactivată." }
+                    " Salvarea unei modificări creează versiunea " (t.version.next().get())
+                    "; dosarele existente își păstrează versiunea." }
+                p { "Versiuni anterioare (JSON): "
+                    @for v in 1..=t.version.get() {
+                        a href=(format!("/api/v1/admin/document-types/{}/versions/{v}", t.code)) { "v" (v) } " "
+                    }
+                }
+            }
+            (error_summary(errors))
+            form method="post" action=(action) {
+                (csrf(admin))
+                label for="definition" { "Definiția (JSON)" }
+                p { "Câmpuri: text, multiline, number, date, select, checkbox, cnp, email, phone, address, attachment. "
+                    "Termen 1–365 zile (" code { "working_days" } " pentru zile lucrătoare), semnătură none/simple/qualified, taxa în bani." }
+                @for (f, m) in errors { p.error id=(anchor(f)) { (f) ": " (m) } }
+                textarea id="definition" name="definition" rows="24" spellcheck="false" { (json) }
+                div { button type="submit" { "Salvează" } }
+            }
+        },
+    )
+}
+
+/// `GET /admin/departments`.
+pub fn departments(admin: &Admin, list: &[Department], errors: &[(String, String)]) -> String {
+    page(
+        admin,
+        "Departamente",
+        html! {
+            h1 { "Departamente" }
+            (error_summary(errors))
+            table {
+                thead { tr { th { "Cod" } th { "Denumire" } } }
+                tbody {
+                    @for d in list {
+                        @let id = format!("name-{}", d.code);
+                        tr {
+                            td { (d.code.as_str()) }
+                            td {
+                                form method="post" action=(format!("/admin/departments/{}", d.code)) {
+                                    (csrf(admin))
+                                    label for=(id) { "Denumire" }
+                                    (inline_error(errors, &id))
+                                    input id=(id) name="name" value=(d.name.as_str()) required;
+                                    button type="submit" { "Redenumește" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Departament nou" }
+            form method="post" action="/admin/departments" {
+                (csrf(admin))
+                label for="code" { "Cod (litere mici, cifre, cratimă)" }
+                (inline_error(errors, "code"))
+                input id="code" name="code" required;
+                label for="name" { "Denumire" }
+                (inline_error(errors, "name"))
+                input id="name" name="name" required;
+                div { button type="submit" { "Adaugă" } }
+            }
+        },
+    )
+}
+
+fn department_select(id: &str, departments: &[Department], chosen: Option<&str>) -> Markup {
+    html! {
+        select id=(id) name="department" {
+            option value="" { "—" }
+            @for d in departments.iter().filter(|d| d.active) {
+                option value=(d.code.as_str()) selected[chosen == Some(d.code.as_str())] { (d.name.as_str()) }
+            }
+        }
+    }
+}
+
+fn role_checks(prefix: &str, chosen: &[Role]) -> Markup {
+    html! {
+        span.checks {
+            @for r in Role::ALL {
+                @let id = format!("{prefix}-{}", r.code());
+                input type="checkbox" id=(id) name="role" value=(r.code()) checked[chosen.contains(&r)];
+                label for=(id) { (r.code()) }
+            }
+        }
+    }
+}
+
+/// `GET /admin/officials`.
+pub fn officials(
+    admin: &Admin,
+    officials: &[Official],
+    departments: &[Department],
+    errors: &[(String, String)],
+) -> String {
+    page(
+        admin,
+        "Funcționari",
+        html! {
+            h1 { "Funcționari" }
+            (error_summary(errors))
+            table {
+                thead { tr { th { "Utilizator" } th { "Nume" } th { "Roluri, departament, stare" } } }
+                tbody {
+                    @for o in officials {
+                        @let anchor_id = format!("roles-{}", o.username);
+                        @let roles: Vec<Role> = o.roles.iter().copied().collect();
+                        tr {
+                            td { (o.username.as_str()) }
+                            td { (o.display_name.as_str()) }
+                            td {
+                                form method="post" action=(format!("/admin/officials/{}", o.username)) {
+                                    (csrf(admin))
+                                    fieldset id=(anchor_id) {
+                                        legend { "Roluri" }
+                                        (inline_error(errors, &anchor_id))
+                                        (role_checks(&format!("r-{}", o.username), &roles))
+                                    }
+                                    label for=(format!("d-{}", o.username)) { "Departament" }
+                                    (department_select(&format!("d-{}", o.username), departments, o.department.as_ref().map(|d| d.as_str())))
+                                    span.checks {
+                                        input type="checkbox" id=(format!("a-{}", o.username)) name="active" value="on" checked[o.active];
+                                        label for=(format!("a-{}", o.username)) { "activ" }
+                                    }
+                                    button type="submit" { "Salvează" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Invită un funcționar" }
+            form method="post" action="/admin/officials/invite" {
+                (csrf(admin))
+                label for="username" { "Utilizator" }
+                (inline_error(errors, "username"))
+                input id="username" name="username" required;
+                label for="display_name" { "Nume afișat (public)" }
+                (inline_error(errors, "display_name"))
+                input id="display_name" name="display_name" required;
+                label for="department" { "Departament" }
+                (inline_error(errors, "department"))
+                (department_select("department", departments, None))
+                fieldset id="roles" {
+                    legend { "Roluri" }
+                    (inline_error(errors, "roles"))
+                    (role_checks("invite", &[Role::Registrar]))
+                }
+                div { button type="submit" { "Creează invitația" } }
+            }
+        },
+    )
+}
+
+fn when(t: DateTime<Utc>) -> String {
+    local_datetime(t).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// The invitation link, shown once.
+pub fn invite_issued(admin: &Admin, username: &str, url: &str, expires: DateTime<Utc>) -> String {
+    page(
+        admin,
+        "Invitație creată",
+        html! {
+            h1 { "Invitație pentru " (username) }
+            p { "Trimiteți acest link persoanei invitate. Funcționează o singură dată, până la " (when(expires)) "." }
+            p.link { a href=(url) { (url) } }
+            p { "Linkul nu mai poate fi afișat ulterior." }
+            p { a href="/admin/officials" { "Înapoi la funcționari" } }
+        },
+    )
+}
+
+/// `GET /admin/branding`.
+pub fn branding(admin: &Admin, errors: &[(String, String)]) -> String {
+    let b = &admin.tenant.branding;
+    page(
+        admin,
+        "Identitate vizuală",
+        html! {
+            h1 { "Identitate vizuală" }
+            (error_summary(errors))
+            form method="post" action="/admin/branding" enctype="multipart/form-data" {
+                (csrf(admin))
+                label for="display_name" { "Denumire afișată (implicit: " (admin.tenant.name.as_str()) ")" }
+                (inline_error(errors, "display_name"))
+                input id="display_name" name="display_name" value=(b.display_name.as_ref().map_or("", |n| n.as_str()));
+                label for="accent" { "Culoare de accent (#rrggbb)" }
+                (inline_error(errors, "accent"))
+                input id="accent" name="accent" value=(b.accent.as_ref().map_or("", |a| a.as_str())) pattern="#[0-9a-fA-F]{6}";
+                label for="logo" { "Sigla (PNG sau JPEG, max. 256 KiB)" }
+                (inline_error(errors, "logo"))
+                input id="logo" name="logo" type="file" accept="image/png,image/jpeg";
+                @if b.logo.is_some() {
+                    p { img src=(format!("/branding/{}/logo", admin.tenant.slug)) alt="Sigla actuală"; }
+                    span.checks { input type="checkbox" id="remove_logo" name="remove_logo" value="on"; label for="remove_logo" { "Elimină sigla" } }
+                }
+                div { button type="submit" { "Salvează" } }
+            }
+        },
+    )
+}
+
+/// The invitee's page: choose a password.
+pub fn accept_invite(
+    tenant: &Tenant,
+    invite: &Invite,
+    token: &str,
+    errors: &[(String, String)],
+) -> String {
+    layout(
+        "Activare cont",
+        Some(tenant),
+        None,
+        html! {
+            h1 { "Activați-vă contul" }
+            p { "Ați fost invitat(ă) ca " strong { (invite.official.display_name.as_str()) }
+                " (utilizator " strong { (invite.official.username.as_str()) } ") la " (tenant.name.as_str())
+                ". Invitația expiră la " (when(invite.expires_at)) "." }
+            (error_summary(errors))
+            form method="post" action=(format!("/admin/invite/{token}")) {
+                label for="password" { "Parola (cel puțin 12 caractere)" }
+                (inline_error(errors, "password"))
+                input id="password" name="password" type="password" autocomplete="new-password" required minlength="12";
+                label for="confirmation" { "Repetați parola" }
+                input id="confirmation" name="confirmation" type="password" autocomplete="new-password" required;
+                div { button type="submit" { "Activează contul" } }
+            }
+        },
+    )
+}
+
+/// After an invitation was accepted.
+pub fn invite_accepted(tenant: &Tenant, official: &Official) -> String {
+    layout(
+        "Cont activat",
+        Some(tenant),
+        None,
+        html! {
+            h1 { "Contul este activ" }
+            p { "Vă puteți autentifica la " a href="/desk/login" { "birou" } " cu instituția "
+                strong { (tenant.name.as_str()) } " și utilizatorul " strong { (official.username.as_str()) } "." }
+        },
+    )
+}
