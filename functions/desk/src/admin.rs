@@ -110,6 +110,12 @@ struct SeedAction {
     official: Option<String>,
     note: Option<String>,
     reason: Option<String>,
+    /// The receiving institution, for `forward_to_institution`.
+    #[serde(default)]
+    tenant: Option<String>,
+    /// The question, for `request_info`.
+    #[serde(default)]
+    question: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -122,6 +128,8 @@ struct Login {
 
 #[derive(Serialize)]
 struct DemoDossier {
+    /// The seed's key (e.g. `petitie-forwarded-1`).
+    key: String,
     institution: String,
     registration_number: String,
     status: String,
@@ -340,8 +348,10 @@ async fn load(store: &Store, seed: Seed, origin: &str) -> Result<SeedResult, See
             });
         }
         for d in t.demo_dossiers {
+            let key = d.key.clone();
             let dossier = demo_dossier(store, &tenant, d).await?;
             result.dossiers.push(DemoDossier {
+                key: key.clone(),
                 institution: t.slug.clone(),
                 registration_number: dossier.number().to_string(),
                 status: dossier.status().code().to_owned(),
@@ -449,6 +459,18 @@ async fn demo_dossier(
             "reject" => Command::Reject {
                 reason: Reason::parse(a.reason.as_deref().unwrap_or(""))
                     .map_err(invalid("reason"))?,
+            },
+            "request_info" => Command::RequestInfo {
+                question: Reason::parse(a.question.as_deref().unwrap_or(""))
+                    .map_err(invalid("question"))?,
+            },
+            "forward_to_institution" => Command::ForwardToInstitution {
+                tenant: ghiseu_core::TenantSlug::parse(a.tenant.as_deref().unwrap_or(""))
+                    .map_err(invalid("tenant"))?,
+                dossier: DossierId::from_random(
+                    session::random_bytes::<16>().map_err(|e| SeedError::Desk(e.into()))?,
+                ),
+                note,
             },
             other => return Err(SeedError::Invalid(format!("unknown action {other}"))),
         };

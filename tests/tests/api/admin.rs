@@ -992,3 +992,91 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
             .contains("#1a7f37")
     );
 }
+
+/// A paper dossier of a type with form fields: what the registrar copies is
+/// checked (every problem at once, nothing registered), kept on the dossier,
+/// shown at the desk and never on the public tracking surface.
+#[tokio::test]
+async fn paper_intake_checks_and_keeps_the_form_data_privately() {
+    let app = spawn().await;
+    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
+    let reg = sign_in(&app, "alfa", "reg", "parola-reg").await;
+    let r = adm
+        .api(
+            Method::POST,
+            "/api/v1/admin/document-types",
+            Some(&aviz("Aviz de ocupare", 15)),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // The intake form shows the type's fields when the type is chosen.
+    let page = reg
+        .get("/desk/intake?document_type=aviz-stradal")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for name in ["f_ocupare", "f_adresa", "f_cnp"] {
+        assert!(page.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    let intake = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = Form::new()
+            .text("csrf", reg.csrf.clone())
+            .text("document_type", "aviz-stradal")
+            .part("scan", Part::bytes(pdf()).file_name("cerere.pdf"));
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        reg.client
+            .post(format!("{}/desk/intake", reg.base))
+            .header("cookie", &reg.cookie)
+            .multipart(form)
+            .send()
+    };
+    // A wrong CNP checksum and an unknown option: both reported, nothing registered.
+    let r = intake(vec![("f_cnp", "1960529120012"), ("f_ocupare", "balcon")])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#f_cnp\"") && html.contains("href=\"#f_ocupare\""),
+        "{html}"
+    );
+    let secret_address = "Strada Memorandumului 21, ap. 7";
+    let r = intake(vec![
+        ("f_cnp", "1960529120011"),
+        ("f_ocupare", "terasă"),
+        ("f_adresa", secret_address),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    // The first dossier of the year: the refused intake took no number.
+    let receipt = reg.get(&location).await.text().await.unwrap();
+    assert!(receipt.contains("-000001"), "{receipt}");
+    let id = location.split('/').nth(3).unwrap();
+    let page = reg
+        .get(&format!("/desk/dossiers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(secret_address) && page.contains("1960529120011"));
+    let at = receipt.find("/q/").unwrap() + 3;
+    let token = &receipt[at..at + 26];
+    let public = tracking(&app, token).await.to_string();
+    let html = app
+        .get(&format!("/track/{token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for secret in [secret_address, "1960529120011"] {
+        assert!(
+            !public.contains(secret) && !html.contains(secret),
+            "{secret} leaked"
+        );
+    }
+}

@@ -1262,3 +1262,45 @@ async fn the_sandbox_is_off_unless_enabled() {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
 }
+
+/// The demo seed of `cargo xtask up` includes a petition forwarded from a town
+/// hall to the county council; its tracking link shows both institutions.
+#[tokio::test]
+async fn the_demo_seed_has_a_dossier_forwarded_between_institutions() {
+    let app = App::desk(Backend::Sqlite).spawn().await;
+    let seed: Value = serde_json::from_str(
+        &std::fs::read_to_string(ghiseu_tests::workspace_root().join("infra/seed/demo.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let r = app.seed(&seed).await;
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    let forwarded = answer["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "petitie-forwarded-1")
+        .expect("the forwarded demo dossier")
+        .clone();
+    assert_eq!(forwarded["institution"], "floresti");
+    assert_eq!(forwarded["status"], "forwarded_out");
+    let url = forwarded["tracking_url"].as_str().unwrap();
+    let token = url.rsplit('/').next().unwrap();
+    let json = tracking_json(&app, token).await;
+    let journey = json["journey"].as_array().expect("a journey");
+    let slugs: Vec<&str> = journey
+        .iter()
+        .map(|l| l["institution"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["floresti", "cjcluj"]);
+    assert!(
+        journey[1]["registration_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("CJC-")
+    );
+    // Seeding again changes nothing.
+    let again: Value = app.seed(&seed).await.json().await.unwrap();
+    assert_eq!(again["dossiers"], answer["dossiers"]);
+}
