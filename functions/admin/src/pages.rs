@@ -8,7 +8,7 @@ use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
 use ghiseu_core::{Department, DocumentType, Official, Role, Tenant};
 use ghiseu_platform::http::{self as web, Response};
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::{Admin, secure_html};
@@ -30,16 +30,7 @@ nav a{margin-right:.8rem}.link{word-break:break-all;font-family:monospace}\
 
 /// `GET /admin/admin.css`.
 pub fn stylesheet() -> Response {
-    let mut r = web::bytes(StatusCode::OK, "text/css; charset=utf-8", CSS);
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    r
+    web::stylesheet(CSS)
 }
 
 fn brand(tenant: &Tenant) -> Markup {

@@ -9,10 +9,9 @@ use ghiseu_core::{
     Department, DepartmentCode, DisplayName, Lang, Official, RegistrationPrefix, Role, Tenant,
     TenantKind, TenantSlug, Username,
 };
-use ghiseu_platform::http::{self as web, Problem, Response};
+use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, CreateTenant};
-use ghiseu_platform::session;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use spin_sdk::http::Request;
@@ -77,31 +76,10 @@ struct CreatedDto {
     admin_invite_expires_at: chrono::DateTime<Utc>,
 }
 
-async fn authorized(request: &Request) -> bool {
-    let expected = spin_sdk::variables::get("platform_admin_token")
-        .await
-        .ok()
-        .filter(|t| !t.is_empty());
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match (&expected, given) {
-        (Some(e), Some(g)) => session::constant_time_eq(e.as_bytes(), g.trim().as_bytes()),
-        _ => false,
-    }
-}
-
 /// Handles `/api/v1/platform/tenants[/{slug}]`.
 pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
-    if !authorized(&request).await {
-        let mut r = Problem::new(StatusCode::UNAUTHORIZED)
-            .with_detail("A valid platform admin bearer token is required.")
-            .into_response();
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+    if let Err(refused) = web::require_platform_admin(request.headers()).await {
+        return refused;
     }
     let method = request.method().clone();
     let rest = path

@@ -21,7 +21,7 @@ use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use ghiseu_platform::session;
-use http::{Method, StatusCode, header};
+use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use spin_sdk::http::Request;
 
@@ -149,28 +149,8 @@ fn bad(detail: impl Into<String>) -> Response {
 
 /// Handles `/api/v1/platform/...`.
 pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
-    let expected = spin_sdk::variables::get("platform_admin_token")
-        .await
-        .ok()
-        .filter(|t| !t.is_empty());
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let authorized = match (&expected, given) {
-        (Some(e), Some(g)) => session::constant_time_eq(e.as_bytes(), g.trim().as_bytes()),
-        _ => false,
-    };
-    if !authorized {
-        let mut r = Problem::new(StatusCode::UNAUTHORIZED)
-            .with_detail("A valid platform admin bearer token is required.")
-            .into_response();
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            http::HeaderValue::from_static("Bearer"),
-        );
-        return r;
+    if let Err(refused) = web::require_platform_admin(request.headers()).await {
+        return refused;
     }
     if path == "/api/v1/platform/notifications/dispatch" {
         if request.method() != Method::POST {

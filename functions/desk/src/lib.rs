@@ -14,6 +14,11 @@
 //! Handlers parse the request into typed values, call [`service`] (which calls
 //! core through the platform repositories) and render with [`pages`].
 
+pub(crate) use ghiseu_platform::http::{
+    client_address as client, cookie, header_str, request_origin as origin, secure_html,
+    see_other as redirect,
+};
+
 mod actions;
 mod admin;
 mod forms;
@@ -27,7 +32,7 @@ use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, Session};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, Method};
 use spin_sdk::http::Request;
 use spin_sdk::http_service;
 
@@ -46,81 +51,6 @@ pub(crate) struct Signed {
     pub actor: Actor,
     pub tenant: ghiseu_core::Tenant,
     pub display_name: String,
-}
-
-pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// `scheme://authority` of the request (from `spin-full-url`, else `Host`).
-pub(crate) fn origin(headers: &HeaderMap) -> String {
-    if let Some(full) = header_str(headers, "spin-full-url")
-        && let Ok(url) = url::Url::parse(full)
-    {
-        let o = url.origin().ascii_serialization();
-        if o != "null" {
-            return o;
-        }
-    }
-    format!(
-        "http://{}",
-        header_str(headers, header::HOST.as_str()).unwrap_or("localhost")
-    )
-}
-
-/// The client's address without port.
-pub(crate) fn client(headers: &HeaderMap) -> String {
-    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
-    match raw.parse::<std::net::SocketAddr>() {
-        Ok(addr) => addr.ip().to_string(),
-        Err(_) => raw.to_owned(),
-    }
-}
-
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (k, v) = c.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
-}
-
-/// Adds the security headers every HTML page carries.
-pub(crate) fn secure_html(status: StatusCode, html: String) -> Response {
-    let mut r = web::bytes(status, "text/html; charset=utf-8", html);
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-pub(crate) fn redirect(location: &str) -> Response {
-    let mut r = web::empty(StatusCode::SEE_OTHER);
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }
 
 /// The signed-in official of this request, if the session is live and the

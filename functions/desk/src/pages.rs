@@ -5,7 +5,6 @@ use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::public_view::PublicNames;
 use ghiseu_core::{Department, DocumentType, Dossier, Official, Tenant};
 use ghiseu_platform::http::{self as web, Response};
-use http::{HeaderValue, StatusCode, header};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Signed;
@@ -31,16 +30,7 @@ fieldset{margin:1rem 0}header{display:flex;justify-content:space-between;align-i
 
 /// `GET /desk/desk.css`.
 pub fn stylesheet() -> Response {
-    let mut r = web::bytes(StatusCode::OK, "text/css; charset=utf-8", CSS);
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    r
+    web::stylesheet(CSS)
 }
 
 fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use ghiseu_core::calendar::local_date;
 use ghiseu_core::{Lang, TrackingToken};
-use ghiseu_platform::http::{self as web, Problem, Response};
+use ghiseu_platform::http::{self as web, Problem, Response, client_address as client};
 use ghiseu_platform::keys;
 use ghiseu_platform::kv::{self, Store};
 use ghiseu_platform::tracking::{Snapshot, get_snapshot};
@@ -112,15 +112,6 @@ fn origin(headers: &HeaderMap) -> Option<String> {
         }
     }
     header_str(headers, header::HOST.as_str()).map(|h| format!("http://{h}"))
-}
-
-/// The client's address without port, from `spin-client-addr`.
-fn client(headers: &HeaderMap) -> String {
-    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
-    match raw.parse::<std::net::SocketAddr>() {
-        Ok(addr) => addr.ip().to_string(),
-        Err(_) => raw.to_owned(),
-    }
 }
 
 #[http_service]

@@ -24,6 +24,134 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The media type of JSON.
 pub const JSON: &str = "application/json";
 
+/// The value of header `name`, if it is text.
+#[must_use]
+pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `scheme://authority` of the request: from Spin's `spin-full-url`, else
+/// `http://{Host}`.
+#[must_use]
+pub fn request_origin(headers: &HeaderMap) -> String {
+    if let Some(full) = header_str(headers, "spin-full-url")
+        && let Ok(url) = url::Url::parse(full)
+    {
+        let o = url.origin().ascii_serialization();
+        if o != "null" {
+            return o;
+        }
+    }
+    format!(
+        "http://{}",
+        header_str(headers, header::HOST.as_str()).unwrap_or("localhost")
+    )
+}
+
+/// The client's address without its port, from Spin's `spin-client-addr`
+/// (the raw value if it is not an address; `unknown` when absent).
+#[must_use]
+pub fn client_address(headers: &HeaderMap) -> String {
+    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
+    match raw.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().to_string(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+/// A stylesheet, cached for an hour.
+#[must_use]
+pub fn stylesheet(css: &'static str) -> Response {
+    let mut r = bytes(StatusCode::OK, "text/css; charset=utf-8", css);
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// `Ok` when the request carries `Authorization: Bearer {platform_admin_token}`
+/// (compared in constant time; refused entirely while the variable is unset),
+/// else the 401 problem to answer.
+pub async fn require_platform_admin(headers: &HeaderMap) -> std::result::Result<(), Response> {
+    let expected = spin_sdk::variables::get("platform_admin_token")
+        .await
+        .ok()
+        .filter(|t| !t.is_empty());
+    let given =
+        header_str(headers, header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
+    let ok = match (&expected, given) {
+        (Some(e), Some(g)) => crate::session::constant_time_eq(e.as_bytes(), g.trim().as_bytes()),
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let mut r = Problem::new(StatusCode::UNAUTHORIZED)
+        .with_detail("A valid platform admin bearer token is required.")
+        .into_response();
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Err(r)
+}
+
+/// The value of cookie `name`, if the request carries it.
+#[must_use]
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// An HTML page of the signed-in side (desk, admin) with the security headers
+/// every such page carries: a strict CSP (no scripts, styles and forms from
+/// this origin only), no framing, no referrer, no sniffing, no caching.
+#[must_use]
+pub fn secure_html(status: StatusCode, html: String) -> Response {
+    let mut r = bytes(status, "text/html; charset=utf-8", html);
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `303 See Other` to `location`, not cached.
+#[must_use]
+pub fn see_other(location: &str) -> Response {
+    let mut r = empty(StatusCode::SEE_OTHER);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
 /// A response with `status`, `content_type` and `body`.
 pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response {
     let mut response = http::Response::new(FullBody::new(body.into()));
