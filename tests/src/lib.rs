@@ -789,6 +789,7 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
+             [[trigger.http]]\nroute = \"/portal/...\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
@@ -800,12 +801,20 @@ fn desk_manifest() -> PathBuf {
              [component.admin.variables]\n{vars}\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
+             [component.portal]\nsource = {portal:?}\nkey_value_stores = [\"default\"]\n\
+             allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
+             [component.portal.variables]\n\
+             notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
             sandbox = sandbox_wasm().display().to_string(),
+            portal = artifact("wasm32-wasip2/release/ghiseu_portal.wasm")
+                .display()
+                .to_string(),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
         path

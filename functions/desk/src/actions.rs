@@ -143,7 +143,7 @@ async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Erro
                 )
             })
         }
-        Command::JoinDuplicate { into } => service::by_number(store, &scope, into)
+        Command::JoinDuplicate { into } => repo::dossier_by_number(store, &scope, into)
             .await?
             .is_none()
             .then(|| ("into", format!("Nu există dosarul {into} în instituție."))),

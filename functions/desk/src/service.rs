@@ -20,7 +20,7 @@ use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::kv::{self, CreateOutcome};
 use ghiseu_platform::notify::{self, Message};
-use ghiseu_platform::repo::{self, ScopeKeys, TokenEntry, UpdateOutcome, Versioned};
+use ghiseu_platform::repo::{self, TokenEntry, UpdateOutcome, Versioned};
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
 use ghiseu_platform::tracking::{Leg, Snapshot, put_snapshot, snapshot_of};
@@ -595,28 +595,4 @@ pub async fn dispatch_notifications(
         Some(gateway) => notify::dispatch_due(store, &gateway, Utc::now(), max, retry_now).await,
         None => Ok(notify::Report::default()),
     }
-}
-
-/// The dossier of the tenant registered as `number`, if any.
-pub async fn by_number(
-    store: &Store,
-    scope: &TenantScope,
-    number: &RegistrationNumber,
-) -> Result<Option<Dossier>, DeskError> {
-    let Some(bytes) = store
-        .get(&scope.index_entry(number.year(), number.seq()))
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(id) = std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|s| DossierId::parse(s).ok())
-    else {
-        return Ok(None);
-    };
-    Ok(repo::get_dossier(store, scope, &id)
-        .await?
-        .map(|v| v.dossier)
-        .filter(|d| d.number() == number))
 }

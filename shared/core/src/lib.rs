@@ -33,6 +33,7 @@
 
 pub mod base32;
 pub mod calendar;
+pub mod citizen;
 pub mod citizen_contact;
 pub mod deadline;
 pub mod department;

@@ -19,6 +19,7 @@
 //! S3 listing parsing, error mapping) are unit-tested natively with
 //! `cargo test -p ghiseu-platform`.
 
+pub mod citizens;
 pub mod error;
 pub mod http;
 pub mod keys;

@@ -294,59 +294,91 @@ pub async fn dispatch_due(
         .map(|(id, _)| id.clone())
         .collect();
     for id in due {
-        let Some((mut item, bytes)) = get_item(store, &id).await? else {
-            update_pending(|list| list.retain(|(x, _)| *x != id))?;
-            continue;
-        };
-        if item.state != State::Pending || (!retry_now && item.next_at > now.timestamp()) {
-            if item.state != State::Pending {
-                update_pending(|list| list.retain(|(x, _)| *x != id))?;
-            }
-            continue;
+        match attempt(store, gateway, &id, now, retry_now).await? {
+            Some(State::Delivered) => report.delivered += 1,
+            Some(State::Pending) => report.retried += 1,
+            Some(State::Failed) => report.failed += 1,
+            None => {}
         }
-        // Two dispatchers may both send a due message; the gateway keeps one
-        // (by id), and only one of them records the outcome (compare-and-swap).
-        let outcome = gateway.send(&item.message).await;
-        item.attempts += 1;
-        match outcome {
-            Ok(()) => {
-                item.state = State::Delivered;
-                item.last_error = None;
-                report.delivered += 1;
-            }
-            Err(e) if item.attempts >= MAX_ATTEMPTS => {
-                item.state = State::Failed;
-                item.last_error = Some(e);
-                report.failed += 1;
-            }
-            Err(e) => {
-                item.next_at = now.timestamp() + backoff_secs(item.attempts);
-                item.last_error = Some(e);
-                report.retried += 1;
-            }
-        }
-        let new = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
-            key: item_key(&id),
-            detail: e.to_string(),
-        })?;
-        if let CasOutcome::Conflict { .. } =
-            kv::compare_and_swap(STORE, &item_key(&id), Some(&bytes), &new)?
-        {
-            // Someone else attempted it meanwhile; their record stands.
-            continue;
-        }
-        let (state, next_at) = (item.state, item.next_at);
-        update_pending(|list| {
-            if state == State::Pending {
-                for entry in list.iter_mut().filter(|(x, _)| *x == id) {
-                    entry.1 = next_at;
-                }
-            } else {
-                list.retain(|(x, _)| *x != id);
-            }
-        })?;
     }
     Ok(report)
+}
+
+/// Records `message` in the outbox and tries to deliver it at once (a code
+/// the citizen is waiting for must not queue behind older messages); `true`
+/// when the gateway accepted it now. If not, it stays queued and is retried.
+pub async fn send_now(
+    store: &Store,
+    gateway: &Gateway,
+    tenant: &str,
+    subject: &str,
+    message: Message,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let id = message.id.clone();
+    enqueue(tenant, subject, vec![message], now)?;
+    Ok(attempt(store, gateway, &id, now, true).await? == Some(State::Delivered))
+}
+
+/// One delivery attempt of message `id` (if it is pending and due, or
+/// `retry_now`); the state it ends in, `None` when nothing was attempted.
+async fn attempt(
+    store: &Store,
+    gateway: &Gateway,
+    id: &str,
+    now: DateTime<Utc>,
+    retry_now: bool,
+) -> Result<Option<State>> {
+    let Some((mut item, bytes)) = get_item(store, id).await? else {
+        update_pending(|list| list.retain(|(x, _)| x != id))?;
+        return Ok(None);
+    };
+    if item.state != State::Pending {
+        update_pending(|list| list.retain(|(x, _)| x != id))?;
+        return Ok(None);
+    }
+    if !retry_now && item.next_at > now.timestamp() {
+        return Ok(None);
+    }
+    // Two dispatchers may both send a due message; the gateway keeps one
+    // (by id), and only one of them records the outcome (compare-and-swap).
+    let outcome = gateway.send(&item.message).await;
+    item.attempts += 1;
+    match outcome {
+        Ok(()) => {
+            item.state = State::Delivered;
+            item.last_error = None;
+        }
+        Err(e) if item.attempts >= MAX_ATTEMPTS => {
+            item.state = State::Failed;
+            item.last_error = Some(e);
+        }
+        Err(e) => {
+            item.next_at = now.timestamp() + backoff_secs(item.attempts);
+            item.last_error = Some(e);
+        }
+    }
+    let new = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
+        key: item_key(id),
+        detail: e.to_string(),
+    })?;
+    if let CasOutcome::Conflict { .. } =
+        kv::compare_and_swap(STORE, &item_key(id), Some(&bytes), &new)?
+    {
+        // Someone else attempted it meanwhile; their record stands.
+        return Ok(None);
+    }
+    let (state, next_at) = (item.state, item.next_at);
+    update_pending(|list| {
+        if state == State::Pending {
+            for entry in list.iter_mut().filter(|(x, _)| x == id) {
+                entry.1 = next_at;
+            }
+        } else {
+            list.retain(|(x, _)| x != id);
+        }
+    })?;
+    Ok(Some(state))
 }
 
 #[cfg(test)]

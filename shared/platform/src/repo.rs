@@ -32,7 +32,8 @@ use ghiseu_core::stored::{
 };
 use ghiseu_core::{
     Department, DepartmentCode, DisplayName, DocumentType, DocumentTypeCode, Dossier, DossierId,
-    Official, Sha256Digest, Tenant, TenantSlug, TrackingToken, TypeVersion, Username,
+    Official, RegistrationNumber, Sha256Digest, Tenant, TenantSlug, TrackingToken, TypeVersion,
+    Username,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -958,6 +959,30 @@ pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
         }
     }
     Err(corrupt(&key, "the open list kept changing"))
+}
+
+/// The dossier of the tenant registered as `number`, if any.
+pub async fn dossier_by_number(
+    store: &Store,
+    scope: &TenantScope,
+    number: &RegistrationNumber,
+) -> Result<Option<Dossier>> {
+    let Some(bytes) = store
+        .get(&scope.index_entry(number.year(), number.seq()))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(id) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|s| DossierId::parse(s).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(get_dossier(store, scope, &id)
+        .await?
+        .map(|v| v.dossier)
+        .filter(|d| d.number() == number))
 }
 
 /// The summaries of the tenant's open dossiers.

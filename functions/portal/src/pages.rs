@@ -1,0 +1,211 @@
+//! The portal's pages: mobile-first HTML, Romanian by default with Hungarian
+//! and English, no JavaScript, an error summary that links to each field.
+
+use ghiseu_core::Lang;
+use ghiseu_platform::tracking::TrackingView;
+use maud::{DOCTYPE, Markup, html};
+
+/// Every fixed text of the portal, in Romanian, Hungarian and English.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    let [ro, hu, en] = match key {
+        "portal" => ["Ghișeul online", "Online ügyintézés", "Online counter"],
+        "my_documents" => ["Documentele mele", "Dokumentumaim", "My documents"],
+        "register" => ["Creează cont", "Fiók létrehozása", "Create an account"],
+        "login" => ["Autentificare", "Bejelentkezés", "Sign in"],
+        "login_sms" => [
+            "Intră cu un cod prin SMS",
+            "Belépés SMS-kóddal",
+            "Sign in with an SMS code",
+        ],
+        "logout" => ["Ieșire", "Kijelentkezés", "Sign out"],
+        "reset" => [
+            "Am uitat parola",
+            "Elfelejtett jelszó",
+            "Forgot your password",
+        ],
+        "verify" => [
+            "Confirmă contul",
+            "Fiók megerősítése",
+            "Confirm your account",
+        ],
+        "claim" => [
+            "Adaugă un dosar depus pe hârtie",
+            "Papíron beadott ügyirat hozzáadása",
+            "Add a dossier filed on paper",
+        ],
+        "name" => ["Nume și prenume", "Teljes név", "Full name"],
+        "email" => ["E-mail", "E-mail", "E-mail"],
+        "phone" => ["Telefon mobil", "Mobiltelefon", "Mobile phone"],
+        "contact" => [
+            "E-mail sau telefon",
+            "E-mail vagy telefon",
+            "E-mail or phone",
+        ],
+        "password" => [
+            "Parola (cel puțin 12 caractere)",
+            "Jelszó (legalább 12 karakter)",
+            "Password (at least 12 characters)",
+        ],
+        "password_plain" => ["Parola", "Jelszó", "Password"],
+        "password2" => ["Repetați parola", "Jelszó újra", "Repeat the password"],
+        "code" => [
+            "Codul primit (6 cifre)",
+            "A kapott kód (6 számjegy)",
+            "The code you received (6 digits)",
+        ],
+        "send_code" => ["Trimite codul", "Kód küldése", "Send the code"],
+        "continue" => ["Continuă", "Tovább", "Continue"],
+        "institution" => ["Instituția", "Intézmény", "Institution"],
+        "number" => [
+            "Numărul de înregistrare",
+            "Iktatószám",
+            "Registration number",
+        ],
+        "errors" => [
+            "Corectați următoarele:",
+            "Kérjük, javítsa:",
+            "Please correct the following:",
+        ],
+        "code_sent" => [
+            "Dacă datele sunt corecte, v-am trimis un cod valabil 10 minute.",
+            "Ha az adatok helyesek, elküldtünk egy 10 percig érvényes kódot.",
+            "If the details are right, we sent you a code valid for 10 minutes.",
+        ],
+        "claim_sent" => [
+            "Dacă dosarul are un telefon sau un e-mail înregistrat, am trimis acolo un cod valabil 10 minute.",
+            "Ha az ügyirathoz telefonszám vagy e-mail tartozik, oda küldtünk egy 10 percig érvényes kódot.",
+            "If the dossier has a phone or e-mail on file, we sent a code valid for 10 minutes there.",
+        ],
+        "no_documents" => [
+            "Nu aveți încă documente în cont.",
+            "Még nincs dokumentum a fiókjában.",
+            "You have no documents in your account yet.",
+        ],
+        "status" => ["Stare", "Állapot", "Status"],
+        "department" => ["Compartiment", "Osztály", "Department"],
+        "official" => ["Funcționar", "Ügyintéző", "Official"],
+        "days_in" => [
+            "Zile în instituție",
+            "Napok az intézményben",
+            "Days in the institution",
+        ],
+        "deadline" => ["Termen", "Határidő", "Deadline"],
+        "details" => ["Traseul complet", "Teljes út", "Full route"],
+        "language" => ["Limba", "Nyelv", "Language"],
+        "have_account" => [
+            "Aveți deja cont?",
+            "Van már fiókja?",
+            "Already have an account?",
+        ],
+        _ => return "",
+    };
+    match lang {
+        Lang::Ro => ro,
+        Lang::Hu => hu,
+        Lang::En => en,
+    }
+}
+
+/// The page frame.
+pub fn layout(
+    lang: Lang,
+    title: &str,
+    signed_in: Option<&str>,
+    csrf: &str,
+    body: Markup,
+) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (t(lang, "portal")) }
+                link rel="stylesheet" href="/portal/portal.css";
+            }
+            body {
+                header {
+                    a href="/portal" { strong { (t(lang, "portal")) } }
+                    nav aria-label=(t(lang, "language")) {
+                        @for l in [Lang::Ro, Lang::Hu, Lang::En] {
+                            " " a href={ "?lang=" (l.code()) } lang=(l.code()) { (l.code().to_uppercase()) }
+                        }
+                    }
+                    @if let Some(name) = signed_in {
+                        form method="post" action="/portal/logout" {
+                            (name) " "
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" { (t(lang, "logout")) }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// The error summary: every problem, each linking to its field.
+pub fn errors(lang: Lang, errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (t(lang, "errors")) }
+                ul { @for (field, message) in errors {
+                    li { a href={ "#" (field) } { (message) } }
+                } }
+            }
+        }
+    }
+}
+
+/// A labelled input with its error.
+pub fn input(
+    lang: Lang,
+    errors: &[(String, String)],
+    name: &str,
+    label_key: &str,
+    kind: &str,
+    value: &str,
+    autocomplete: &str,
+) -> Markup {
+    let error = errors.iter().find(|(f, _)| f == name).map(|(_, m)| m);
+    html! {
+        label for=(name) { (t(lang, label_key)) }
+        @if let Some(m) = error { p.error id={ (name) "-error" } { (m) } }
+        input id=(name) name=(name) type=(kind) value=(value) autocomplete=(autocomplete)
+            aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| format!("{name}-error"))];
+    }
+}
+
+/// One of my documents.
+pub fn document(lang: Lang, token: &str, v: &TrackingView) -> Markup {
+    let status = ghiseu_core::PublicStatus::from_code(&v.status)
+        .map_or(v.status.as_str(), |s| ghiseu_core::status_label(s, lang));
+    html! {
+        article.document {
+            h2 { (v.document_type.title) }
+            p { (v.institution.name) " · " strong { (v.registration_number) } }
+            dl {
+                dt { (t(lang, "status")) } dd { (status) }
+                dt { (t(lang, "department")) } dd { (v.current.department) }
+                @if let Some(o) = &v.current.official { dt { (t(lang, "official")) } dd { (o) } }
+                dt { (t(lang, "days_in")) } dd { (v.days_in_institution) }
+                dt { (t(lang, "deadline")) } dd { (v.deadline.format("%d.%m.%Y").to_string()) }
+            }
+            p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
+        }
+    }
+}
+
+/// The stylesheet.
+pub const CSS: &str = "\
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;color:#111;line-height:1.4}\
+header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;border-bottom:3px solid #0b4f9c;padding-bottom:.5rem}\
+a{color:#0b4f9c}label{display:block;margin-top:1rem;font-weight:600}\
+input,select{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
+button{font:inherit;padding:.7rem 1.2rem;margin-top:1rem;min-height:44px}\
+.error-summary{border:4px solid #b00;padding:.5rem 1rem;margin:1rem 0}.error{color:#b00;margin:.2rem 0}\
+article.document{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\
+dt{font-weight:600}dd{margin:0 0 .4rem 0}.notice{background:#eef5ff;padding:.5rem 1rem}";

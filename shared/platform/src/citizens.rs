@@ -1,0 +1,344 @@
+//! Citizens' accounts, one-time codes, throttles and the dossiers linked to an
+//! account, in the key-value store.
+//!
+//! Keys (none is under a tenant: a citizen may deal with every institution):
+//! - `citizen/account/{id}`: the account;
+//! - `citizen/contact/{contact}`: the account id owning a phone number or an
+//!   e-mail address, claimed with create-if-absent so two accounts never share one;
+//! - `citizen/code/{purpose}/{contact}[/{subject}]`: the current code (salted
+//!   hash), changed with compare-and-swap so parallel guesses cannot pass the limit;
+//! - `citizen/throttle/{what}/{who}/{window}`: counters of codes sent and of
+//!   failed sign-ins;
+//! - `citizen/dossiers/{id}`: the dossiers of the account (tenant, id).
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact, IssuedCode};
+use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
+use serde::{Deserialize, Serialize};
+
+use crate::kv::{self, CasOutcome, CreateOutcome, Store};
+use crate::session::{hex, random_bytes};
+use crate::{Error, Result};
+
+const STORE: &str = "default";
+
+fn account_key(id: &str) -> String {
+    format!("citizen/account/{id}")
+}
+
+fn contact_key(contact: &Contact) -> String {
+    format!("citizen/contact/{}", contact.as_str())
+}
+
+fn code_key(purpose: CodePurpose, contact: &Contact, subject: &str) -> String {
+    if subject.is_empty() {
+        format!("citizen/code/{}/{}", purpose.code(), contact.as_str())
+    } else {
+        format!(
+            "citizen/code/{}/{}/{subject}",
+            purpose.code(),
+            contact.as_str()
+        )
+    }
+}
+
+fn dossiers_key(id: &str) -> String {
+    format!("citizen/dossiers/{id}")
+}
+
+fn corrupt(key: &str, e: impl ToString) -> Error {
+    Error::Corrupt {
+        key: key.to_owned(),
+        detail: e.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredAccount {
+    id: String,
+    name: String,
+    email: Option<String>,
+    email_verified: bool,
+    phone: Option<String>,
+    phone_verified: bool,
+    password_hash: Option<String>,
+    lang: String,
+    created_at: DateTime<Utc>,
+}
+
+impl StoredAccount {
+    fn of(a: &Account) -> Self {
+        Self {
+            id: a.id.clone(),
+            name: a.name.as_str().to_owned(),
+            email: a.email.as_ref().map(|e| e.as_str().to_owned()),
+            email_verified: a.email_verified,
+            phone: a.phone.as_ref().map(|p| p.as_str().to_owned()),
+            phone_verified: a.phone_verified,
+            password_hash: a.password_hash.clone(),
+            lang: a.lang.code().to_owned(),
+            created_at: a.created_at,
+        }
+    }
+
+    fn account(&self) -> std::result::Result<Account, String> {
+        Ok(Account {
+            id: self.id.clone(),
+            name: CitizenName::parse(&self.name).map_err(|e| e.to_string())?,
+            email: self
+                .email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            email_verified: self.email_verified,
+            phone: self
+                .phone
+                .as_deref()
+                .map(PhoneNumber::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            phone_verified: self.phone_verified,
+            password_hash: self.password_hash.clone(),
+            lang: Lang::from_code(&self.lang).unwrap_or(Lang::Ro),
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A fresh random account id (26 base32 characters).
+pub fn new_account_id() -> Result<String> {
+    Ok(ghiseu_core::DossierId::from_random(random_bytes::<16>()?).to_string())
+}
+
+/// Why an account could not be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateError {
+    /// The contact belongs to another account.
+    ContactTaken(Contact),
+}
+
+/// Creates `account` at `now`, claiming its contacts; nothing is kept when
+/// one of them belongs to another account. A contact held by an account that
+/// never proved it, for longer than a code lives, is taken over: nobody can
+/// squat someone else's phone number by registering it first.
+pub async fn create_account(
+    store: &Store,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<(), CreateError>> {
+    let contacts: Vec<Contact> = account
+        .email
+        .clone()
+        .map(Contact::Email)
+        .into_iter()
+        .chain(account.phone.clone().map(Contact::Phone))
+        .collect();
+    let mut claimed = Vec::new();
+    for c in &contacts {
+        match kv::create_if_absent(STORE, &contact_key(c), account.id.as_bytes())? {
+            CreateOutcome::Created => claimed.push(contact_key(c)),
+            CreateOutcome::Exists(owner)
+                if stale_claim(store, c, &owner, now).await?
+                    && matches!(
+                        kv::compare_and_swap(
+                            STORE,
+                            &contact_key(c),
+                            Some(&owner),
+                            account.id.as_bytes()
+                        )?,
+                        CasOutcome::Swapped
+                    ) =>
+            {
+                claimed.push(contact_key(c));
+            }
+            CreateOutcome::Exists(_) => {
+                if !claimed.is_empty() {
+                    kv::delete_many(STORE, &claimed)?;
+                }
+                return Ok(Err(CreateError::ContactTaken(c.clone())));
+            }
+        }
+    }
+    let bytes = serde_json::to_vec(&StoredAccount::of(account))
+        .map_err(|e| corrupt(&account_key(&account.id), e))?;
+    match kv::create_if_absent(STORE, &account_key(&account.id), &bytes)? {
+        CreateOutcome::Created => Ok(Ok(())),
+        CreateOutcome::Exists(_) => Err(corrupt(&account_key(&account.id), "account id reused")),
+    }
+}
+
+/// Whether the account `owner` holds `contact` without having proven it,
+/// for longer than a code lives.
+async fn stale_claim(
+    store: &Store,
+    contact: &Contact,
+    owner: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(old) = account(store, &String::from_utf8_lossy(owner)).await? else {
+        return Ok(true);
+    };
+    let grace = chrono::Duration::minutes(ghiseu_core::citizen::CODE_TTL_MINUTES);
+    Ok(!old.has_verified(contact) && old.created_at + grace < now)
+}
+
+/// Stores a changed account (contacts unchanged).
+pub async fn put_account(store: &Store, account: &Account) -> Result<()> {
+    let key = account_key(&account.id);
+    let bytes = serde_json::to_vec(&StoredAccount::of(account)).map_err(|e| corrupt(&key, e))?;
+    store.set(&key, &bytes).await
+}
+
+/// The account `id`.
+pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
+    let key = account_key(id);
+    let Some(bytes) = store.get(&key).await? else {
+        return Ok(None);
+    };
+    let stored: StoredAccount = serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+    stored.account().map(Some).map_err(|e| corrupt(&key, e))
+}
+
+/// The account owning `contact`.
+pub async fn account_by_contact(store: &Store, contact: &Contact) -> Result<Option<Account>> {
+    let Some(id) = store.get(&contact_key(contact)).await? else {
+        return Ok(None);
+    };
+    account(store, &String::from_utf8_lossy(&id)).await
+}
+
+/// Issues a new code for `purpose` at `contact` (about `subject`, e.g. the
+/// dossier being claimed; empty otherwise), replacing any earlier one, and
+/// returns it to be sent. Only its salted hash is kept.
+pub async fn issue_code(
+    store: &Store,
+    purpose: CodePurpose,
+    contact: &Contact,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let code = ghiseu_core::citizen::code_from_random(random_bytes::<8>()?);
+    let issued = IssuedCode::new(&code, hex(&random_bytes::<16>()?), now);
+    let key = code_key(purpose, contact, subject);
+    store.set(&key, &stored_code(&issued)).await?;
+    Ok(code)
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredCode {
+    salt: String,
+    hash: String,
+    expires_at: DateTime<Utc>,
+    attempts: u8,
+    used: bool,
+}
+
+fn stored_code(c: &IssuedCode) -> Vec<u8> {
+    serde_json::to_vec(&StoredCode {
+        salt: c.salt.clone(),
+        hash: c.hash.clone(),
+        expires_at: c.expires_at,
+        attempts: c.attempts,
+        used: c.used,
+    })
+    .unwrap_or_default()
+}
+
+/// Checks `given` against the current code for `purpose` at `contact`
+/// (about `subject`). `Ok(Err(..))` is the citizen's mistake; the attempt is
+/// recorded with compare-and-swap before the answer is given.
+pub async fn check_code(
+    store: &Store,
+    purpose: CodePurpose,
+    contact: &Contact,
+    subject: &str,
+    given: &str,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<(), CodeError>> {
+    let key = code_key(purpose, contact, subject);
+    let mut current = store.get(&key).await?;
+    for _ in 0..20 {
+        let Some(bytes) = &current else {
+            return Ok(Err(CodeError::Expired));
+        };
+        let s: StoredCode = serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        let mut code = IssuedCode {
+            salt: s.salt,
+            hash: s.hash,
+            expires_at: s.expires_at,
+            attempts: s.attempts,
+            used: s.used,
+        };
+        let outcome = code.check(given, now);
+        // A refusal that changed nothing (used, expired, dead) needs no write.
+        if code.attempts == s.attempts && code.used == s.used {
+            return Ok(outcome);
+        }
+        match kv::compare_and_swap(STORE, &key, Some(bytes), &stored_code(&code))? {
+            CasOutcome::Swapped => return Ok(outcome),
+            CasOutcome::Conflict { current: c } => current = c,
+        }
+    }
+    Err(corrupt(&key, "the code kept changing"))
+}
+
+/// Counts one event for `who` in the current window of `window_secs` and says
+/// whether it is still within `limit`.
+pub fn within_limit(
+    what: &str,
+    who: &str,
+    window_secs: i64,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let window = now.timestamp().div_euclid(window_secs);
+    let n = kv::increment(STORE, &format!("citizen/throttle/{what}/{who}/{window}"), 1)?;
+    Ok(n <= limit)
+}
+
+/// How many `what` events `who` had in the current window.
+pub fn count_in_window(what: &str, who: &str, window_secs: i64, now: DateTime<Utc>) -> Result<i64> {
+    let window = now.timestamp().div_euclid(window_secs);
+    kv::increment(STORE, &format!("citizen/throttle/{what}/{who}/{window}"), 0)
+}
+
+/// A dossier linked to an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linked {
+    /// The tenant slug.
+    pub tenant: String,
+    /// The dossier id.
+    pub dossier: String,
+}
+
+/// Links a dossier to the account (once).
+pub fn link_dossier(account_id: &str, linked: &Linked) -> Result<()> {
+    let key = dossiers_key(account_id);
+    let mut current: Option<Vec<u8>> = None;
+    for _ in 0..50 {
+        let mut list: Vec<Linked> = match &current {
+            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
+            None => Vec::new(),
+        };
+        if list.contains(linked) {
+            return Ok(());
+        }
+        list.push(linked.clone());
+        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
+        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
+            CasOutcome::Swapped => return Ok(()),
+            CasOutcome::Conflict { current: c } => current = c,
+        }
+    }
+    Err(corrupt(&key, "the list kept changing"))
+}
+
+/// The dossiers linked to the account, oldest first.
+pub async fn linked_dossiers(store: &Store, account_id: &str) -> Result<Vec<Linked>> {
+    let key = dossiers_key(account_id);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e)),
+        None => Ok(Vec::new()),
+    }
+}

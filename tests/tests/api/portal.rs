@@ -1,0 +1,539 @@
+//! The citizens' portal: accounts verified by a code, sign-in by password or
+//! SMS code, reset, claiming a paper dossier, my documents, and the limits on
+//! codes (single use, 5 attempts).
+
+use std::collections::BTreeMap;
+
+use ghiseu_tests::{App, Backend, TestApp};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+fn seed() -> Value {
+    json!({"tenants": [{
+        "slug": "alfa", "name": "Primăria Alfa", "kind": "town",
+        "registration_prefix": "ALF", "languages": ["ro"],
+        "departments": [{"code": "registratura", "name": "Registratura"}],
+        "officials": [{"username": "reg", "display_name": "Rita Registru",
+            "department": "registratura", "roles": ["registrar"], "password": "parola-reg"}],
+        "document_types": [{"code": "petitie", "titles": {"ro": "Petiție"},
+            "deadline": {"count": "calendar_days", "days": 30}, "first_department": "registratura"}]
+    }]})
+}
+
+async fn spawn() -> TestApp {
+    let app = App::desk(Backend::Sqlite).spawn().await;
+    let r = app.seed(&seed()).await;
+    assert_eq!(r.status(), 200);
+    app
+}
+
+/// A browser without JavaScript: keeps cookies, reads the form token.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: app.address.clone(),
+            cookies: BTreeMap::new(),
+            csrf: String::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let first = v.split(';').next().unwrap();
+            let (k, val) = first.split_once('=').unwrap();
+            if v.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status();
+        let html = r.text().await.unwrap();
+        if let Some(at) = html.find("name=\"csrf\" value=\"") {
+            self.csrf = html[at + 19..at + 19 + 64].to_owned();
+        }
+        (status, html)
+    }
+
+    /// Posts a form from the page last shown (its CSRF token included).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut all = vec![("csrf", self.csrf.clone())];
+        all.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let html = r.text().await.unwrap();
+        if let Some(at) = html.find("name=\"csrf\" value=\"") {
+            self.csrf = html[at + 19..at + 19 + 64].to_owned();
+        }
+        (status, location, html)
+    }
+}
+
+async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
+    let r = app
+        .get(&format!(
+            "/api/v1/sandbox/outbox?to={}",
+            ghiseu_tests::percent_encode(to)
+        ))
+        .await;
+    r.json::<Value>().await.unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The newest code sent to `to`.
+async fn last_code(app: &TestApp, to: &str) -> String {
+    let messages = outbox(app, to).await;
+    let text = messages.first().expect("a message")["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a 6-digit code")
+        .to_owned()
+}
+
+const PHONE: &str = "+40745000111";
+const EMAIL: &str = "ana.citizen@example.ro";
+const PASSWORD: &str = "o parolă bună 2026";
+
+async fn registered(app: &TestApp) -> Browser {
+    let mut b = Browser::new(app);
+    b.get("/portal/register").await;
+    let (status, location, _) = b
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Ana Cetățean"),
+                ("email", EMAIL),
+                ("phone", "0745 000 111"),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/portal/verify"), "{location}");
+    b.get(&location).await;
+    let code = last_code(app, PHONE).await;
+    assert_eq!(
+        outbox(app, EMAIL).await.len(),
+        1,
+        "the e-mail gets its own code"
+    );
+    let (status, location, _) = b
+        .post("/portal/verify", &[("contact", PHONE), ("code", &code)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/portal");
+    assert!(b.cookies.contains_key("ghiseu_citizen"));
+    b
+}
+
+#[tokio::test]
+async fn register_verify_sign_in_by_password_and_by_sms_and_reset() {
+    let app = spawn().await;
+    let mut b = registered(&app).await;
+    let (status, html) = b.get("/portal").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Documentele mele") && html.contains("Ana Cetățean"));
+    b.post("/portal/logout", &[]).await;
+    assert!(!b.cookies.contains_key("ghiseu_citizen"));
+
+    // Password sign-in: wrong then right.
+    let mut c = Browser::new(&app);
+    c.get("/portal/login").await;
+    let (status, _, html) = c
+        .post(
+            "/portal/login",
+            &[("contact", EMAIL), ("password", "nu e parola mea")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("href=\"#contact\""));
+    // The e-mail was never proven: the right password asks for its code first.
+    let (status, _, html) = c
+        .post(
+            "/portal/login",
+            &[("contact", EMAIL), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("action=\"/portal/verify\""), "{html}");
+    assert!(!c.cookies.contains_key("ghiseu_citizen"));
+    let (status, location, _) = c
+        .post(
+            "/portal/login",
+            &[("contact", "0745 000 111"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal")
+    );
+
+    // SMS sign-in without a password; the code works once.
+    let mut d = Browser::new(&app);
+    d.get("/portal/login/sms").await;
+    let (status, _, _) = d
+        .post("/portal/login/sms", &[("contact", "0745000111")])
+        .await;
+    assert_eq!(status, 200);
+    let code = last_code(&app, PHONE).await;
+    let (status, location, _) = d
+        .post(
+            "/portal/login/sms/code",
+            &[("contact", PHONE), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal")
+    );
+    let mut e = Browser::new(&app);
+    e.get("/portal/login/sms").await;
+    let (status, _, _) = e
+        .post(
+            "/portal/login/sms/code",
+            &[("contact", PHONE), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::GONE, "a code works once");
+
+    // Reset: a new password through a code; the old one stops working.
+    let mut f = Browser::new(&app);
+    f.get("/portal/reset").await;
+    // Only a proven contact gets a reset code: the e-mail was never proven.
+    let mails = outbox(&app, EMAIL).await.len();
+    f.post("/portal/reset", &[("contact", EMAIL)]).await;
+    assert_eq!(outbox(&app, EMAIL).await.len(), mails);
+    f.post("/portal/reset", &[("contact", PHONE)]).await;
+    let code = last_code(&app, PHONE).await;
+    let new_password = "alta parolă sigură 2027";
+    let (status, location, _) = f
+        .post(
+            "/portal/reset/confirm",
+            &[
+                ("contact", PHONE),
+                ("code", &code),
+                ("password", new_password),
+                ("password2", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal")
+    );
+    let mut g = Browser::new(&app);
+    g.get("/portal/login").await;
+    let (status, _, _) = g
+        .post(
+            "/portal/login",
+            &[("contact", PHONE), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = g
+        .post(
+            "/portal/login",
+            &[("contact", PHONE), ("password", new_password)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn guessing_a_code_stops_after_five_attempts_and_unknown_contacts_get_nothing() {
+    let app = spawn().await;
+    registered(&app).await;
+    let mut b = Browser::new(&app);
+    b.get("/portal/login/sms").await;
+    b.post("/portal/login/sms", &[("contact", PHONE)]).await;
+    let code = last_code(&app, PHONE).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let (status, _, _) = b
+            .post(
+                "/portal/login/sms/code",
+                &[("contact", PHONE), ("code", wrong)],
+            )
+            .await;
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 410]);
+    // Even the right code is refused now.
+    let (status, _, _) = b
+        .post(
+            "/portal/login/sms/code",
+            &[("contact", PHONE), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(!b.cookies.contains_key("ghiseu_citizen"));
+
+    // An unknown phone gets the same answer and no message.
+    let (status, _, html) = b
+        .post("/portal/login/sms", &[("contact", "0744999888")])
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("10 minute"));
+    assert!(outbox(&app, "+40744999888").await.is_empty());
+
+    // Codes to one phone are limited per hour (5): the sixth request sends nothing.
+    for _ in 0..6 {
+        b.post("/portal/login/sms", &[("contact", PHONE)]).await;
+    }
+    // register (1) + sms (1) + at most 3 more = 5.
+    assert_eq!(outbox(&app, PHONE).await.len(), 5);
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token_and_bad_input_is_explained() {
+    let app = spawn().await;
+    let mut b = Browser::new(&app);
+    b.get("/portal/register").await;
+    b.csrf = "0".repeat(64);
+    let (status, _, _) = b
+        .post("/portal/register", &[("name", "X Y"), ("email", EMAIL)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    b.get("/portal/register").await;
+    let (status, _, html) = b
+        .post(
+            "/portal/register",
+            &[
+                ("name", "<script>alert(1)</script>"),
+                ("phone", "12"),
+                ("password", "scurtă"),
+                ("password2", "scurtă"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["#phone", "#password"] {
+        assert!(html.contains(&format!("href=\"{field}\"")), "{field}");
+    }
+    assert!(!html.contains("<script>alert(1)</script>"));
+}
+
+#[tokio::test]
+async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
+    let app = spawn().await;
+    // The registry registers a petition with the citizen's phone.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.get(app.url("/desk/login")).send().await.unwrap();
+    let login_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("ghiseu_login_csrf=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let r = client
+        .post(app.url("/desk/login"))
+        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
+        .form(&[
+            ("csrf", &html[at..at + 64]),
+            ("institution", "alfa"),
+            ("username", "reg"),
+            ("password", "parola-reg"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("ghiseu_desk=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let inbox = client
+        .get(app.url("/desk"))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let form = Form::new()
+        .text("csrf", inbox[at..at + 64].to_owned())
+        .text("document_type", "petitie")
+        .text("phone", "0745 000 222")
+        .part(
+            "scan",
+            Part::bytes(b"%PDF-1.4 hartie".to_vec()).file_name("p.pdf"),
+        );
+    let r = client
+        .post(app.url("/desk/intake"))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number = format!("ALF-{}-000001", chrono::Utc::now().format("%Y"));
+    let paper_phone = "+40745000222";
+    let before = outbox(&app, paper_phone).await.len();
+
+    // A citizen claims it: the code goes to the phone on the dossier.
+    let mut b = registered(&app).await;
+    b.get("/portal/claim").await;
+    let (status, _, _) = b
+        .post(
+            "/portal/claim",
+            &[("institution", "alfa"), ("number", &number)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(outbox(&app, paper_phone).await.len(), before + 1);
+    let code = last_code(&app, paper_phone).await;
+    let (status, location, _) = b
+        .post(
+            "/portal/claim/confirm",
+            &[
+                ("institution", "alfa"),
+                ("number", &number),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal")
+    );
+    let (_, html) = b.get("/portal").await;
+    assert!(html.contains(&number) && html.contains("Petiție"), "{html}");
+
+    // Another citizen sees nothing of it, and a claim of a number that does
+    // not exist answers the same and sends nothing.
+    let mut other = Browser::new(&app);
+    other.get("/portal/register").await;
+    let pw = "încă o parolă lungă";
+    other
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Alt Om"),
+                ("phone", "0745000333"),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    let code = last_code(&app, "+40745000333").await;
+    other.get("/portal/verify").await;
+    other
+        .post(
+            "/portal/verify",
+            &[("contact", "+40745000333"), ("code", &code)],
+        )
+        .await;
+    let (_, html) = other.get("/portal").await;
+    assert!(!html.contains(&number));
+    other.get("/portal/claim").await;
+    let total = app
+        .get("/api/v1/sandbox/outbox")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (status, _, _) = other
+        .post(
+            "/portal/claim",
+            &[("institution", "alfa"), ("number", "ALF-2020-000099")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let after = app
+        .get("/api/v1/sandbox/outbox")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(total, after);
+    // A wrong code does not link it.
+    let (status, _, _) = other
+        .post(
+            "/portal/claim/confirm",
+            &[
+                ("institution", "alfa"),
+                ("number", &number),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+    assert!(status == 422 || status == 410, "{status}");
+    let (_, html) = other.get("/portal").await;
+    assert!(!html.contains(&number));
+}
