@@ -279,6 +279,21 @@ fn ensure_redis() -> Result<()> {
     Ok(())
 }
 
+/// The cerere tests (`shared/cerere/tests`) read the PDF back with poppler's
+/// `pdftotext`, `pdffonts` and `pdfinfo`.
+fn ensure_poppler() -> Result<()> {
+    if which("pdftotext").is_some() {
+        println!("pdftotext found");
+        return Ok(());
+    }
+    println!("pdftotext missing: installing poppler-utils with apt-get");
+    apt_install(&["--no-install-recommends", "poppler-utils"])?;
+    if which("pdftotext").is_none() {
+        bail!("pdftotext is still not on PATH after apt-get install");
+    }
+    Ok(())
+}
+
 /// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
 /// runs `apt-get update` before it.
 fn apt_install(args: &[&str]) -> Result<()> {
@@ -611,6 +626,7 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("build host (release)", build_host)?;
         steps.step("redis-server", ensure_redis)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
+        steps.step("poppler-utils", ensure_poppler)?;
         steps.step("cargo test (unit and integration, release)", || {
             let mut cmd = cargo();
             // --no-fail-fast: one failing crate must not hide the others' results.
