@@ -267,14 +267,19 @@ fn host_binary() -> PathBuf {
 }
 
 fn ensure_redis() -> Result<()> {
-    if which("redis-server").is_some() {
-        println!("redis-server found");
+    ensure_command("redis-server", "redis-server")
+}
+
+/// Installs Debian's `package` with apt-get when `command` is not on PATH.
+fn ensure_command(command: &str, package: &str) -> Result<()> {
+    if which(command).is_some() {
+        println!("{command} found");
         return Ok(());
     }
-    println!("redis-server missing: installing it with apt-get");
-    apt_install(&["--no-install-recommends", "redis-server"])?;
-    if which("redis-server").is_none() {
-        bail!("redis-server is still not on PATH after apt-get install");
+    println!("{command} missing: installing {package} with apt-get");
+    apt_install(&["--no-install-recommends", package])?;
+    if which(command).is_none() {
+        bail!("{command} is still not on PATH after apt-get install");
     }
     Ok(())
 }
@@ -282,16 +287,7 @@ fn ensure_redis() -> Result<()> {
 /// The cerere tests (`shared/cerere/tests`) read the PDF back with poppler's
 /// `pdftotext`, `pdffonts` and `pdfinfo`.
 fn ensure_poppler() -> Result<()> {
-    if which("pdftotext").is_some() {
-        println!("pdftotext found");
-        return Ok(());
-    }
-    println!("pdftotext missing: installing poppler-utils with apt-get");
-    apt_install(&["--no-install-recommends", "poppler-utils"])?;
-    if which("pdftotext").is_none() {
-        bail!("pdftotext is still not on PATH after apt-get install");
-    }
-    Ok(())
+    ensure_command("pdftotext", "poppler-utils")
 }
 
 /// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
