@@ -267,16 +267,27 @@ fn host_binary() -> PathBuf {
 }
 
 fn ensure_redis() -> Result<()> {
-    if which("redis-server").is_some() {
-        println!("redis-server found");
+    ensure_command("redis-server", "redis-server")
+}
+
+/// Installs Debian's `package` with apt-get when `command` is not on PATH.
+fn ensure_command(command: &str, package: &str) -> Result<()> {
+    if which(command).is_some() {
+        println!("{command} found");
         return Ok(());
     }
-    println!("redis-server missing: installing it with apt-get");
-    apt_install(&["--no-install-recommends", "redis-server"])?;
-    if which("redis-server").is_none() {
-        bail!("redis-server is still not on PATH after apt-get install");
+    println!("{command} missing: installing {package} with apt-get");
+    apt_install(&["--no-install-recommends", package])?;
+    if which(command).is_none() {
+        bail!("{command} is still not on PATH after apt-get install");
     }
     Ok(())
+}
+
+/// The cerere tests (`shared/cerere/tests`) read the PDF back with poppler's
+/// `pdftotext`, `pdffonts` and `pdfinfo`.
+fn ensure_poppler() -> Result<()> {
+    ensure_command("pdftotext", "poppler-utils")
 }
 
 /// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
@@ -611,6 +622,7 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("build host (release)", build_host)?;
         steps.step("redis-server", ensure_redis)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
+        steps.step("poppler-utils", ensure_poppler)?;
         steps.step("cargo test (unit and integration, release)", || {
             let mut cmd = cargo();
             // --no-fail-fast: one failing crate must not hide the others' results.
