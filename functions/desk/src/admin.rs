@@ -393,6 +393,8 @@ async fn demo_dossier(
         cnp: None,
     };
     let intake = Intake {
+        channel: ghiseu_core::Channel::Paper,
+        stored: Vec::new(),
         document_type: DocumentTypeCode::parse(&d.document_type)
             .map_err(invalid("document_type"))?,
         contact,
@@ -406,7 +408,15 @@ async fn demo_dossier(
         public_note: Some(PublicNote::parse("Depus la registratură").map_err(invalid("note"))?),
         form: Default::default(),
     };
-    let mut dossier = service::register(store, tenant, &registrar, intake, Utc::now()).await?;
+    let mut dossier = service::register(
+        store,
+        tenant,
+        service::Registrant::Official(&registrar),
+        intake,
+        Utc::now(),
+    )
+    .await
+    .map_err(DeskError::from)?;
     store
         .set(&marker, dossier.id().to_string().as_bytes())
         .await?;

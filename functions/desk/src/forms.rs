@@ -450,6 +450,8 @@ fn parse_intake(parts: Vec<multipart::Part>) -> (Result<Intake, Vec<(String, Str
     }
     let result = match doc_type {
         Some(document_type) if errors.is_empty() => Ok(Intake {
+            channel: ghiseu_core::Channel::Paper,
+            stored: Vec::new(),
             document_type,
             contact,
             scans,
@@ -500,8 +502,14 @@ pub async fn intake(
             ));
         }
     };
-    let dossier =
-        service::register(store, &signed.tenant, &signed.actor, intake, Utc::now()).await?;
+    let dossier = service::register(
+        store,
+        &signed.tenant,
+        service::Registrant::Official(&signed.actor),
+        intake,
+        Utc::now(),
+    )
+    .await?;
     Ok(redirect(&format!(
         "/desk/dossiers/{}/receipt",
         dossier.id()

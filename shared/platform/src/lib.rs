@@ -20,6 +20,7 @@
 //! `cargo test -p ghiseu-platform`.
 
 pub mod citizens;
+pub mod dossiers;
 pub mod error;
 pub mod http;
 pub mod keys;
