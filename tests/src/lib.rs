@@ -802,8 +802,8 @@ fn desk_manifest() -> PathBuf {
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
              [component.portal]\nsource = {portal:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
-             [component.portal.variables]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
+             [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\

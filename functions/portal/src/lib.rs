@@ -20,6 +20,7 @@
 //! session's.
 
 mod pages;
+mod submit;
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
@@ -55,13 +56,13 @@ const FAILS_PER_CLIENT: i64 = 50;
 type Errors = Vec<(String, String)>;
 type Form = Vec<(String, String)>;
 
-struct Ctx {
-    store: Store,
-    lang: Lang,
-    headers: HeaderMap,
-    query: String,
-    now: DateTime<Utc>,
-    signed: Option<(Session, Account)>,
+pub(crate) struct Ctx {
+    pub(crate) store: Store,
+    pub(crate) lang: Lang,
+    pub(crate) headers: HeaderMap,
+    pub(crate) query: String,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) signed: Option<(Session, Account)>,
 }
 
 impl Ctx {
@@ -70,7 +71,7 @@ impl Ctx {
     }
 
     /// A page; anonymous pages get a fresh form token (cookie + hidden field).
-    fn page(
+    pub(crate) fn page(
         &self,
         status: StatusCode,
         title: &str,
@@ -182,6 +183,36 @@ async fn handle(request: Request) -> Response {
         now,
         signed,
     };
+    // Online submission: multipart, its own size limit and CSRF check.
+    if let Some(rest) = path.strip_prefix("/portal/new/")
+        && let Some((slug, code)) = rest.split_once('/')
+    {
+        let (slug, code) = (slug.to_owned(), code.to_owned());
+        if ctx.signed.is_none() {
+            return see_other("/portal/login");
+        }
+        let result = match method {
+            Method::GET => submit::form(&ctx, &slug, &code).await,
+            Method::POST => match web::read_request(request, submit::MAX_SUBMISSION_BYTES).await {
+                Ok((parts, body)) => {
+                    let content_type =
+                        web::header_str(&parts.headers, header::CONTENT_TYPE.as_str())
+                            .unwrap_or_default()
+                            .to_owned();
+                    submit::submit(&ctx, &slug, &code, &content_type, &body).await
+                }
+                Err(e) => return web::Problem::from_error(&e).into_response(),
+            },
+            _ => Ok(web::method_not_allowed("GET, POST")),
+        };
+        return result.unwrap_or_else(|e| {
+            eprintln!("portal: {e}");
+            web::problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The service could not finish the request. Try again.",
+            )
+        });
+    }
     let form = if method == Method::POST {
         match web::read_request(request, 16 * 1024).await {
             Ok((_, body)) => parse_form(&body),
@@ -198,6 +229,8 @@ async fn handle(request: Request) -> Response {
     }
     let result = match (method, path.as_str()) {
         (Method::GET, "/portal") => home(&ctx).await,
+        (Method::GET, "/portal/new") if ctx.signed.is_some() => submit::catalogue(&ctx).await,
+        (Method::GET, "/portal/new") => Ok(see_other("/portal/login")),
         (Method::GET, "/portal/register") => {
             Ok(register_page(&ctx, StatusCode::OK, &[], &Form::new()))
         }
@@ -242,7 +275,8 @@ async fn handle(request: Request) -> Response {
     })
 }
 
-const KNOWN: [&str; 10] = [
+const KNOWN: [&str; 11] = [
+    "/portal/new",
     "/portal",
     "/portal/register",
     "/portal/verify",
@@ -255,7 +289,7 @@ const KNOWN: [&str; 10] = [
     "/portal/logout",
 ];
 
-type Res = ghiseu_platform::Result<Response>;
+pub(crate) type Res = ghiseu_platform::Result<Response>;
 
 fn query_contact(ctx: &Ctx) -> Option<String> {
     url::form_urlencoded::parse(ctx.query.as_bytes())
@@ -971,10 +1005,19 @@ async fn home(ctx: &Ctx) -> Res {
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
+    let awaiting = citizens::awaiting_signature(&ctx.store, &account.id).await?;
+    let registered = url::form_urlencoded::parse(ctx.query.as_bytes())
+        .find(|(k, _)| k == "registered")
+        .map(|(_, v)| v.into_owned());
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
         html! {
             h1 { (t(lang, "my_documents")) }
-            @if docs.is_empty() { p { (t(lang, "no_documents")) } }
+            @if let Some(n) = &registered { p.notice role="status" { (t(lang, "registered")) " " strong { (n) } } }
+            p { a href="/portal/new" { (t(lang, "new_request")) } }
+            @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
+            @for record in &awaiting {
+                article.document { p { (t(lang, "awaiting")) } p { small { (record) } } }
+            }
             @for (token, v) in &docs { (pages::document(lang, token, v)) }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
         }

@@ -92,6 +92,23 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "deadline" => ["Termen", "Határidő", "Deadline"],
         "details" => ["Traseul complet", "Teljes út", "Full route"],
         "language" => ["Limba", "Nyelv", "Language"],
+        "new_request" => ["Cerere nouă", "Új kérelem", "New request"],
+        "submit" => ["Trimite cererea", "Kérelem beküldése", "Submit the request"],
+        "needs_qualified" => [
+            "Necesită semnătură electronică calificată: cererea se înregistrează după semnare.",
+            "Minősített elektronikus aláírást igényel: aláírás után iktatják.",
+            "Needs a qualified electronic signature: it is registered once signed.",
+        ],
+        "registered" => [
+            "Cererea a fost înregistrată cu nr.",
+            "A kérelmet iktatták, szám:",
+            "Your request was registered as no.",
+        ],
+        "awaiting" => [
+            "Cerere în așteptarea semnăturii electronice calificate (neînregistrată încă)",
+            "Minősített aláírásra váró kérelem (még nincs iktatva)",
+            "Request waiting for a qualified electronic signature (not registered yet)",
+        ],
         "have_account" => [
             "Aveți deja cont?",
             "Van már fiókja?",

@@ -342,3 +342,36 @@ pub async fn linked_dossiers(store: &Store, account_id: &str) -> Result<Vec<Link
         None => Ok(Vec::new()),
     }
 }
+
+/// Keeps `record` (tenant/type/sha256 of the rendered cerere) among the
+/// account's requests waiting for a qualified signature.
+pub fn keep_awaiting_signature(account_id: &str, record: &str) -> Result<()> {
+    let key = format!("citizen/awaiting/{account_id}");
+    let mut current: Option<Vec<u8>> = None;
+    for _ in 0..50 {
+        let mut list: Vec<String> = match &current {
+            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
+            None => Vec::new(),
+        };
+        if list.iter().any(|r| r == record) {
+            return Ok(());
+        }
+        list.push(record.to_owned());
+        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
+        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
+            CasOutcome::Swapped => return Ok(()),
+            CasOutcome::Conflict { current: c } => current = c,
+        }
+    }
+    Err(corrupt(&key, "the list kept changing"))
+}
+
+/// The account's requests waiting for a qualified signature
+/// (`tenant/type/sha256`).
+pub async fn awaiting_signature(store: &Store, account_id: &str) -> Result<Vec<String>> {
+    let key = format!("citizen/awaiting/{account_id}");
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e)),
+        None => Ok(Vec::new()),
+    }
+}

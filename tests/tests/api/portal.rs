@@ -15,7 +15,9 @@ fn seed() -> Value {
         "registration_prefix": "ALF", "languages": ["ro"],
         "departments": [{"code": "registratura", "name": "Registratura"}],
         "officials": [{"username": "reg", "display_name": "Rita Registru",
-            "department": "registratura", "roles": ["registrar"], "password": "parola-reg"}],
+            "department": "registratura", "roles": ["registrar"], "password": "parola-reg"},
+            {"username": "adm", "display_name": "Ada Admin", "department": null,
+            "roles": ["tenant_admin"], "password": "parola-adm-lunga"}],
         "document_types": [{"code": "petitie", "titles": {"ro": "Petiție"},
             "deadline": {"count": "calendar_days", "days": 30}, "first_department": "registratura"}]
     }]})
@@ -26,6 +28,67 @@ async fn spawn() -> TestApp {
     let r = app.seed(&seed()).await;
     assert_eq!(r.status(), 200);
     app
+}
+
+/// An official signed in at the desk: (client, session cookie value, CSRF token).
+async fn desk_session(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+) -> (reqwest::Client, String, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.get(app.url("/desk/login")).send().await.unwrap();
+    let login_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("ghiseu_login_csrf=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let r = client
+        .post(app.url("/desk/login"))
+        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
+        .form(&[
+            ("csrf", &html[at..at + 64]),
+            ("institution", "alfa"),
+            ("username", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .unwrap()
+                .strip_prefix("ghiseu_desk=")
+                .map(|s| s.split(';').next().unwrap().to_owned())
+        })
+        .expect("signed in");
+    let inbox = client
+        .get(app.url("/desk"))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = inbox[at..at + 64].to_owned();
+    (client, session, csrf)
 }
 
 /// A browser without JavaScript: keeps cookies, reads the form token.
@@ -369,59 +432,9 @@ async fn forms_need_their_csrf_token_and_bad_input_is_explained() {
 async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
     let app = spawn().await;
     // The registry registers a petition with the citizen's phone.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client.get(app.url("/desk/login")).send().await.unwrap();
-    let login_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .unwrap()
-                .strip_prefix("ghiseu_login_csrf=")
-                .map(|s| s.split(';').next().unwrap().to_owned())
-        })
-        .unwrap();
-    let html = page.text().await.unwrap();
-    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let r = client
-        .post(app.url("/desk/login"))
-        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
-        .form(&[
-            ("csrf", &html[at..at + 64]),
-            ("institution", "alfa"),
-            ("username", "reg"),
-            ("password", "parola-reg"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let session = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .unwrap()
-                .strip_prefix("ghiseu_desk=")
-                .map(|s| s.split(';').next().unwrap().to_owned())
-        })
-        .unwrap();
-    let inbox = client
-        .get(app.url("/desk"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let at = inbox.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let (client, session, csrf) = desk_session(&app, "reg", "parola-reg").await;
     let form = Form::new()
-        .text("csrf", inbox[at..at + 64].to_owned())
+        .text("csrf", csrf.clone())
         .text("document_type", "petitie")
         .text("phone", "0745 000 222")
         .part(
@@ -536,4 +549,261 @@ async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
     assert!(status == 422 || status == 410, "{status}");
     let (_, html) = other.get("/portal").await;
     assert!(!html.contains(&number));
+}
+
+impl Browser {
+    async fn post_multipart(
+        &mut self,
+        path: &str,
+        form: Form,
+        key: Option<&str>,
+    ) -> (StatusCode, String, String) {
+        let mut rb = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header());
+        if let Some(k) = key {
+            rb = rb.header("idempotency-key", k);
+        }
+        let r = rb.multipart(form).send().await.unwrap();
+        self.keep(&r);
+        let status = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, r.text().await.unwrap())
+    }
+}
+
+/// Creates a document type through the admin API.
+async fn create_type(app: &TestApp, definition: &Value) {
+    let (client, session, csrf) = desk_session(app, "adm", "parola-adm-lunga").await;
+    let r = client
+        .post(app.url("/api/v1/admin/document-types"))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .header("x-csrf-token", csrf)
+        .json(definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
+fn aviz(code: &str, signature: &str) -> Value {
+    json!({
+        "code": code,
+        "titles": {"ro": "Aviz de ocupare a domeniului public", "en": "Street occupation permit"},
+        "deadline_days": 15, "working_days": false, "first_department": "registratura",
+        "signature": signature, "fee_bani": 0, "retention_years": 10,
+        "fields": [
+            {"name": "adresa", "label": {"ro": "Adresa"}, "required": true, "kind": "address"},
+            {"name": "cnp", "label": {"ro": "CNP"}, "required": false, "kind": "cnp"},
+            {"name": "motiv", "label": {"ro": "Motivul"}, "required": true, "kind": "text", "max_chars": 200},
+            {"name": "plan", "label": {"ro": "Plan de situație"}, "required": true,
+             "kind": "attachment", "types": ["pdf", "png"], "max_bytes": 1000000},
+            {"name": "act", "label": {"ro": "Act de proprietate"}, "required": true,
+             "kind": "attachment", "types": ["pdf", "jpeg"], "max_bytes": 1000000}
+        ]
+    })
+}
+
+fn pdf(tag: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {tag}\n1 0 obj<<>>endobj\n%%EOF\n").into_bytes()
+}
+
+fn submission(csrf: &str, fields: &[(&str, &str)], plan: Vec<u8>, plan_name: &str) -> Form {
+    let mut form = Form::new().text("csrf", csrf.to_owned());
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    form.part("f_plan", Part::bytes(plan).file_name(plan_name.to_owned()))
+        .part("f_act", Part::bytes(pdf("act")).file_name("act.pdf"))
+}
+
+#[tokio::test]
+async fn online_submission_registers_once_renders_the_cerere_and_refuses_bad_input() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz", "simple")).await;
+    let mut b = registered(&app).await;
+    let (status, html) = b.get("/portal/new").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/portal/new/alfa/aviz"));
+    let (status, html) = b.get("/portal/new/alfa/aviz").await;
+    assert_eq!(status, 200);
+    for name in [
+        "f_adresa",
+        "f_cnp",
+        "f_motiv",
+        "f_plan",
+        "f_act",
+        "idempotency_key",
+    ] {
+        assert!(html.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    let csrf = b.csrf.clone();
+    let good = [
+        ("f_adresa", "Str. Republicii 10, Florești"),
+        ("f_cnp", "1960529120011"),
+        ("f_motiv", "Terasă sezonieră"),
+    ];
+
+    // Bad input: each gets a clear error linking to its field; nothing is kept.
+    let not_pdf = b"<html>not a pdf</html>".to_vec();
+    let big = {
+        let mut v = pdf("big");
+        v.resize(1_500_000, b' ');
+        v
+    };
+    // (text fields, the plan file, its name, the field the error must link to)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<u8>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (good.to_vec(), not_pdf, "plan.pdf", "#f_plan"),
+        (good.to_vec(), big, "plan.pdf", "#f_plan"),
+        (
+            vec![
+                ("f_adresa", "Str. X 1"),
+                ("f_cnp", "1960529120012"),
+                ("f_motiv", "Da"),
+            ],
+            pdf("p"),
+            "plan.pdf",
+            "#f_cnp",
+        ),
+        (
+            vec![("f_cnp", "1960529120011")],
+            pdf("p"),
+            "plan.pdf",
+            "#f_adresa",
+        ),
+    ];
+    for (fields, plan, name, want) in cases {
+        let (status, _, html) = b
+            .post_multipart(
+                "/portal/new/alfa/aviz",
+                submission(&csrf, &fields, plan, name),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{want}");
+        assert!(html.contains(&format!("href=\"{want}\"")), "{want}: {html}");
+    }
+    // Markup in a text field comes back escaped, never as markup.
+    let (status, _, html) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz",
+            submission(
+                &csrf,
+                &[("f_motiv", "<img src=x onerror=alert(1)>")],
+                pdf("p"),
+                "p.pdf",
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!html.contains("<img src=x") && html.contains("&lt;img src=x"));
+
+    // A good submission, retried with the same Idempotency-Key: one dossier.
+    let (status, location, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz",
+            submission(&csrf, &good, pdf("plan"), "plan.pdf"),
+            Some("retry-key-1"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let first = format!("ALF-{}-000001", chrono::Utc::now().format("%Y"));
+    assert_eq!(
+        location,
+        format!("/portal?registered={first}"),
+        "the refused ones took no number"
+    );
+    let (status, again, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz",
+            submission(&csrf, &good, pdf("plan"), "plan.pdf"),
+            Some("retry-key-1"),
+        )
+        .await;
+    assert_eq!(
+        (status, again.as_str()),
+        (StatusCode::SEE_OTHER, location.as_str())
+    );
+    let (_, html) = b.get("/portal").await;
+    assert_eq!(html.matches(&first).count(), 1, "{html}");
+    assert!(html.contains("Aviz de ocupare"));
+    // The citizen was told by SMS.
+    let sms = outbox(&app, PHONE).await;
+    assert!(sms[0]["text"].as_str().unwrap().contains(&first));
+
+    // The registry sees the cerere PDF and both attachments on the dossier.
+    let (client, session, _) = desk_session(&app, "reg", "parola-reg").await;
+    let inbox = client
+        .get(app.url("/desk?view=all"))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox.find("/desk/dossiers/").unwrap() + 15;
+    let id = &inbox[at..at + 26];
+    let page = client
+        .get(app.url(&format!("/desk/dossiers/{id}")))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "cerere.pdf",
+        "plan.pdf",
+        "act.pdf",
+        "Str. Republicii 10",
+        "online",
+    ] {
+        assert!(page.contains(name), "{name} missing from the desk page");
+    }
+    let at = page.find("/files/").unwrap() + 7;
+    let cerere = client
+        .get(app.url(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64])))
+        .header("cookie", format!("ghiseu_desk={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cerere.headers()["content-type"], "application/pdf");
+    assert!(cerere.bytes().await.unwrap().starts_with(b"%PDF-"));
+}
+
+#[tokio::test]
+async fn a_type_needing_a_qualified_signature_waits_and_is_not_registered() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz-calificat", "qualified")).await;
+    let mut b = registered(&app).await;
+    b.get("/portal/new/alfa/aviz-calificat").await;
+    let csrf = b.csrf.clone();
+    let (status, location, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz-calificat",
+            submission(
+                &csrf,
+                &[("f_adresa", "Str. Horea 3"), ("f_motiv", "Schelă")],
+                pdf("plan"),
+                "plan.pdf",
+            ),
+            Some("k-2"),
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal?awaiting=signature")
+    );
+    let (_, html) = b.get("/portal").await;
+    assert!(html.contains("semnăturii electronice calificate"), "{html}");
+    assert!(!html.contains("ALF-"), "nothing was registered");
 }
