@@ -453,9 +453,15 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                     }
                 }
             }
+            @for (at, message, _) in d.replies() {
+                @if let Some(m) = message {
+                    p.notice { strong { "Răspunsul petentului (" (local_datetime(at).format("%d.%m.%Y %H:%M").to_string()) "): " } (m.as_str()) }
+                }
+            }
             h2 { "Documente" }
             ul {
                 @for a in d.attachments() { li { "Depus: " (file_link(d, a)) } }
+                @for (_, _, docs) in d.replies() { @for a in docs.iter() { li { "De la petent: " (file_link(d, a)) } } }
                 @for a in d.responses() { li { "Răspuns: " (file_link(d, a))
                     @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
             }

@@ -20,6 +20,7 @@
 //! session's.
 
 mod pages;
+mod reply;
 mod submit;
 
 use chrono::{DateTime, Utc};
@@ -183,6 +184,37 @@ async fn handle(request: Request) -> Response {
         now,
         signed,
     };
+    // A reply to an information request: multipart too.
+    if let Some(rest) = path.strip_prefix("/portal/documents/")
+        && let Some((slug, tail)) = rest.split_once('/')
+        && let Some(id) = tail.strip_suffix("/reply")
+    {
+        let (slug, id) = (slug.to_owned(), id.to_owned());
+        if ctx.signed.is_none() {
+            return see_other("/portal/login");
+        }
+        let result = match method {
+            Method::GET => reply::form(&ctx, &slug, &id, &[]).await,
+            Method::POST => match web::read_request(request, submit::MAX_SUBMISSION_BYTES).await {
+                Ok((parts, body)) => {
+                    let content_type =
+                        web::header_str(&parts.headers, header::CONTENT_TYPE.as_str())
+                            .unwrap_or_default()
+                            .to_owned();
+                    reply::submit(&ctx, &slug, &id, &content_type, &body).await
+                }
+                Err(e) => return web::Problem::from_error(&e).into_response(),
+            },
+            _ => Ok(web::method_not_allowed("GET, POST")),
+        };
+        return result.unwrap_or_else(|e| {
+            eprintln!("portal: {e}");
+            web::problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The service could not finish the request. Try again.",
+            )
+        });
+    }
     // Online submission: multipart, its own size limit and CSRF check.
     if let Some(rest) = path.strip_prefix("/portal/new/")
         && let Some((slug, code)) = rest.split_once('/')
@@ -1001,7 +1033,9 @@ async fn home(ctx: &Ctx) -> Res {
         };
         let token = *v.dossier.token();
         if let Some(snap) = tracking::get_snapshot(&ctx.store, &token).await? {
-            docs.push((token.to_string(), snap.view(today, lang)));
+            let reply = (v.dossier.status() == ghiseu_core::DossierStatus::AwaitingCitizen)
+                .then(|| format!("/portal/documents/{}/{}/reply", l.tenant, l.dossier));
+            docs.push((token.to_string(), snap.view(today, lang), reply));
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
@@ -1018,7 +1052,7 @@ async fn home(ctx: &Ctx) -> Res {
             @for record in &awaiting {
                 article.document { p { (t(lang, "awaiting")) } p { small { (record) } } }
             }
-            @for (token, v) in &docs { (pages::document(lang, token, v)) }
+            @for (token, v, reply) in &docs { (pages::document(lang, token, v, reply.as_deref())) }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
         }
     }))

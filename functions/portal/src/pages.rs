@@ -92,6 +92,22 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "deadline" => ["Termen", "Határidő", "Deadline"],
         "details" => ["Traseul complet", "Teljes út", "Full route"],
         "language" => ["Limba", "Nyelv", "Language"],
+        "reply" => [
+            "Răspundeți instituției",
+            "Válaszoljon az intézménynek",
+            "Reply to the institution",
+        ],
+        "reply_text" => ["Răspunsul dumneavoastră", "Az Ön válasza", "Your reply"],
+        "reply_files" => [
+            "Documente (PDF, JPEG sau PNG, max. 10 MB fiecare)",
+            "Dokumentumok (PDF, JPEG vagy PNG, egyenként max. 10 MB)",
+            "Documents (PDF, JPEG or PNG, at most 10 MB each)",
+        ],
+        "question" => [
+            "Instituția vă cere:",
+            "Az intézmény kéri:",
+            "The institution asks for:",
+        ],
         "new_request" => ["Cerere nouă", "Új kérelem", "New request"],
         "submit" => ["Trimite cererea", "Kérelem beküldése", "Submit the request"],
         "needs_qualified" => [
@@ -197,7 +213,7 @@ pub fn input(
 }
 
 /// One of my documents.
-pub fn document(lang: Lang, token: &str, v: &TrackingView) -> Markup {
+pub fn document(lang: Lang, token: &str, v: &TrackingView, reply: Option<&str>) -> Markup {
     let status = ghiseu_core::PublicStatus::from_code(&v.status)
         .map_or(v.status.as_str(), |s| ghiseu_core::status_label(s, lang));
     html! {
@@ -211,6 +227,7 @@ pub fn document(lang: Lang, token: &str, v: &TrackingView) -> Markup {
                 dt { (t(lang, "days_in")) } dd { (v.days_in_institution) }
                 dt { (t(lang, "deadline")) } dd { (v.deadline.format("%d.%m.%Y").to_string()) }
             }
+            @if let Some(href) = reply { p { strong { a href=(href) { (t(lang, "reply")) } } } }
             p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
         }
     }

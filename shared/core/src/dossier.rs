@@ -405,7 +405,7 @@ impl Dossier {
                 self.current_official = None;
             }
             EventKind::InfoRequested { .. } => self.status = S::AwaitingCitizen,
-            EventKind::CitizenReplied { paused_days } => {
+            EventKind::CitizenReplied { paused_days, .. } => {
                 self.status = S::InProgress;
                 if *paused_days > 0 {
                     self.deadline = deadline::extended(self.deadline, *paused_days);
@@ -572,6 +572,20 @@ impl Dossier {
             })
     }
 
+    /// The citizen's replies: (when, text, files), oldest first.
+    pub fn replies(&self) -> Vec<(DateTime<Utc>, Option<&Reason>, &[Attachment])> {
+        self.route
+            .events()
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::CitizenReplied {
+                    message, documents, ..
+                } => Some((e.event.at, message.as_ref(), documents.as_slice())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The question of the pending information request, while awaiting the
     /// citizen, and when it was asked.
     pub fn pending_question(&self) -> Option<(&Reason, DateTime<Utc>)> {
@@ -728,7 +742,14 @@ pub(crate) mod tests {
                 },
                 S::AwaitingCitizen,
             ),
-            (EventKind::CitizenReplied { paused_days: 3 }, S::InProgress),
+            (
+                EventKind::CitizenReplied {
+                    paused_days: 3,
+                    message: Some(reason.clone()),
+                    documents: vec![sample_dossier().attachments()[0].clone()],
+                },
+                S::InProgress,
+            ),
             (
                 EventKind::ResponseDrafted {
                     document: sample_dossier().attachments()[0].clone(),

@@ -106,6 +106,10 @@ pub enum EventKind {
     CitizenReplied {
         /// Calendar days the deadline was paused while waiting for the reply.
         paused_days: u16,
+        /// The reply's text (for the institution; never public).
+        message: Option<Reason>,
+        /// Files the citizen sent with the reply.
+        documents: Vec<Attachment>,
     },
     /// A response document was attached (content-addressed).
     ResponseDrafted {
@@ -242,6 +246,13 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
+fn put_attachment(out: &mut Vec<u8>, a: &Attachment) {
+    put_str(out, &a.sha256.to_hex());
+    put_str(out, a.media_type.mime());
+    out.extend_from_slice(&a.size.to_be_bytes());
+    put_str(out, a.original_name.as_str());
+}
+
 /// The canonical bytes of an event (see the module doc).
 pub fn canonical_bytes(e: &RouteEvent) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
@@ -278,15 +289,19 @@ pub fn canonical_bytes(e: &RouteEvent) -> Vec<u8> {
         }
         EventKind::Joined { into } => put_str(&mut out, &into.to_string()),
         EventKind::InfoRequested { question } => put_str(&mut out, question.as_str()),
-        EventKind::CitizenReplied { paused_days } => {
+        EventKind::CitizenReplied {
+            paused_days,
+            message,
+            documents,
+        } => {
             out.extend_from_slice(&u32::from(*paused_days).to_be_bytes());
+            put_opt(&mut out, message.as_ref().map(Reason::as_str));
+            out.extend_from_slice(&(documents.len() as u32).to_be_bytes());
+            for d in documents {
+                put_attachment(&mut out, d);
+            }
         }
-        EventKind::ResponseDrafted { document } => {
-            put_str(&mut out, &document.sha256.to_hex());
-            put_str(&mut out, document.media_type.mime());
-            out.extend_from_slice(&document.size.to_be_bytes());
-            put_str(&mut out, document.original_name.as_str());
-        }
+        EventKind::ResponseDrafted { document } => put_attachment(&mut out, document),
         EventKind::Issued { document } => put_str(&mut out, &document.to_hex()),
         EventKind::DeadlineExtended { days, reason } => {
             out.extend_from_slice(&u32::from(*days).to_be_bytes());

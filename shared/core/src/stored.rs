@@ -240,7 +240,13 @@ pub enum StoredEventKind {
     /// See [`EventKind::InfoRequested`].
     InfoRequested { question: String },
     /// See [`EventKind::CitizenReplied`].
-    CitizenReplied { paused_days: u16 },
+    CitizenReplied {
+        paused_days: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<StoredAttachment>,
+    },
     /// See [`EventKind::ResponseDrafted`].
     ResponseDrafted { document: StoredAttachment },
     /// See [`EventKind::SentForSignature`].
@@ -286,8 +292,14 @@ impl RouteEvent {
             EventKind::InfoRequested { question } => StoredEventKind::InfoRequested {
                 question: question.to_string(),
             },
-            EventKind::CitizenReplied { paused_days } => StoredEventKind::CitizenReplied {
+            EventKind::CitizenReplied {
+                paused_days,
+                message,
+                documents,
+            } => StoredEventKind::CitizenReplied {
                 paused_days: *paused_days,
+                message: message.as_ref().map(ToString::to_string),
+                documents: documents.iter().map(attachment_to_stored).collect(),
             },
             EventKind::ResponseDrafted { document } => StoredEventKind::ResponseDrafted {
                 document: attachment_to_stored(document),
@@ -352,8 +364,17 @@ impl RouteEvent {
             StoredEventKind::InfoRequested { question } => EventKind::InfoRequested {
                 question: f("route.question", Reason::parse(question))?,
             },
-            StoredEventKind::CitizenReplied { paused_days } => EventKind::CitizenReplied {
+            StoredEventKind::CitizenReplied {
+                paused_days,
+                message,
+                documents,
+            } => EventKind::CitizenReplied {
                 paused_days: *paused_days,
+                message: opt("route.message", message.as_deref(), Reason::parse)?,
+                documents: documents
+                    .iter()
+                    .map(attachment_from_stored)
+                    .collect::<Result<_, _>>()?,
             },
             StoredEventKind::ResponseDrafted { document } => EventKind::ResponseDrafted {
                 document: attachment_from_stored(document)?,

@@ -250,7 +250,11 @@ pub fn apply(
                 here,
                 holder,
                 note,
-                EventKind::CitizenReplied { paused_days },
+                EventKind::CitizenReplied {
+                    paused_days,
+                    message: None,
+                    documents: Vec::new(),
+                },
             )
         }
         Command::AttachResponse { document } => {
@@ -313,6 +317,41 @@ pub fn apply(
         official,
         note,
         kind,
+    })
+}
+
+/// The citizen's own reply to an information request (from the portal; the
+/// caller has checked that the dossier is the citizen's): text and files,
+/// recorded with the citizen as actor. The deadline moves as for
+/// [`Command::RecordReply`].
+pub fn citizen_reply(
+    dossier: &Dossier,
+    message: Option<Reason>,
+    documents: Vec<Attachment>,
+    now: DateTime<Utc>,
+) -> Result<RouteEvent, WorkflowError> {
+    if dossier.status() != DossierStatus::AwaitingCitizen {
+        return Err(WorkflowError::NotAllowed {
+            action: Action::RecordReply,
+            status: dossier.status(),
+        });
+    }
+    let at = now.max(dossier.updated_at());
+    let asked = dossier
+        .pending_question()
+        .map_or(at, |(_, asked_at)| asked_at);
+    let paused_days = deadline::paused_days(local_date(asked), local_date(at));
+    Ok(RouteEvent {
+        at,
+        actor: crate::route::RouteActor::Citizen,
+        department: Some(dossier.current_department().clone()),
+        official: dossier.current_official().cloned(),
+        note: None,
+        kind: EventKind::CitizenReplied {
+            paused_days,
+            message,
+            documents,
+        },
     })
 }
 
@@ -586,7 +625,14 @@ mod tests {
             at("2026-03-20T09:00:00Z"),
         )
         .unwrap();
-        assert_eq!(e.event.kind, EventKind::CitizenReplied { paused_days: 17 });
+        assert_eq!(
+            e.event.kind,
+            EventKind::CitizenReplied {
+                paused_days: 17,
+                message: None,
+                documents: vec![]
+            }
+        );
         assert_eq!(d.status(), DossierStatus::InProgress);
         assert_eq!(d.deadline(), "2026-04-20".parse().unwrap());
         assert!(d.pending_question().is_none());

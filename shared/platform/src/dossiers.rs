@@ -504,3 +504,53 @@ pub async fn dispatch_notifications(
         None => Ok(notify::Report::default()),
     }
 }
+
+/// The citizen's reply to an information request on dossier `id` of `tenant`
+/// (the caller has checked that the dossier is linked to the citizen's
+/// account): stores the files, records the reply with compare-and-swap,
+/// publishes and tells the citizen.
+pub async fn reply_as_citizen(
+    store: &Store,
+    tenant: &Tenant,
+    id: &DossierId,
+    message: Option<ghiseu_core::Reason>,
+    files: Vec<Scan>,
+    now: DateTime<Utc>,
+) -> Result<Dossier, IntakeError> {
+    let scope = TenantScope::new(&tenant.slug);
+    let Some(current) = repo::get_dossier(store, &scope, id).await? else {
+        return Err(IntakeError::NotFound);
+    };
+    // Refused before anything is stored.
+    ghiseu_core::workflow::citizen_reply(&current.dossier, None, Vec::new(), now)
+        .map_err(|e| IntakeError::NotAllowed(e.to_string()))?;
+    let mut documents = Vec::with_capacity(files.len());
+    if !files.is_empty() {
+        let s3 = S3Client::from_variables().await?;
+        for f in files {
+            documents.push(store_file(&s3, &scope, f).await?);
+        }
+    }
+    let event = ghiseu_core::workflow::citizen_reply(&current.dossier, message, documents, now)
+        .map_err(|e| IntakeError::NotAllowed(e.to_string()))?;
+    let mut next = current.dossier.clone();
+    next.record(event);
+    match repo::update_dossier(&scope, &current, &next)? {
+        repo::UpdateOutcome::Updated => {}
+        repo::UpdateOutcome::Conflict => {
+            return Err(IntakeError::NotAllowed(
+                "the dossier changed meanwhile; reload the page".to_owned(),
+            ));
+        }
+    }
+    repo::index_open(&scope, &next)?;
+    publish(store, tenant, &next).await?;
+    notify_citizen(
+        store,
+        tenant,
+        &next,
+        Some(PublicStatus::from(current.dossier.status())),
+    )
+    .await;
+    Ok(next)
+}

@@ -807,3 +807,197 @@ async fn a_type_needing_a_qualified_signature_waits_and_is_not_registered() {
     assert!(html.contains("semnăturii electronice calificate"), "{html}");
     assert!(!html.contains("ALF-"), "nothing was registered");
 }
+
+/// The whole journey of issue 5 through HTTP: register → verify → submit with
+/// two attachments → my documents → the institution asks for information →
+/// the citizen answers with text and a file → resolved → the messages.
+#[tokio::test]
+async fn the_citizen_journey_from_account_to_resolution() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz", "simple")).await;
+    let mut b = registered(&app).await;
+    b.get("/portal/new/alfa/aviz").await;
+    let csrf = b.csrf.clone();
+    let (status, location, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz",
+            submission(
+                &csrf,
+                &[("f_adresa", "Piața Unirii 1"), ("f_motiv", "Eveniment")],
+                pdf("plan"),
+                "plan.pdf",
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let number = location.rsplit('=').next().unwrap().to_owned();
+
+    // The registry asks for information.
+    let (client, session, desk_csrf) = desk_session(&app, "reg", "parola-reg").await;
+    let cookie = format!("ghiseu_desk={session}");
+    let inbox = client
+        .get(app.url("/desk?view=all"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox.find("/desk/dossiers/").unwrap() + 15;
+    let id = inbox[at..at + 26].to_owned();
+    let head_of = |html: &str| {
+        let at = html.find("name=\"route_head\" value=\"").unwrap() + 25;
+        html[at..at + 64].to_owned()
+    };
+    let act = |fields: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = app.url(&format!("/desk/dossiers/{id}/actions"));
+        let csrf = desk_csrf.clone();
+        async move {
+            let mut form = vec![("csrf", csrf)];
+            form.extend(fields);
+            client
+                .post(url)
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let page = client
+        .get(app.url(&format!("/desk/dossiers/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The registrar routes it; a tenant admin asks and decides (roles).
+    let r = act(vec![
+        ("action", "assign".into()),
+        ("department", "registratura".into()),
+        ("route_head", head_of(&page)),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (admin, admin_session, admin_csrf) = desk_session(&app, "adm", "parola-adm-lunga").await;
+    let admin_cookie = format!("ghiseu_desk={admin_session}");
+    let admin_act = |fields: Vec<(&'static str, String)>| {
+        let client = admin.clone();
+        let cookie = admin_cookie.clone();
+        let id = id.clone();
+        let base = app.url("");
+        let csrf = admin_csrf.clone();
+        async move {
+            let page = client
+                .get(format!("{base}/desk/dossiers/{id}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let at = page.find("name=\"route_head\" value=\"").unwrap() + 25;
+            let mut form = vec![("csrf", csrf), ("route_head", page[at..at + 64].to_owned())];
+            form.extend(fields);
+            client
+                .post(format!("{base}/desk/dossiers/{id}/actions"))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = admin_act(vec![
+        ("action", "request_info".into()),
+        ("question", "Trimiteți avizul poliției locale".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The citizen sees the question and answers with text and a file.
+    let (_, html) = b.get("/portal").await;
+    let reply_path = format!("/portal/documents/alfa/{id}/reply");
+    assert!(html.contains(&reply_path), "{html}");
+    let (status, html) = b.get(&reply_path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("avizul poliției locale"));
+    let csrf = b.csrf.clone();
+    let form = Form::new()
+        .text("csrf", csrf)
+        .text("message", "Atașez avizul cerut.")
+        .part(
+            "files",
+            Part::bytes(pdf("aviz politie")).file_name("aviz-politie.pdf"),
+        );
+    let (status, location, _) = b.post_multipart(&reply_path, form, None).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal")
+    );
+    // Another citizen cannot reach that reply form.
+    let mut other = Browser::new(&app);
+    other.get("/portal/register").await;
+    let pw = "încă o parolă lungă";
+    other
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Alt Om"),
+                ("phone", "0745000444"),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    let code = last_code(&app, "+40745000444").await;
+    other.get("/portal/verify").await;
+    other
+        .post(
+            "/portal/verify",
+            &[("contact", "+40745000444"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(other.get(&reply_path).await.0, StatusCode::NOT_FOUND);
+
+    // The desk sees the reply and its file; then resolves.
+    let page = client
+        .get(app.url(&format!("/desk/dossiers/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Atașez avizul cerut.") && page.contains("aviz-politie.pdf"));
+    let r = admin_act(vec![
+        ("action", "resolve".into()),
+        ("resolve_note", "Aviz emis".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = b.get("/portal").await;
+    assert!(
+        html.contains(&number) && html.contains("Soluționat"),
+        "{html}"
+    );
+
+    // The messages: registration, in progress, awaiting reply, in progress, resolved.
+    let sms = outbox(&app, PHONE).await;
+    let about: Vec<&str> = sms
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .filter(|t| t.contains(&number))
+        .collect();
+    assert_eq!(about.len(), 5, "{about:#?}");
+    assert!(about[0].contains("Soluționat"));
+    assert!(about.iter().any(|t| t.contains("avizul poliției locale")));
+}
