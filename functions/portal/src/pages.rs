@@ -238,7 +238,8 @@ pub const CSS: &str = "\
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;color:#111;line-height:1.4}\
 header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;border-bottom:3px solid #0b4f9c;padding-bottom:.5rem}\
 a{color:#0b4f9c}label{display:block;margin-top:1rem;font-weight:600}\
-input,select{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
+input,select,textarea{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
+input[type=checkbox]{width:auto;min-height:auto}small{display:block;color:#444}\
 button{font:inherit;padding:.7rem 1.2rem;margin-top:1rem;min-height:44px}\
 .error-summary{border:4px solid #b00;padding:.5rem 1rem;margin:1rem 0}.error{color:#b00;margin:.2rem 0}\
 article.document{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\

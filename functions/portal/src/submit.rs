@@ -81,9 +81,9 @@ fn field_error(lang: Lang, e: &FieldError) -> String {
             (_, c) => c.to_string(),
         },
         FieldError::FileTooLarge { max_bytes } => match lang {
-            Lang::Ro => format!("Fișierul depășește {} MB.", max_bytes / (1024 * 1024)),
-            Lang::Hu => format!("A fájl nagyobb, mint {} MB.", max_bytes / (1024 * 1024)),
-            Lang::En => format!("The file is larger than {} MB.", max_bytes / (1024 * 1024)),
+            Lang::Ro => format!("Fișierul depășește {}.", size(*max_bytes)),
+            Lang::Hu => format!("A fájl nagyobb, mint {}.", size(*max_bytes)),
+            Lang::En => format!("The file is larger than {}.", size(*max_bytes)),
         },
         FieldError::FileType { allowed } => match lang {
             Lang::Ro => {
@@ -151,6 +151,15 @@ async fn load_type(
     )
 }
 
+/// A size for people: `10 MB`, `977 KB`.
+fn size(bytes: u32) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
+}
+
 fn input_for(lang: Lang, f: &FieldDef, errors: &Errors, values: &[(String, String)]) -> Markup {
     let id = format!("f_{}", f.name.as_str());
     let v = values
@@ -180,7 +189,7 @@ fn input_for(lang: Lang, f: &FieldDef, errors: &Errors, values: &[(String, Strin
             FieldKind::Attachment { types, max_bytes } => {
                 input id=(id) name=(id) type="file" aria-invalid=[invalid]
                     accept=(types.iter().map(|m| m.mime()).collect::<Vec<_>>().join(","));
-                small { (types.iter().map(|m| ghiseu_core::document_type::media_code(*m).to_uppercase()).collect::<Vec<_>>().join(", ")) ", max. " (max_bytes / (1024 * 1024)) " MB" }
+                small { (types.iter().map(|m| ghiseu_core::document_type::media_code(*m).to_uppercase()).collect::<Vec<_>>().join(", ")) ", max. " (size(*max_bytes)) }
             },
         }
     }

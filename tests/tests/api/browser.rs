@@ -127,7 +127,7 @@ impl Plan {
 }
 
 /// Fails (never skips) when the browser toolchain is missing.
-fn require_toolchain(browser_dir: &Path) {
+pub(crate) fn require_toolchain(browser_dir: &Path) {
     let hint = "`cargo xtask test` installs it (apt-get install chromium nodejs npm, then \
                 `npm ci` in tests/browser)";
     let node = std::process::Command::new("node").arg("--version").output();
@@ -146,7 +146,7 @@ fn require_toolchain(browser_dir: &Path) {
     );
 }
 
-fn artifacts_dir(test: &str) -> PathBuf {
+pub(crate) fn artifacts_dir(test: &str) -> PathBuf {
     let dir = target_dir().join("browser-artifacts").join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("creating the browser artifacts dir");

@@ -1001,3 +1001,156 @@ async fn the_citizen_journey_from_account_to_resolution() {
     assert!(about[0].contains("Soluționat"));
     assert!(about.iter().any(|t| t.contains("avizul poliției locale")));
 }
+
+/// Runs `tests/browser/citizen.mjs` in `mode`; its RESULT line.
+async fn citizen_browser(
+    app: &TestApp,
+    artifacts: &std::path::Path,
+    config: &std::path::Path,
+    mode: &str,
+) -> Value {
+    let browser_dir = ghiseu_tests::workspace_root().join("tests/browser");
+    let child = tokio::process::Command::new("node")
+        .arg(browser_dir.join("citizen.mjs"))
+        .arg(&app.address)
+        .arg(artifacts)
+        .arg(config)
+        .arg(mode)
+        .current_dir(&browser_dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawning node");
+    let output = tokio::time::timeout(
+        std::time::Duration::from_secs(180),
+        child.wait_with_output(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the citizen browser ({mode}) did not finish in 180 s"))
+    .expect("waiting for node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the citizen browser ({mode}) failed; screenshots in {}\n{stdout}\n{stderr}\n--- host log\n{}",
+        artifacts.display(),
+        app.log()
+    );
+    stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .map(|l| serde_json::from_str(l).expect("RESULT is JSON"))
+        .expect("no RESULT line")
+}
+
+/// Acts on the only open dossier of alfa as the tenant administrator.
+async fn admin_acts(app: &TestApp, fields: &[(&str, &str)]) {
+    let (client, session, csrf) = desk_session(app, "adm", "parola-adm-lunga").await;
+    let cookie = format!("ghiseu_desk={session}");
+    let inbox = client
+        .get(app.url("/desk?view=all"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = inbox.find("/desk/dossiers/").expect("an open dossier") + 15;
+    let id = &inbox[at..at + 26];
+    let page = client
+        .get(app.url(&format!("/desk/dossiers/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page.find("name=\"route_head\" value=\"").unwrap() + 25;
+    let mut form = vec![("csrf", csrf.as_str()), ("route_head", &page[at..at + 64])];
+    form.extend_from_slice(fields);
+    let r = client
+        .post(app.url(&format!("/desk/dossiers/{id}/actions")))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{fields:?}");
+}
+
+/// Issue 5's journey in headless Chromium on a phone-sized screen: account,
+/// SMS code, submission with two attachments, the institution's question, the
+/// citizen's reply, resolution; the messages are in the outbox.
+#[tokio::test]
+async fn the_citizen_journey_in_a_browser() {
+    let test = "the_citizen_journey_in_a_browser";
+    let browser_dir = ghiseu_tests::workspace_root().join("tests/browser");
+    crate::browser::require_toolchain(&browser_dir);
+    let artifacts = crate::browser::artifacts_dir(test);
+    println!("browser artifacts: {}", artifacts.display());
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz", "simple")).await;
+    let config = artifacts.join("citizen.json");
+    std::fs::write(
+        &config,
+        serde_json::to_vec_pretty(&json!({
+            "name": "Ioana Ungur-Kovács", "phone": "0745 000 555", "phone_e164": "+40745000555",
+            "password": "parola mea de test 2026", "form_path": "/portal/new/alfa/aviz",
+            "fields": {"f_adresa": "Str. Fabricii 7, Cluj-Napoca", "f_motiv": "Schelă pentru fațadă"},
+            "files": ["f_plan", "f_act"], "reply": "Am atașat avizul poliției locale.",
+            "state": artifacts.join("state.json")
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let submitted = citizen_browser(&app, &artifacts, &config, "submit").await;
+    let number = submitted["regno"]
+        .as_str()
+        .expect("a registration number")
+        .to_owned();
+    admin_acts(
+        &app,
+        &[
+            ("action", "request_info"),
+            ("question", "Avizul poliției locale"),
+        ],
+    )
+    .await;
+    citizen_browser(&app, &artifacts, &config, "reply").await;
+    admin_acts(
+        &app,
+        &[("action", "resolve"), ("resolve_note", "Aviz emis")],
+    )
+    .await;
+    citizen_browser(&app, &artifacts, &config, "final").await;
+    for name in [
+        "01-register",
+        "02-form-filled",
+        "03-registered",
+        "04-reply",
+        "05-replied",
+        "06-resolved",
+        "07-tracking",
+    ] {
+        let len = std::fs::metadata(artifacts.join(format!("{name}.png"))).map_or(0, |m| m.len());
+        assert!(len > 1000, "screenshot {name} missing");
+    }
+    // The messages the citizen got: the code, then one per public status change.
+    let about: Vec<String> = outbox(&app, "+40745000555")
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .filter(|t| t.contains(&number))
+        .collect();
+    assert_eq!(
+        about.len(),
+        4,
+        "registered, awaiting reply, in progress, resolved: {about:#?}"
+    );
+}

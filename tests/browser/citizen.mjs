@@ -1,0 +1,168 @@
+// The citizen's journey (issue 5) in headless Chromium on a 360×740 phone:
+// create an account, confirm it with the SMS code from the sandbox outbox,
+// submit a request with two attachments, answer the institution's question,
+// and see the request resolved in "my documents". The desk's steps in between
+// (asking, resolving) are done by the Rust test over HTTP.
+//
+//   node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON MODE
+//
+// MODE is `submit`, `reply` or `final`; the browser's cookies are kept in
+// CONFIG.state between modes. CONFIG_JSON:
+//   { "name": "...", "phone": "0745...", "phone_e164": "+40745...", "password": "...",
+//     "form_path": "/portal/new/alfa/aviz", "fields": {"f_adresa": "...", ...},
+//     "files": ["f_plan", "f_act"], "reply": "...", "state": "/path/state.json" }
+// On success the last line is `RESULT {json}`; on failure the page is saved as
+// `failure-MODE.png` and the exit code is 1.
+
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const [base, artifacts, configPath, mode] = process.argv.slice(2);
+if (!base || !artifacts || !configPath || !['submit', 'reply', 'final'].includes(mode)) {
+  console.error('usage: node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON submit|reply|final');
+  process.exit(2);
+}
+const config = JSON.parse(await readFile(configPath, 'utf8'));
+await mkdir(artifacts, { recursive: true });
+const screenshots = [];
+const log = (m) => console.log(`[citizen ${mode}] ${m}`);
+
+class JourneyError extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new JourneyError(msg);
+}
+
+async function shot(page, name) {
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  screenshots.push(file);
+}
+
+async function submit(page, form) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    form.locator('[type="submit"]').first().click(),
+  ]);
+  return response;
+}
+
+async function noAlert(page, what) {
+  const alerts = page.getByRole('alert');
+  if ((await alerts.count()) > 0) {
+    throw new JourneyError(`${what}: ${(await alerts.allInnerTexts()).join(' | ')}`);
+  }
+}
+
+const pathOf = (page) => new URL(page.url()).pathname;
+
+async function latestCode() {
+  const r = await fetch(`${base}/api/v1/sandbox/outbox?to=${encodeURIComponent(config.phone_e164)}`);
+  check(r.ok, `outbox answered ${r.status}`);
+  const { messages } = await r.json();
+  const m = messages.length && messages[0].text.match(/\b(\d{6})\b/);
+  check(m, `no code in the outbox for ${config.phone_e164}`);
+  return m[1];
+}
+
+async function pdfFile(dir, name) {
+  const file = path.join(dir, name);
+  await writeFile(file, `%PDF-1.4\n% ${name}\n1 0 obj<<>>endobj\n%%EOF\n`);
+  return file;
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+});
+let page;
+try {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    locale: 'ro-RO',
+    ...(mode === 'submit' ? {} : { storageState: config.state }),
+  });
+  context.setDefaultTimeout(20_000);
+  page = await context.newPage();
+  const tmp = await mkdtemp(path.join(tmpdir(), 'ghiseu-citizen-'));
+  const result = { mode };
+
+  if (mode === 'submit') {
+    await page.goto(`${base}/portal/register`);
+    const reg = page.locator('form[action="/portal/register"]');
+    await reg.locator('[name="name"]').fill(config.name);
+    await reg.locator('[name="phone"]').fill(config.phone);
+    await reg.locator('[name="password"]').fill(config.password);
+    await reg.locator('[name="password2"]').fill(config.password);
+    await shot(page, '01-register');
+    await submit(page, reg);
+    await noAlert(page, 'registration');
+    check(pathOf(page) === '/portal/verify', `registration landed on ${page.url()}`);
+    const verify = page.locator('form[action="/portal/verify"]');
+    await verify.locator('[name="contact"]').fill(config.phone_e164);
+    await verify.locator('[name="code"]').fill(await latestCode());
+    await submit(page, verify);
+    await noAlert(page, 'verification');
+    check(pathOf(page) === '/portal', `verification landed on ${page.url()}`);
+    log('account created and confirmed');
+
+    await page.goto(`${base}${config.form_path}`);
+    const form = page.locator('form[enctype="multipart/form-data"]');
+    for (const [name, value] of Object.entries(config.fields)) {
+      await form.locator(`[name="${name}"]`).fill(value);
+    }
+    for (const name of config.files) {
+      await form.locator(`input[type="file"][name="${name}"]`).setInputFiles(await pdfFile(tmp, `${name}.pdf`));
+    }
+    await shot(page, '02-form-filled');
+    await submit(page, form);
+    await noAlert(page, 'submission');
+    check(pathOf(page) === '/portal', `submission landed on ${page.url()}`);
+    const number = await page.locator('p.notice strong').first().innerText();
+    check(/^[A-Z]{2,8}-\d{4}-\d{6}$/.test(number.trim()), `no registration number shown (${number})`);
+    result.regno = number.trim();
+    await shot(page, '03-registered');
+    await context.storageState({ path: config.state });
+    log(`registered ${result.regno}`);
+  }
+
+  if (mode === 'reply') {
+    await page.goto(`${base}/portal`);
+    const link = page.locator('a[href$="/reply"]');
+    check((await link.count()) === 1, 'my documents offer no reply link');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+    const form = page.locator('form[enctype="multipart/form-data"]');
+    await form.locator('[name="message"]').fill(config.reply);
+    await form.locator('input[type="file"][name="files"]').setInputFiles(await pdfFile(tmp, 'raspuns-petent.pdf'));
+    await shot(page, '04-reply');
+    await submit(page, form);
+    await noAlert(page, 'reply');
+    check(pathOf(page) === '/portal', `the reply landed on ${page.url()}`);
+    check((await page.locator('a[href$="/reply"]').count()) === 0, 'still asked to reply after replying');
+    await shot(page, '05-replied');
+    log('replied');
+  }
+
+  if (mode === 'final') {
+    await page.goto(`${base}/portal`);
+    const text = await page.locator('main').innerText();
+    check(text.includes('Soluționat'), `my documents do not show the request resolved:\n${text}`);
+    await shot(page, '06-resolved');
+    const details = page.locator('article.document a[href^="/track/"]').first();
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), details.click()]);
+    check(pathOf(page).startsWith('/track/'), `the details link opened ${page.url()}`);
+    await shot(page, '07-tracking');
+    log('resolved and tracked');
+  }
+
+  result.screenshots = screenshots;
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  await browser.close();
+} catch (e) {
+  console.error(`FAILED (${mode}): ${e.message}`);
+  if (page) await page.screenshot({ path: path.join(artifacts, `failure-${mode}.png`), fullPage: true }).catch(() => {});
+  await browser.close();
+  process.exit(1);
+}
