@@ -391,6 +391,7 @@ async fn demo_dossier(
             .transpose()
             .map_err(invalid("phone"))?,
         cnp: None,
+        lang: None,
     };
     let intake = Intake {
         channel: ghiseu_core::Channel::Paper,

@@ -258,6 +258,7 @@ fn contact_of(account: &Account) -> CitizenContact {
         email: account.email.clone().filter(|_| account.email_verified),
         phone: account.phone.clone().filter(|_| account.phone_verified),
         cnp: None,
+        lang: Some(account.lang),
     }
 }
 

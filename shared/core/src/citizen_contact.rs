@@ -213,6 +213,8 @@ pub struct CitizenContact {
     pub phone: Option<PhoneNumber>,
     /// CNP, if the document type asks for it.
     pub cnp: Option<Cnp>,
+    /// The language messages to the citizen are written in (Romanian if unknown).
+    pub lang: Option<crate::Lang>,
 }
 
 #[cfg(test)]
@@ -317,6 +319,7 @@ mod tests {
             email: Some(Email::parse("ionela@example.ro").unwrap()),
             phone: Some(PhoneNumber::parse("0722123456").unwrap()),
             cnp: Some(Cnp::parse("1960529120011").unwrap()),
+            lang: None,
         };
         let dbg = format!("{c:?}");
         for secret in ["Zmeuric", "ionela@", "722123456", "1960529120011"] {

@@ -461,6 +461,7 @@ mod tests {
             email: Some(Email::parse("zmeurica.vartej@example.ro").unwrap()),
             phone: Some(PhoneNumber::parse("0799 123 987").unwrap()),
             cnp: Some(Cnp::parse("1960529120011").unwrap()),
+            lang: None,
         };
         d = Dossier::from_parts(parts, d.route().clone()).unwrap();
         let head = Actor {

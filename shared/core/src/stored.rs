@@ -198,6 +198,9 @@ pub struct StoredContact {
     pub phone: Option<String>,
     /// CNP.
     pub cnp: Option<String>,
+    /// The language of messages (`ro`, `hu`, `en`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// A route event as stored, with its hash.
@@ -443,6 +446,7 @@ impl Dossier {
                 email: p.contact.email.as_ref().map(|x| x.as_str().to_owned()),
                 phone: p.contact.phone.as_ref().map(|x| x.as_str().to_owned()),
                 cnp: p.contact.cnp.as_ref().map(|x| x.as_str().to_owned()),
+                lang: p.contact.lang.map(|l| l.code().to_owned()),
             },
             origin: p.origin.as_ref().map(|o| StoredOrigin {
                 tenant: o.tenant.to_string(),
@@ -507,6 +511,7 @@ impl Dossier {
                     PhoneNumber::parse,
                 )?,
                 cnp: opt("contact.cnp", s.contact.cnp.as_deref(), Cnp::parse)?,
+                lang: s.contact.lang.as_deref().and_then(Lang::from_code),
             },
             origin,
             form: FormData::from_pairs(
@@ -1047,6 +1052,7 @@ mod tests {
             email: Some(Email::parse("ana@example.ro").unwrap()),
             phone: Some(PhoneNumber::parse("0722123456").unwrap()),
             cnp: Some(Cnp::parse("1960529120011").unwrap()),
+            lang: None,
         };
         d = Dossier::from_parts(parts, d.route().clone()).unwrap();
         let a = Actor {

@@ -401,29 +401,52 @@ pub fn citizen_messages(
     title: &str,
     before: Option<PublicStatus>,
 ) -> Vec<Message> {
-    let lang = Lang::Ro;
+    let lang = d.contact().lang.unwrap_or(Lang::Ro);
     let url = tenant.public_base_url.tracking_url(d.token());
     let institution = tenant.name.as_str();
     let number = d.number();
     let status = status_label(PublicStatus::from(d.status()), lang);
-    let (subject, text) = match before {
-        None => (
+    let (on, due) = (
+        d.registered_on().format("%d.%m.%Y").to_string(),
+        d.deadline().format("%d.%m.%Y").to_string(),
+    );
+    let (subject, text) = match (before, lang) {
+        (None, Lang::Ro) => (
             format!("{institution}: cererea nr. {number} a fost înregistrată"),
             format!(
-                "{institution}: cererea dvs. „{title}” a fost înregistrată cu nr. {number} din {}. \
-                 Termen de răspuns: {}. Urmăriți-o: {url}",
-                d.registered_on().format("%d.%m.%Y"),
-                d.deadline().format("%d.%m.%Y"),
+                "{institution}: cererea dvs. „{title}” a fost înregistrată cu nr. {number} \
+                 din {on}. Termen de răspuns: {due}. Urmăriți-o: {url}"
             ),
         ),
-        Some(_) => {
-            let extra = match d.pending_question() {
-                Some((q, _)) => format!(" Vă rugăm să ne trimiteți: {q}."),
-                None => String::new(),
+        (None, Lang::Hu) => (
+            format!("{institution}: kérelmét {number} számon iktatták"),
+            format!(
+                "{institution}: „{title}” kérelmét {on}-n {number} számon iktatták. \
+                 Válaszadási határidő: {due}. Kövesse itt: {url}"
+            ),
+        ),
+        (None, Lang::En) => (
+            format!("{institution}: request no. {number} registered"),
+            format!(
+                "{institution}: your request \"{title}\" was registered as no. {number} on {on}. \
+                 Deadline for the answer: {due}. Follow it: {url}"
+            ),
+        ),
+        (Some(_), _) => {
+            let extra = match (d.pending_question(), lang) {
+                (Some((q, _)), Lang::Ro) => format!(" Vă rugăm să ne trimiteți: {q}."),
+                (Some((q, _)), Lang::Hu) => format!(" Kérjük, küldje el: {q}."),
+                (Some((q, _)), Lang::En) => format!(" Please send us: {q}."),
+                (None, _) => String::new(),
+            };
+            let (dossier, follow) = match lang {
+                Lang::Ro => ("dosarul nr.", "Urmăriți"),
+                Lang::Hu => ("ügyirat", "Követés"),
+                Lang::En => ("dossier no.", "Follow it"),
             };
             (
-                format!("{institution}: dosarul nr. {number} — {status}"),
-                format!("{institution}: dosarul nr. {number} — {status}.{extra} Urmăriți: {url}"),
+                format!("{institution}: {dossier} {number} — {status}"),
+                format!("{institution}: {dossier} {number} — {status}.{extra} {follow}: {url}"),
             )
         }
     };
@@ -471,7 +494,10 @@ pub async fn notify_citizen(
     )
     .await
     {
-        Ok(Some(t)) => t.titles.ro.to_string(),
+        Ok(Some(t)) => t
+            .titles
+            .get(d.contact().lang.unwrap_or(Lang::Ro))
+            .to_string(),
         _ => d.document_type().to_string(),
     };
     let messages = citizen_messages(tenant, d, &title, before);

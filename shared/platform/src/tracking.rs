@@ -405,6 +405,7 @@ mod tests {
                 email: Some(Email::parse("zmeurica.vartej@example.ro").unwrap()),
                 phone: Some(PhoneNumber::parse("0799 123 987").unwrap()),
                 cnp: Some(Cnp::parse("1960529120011").unwrap()),
+                lang: None,
             },
             public_note: Some(PublicNote::parse("Depus la ghișeu").unwrap()),
             origin: None,

@@ -1154,3 +1154,65 @@ async fn the_citizen_journey_in_a_browser() {
         "registered, awaiting reply, in progress, resolved: {about:#?}"
     );
 }
+
+/// Pages and messages follow the citizen's language (here English).
+#[tokio::test]
+async fn pages_and_messages_in_the_citizens_language() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz", "simple")).await;
+    let mut b = Browser::new(&app);
+    let (_, html) = b.get("/portal/register?lang=en").await;
+    assert!(html.contains("Create an account") && html.contains("lang=\"en\""));
+    let pw = "an English password";
+    let (status, location, _) = b
+        .post(
+            "/portal/register?lang=en",
+            &[
+                ("name", "Anna Smith"),
+                ("phone", "0745000666"),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let code_sms = outbox(&app, "+40745000666").await;
+    assert!(
+        code_sms[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Valid for 10 minutes")
+    );
+    b.get(&location).await;
+    let code = last_code(&app, "+40745000666").await;
+    b.post(
+        "/portal/verify",
+        &[("contact", "+40745000666"), ("code", &code)],
+    )
+    .await;
+    let (_, html) = b.get("/portal/new/alfa/aviz").await;
+    assert!(
+        html.contains("Street occupation permit"),
+        "the type's English title"
+    );
+    let csrf = b.csrf.clone();
+    let (status, _, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz",
+            submission(
+                &csrf,
+                &[("f_adresa", "1 Main St"), ("f_motiv", "Scaffold")],
+                pdf("p"),
+                "p.pdf",
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let sms = outbox(&app, "+40745000666").await;
+    let text = sms[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("was registered as no.") && text.contains("Street occupation permit"),
+        "{text}"
+    );
+}

@@ -99,6 +99,7 @@ fn dossier() -> Dossier {
             email: Some(Email::parse(EMAIL).unwrap()),
             phone: Some(PhoneNumber::parse(PHONE).unwrap()),
             cnp: Some(Cnp::parse(CNP).unwrap()),
+            lang: None,
         },
         public_note: Some(PublicNote::parse("Depus la registratură <b>pe hârtie</b>").unwrap()),
         origin: None,
