@@ -120,6 +120,9 @@ try {
     await submit(page, form);
     await noAlert(page, 'submission');
     check(pathOf(page) === '/portal', `submission landed on ${page.url()}`);
+    // With JavaScript on, the upload went through the progress bar to 100 %.
+    const progress = await page.evaluate(() => sessionStorage.getItem('ghiseu-upload-progress'));
+    check(progress === '100', `the upload progress bar ended at ${progress}, not 100`);
     const number = await page.locator('p.notice strong').first().innerText();
     check(/^[A-Z]{2,8}-\d{4}-\d{6}$/.test(number.trim()), `no registration number shown (${number})`);
     result.regno = number.trim();

@@ -41,6 +41,11 @@ use spin_sdk::http_service;
 use crate::pages::{errors as error_summary, input, layout, t};
 
 const STORE: &str = "default";
+/// Upload progress for file forms; the pages work without it.
+const SCRIPT: &str = include_str!("portal.js");
+/// The portal's pages may run their own script (upload progress), nothing else.
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+                   img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const SESSION_COOKIE: &str = "ghiseu_citizen";
 const FORM_COOKIE: &str = "ghiseu_portal_form";
 /// The `tenant` of a citizen's session: not a valid tenant slug, so a citizen
@@ -87,6 +92,10 @@ impl Ctx {
         };
         let name = self.signed.as_ref().map(|(_, a)| a.name.as_str());
         let mut r = secure_html(status, layout(self.lang, title, name, &csrf, body(&csrf)));
+        r.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
         if let Some(token) = fresh {
             set_cookie(
                 &mut r,
@@ -170,6 +179,18 @@ async fn handle(request: Request) -> Response {
     let headers = request.headers().clone();
     if path == "/portal/portal.css" {
         return web::stylesheet(pages::CSS);
+    }
+    if path == "/portal/portal.js" {
+        let mut r = web::bytes(StatusCode::OK, "text/javascript; charset=utf-8", SCRIPT);
+        r.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        );
+        r.headers_mut().insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        return r;
     }
     let signed = match signed_in(&store, &headers, now).await {
         Ok(s) => s,

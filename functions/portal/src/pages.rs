@@ -155,6 +155,7 @@ pub fn layout(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — " (t(lang, "portal")) }
                 link rel="stylesheet" href="/portal/portal.css";
+                script src="/portal/portal.js" defer {}
             }
             body {
                 header {
@@ -243,4 +244,4 @@ input[type=checkbox]{width:auto;min-height:auto}small{display:block;color:#444}\
 button{font:inherit;padding:.7rem 1.2rem;margin-top:1rem;min-height:44px}\
 .error-summary{border:4px solid #b00;padding:.5rem 1rem;margin:1rem 0}.error{color:#b00;margin:.2rem 0}\
 article.document{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\
-dt{font-weight:600}dd{margin:0 0 .4rem 0}.notice{background:#eef5ff;padding:.5rem 1rem}";
+progress{width:100%;height:1.2rem;margin-top:1rem}dt{font-weight:600}dd{margin:0 0 .4rem 0}.notice{background:#eef5ff;padding:.5rem 1rem}";
