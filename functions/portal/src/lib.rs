@@ -205,66 +205,49 @@ async fn handle(request: Request) -> Response {
         now,
         signed,
     };
-    // A reply to an information request: multipart too.
-    if let Some(rest) = path.strip_prefix("/portal/documents/")
+    // The multipart resources (a reply to an information request, an online
+    // submission): their own size limit and CSRF check.
+    let multipart = if let Some(rest) = path.strip_prefix("/portal/documents/")
         && let Some((slug, tail)) = rest.split_once('/')
         && let Some(id) = tail.strip_suffix("/reply")
     {
-        let (slug, id) = (slug.to_owned(), id.to_owned());
-        if ctx.signed.is_none() {
-            return see_other("/portal/login");
-        }
-        let result = match method {
-            Method::GET => reply::form(&ctx, &slug, &id, &[]).await,
-            Method::POST => match web::read_request(request, submit::MAX_SUBMISSION_BYTES).await {
-                Ok((parts, body)) => {
-                    let content_type =
-                        web::header_str(&parts.headers, header::CONTENT_TYPE.as_str())
-                            .unwrap_or_default()
-                            .to_owned();
-                    reply::submit(&ctx, &slug, &id, &content_type, &body).await
-                }
-                Err(e) => return web::Problem::from_error(&e).into_response(),
-            },
-            _ => Ok(web::method_not_allowed("GET, POST")),
-        };
-        return result.unwrap_or_else(|e| {
-            eprintln!("portal: {e}");
-            web::problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The service could not finish the request. Try again.",
-            )
-        });
-    }
-    // Online submission: multipart, its own size limit and CSRF check.
-    if let Some(rest) = path.strip_prefix("/portal/new/")
+        Some((Upload::Reply, slug.to_owned(), id.to_owned()))
+    } else if let Some(rest) = path.strip_prefix("/portal/new/")
         && let Some((slug, code)) = rest.split_once('/')
     {
-        let (slug, code) = (slug.to_owned(), code.to_owned());
+        Some((Upload::Submission, slug.to_owned(), code.to_owned()))
+    } else {
+        None
+    };
+    if let Some((kind, slug, item)) = multipart {
         if ctx.signed.is_none() {
             return see_other("/portal/login");
         }
         let result = match method {
-            Method::GET => submit::form(&ctx, &slug, &code).await,
+            Method::GET => match kind {
+                Upload::Reply => reply::form(&ctx, &slug, &item, &[]).await,
+                Upload::Submission => submit::form(&ctx, &slug, &item).await,
+            },
             Method::POST => match web::read_request(request, submit::MAX_SUBMISSION_BYTES).await {
                 Ok((parts, body)) => {
                     let content_type =
                         web::header_str(&parts.headers, header::CONTENT_TYPE.as_str())
                             .unwrap_or_default()
                             .to_owned();
-                    submit::submit(&ctx, &slug, &code, &content_type, &body).await
+                    match kind {
+                        Upload::Reply => {
+                            reply::submit(&ctx, &slug, &item, &content_type, &body).await
+                        }
+                        Upload::Submission => {
+                            submit::submit(&ctx, &slug, &item, &content_type, &body).await
+                        }
+                    }
                 }
                 Err(e) => return web::Problem::from_error(&e).into_response(),
             },
             _ => Ok(web::method_not_allowed("GET, POST")),
         };
-        return result.unwrap_or_else(|e| {
-            eprintln!("portal: {e}");
-            web::problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The service could not finish the request. Try again.",
-            )
-        });
+        return result.unwrap_or_else(failed);
     }
     let form = if method == Method::POST {
         match web::read_request(request, 16 * 1024).await {
@@ -319,13 +302,23 @@ async fn handle(request: Request) -> Response {
         (_, p) if KNOWN.contains(&p) => Ok(web::method_not_allowed("GET, POST")),
         _ => Ok(web::problem(StatusCode::NOT_FOUND, "No such page.")),
     };
-    result.unwrap_or_else(|e| {
-        eprintln!("portal: {e}");
-        web::problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The service could not finish the request. Try again.",
-        )
-    })
+    result.unwrap_or_else(failed)
+}
+
+/// The multipart resources.
+#[derive(Clone, Copy)]
+enum Upload {
+    Reply,
+    Submission,
+}
+
+/// An unexpected failure: logged, answered without details.
+fn failed(e: ghiseu_platform::Error) -> Response {
+    eprintln!("portal: {e}");
+    web::problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The service could not finish the request. Try again.",
+    )
 }
 
 const KNOWN: [&str; 11] = [
