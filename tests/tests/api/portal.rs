@@ -30,6 +30,19 @@ async fn spawn() -> TestApp {
     app
 }
 
+/// A desk page's HTML, with the session cookie `cookie` (`ghiseu_desk=...`).
+async fn desk_page(client: &reqwest::Client, cookie: impl AsRef<str>, url: String) -> String {
+    client
+        .get(url)
+        .header("cookie", cookie.as_ref())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// An official signed in at the desk: (client, session cookie value, CSRF token).
 async fn desk_session(
     app: &TestApp,
@@ -77,15 +90,7 @@ async fn desk_session(
                 .map(|s| s.split(';').next().unwrap().to_owned())
         })
         .expect("signed in");
-    let inbox = client
-        .get(app.url("/desk"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = desk_page(&client, format!("ghiseu_desk={session}"), app.url("/desk")).await;
     let at = inbox.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = inbox[at..at + 64].to_owned();
     (client, session, csrf)
@@ -740,26 +745,20 @@ async fn online_submission_registers_once_renders_the_cerere_and_refuses_bad_inp
 
     // The registry sees the cerere PDF and both attachments on the dossier.
     let (client, session, _) = desk_session(&app, "reg", "parola-reg").await;
-    let inbox = client
-        .get(app.url("/desk?view=all"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = desk_page(
+        &client,
+        format!("ghiseu_desk={session}"),
+        app.url("/desk?view=all"),
+    )
+    .await;
     let at = inbox.find("/desk/dossiers/").unwrap() + 15;
     let id = &inbox[at..at + 26];
-    let page = client
-        .get(app.url(&format!("/desk/dossiers/{id}")))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = desk_page(
+        &client,
+        format!("ghiseu_desk={session}"),
+        app.url(&format!("/desk/dossiers/{id}")),
+    )
+    .await;
     for name in [
         "cerere.pdf",
         "plan.pdf",
@@ -836,15 +835,7 @@ async fn the_citizen_journey_from_account_to_resolution() {
     // The registry asks for information.
     let (client, session, desk_csrf) = desk_session(&app, "reg", "parola-reg").await;
     let cookie = format!("ghiseu_desk={session}");
-    let inbox = client
-        .get(app.url("/desk?view=all"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = desk_page(&client, &cookie, app.url("/desk?view=all")).await;
     let at = inbox.find("/desk/dossiers/").unwrap() + 15;
     let id = inbox[at..at + 26].to_owned();
     let head_of = |html: &str| {
@@ -868,15 +859,7 @@ async fn the_citizen_journey_from_account_to_resolution() {
                 .unwrap()
         }
     };
-    let page = client
-        .get(app.url(&format!("/desk/dossiers/{id}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
     // The registrar routes it; a tenant admin asks and decides (roles).
     let r = act(vec![
         ("action", "assign".into()),
@@ -968,15 +951,7 @@ async fn the_citizen_journey_from_account_to_resolution() {
     assert_eq!(other.get(&reply_path).await.0, StatusCode::NOT_FOUND);
 
     // The desk sees the reply and its file; then resolves.
-    let page = client
-        .get(app.url(&format!("/desk/dossiers/{id}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
     assert!(page.contains("Atașez avizul cerut.") && page.contains("aviz-politie.pdf"));
     let r = admin_act(vec![
         ("action", "resolve".into()),
@@ -1051,26 +1026,10 @@ async fn citizen_browser(
 async fn admin_acts(app: &TestApp, fields: &[(&str, &str)]) {
     let (client, session, csrf) = desk_session(app, "adm", "parola-adm-lunga").await;
     let cookie = format!("ghiseu_desk={session}");
-    let inbox = client
-        .get(app.url("/desk?view=all"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = desk_page(&client, &cookie, app.url("/desk?view=all")).await;
     let at = inbox.find("/desk/dossiers/").expect("an open dossier") + 15;
     let id = &inbox[at..at + 26];
-    let page = client
-        .get(app.url(&format!("/desk/dossiers/{id}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
     let at = page.find("name=\"route_head\" value=\"").unwrap() + 25;
     let mut form = vec![("csrf", csrf.as_str()), ("route_head", &page[at..at + 64])];
     form.extend_from_slice(fields);
