@@ -156,24 +156,17 @@ fn pdfsig(dir: &Path, pdf: &[u8]) -> String {
 
 /// The signed bytes and the DER CMS (without its zero padding) of a signed PDF.
 fn split_signed(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let prepared_like = {
-        // Re-read the /ByteRange the way a validator does.
-        let key = b"/ByteRange [";
-        let at = pdf.windows(key.len()).rposition(|w| w == key).unwrap() + key.len();
-        let end = at + pdf[at..].iter().position(|&b| b == b']').unwrap();
-        let n: Vec<usize> = std::str::from_utf8(&pdf[at..end])
-            .unwrap()
-            .split_whitespace()
-            .map(|s| s.parse().unwrap())
-            .collect();
-        n
-    };
-    let (a, b) = (prepared_like[1], prepared_like[2]);
-    assert_eq!(
-        b + prepared_like[3],
-        pdf.len(),
-        "the ByteRange ends the file"
-    );
+    // The last /ByteRange, read the way a validator does.
+    let key = b"/ByteRange [";
+    let at = pdf.windows(key.len()).rposition(|w| w == key).unwrap() + key.len();
+    let end = at + pdf[at..].iter().position(|&b| b == b']').unwrap();
+    let range: Vec<usize> = std::str::from_utf8(&pdf[at..end])
+        .unwrap()
+        .split_whitespace()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let (a, b) = (range[1], range[2]);
+    assert_eq!(b + range[3], pdf.len(), "the ByteRange ends the file");
     let mut signed = pdf[..a].to_vec();
     signed.extend_from_slice(&pdf[b..]);
     let hex = &pdf[a + 1..b - 1];
@@ -199,12 +192,12 @@ fn split_signed(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (signed, bytes[..len].to_vec())
 }
 
-fn openssl_verify(dir: &Path, pdf: &[u8], pki: &Pki) -> (bool, String) {
+fn openssl_verify(dir: &Path, pdf: &[u8], ca_pem: &str) -> (bool, String) {
     let (signed, cms) = split_signed(pdf);
     let paths: [PathBuf; 3] = ["signed.bin", "cms.der", "ca.pem"].map(|n| dir.join(n));
     std::fs::write(&paths[0], signed).unwrap();
     std::fs::write(&paths[1], cms).unwrap();
-    std::fs::write(&paths[2], &pki.ca_pem).unwrap();
+    std::fs::write(&paths[2], ca_pem).unwrap();
     let out = tool("openssl", "openssl")
         .args([
             "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
@@ -258,7 +251,7 @@ fn a_signed_cerere_is_valid_for_pdfsig_and_openssl() {
         report.contains("Signing Hash Algorithm: SHA-256"),
         "{report}"
     );
-    let (ok, out) = openssl_verify(dir.path(), &signed, &pki);
+    let (ok, out) = openssl_verify(dir.path(), &signed, &pki.ca_pem);
     assert!(ok, "{out}");
     assert!(out.contains("Verification successful"), "{out}");
 }
@@ -272,7 +265,7 @@ fn a_romanian_name_with_diacritics_is_shown_as_written() {
     let signed = sign(&cerere_pdf(name), &pki, name);
 
     assert_valid(&pdfsig(dir.path(), &signed), name);
-    let (ok, out) = openssl_verify(dir.path(), &signed, &pki);
+    let (ok, out) = openssl_verify(dir.path(), &signed, &pki.ca_pem);
     assert!(ok, "{out}");
 }
 
@@ -294,7 +287,7 @@ fn a_byte_changed_after_signing_invalidates_the_signature() {
         report.contains("Signature Validation: Digest Mismatch."),
         "{report}"
     );
-    let (ok, out) = openssl_verify(dir.path(), &signed, &pki);
+    let (ok, out) = openssl_verify(dir.path(), &signed, &pki.ca_pem);
     assert!(!ok, "{out}");
 }
 
@@ -339,7 +332,7 @@ fn twenty_five_documents_are_prepared_then_signed_with_one_batch_of_hashes() {
         assert!(signed.starts_with(&originals[i]));
         assert_valid(&pdfsig(dir.path(), &signed), "Primar Ion Popescu");
         if i == 0 {
-            let (ok, out) = openssl_verify(dir.path(), &signed, &pki);
+            let (ok, out) = openssl_verify(dir.path(), &signed, &pki.ca_pem);
             assert!(ok, "{out}");
         }
     }
@@ -457,4 +450,55 @@ fn a_second_signature_keeps_the_first_valid() {
     assert!(first.contains("Signature is Valid."), "{report}");
     assert!(first.contains("Not total document signed"), "{report}");
     assert_valid(second, "Primar Maria Pop");
+}
+
+/// Runs `openssl` in `dir` with the words of `command` and then `more` (for
+/// arguments with spaces), panicking with its output if it fails.
+fn openssl(dir: &Path, command: &str, more: &[&str]) {
+    let out = tool("openssl", "openssl")
+        .current_dir(dir)
+        .args(command.split_whitespace())
+        .args(more)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_rsa_signature_of_the_hash_is_embedded_as_well() {
+    // An RSA CA and signer made by openssl, and the hash signed as an RSA signing
+    // service does: PKCS#1 v1.5 over the SHA-256 DigestInfo of the given hash.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ca = "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj";
+    openssl(d, ca, &["/CN=Ghiseu Dev RSA CA"]);
+    let csr = "req -newkey rsa:2048 -nodes -keyout signer.key -out signer.csr -subj";
+    openssl(d, csr, &["/CN=Ion Popescu"]);
+    let issue = "x509 -req -in signer.csr -CA ca.pem -CAkey ca.key -set_serial 7 -days 3650 \
+                 -outform DER -out signer.der";
+    openssl(d, issue, &[]);
+    openssl(d, "x509 -in ca.pem -outform DER -out ca.der", &[]);
+    let signer_der = std::fs::read(d.join("signer.der")).unwrap();
+    let ca_der = std::fs::read(d.join("ca.der")).unwrap();
+    let original = cerere_pdf("Ion Popescu");
+
+    let prepared = prepare(&original, &options("Ion Popescu")).unwrap();
+    let attrs = signed_attributes(prepared.digest(), &signer_der, signing_time()).unwrap();
+    std::fs::write(d.join("hash.bin"), attrs.hash_to_sign()).unwrap();
+    let sign = "pkeyutl -sign -inkey signer.key -pkeyopt digest:sha256 -in hash.bin \
+                -out signature.bin";
+    openssl(d, sign, &[]);
+    let signature = std::fs::read(d.join("signature.bin")).unwrap();
+    let rsa = SignatureAlgorithm::RsaPkcs1Sha256;
+    let signed = finish(prepared, &attrs, &signature, rsa, &[&ca_der]).unwrap();
+
+    assert!(signed.starts_with(&original));
+    assert_valid(&pdfsig(d, &signed), "Ion Popescu");
+    let ca_pem = std::fs::read_to_string(d.join("ca.pem")).unwrap();
+    let (ok, out) = openssl_verify(d, &signed, &ca_pem);
+    assert!(ok && out.contains("Verification successful"), "{out}");
 }
