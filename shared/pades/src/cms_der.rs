@@ -1,9 +1,6 @@
 //! The CMS side: signed attributes (RFC 5652, RFC 5035) and the SignedData, built
 //! from RustCrypto's types and DER-encoded by them.
 
-use std::time::Duration;
-
-use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
@@ -12,9 +9,8 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911::{
     ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
-    ID_SIGNING_TIME,
 };
-use der::asn1::{Any, IntRef, OctetString, SetOfVec, UtcTime};
+use der::asn1::{Any, IntRef, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence};
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
@@ -22,7 +18,6 @@ use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, Attributes};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::Time;
 
 use crate::Error;
 
@@ -103,17 +98,21 @@ struct SigningCertificateV2 {
 }
 
 /// Builds the signed attributes for a document whose [`crate::Prepared::digest`] is
-/// `prepared_digest`, signed by the certificate `signer_cert_der` at `signing_time`
-/// (the same time as given to [`crate::prepare`]). Deterministic: calling it again
-/// with the same inputs gives the same bytes, so only the inputs need to be kept
-/// while the signing service works.
+/// `prepared_digest`, signed by the certificate `signer_cert_der`: content type
+/// (id-data), message digest and signing-certificate-v2 (SHA-256 of the certificate,
+/// its issuer and serial number).
+///
+/// There is no signing-time attribute: PAdES baseline (ETSI EN 319 142-1) forbids it
+/// and puts the claimed signing time in the signature dictionary's `/M` instead,
+/// which [`crate::prepare`] writes.
+///
+/// Deterministic: calling it again with the same inputs gives the same bytes, so only
+/// the inputs need to be kept while the signing service works.
 pub fn signed_attributes(
     prepared_digest: [u8; 32],
     signer_cert_der: &[u8],
-    signing_time: DateTime<Utc>,
 ) -> Result<SignedAttrs, Error> {
     let signer = Certificate::from_der(signer_cert_der).map_err(Error::Certificate)?;
-    let signing_time = cms_time(signing_time)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             cert_hash: octets(&Sha256::digest(signer_cert_der))?,
@@ -128,7 +127,6 @@ pub fn signed_attributes(
     let attrs = SetOfVec::try_from(vec![
         attribute(ID_CONTENT_TYPE, &ID_DATA)?,
         attribute(ID_MESSAGE_DIGEST, &octets(&prepared_digest)?)?,
-        attribute(ID_SIGNING_TIME, &signing_time)?,
         attribute(ID_AA_SIGNING_CERTIFICATE_V_2, &ess)?,
     ])
     .map_err(Error::Der)?;
@@ -243,22 +241,6 @@ fn ecdsa_der(signature: &[u8]) -> Result<Vec<u8>, Error> {
     }
     .to_der()
     .map_err(Error::Der)
-}
-
-/// Signing time as CMS requires: UTCTime from 1950 to 2049, GeneralizedTime after.
-fn cms_time(time: DateTime<Utc>) -> Result<Time, Error> {
-    let secs = u64::try_from(time.timestamp()).map_err(|_| Error::Time)?;
-    let dt =
-        der::DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(|_| Error::Time)?;
-    if dt.year() < 2050 {
-        Ok(Time::UtcTime(
-            UtcTime::from_date_time(dt).map_err(|_| Error::Time)?,
-        ))
-    } else {
-        Ok(Time::GeneralTime(
-            der::asn1::GeneralizedTime::from_date_time(dt),
-        ))
-    }
 }
 
 fn octets(bytes: &[u8]) -> Result<OctetString, Error> {

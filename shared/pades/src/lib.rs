@@ -6,8 +6,7 @@
 //!    zero-filled placeholder of fixed size. [`Prepared::digest`] is the SHA-256 of
 //!    every byte of the result except that placeholder (the `/ByteRange`).
 //! 2. [`signed_attributes`] builds the CMS signed attributes (content type, message
-//!    digest, signing time, signing-certificate-v2) for that digest and the signer's
-//!    certificate; the SHA-256 of [`SignedAttrs::to_be_signed`] is the hash the
+//!    digest, signing-certificate-v2) for that digest and the signer's certificate; the SHA-256 of [`SignedAttrs::to_be_signed`] is the hash the
 //!    signing service signs ([`SignedAttrs::hash_to_sign`]).
 //! 3. [`finish`] wraps the returned signature in a CMS SignedData with the
 //!    certificates and writes it into the placeholder.
@@ -38,7 +37,8 @@ pub struct PrepareOptions<'a> {
     pub reason: Option<&'a str>,
     /// Where it is signed (`/Location`), e.g. "Florești".
     pub location: Option<&'a str>,
-    /// The claimed signing time (`/M`); pass the same time to [`signed_attributes`].
+    /// The claimed signing time (`/M`). PAdES baseline keeps it there only: the CMS
+    /// has no signing-time attribute.
     pub signing_time: DateTime<Utc>,
     /// Room for the DER-encoded CMS in bytes (the placeholder holds twice as many
     /// hexadecimal digits). [`DEFAULT_SIGNATURE_SIZE`] fits a chain of a few
@@ -105,9 +105,6 @@ pub enum Error {
         /// Room reserved by [`prepare`].
         available: usize,
     },
-    /// A time outside what CMS or PDF can encode (before 1970 or after 9999).
-    #[error("the signing time cannot be encoded")]
-    Time,
     /// DER encoding failed (a bug, or an absurd input such as a huge certificate).
     #[error("DER encoding failed: {0}")]
     Der(der::Error),

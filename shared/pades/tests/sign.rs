@@ -121,7 +121,7 @@ fn options(signer_name: &str) -> PrepareOptions<'_> {
 /// Prepare, sign the hash with the signer's key as the signing service would, finish.
 fn sign(pdf: &[u8], pki: &Pki, signer_name: &str) -> Vec<u8> {
     let prepared = prepare(pdf, &options(signer_name)).unwrap();
-    let attrs = signed_attributes(prepared.digest(), &pki.signer_der, signing_time()).unwrap();
+    let attrs = signed_attributes(prepared.digest(), &pki.signer_der).unwrap();
     let signature: DerSignature = pki.signer_key.sign_prehash(&attrs.hash_to_sign()).unwrap();
     finish(
         prepared,
@@ -149,7 +149,11 @@ fn tool(name: &str, package: &str) -> Command {
 fn pdfsig(dir: &Path, pdf: &[u8]) -> String {
     let path = dir.join("signed.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = tool("pdfsig", "poppler-utils").arg(&path).output().unwrap();
+    let out = tool("pdfsig", "poppler-utils")
+        .arg(&path)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     text + &String::from_utf8_lossy(&out.stderr)
 }
@@ -251,9 +255,34 @@ fn a_signed_cerere_is_valid_for_pdfsig_and_openssl() {
         report.contains("Signing Hash Algorithm: SHA-256"),
         "{report}"
     );
+    // The claimed time comes from /M: the CMS has no signing-time attribute.
+    assert!(
+        report.contains("Signing Time: Mar 02 2026 09:30:00"),
+        "{report}"
+    );
     let (ok, out) = openssl_verify(dir.path(), &signed, &pki.ca_pem);
     assert!(ok, "{out}");
     assert!(out.contains("Verification successful"), "{out}");
+
+    // The signed attributes PAdES baseline B-B asks for, and no signing-time.
+    let (_, cms) = split_signed(&signed);
+    std::fs::write(dir.path().join("cms.der"), cms).unwrap();
+    let out = tool("openssl", "openssl")
+        .current_dir(dir.path())
+        .args([
+            "cms", "-cmsout", "-print", "-inform", "DER", "-in", "cms.der",
+        ])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for attribute in [
+        "contentType (1.2.840.113549.1.9.3)",
+        "messageDigest (1.2.840.113549.1.9.4)",
+        "signingCertificateV2 (1.2.840.113549.1.9.16.2.47)",
+    ] {
+        assert!(printed.contains(attribute), "{attribute}: {printed}");
+    }
+    assert!(!printed.contains("signingTime"), "{printed}");
 }
 
 #[test]
@@ -306,7 +335,7 @@ fn twenty_five_documents_are_prepared_then_signed_with_one_batch_of_hashes() {
         .collect();
     let attrs: Vec<_> = prepared
         .iter()
-        .map(|p| signed_attributes(p.digest(), &pki.signer_der, signing_time()).unwrap())
+        .map(|p| signed_attributes(p.digest(), &pki.signer_der).unwrap())
         .collect();
     let hashes: Vec<[u8; 32]> = attrs.iter().map(|a| a.hash_to_sign()).collect();
     // The service answers with the raw r || s form; `finish` takes that too.
@@ -382,7 +411,7 @@ fn mismatches_and_oversized_signatures_are_refused() {
         ..options("Ion Popescu")
     };
     let prepared = prepare(&pdf, &small).unwrap();
-    let attrs = signed_attributes(prepared.digest(), &pki.signer_der, signing_time()).unwrap();
+    let attrs = signed_attributes(prepared.digest(), &pki.signer_der).unwrap();
     let signature: DerSignature = pki.signer_key.sign_prehash(&attrs.hash_to_sign()).unwrap();
     assert!(matches!(
         finish(
@@ -429,7 +458,7 @@ fn a_second_signature_keeps_the_first_valid() {
         },
     )
     .unwrap();
-    let attrs = signed_attributes(prepared.digest(), &mayor.signer_der, signing_time()).unwrap();
+    let attrs = signed_attributes(prepared.digest(), &mayor.signer_der).unwrap();
     let signature: DerSignature = mayor
         .signer_key
         .sign_prehash(&attrs.hash_to_sign())
@@ -487,7 +516,7 @@ fn an_rsa_signature_of_the_hash_is_embedded_as_well() {
     let original = cerere_pdf("Ion Popescu");
 
     let prepared = prepare(&original, &options("Ion Popescu")).unwrap();
-    let attrs = signed_attributes(prepared.digest(), &signer_der, signing_time()).unwrap();
+    let attrs = signed_attributes(prepared.digest(), &signer_der).unwrap();
     std::fs::write(d.join("hash.bin"), attrs.hash_to_sign()).unwrap();
     let sign = "pkeyutl -sign -inkey signer.key -pkeyopt digest:sha256 -in hash.bin \
                 -out signature.bin";
