@@ -125,7 +125,12 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
 }
 
 /// The checks a command needs from the store; `Err` holds form errors.
-async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Errors, DeskError> {
+async fn check(
+    store: &Store,
+    signed: &Signed,
+    id: &DossierId,
+    command: &Command,
+) -> Result<Errors, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let mut errors = Errors::new();
     let problem: Option<(&str, String)> = match command {
@@ -151,7 +156,27 @@ async fn check(store: &Store, signed: &Signed, command: &Command) -> Result<Erro
             let ok = repo::get_tenant(store, tenant)
                 .await?
                 .is_some_and(|t| t.active && t.slug != signed.tenant.slug);
-            (!ok).then(|| ("to_tenant", "Instituție necunoscută.".to_owned()))
+            if !ok {
+                Some(("to_tenant", "Instituție necunoscută.".to_owned()))
+            } else {
+                // The receiving institution must be able to register it (the
+                // same document type, or a petition) before anything changes.
+                let current = load(store, signed, *id).await?;
+                let fits = ghiseu_platform::dossiers::receiving_type(
+                    store,
+                    &TenantScope::new(tenant),
+                    current.document_type(),
+                )
+                .await?
+                .is_some();
+                (!fits).then(|| {
+                    (
+                        "to_tenant",
+                        "Instituția aleasă nu are un tip de document potrivit (nici petiție)."
+                            .to_owned(),
+                    )
+                })
+            }
         }
         _ => None,
     };
@@ -190,7 +215,7 @@ pub async fn action(
         Ok(c) => c,
         Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
     };
-    let errors = check(store, signed, &command).await?;
+    let errors = check(store, signed, &id, &command).await?;
     if !errors.is_empty() {
         return dossier_page(store, signed, id, Some(&errors)).await;
     }

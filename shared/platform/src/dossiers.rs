@@ -286,7 +286,7 @@ pub async fn publish(
 
 /// The receiving institution's document type a forwarded dossier continues
 /// under: the same code if the receiving tenant has it, else its petition.
-async fn receiving_type(
+pub async fn receiving_type(
     store: &Store,
     scope: &TenantScope,
     code: &DocumentTypeCode,

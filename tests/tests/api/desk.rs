@@ -935,6 +935,20 @@ async fn forwarding_between_institutions_shows_both_legs() {
         )
         .await;
     assert_eq!(r.status(), 422);
+    // An institution without a fitting document type (nor a petition) cannot
+    // receive it: refused before anything changes.
+    let mut gama = tenant("gama", "GAM");
+    gama["document_types"] = json!([{"code": "adeverinta", "titles": {"ro": "Adeverință"},
+        "deadline": {"count": "calendar_days", "days": 30}, "first_department": "registratura"}]);
+    assert_eq!(app.seed(&json!({"tenants": [gama]})).await.status(), 200);
+    let r = alfa
+        .act_now(
+            &id,
+            &[("action", "forward_to_institution"), ("to_tenant", "gama")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(tracking_json(&app, &token).await["status"], "registered");
     let r = alfa
         .act_now(
             &id,
