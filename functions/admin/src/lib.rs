@@ -194,20 +194,11 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
     }
 }
 
-/// A url-encoded form body.
-pub(crate) type Form = Vec<(String, String)>;
+pub(crate) use ghiseu_platform::http::{Form, form_field as field, form_raw, parse_form};
 
 async fn read_form(request: Request) -> Result<Form, AdminError> {
     let (_, body) = web::read_request(request, MAX_BODY_BYTES).await?;
-    Ok(url::form_urlencoded::parse(&body).into_owned().collect())
-}
-
-/// The first non-blank value of `name`.
-pub(crate) fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
+    Ok(parse_form(&body))
 }
 
 /// Refuses a form whose CSRF token is not the session's.

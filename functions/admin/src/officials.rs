@@ -286,15 +286,9 @@ pub async fn invite_page(
         )),
         Method::POST => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            let form: Form = url::form_urlencoded::parse(&body).into_owned().collect();
-            let password = form
-                .iter()
-                .find(|(k, _)| k == "password")
-                .map_or("", |(_, v)| v.as_str());
-            let confirmation = form
-                .iter()
-                .find(|(k, _)| k == "confirmation")
-                .map_or("", |(_, v)| v.as_str());
+            let form = crate::parse_form(&body);
+            let password = crate::form_raw(&form, "password");
+            let confirmation = crate::form_raw(&form, "confirmation");
             if let Err(e) = check_new_password(password, confirmation) {
                 let errors = [("password".to_owned(), e.to_string())];
                 return Ok(secure_html(

@@ -14,31 +14,16 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::multipart;
 use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, LoginThrottle};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 
 use crate::service::{self, DeskError, Intake, MAX_FILE_BYTES, Scan};
 use crate::{
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, Signed, cookie, csrf_ok, pages, redirect, secure_html,
 };
 
-pub(crate) type Form = Vec<(String, String)>;
-
-pub(crate) fn parse_form(body: &[u8]) -> Form {
-    url::form_urlencoded::parse(body).into_owned().collect()
-}
-
-pub(crate) fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
-}
-
-fn set_cookie(r: &mut Response, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
+pub(crate) use ghiseu_platform::http::{
+    Form, form_field as field, form_raw, parse_form, set_cookie,
+};
 
 async fn tenants(store: &Store) -> Result<Vec<(String, String)>, DeskError> {
     let mut out = Vec::new();
@@ -79,11 +64,7 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
     let form = parse_form(body);
     let institution = field(&form, "institution").unwrap_or("").to_owned();
     let username = field(&form, "username").unwrap_or("").trim().to_owned();
-    let password = form
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+    let password = form_raw(&form, "password");
     let csrf_valid = match (cookie(headers, LOGIN_CSRF_COOKIE), field(&form, "csrf")) {
         (Some(c), Some(f)) => session::constant_time_eq(c.as_bytes(), f.as_bytes()),
         _ => false,
@@ -234,9 +215,7 @@ pub struct InboxFilter {
 impl InboxFilter {
     /// Reads the query string; the default view depends on the role.
     pub fn parse(query: &str, signed: &Signed) -> Self {
-        let q: Form = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
+        let q = parse_form(query.as_bytes());
         let get = |k: &str| field(&q, k).map(str::to_owned);
         let roles = &signed.actor.roles;
         let default_view = if roles.contains(&ghiseu_core::Role::Signer) {
@@ -331,8 +310,8 @@ pub async fn intake_page(
 ) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let types = repo::document_types(store, &scope).await?;
-    let values: Form = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
+    let values: Form = parse_form(query.as_bytes())
+        .into_iter()
         .filter(|(k, _)| k == "document_type")
         .collect();
     Ok(secure_html(

@@ -27,13 +27,16 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
 use ghiseu_core::{CitizenName, Lang, RegistrationNumber, TenantSlug};
 use ghiseu_platform::citizens::{self, CreateError, Linked};
-use ghiseu_platform::http::{self as web, Response, cookie, secure_html, see_other};
+use ghiseu_platform::http::{
+    self as web, Form, Response, cookie, form_field as field, form_raw, parse_form,
+    secure_html_with, see_other, set_cookie,
+};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::notify::{self, Message};
 use ghiseu_platform::session::{self, Session};
 use ghiseu_platform::{repo, tracking};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, Method, StatusCode, header};
 use maud::html;
 use spin_sdk::http::Request;
 use spin_sdk::http_service;
@@ -60,7 +63,6 @@ const FAILS_PER_CONTACT: i64 = 10;
 const FAILS_PER_CLIENT: i64 = 50;
 
 type Errors = Vec<(String, String)>;
-type Form = Vec<(String, String)>;
 
 pub(crate) struct Ctx {
     pub(crate) store: Store,
@@ -91,10 +93,10 @@ impl Ctx {
             }
         };
         let name = self.signed.as_ref().map(|(_, a)| a.name.as_str());
-        let mut r = secure_html(status, layout(self.lang, title, name, &csrf, body(&csrf)));
-        r.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+        let mut r = secure_html_with(
+            status,
+            layout(self.lang, title, name, &csrf, body(&csrf)),
+            CSP,
         );
         if let Some(token) = fresh {
             set_cookie(
@@ -115,35 +117,6 @@ impl Ctx {
             !given.is_empty() && session::constant_time_eq(e.as_bytes(), given.as_bytes())
         })
     }
-}
-
-fn set_cookie(r: &mut Response, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
-fn parse_form(body: &[u8]) -> Form {
-    url::form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
-}
-
-fn language(query: &str, headers: &HeaderMap, account: Option<&Account>) -> Lang {
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::from_code(&v))
-        .or_else(|| account.map(|a| a.lang))
-        .unwrap_or_else(|| {
-            Lang::from_accept_language(
-                web::header_str(headers, header::ACCEPT_LANGUAGE.as_str()).unwrap_or(""),
-            )
-        })
 }
 
 async fn signed_in(
@@ -181,22 +154,13 @@ async fn handle(request: Request) -> Response {
         return web::stylesheet(pages::CSS);
     }
     if path == "/portal/portal.js" {
-        let mut r = web::bytes(StatusCode::OK, "text/javascript; charset=utf-8", SCRIPT);
-        r.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        );
-        r.headers_mut().insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        return r;
+        return web::static_asset("text/javascript; charset=utf-8", SCRIPT);
     }
     let signed = match signed_in(&store, &headers, now).await {
         Ok(s) => s,
         Err(e) => return web::Problem::from_error(&e).into_response(),
     };
-    let lang = language(&query, &headers, signed.as_ref().map(|(_, a)| a));
+    let lang = web::language(&query, &headers, signed.as_ref().map(|(_, a)| a.lang));
     let ctx = Ctx {
         store,
         lang,
@@ -276,7 +240,7 @@ async fn handle(request: Request) -> Response {
             Step::Verify,
             StatusCode::OK,
             &[],
-            query_contact(&ctx).as_deref(),
+            web::query_param(&ctx.query, "contact").as_deref(),
             false,
         )),
         (Method::POST, "/portal/verify") => verify(&ctx, &form).await,
@@ -336,12 +300,6 @@ const KNOWN: [&str; 11] = [
 ];
 
 pub(crate) type Res = ghiseu_platform::Result<Response>;
-
-fn query_contact(ctx: &Ctx) -> Option<String> {
-    url::form_urlencoded::parse(ctx.query.as_bytes())
-        .find(|(k, _)| k == "contact")
-        .map(|(_, v)| v.into_owned())
-}
 
 /// Starts a session for `account` and goes to `to`.
 async fn start_session(ctx: &Ctx, account: &Account, to: &str) -> Res {
@@ -441,6 +399,38 @@ fn code_error(lang: Lang, e: CodeError) -> String {
     }
 }
 
+/// The optional field `name` parsed by `parse`; a value that does not parse
+/// is reported in `errors` under the field's label.
+fn optional<T, E: std::fmt::Display>(
+    lang: Lang,
+    form: &Form,
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    errors: &mut Errors,
+) -> Option<T> {
+    match parse(field(form, name)?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push((name.to_owned(), format!("{}: {e}", t(lang, name))));
+            None
+        }
+    }
+}
+
+/// The new password of `form` (`password`, repeated in `password2`) if it
+/// follows core's rule, else the error for the form.
+fn new_password(lang: Lang, form: &Form) -> Result<&str, (String, String)> {
+    let password = form_raw(form, "password");
+    ghiseu_core::official::check_new_password(password, form_raw(form, "password2"))
+        .map(|()| password)
+        .map_err(|e| {
+            (
+                "password".to_owned(),
+                format!("{}: {e}", t(lang, "password_plain")),
+            )
+        })
+}
+
 fn msg(lang: Lang, ro: &str, hu: &str, en: &str) -> String {
     match lang {
         Lang::Ro => ro,
@@ -497,22 +487,14 @@ async fn register(ctx: &Ctx, form: &Form) -> Res {
             None
         }
     };
-    let email = match field(form, "email").map(ghiseu_core::Email::parse) {
-        None => None,
-        Some(Ok(e)) => Some(e),
-        Some(Err(e)) => {
-            errors.push(("email".into(), format!("{}: {e}", t(lang, "email"))));
-            None
-        }
-    };
-    let phone = match field(form, "phone").map(ghiseu_core::PhoneNumber::parse) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => {
-            errors.push(("phone".into(), format!("{}: {e}", t(lang, "phone"))));
-            None
-        }
-    };
+    let email = optional(lang, form, "email", ghiseu_core::Email::parse, &mut errors);
+    let phone = optional(
+        lang,
+        form,
+        "phone",
+        ghiseu_core::PhoneNumber::parse,
+        &mut errors,
+    );
     if email.is_none()
         && phone.is_none()
         && !errors.iter().any(|(f, _)| f == "email" || f == "phone")
@@ -527,20 +509,13 @@ async fn register(ctx: &Ctx, form: &Form) -> Res {
             ),
         ));
     }
-    let password = form
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map_or("", |(_, v)| v.as_str());
-    let password2 = form
-        .iter()
-        .find(|(k, _)| k == "password2")
-        .map_or("", |(_, v)| v.as_str());
-    if let Err(e) = ghiseu_core::official::check_new_password(password, password2) {
-        errors.push((
-            "password".into(),
-            format!("{}: {e}", t(lang, "password_plain")),
-        ));
-    }
+    let password = match new_password(lang, form) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(e);
+            ""
+        }
+    };
     if !errors.is_empty() {
         return Ok(register_page(
             ctx,
@@ -883,28 +858,19 @@ async fn sms_login(ctx: &Ctx, form: &Form) -> Res {
 
 async fn reset(ctx: &Ctx, form: &Form) -> Res {
     let lang = ctx.lang;
-    let password = form
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map_or("", |(_, v)| v.as_str());
-    let password2 = form
-        .iter()
-        .find(|(k, _)| k == "password2")
-        .map_or("", |(_, v)| v.as_str());
-    if let Err(e) = ghiseu_core::official::check_new_password(password, password2) {
-        let errors = vec![(
-            "password".to_owned(),
-            format!("{}: {e}", t(lang, "password_plain")),
-        )];
-        return Ok(code_page(
-            ctx,
-            Step::Reset,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            field(form, "contact"),
-            false,
-        ));
-    }
+    let password = match new_password(lang, form) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(code_page(
+                ctx,
+                Step::Reset,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &[e],
+                field(form, "contact"),
+                false,
+            ));
+        }
+    };
     match checked(ctx, form, Step::Reset).await? {
         Err(page) => Ok(*page),
         Ok((mut account, contact)) => {
@@ -948,10 +914,7 @@ fn login_page(
 async fn login(ctx: &Ctx, form: &Form) -> Res {
     let lang = ctx.lang;
     let raw = field(form, "contact").unwrap_or("");
-    let password = form
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map_or("", |(_, v)| v.as_str());
+    let password = form_raw(form, "password");
     let wrong = || {
         vec![(
             "contact".to_owned(),
@@ -1054,9 +1017,7 @@ async fn home(ctx: &Ctx) -> Res {
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
     let awaiting = citizens::awaiting_signature(&ctx.store, &account.id).await?;
-    let registered = url::form_urlencoded::parse(ctx.query.as_bytes())
-        .find(|(k, _)| k == "registered")
-        .map(|(_, v)| v.into_owned());
+    let registered = web::query_param(&ctx.query, "registered");
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
         html! {
             h1 { (t(lang, "my_documents")) }

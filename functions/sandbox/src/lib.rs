@@ -172,9 +172,7 @@ async fn failures(store: &Store, request: Request) -> ghiseu_platform::Result<Re
 
 /// The newest messages, optionally only those to `?to=`.
 async fn outbox(store: &Store, query: &str) -> ghiseu_platform::Result<Vec<Sent>> {
-    let to = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "to")
-        .map(|(_, v)| v.into_owned());
+    let to = web::query_param(query, "to");
     let last = match store.get(SEQ_KEY).await? {
         Some(b) => String::from_utf8_lossy(&b)
             .trim()

@@ -84,43 +84,13 @@ struct Lookup<'a> {
     today: NaiveDate,
 }
 
-/// The language: `?lang=` first, then `Accept-Language`, else Romanian.
-fn language(query: &str, headers: &HeaderMap) -> Lang {
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::from_code(&v))
-        .unwrap_or_else(|| {
-            Lang::from_accept_language(
-                header_str(headers, header::ACCEPT_LANGUAGE.as_str()).unwrap_or(""),
-            )
-        })
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// `scheme://authority` from `spin-full-url`, else `http://{Host}`.
-fn origin(headers: &HeaderMap) -> Option<String> {
-    if let Some(full) = header_str(headers, "spin-full-url")
-        && let Ok(url) = url::Url::parse(full)
-        && matches!(url.scheme(), "http" | "https")
-    {
-        let origin = url.origin().ascii_serialization();
-        if origin != "null" {
-            return Some(origin);
-        }
-    }
-    header_str(headers, header::HOST.as_str()).map(|h| format!("http://{h}"))
-}
-
 #[http_service]
 async fn handle(request: Request) -> Response {
     let method = request.method().clone();
     let headers = request.headers().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
-    let lang = language(&query, &headers);
+    let lang = web::language(&query, &headers, None);
     let Some((resource, raw)) = route(&path) else {
         return html_page(
             StatusCode::NOT_FOUND,
@@ -151,8 +121,11 @@ async fn handle(request: Request) -> Response {
         token,
         path: &path,
         lang,
-        if_none_match: header_str(&headers, header::IF_NONE_MATCH.as_str()),
-        origin: origin(&headers),
+        if_none_match: web::header_str(&headers, header::IF_NONE_MATCH.as_str()),
+        // Only QR codes need it (when the tenant has no public base URL).
+        origin: matches!(resource, Resource::QrSvg | Resource::QrPng)
+            .then(|| web::origin_of(&headers))
+            .flatten(),
         today: local_date(now),
     };
     let mut response = respond(&lookup, snapshot.as_ref());
@@ -378,10 +351,14 @@ mod tests {
     fn language_prefers_the_query() {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("hu"));
+        let language = |q: &str, h: &HeaderMap| web::language(q, h, None);
         assert_eq!(language("", &headers), Lang::Hu);
         assert_eq!(language("lang=en", &headers), Lang::En);
         assert_eq!(language("lang=xx", &headers), Lang::Hu);
         assert_eq!(language("", &HeaderMap::new()), Lang::Ro);
+        // A signed-in citizen's preference comes after the query only.
+        assert_eq!(web::language("", &headers, Some(Lang::En)), Lang::En);
+        assert_eq!(web::language("lang=ro", &headers, Some(Lang::En)), Lang::Ro);
     }
 
     #[test]

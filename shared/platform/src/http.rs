@@ -2,6 +2,7 @@
 //! `application/problem+json`) and bounded reading of bodies.
 
 use bytes::Bytes;
+use ghiseu_core::Lang;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use spin_sdk::http::{FullBody, IncomingMessage};
@@ -30,22 +31,82 @@ pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// `scheme://authority` of the request: from Spin's `spin-full-url`, else
-/// `http://{Host}`.
+/// `scheme://authority` of the request: from Spin's `spin-full-url` (http or
+/// https only), else `http://{Host}`; `None` without either.
 #[must_use]
-pub fn request_origin(headers: &HeaderMap) -> String {
+pub fn origin_of(headers: &HeaderMap) -> Option<String> {
     if let Some(full) = header_str(headers, "spin-full-url")
         && let Ok(url) = url::Url::parse(full)
+        && matches!(url.scheme(), "http" | "https")
     {
         let o = url.origin().ascii_serialization();
         if o != "null" {
-            return o;
+            return Some(o);
         }
     }
-    format!(
-        "http://{}",
-        header_str(headers, header::HOST.as_str()).unwrap_or("localhost")
-    )
+    header_str(headers, header::HOST.as_str()).map(|h| format!("http://{h}"))
+}
+
+/// [`origin_of`], or `http://localhost` when the request says nothing.
+#[must_use]
+pub fn request_origin(headers: &HeaderMap) -> String {
+    origin_of(headers).unwrap_or_else(|| "http://localhost".to_owned())
+}
+
+/// The value of `name` in a query string, if present.
+#[must_use]
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The language of a page: `?lang=` first, then `preferred` (e.g. a signed-in
+/// citizen's), then `Accept-Language`, else Romanian.
+#[must_use]
+pub fn language(query: &str, headers: &HeaderMap, preferred: Option<Lang>) -> Lang {
+    query_param(query, "lang")
+        .and_then(|v| Lang::from_code(&v))
+        .or(preferred)
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                header_str(headers, header::ACCEPT_LANGUAGE.as_str()).unwrap_or(""),
+            )
+        })
+}
+
+/// A url-encoded form, as (name, value) pairs in order.
+pub type Form = Vec<(String, String)>;
+
+/// Parses an `application/x-www-form-urlencoded` body.
+#[must_use]
+pub fn parse_form(body: &[u8]) -> Form {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The first non-blank value of `name`.
+#[must_use]
+pub fn form_field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// The value of `name` exactly as sent (passwords: blanks are significant),
+/// empty when absent.
+#[must_use]
+pub fn form_raw<'a>(form: &'a Form, name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Appends a `Set-Cookie` header (a value that is not a valid header is dropped).
+pub fn set_cookie(r: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// The client's address without its port, from Spin's `spin-client-addr`
@@ -62,7 +123,13 @@ pub fn client_address(headers: &HeaderMap) -> String {
 /// A stylesheet, cached for an hour.
 #[must_use]
 pub fn stylesheet(css: &'static str) -> Response {
-    let mut r = bytes(StatusCode::OK, "text/css; charset=utf-8", css);
+    static_asset("text/css; charset=utf-8", css)
+}
+
+/// A static text asset (stylesheet, script) of `content_type`, cached for an hour.
+#[must_use]
+pub fn static_asset(content_type: &str, body: &'static str) -> Response {
+    let mut r = bytes(StatusCode::OK, content_type, body);
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
@@ -118,14 +185,22 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// this origin only), no framing, no referrer, no sniffing, no caching.
 #[must_use]
 pub fn secure_html(status: StatusCode, html: String) -> Response {
+    secure_html_with(status, html, PAGE_CSP)
+}
+
+/// The CSP of the signed-in side's pages: no script at all.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                            form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// [`secure_html`] with another content security policy (e.g. one that lets
+/// the page run its own script).
+#[must_use]
+pub fn secure_html_with(status: StatusCode, html: String, csp: &'static str) -> Response {
     let mut r = bytes(status, "text/html; charset=utf-8", html);
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
+        HeaderValue::from_static(csp),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
