@@ -382,6 +382,16 @@ fn may_send_code(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<bool> 
     )?)
 }
 
+/// 422 for a wrong guess (the form may be tried again), 410 for a code that
+/// can no longer work (used, expired, dead).
+fn code_status(e: CodeError) -> StatusCode {
+    if matches!(e, CodeError::Wrong { .. }) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::GONE
+    }
+}
+
 fn code_error(lang: Lang, e: CodeError) -> String {
     match (lang, e) {
         (Lang::Ro, CodeError::Wrong { left }) => {
@@ -818,14 +828,10 @@ async fn checked(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    match citizens::check_code(&ctx.store, step.purpose(), &contact, "", code, ctx.now).await? {
+    match citizens::check_code(step.purpose(), &contact, "", code, ctx.now)? {
         Ok(()) => {}
         Err(e) => {
-            let status = if matches!(e, CodeError::Wrong { .. }) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::GONE
-            };
+            let status = code_status(e);
             return Ok(refuse(vec![("code".into(), code_error(lang, e))], status));
         }
     }
@@ -1172,21 +1178,8 @@ async fn claim_confirm(ctx: &Ctx, form: &Form) -> Res {
         return claim_form(ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, form, true).await;
     };
     let subject = format!("{}/{}", d.tenant(), d.id());
-    if let Err(e) = citizens::check_code(
-        &ctx.store,
-        CodePurpose::Claim,
-        &contact,
-        &subject,
-        code,
-        ctx.now,
-    )
-    .await?
-    {
-        let status = if matches!(e, CodeError::Wrong { .. }) {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::GONE
-        };
+    if let Err(e) = citizens::check_code(CodePurpose::Claim, &contact, &subject, code, ctx.now)? {
+        let status = code_status(e);
         return claim_form(ctx, status, &refused(e), form, true).await;
     }
     citizens::link_dossier(

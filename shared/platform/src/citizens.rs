@@ -16,7 +16,7 @@ use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact, IssuedCode}
 use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::{self, CasOutcome, CreateOutcome, Store};
+use crate::kv::{self, CasOutcome, CreateOutcome, Step, Store};
 use crate::session::{hex, random_bytes};
 use crate::{Error, Result};
 
@@ -40,6 +40,10 @@ fn code_key(purpose: CodePurpose, contact: &Contact, subject: &str) -> String {
             contact.as_str()
         )
     }
+}
+
+fn awaiting_key(id: &str) -> String {
+    format!("citizen/awaiting/{id}")
 }
 
 fn dossiers_key(id: &str) -> String {
@@ -248,8 +252,7 @@ fn stored_code(c: &IssuedCode) -> Vec<u8> {
 /// Checks `given` against the current code for `purpose` at `contact`
 /// (about `subject`). `Ok(Err(..))` is the citizen's mistake; the attempt is
 /// recorded with compare-and-swap before the answer is given.
-pub async fn check_code(
-    store: &Store,
+pub fn check_code(
     purpose: CodePurpose,
     contact: &Contact,
     subject: &str,
@@ -257,12 +260,12 @@ pub async fn check_code(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<(), CodeError>> {
     let key = code_key(purpose, contact, subject);
-    let mut current = store.get(&key).await?;
-    for _ in 0..20 {
-        let Some(bytes) = &current else {
-            return Ok(Err(CodeError::Expired));
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(Err(CodeError::Expired)));
         };
         let s: StoredCode = serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        let before = (s.attempts, s.used);
         let mut code = IssuedCode {
             salt: s.salt,
             hash: s.hash,
@@ -272,15 +275,11 @@ pub async fn check_code(
         };
         let outcome = code.check(given, now);
         // A refusal that changed nothing (used, expired, dead) needs no write.
-        if code.attempts == s.attempts && code.used == s.used {
-            return Ok(outcome);
+        if (code.attempts, code.used) == before {
+            return Ok(Step::Done(outcome));
         }
-        match kv::compare_and_swap(STORE, &key, Some(bytes), &stored_code(&code))? {
-            CasOutcome::Swapped => return Ok(outcome),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(corrupt(&key, "the code kept changing"))
+        Ok(Step::Write(stored_code(&code), outcome))
+    })
 }
 
 /// Counts one event for `who` in the current window of `window_secs` and says
@@ -314,24 +313,7 @@ pub struct Linked {
 
 /// Links a dossier to the account (once).
 pub fn link_dossier(account_id: &str, linked: &Linked) -> Result<()> {
-    let key = dossiers_key(account_id);
-    let mut current: Option<Vec<u8>> = None;
-    for _ in 0..50 {
-        let mut list: Vec<Linked> = match &current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
-            None => Vec::new(),
-        };
-        if list.contains(linked) {
-            return Ok(());
-        }
-        list.push(linked.clone());
-        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
-        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
-            CasOutcome::Swapped => return Ok(()),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(corrupt(&key, "the list kept changing"))
+    kv::push_unique(STORE, &dossiers_key(account_id), linked)
 }
 
 /// The dossiers linked to the account, oldest first.
@@ -346,30 +328,13 @@ pub async fn linked_dossiers(store: &Store, account_id: &str) -> Result<Vec<Link
 /// Keeps `record` (tenant/type/sha256 of the rendered cerere) among the
 /// account's requests waiting for a qualified signature.
 pub fn keep_awaiting_signature(account_id: &str, record: &str) -> Result<()> {
-    let key = format!("citizen/awaiting/{account_id}");
-    let mut current: Option<Vec<u8>> = None;
-    for _ in 0..50 {
-        let mut list: Vec<String> = match &current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
-            None => Vec::new(),
-        };
-        if list.iter().any(|r| r == record) {
-            return Ok(());
-        }
-        list.push(record.to_owned());
-        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
-        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
-            CasOutcome::Swapped => return Ok(()),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(corrupt(&key, "the list kept changing"))
+    kv::push_unique(STORE, &awaiting_key(account_id), &record.to_owned())
 }
 
 /// The account's requests waiting for a qualified signature
 /// (`tenant/type/sha256`).
 pub async fn awaiting_signature(store: &Store, account_id: &str) -> Result<Vec<String>> {
-    let key = format!("citizen/awaiting/{account_id}");
+    let key = awaiting_key(account_id);
     match store.get(&key).await? {
         Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e)),
         None => Ok(Vec::new()),

@@ -145,6 +145,80 @@ pub fn create_if_absent(label: &str, key: &str, value: &[u8]) -> Result<CreateOu
     })
 }
 
+/// What an [`update`] step decided.
+pub enum Step<R> {
+    /// Write these bytes (if the key still holds what was read), then return `R`.
+    Write(Vec<u8>, R),
+    /// Write nothing and return `R`.
+    Done(R),
+}
+
+/// Reads `key`, lets `decide` compute the new value from the current bytes
+/// (`None`: absent), and writes it with compare-and-swap, deciding again on
+/// the fresh bytes when someone else wrote in between.
+pub fn update<R>(
+    label: &str,
+    key: &str,
+    mut decide: impl FnMut(Option<&[u8]>) -> Result<Step<R>>,
+) -> Result<R> {
+    let mut current = get_many(label, &[key.to_owned()])?
+        .pop()
+        .and_then(|(_, v)| v);
+    for _ in 0..100 {
+        match decide(current.as_deref())? {
+            Step::Done(r) => return Ok(r),
+            Step::Write(new, r) => match compare_and_swap(label, key, current.as_deref(), &new)? {
+                CasOutcome::Swapped => return Ok(r),
+                CasOutcome::Conflict { current: c } => current = c,
+            },
+        }
+    }
+    Err(Error::Corrupt {
+        key: key.to_owned(),
+        detail: "kept changing under concurrent writers".to_owned(),
+    })
+}
+
+/// [`update`] of a JSON document (absent: `T::default()`): `change` edits it
+/// and says whether there is anything to write.
+pub fn update_json<T: serde::Serialize + serde::de::DeserializeOwned + Default>(
+    label: &str,
+    key: &str,
+    mut change: impl FnMut(&mut T) -> bool,
+) -> Result<()> {
+    let corrupt = |e: serde_json::Error| Error::Corrupt {
+        key: key.to_owned(),
+        detail: e.to_string(),
+    };
+    update(label, key, |current| {
+        let mut value: T = match current {
+            Some(b) => serde_json::from_slice(b).map_err(corrupt)?,
+            None => T::default(),
+        };
+        if !change(&mut value) {
+            return Ok(Step::Done(()));
+        }
+        Ok(Step::Write(
+            serde_json::to_vec(&value).map_err(corrupt)?,
+            (),
+        ))
+    })
+}
+
+/// Adds `item` to the JSON list at `key` unless it is there already.
+pub fn push_unique<T>(label: &str, key: &str, item: &T) -> Result<()>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + Clone,
+{
+    update_json(label, key, |list: &mut Vec<T>| {
+        let absent = !list.contains(item);
+        if absent {
+            list.push(item.clone());
+        }
+        absent
+    })
+}
+
 /// Reads several keys in one call; absent keys come back as `None`, in the
 /// order asked.
 pub fn get_many(label: &str, keys: &[String]) -> Result<Vec<(String, Option<Vec<u8>>)>> {

@@ -195,28 +195,10 @@ async fn get_item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
 
 /// Changes the pending list with compare-and-swap.
 fn update_pending(change: impl Fn(&mut Vec<(String, i64)>)) -> Result<()> {
-    let mut current: Option<Vec<u8>> = None;
-    for _ in 0..100 {
-        let mut list: Vec<(String, i64)> = match &current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| Error::Corrupt {
-                key: PENDING_KEY.to_owned(),
-                detail: e.to_string(),
-            })?,
-            None => Vec::new(),
-        };
-        change(&mut list);
-        let new = serde_json::to_vec(&list).map_err(|e| Error::Corrupt {
-            key: PENDING_KEY.to_owned(),
-            detail: e.to_string(),
-        })?;
-        match kv::compare_and_swap(STORE, PENDING_KEY, current.as_deref(), &new)? {
-            CasOutcome::Swapped => return Ok(()),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(Error::Corrupt {
-        key: PENDING_KEY.to_owned(),
-        detail: "the pending list kept changing".to_owned(),
+    kv::update_json(STORE, PENDING_KEY, |list: &mut Vec<(String, i64)>| {
+        let before = list.clone();
+        change(list);
+        *list != before
     })
 }
 

@@ -38,7 +38,7 @@ use ghiseu_core::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::keys::{self, TenantScope};
-use crate::kv::{self, CasOutcome, CreateOutcome, Store};
+use crate::kv::{self, CasOutcome, CreateOutcome, Step, Store};
 use crate::{Error, Result};
 
 /// The store label every repository uses.
@@ -106,33 +106,9 @@ async fn set_json<T: Serialize>(store: &Store, key: &str, value: &T) -> Result<(
     store.set(key, &bytes).await
 }
 
-/// What a [`cas_update`] step decided.
-enum Step<R> {
-    /// Write these bytes (if the key still holds what was read), then return `R`.
-    Write(Vec<u8>, R),
-    /// Write nothing and return `R`.
-    Done(R),
-}
-
-/// Reads `key`, lets `decide` compute the new value from the current bytes
-/// (`None`: absent), and writes it with compare-and-swap, retrying on fresh
-/// bytes when someone else wrote in between.
-fn cas_update<R>(key: &str, mut decide: impl FnMut(Option<&[u8]>) -> Result<Step<R>>) -> Result<R> {
-    let mut current = kv::get_many(STORE, &[key.to_owned()])?
-        .pop()
-        .and_then(|(_, v)| v);
-    for _ in 0..50 {
-        match decide(current.as_deref())? {
-            Step::Done(r) => return Ok(r),
-            Step::Write(new, r) => {
-                match kv::compare_and_swap(STORE, key, current.as_deref(), &new)? {
-                    CasOutcome::Swapped => return Ok(r),
-                    CasOutcome::Conflict { current: c } => current = c,
-                }
-            }
-        }
-    }
-    Err(corrupt(key, "kept changing under concurrent writers"))
+/// [`kv::update`] on the default store.
+fn cas_update<R>(key: &str, decide: impl FnMut(Option<&[u8]>) -> Result<Step<R>>) -> Result<R> {
+    kv::update(STORE, key, decide)
 }
 
 fn parse<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T> {
@@ -145,17 +121,7 @@ fn to_bytes<T: Serialize>(key: &str, value: &T) -> Result<Vec<u8>> {
 
 /// Adds `item` to the JSON string list at `key` unless present.
 fn add_to_list(key: &str, item: &str) -> Result<()> {
-    cas_update(key, |current| {
-        let mut list: Vec<String> = match current {
-            Some(b) => parse(key, b)?,
-            None => Vec::new(),
-        };
-        if list.iter().any(|s| s == item) {
-            return Ok(Step::Done(()));
-        }
-        list.push(item.to_owned());
-        Ok(Step::Write(to_bytes(key, &list)?, ()))
-    })
+    kv::push_unique(STORE, key, &item.to_owned())
 }
 
 // --- tenants -------------------------------------------------------------
@@ -921,23 +887,17 @@ const CLOSED_MEMORY: usize = 512;
 /// dossier is closed. A summary older than the listed one changes nothing, so
 /// concurrent writers converge on the newest state.
 pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
-    let key = scope.open_dossiers();
     let summary = Summary::of(dossier);
     let closed = dossier.status().is_terminal();
-    let mut current: Option<Vec<u8>> = None;
-    for _ in 0..100 {
-        let mut list: OpenList = match &current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
-            None => OpenList::default(),
-        };
+    kv::update_json(STORE, &scope.open_dossiers(), |list: &mut OpenList| {
         if list.closed.iter().any(|(id, _)| *id == summary.id) {
-            return Ok(());
+            return false;
         }
         let at = list.open.iter().position(|s| s.id == summary.id);
         if let Some(i) = at
             && list.open[i].events >= summary.events
         {
-            return Ok(());
+            return false;
         }
         if closed {
             if let Some(i) = at {
@@ -952,13 +912,8 @@ pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
         } else {
             list.open.push(summary.clone());
         }
-        let new = serde_json::to_vec(&list).map_err(|e| corrupt(&key, e))?;
-        match kv::compare_and_swap(STORE, &key, current.as_deref(), &new)? {
-            CasOutcome::Swapped => return Ok(()),
-            CasOutcome::Conflict { current: c } => current = c,
-        }
-    }
-    Err(corrupt(&key, "the open list kept changing"))
+        true
+    })
 }
 
 /// The dossier of the tenant registered as `number`, if any.
