@@ -58,8 +58,8 @@ fn department(form: &Form, name: &str) -> Result<DepartmentCode, Errors> {
 /// Parses the action form into a command (without the checks that need the
 /// store).
 fn parse_action(form: &Form) -> Result<Command, Errors> {
-    match field(form, "action") {
-        Some("assign") => {
+    match field(form, "action").and_then(Action::from_code) {
+        Some(Action::Assign) => {
             let official = match field(form, "official") {
                 None => None,
                 Some(v) => Some(
@@ -71,24 +71,24 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
                 official,
             })
         }
-        Some("forward") => Ok(Command::Forward {
+        Some(Action::Forward) => Ok(Command::Forward {
             to_department: department(form, "to_department")?,
             note: public_note(form, "forward_note")?,
         }),
-        Some("request_info") => Ok(Command::RequestInfo {
+        Some(Action::RequestInfo) => Ok(Command::RequestInfo {
             question: reason(form, "question", "Scrieți ce informații cereți petentului.")?,
         }),
-        Some("record_reply") => Ok(Command::RecordReply {
+        Some(Action::RecordReply) => Ok(Command::RecordReply {
             note: public_note(form, "reply_note")?,
         }),
-        Some("send_for_signature") => Ok(Command::SendForSignature),
-        Some("resolve") => Ok(Command::Resolve {
+        Some(Action::SendForSignature) => Ok(Command::SendForSignature),
+        Some(Action::Resolve) => Ok(Command::Resolve {
             note: public_note(form, "resolve_note")?,
         }),
-        Some("reject") => Ok(Command::Reject {
+        Some(Action::Reject) => Ok(Command::Reject {
             reason: reason(form, "reason", "Scrieți motivul respingerii.")?,
         }),
-        Some("extend_deadline") => {
+        Some(Action::ExtendDeadline) => {
             let days = field(form, "days")
                 .and_then(|v| v.trim().parse::<u16>().ok())
                 .filter(|d| (1..=ghiseu_core::deadline::MAX_EXTENSION_DAYS).contains(d))
@@ -98,7 +98,7 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
                 reason: reason(form, "extend_reason", "Scrieți motivul prelungirii.")?,
             })
         }
-        Some("join_duplicate") => {
+        Some(Action::JoinDuplicate) => {
             let into = field(form, "into")
                 .and_then(|v| v.trim().parse::<RegistrationNumber>().ok())
                 .ok_or_else(|| {
@@ -109,7 +109,7 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
                 })?;
             Ok(Command::JoinDuplicate { into })
         }
-        Some("forward_to_institution") => {
+        Some(Action::ForwardToInstitution) => {
             let tenant = field(form, "to_tenant")
                 .and_then(|v| TenantSlug::parse(v).ok())
                 .ok_or_else(|| err("to_tenant", "Alegeți instituția."))?;

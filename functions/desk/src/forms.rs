@@ -6,7 +6,7 @@ use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::{
     CitizenContact, CitizenName, DocumentTypeCode, DossierId, Email, InternalNote, MediaType,
-    PhoneNumber, TenantSlug, Username,
+    PhoneNumber, PublicNames, TenantSlug, Username,
 };
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
@@ -26,15 +26,11 @@ pub(crate) use ghiseu_platform::http::{
 };
 
 async fn tenants(store: &Store) -> Result<Vec<(String, String)>, DeskError> {
-    let mut out = Vec::new();
-    for slug in repo::tenant_slugs(store).await? {
-        if let Ok(s) = TenantSlug::parse(&slug)
-            && let Some(t) = repo::get_tenant(store, &s).await?
-        {
-            out.push((slug, t.name.to_string()));
-        }
-    }
-    Ok(out)
+    Ok(repo::tenants(store)
+        .await?
+        .into_iter()
+        .map(|t| (t.slug.to_string(), t.name.to_string()))
+        .collect())
 }
 
 async fn login_form(
@@ -254,7 +250,7 @@ impl InboxFilter {
             "signature" => s.status == "awaiting_signature",
             _ => self.department.as_deref().is_none_or(|d| s.department == d),
         };
-        let days_left = (s.deadline - today).num_days();
+        let days_left = ghiseu_core::deadline::days_left(s.deadline, today);
         ok_view
             && self.status.as_deref().is_none_or(|st| s.status == st)
             && self
@@ -294,7 +290,7 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
     }
     let departments = repo::departments(store, &scope).await?;
     let types = repo::document_types(store, &scope).await?;
-    let names = service::names(store, &scope).await?;
+    let names = PublicNames::of(&departments, &repo::officials(store, &scope).await?);
     Ok(secure_html(
         StatusCode::OK,
         pages::inbox(signed, &filter, &rows, &departments, &types, &names, today),
@@ -518,27 +514,28 @@ pub async fn dossier_page(
     errors: Option<&[(String, String)]>,
 ) -> Result<Response, DeskError> {
     let dossier = load(store, signed, id).await?;
-    // A forwarding interrupted before the receiving dossier existed is
-    // completed here (idempotent).
-    service::complete_forwarding(store, &dossier).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
     let departments = repo::departments(store, &scope).await?;
     let officials = repo::officials(store, &scope).await?;
-    let names = service::names(store, &scope).await?;
-    let mut institutions = Vec::new();
-    for slug in repo::tenant_slugs(store).await? {
-        if let Ok(slug) = TenantSlug::parse(&slug)
-            && slug != signed.tenant.slug
-            && let Some(t) = repo::get_tenant(store, &slug).await?
-            && t.active
-        {
-            institutions.push((t.slug.to_string(), t.name.to_string()));
-        }
-    }
+    let names = PublicNames::of(&departments, &officials);
+    let institutions: Vec<(String, String)> = repo::tenants(store)
+        .await?
+        .into_iter()
+        .filter(|t| t.active && t.slug != signed.tenant.slug)
+        .map(|t| (t.slug.to_string(), t.name.to_string()))
+        .collect();
     let forwarded = match dossier.forwarded_to() {
-        Some((tenant, to)) => repo::get_dossier(store, &TenantScope::new(tenant), to)
-            .await?
-            .map(|v| (tenant.to_string(), v.dossier.number().to_string())),
+        Some((tenant, to)) => {
+            let there = TenantScope::new(tenant);
+            let mut receiving = repo::get_dossier(store, &there, to).await?;
+            if receiving.is_none() {
+                // A forwarding interrupted before the receiving dossier
+                // existed is completed here (idempotent).
+                service::complete_forwarding(store, &dossier).await?;
+                receiving = repo::get_dossier(store, &there, to).await?;
+            }
+            receiving.map(|v| (tenant.to_string(), v.dossier.number().to_string()))
+        }
         None => None,
     };
     let doc_type = repo::document_type_version(

@@ -220,7 +220,7 @@ pub fn inbox(
                 thead { tr { th { "Nr. înregistrare" } th { "Tip" } th { "Stare" } th { "Departament" } th { "Funcționar" } th { "Termen" } } }
                 tbody {
                     @for s in rows {
-                        @let left = (s.deadline - today).num_days();
+                        @let left = ghiseu_core::deadline::days_left(s.deadline, today);
                         tr class=(if left < 0 { "overdue" } else { "" }) {
                             td { a href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } }
                             td { (types.iter().find(|t| t.code.as_str() == s.document_type).map_or(s.document_type.as_str(), |t| t.titles.ro.as_str())) }
@@ -371,6 +371,36 @@ fn file_link(d: &Dossier, a: &ghiseu_core::Attachment) -> Markup {
     }
 }
 
+/// One action's form: posts `action` (its code) with the CSRF token and the
+/// route head the official saw (`hidden`), the fields of `body`, and a button.
+fn action_form(
+    url: &str,
+    hidden: &Markup,
+    action: ghiseu_core::Action,
+    legend: &str,
+    button: &str,
+    body: Markup,
+) -> Markup {
+    html! {
+        form method="post" action=(url) {
+            fieldset { legend { (legend) }
+                (hidden) input type="hidden" name="action" value=(action.code());
+                (body)
+                div { button type="submit" { (button) } }
+            }
+        }
+    }
+}
+
+/// A labelled one-line text input with its error.
+fn text_input(errors: &[(String, String)], name: &str, label: &str) -> Markup {
+    html! {
+        label for=(name) { (label) }
+        (inline_error(errors, name))
+        input id=(name) name=(name);
+    }
+}
+
 /// A dossier with the forms its viewer may use.
 pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]) -> String {
     use ghiseu_core::Action;
@@ -387,7 +417,7 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
     };
     let contact = d.contact();
     let days_left = d.days_left(p.today);
-    let forwarding_left = ghiseu_core::deadline::forwarding_days_left(d.registered_on(), p.today);
+
     let type_title = p
         .doc_type
         .map_or(d.document_type().as_str(), |t| t.titles.ro.as_str());
@@ -442,7 +472,7 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                     }
                 }
             }
-            @if may(Action::ForwardToInstitution) && d.status() == ghiseu_core::DossierStatus::Registered && forwarding_left <= 2 {
+            @if let Some(forwarding_left) = d.forwarding_reminder(p.today).filter(|_| may(Action::ForwardToInstitution)) {
                 p.warning role="alert" {
                     @if forwarding_left >= 0 {
                         "Dacă petiția nu este de competența instituției, trebuie redirecționată în "
@@ -477,56 +507,37 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                     @if let Some(n) = &e.event.note { br; em { (n.as_str()) } }
                 }
             } }
-            @let action_url = format!("/desk/dossiers/{}/actions", d.id());
+            @let form = |action: Action, legend: &str, button: &str, body: Markup| {
+                action_form(&format!("/desk/dossiers/{}/actions", d.id()), &hidden, action, legend, button, body)
+            };
             @if may(Action::Assign) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Repartizare" }
-                        (hidden) input type="hidden" name="action" value="assign";
-                        label for="department" { "Departament" }
-                        (inline_error(errors, "department"))
-                        select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
-                        label for="official" { "Funcționar (opțional)" }
-                        (inline_error(errors, "official"))
-                        select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
-                        div { button type="submit" { "Repartizează" } }
-                    }
-                }
+                (form(Action::Assign, "Repartizare", "Repartizează", html! {
+                    label for="department" { "Departament" }
+                    (inline_error(errors, "department"))
+                    select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
+                    label for="official" { "Funcționar (opțional)" }
+                    (inline_error(errors, "official"))
+                    select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
+                }))
             }
             @if may(Action::Forward) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Trimite altui departament" }
-                        (hidden) input type="hidden" name="action" value="forward";
-                        label for="to_department" { "Către departamentul" }
-                        select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
-                        label for="forward_note" { "Notă publică" }
-                        (inline_error(errors, "forward_note"))
-                        input id="forward_note" name="forward_note";
-                        div { button type="submit" { "Trimite" } }
-                    }
-                }
+                (form(Action::Forward, "Trimite altui departament", "Trimite", html! {
+                    label for="to_department" { "Către departamentul" }
+                    select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
+                    (text_input(errors, "forward_note", "Notă publică"))
+                }))
             }
             @if may(Action::RequestInfo) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Cere informații petentului" }
-                        (hidden) input type="hidden" name="action" value="request_info";
-                        p { "Termenul legal se suspendă de la data cererii până la data răspunsului." }
-                        label for="question" { "Ce informații sau documente lipsesc" }
-                        (inline_error(errors, "question"))
-                        textarea id="question" name="question" rows="3" {}
-                        div { button type="submit" { "Cere informații" } }
-                    }
-                }
+                (form(Action::RequestInfo, "Cere informații petentului", "Cere informații", html! {
+                    p { "Termenul legal se suspendă de la data cererii până la data răspunsului." }
+                    label for="question" { "Ce informații sau documente lipsesc" }
+                    (inline_error(errors, "question"))
+                    textarea id="question" name="question" rows="3" {}
+                }))
             }
             @if may(Action::RecordReply) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Răspunsul petentului a sosit" }
-                        (hidden) input type="hidden" name="action" value="record_reply";
-                        label for="reply_note" { "Notă publică (opțional)" }
-                        (inline_error(errors, "reply_note"))
-                        input id="reply_note" name="reply_note";
-                        div { button type="submit" { "Înregistrează răspunsul" } }
-                    }
-                }
+                (form(Action::RecordReply, "Răspunsul petentului a sosit", "Înregistrează răspunsul",
+                    text_input(errors, "reply_note", "Notă publică (opțional)")))
             }
             @if may(Action::AttachResponse) {
                 form method="post" action=(format!("/desk/dossiers/{}/response", d.id())) enctype="multipart/form-data" {
@@ -540,77 +551,43 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                 }
             }
             @if may(Action::SendForSignature) && !d.responses().is_empty() {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Trimite la semnat" }
-                        (hidden) input type="hidden" name="action" value="send_for_signature";
-                        p { "Ultimul document de răspuns intră în lista de semnat a conducerii." }
-                        div { button type="submit" { "Trimite la semnat" } }
-                    }
-                }
+                (form(Action::SendForSignature, "Trimite la semnat", "Trimite la semnat", html! {
+                    p { "Ultimul document de răspuns intră în lista de semnat a conducerii." }
+                }))
             }
             @if may(Action::Resolve) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Soluționare" }
-                        (hidden) input type="hidden" name="action" value="resolve";
-                        @if let Some(last) = d.responses().last() {
-                            p { "Se emite documentul de răspuns „" (last.original_name.as_str()) "”." }
-                        }
-                        label for="resolve_note" { "Notă publică" }
-                        (inline_error(errors, "resolve_note"))
-                        input id="resolve_note" name="resolve_note";
-                        div { button type="submit" { "Soluționează" } }
+                (form(Action::Resolve, "Soluționare", "Soluționează", html! {
+                    @if let Some(last) = d.responses().last() {
+                        p { "Se emite documentul de răspuns „" (last.original_name.as_str()) "”." }
                     }
-                }
+                    (text_input(errors, "resolve_note", "Notă publică"))
+                }))
             }
             @if may(Action::Reject) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Respingere" }
-                        (hidden) input type="hidden" name="action" value="reject";
-                        label for="reason" { "Motiv (intern)" }
-                        (inline_error(errors, "reason"))
-                        input id="reason" name="reason";
-                        div { button type="submit" { "Respinge" } }
-                    }
-                }
+                (form(Action::Reject, "Respingere", "Respinge", text_input(errors, "reason", "Motiv (intern)")))
             }
             @if may(Action::ExtendDeadline) && d.extension().is_none() {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Prelungește termenul (o singură dată, cel mult 15 zile)" }
-                        (hidden) input type="hidden" name="action" value="extend_deadline";
-                        label for="days" { "Zile" }
-                        (inline_error(errors, "days"))
-                        input id="days" name="days" type="number" min="1" max="15" inputmode="numeric";
-                        label for="extend_reason" { "Motiv (intern)" }
-                        (inline_error(errors, "extend_reason"))
-                        input id="extend_reason" name="extend_reason";
-                        div { button type="submit" { "Prelungește" } }
-                    }
-                }
+                (form(Action::ExtendDeadline, "Prelungește termenul (o singură dată, cel mult 15 zile)", "Prelungește", html! {
+                    label for="days" { "Zile" }
+                    (inline_error(errors, "days"))
+                    input id="days" name="days" type="number" min="1" max="15" inputmode="numeric";
+                    (text_input(errors, "extend_reason", "Motiv (intern)"))
+                }))
             }
             @if may(Action::JoinDuplicate) {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Conexează la un dosar anterior (aceeași cerere)" }
-                        (hidden) input type="hidden" name="action" value="join_duplicate";
-                        label for="into" { "Numărul dosarului anterior" }
-                        (inline_error(errors, "into"))
-                        input id="into" name="into" placeholder="CJC-2026-000012";
-                        div { button type="submit" { "Conexează" } }
-                    }
-                }
+                (form(Action::JoinDuplicate, "Conexează la un dosar anterior (aceeași cerere)", "Conexează", html! {
+                    label for="into" { "Numărul dosarului anterior" }
+                    (inline_error(errors, "into"))
+                    input id="into" name="into" placeholder="CJC-2026-000012";
+                }))
             }
             @if may(Action::ForwardToInstitution) && !p.institutions.is_empty() {
-                form method="post" action=(action_url) {
-                    fieldset { legend { "Redirecționează către altă instituție" }
-                        (hidden) input type="hidden" name="action" value="forward_to_institution";
-                        label for="to_tenant" { "Instituția competentă" }
-                        (inline_error(errors, "to_tenant"))
-                        select id="to_tenant" name="to_tenant" { @for (slug, name) in p.institutions { option value=(slug) { (name) } } }
-                        label for="institution_note" { "Notă publică" }
-                        (inline_error(errors, "institution_note"))
-                        input id="institution_note" name="institution_note";
-                        div { button type="submit" { "Redirecționează" } }
-                    }
-                }
+                (form(Action::ForwardToInstitution, "Redirecționează către altă instituție", "Redirecționează", html! {
+                    label for="to_tenant" { "Instituția competentă" }
+                    (inline_error(errors, "to_tenant"))
+                    select id="to_tenant" name="to_tenant" { @for (slug, name) in p.institutions { option value=(slug) { (name) } } }
+                    (text_input(errors, "institution_note", "Notă publică"))
+                }))
             }
         },
     )

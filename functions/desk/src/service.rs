@@ -15,7 +15,7 @@ use crate::pages;
 
 pub use ghiseu_platform::dossiers::{
     Intake, IntakeError, Registrant, Scan, complete_forwarding, dispatch_notifications, file_key,
-    names, notify_citizen, publish, register, store_file,
+    notify_citizen, publish, register, store_file,
 };
 
 /// Largest scanned page accepted.

@@ -1042,16 +1042,12 @@ async fn home(ctx: &Ctx) -> Res {
 // ------------------------------------------------------------------ claim
 
 async fn institutions(store: &Store) -> ghiseu_platform::Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for slug in repo::tenant_slugs(store).await? {
-        if let Ok(s) = TenantSlug::parse(&slug)
-            && let Some(t) = repo::get_tenant(store, &s).await?
-            && t.active
-        {
-            out.push((slug, t.name.to_string()));
-        }
-    }
-    Ok(out)
+    Ok(repo::tenants(store)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| (t.slug.to_string(), t.name.to_string()))
+        .collect())
 }
 
 /// The dossier a claim form names, if it exists, with the contact on it.

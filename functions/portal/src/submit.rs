@@ -102,14 +102,12 @@ fn field_error(lang: Lang, e: &FieldError) -> String {
 pub async fn catalogue(ctx: &Ctx) -> Res {
     let lang = ctx.lang;
     let mut list = Vec::new();
-    for slug in repo::tenant_slugs(&ctx.store).await? {
-        let Ok(s) = TenantSlug::parse(&slug) else {
-            continue;
-        };
-        let Some(tenant) = repo::get_tenant(&ctx.store, &s).await?.filter(|t| t.active) else {
-            continue;
-        };
-        let types = repo::document_types(&ctx.store, &TenantScope::new(&s)).await?;
+    for tenant in repo::tenants(&ctx.store)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+    {
+        let types = repo::document_types(&ctx.store, &TenantScope::new(&tenant.slug)).await?;
         list.push((tenant, types));
     }
     Ok(ctx.page(StatusCode::OK, t(lang, "new_request"), |_| {

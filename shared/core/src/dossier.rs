@@ -629,7 +629,19 @@ impl Dossier {
         let end = self.closed_on().map_or(today, |c| c.min(today));
         deadline::days_left(self.deadline, end)
     }
+
+    /// While the dossier has not been taken up, from 3 days after registration
+    /// on: the days left (negative: overdue) to forward it if it was sent to
+    /// the wrong institution ([`deadline::FORWARDING_LIMIT_DAYS`], OG 27/2002).
+    pub fn forwarding_reminder(&self, today: NaiveDate) -> Option<i64> {
+        let left = deadline::forwarding_days_left(self.registered_on(), today);
+        (self.status == DossierStatus::Registered && left <= FORWARDING_REMINDER_DAYS)
+            .then_some(left)
+    }
 }
+
+/// How close to the forwarding limit the desk starts reminding.
+const FORWARDING_REMINDER_DAYS: i64 = 2;
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -812,6 +824,42 @@ pub(crate) mod tests {
             let again = Dossier::from_parts(d.parts().clone(), d.route().clone()).unwrap();
             assert_eq!(again, d, "{code}");
         }
+    }
+
+    #[test]
+    fn forwarding_reminder_table() {
+        // Registered on 2 March: the limit is 7 March.
+        let d = sample_dossier();
+        for (today, want) in [
+            ("2026-03-02", None),
+            ("2026-03-04", None),
+            ("2026-03-05", Some(2)),
+            ("2026-03-07", Some(0)),
+            ("2026-03-09", Some(-2)),
+        ] {
+            assert_eq!(
+                d.forwarding_reminder(today.parse().unwrap()),
+                want,
+                "{today}"
+            );
+        }
+        // Once taken up, no reminder.
+        let mut taken = sample_dossier();
+        taken.record(RouteEvent {
+            at: at("2026-03-03T08:00:00Z"),
+            actor: RouteActor::System,
+            department: Some(dept("urbanism")),
+            official: None,
+            note: None,
+            kind: EventKind::Assigned {
+                department: dept("urbanism"),
+                official: None,
+            },
+        });
+        assert_eq!(
+            taken.forwarding_reminder("2026-03-06".parse().unwrap()),
+            None
+        );
     }
 
     #[test]

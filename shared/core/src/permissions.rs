@@ -97,6 +97,11 @@ impl Action {
         Action::ForwardToInstitution,
     ];
 
+    /// The action with this [`Action::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     /// A stable code, as used in the desk's forms.
     pub fn code(self) -> &'static str {
         match self {
@@ -259,6 +264,14 @@ mod tests {
                 assert_eq!(got, OT, "stranger {role:?} doing {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn action_codes_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(a));
+        }
+        assert_eq!(Action::from_code("sign_everything"), None);
     }
 
     #[test]

@@ -195,6 +195,20 @@ pub struct PublicNames {
 }
 
 impl PublicNames {
+    /// The display names of a tenant's departments and officials.
+    pub fn of(departments: &[crate::Department], officials: &[crate::Official]) -> Self {
+        Self {
+            departments: departments
+                .iter()
+                .map(|d| (d.code.clone(), d.name.to_string()))
+                .collect(),
+            officials: officials
+                .iter()
+                .map(|o| (o.username.clone(), o.display_name.to_string()))
+                .collect(),
+        }
+    }
+
     fn department(&self, code: &DepartmentCode) -> String {
         self.departments
             .get(code)

@@ -162,18 +162,10 @@ pub async fn register(
 
 /// Display names of the tenant's departments and officials.
 pub async fn names(store: &Store, scope: &TenantScope) -> Result<PublicNames, IntakeError> {
-    Ok(PublicNames {
-        departments: repo::departments(store, scope)
-            .await?
-            .into_iter()
-            .map(|d| (d.code, d.name.to_string()))
-            .collect(),
-        officials: repo::officials(store, scope)
-            .await?
-            .into_iter()
-            .map(|o| (o.username, o.display_name.to_string()))
-            .collect(),
-    })
+    Ok(PublicNames::of(
+        &repo::departments(store, scope).await?,
+        &repo::officials(store, scope).await?,
+    ))
 }
 
 /// The object-store key of a file of the tenant (content-addressed).
@@ -200,12 +192,23 @@ pub async fn store_file(
     })
 }
 
-/// The snapshot of one dossier in its own tenant.
-async fn snapshot(store: &Store, dossier: &Dossier) -> Result<Snapshot, IntakeError> {
+/// The snapshot of one dossier in its own tenant (`known` when it is that
+/// tenant, else read).
+async fn snapshot(
+    store: &Store,
+    known: &Tenant,
+    dossier: &Dossier,
+) -> Result<Snapshot, IntakeError> {
     let scope = TenantScope::new(dossier.tenant());
-    let tenant = repo::get_tenant(store, dossier.tenant())
-        .await?
-        .ok_or(IntakeError::NotFound)?;
+    let read;
+    let tenant = if &known.slug == dossier.tenant() {
+        known
+    } else {
+        read = repo::get_tenant(store, dossier.tenant())
+            .await?
+            .ok_or(IntakeError::NotFound)?;
+        &read
+    };
     let names = names(store, &scope).await?;
     let titles = repo::document_type_version(
         store,
@@ -258,23 +261,19 @@ async fn journey(store: &Store, dossier: &Dossier) -> Result<Vec<Dossier>, Intak
     Ok(legs)
 }
 
-/// Writes the public tracking snapshot of `dossier`, and, for a request
-/// forwarded between institutions, the snapshots of every leg (each token
-/// shows the whole journey).
-pub async fn publish(
-    store: &Store,
-    _tenant: &Tenant,
-    dossier: &Dossier,
-) -> Result<(), IntakeError> {
+/// Writes the public tracking snapshot of `dossier` of `tenant`, and, for a
+/// request forwarded between institutions, the snapshots of every leg (each
+/// token shows the whole journey).
+pub async fn publish(store: &Store, tenant: &Tenant, dossier: &Dossier) -> Result<(), IntakeError> {
     let legs = journey(store, dossier).await?;
     if legs.len() < 2 {
-        let snap = snapshot(store, dossier).await?;
+        let snap = snapshot(store, tenant, dossier).await?;
         put_snapshot(store, dossier.token(), &snap).await?;
         return Ok(());
     }
     let mut snaps = Vec::with_capacity(legs.len());
     for leg in &legs {
-        snaps.push(snapshot(store, leg).await?);
+        snaps.push(snapshot(store, tenant, leg).await?);
     }
     let journey: Vec<Leg> = snaps.iter().map(Leg::of).collect();
     for (leg, mut snap) in legs.iter().zip(snaps) {
