@@ -847,6 +847,271 @@ impl TestApp {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The desk, signed in.
+
+/// A reqwest client that does not follow redirects (the desk answers 303s the
+/// tests look at).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of cookie `name` set by `r`, if any.
+pub fn cookie_set_by(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let (k, val) = v.split(';').next()?.split_once('=')?;
+            (k == name).then(|| val.to_owned())
+        })
+}
+
+/// The value of the first `name="csrf" value="..."` in `html`.
+pub fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[at..at + 64].to_owned()
+}
+
+/// The registration number on a receipt.
+pub fn regno_in(html: &str) -> String {
+    let at = html
+        .find("class=\"regno\">")
+        .expect("a registration number")
+        + 14;
+    html[at..].split('<').next().unwrap().to_owned()
+}
+
+/// The tracking token of the first QR link in `html`.
+pub fn token_in(html: &str) -> String {
+    let at = html.find("/q/").expect("a QR link") + 3;
+    html[at..at + 26].to_owned()
+}
+
+/// A small valid-looking PDF, different every time.
+pub fn sample_pdf() -> Vec<u8> {
+    let mut v = b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec();
+    v.extend(random_bytes(64));
+    v.extend(b"\n%%EOF\n");
+    v
+}
+
+/// An official signed in at `/desk/login` (the same session serves `/admin`).
+pub struct Official {
+    /// The client (no redirects).
+    pub client: reqwest::Client,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The `Cookie` header value: `ghiseu_desk=...`.
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Posts the desk's sign-in form (with its CSRF cookie and token).
+    pub async fn desk_sign_in_attempt(
+        &self,
+        tenant: &str,
+        user: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let client = no_redirects();
+        let page = client.get(self.url("/desk/login")).send().await.unwrap();
+        let login_cookie = cookie_set_by(&page, "ghiseu_login_csrf").expect("a login cookie");
+        let csrf = csrf_in(&page.text().await.unwrap());
+        client
+            .post(self.url("/desk/login"))
+            .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("institution", tenant),
+                ("username", user),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in at the desk; checks the session cookie's attributes.
+    pub async fn desk_sign_in(&self, tenant: &str, user: &str, password: &str) -> Official {
+        let r = self.desk_sign_in_attempt(tenant, user, password).await;
+        assert_eq!(r.status(), 303, "sign-in of {user}@{tenant}");
+        let cookie_line = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("ghiseu_desk="))
+            .expect("a session cookie");
+        for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+            assert!(cookie_line.contains(attr), "{cookie_line}");
+        }
+        let cookie = format!(
+            "ghiseu_desk={}",
+            cookie_set_by(&r, "ghiseu_desk").expect("a session cookie")
+        );
+        let client = no_redirects();
+        let inbox = client
+            .get(self.url("/desk"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(inbox.status(), 200);
+        let csrf = csrf_in(&inbox.text().await.unwrap());
+        Official {
+            client,
+            base: self.address.clone(),
+            cookie,
+            csrf,
+        }
+    }
+}
+
+impl Official {
+    /// `GET path` with the session.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The HTML of `path`.
+    pub async fn html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// Posts a url-encoded form with the session's CSRF token.
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a multipart form (the caller puts the CSRF token in it).
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A JSON API call with the session cookie and the CSRF header.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut rb = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        rb.send().await.unwrap()
+    }
+
+    /// Registry intake: `files` as scanned pages, `extra` text fields.
+    pub async fn intake(
+        &self,
+        doc_type: &str,
+        files: &[(&str, Vec<u8>)],
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf", self.csrf.clone())
+            .text("document_type", doc_type.to_owned());
+        for (k, v) in extra {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        for (name, data) in files {
+            form = form.part(
+                "scan",
+                reqwest::multipart::Part::bytes(data.clone()).file_name((*name).to_owned()),
+            );
+        }
+        self.multipart("/desk/intake", form).await
+    }
+
+    /// Registers a paper dossier of `doc_type` (one scanned PDF); returns
+    /// (dossier id, registration number, tracking token).
+    pub async fn register(&self, doc_type: &str) -> (String, String, String) {
+        let r = self
+            .intake(doc_type, &[("cerere.pdf", sample_pdf())], &[])
+            .await;
+        assert_eq!(r.status(), 303, "intake of {doc_type}");
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let id = location.split('/').nth(3).unwrap().to_owned();
+        let receipt = self.html(&location).await;
+        (id, regno_in(&receipt), token_in(&receipt))
+    }
+
+    /// The dossier page's HTML.
+    pub async fn page(&self, id: &str) -> String {
+        self.html(&format!("/desk/dossiers/{id}")).await
+    }
+
+    /// The route head of the dossier as its page shows it.
+    pub async fn route_head(&self, id: &str) -> String {
+        let html = self.page(id).await;
+        let at = html
+            .find("name=\"route_head\" value=\"")
+            .expect("an action form")
+            + 25;
+        html[at..at + 64].to_owned()
+    }
+
+    /// Posts an action form on dossier `id` (the caller gives `route_head`).
+    pub async fn act(&self, id: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.form(&format!("/desk/dossiers/{id}/actions"), fields)
+            .await
+    }
+
+    /// Acts on the current version of the dossier.
+    pub async fn act_now(&self, id: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let head = self.route_head(id).await;
+        let mut all = fields.to_vec();
+        all.push(("route_head", head.as_str()));
+        self.act(id, &all).await
+    }
+
+    /// The inbox's HTML for `query`.
+    pub async fn inbox(&self, query: &str) -> String {
+        self.html(&format!("/desk?{query}")).await
+    }
+
+    /// The id of the first dossier listed in the inbox `query`.
+    pub async fn first_in_inbox(&self, query: &str) -> String {
+        let inbox = self.inbox(query).await;
+        let at = inbox
+            .find("/desk/dossiers/")
+            .expect("a dossier in the inbox")
+            + 15;
+        inbox[at..at + 26].to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 //! administrator, run end to end by the people it invites; role and tenant
 //! checks; deactivating an official; the admin pages (departments, branding).
 
-use ghiseu_tests::{App, Backend, TEST_ADMIN_TOKEN, TestApp};
+use ghiseu_tests::{
+    App, Backend, Official, TEST_ADMIN_TOKEN, TestApp, no_redirects, sample_pdf as pdf,
+};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -36,144 +38,6 @@ async fn spawn() -> TestApp {
     let r = app.seed(&seed).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     app
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            let (k, val) = v.split(';').next()?.split_once('=')?;
-            (k == name).then(|| val.to_owned())
-        })
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[at..at + 64].to_owned()
-}
-
-/// A signed-in official (one sign-in at /desk/login serves /admin too).
-struct Official {
-    client: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in_attempt(app: &TestApp, tenant: &str, user: &str, pw: &str) -> reqwest::Response {
-    let client = no_redirects();
-    let page = client.get(app.url("/desk/login")).send().await.unwrap();
-    let login_cookie = cookie_value(&page, "ghiseu_login_csrf").unwrap();
-    let csrf = csrf_in(&page.text().await.unwrap());
-    client
-        .post(app.url("/desk/login"))
-        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("institution", tenant),
-            ("username", user),
-            ("password", pw),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn sign_in(app: &TestApp, tenant: &str, user: &str, pw: &str) -> Official {
-    let r = sign_in_attempt(app, tenant, user, pw).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{user}@{tenant}");
-    let cookie = format!("ghiseu_desk={}", cookie_value(&r, "ghiseu_desk").unwrap());
-    let client = no_redirects();
-    let inbox = client
-        .get(app.url("/desk"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    let csrf = csrf_in(&inbox.text().await.unwrap());
-    Official {
-        client,
-        base: app.address.clone(),
-        cookie,
-        csrf,
-    }
-}
-
-impl Official {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// A JSON API call with the session cookie and the CSRF header.
-    async fn api(&self, method: Method, path: &str, body: Option<&Value>) -> reqwest::Response {
-        let mut rb = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf);
-        if let Some(b) = body {
-            rb = rb.json(b);
-        }
-        rb.send().await.unwrap()
-    }
-
-    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .form(&all)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn intake(&self, doc_type: &str) -> reqwest::Response {
-        let form = Form::new()
-            .text("csrf", self.csrf.clone())
-            .text("document_type", doc_type.to_owned())
-            .part("scan", Part::bytes(pdf()).file_name("cerere.pdf"));
-        self.client
-            .post(format!("{}/desk/intake", self.base))
-            .header("cookie", &self.cookie)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Registers a paper dossier of `doc_type`; returns (receipt HTML, token).
-    async fn register(&self, doc_type: &str) -> (String, String) {
-        let r = self.intake(doc_type).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "intake of {doc_type}");
-        let location = r.headers()["location"].to_str().unwrap().to_owned();
-        let receipt = self.get(&location).await.text().await.unwrap();
-        let at = receipt.find("/q/").expect("a QR link") + 3;
-        let token = receipt[at..at + 26].to_owned();
-        (receipt, token)
-    }
-}
-
-fn pdf() -> Vec<u8> {
-    let mut v = b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec();
-    v.extend(ghiseu_tests::random_bytes(64));
-    v.extend(b"\n%%EOF\n");
-    v
 }
 
 fn aviz(title: &str, days: u16) -> Value {
@@ -210,8 +74,8 @@ async fn tracking(app: &TestApp, token: &str) -> Value {
 #[tokio::test]
 async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept() {
     let app = spawn().await;
-    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
-    let reg = sign_in(&app, "alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let v1_title = "Aviz de ocupare a domeniului public";
 
     // Without the CSRF header nothing is created.
@@ -253,7 +117,7 @@ async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept()
     assert_eq!(r.status(), 409);
 
     // The registrar registers a dossier of the new type at once.
-    let (receipt, token) = reg.register("aviz-stradal").await;
+    let (receipt, token) = register(&reg, "aviz-stradal").await;
     assert!(receipt.contains(v1_title), "{receipt}");
     let before = tracking(&app, &token).await;
     assert_eq!(before["document_type"]["code"], "aviz-stradal");
@@ -322,7 +186,7 @@ async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept()
     );
 
     // A new dossier is registered under version 2.
-    let (receipt, _) = reg.register("aviz-stradal").await;
+    let (receipt, _) = register(&reg, "aviz-stradal").await;
     assert!(receipt.contains(v2_title), "{receipt}");
 
     // Deactivated: no longer offered for intake, versions still readable.
@@ -335,7 +199,12 @@ async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept()
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(json_of(r).await["active"], false);
-    assert_eq!(reg.intake("aviz-stradal").await.status(), 422);
+    assert_eq!(
+        reg.intake("aviz-stradal", &[("cerere.pdf", pdf())], &[])
+            .await
+            .status(),
+        422
+    );
     let form = reg.get("/desk/intake").await.text().await.unwrap();
     assert!(!form.contains("aviz-stradal") && form.contains("petitie"));
     assert_eq!(
@@ -362,7 +231,9 @@ async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept()
         .await;
     assert_eq!(json_of(r).await["active"], true);
     assert_eq!(
-        reg.intake("aviz-stradal").await.status(),
+        reg.intake("aviz-stradal", &[("cerere.pdf", pdf())], &[])
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
 }
@@ -370,7 +241,7 @@ async fn a_type_made_through_the_api_is_used_at_once_and_its_versions_are_kept()
 #[tokio::test]
 async fn bad_definitions_are_refused_with_every_problem_and_nothing_is_stored() {
     let app = spawn().await;
-    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
     let mut bad = aviz("Aviz", 15);
     bad["fields"][1]["name"] = json!("ocupare");
     bad["fields"][0]["options"] = json!([]);
@@ -573,12 +444,14 @@ async fn a_new_municipality_runs_at_once_from_invitation_to_tracking() {
     );
     assert_eq!(app.get(&path).await.status(), 410);
     assert_eq!(
-        sign_in_attempt(&app, "campia-turzii", "maria.pop", "altă parolă lungă!!")
+        app.desk_sign_in_attempt("campia-turzii", "maria.pop", "altă parolă lungă!!")
             .await
             .status(),
         401
     );
-    let adm = sign_in(&app, "campia-turzii", "maria.pop", "o parolă bună și lungă").await;
+    let adm = app
+        .desk_sign_in("campia-turzii", "maria.pop", "o parolă bună și lungă")
+        .await;
     assert_eq!(adm.get("/admin").await.status(), 200);
 
     // The administrator defines a type and invites a registrar.
@@ -610,8 +483,10 @@ async fn a_new_municipality_runs_at_once_from_invitation_to_tracking() {
     );
 
     // The registrar registers a dossier, and it is tracked.
-    let reg = sign_in(&app, "campia-turzii", "ion.reg", "registratura e deschisă").await;
-    let (receipt, token) = reg.register("adeverinta-rol").await;
+    let reg = app
+        .desk_sign_in("campia-turzii", "ion.reg", "registratura e deschisă")
+        .await;
+    let (receipt, token) = register(&reg, "adeverinta-rol").await;
     use chrono::Datelike;
     let year = chrono::Utc::now().year();
     assert!(receipt.contains(&format!("CTZ-{year}-000001")), "{receipt}");
@@ -627,9 +502,9 @@ async fn a_new_municipality_runs_at_once_from_invitation_to_tracking() {
 #[tokio::test]
 async fn only_the_tenants_own_administrator_manages_it() {
     let app = spawn().await;
-    let alfa = sign_in(&app, "alfa", "adm", "parola-adm").await;
-    let beta = sign_in(&app, "beta", "adm", "parola-adm").await;
-    let reg = sign_in(&app, "alfa", "reg", "parola-reg").await;
+    let alfa = app.desk_sign_in("alfa", "adm", "parola-adm").await;
+    let beta = app.desk_sign_in("beta", "adm", "parola-adm").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let r = alfa
         .api(
             Method::POST,
@@ -758,8 +633,8 @@ async fn only_the_tenants_own_administrator_manages_it() {
 #[tokio::test]
 async fn a_deactivated_official_cannot_sign_in_and_loses_their_session() {
     let app = spawn().await;
-    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
-    let reg = sign_in(&app, "alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     assert_eq!(reg.get("/desk").await.status(), 200);
 
     // Without the CSRF token nothing changes.
@@ -809,9 +684,14 @@ async fn a_deactivated_official_cannot_sign_in_and_loses_their_session() {
     // The open session stops working, and signing in again is refused.
     let r = reg.get("/desk").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(reg.intake("petitie").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        sign_in_attempt(&app, "alfa", "reg", "parola-reg")
+        reg.intake("petitie", &[("cerere.pdf", pdf())], &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.desk_sign_in_attempt("alfa", "reg", "parola-reg")
             .await
             .status(),
         401
@@ -828,13 +708,13 @@ async fn a_deactivated_official_cannot_sign_in_and_loses_their_session() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    sign_in(&app, "alfa", "reg", "parola-reg").await;
+    app.desk_sign_in("alfa", "reg", "parola-reg").await;
 }
 
 #[tokio::test]
 async fn the_admin_pages_manage_departments_invitations_and_branding() {
     let app = spawn().await;
-    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
     let page = adm.get("/admin/departments").await;
     assert_eq!(page.status(), 200);
     let h = page.headers();
@@ -911,7 +791,8 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
         accept(&app, &link, "o parolă de juristă").await.status(),
         200
     );
-    sign_in(&app, "alfa", "jurist", "o parolă de juristă").await;
+    app.desk_sign_in("alfa", "jurist", "o parolă de juristă")
+        .await;
     // An existing username cannot be invited again.
     let r = adm
         .form(
@@ -999,8 +880,8 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
 #[tokio::test]
 async fn paper_intake_checks_and_keeps_the_form_data_privately() {
     let app = spawn().await;
-    let adm = sign_in(&app, "alfa", "adm", "parola-adm").await;
-    let reg = sign_in(&app, "alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let r = adm
         .api(
             Method::POST,
@@ -1079,4 +960,11 @@ async fn paper_intake_checks_and_keeps_the_form_data_privately() {
             "{secret} leaked"
         );
     }
+}
+
+/// Registers a paper dossier of `doc_type`; returns (receipt HTML, token).
+async fn register(official: &Official, doc_type: &str) -> (String, String) {
+    let (id, _, token) = official.register(doc_type).await;
+    let receipt = official.html(&format!("/desk/dossiers/{id}/receipt")).await;
+    (receipt, token)
 }

@@ -5,7 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use ghiseu_tests::{App, Backend, TestApp};
+use ghiseu_tests::{
+    App, Backend, Official, TestApp, cookie_set_by, no_redirects, regno_in, sample_pdf as pdf,
+    token_in,
+};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -50,191 +53,10 @@ async fn spawn(backend: Backend) -> TestApp {
     app
 }
 
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            let first = v.split(';').next()?;
-            let (k, val) = first.split_once('=')?;
-            (k == name).then(|| val.to_owned())
-        })
-}
-
-/// The value of the first `name="csrf" value="..."` in `html`.
-fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[at..at + 64].to_owned()
-}
-
-/// A signed-in official.
-struct Desk {
-    client: reqwest::Client,
-    base: String,
-    session: String,
-    csrf: String,
-}
-
-async fn login_attempt(app: &TestApp, tenant: &str, user: &str, pw: &str) -> reqwest::Response {
-    let client = no_redirects();
-    let page = client.get(app.url("/desk/login")).send().await.unwrap();
-    let cookie = set_cookie(&page, "ghiseu_login_csrf").unwrap();
-    let csrf = csrf_in(&page.text().await.unwrap());
-    client
-        .post(app.url("/desk/login"))
-        .header("cookie", format!("ghiseu_login_csrf={cookie}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("institution", tenant),
-            ("username", user),
-            ("password", pw),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn login(app: &TestApp, tenant: &str, user: &str, pw: &str) -> Desk {
-    let r = login_attempt(app, tenant, user, pw).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let session = set_cookie(&r, "ghiseu_desk").expect("a session cookie");
-    let cookie_line = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|v| v.starts_with("ghiseu_desk="))
-        .unwrap();
-    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-        assert!(cookie_line.contains(attr), "{cookie_line}");
-    }
-    let client = no_redirects();
-    let inbox = client
-        .get(app.url("/desk"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(inbox.status(), 200);
-    let csrf = csrf_in(&inbox.text().await.unwrap());
-    Desk {
-        client,
-        base: app.address.clone(),
-        session,
-        csrf,
-    }
-}
-
-impl Desk {
-    fn cookie(&self) -> String {
-        format!("ghiseu_desk={}", self.session)
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie())
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn intake(
-        &self,
-        doc_type: &str,
-        files: &[(&str, Vec<u8>)],
-        extra: &[(&str, &str)],
-    ) -> reqwest::Response {
-        let mut form = Form::new()
-            .text("csrf", self.csrf.clone())
-            .text("document_type", doc_type.to_owned());
-        for (k, v) in extra {
-            form = form.text((*k).to_owned(), (*v).to_owned());
-        }
-        for (name, data) in files {
-            form = form.part(
-                "scan",
-                Part::bytes(data.clone()).file_name((*name).to_owned()),
-            );
-        }
-        self.client
-            .post(format!("{}/desk/intake", self.base))
-            .header("cookie", self.cookie())
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Registers a petition and returns (dossier id, registration number, token).
-    async fn register(&self, doc_type: &str) -> (String, String, String) {
-        let r = self.intake(doc_type, &[("p.pdf", pdf())], &[]).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let location = r.headers()["location"].to_str().unwrap().to_owned();
-        let id = location.split('/').nth(3).unwrap().to_owned();
-        let receipt = self.get(&location).await.text().await.unwrap();
-        (id, regno_in(&receipt), token_in(&receipt))
-    }
-
-    async fn act(&self, id: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form = vec![("csrf", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        self.client
-            .post(format!("{}/desk/dossiers/{id}/actions", self.base))
-            .header("cookie", self.cookie())
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn route_head(&self, id: &str) -> String {
-        let html = self
-            .get(&format!("/desk/dossiers/{id}"))
-            .await
-            .text()
-            .await
-            .unwrap();
-        let at = html
-            .find("name=\"route_head\" value=\"")
-            .expect("an action form")
-            + 25;
-        html[at..at + 64].to_owned()
-    }
-}
-
-fn pdf() -> Vec<u8> {
-    let mut v = b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec();
-    v.extend(ghiseu_tests::random_bytes(64));
-    v.extend(b"\n%%EOF\n");
-    v
-}
-
 fn png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
     v.extend(ghiseu_tests::random_bytes(128));
     v
-}
-
-fn regno_in(html: &str) -> String {
-    let at = html
-        .find("class=\"regno\">")
-        .expect("a registration number")
-        + 14;
-    html[at..].split('<').next().unwrap().to_owned()
-}
-
-fn token_in(html: &str) -> String {
-    let at = html.find("/q/").expect("a QR link") + 3;
-    html[at..at + 26].to_owned()
 }
 
 fn year() -> i32 {
@@ -296,13 +118,13 @@ async fn sign_in_succeeds_fails_and_is_throttled() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    let r = login_attempt(&app, "alfa", "reg", "wrong").await;
+    let r = app.desk_sign_in_attempt("alfa", "reg", "wrong").await;
     assert_eq!(r.status(), 401);
     let body = r.text().await.unwrap();
     assert!(body.contains("role=\"alert\""), "{body}");
     // The same password in another tenant is refused too.
     assert_eq!(
-        login_attempt(&app, "beta", "nobody", "parola-reg")
+        app.desk_sign_in_attempt("beta", "nobody", "parola-reg")
             .await
             .status(),
         401
@@ -321,27 +143,29 @@ async fn sign_in_succeeds_fails_and_is_throttled() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(set_cookie(&r, "ghiseu_desk").is_none());
+    assert!(cookie_set_by(&r, "ghiseu_desk").is_none());
 
-    let desk = login(&app, "alfa", "reg", "parola-reg").await;
+    let desk = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     // Four more failures make five for alfa/reg: the right password is refused now.
     for _ in 0..4 {
         assert_eq!(
-            login_attempt(&app, "alfa", "reg", "wrong").await.status(),
+            app.desk_sign_in_attempt("alfa", "reg", "wrong")
+                .await
+                .status(),
             401
         );
     }
-    let r = login_attempt(&app, "alfa", "reg", "parola-reg").await;
+    let r = app.desk_sign_in_attempt("alfa", "reg", "parola-reg").await;
     assert_eq!(r.status(), 429);
-    assert!(set_cookie(&r, "ghiseu_desk").is_none());
+    assert!(cookie_set_by(&r, "ghiseu_desk").is_none());
     // Another account is not blocked.
-    login(&app, "alfa", "sef", "parola-sef").await;
+    app.desk_sign_in("alfa", "sef", "parola-sef").await;
 
     // Logout needs the CSRF token, then ends the session.
     let r = desk
         .client
         .post(app.url("/desk/logout"))
-        .header("cookie", desk.cookie())
+        .header("cookie", &desk.cookie)
         .form(&[("csrf", "0".repeat(64))])
         .send()
         .await
@@ -350,7 +174,7 @@ async fn sign_in_succeeds_fails_and_is_throttled() {
     let r = desk
         .client
         .post(app.url("/desk/logout"))
-        .header("cookie", desk.cookie())
+        .header("cookie", &desk.cookie)
         .form(&[("csrf", desk.csrf.as_str())])
         .send()
         .await
@@ -362,7 +186,7 @@ async fn sign_in_succeeds_fails_and_is_throttled() {
 #[tokio::test]
 async fn intake_registers_prints_a_receipt_and_keeps_personal_data_private() {
     let app = spawn(Backend::Sqlite).await;
-    let desk = login(&app, "alfa", "reg", "parola-reg").await;
+    let desk = app.desk_sign_in("alfa", "reg", "parola-reg").await;
 
     // Without the CSRF token nothing is registered.
     let form = Form::new()
@@ -371,7 +195,7 @@ async fn intake_registers_prints_a_receipt_and_keeps_personal_data_private() {
     let r = desk
         .client
         .post(app.url("/desk/intake"))
-        .header("cookie", desk.cookie())
+        .header("cookie", &desk.cookie)
         .multipart(form)
         .send()
         .await
@@ -485,7 +309,7 @@ async fn intake_registers_prints_a_receipt_and_keeps_personal_data_private() {
 
 async fn concurrent_intakes(backend: Backend) {
     let app = spawn(backend).await;
-    let desk = std::sync::Arc::new(login(&app, "alfa", "reg", "parola-reg").await);
+    let desk = std::sync::Arc::new(app.desk_sign_in("alfa", "reg", "parola-reg").await);
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..8 {
@@ -527,8 +351,8 @@ async fn two_hundred_concurrent_intakes_get_consecutive_numbers_on_redis() {
 #[tokio::test]
 async fn officials_cannot_reach_another_tenants_dossiers() {
     let app = spawn(Backend::Sqlite).await;
-    let alfa = login(&app, "alfa", "reg", "parola-reg").await;
-    let beta = login(&app, "beta", "reg", "parola-reg").await;
+    let alfa = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let beta = app.desk_sign_in("beta", "reg", "parola-reg").await;
     let (id, regno, _) = alfa.register("petitie").await;
     assert!(regno.starts_with("ALF-"));
     // Beta registers into beta, whatever it tries.
@@ -561,8 +385,8 @@ async fn officials_cannot_reach_another_tenants_dossiers() {
 #[tokio::test]
 async fn actions_show_on_tracking_at_once_and_concurrent_ones_conflict() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
-    let sef = login(&app, "alfa", "sef", "parola-sef").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
     let (id, _, token) = reg.register("petitie").await;
 
     // A registrar may not resolve: 403 and nothing changes.
@@ -650,46 +474,19 @@ async fn actions_show_on_tracking_at_once_and_concurrent_ones_conflict() {
     }
 }
 
-impl Desk {
-    /// The dossier page's HTML.
-    async fn page(&self, id: &str) -> String {
-        self.get(&format!("/desk/dossiers/{id}"))
-            .await
-            .text()
-            .await
-            .unwrap()
-    }
-
-    /// Acts on the current version of the dossier.
-    async fn act_now(&self, id: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let head = self.route_head(id).await;
-        let mut all = fields.to_vec();
-        all.push(("route_head", head.as_str()));
-        self.act(id, &all).await
-    }
-
-    async fn upload_response(&self, id: &str, name: &str, data: Vec<u8>) -> reqwest::Response {
-        let head = self.route_head(id).await;
-        let form = Form::new()
-            .text("csrf", self.csrf.clone())
-            .text("route_head", head)
-            .part("document", Part::bytes(data).file_name(name.to_owned()));
-        self.client
-            .post(format!("{}/desk/dossiers/{id}/response", self.base))
-            .header("cookie", self.cookie())
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn inbox(&self, query: &str) -> String {
-        self.get(&format!("/desk?{query}"))
-            .await
-            .text()
-            .await
-            .unwrap()
-    }
+async fn upload_response(
+    desk: &Official,
+    id: &str,
+    name: &str,
+    data: Vec<u8>,
+) -> reqwest::Response {
+    let head = desk.route_head(id).await;
+    let form = Form::new()
+        .text("csrf", desk.csrf.clone())
+        .text("route_head", head)
+        .part("document", Part::bytes(data).file_name(name.to_owned()));
+    desk.multipart(&format!("/desk/dossiers/{id}/response"), form)
+        .await
 }
 
 fn events(json: &Value) -> Vec<String> {
@@ -704,9 +501,9 @@ fn events(json: &Value) -> Vec<String> {
 #[tokio::test]
 async fn information_request_response_signature_and_issue() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
-    let sef = login(&app, "alfa", "sef", "parola-sef").await;
-    let semn = login(&app, "alfa", "semn", "parola-semn").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
+    let semn = app.desk_sign_in("alfa", "semn", "parola-semn").await;
     let (id, regno, token) = reg.register("petitie").await;
     let r = reg
         .act_now(&id, &[("action", "assign"), ("department", "urbanism")])
@@ -762,13 +559,11 @@ async fn information_request_response_signature_and_issue() {
     assert!(!sef.page(&id).await.contains("value=\"extend_deadline\""));
 
     // A response document: checked by content, stored, viewable in the browser.
-    let r = sef
-        .upload_response(&id, "raspuns.pdf", b"<html>".to_vec())
-        .await;
+    let r = upload_response(&sef, &id, "raspuns.pdf", b"<html>".to_vec()).await;
     assert_eq!(r.status(), 422);
     assert_eq!(events(&tracking_json(&app, &token).await).len(), 5);
     let doc = pdf();
-    let r = sef.upload_response(&id, "raspuns.pdf", doc.clone()).await;
+    let r = upload_response(&sef, &id, "raspuns.pdf", doc.clone()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let sha = ghiseu_tests::sha256_hex(&doc);
     let file = sef.get(&format!("/desk/dossiers/{id}/files/{sha}")).await;
@@ -781,7 +576,7 @@ async fn information_request_response_signature_and_issue() {
             .contains("sandbox")
     );
     assert_eq!(file.bytes().await.unwrap().as_ref(), doc.as_slice());
-    let other = login(&app, "beta", "reg", "parola-reg").await;
+    let other = app.desk_sign_in("beta", "reg", "parola-reg").await;
     assert_eq!(
         other
             .get(&format!("/desk/dossiers/{id}/files/{sha}"))
@@ -835,8 +630,8 @@ async fn information_request_response_signature_and_issue() {
 #[tokio::test]
 async fn inboxes_filter_by_department_official_status_type_and_deadline() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
-    let ofi = login(&app, "alfa", "ofi", "parola-ofi").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let ofi = app.desk_sign_in("alfa", "ofi", "parola-ofi").await;
     let (a, a_no, _) = reg.register("petitie").await;
     let (_, b_no, _) = reg.register("petitie").await;
     let (_, c_no, _) = reg.register("certificat-urbanism").await;
@@ -893,7 +688,7 @@ async fn inboxes_filter_by_department_official_status_type_and_deadline() {
 #[tokio::test]
 async fn duplicates_are_joined_to_an_earlier_dossier() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let (_, first, _) = reg.register("petitie").await;
     let (id, second, token) = reg.register("petitie").await;
     for bad in ["ALF-2020-000099", "nimic", second.as_str()] {
@@ -919,8 +714,8 @@ async fn duplicates_are_joined_to_an_earlier_dossier() {
 #[tokio::test]
 async fn forwarding_between_institutions_shows_both_legs() {
     let app = spawn(Backend::Sqlite).await;
-    let alfa = login(&app, "alfa", "reg", "parola-reg").await;
-    let beta = login(&app, "beta", "reg", "parola-reg").await;
+    let alfa = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let beta = app.desk_sign_in("beta", "reg", "parola-reg").await;
     let (id, alfa_no, token) = alfa.register("petitie").await;
     // Misdirected petitions: the page reminds of the 5-day limit once it nears.
     let page = alfa.page(&id).await;
@@ -1026,12 +821,12 @@ async fn forwarding_between_institutions_shows_both_legs() {
 #[tokio::test]
 async fn role_action_table_over_http() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
-    let sef = login(&app, "alfa", "sef", "parola-sef").await;
-    let ofi = login(&app, "alfa", "ofi", "parola-ofi").await;
-    let semn = login(&app, "alfa", "semn", "parola-semn").await;
-    let stranger = login(&app, "beta", "sef", "parola-sef").await;
-    let users: [(&str, &Desk); 5] = [
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
+    let ofi = app.desk_sign_in("alfa", "ofi", "parola-ofi").await;
+    let semn = app.desk_sign_in("alfa", "semn", "parola-semn").await;
+    let stranger = app.desk_sign_in("beta", "sef", "parola-sef").await;
+    let users: [(&str, &Official); 5] = [
         ("reg", &reg),
         ("ofi", &ofi),
         ("sef", &sef),
@@ -1124,8 +919,8 @@ async fn dispatch(app: &TestApp, query: &str) -> Value {
 #[tokio::test]
 async fn the_citizen_is_told_by_sms_and_email_of_every_status_change() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
-    let sef = login(&app, "alfa", "sef", "parola-sef").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
     let r = reg
         .intake(
             "petitie",
@@ -1206,7 +1001,7 @@ async fn the_citizen_is_told_by_sms_and_email_of_every_status_change() {
 #[tokio::test]
 async fn a_failing_gateway_never_blocks_the_desk_and_messages_are_retried_once() {
     let app = spawn(Backend::Sqlite).await;
-    let reg = login(&app, "alfa", "reg", "parola-reg").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     // The gateway fails the next 5 deliveries.
     let r = app
         .post("/api/v1/sandbox/gateway/failures", r#"{"count": 5}"#)

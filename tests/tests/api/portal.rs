@@ -30,72 +30,6 @@ async fn spawn() -> TestApp {
     app
 }
 
-/// A desk page's HTML, with the session cookie `cookie` (`ghiseu_desk=...`).
-async fn desk_page(client: &reqwest::Client, cookie: impl AsRef<str>, url: String) -> String {
-    client
-        .get(url)
-        .header("cookie", cookie.as_ref())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// An official signed in at the desk: (client, session cookie value, CSRF token).
-async fn desk_session(
-    app: &TestApp,
-    user: &str,
-    password: &str,
-) -> (reqwest::Client, String, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client.get(app.url("/desk/login")).send().await.unwrap();
-    let login_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .unwrap()
-                .strip_prefix("ghiseu_login_csrf=")
-                .map(|s| s.split(';').next().unwrap().to_owned())
-        })
-        .unwrap();
-    let html = page.text().await.unwrap();
-    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let r = client
-        .post(app.url("/desk/login"))
-        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
-        .form(&[
-            ("csrf", &html[at..at + 64]),
-            ("institution", "alfa"),
-            ("username", user),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let session = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .unwrap()
-                .strip_prefix("ghiseu_desk=")
-                .map(|s| s.split(';').next().unwrap().to_owned())
-        })
-        .expect("signed in");
-    let inbox = desk_page(&client, format!("ghiseu_desk={session}"), app.url("/desk")).await;
-    let at = inbox.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = inbox[at..at + 64].to_owned();
-    (client, session, csrf)
-}
-
 /// A browser without JavaScript: keeps cookies, reads the form token.
 struct Browser {
     client: reqwest::Client,
@@ -437,22 +371,14 @@ async fn forms_need_their_csrf_token_and_bad_input_is_explained() {
 async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
     let app = spawn().await;
     // The registry registers a petition with the citizen's phone.
-    let (client, session, csrf) = desk_session(&app, "reg", "parola-reg").await;
-    let form = Form::new()
-        .text("csrf", csrf.clone())
-        .text("document_type", "petitie")
-        .text("phone", "0745 000 222")
-        .part(
-            "scan",
-            Part::bytes(b"%PDF-1.4 hartie".to_vec()).file_name("p.pdf"),
-        );
-    let r = client
-        .post(app.url("/desk/intake"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let r = reg
+        .intake(
+            "petitie",
+            &[("p.pdf", b"%PDF-1.4 hartie".to_vec())],
+            &[("phone", "0745 000 222")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let number = format!("ALF-{}-000001", chrono::Utc::now().format("%Y"));
     let paper_phone = "+40745000222";
@@ -584,15 +510,14 @@ impl Browser {
 
 /// Creates a document type through the admin API.
 async fn create_type(app: &TestApp, definition: &Value) {
-    let (client, session, csrf) = desk_session(app, "adm", "parola-adm-lunga").await;
-    let r = client
-        .post(app.url("/api/v1/admin/document-types"))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .header("x-csrf-token", csrf)
-        .json(definition)
-        .send()
-        .await
-        .unwrap();
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let r = adm
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/admin/document-types",
+            Some(definition),
+        )
+        .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 }
 
@@ -744,21 +669,9 @@ async fn online_submission_registers_once_renders_the_cerere_and_refuses_bad_inp
     assert!(sms[0]["text"].as_str().unwrap().contains(&first));
 
     // The registry sees the cerere PDF and both attachments on the dossier.
-    let (client, session, _) = desk_session(&app, "reg", "parola-reg").await;
-    let inbox = desk_page(
-        &client,
-        format!("ghiseu_desk={session}"),
-        app.url("/desk?view=all"),
-    )
-    .await;
-    let at = inbox.find("/desk/dossiers/").unwrap() + 15;
-    let id = &inbox[at..at + 26];
-    let page = desk_page(
-        &client,
-        format!("ghiseu_desk={session}"),
-        app.url(&format!("/desk/dossiers/{id}")),
-    )
-    .await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let id = reg.first_in_inbox("view=all").await;
+    let page = reg.page(&id).await;
     for name in [
         "cerere.pdf",
         "plan.pdf",
@@ -769,12 +682,9 @@ async fn online_submission_registers_once_renders_the_cerere_and_refuses_bad_inp
         assert!(page.contains(name), "{name} missing from the desk page");
     }
     let at = page.find("/files/").unwrap() + 7;
-    let cerere = client
-        .get(app.url(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64])))
-        .header("cookie", format!("ghiseu_desk={session}"))
-        .send()
-        .await
-        .unwrap();
+    let cerere = reg
+        .get(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64]))
+        .await;
     assert_eq!(cerere.headers()["content-type"], "application/pdf");
     assert!(cerere.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
@@ -833,76 +743,23 @@ async fn the_citizen_journey_from_account_to_resolution() {
     let number = location.rsplit('=').next().unwrap().to_owned();
 
     // The registry asks for information.
-    let (client, session, desk_csrf) = desk_session(&app, "reg", "parola-reg").await;
-    let cookie = format!("ghiseu_desk={session}");
-    let inbox = desk_page(&client, &cookie, app.url("/desk?view=all")).await;
-    let at = inbox.find("/desk/dossiers/").unwrap() + 15;
-    let id = inbox[at..at + 26].to_owned();
-    let head_of = |html: &str| {
-        let at = html.find("name=\"route_head\" value=\"").unwrap() + 25;
-        html[at..at + 64].to_owned()
-    };
-    let act = |fields: Vec<(&'static str, String)>| {
-        let client = client.clone();
-        let cookie = cookie.clone();
-        let url = app.url(&format!("/desk/dossiers/{id}/actions"));
-        let csrf = desk_csrf.clone();
-        async move {
-            let mut form = vec![("csrf", csrf)];
-            form.extend(fields);
-            client
-                .post(url)
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let id = reg.first_in_inbox("view=all").await;
     // The registrar routes it; a tenant admin asks and decides (roles).
-    let r = act(vec![
-        ("action", "assign".into()),
-        ("department", "registratura".into()),
-        ("route_head", head_of(&page)),
-    ])
-    .await;
+    let r = reg
+        .act_now(&id, &[("action", "assign"), ("department", "registratura")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (admin, admin_session, admin_csrf) = desk_session(&app, "adm", "parola-adm-lunga").await;
-    let admin_cookie = format!("ghiseu_desk={admin_session}");
-    let admin_act = |fields: Vec<(&'static str, String)>| {
-        let client = admin.clone();
-        let cookie = admin_cookie.clone();
-        let id = id.clone();
-        let base = app.url("");
-        let csrf = admin_csrf.clone();
-        async move {
-            let page = client
-                .get(format!("{base}/desk/dossiers/{id}"))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let at = page.find("name=\"route_head\" value=\"").unwrap() + 25;
-            let mut form = vec![("csrf", csrf), ("route_head", page[at..at + 64].to_owned())];
-            form.extend(fields);
-            client
-                .post(format!("{base}/desk/dossiers/{id}/actions"))
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let r = admin_act(vec![
-        ("action", "request_info".into()),
-        ("question", "Trimiteți avizul poliției locale".into()),
-    ])
-    .await;
+    let admin = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let r = admin
+        .act_now(
+            &id,
+            &[
+                ("action", "request_info"),
+                ("question", "Trimiteți avizul poliției locale"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // The citizen sees the question and answers with text and a file.
@@ -951,13 +808,11 @@ async fn the_citizen_journey_from_account_to_resolution() {
     assert_eq!(other.get(&reply_path).await.0, StatusCode::NOT_FOUND);
 
     // The desk sees the reply and its file; then resolves.
-    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
+    let page = reg.page(&id).await;
     assert!(page.contains("Atașez avizul cerut.") && page.contains("aviz-politie.pdf"));
-    let r = admin_act(vec![
-        ("action", "resolve".into()),
-        ("resolve_note", "Aviz emis".into()),
-    ])
-    .await;
+    let r = admin
+        .act_now(&id, &[("action", "resolve"), ("resolve_note", "Aviz emis")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = b.get("/portal").await;
     assert!(
@@ -1024,22 +879,9 @@ async fn citizen_browser(
 
 /// Acts on the only open dossier of alfa as the tenant administrator.
 async fn admin_acts(app: &TestApp, fields: &[(&str, &str)]) {
-    let (client, session, csrf) = desk_session(app, "adm", "parola-adm-lunga").await;
-    let cookie = format!("ghiseu_desk={session}");
-    let inbox = desk_page(&client, &cookie, app.url("/desk?view=all")).await;
-    let at = inbox.find("/desk/dossiers/").expect("an open dossier") + 15;
-    let id = &inbox[at..at + 26];
-    let page = desk_page(&client, &cookie, app.url(&format!("/desk/dossiers/{id}"))).await;
-    let at = page.find("name=\"route_head\" value=\"").unwrap() + 25;
-    let mut form = vec![("csrf", csrf.as_str()), ("route_head", &page[at..at + 64])];
-    form.extend_from_slice(fields);
-    let r = client
-        .post(app.url(&format!("/desk/dossiers/{id}/actions")))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let admin = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let id = admin.first_in_inbox("view=all").await;
+    let r = admin.act_now(&id, fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{fields:?}");
 }
 
