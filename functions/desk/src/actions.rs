@@ -333,7 +333,7 @@ pub async fn file(
     let scope = TenantScope::new(&signed.tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let bytes = s3
-        .get_object(&service::file_key(&scope, &sha))
+        .get_object(&scope.attachment_object(&sha))
         .await?
         .ok_or(DeskError::NotFound)?;
     let mut r = web::bytes(StatusCode::OK, meta.media_type.mime(), bytes);

@@ -14,7 +14,7 @@ use http::StatusCode;
 use crate::pages;
 
 pub use ghiseu_platform::dossiers::{
-    Intake, IntakeError, Registrant, Scan, complete_forwarding, dispatch_notifications, file_key,
+    Intake, IntakeError, Registrant, Scan, complete_forwarding, dispatch_notifications,
     notify_citizen, publish, register, store_file,
 };
 

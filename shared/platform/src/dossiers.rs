@@ -168,11 +168,6 @@ pub async fn names(store: &Store, scope: &TenantScope) -> Result<PublicNames, In
     ))
 }
 
-/// The object-store key of a file of the tenant (content-addressed).
-pub fn file_key(scope: &TenantScope, sha: &Sha256Digest) -> String {
-    format!("{}attachments/{}", scope.prefix(), sha.to_hex())
-}
-
 /// Stores `scan` under its SHA-256 in the tenant's files (storing the same
 /// bytes twice is harmless) and describes it.
 pub async fn store_file(
@@ -182,8 +177,12 @@ pub async fn store_file(
 ) -> Result<Attachment, IntakeError> {
     let sha = Sha256Digest::of(&scan.data);
     let size = scan.data.len() as u64;
-    s3.put_object(&file_key(scope, &sha), scan.data, scan.media_type.mime())
-        .await?;
+    s3.put_object(
+        &scope.attachment_object(&sha),
+        scan.data,
+        scan.media_type.mime(),
+    )
+    .await?;
     Ok(Attachment {
         sha256: sha,
         media_type: scan.media_type,
@@ -322,14 +321,21 @@ pub async fn complete_forwarding(store: &Store, from: &Dossier) -> Result<(), In
     if !from.attachments().is_empty() {
         let s3 = S3Client::from_variables().await?;
         for a in from.attachments() {
-            let Some(bytes) = s3.get_object(&file_key(&from_scope, &a.sha256)).await? else {
+            let Some(bytes) = s3
+                .get_object(&from_scope.attachment_object(&a.sha256))
+                .await?
+            else {
                 return Err(IntakeError::Platform(crate::Error::Corrupt {
-                    key: file_key(&from_scope, &a.sha256),
+                    key: from_scope.attachment_object(&a.sha256),
                     detail: "an attachment is missing from the object store".to_owned(),
                 }));
             };
-            s3.put_object(&file_key(&to_scope, &a.sha256), bytes, a.media_type.mime())
-                .await?;
+            s3.put_object(
+                &to_scope.attachment_object(&a.sha256),
+                bytes,
+                a.media_type.mime(),
+            )
+            .await?;
         }
     }
     let from_tenant = repo::get_tenant(store, from.tenant())

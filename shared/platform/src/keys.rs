@@ -26,7 +26,7 @@
 
 use ghiseu_core::{
     DocumentTypeCode, DossierId, RegistrationPrefix, Sha256Digest, TenantSlug, TrackingToken,
-    TypeVersion,
+    TypeVersion, Username,
 };
 
 /// The key of a dossier's public tracking snapshot: `track/{TOKEN}` (the
@@ -73,13 +73,6 @@ impl TenantScope {
         }
     }
 
-    /// The prefix every key of this tenant starts with, `t/{slug}/` (for
-    /// listings).
-    #[must_use]
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
     /// `t/{slug}/tenant`: the tenant record.
     #[must_use]
     pub fn tenant(&self) -> String {
@@ -122,6 +115,43 @@ impl TenantScope {
         format!("{}branding/{}", self.prefix, sha256.to_hex())
     }
 
+    /// `t/{slug}/departments`: the tenant's departments.
+    #[must_use]
+    pub fn departments(&self) -> String {
+        format!("{}departments", self.prefix)
+    }
+
+    /// `t/{slug}/officials`: the usernames of the tenant's officials.
+    #[must_use]
+    pub fn officials(&self) -> String {
+        format!("{}officials", self.prefix)
+    }
+
+    /// `t/{slug}/official/{username}`: an official with their password hash.
+    #[must_use]
+    pub fn official(&self, username: &Username) -> String {
+        format!("{}official/{username}", self.prefix)
+    }
+
+    /// `t/{slug}/index/{year}/{seq}`: the dossier registered as `seq` in `year`.
+    #[must_use]
+    pub fn index_entry(&self, year: u16, seq: u32) -> String {
+        format!("{}index/{year}/{seq:08}", self.prefix)
+    }
+
+    /// `t/{slug}/open`: the summaries of the tenant's open dossiers (the inboxes).
+    #[must_use]
+    pub fn open_dossiers(&self) -> String {
+        format!("{}open", self.prefix)
+    }
+
+    /// `t/{slug}/attachments/{sha256}`: a file of a dossier in the object
+    /// store (content-addressed).
+    #[must_use]
+    pub fn attachment_object(&self, sha256: &Sha256Digest) -> String {
+        format!("{}attachments/{}", self.prefix, sha256.to_hex())
+    }
+
     /// Whether `key` belongs to this tenant.
     #[must_use]
     pub fn owns(&self, key: &str) -> bool {
@@ -156,6 +186,18 @@ mod tests {
                 cj.document_type_version(&code, TypeVersion::new(12).unwrap()),
                 "t/cj-cluj/doctype/petitie/v12",
             ),
+            (cj.departments(), "t/cj-cluj/departments"),
+            (cj.officials(), "t/cj-cluj/officials"),
+            (
+                cj.official(&Username::parse("ana.pop").unwrap()),
+                "t/cj-cluj/official/ana.pop",
+            ),
+            (cj.index_entry(2026, 42), "t/cj-cluj/index/2026/00000042"),
+            (cj.open_dossiers(), "t/cj-cluj/open"),
+            (
+                cj.attachment_object(&Sha256Digest::of(b"")),
+                "t/cj-cluj/attachments/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
             (
                 invite(&Sha256Digest::of(b"")),
                 "invite/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -188,6 +230,10 @@ mod tests {
             b.document_type_status(&code),
             b.document_type_version(&code, TypeVersion::FIRST),
             b.document_type_codes(),
+            b.departments(),
+            b.open_dossiers(),
+            b.attachment_object(&Sha256Digest::of(b"x")),
+            b.logo_object(&Sha256Digest::of(b"x")),
         ] {
             assert!(b.owns(&key));
             assert!(!a.owns(&key), "{key}");

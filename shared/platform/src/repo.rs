@@ -19,7 +19,7 @@
 //! (latest version, active) is moved with compare-and-swap after the version is
 //! written, so a reader never sees a latest version that is not there.
 //!
-//! Tenant keys are built from a [`TenantScope`] only ([`ScopeKeys`]).
+//! Tenant keys are built from a [`TenantScope`] only.
 //! Dossier, department-list, official, invitation and type-status updates are
 //! compare-and-swap against the bytes that were read, so of two concurrent
 //! writers exactly one wins and the other retries on fresh data.
@@ -46,38 +46,6 @@ pub const STORE: &str = "default";
 
 /// The key of the global tenant list.
 pub const TENANTS_KEY: &str = "tenants";
-
-/// The keys this module adds to a [`TenantScope`].
-pub trait ScopeKeys {
-    /// `t/{slug}/departments`.
-    fn departments(&self) -> String;
-    /// `t/{slug}/officials`.
-    fn officials(&self) -> String;
-    /// `t/{slug}/official/{username}`.
-    fn official(&self, username: &Username) -> String;
-    /// `t/{slug}/index/{year}/{seq}`.
-    fn index_entry(&self, year: u16, seq: u32) -> String;
-    /// The summaries of the tenant's open dossiers (the desk's inboxes).
-    fn open_dossiers(&self) -> String;
-}
-
-impl ScopeKeys for TenantScope {
-    fn departments(&self) -> String {
-        format!("{}departments", self.prefix())
-    }
-    fn officials(&self) -> String {
-        format!("{}officials", self.prefix())
-    }
-    fn official(&self, username: &Username) -> String {
-        format!("{}official/{username}", self.prefix())
-    }
-    fn index_entry(&self, year: u16, seq: u32) -> String {
-        format!("{}index/{year}/{seq:08}", self.prefix())
-    }
-    fn open_dossiers(&self) -> String {
-        format!("{}open", self.prefix())
-    }
-}
 
 /// `token/{TOKEN}`.
 #[must_use]

@@ -146,6 +146,32 @@ const PHONE: &str = "+40745000111";
 const EMAIL: &str = "ana.citizen@example.ro";
 const PASSWORD: &str = "o parolă bună 2026";
 
+/// Another citizen, signed up with only a phone (E.164) and confirmed.
+async fn signed_up(app: &TestApp, name: &str, phone: &str) -> Browser {
+    let mut b = Browser::new(app);
+    b.get("/portal/register").await;
+    let pw = "încă o parolă lungă";
+    let (status, _, _) = b
+        .post(
+            "/portal/register",
+            &[
+                ("name", name),
+                ("phone", phone),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let code = last_code(app, phone).await;
+    b.get("/portal/verify").await;
+    let (status, _, _) = b
+        .post("/portal/verify", &[("contact", phone), ("code", &code)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    b
+}
+
 async fn registered(app: &TestApp) -> Browser {
     let mut b = Browser::new(app);
     b.get("/portal/register").await;
@@ -415,28 +441,7 @@ async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
 
     // Another citizen sees nothing of it, and a claim of a number that does
     // not exist answers the same and sends nothing.
-    let mut other = Browser::new(&app);
-    other.get("/portal/register").await;
-    let pw = "încă o parolă lungă";
-    other
-        .post(
-            "/portal/register",
-            &[
-                ("name", "Alt Om"),
-                ("phone", "0745000333"),
-                ("password", pw),
-                ("password2", pw),
-            ],
-        )
-        .await;
-    let code = last_code(&app, "+40745000333").await;
-    other.get("/portal/verify").await;
-    other
-        .post(
-            "/portal/verify",
-            &[("contact", "+40745000333"), ("code", &code)],
-        )
-        .await;
+    let mut other = signed_up(&app, "Alt Om", "+40745000333").await;
     let (_, html) = other.get("/portal").await;
     assert!(!html.contains(&number));
     other.get("/portal/claim").await;
@@ -783,28 +788,7 @@ async fn the_citizen_journey_from_account_to_resolution() {
         (StatusCode::SEE_OTHER, "/portal")
     );
     // Another citizen cannot reach that reply form.
-    let mut other = Browser::new(&app);
-    other.get("/portal/register").await;
-    let pw = "încă o parolă lungă";
-    other
-        .post(
-            "/portal/register",
-            &[
-                ("name", "Alt Om"),
-                ("phone", "0745000444"),
-                ("password", pw),
-                ("password2", pw),
-            ],
-        )
-        .await;
-    let code = last_code(&app, "+40745000444").await;
-    other.get("/portal/verify").await;
-    other
-        .post(
-            "/portal/verify",
-            &[("contact", "+40745000444"), ("code", &code)],
-        )
-        .await;
+    let mut other = signed_up(&app, "Alt Om", "+40745000444").await;
     assert_eq!(other.get(&reply_path).await.0, StatusCode::NOT_FOUND);
 
     // The desk sees the reply and its file; then resolves.
