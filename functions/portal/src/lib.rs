@@ -362,7 +362,16 @@ async fn send_code(
         subject: what.to_owned(),
         text,
     };
-    notify::send_now(&ctx.store, &gateway, "-", purpose.code(), message, ctx.now).await
+    let report = notify::send_now(
+        &ctx.store,
+        &gateway,
+        "-",
+        purpose.code(),
+        vec![message],
+        ctx.now,
+    )
+    .await?;
+    Ok(report.delivered == 1)
 }
 
 /// Whether another code may be sent to `contact` from this client now.

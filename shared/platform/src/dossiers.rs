@@ -509,17 +509,24 @@ pub async fn notify_citizen(
     if messages.is_empty() {
         return;
     }
-    if let Err(e) = notify::enqueue(
-        tenant.slug.as_str(),
-        &d.id().to_string(),
-        messages,
-        Utc::now(),
-    ) {
-        eprintln!("notify: queueing for {}: {e}", d.number());
-        return;
-    }
-    if let Err(e) = dispatch_notifications(store, 5, false).await {
-        eprintln!("notify: dispatch: {e}");
+    let sent = match notify::Gateway::from_variables().await {
+        Ok(Some(gateway)) => {
+            notify::send_now(
+                store,
+                &gateway,
+                tenant.slug.as_str(),
+                &d.id().to_string(),
+                messages,
+                Utc::now(),
+            )
+            .await
+        }
+        // Notifications are switched off.
+        Ok(None) => return,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        eprintln!("notify: {}: {e}", d.number());
     }
 }
 

@@ -8,13 +8,13 @@
 //! reaches the citizen once.
 //!
 //! Delivery is an outbox: the workflow first records the change (durable),
-//! then [`enqueue`]s the messages (durable), then tries to deliver what is due
-//! ([`dispatch_due`], with short timeouts). A failed attempt is retried later
-//! with backoff (30 s, 2 min, 10 min, 1 h, 6 h, then given up and kept as
-//! failed); a gateway that is down never fails or blocks the action that
-//! caused the message. Due messages are dispatched after every desk action and
-//! by `POST /api/v1/platform/notifications/dispatch` (for a scheduler;
-//! `?retry=now` retries every pending message at once).
+//! then records the messages and tries to deliver those at once ([`send_now`],
+//! with short timeouts). A failed attempt is retried later with backoff (30 s,
+//! 2 min, 10 min, 1 h, 6 h, then given up and kept as failed); a gateway that
+//! is down never fails or blocks the action that caused the message. Retries
+//! are dispatched by `POST /api/v1/platform/notifications/dispatch`
+//! ([`dispatch_due`], for a scheduler; `?retry=now` retries every pending
+//! message at once).
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -276,30 +276,42 @@ pub async fn dispatch_due(
         .map(|(id, _)| id.clone())
         .collect();
     for id in due {
-        match attempt(store, gateway, &id, now, retry_now).await? {
-            Some(State::Delivered) => report.delivered += 1,
-            Some(State::Pending) => report.retried += 1,
-            Some(State::Failed) => report.failed += 1,
-            None => {}
-        }
+        report.count(attempt(store, gateway, &id, now, retry_now).await?);
     }
     Ok(report)
 }
 
-/// Records `message` in the outbox and tries to deliver it at once (a code
-/// the citizen is waiting for must not queue behind older messages); `true`
-/// when the gateway accepted it now. If not, it stays queued and is retried.
+impl Report {
+    fn count(&mut self, outcome: Option<State>) {
+        match outcome {
+            Some(State::Delivered) => self.delivered += 1,
+            Some(State::Pending) => self.retried += 1,
+            Some(State::Failed) => self.failed += 1,
+            None => {}
+        }
+    }
+}
+
+/// Records `messages` about `dossier` of `tenant` in the outbox and tries to
+/// deliver these (and only these) at once: a code the citizen is waiting for,
+/// or the news of the change just made, never waits behind older messages, and
+/// the caller never waits for the backlog. What fails stays queued and is
+/// retried with backoff by [`dispatch_due`].
 pub async fn send_now(
     store: &Store,
     gateway: &Gateway,
     tenant: &str,
-    subject: &str,
-    message: Message,
+    dossier: &str,
+    messages: Vec<Message>,
     now: DateTime<Utc>,
-) -> Result<bool> {
-    let id = message.id.clone();
-    enqueue(tenant, subject, vec![message], now)?;
-    Ok(attempt(store, gateway, &id, now, true).await? == Some(State::Delivered))
+) -> Result<Report> {
+    let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+    enqueue(tenant, dossier, messages, now)?;
+    let mut report = Report::default();
+    for id in ids {
+        report.count(attempt(store, gateway, &id, now, true).await?);
+    }
+    Ok(report)
 }
 
 /// One delivery attempt of message `id` (if it is pending and due, or
