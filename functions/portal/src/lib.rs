@@ -58,9 +58,6 @@ const CITIZEN: &str = "~citizen";
 /// Codes sent to one contact per hour, and to all contacts from one client.
 const CODES_PER_CONTACT_HOUR: i64 = 5;
 const CODES_PER_CLIENT_HOUR: i64 = 20;
-/// Failed password sign-ins per contact and per client in 15 minutes.
-const FAILS_PER_CONTACT: i64 = 10;
-const FAILS_PER_CLIENT: i64 = 50;
 
 type Errors = Vec<(String, String)>;
 
@@ -949,11 +946,9 @@ async fn login(ctx: &Ctx, form: &Form) -> Res {
             raw,
         ));
     };
-    let blocked = citizens::count_in_window("login-fail-contact", contact.as_str(), 900, ctx.now)?
-        >= FAILS_PER_CONTACT
-        || citizens::count_in_window("login-fail-client", &ctx.client(), 900, ctx.now)?
-            >= FAILS_PER_CLIENT;
-    if blocked {
+    // The desk's throttle: failures per account (the contact) and per address.
+    let throttle = session::LoginThrottle::new(CITIZEN, contact.as_str(), &ctx.client(), ctx.now);
+    if throttle.is_blocked(&ctx.store).await? {
         let errors = vec![(
             "contact".to_owned(),
             msg(
@@ -975,14 +970,7 @@ async fn login(ctx: &Ctx, form: &Form) -> Res {
         }
     };
     let Some(account) = account.filter(|_| ok) else {
-        citizens::within_limit(
-            "login-fail-contact",
-            contact.as_str(),
-            900,
-            i64::MAX,
-            ctx.now,
-        )?;
-        citizens::within_limit("login-fail-client", &ctx.client(), 900, i64::MAX, ctx.now)?;
+        throttle.record_failure(STORE)?;
         return Ok(login_page(ctx, StatusCode::UNAUTHORIZED, &wrong(), raw));
     };
     if !account.has_verified(&contact) {

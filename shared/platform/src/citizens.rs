@@ -296,12 +296,6 @@ pub fn within_limit(
     Ok(n <= limit)
 }
 
-/// How many `what` events `who` had in the current window.
-pub fn count_in_window(what: &str, who: &str, window_secs: i64, now: DateTime<Utc>) -> Result<i64> {
-    let window = now.timestamp().div_euclid(window_secs);
-    kv::increment(STORE, &format!("citizen/throttle/{what}/{who}/{window}"), 0)
-}
-
 /// A dossier linked to an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Linked {

@@ -15,7 +15,7 @@ use ghiseu_core::{
 };
 
 use crate::keys::TenantScope;
-use crate::kv::{self, CreateOutcome, Store};
+use crate::kv::Store;
 use crate::notify::{self, Message};
 use crate::repo::{self, TokenEntry};
 use crate::s3::S3Client;
@@ -370,14 +370,9 @@ pub async fn complete_forwarding(store: &Store, from: &Dossier) -> Result<(), In
         form: from.form().clone(),
     };
     let dossier = Dossier::register(new, &doc_type, RouteActor::System, now);
-    match kv::create_if_absent(
-        repo::STORE,
-        &to_scope.dossier(to_id),
-        &repo::stored_bytes(&dossier)?,
-    )? {
-        CreateOutcome::Created => {}
+    if !repo::create_dossier_once(&to_scope, &dossier)? {
         // Someone completed it meanwhile; the number just taken stays unused.
-        CreateOutcome::Exists(_) => return Ok(()),
+        return Ok(());
     }
     repo::put_index_entry(store, &to_scope, year, seq, to_id).await?;
     repo::put_token(

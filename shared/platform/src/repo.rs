@@ -680,11 +680,6 @@ pub enum UpdateOutcome {
     Conflict,
 }
 
-/// The stored bytes of `dossier`.
-pub fn stored_bytes(dossier: &Dossier) -> Result<Vec<u8>> {
-    dossier_bytes(dossier)
-}
-
 fn dossier_bytes(dossier: &Dossier) -> Result<Vec<u8>> {
     serde_json::to_vec(&dossier.to_stored()).map_err(|e| corrupt("dossier", e))
 }
@@ -706,11 +701,24 @@ pub async fn get_dossier(
 
 /// Writes a new dossier; its id must be fresh.
 pub fn create_dossier(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
-    let key = scope.dossier(&dossier.id());
-    match kv::create_if_absent(STORE, &key, &dossier_bytes(dossier)?)? {
-        CreateOutcome::Created => Ok(()),
-        CreateOutcome::Exists(_) => Err(corrupt(&key, "dossier id already used")),
+    if create_dossier_once(scope, dossier)? {
+        Ok(())
+    } else {
+        Err(corrupt(
+            &scope.dossier(&dossier.id()),
+            "dossier id already used",
+        ))
     }
+}
+
+/// Writes `dossier` unless a dossier with its id exists (a repeated,
+/// idempotent creation); `false` when it existed.
+pub fn create_dossier_once(scope: &TenantScope, dossier: &Dossier) -> Result<bool> {
+    let key = scope.dossier(&dossier.id());
+    Ok(matches!(
+        kv::create_if_absent(STORE, &key, &dossier_bytes(dossier)?)?,
+        CreateOutcome::Created
+    ))
 }
 
 /// Replaces `previous` with `next`, unless the stored dossier changed.

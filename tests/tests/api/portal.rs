@@ -1001,3 +1001,31 @@ async fn pages_and_messages_in_the_citizens_language() {
         "{text}"
     );
 }
+
+/// Failed password sign-ins are throttled like the desk's: after five for one
+/// contact, even the right password is refused for a while.
+#[tokio::test]
+async fn password_guessing_is_throttled() {
+    let app = spawn().await;
+    registered(&app).await;
+    let mut b = Browser::new(&app);
+    b.get("/portal/login").await;
+    for _ in 0..5 {
+        let (status, _, _) = b
+            .post(
+                "/portal/login",
+                &[("contact", PHONE), ("password", "nu e parola")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, html) = b
+        .post(
+            "/portal/login",
+            &[("contact", PHONE), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("href=\"#contact\""));
+    assert!(!b.cookies.contains_key("ghiseu_citizen"));
+}
