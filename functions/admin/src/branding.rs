@@ -31,10 +31,7 @@ pub async fn save_form(
     let parts = multipart::parse(body, &boundary, 16)
         .map_err(|e| AdminError::invalid("logo", format!("Formular invalid: {e}")))?;
     let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name)
-            .and_then(|p| std::str::from_utf8(&p.data).ok())
+        multipart::text(&parts, name)
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };

@@ -246,13 +246,7 @@ pub async fn response(
         .ok_or_else(|| DeskError::Invalid(err("document", "Formular multipart așteptat.")))?;
     let parts = multipart::parse(body, &boundary, 8)
         .map_err(|e| DeskError::Invalid(err("document", &format!("Formular invalid: {e}"))))?;
-    let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name)
-            .and_then(|p| std::str::from_utf8(&p.data).ok())
-            .map(str::to_owned)
-    };
+    let text = |name: &str| multipart::text(&parts, name).map(str::to_owned);
     if !csrf_ok(signed, text("csrf").as_deref()) {
         return Err(refuse_csrf());
     }

@@ -453,11 +453,7 @@ pub async fn intake(
         })?;
     let parts = multipart::parse(body, &boundary, 64)
         .map_err(|e| DeskError::Invalid(vec![("scan".into(), format!("Formular invalid: {e}"))]))?;
-    let csrf = parts
-        .iter()
-        .find(|p| p.name == "csrf")
-        .and_then(|p| std::str::from_utf8(&p.data).ok());
-    if !csrf_ok(signed, csrf) {
+    if !csrf_ok(signed, multipart::text(&parts, "csrf")) {
         return Err(refuse_csrf());
     }
     let (parsed, values) = parse_intake(parts);

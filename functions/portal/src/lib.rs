@@ -104,8 +104,10 @@ impl Ctx {
         r
     }
 
-    fn csrf_ok(&self, form: &Form) -> bool {
-        let given = field(form, "csrf").unwrap_or_default();
+    /// Whether `given` is this request's CSRF token (the session's, or the
+    /// anonymous form cookie's).
+    pub(crate) fn csrf_ok(&self, given: Option<&str>) -> bool {
+        let given = given.unwrap_or_default();
         let expected = match &self.signed {
             Some((s, _)) => Some(s.csrf.as_str()),
             None => cookie(&self.headers, FORM_COOKIE),
@@ -218,7 +220,7 @@ async fn handle(request: Request) -> Response {
     } else {
         Form::new()
     };
-    if method == Method::POST && !ctx.csrf_ok(&form) {
+    if method == Method::POST && !ctx.csrf_ok(field(&form, "csrf")) {
         let r = ctx.page(StatusCode::FORBIDDEN, t(lang, "portal"), |_| {
             html! { p.error { "Formularul a expirat. Reîncărcați pagina. / The form expired: reload the page." } }
         });

@@ -8,7 +8,7 @@ use ghiseu_platform::citizens;
 use ghiseu_platform::dossiers::{self, IntakeError, Scan};
 use ghiseu_platform::http::{problem, see_other};
 use ghiseu_platform::keys::TenantScope;
-use ghiseu_platform::{multipart, repo, session};
+use ghiseu_platform::{multipart, repo};
 use http::StatusCode;
 use maud::html;
 
@@ -101,16 +101,8 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
             "A multipart form was expected.",
         ));
     };
-    let text = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .and_then(|p| std::str::from_utf8(&p.data).ok())
-    };
-    let csrf_ok = ctx.signed.as_ref().is_some_and(|(s, _)| {
-        text("csrf").is_some_and(|c| session::constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
-    });
-    if !csrf_ok {
+    let text = |name: &str| multipart::text(&parts, name);
+    if !ctx.csrf_ok(text("csrf")) {
         return Ok(problem(
             StatusCode::FORBIDDEN,
             "The form expired: reload the page.",

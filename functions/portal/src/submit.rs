@@ -280,16 +280,8 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
             "A multipart form was expected.",
         ));
     };
-    let text_of = |name: &str| {
-        parts
-            .iter()
-            .find(|p| p.name == name && p.filename.is_none())
-            .and_then(|p| std::str::from_utf8(&p.data).ok())
-    };
-    let csrf_ok = ctx.signed.as_ref().is_some_and(|(s, _)| {
-        text_of("csrf").is_some_and(|c| session::constant_time_eq(c.as_bytes(), s.csrf.as_bytes()))
-    });
-    if !csrf_ok {
+    let text_of = |name: &str| multipart::text(&parts, name);
+    if !ctx.csrf_ok(text_of("csrf")) {
         return Ok(ghiseu_platform::http::problem(
             StatusCode::FORBIDDEN,
             "The form expired: reload the page.",

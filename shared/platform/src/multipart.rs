@@ -62,6 +62,16 @@ fn disposition(value: &str) -> HashMap<String, String> {
     out
 }
 
+/// The text of the first part named `name` that is not a file, if it is
+/// valid UTF-8.
+#[must_use]
+pub fn text<'a>(parts: &'a [Part], name: &str) -> Option<&'a str> {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.filename.is_none())
+        .and_then(|p| std::str::from_utf8(&p.data).ok())
+}
+
 /// Splits `body` into its parts, at most `max_parts`.
 pub fn parse(body: &[u8], boundary: &str, max_parts: usize) -> Result<Vec<Part>, MultipartError> {
     let delimiter = format!("--{boundary}");
