@@ -159,14 +159,7 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
     )
     .await?;
     let mut r = redirect("/desk");
-    set_cookie(
-        &mut r,
-        &format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
-            s.id,
-            session::SESSION_TTL.num_seconds()
-        ),
-    );
+    set_cookie(&mut r, &session::cookie(SESSION_COOKIE, &s));
     set_cookie(
         &mut r,
         &format!("{LOGIN_CSRF_COOKIE}=; Path=/desk; HttpOnly; Secure; SameSite=Strict; Max-Age=0"),
@@ -186,10 +179,7 @@ pub async fn logout(store: &Store, signed: &Signed, body: &[u8]) -> Result<Respo
     }
     session::destroy(store, &signed.session.id).await?;
     let mut r = redirect("/desk/login");
-    set_cookie(
-        &mut r,
-        &format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
-    );
+    set_cookie(&mut r, &session::removed_cookie(SESSION_COOKIE));
     Ok(r)
 }
 

@@ -160,7 +160,7 @@ async fn handle(request: Request) -> Response {
         Err(e) => return web::Problem::from_error(&e).into_response(),
     };
     let lang = web::language(&query, &headers, signed.as_ref().map(|(_, a)| a.lang));
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         store,
         lang,
         headers,
@@ -220,8 +220,12 @@ async fn handle(request: Request) -> Response {
     } else {
         Form::new()
     };
+    // A form carries the language it was shown in (its action has no query).
+    if let Some(l) = field(&form, "lang").and_then(Lang::from_code) {
+        ctx.lang = l;
+    }
     if method == Method::POST && !ctx.csrf_ok(field(&form, "csrf")) {
-        let r = ctx.page(StatusCode::FORBIDDEN, t(lang, "portal"), |_| {
+        let r = ctx.page(StatusCode::FORBIDDEN, t(ctx.lang, "portal"), |_| {
             html! { p.error { "Formularul a expirat. Reîncărcați pagina. / The form expired: reload the page." } }
         });
         return r;
@@ -304,14 +308,7 @@ pub(crate) type Res = ghiseu_platform::Result<Response>;
 async fn start_session(ctx: &Ctx, account: &Account, to: &str) -> Res {
     let s = session::create(&ctx.store, CITIZEN, &account.id, ctx.now).await?;
     let mut r = see_other(to);
-    set_cookie(
-        &mut r,
-        &format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
-            s.id,
-            session::SESSION_TTL.num_seconds()
-        ),
-    );
+    set_cookie(&mut r, &session::cookie(SESSION_COOKIE, &s));
     Ok(r)
 }
 
@@ -320,10 +317,7 @@ async fn logout(ctx: &Ctx) -> Res {
         session::destroy(&ctx.store, &s.id).await?;
     }
     let mut r = see_other("/portal/login");
-    set_cookie(
-        &mut r,
-        &format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0"),
-    );
+    set_cookie(&mut r, &session::removed_cookie(SESSION_COOKIE));
     Ok(r)
 }
 

@@ -163,6 +163,24 @@ pub async fn load(store: &Store, id: &str, now: DateTime<Utc>) -> Result<Option<
     Ok(Some(session))
 }
 
+/// The `Set-Cookie` value that hands `session` to the browser as cookie
+/// `name`: HttpOnly, Secure, SameSite=Lax, for the whole site, as long as the
+/// session lives.
+#[must_use]
+pub fn cookie(name: &str, session: &Session) -> String {
+    format!(
+        "{name}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
+        session.id,
+        SESSION_TTL.num_seconds()
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie `name`.
+#[must_use]
+pub fn removed_cookie(name: &str) -> String {
+    format!("{name}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
 /// Ends session `id`.
 pub async fn destroy(store: &Store, id: &str) -> Result<()> {
     if valid_id(id) {

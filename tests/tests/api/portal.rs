@@ -951,12 +951,14 @@ async fn pages_and_messages_in_the_citizens_language() {
     let pw = "an English password";
     let (status, location, _) = b
         .post(
-            "/portal/register?lang=en",
+            // As a browser sends it: the form's hidden field carries the language.
+            "/portal/register",
             &[
                 ("name", "Anna Smith"),
                 ("phone", "0745000666"),
                 ("password", pw),
                 ("password2", pw),
+                ("lang", "en"),
             ],
         )
         .await;
