@@ -467,13 +467,12 @@ fn register_page(
             h1 { (t(lang, "register")) }
             (error_summary(lang, errors))
             form method="post" action="/portal/register" novalidate {
-                input type="hidden" name="csrf" value=(csrf);
+                (pages::form_state(csrf, lang))
                 (input(lang, errors, "name", "name", "text", &v("name"), "name"))
                 (input(lang, errors, "email", "email", "email", &v("email"), "email"))
                 (input(lang, errors, "phone", "phone", "tel", &v("phone"), "tel"))
                 (input(lang, errors, "password", "password", "password", "", "new-password"))
                 (input(lang, errors, "password2", "password2", "password", "", "new-password"))
-                input type="hidden" name="lang" value=(lang.code());
                 button type="submit" { (t(lang, "register")) }
             }
             p { (t(lang, "have_account")) " " a href="/portal/login" { (t(lang, "login")) } }
@@ -669,7 +668,7 @@ fn contact_page(
             h1 { (t(lang, step.title())) }
             (error_summary(lang, errors))
             form method="post" action=(step.request_action()) novalidate {
-                input type="hidden" name="csrf" value=(csrf);
+                (pages::form_state(csrf, lang))
                 (input(lang, errors, "contact", label, kind, contact, "username"))
                 button type="submit" { (t(lang, "send_code")) }
             }
@@ -693,7 +692,7 @@ fn code_page(
             @if sent || step == Step::Verify { p.notice role="status" { (t(lang, "code_sent")) } }
             (error_summary(lang, errors))
             form method="post" action=(step.confirm_action()) novalidate {
-                input type="hidden" name="csrf" value=(csrf);
+                (pages::form_state(csrf, lang))
                 (input(lang, errors, "contact", "contact", "text", contact.unwrap_or(""), "username"))
                 (input(lang, errors, "code", "code", "text", "", "one-time-code"))
                 @if step == Step::Reset {
@@ -905,7 +904,7 @@ fn login_page(
             h1 { (t(lang, "login")) }
             (error_summary(lang, errors))
             form method="post" action="/portal/login" novalidate {
-                input type="hidden" name="csrf" value=(csrf);
+                (pages::form_state(csrf, lang))
                 (input(lang, errors, "contact", "contact", "text", contact, "username"))
                 (input(lang, errors, "password", "password_plain", "password", "", "current-password"))
                 button type="submit" { (t(lang, "login")) }
@@ -1125,7 +1124,7 @@ async fn claim_form(
             @if sent { p.notice role="status" { (t(lang, "claim_sent")) } }
             (error_summary(lang, errors))
             form method="post" action=(if sent { "/portal/claim/confirm" } else { "/portal/claim" }) novalidate {
-                input type="hidden" name="csrf" value=(csrf);
+                (pages::form_state(csrf, lang))
                 label for="institution" { (t(lang, "institution")) }
                 select id="institution" name="institution" {
                     @for (slug, name) in &list { option value=(slug) selected[v("institution") == *slug] { (name) } }

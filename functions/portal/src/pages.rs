@@ -180,6 +180,15 @@ pub fn layout(
     .into_string()
 }
 
+/// The hidden fields of every portal form: the CSRF token and the language
+/// the page is shown in (a form's action has no query string).
+pub fn form_state(csrf: &str, lang: Lang) -> Markup {
+    html! {
+        input type="hidden" name="csrf" value=(csrf);
+        input type="hidden" name="lang" value=(lang.code());
+    }
+}
+
 /// The error summary: every problem, each linking to its field.
 pub fn errors(lang: Lang, errors: &[(String, String)]) -> Markup {
     html! {
