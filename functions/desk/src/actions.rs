@@ -25,7 +25,7 @@ use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::forms::{Form, dossier_page, field, load, parse_form, refuse_csrf};
+use crate::forms::{Form, dossier_page, field, load, load_versioned, parse_form, refuse_csrf};
 use crate::service::{self, DeskError, MAX_FILE_BYTES, Scan};
 use crate::{Signed, csrf_ok, redirect};
 
@@ -128,7 +128,7 @@ fn parse_action(form: &Form) -> Result<Command, Errors> {
 async fn check(
     store: &Store,
     signed: &Signed,
-    id: &DossierId,
+    current: &ghiseu_core::Dossier,
     command: &Command,
 ) -> Result<Errors, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
@@ -161,7 +161,6 @@ async fn check(
             } else {
                 // The receiving institution must be able to register it (the
                 // same document type, or a petition) before anything changes.
-                let current = load(store, signed, *id).await?;
                 let fits = ghiseu_platform::dossiers::receiving_type(
                     store,
                     &TenantScope::new(tenant),
@@ -210,20 +209,20 @@ pub async fn action(
         return Err(refuse_csrf());
     }
     // Make sure the dossier is visible before saying anything about the form.
-    load(store, signed, id).await?;
+    let current = load_versioned(store, signed, id).await?;
     let command = match parse_action(&form) {
         Ok(c) => c,
         Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
     };
-    let errors = check(store, signed, &id, &command).await?;
+    let errors = check(store, signed, &current.dossier, &command).await?;
     if !errors.is_empty() {
         return dossier_page(store, signed, id, Some(&errors)).await;
     }
-    service::act(
+    service::act_on(
         store,
         &signed.tenant,
         &signed.actor,
-        &id,
+        current,
         field(&form, "route_head"),
         command,
         Utc::now(),
@@ -250,7 +249,7 @@ pub async fn response(
     if !csrf_ok(signed, text("csrf").as_deref()) {
         return Err(refuse_csrf());
     }
-    load(store, signed, id).await?;
+    let current = load_versioned(store, signed, id).await?;
     let route_head = text("route_head");
     let file = parts
         .into_iter()
@@ -278,23 +277,15 @@ pub async fn response(
         Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
     };
     // Authorised and possible before anything is stored.
-    let current = load(store, signed, id).await?;
-    ghiseu_core::authorize(&signed.actor, Action::AttachResponse, &current)
-        .map_err(|d| DeskError::from(ghiseu_core::WorkflowError::Denied(d)))?;
-    if !ghiseu_core::workflow::allowed_in(Action::AttachResponse, current.status()) {
-        return Err(DeskError::NotAllowed(format!(
-            "Nu se poate atașa un răspuns cât timp dosarul este {}.",
-            current.status().code()
-        )));
-    }
+    ghiseu_core::workflow::permitted(&current.dossier, Action::AttachResponse, &signed.actor)?;
     let scope = TenantScope::new(&signed.tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let document = service::store_file(&s3, &scope, scan).await?;
-    service::act(
+    service::act_on(
         store,
         &signed.tenant,
         &signed.actor,
-        &id,
+        current,
         route_head.as_deref(),
         Command::AttachResponse { document },
         Utc::now(),

@@ -482,14 +482,23 @@ pub(crate) async fn load(
     signed: &Signed,
     id: DossierId,
 ) -> Result<ghiseu_core::Dossier, DeskError> {
+    Ok(load_versioned(store, signed, id).await?.dossier)
+}
+
+/// The dossier `id` of the official's tenant as stored (for a
+/// compare-and-swap), if the official may see it.
+pub(crate) async fn load_versioned(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+) -> Result<repo::Versioned, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
-    let dossier = repo::get_dossier(store, &scope, &id)
+    let current = repo::get_dossier(store, &scope, &id)
         .await?
-        .ok_or(DeskError::NotFound)?
-        .dossier;
-    ghiseu_core::authorize(&signed.actor, ghiseu_core::Action::View, &dossier)
+        .ok_or(DeskError::NotFound)?;
+    ghiseu_core::authorize(&signed.actor, ghiseu_core::Action::View, &current.dossier)
         .map_err(|d| DeskError::from(ghiseu_core::WorkflowError::Denied(d)))?;
-    Ok(dossier)
+    Ok(current)
 }
 
 /// `GET /desk/dossiers/{id}`.

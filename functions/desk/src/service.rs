@@ -128,10 +128,13 @@ pub async fn act(
     let Some(current) = repo::get_dossier(store, &scope, id).await? else {
         return Err(DeskError::NotFound);
     };
-    apply_versioned(store, tenant, actor, current, expected_head, command, now).await
+    act_on(store, tenant, actor, current, expected_head, command, now).await
 }
 
-async fn apply_versioned(
+/// Applies `command` by `actor` to `current` (read by the caller), if its
+/// route head is still `expected_head`: compare-and-swap, then index,
+/// publish and tell the citizen.
+pub async fn act_on(
     store: &Store,
     tenant: &Tenant,
     actor: &Actor,

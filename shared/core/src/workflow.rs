@@ -188,6 +188,22 @@ pub fn allowed_in(action: Action, status: DossierStatus) -> bool {
     }
 }
 
+/// Whether `actor` may take `action` on `dossier` now: their role allows it
+/// and the transition table allows it in the dossier's status. [`apply`]
+/// checks this first; a caller that must do costly work before it can build
+/// the command (store a file) asks here beforehand.
+pub fn permitted(dossier: &Dossier, action: Action, actor: &Actor) -> Result<(), WorkflowError> {
+    authorize(actor, action, dossier)?;
+    if allowed_in(action, dossier.status()) {
+        Ok(())
+    } else {
+        Err(WorkflowError::NotAllowed {
+            action,
+            status: dossier.status(),
+        })
+    }
+}
+
 /// Decides the event that `command` by `actor` at `now` produces on `dossier`.
 /// The event's time is `now`, or the previous event's time if `now` is earlier
 /// (clocks of several instances may differ slightly; routes stay ordered).
@@ -197,14 +213,7 @@ pub fn apply(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<RouteEvent, WorkflowError> {
-    let action = command.action();
-    authorize(actor, action, dossier)?;
-    if !allowed_in(action, dossier.status()) {
-        return Err(WorkflowError::NotAllowed {
-            action,
-            status: dossier.status(),
-        });
-    }
+    permitted(dossier, command.action(), actor)?;
     let at = now.max(dossier.updated_at());
     let here = dossier.current_department().clone();
     let holder = dossier.current_official().cloned();
