@@ -9,6 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::Signed;
 use crate::forms::InboxFilter;
+use ghiseu_platform::html::inline_error;
 use ghiseu_platform::repo::Summary;
 
 const CSS: &str = "\
@@ -70,18 +71,7 @@ fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {
 }
 
 fn error_summary(errors: &[(String, String)]) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div.error-summary role="alert" tabindex="-1" {
-                h2 { "Corectați următoarele:" }
-                ul { @for (f, m) in errors { li { a href=(format!("#{f}")) { (m) } } } }
-            }
-        }
-    }
-}
-
-fn inline_error(errors: &[(String, String)], name: &str) -> Markup {
-    html! { @for (f, m) in errors { @if f == name { p.error id=(format!("{name}-error")) { (m) } } } }
+    ghiseu_platform::html::error_summary("Corectați următoarele:", errors)
 }
 
 /// An error page.

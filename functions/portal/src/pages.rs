@@ -191,16 +191,7 @@ pub fn form_state(csrf: &str, lang: Lang) -> Markup {
 
 /// The error summary: every problem, each linking to its field.
 pub fn errors(lang: Lang, errors: &[(String, String)]) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div.error-summary role="alert" tabindex="-1" {
-                h2 { (t(lang, "errors")) }
-                ul { @for (field, message) in errors {
-                    li { a href={ "#" (field) } { (message) } }
-                } }
-            }
-        }
-    }
+    ghiseu_platform::html::error_summary(t(lang, "errors"), errors)
 }
 
 /// A labelled input with its error.

@@ -22,6 +22,7 @@
 pub mod citizens;
 pub mod dossiers;
 pub mod error;
+pub mod html;
 pub mod http;
 pub mod keys;
 pub mod kv;
