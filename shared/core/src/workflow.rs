@@ -329,6 +329,19 @@ pub fn apply(
     })
 }
 
+/// Whether the citizen may reply now: the institution awaits them (the same
+/// transition as [`Command::RecordReply`]; the citizen needs no role).
+pub fn citizen_may_reply(dossier: &Dossier) -> Result<(), WorkflowError> {
+    if allowed_in(Action::RecordReply, dossier.status()) {
+        Ok(())
+    } else {
+        Err(WorkflowError::NotAllowed {
+            action: Action::RecordReply,
+            status: dossier.status(),
+        })
+    }
+}
+
 /// The citizen's own reply to an information request (from the portal; the
 /// caller has checked that the dossier is the citizen's): text and files,
 /// recorded with the citizen as actor. The deadline moves as for
@@ -339,12 +352,7 @@ pub fn citizen_reply(
     documents: Vec<Attachment>,
     now: DateTime<Utc>,
 ) -> Result<RouteEvent, WorkflowError> {
-    if dossier.status() != DossierStatus::AwaitingCitizen {
-        return Err(WorkflowError::NotAllowed {
-            action: Action::RecordReply,
-            status: dossier.status(),
-        });
-    }
+    citizen_may_reply(dossier)?;
     let at = now.max(dossier.updated_at());
     let asked = dossier
         .pending_question()

@@ -555,7 +555,7 @@ pub async fn reply_as_citizen(
         return Err(IntakeError::NotFound);
     };
     // Refused before anything is stored.
-    ghiseu_core::workflow::citizen_reply(&current.dossier, None, Vec::new(), now)
+    ghiseu_core::workflow::citizen_may_reply(&current.dossier)
         .map_err(|e| IntakeError::NotAllowed(e.to_string()))?;
     let mut documents = Vec::with_capacity(files.len());
     if !files.is_empty() {
