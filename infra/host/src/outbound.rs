@@ -175,6 +175,31 @@ pub fn chained_uri(uri: &Uri) -> Option<Result<Uri, String>> {
 mod tests {
     use super::*;
 
+    /// The only test in this binary that registers a chain target (it is
+    /// process-wide, set once when the listener is bound).
+    #[test]
+    fn chained_requests_go_to_the_listener_only_for_routed_components() {
+        let uri = |s: &str| s.parse::<Uri>().unwrap();
+        assert!(chained_uri(&uri("http://example.ro/x")).is_none());
+        set_chain_target("0.0.0.0:4567".parse().unwrap(), |component, path| {
+            component == "sandbox" && path.starts_with("/sandbox/")
+        });
+        assert_eq!(
+            chained_uri(&uri("http://sandbox.spin.internal/sandbox/gateway?x=1")),
+            Some(Ok(uri("http://127.0.0.1:4567/sandbox/gateway?x=1")))
+        );
+        // A path the component is not routed, or another component: refused.
+        assert!(matches!(
+            chained_uri(&uri("http://sandbox.spin.internal/desk/login")),
+            Some(Err(_))
+        ));
+        assert!(matches!(
+            chained_uri(&uri("http://desk.spin.internal/sandbox/gateway")),
+            Some(Err(_))
+        ));
+        assert!(chained_uri(&uri("http://spin.internal.example.ro/sandbox/x")).is_none());
+    }
+
     #[test]
     fn allow_list_table() {
         let allowed = AllowedHosts::parse([
