@@ -411,9 +411,9 @@ impl Dossier {
                     self.deadline = deadline::extended(self.deadline, *paused_days);
                 }
             }
-            EventKind::ResponseDrafted { .. } | EventKind::Signed => {
-                self.status = S::InProgress;
-            }
+            EventKind::ResponseDrafted { .. } => self.status = S::InProgress,
+            // Always followed by `issued` in the same write (workflow::sign).
+            EventKind::Signed { .. } => {}
             EventKind::SentForSignature => self.status = S::AwaitingSignature,
             EventKind::Issued { .. } | EventKind::Resolved => self.status = S::Resolved,
             EventKind::Joined { .. } => self.status = S::Joined,
@@ -546,6 +546,28 @@ impl Dossier {
                 _ => None,
             })
             .collect()
+    }
+
+    /// A document of the dossier by its digest: an attachment, a file of a
+    /// citizen's reply, a drafted response or a signed document.
+    pub fn document(&self, sha256: &Sha256Digest) -> Option<&Attachment> {
+        self.parts
+            .attachments
+            .iter()
+            .chain(
+                self.route
+                    .events()
+                    .iter()
+                    .flat_map(|e| match &e.event.kind {
+                        EventKind::CitizenReplied { documents, .. } => documents.iter().collect(),
+                        EventKind::ResponseDrafted { document }
+                        | EventKind::Signed { document, .. } => {
+                            vec![document]
+                        }
+                        _ => Vec::new(),
+                    }),
+            )
+            .find(|a| &a.sha256 == sha256)
     }
 
     /// The issued document's digest, once resolved by issuing one.
@@ -769,7 +791,13 @@ pub(crate) mod tests {
                 S::InProgress,
             ),
             (EventKind::SentForSignature, S::AwaitingSignature),
-            (EventKind::Signed, S::InProgress),
+            (
+                EventKind::Signed {
+                    document: sample_dossier().attachments()[0].clone(),
+                    response: Sha256Digest::of(b"raspuns"),
+                },
+                S::Registered,
+            ),
             (
                 EventKind::Issued {
                     document: Sha256Digest::of(b"raspuns"),

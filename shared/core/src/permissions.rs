@@ -12,7 +12,11 @@
 //! | Resolve            | –         | –           | own dept.        | –      | yes         |
 //! | Reject             | –         | –           | own dept.        | –      | yes         |
 //! | ExtendDeadline     | –         | –           | own dept.        | –      | yes         |
+//! | Sign               | –         | –           | –                | yes    | –           |
 //!
+//! Signing is personal (a qualified signature is the signer's own): only a signer
+//! signs, for the whole institution, and the tenant administrator's blanket
+//! permission does not include it.
 //! "own dept." means the dossier's current department is the actor's department.
 //! A registrar dispatches from the registry to any department, so Assign is not
 //! limited to their own. Viewing in the desk is open to the whole tenant (DESIGN
@@ -77,11 +81,13 @@ pub enum Action {
     JoinDuplicate,
     /// Forward to another institution.
     ForwardToInstitution,
+    /// Sign the response waiting for signature (and so issue it).
+    Sign,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::View,
         Action::Register,
         Action::Assign,
@@ -95,6 +101,7 @@ impl Action {
         Action::SendForSignature,
         Action::JoinDuplicate,
         Action::ForwardToInstitution,
+        Action::Sign,
     ];
 
     /// The action with this [`Action::code`].
@@ -118,6 +125,7 @@ impl Action {
             Action::SendForSignature => "send_for_signature",
             Action::JoinDuplicate => "join_duplicate",
             Action::ForwardToInstitution => "forward_to_institution",
+            Action::Sign => "sign",
         }
     }
 }
@@ -173,7 +181,7 @@ fn check(
 fn role_allows(role: Role, action: Action, own_department: bool) -> bool {
     use Action as A;
     match role {
-        Role::TenantAdmin => true,
+        Role::TenantAdmin => action != A::Sign,
         // The registry routes paper: it assigns, records replies brought to the
         // counter, joins duplicates and forwards misdirected petitions.
         Role::Registrar => matches!(
@@ -196,10 +204,10 @@ fn role_allows(role: Role, action: Action, own_department: bool) -> bool {
         },
         Role::HeadOfDepartment => match action {
             A::View => true,
-            A::Register => false,
+            A::Register | A::Sign => false,
             _ => own_department,
         },
-        Role::Signer => matches!(action, A::View),
+        Role::Signer => matches!(action, A::View | A::Sign),
     }
 }
 
@@ -226,21 +234,21 @@ mod tests {
         const OT: Result<(), Denied> = Err(Denied::OtherTenant);
         let own = Some("registratura");
         let other = Some("urbanism");
-        type Row<'a> = (Role, Option<&'a str>, [Result<(), Denied>; 13]);
+        type Row<'a> = (Role, Option<&'a str>, [Result<(), Denied>; 14]);
         #[rustfmt::skip]
         let cases: Vec<Row> = vec![
             // View Register Assign Forward Resolve Reject Extend | RequestInfo RecordReply
-            // AttachResponse SendForSignature JoinDuplicate ForwardToInstitution
-            (Role::Registrar, own, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK]),
-            (Role::Registrar, None, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK]),
-            (Role::Official, own, [OK, NO, OK, OK, NO, NO, NO, OK, OK, OK, NO, NO, NO]),
-            (Role::Official, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
-            (Role::Official, None, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
-            (Role::HeadOfDepartment, own, [OK, NO, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-            (Role::HeadOfDepartment, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
-            (Role::Signer, own, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
-            (Role::TenantAdmin, None, [OK; 13]),
-            (Role::TenantAdmin, other, [OK; 13]),
+            // AttachResponse SendForSignature JoinDuplicate ForwardToInstitution Sign
+            (Role::Registrar, own, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK, NO]),
+            (Role::Registrar, None, [OK, OK, OK, NO, NO, NO, NO, NO, OK, NO, NO, OK, OK, NO]),
+            (Role::Official, own, [OK, NO, OK, OK, NO, NO, NO, OK, OK, OK, NO, NO, NO, NO]),
+            (Role::Official, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::Official, None, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::HeadOfDepartment, own, [OK, NO, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, NO]),
+            (Role::HeadOfDepartment, other, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO]),
+            (Role::Signer, own, [OK, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, NO, OK]),
+            (Role::TenantAdmin, None, [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, NO]),
+            (Role::TenantAdmin, other, [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, NO]),
         ];
         let d = sample_dossier();
         for (role, department, row) in cases {

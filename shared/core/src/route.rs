@@ -118,8 +118,14 @@ pub enum EventKind {
     },
     /// The response was sent to the signer's queue.
     SentForSignature,
-    /// The response was signed.
-    Signed,
+    /// The response `response` was signed; `document` is the signed PDF (its
+    /// bytes start with the response's: the signature is an incremental update).
+    Signed {
+        /// The signed document (content-addressed).
+        document: Attachment,
+        /// The SHA-256 of the drafted response that was signed.
+        response: Sha256Digest,
+    },
     /// The dossier was resolved by issuing a response document.
     Issued {
         /// The SHA-256 of the issued document (one of the drafted responses).
@@ -173,7 +179,7 @@ impl EventKind {
             Self::CitizenReplied { .. } => "citizen_replied",
             Self::ResponseDrafted { .. } => "response_drafted",
             Self::SentForSignature => "sent_for_signature",
-            Self::Signed => "signed",
+            Self::Signed { .. } => "signed",
             Self::Issued { .. } => "issued",
             Self::Resolved => "resolved",
             Self::Rejected { .. } => "rejected",
@@ -303,14 +309,15 @@ pub fn canonical_bytes(e: &RouteEvent) -> Vec<u8> {
         }
         EventKind::ResponseDrafted { document } => put_attachment(&mut out, document),
         EventKind::Issued { document } => put_str(&mut out, &document.to_hex()),
+        EventKind::Signed { document, response } => {
+            put_attachment(&mut out, document);
+            put_str(&mut out, &response.to_hex());
+        }
         EventKind::DeadlineExtended { days, reason } => {
             out.extend_from_slice(&u32::from(*days).to_be_bytes());
             put_str(&mut out, reason.as_str());
         }
-        EventKind::SentForSignature
-        | EventKind::Signed
-        | EventKind::Resolved
-        | EventKind::Withdrawn => {}
+        EventKind::SentForSignature | EventKind::Resolved | EventKind::Withdrawn => {}
     }
     out
 }
@@ -503,7 +510,7 @@ mod tests {
                 "inserted",
                 |v| {
                     let mut extra = v[1].clone();
-                    extra.event.kind = EventKind::Signed;
+                    extra.event.kind = EventKind::SentForSignature;
                     v.insert(2, extra);
                 },
                 RouteError::HashMismatch { index: 2 },

@@ -255,7 +255,10 @@ pub enum StoredEventKind {
     /// See [`EventKind::SentForSignature`].
     SentForSignature,
     /// See [`EventKind::Signed`].
-    Signed,
+    Signed {
+        document: StoredAttachment,
+        response: String,
+    },
     /// See [`EventKind::Issued`].
     Issued { document: String },
     /// See [`EventKind::Resolved`].
@@ -308,7 +311,10 @@ impl RouteEvent {
                 document: attachment_to_stored(document),
             },
             EventKind::SentForSignature => StoredEventKind::SentForSignature,
-            EventKind::Signed => StoredEventKind::Signed,
+            EventKind::Signed { document, response } => StoredEventKind::Signed {
+                document: attachment_to_stored(document),
+                response: response.to_hex(),
+            },
             EventKind::Issued { document } => StoredEventKind::Issued {
                 document: document.to_hex(),
             },
@@ -383,7 +389,10 @@ impl RouteEvent {
                 document: attachment_from_stored(document)?,
             },
             StoredEventKind::SentForSignature => EventKind::SentForSignature,
-            StoredEventKind::Signed => EventKind::Signed,
+            StoredEventKind::Signed { document, response } => EventKind::Signed {
+                document: attachment_from_stored(document)?,
+                response: f("route.response", Sha256Digest::parse(response))?,
+            },
             StoredEventKind::Issued { document } => EventKind::Issued {
                 document: f("route.document", Sha256Digest::parse(document))?,
             },

@@ -20,6 +20,7 @@
 //! | ExtendDeadline     | yes        | yes        | yes             | yes               | –        |
 //! | JoinDuplicate      | yes        | yes        | yes             | –                 | –        |
 //! | ForwardInstitution | yes        | yes        | –               | –                 | –        |
+//! | Sign ([`sign`])    | –          | –          | –               | yes               | –        |
 //!
 //! Terminal: Resolved, Rejected, Withdrawn, ForwardedOut, Joined.
 //!
@@ -33,6 +34,7 @@ use thiserror::Error;
 
 use crate::calendar::local_date;
 use crate::deadline::{self, DeadlineError};
+use crate::digest::Sha256Digest;
 use crate::dossier::{Attachment, Dossier, DossierStatus};
 use crate::ids::{DepartmentCode, DossierId, TenantSlug, Username};
 use crate::permissions::{Action, Actor, Denied, authorize};
@@ -161,6 +163,13 @@ pub enum WorkflowError {
     /// Forwarding to the institution that holds the dossier.
     #[error("the dossier is already in this institution")]
     SameInstitution,
+    /// Signing a response that is no longer the one waiting for signature (a
+    /// new one was attached, or it was taken back and sent again).
+    #[error("the document changed after it was selected for signing")]
+    ResponseChanged,
+    /// The signed document is not an incremental update of the response.
+    #[error("the signed document does not start with the response it signs")]
+    NotASignatureOf,
     /// An invalid or second extension.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
@@ -181,6 +190,7 @@ pub fn allowed_in(action: Action, status: DossierStatus) -> bool {
         | Action::Resolve
         | Action::ForwardToInstitution => open,
         Action::RecordReply => status == S::AwaitingCitizen,
+        Action::Sign => status == S::AwaitingSignature,
         Action::Reject | Action::JoinDuplicate => open || status == S::AwaitingCitizen,
         Action::ExtendDeadline => {
             open || matches!(status, S::AwaitingCitizen | S::AwaitingSignature)
@@ -202,6 +212,51 @@ pub fn permitted(dossier: &Dossier, action: Action, actor: &Actor) -> Result<(),
             status: dossier.status(),
         })
     }
+}
+
+/// Signs and issues: the two events (`signed`, then `issued` with the signed
+/// document) that record `signed` as the signature of the response `response`
+/// by `actor`. Refused unless the actor may sign, the dossier awaits signature,
+/// and `response` is still its latest response: a document changed after the
+/// signer selected it fails here, alone. `signed_starts_with_response` is the
+/// caller's check that the signed bytes begin with the response's bytes (PAdES
+/// signs by an incremental update), which core cannot see.
+pub fn sign(
+    dossier: &Dossier,
+    response: Sha256Digest,
+    signed: Attachment,
+    signed_starts_with_response: bool,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<[RouteEvent; 2], WorkflowError> {
+    permitted(dossier, Action::Sign, actor)?;
+    if dossier.responses().last().map(|r| r.sha256) != Some(response) {
+        return Err(WorkflowError::ResponseChanged);
+    }
+    if !signed_starts_with_response {
+        return Err(WorkflowError::NotASignatureOf);
+    }
+    let at = now.max(dossier.updated_at());
+    let here = Some(dossier.current_department().clone());
+    let holder = dossier.current_official().cloned();
+    let issued = EventKind::Issued {
+        document: signed.sha256,
+    };
+    let event = |kind| RouteEvent {
+        at,
+        actor: actor.route_actor(),
+        department: here.clone(),
+        official: holder.clone(),
+        note: None,
+        kind,
+    };
+    Ok([
+        event(EventKind::Signed {
+            document: signed,
+            response,
+        }),
+        event(issued),
+    ])
 }
 
 /// Decides the event that `command` by `actor` at `now` produces on `dossier`.
@@ -709,6 +764,98 @@ mod tests {
         );
         assert_eq!(d.issued(), Some(&response().sha256));
         assert_eq!(d.status(), DossierStatus::Resolved);
+    }
+
+    fn signer() -> Actor {
+        Actor {
+            username: user("alin.tise"),
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            roles: [Role::Signer].into(),
+            department: Some(dept("cabinet-presedinte")),
+        }
+    }
+
+    fn signed_pdf() -> Attachment {
+        Attachment {
+            sha256: crate::Sha256Digest::of(b"%PDF-1.7 raspuns + semnatura"),
+            size: 28,
+            ..response()
+        }
+    }
+
+    #[test]
+    fn signing_issues_the_signed_document() {
+        let now = at("2026-03-04T08:00:00Z");
+        let mut d = in_status(DossierStatus::AwaitingSignature);
+        let events = sign(&d, response().sha256, signed_pdf(), true, &signer(), now).unwrap();
+        for e in events {
+            d.record(e);
+        }
+        let kinds: Vec<&str> = d
+            .route()
+            .events()
+            .iter()
+            .map(|e| e.event.kind.code())
+            .collect();
+        assert_eq!(kinds[kinds.len() - 2..], ["signed", "issued"]);
+        assert_eq!(d.status(), DossierStatus::Resolved);
+        assert_eq!(d.issued(), Some(&signed_pdf().sha256));
+        assert_eq!(d.document(&signed_pdf().sha256), Some(&signed_pdf()));
+        assert!(d.route().verify().is_ok());
+    }
+
+    #[test]
+    fn signing_refusals() {
+        let now = at("2026-03-04T08:00:00Z");
+        let d = in_status(DossierStatus::AwaitingSignature);
+        let other = crate::Sha256Digest::of(b"another response");
+        let cases: Vec<(Actor, Dossier, crate::Sha256Digest, bool, WorkflowError)> = vec![
+            // The head of department decides, but signing is the signer's alone.
+            (
+                admin(),
+                d.clone(),
+                response().sha256,
+                true,
+                Denied::NotPermitted.into(),
+            ),
+            (
+                signer(),
+                in_status(DossierStatus::InProgress),
+                response().sha256,
+                true,
+                WorkflowError::NotAllowed {
+                    action: Action::Sign,
+                    status: DossierStatus::InProgress,
+                },
+            ),
+            // A new response was attached after selection.
+            (
+                signer(),
+                d.clone(),
+                other,
+                true,
+                WorkflowError::ResponseChanged,
+            ),
+            (
+                signer(),
+                d.clone(),
+                response().sha256,
+                false,
+                WorkflowError::NotASignatureOf,
+            ),
+        ];
+        for (actor, dossier, response, prefix, want) in cases {
+            assert_eq!(
+                sign(&dossier, response, signed_pdf(), prefix, &actor, now),
+                Err(want)
+            );
+        }
+        let mut stranger = signer();
+        stranger.tenant = TenantSlug::parse("primaria-turda").unwrap();
+        assert_eq!(
+            sign(&d, response().sha256, signed_pdf(), true, &stranger, now),
+            Err(WorkflowError::Denied(Denied::OtherTenant))
+        );
     }
 
     #[test]
