@@ -270,21 +270,9 @@ fn too_many(resource: Resource, lang: Lang, path: &str, retry_after: u64) -> Res
     response
 }
 
-/// An HTML response with the security headers every page carries.
+/// An HTML response with the security headers every public page carries.
 fn html_page(status: StatusCode, body: String, cache: &str) -> Response {
-    let mut response = web::bytes(status, "text/html; charset=utf-8", body);
-    let csp = format!(
-        "default-src 'none'; style-src {}; img-src 'self'; frame-ancestors 'none'; \
-         base-uri 'none'; form-action 'self'",
-        page::style_hash()
-    );
-    set(&mut response, header::CONTENT_SECURITY_POLICY, &csp);
-    set(&mut response, header::REFERRER_POLICY, "no-referrer");
-    set(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(&mut response, header::X_FRAME_OPTIONS, "DENY");
-    set(&mut response, header::CACHE_CONTROL, cache);
-    set(&mut response, header::VARY, "Accept-Language");
-    response
+    page::response(status, body, cache)
 }
 
 fn set(response: &mut Response, name: header::HeaderName, value: &str) {

@@ -52,6 +52,14 @@ pub fn invite(token_sha256: &Sha256Digest) -> String {
     format!("invite/{}", token_sha256.to_hex())
 }
 
+/// The key of an issued document's public verification record:
+/// `verify/{TOKEN}`. Global like the tracking snapshot: the token in the
+/// document's QR code alone finds it.
+#[must_use]
+pub fn verification(token: &TrackingToken) -> String {
+    format!("verify/{token}")
+}
+
 /// The key that reserves a registration prefix for one tenant: `regprefix/{PREFIX}`.
 #[must_use]
 pub fn registration_prefix(prefix: &RegistrationPrefix) -> String {
@@ -150,6 +158,13 @@ impl TenantScope {
     #[must_use]
     pub fn attachment_object(&self, sha256: &Sha256Digest) -> String {
         format!("{}attachments/{}", self.prefix, sha256.to_hex())
+    }
+
+    /// `t/{slug}/signing/{id}`: a signer's batch (the documents selected,
+    /// their hashes, and each one's result).
+    #[must_use]
+    pub fn signing_batch(&self, id: &TrackingToken) -> String {
+        format!("{}signing/{id}", self.prefix)
     }
 
     /// Whether `key` belongs to this tenant.

@@ -24,6 +24,7 @@ pub mod dossiers;
 pub mod error;
 pub mod html;
 pub mod http;
+pub mod issued;
 pub mod keys;
 pub mod kv;
 pub mod multipart;

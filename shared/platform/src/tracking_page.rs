@@ -33,6 +33,8 @@ li{background:#fff;border-left:4px solid #003f7f;margin:0 0 .5rem;padding:.5rem 
 li time{display:block;font-size:.85rem;color:#505050}\
 .hash{font-family:ui-monospace,monospace;font-size:.8rem;overflow-wrap:anywhere;font-weight:400}\
 .qr{display:block;width:10rem;height:10rem;margin:1rem 0}\
+.valid{background:#e3f4e6;color:#0b5a1c;border:1px solid #0b5a1c;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
+.invalid{background:#fbe9ea;color:#a4000f;border:1px solid #a4000f;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
 a{color:#003f7f}";
 
 /// The CSP source of the inline stylesheet: `'sha256-…'`.
@@ -42,6 +44,39 @@ pub fn style_hash() -> String {
         "'sha256-{}'",
         base64::engine::general_purpose::STANDARD.encode(digest)
     )
+}
+
+/// A public page (tracking, verification) as a response, with the security
+/// headers every one carries: a CSP that allows only the inline stylesheet and
+/// same-origin images, no framing, no referrer, no sniffing, `cache` as
+/// `Cache-Control`, and `Vary: Accept-Language` (the language follows it).
+#[must_use]
+pub fn response(status: http::StatusCode, body: String, cache: &str) -> crate::http::Response {
+    use http::{HeaderValue, header};
+    let mut response = crate::http::bytes(status, "text/html; charset=utf-8", body);
+    let csp = format!(
+        "default-src 'none'; style-src {}; img-src 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'self'",
+        style_hash()
+    );
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Ok(v) = HeaderValue::from_str(cache) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
 }
 
 /// The words of the pages in one language.
@@ -171,9 +206,10 @@ fn day(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-/// The shell: head, header with the language switch (plain links to `path`),
-/// and `content`.
-fn layout(lang: Lang, title: &str, path: &str, content: Markup) -> Markup {
+/// The shell of every public page (tracking, verification): head with the
+/// one inline stylesheet, header with the language switch (plain links to
+/// `path`), and `content`.
+pub fn layout(lang: Lang, title: &str, path: &str, content: Markup) -> Markup {
     let t = texts(lang);
     html! {
         (DOCTYPE)

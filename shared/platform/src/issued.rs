@@ -1,0 +1,75 @@
+//! Issued documents' public verification records (`verify/{TOKEN}`).
+//!
+//! When a signer signs a response, the desk puts the verification link
+//! (`/verify/{TOKEN}`) into the document itself, as a QR code in the visible
+//! signature, before the signature is computed; once the signed PDF is stored
+//! it writes this record, which the public verification page reads to find the
+//! file. The record holds no personal data of the citizen: the page shows the
+//! institution, the document type, the registration number, the signer and
+//! the document's hash, and verifies the signature on the file itself.
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::{Sha256Digest, TrackingToken};
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+use crate::keys;
+use crate::kv::{self, Store};
+
+/// What the verification page needs to find and describe an issued document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issued {
+    /// The issuing tenant's slug.
+    pub tenant: String,
+    /// The dossier's id.
+    pub dossier: String,
+    /// Its registration number.
+    pub number: String,
+    /// The document type's code.
+    pub document_type: String,
+    /// The SHA-256 (hex) of the signed PDF: its object is the tenant's
+    /// attachment with this digest.
+    pub sha256: String,
+    /// The signer's display name at signing time.
+    pub signer: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+}
+
+impl Issued {
+    /// The signed PDF's digest.
+    pub fn digest(&self) -> Option<Sha256Digest> {
+        Sha256Digest::parse(&self.sha256).ok()
+    }
+}
+
+/// Records `issued` under `token`; writing the same record again is harmless
+/// (a retried completion), a different one under a taken token is refused.
+pub fn put(token: &TrackingToken, issued: &Issued) -> Result<()> {
+    let bytes = serde_json::to_vec(issued).map_err(|e| crate::Error::Corrupt {
+        key: keys::verification(token),
+        detail: e.to_string(),
+    })?;
+    match kv::create_if_absent(crate::repo::STORE, &keys::verification(token), &bytes)? {
+        kv::CreateOutcome::Created => Ok(()),
+        kv::CreateOutcome::Exists(current) if current == bytes => Ok(()),
+        kv::CreateOutcome::Exists(_) => Err(crate::Error::Corrupt {
+            key: keys::verification(token),
+            detail: "another document holds this verification token".to_owned(),
+        }),
+    }
+}
+
+/// The record under `token`, if any.
+pub async fn get(store: &Store, token: &TrackingToken) -> Result<Option<Issued>> {
+    let key = keys::verification(token);
+    match store.get(&key).await? {
+        None => Ok(None),
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| crate::Error::Corrupt {
+                key,
+                detail: e.to_string(),
+            }),
+    }
+}
