@@ -5,6 +5,8 @@
 //! Every step shells out to the same `cargo` that launched us, in the workspace root,
 //! with the default `target/` directory so all steps share one build.
 
+mod demo;
+
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ const LOCAL_RUNTIME_CONFIG: &str = "infra/runtime-config/local.toml";
 const PROBE_PACKAGE: &str = "ghiseu-probe";
 /// The demo seed `up` loads through the platform admin API.
 const DEMO_SEED: &str = "infra/seed/demo.json";
+/// The CSC client secret `up` generates unless the caller sets it.
+const CSC_SECRET_ENV: &str = "SPIN_VARIABLE_CSC_CLIENT_SECRET";
 /// The environment variable that gives the host the platform admin token.
 const ADMIN_TOKEN_ENV: &str = "SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN";
 
@@ -437,6 +441,16 @@ fn up(args: &[String]) -> Result<()> {
             t
         }
     };
+    // The signing provider's client secret (the desk and the sandbox share it;
+    // the demo's signer is enrolled with it).
+    let csc_secret = match std::env::var(CSC_SECRET_ENV) {
+        Ok(t) if !t.is_empty() => t,
+        _ => {
+            let t = random_hex(24)?;
+            cmd.env(CSC_SECRET_ENV, &t);
+            t
+        }
+    };
     println!("\nstarting: {}", show(&cmd));
     let mut child = cmd.spawn().context("starting target/release/ghiseu")?;
 
@@ -456,8 +470,9 @@ fn up(args: &[String]) -> Result<()> {
             println!();
             // Seed in the background so the host's output keeps flowing.
             let (url, data, token) = (url.to_owned(), data.clone(), admin_token.clone());
+            let csc = csc_secret.clone();
             std::thread::spawn(move || {
-                if let Err(e) = seed_demo(&url, &data, &token) {
+                if let Err(e) = seed_demo(&url, &data, &token, &csc) {
                     eprintln!("xtask: seeding the demo failed: {e:#}");
                 }
             });
@@ -481,66 +496,21 @@ fn random_hex(n: usize) -> Result<String> {
 }
 
 /// POSTs `body` as JSON to `url` (plain `http://host:port/path`) with a bearer
-/// token, over one HTTP/1.1 connection; returns the status and the body.
+/// token; returns the status and the body.
 fn post_json(url: &str, token: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
-    use std::io::{Read, Write};
-    let rest = url
-        .strip_prefix("http://")
-        .context("the host URL is not http://")?;
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let mut stream = std::net::TcpStream::connect(authority)
-        .with_context(|| format!("connecting to {authority}"))?;
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .context("malformed HTTP response")?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("no status line")?;
-    let mut body = response[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
-    Ok((status, body))
-}
-
-/// Joins the chunks of a chunked body.
-fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") {
-        let size = std::str::from_utf8(&raw[..eol])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
-            .unwrap_or(0);
-        if size == 0 || raw.len() < eol + 2 + size {
-            break;
-        }
-        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
-        raw = &raw[(eol + 4 + size).min(raw.len())..];
-    }
-    out
+    let auth = format!("Bearer {token}");
+    let r = demo::request(
+        "POST",
+        url,
+        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        body,
+    )?;
+    Ok((r.status, r.body))
 }
 
 /// Loads the demo seed, prints the demo logins and tracking links and writes
 /// them to DATA/demo.json.
-fn seed_demo(url: &str, data: &str, token: &str) -> Result<()> {
+fn seed_demo(url: &str, data: &str, token: &str, csc_secret: &str) -> Result<()> {
     let seed = std::fs::read(root().join(DEMO_SEED)).context("reading the demo seed")?;
     let (status, body) = post_json(&format!("{url}/api/v1/platform/seed"), token, &seed)?;
     if status != 200 {
@@ -549,7 +519,20 @@ fn seed_demo(url: &str, data: &str, token: &str) -> Result<()> {
             String::from_utf8_lossy(&body)
         );
     }
-    let answer: serde_json::Value = serde_json::from_slice(&body).context("the seed answer")?;
+    let mut answer: serde_json::Value =
+        serde_json::from_slice(&body).context("the seed answer")?;
+    // The president signs what the seed left in the queue: issued, verifiable acts.
+    let president = demo::Signer {
+        institution: "cjcluj",
+        username: "presedinte",
+        display_name: "Președintele Consiliului Județean",
+        password: "demo-presedinte-2026",
+        phone: "+40700000001",
+    };
+    match demo::sign_queue(url, csc_secret, &president) {
+        Ok(links) => answer["verification_urls"] = serde_json::json!(links),
+        Err(e) => eprintln!("xtask: signing the demo documents failed: {e:#}"),
+    }
     let data_dir = root().join(data);
     std::fs::create_dir_all(&data_dir)?;
     let out = data_dir.join("demo.json");
@@ -579,6 +562,10 @@ fn seed_demo(url: &str, data: &str, token: &str) -> Result<()> {
             text(&d["status"]),
             text(&d["tracking_url"])
         );
+    }
+    println!("\n  Issued, signed demo documents (public verification):");
+    for v in answer["verification_urls"].as_array().into_iter().flatten() {
+        println!("    {}", text(v));
     }
     println!("\n  (also written to {})\n", out.display());
     Ok(())

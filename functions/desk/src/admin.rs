@@ -116,6 +116,10 @@ struct SeedAction {
     /// The question, for `request_info`.
     #[serde(default)]
     question: Option<String>,
+    /// The response letter's text, for `attach_response` (rendered as a
+    /// one-page PDF).
+    #[serde(default)]
+    text: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -447,6 +451,33 @@ async fn demo_dossier(
                 note,
             },
             "resolve" => Command::Resolve { note },
+            "send_for_signature" => Command::SendForSignature,
+            "attach_response" => {
+                let text = a.text.as_deref().unwrap_or("");
+                if text.trim().is_empty() || text.len() > 4000 {
+                    return Err(SeedError::Invalid(
+                        "attach_response needs a text of at most 4000 bytes".to_owned(),
+                    ));
+                }
+                let number = dossier.number().to_string();
+                let pdf = crate::letter::render(&[tenant.name.as_str(), &format!("Nr. {number}")], text);
+                let s3 = ghiseu_platform::s3::S3Client::from_variables()
+                    .await
+                    .map_err(|e| SeedError::Desk(e.into()))?;
+                let document = service::store_file(
+                    &s3,
+                    &scope,
+                    service::Scan {
+                        name: ghiseu_core::OriginalName::parse(&format!("raspuns-{number}.pdf"))
+                            .map_err(invalid("text"))?,
+                        media_type: ghiseu_core::MediaType::Pdf,
+                        data: pdf,
+                    },
+                )
+                .await
+                .map_err(|e| SeedError::Desk(e.into()))?;
+                Command::AttachResponse { document }
+            }
             "reject" => Command::Reject {
                 reason: Reason::parse(a.reason.as_deref().unwrap_or(""))
                     .map_err(invalid("reason"))?,

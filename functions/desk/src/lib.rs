@@ -8,6 +8,9 @@
 //! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`,
 //!   `POST /desk/dossiers/{id}/response`, `GET /desk/dossiers/{id}/files/{sha256}`, and the
 //!   printable receipt `GET /desk/dossiers/{id}/receipt[?format=a6]`.
+//! - `GET /desk/sign`, `POST /desk/sign/batches`, `GET|POST
+//!   /desk/sign/batches/{id}[.json]`, `POST /desk/sign/batches/{id}/code`: the
+//!   signer's queue and batches ([`signing`]).
 //! - `POST /api/v1/platform/seed`: loads a seed document (bearer
 //!   `platform_admin_token`).
 //!
@@ -22,8 +25,10 @@ pub(crate) use ghiseu_platform::http::{
 mod actions;
 mod admin;
 mod forms;
+mod letter;
 mod pages;
 mod service;
+mod signing;
 
 use chrono::Utc;
 use ghiseu_core::{Actor, DossierId, TenantSlug, Username};
@@ -110,6 +115,10 @@ async fn handle(request: Request) -> Response {
     let result: Result<Response, DeskError> = async {
         match (method.clone(), path.as_str()) {
             (Method::GET, "/desk/desk.css") => Ok(pages::stylesheet()),
+            (Method::GET, "/desk/sign.js") => Ok(web::static_asset(
+                "text/javascript; charset=utf-8",
+                include_str!("sign.js"),
+            )),
             (Method::GET, "/desk/login") => forms::login_page(&store).await,
             (Method::POST, "/desk/login") => {
                 let (parts, body) = web::read_request(request, 64 * 1024).await?;
@@ -170,6 +179,24 @@ async fn route_signed(
             let id = parse_id(id)?;
             let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
             actions::response(store, &signed, id, &parts.headers, &body).await
+        }
+        (Method::GET, ["sign"]) => signing::queue(store, &signed, query).await,
+        (Method::POST, ["sign", "batches"]) => {
+            let origin = origin(request.headers());
+            let (_, body) = web::read_request(request, 256 * 1024).await?;
+            signing::create(store, &signed, &origin, &body).await
+        }
+        (Method::GET, ["sign", "batches", id]) => match id.strip_suffix(".json") {
+            Some(id) => signing::show(store, &signed, id, true).await,
+            None => signing::show(store, &signed, id, false).await,
+        },
+        (Method::POST, ["sign", "batches", id]) => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            signing::sign(store, &signed, id, &body).await
+        }
+        (Method::POST, ["sign", "batches", id, "code"]) => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            signing::resend(store, &signed, id, &body).await
         }
         (Method::GET, ["dossiers", id, "files", sha]) => {
             actions::file(store, &signed, parse_id(id)?, sha).await

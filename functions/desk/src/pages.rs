@@ -52,6 +52,9 @@ fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {
                     header.brand {
                         nav {
                             a href="/desk" { "Dosare" } " · " a href="/desk/intake" { "Înregistrare" }
+                            @if s.actor.roles.contains(&ghiseu_core::Role::Signer) {
+                                " · " a href="/desk/sign" { "De semnat" }
+                            }
                             @if s.actor.roles.contains(&ghiseu_core::Role::TenantAdmin) {
                                 " · " a href="/admin" { "Administrare" }
                             }
@@ -600,6 +603,113 @@ pub fn receipt(tenant: &Tenant, d: &Dossier, doc_type: &DocumentType, a6: bool) 
                 p { "Urmăriți documentul: " span.short { (short) } }
             }
             p.noprint { a href="/desk" { "Înapoi la registru" } }
+        },
+    )
+}
+
+/// The signer's queue: documents waiting for signature, each with a checkbox;
+/// `all` pre-checks every box (the "select all" link works without JavaScript).
+pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
+    layout(
+        "De semnat",
+        Some(signed),
+        html! {
+            h1 { "Documente de semnat" }
+            @if rows.is_empty() {
+                p { "Nu aveți documente de semnat." }
+            } @else {
+                p {
+                    (rows.len()) " documente așteaptă semnătura. "
+                    @if all { a href="/desk/sign" { "Deselectează tot" } } @else { a href="/desk/sign?all=1" { "Selectează tot" } }
+                }
+                form method="post" action="/desk/sign/batches" {
+                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    table {
+                        thead { tr { th { "Semnează" } th { "Nr. înregistrare" } th { "Tip" } th { "Termen" } } }
+                        tbody {
+                            @for s in rows {
+                                tr {
+                                    td { input type="checkbox" name="d" value=(s.id) id={ "d-" (s.id) } checked[all] aria-label={ "Selectează " (s.number) }; }
+                                    td { label for={ "d-" (s.id) } { a href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } } }
+                                    td { (s.document_type) }
+                                    td { (s.deadline.format("%d.%m.%Y").to_string()) }
+                                }
+                            }
+                        }
+                    }
+                    p { button type="submit" { "Semnează documentele selectate" } }
+                    p.hint { "Veți vedea lista documentelor și amprentele lor, apoi introduceți un singur cod primit prin SMS." }
+                }
+            }
+        },
+    )
+}
+
+/// A signing batch: the documents and their SHA-256 ("sign what you see"),
+/// the code form while documents are pending, and each document's result.
+pub fn signing_batch(
+    signed: &Signed,
+    batch: &crate::signing::Batch,
+    errors: &[(String, String)],
+) -> String {
+    use crate::signing::ItemState;
+    let (ok, failed, pending) = batch.counts();
+    let part = batch.next_part();
+    layout(
+        "Semnare",
+        Some(signed),
+        html! {
+            h1 { "Semnare: " (batch.items.len()) " documente" }
+            (error_summary(errors))
+            p #progress role="status" aria-live="polite" {
+                (ok) " semnate, " (failed) " eșuate, " (pending) " de semnat."
+            }
+            @if pending > 0 {
+                form #sign-form method="post" action=(format!("/desk/sign/batches/{}", batch.id)) data-status=(format!("/desk/sign/batches/{}.json", batch.id)) {
+                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    @if part < pending {
+                        p { "Certificatul dumneavoastră permite " (batch.multisign) " semnături pe cod: acest cod semnează următoarele " (part) " documente." }
+                    }
+                    label for="otp" { "Codul primit prin SMS" }
+                    (inline_error(errors, "otp"))
+                    input #otp name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="16" required;
+                    button type="submit" { "Semnează " (part) " documente" }
+                }
+                form method="post" action=(format!("/desk/sign/batches/{}/code", batch.id)) {
+                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    button type="submit" class="secondary" { "Trimite un cod nou" }
+                }
+            } @else {
+                p { a href="/desk/sign" { "Înapoi la documentele de semnat" } }
+            }
+            table #items {
+                thead { tr { th { "Nr. înregistrare" } th { "Document" } th { "SHA-256" } th { "Rezultat" } } }
+                tbody {
+                    @for it in &batch.items {
+                        tr {
+                            td { a href=(format!("/desk/dossiers/{}", it.dossier)) { (it.number) } }
+                            td {
+                                @if it.response.is_empty() { "—" } @else {
+                                    a href=(format!("/desk/dossiers/{}/files/{}", it.dossier, it.response)) { (it.name) }
+                                }
+                            }
+                            td { code.hash { (it.response) } }
+                            td {
+                                @match &it.state {
+                                    ItemState::Pending => { "De semnat" }
+                                    ItemState::Signed { document } => {
+                                        strong.ok { "Semnat și emis" } " "
+                                        a href=(format!("/desk/dossiers/{}/files/{document}", it.dossier)) { "PDF semnat" } " · "
+                                        a href=(format!("/verify/{}", it.verify)) { "verificare" }
+                                    }
+                                    ItemState::Failed { reason } => { strong.error { "Nesemnat: " } (reason) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            script src="/desk/sign.js" defer {}
         },
     )
 }

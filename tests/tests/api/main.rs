@@ -13,5 +13,6 @@ mod outbound;
 mod portal;
 mod raw;
 mod routing;
+mod signing;
 mod tracking;
 mod variables;

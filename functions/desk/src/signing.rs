@@ -1,0 +1,770 @@
+//! The signer's batch (DESIGN §5, the flagship): select N documents waiting for
+//! signature, click once, type one code, and all N are signed with one
+//! authorization of the remote signing service (CSC API v2).
+//!
+//! 1. `POST /desk/sign/batches` (the queue's form): for every selected dossier
+//!    still waiting for signature, the latest response PDF gets a visible
+//!    signature with the verification QR code (`ghiseu_pades::prepare`) and
+//!    the hash the service must sign; the batch is stored
+//!    (`t/{slug}/signing/{id}`) and the service sends the signer one code.
+//! 2. `GET /desk/sign/batches/{id}`: the documents and their SHA-256 ("sign
+//!    what you see") and the code field.
+//! 3. `POST /desk/sign/batches/{id}`: `credentials/authorize` with the hashes
+//!    of the pending documents (at most the credential's `multisign`; a larger
+//!    batch takes one code per part), `signatures/signHash`, then each
+//!    document on its own: embed the CMS, store the signed PDF, record
+//!    `signed` + `issued` with compare-and-swap ([`workflow::sign`]), publish,
+//!    tell the citizen, write the verification record. A document changed
+//!    after selection fails alone; the others are issued.
+//!
+//! Preparing is deterministic (the signing time is fixed in the batch), so the
+//! prepared PDFs are not stored: completion prepares again and checks that the
+//! digest is the one that was authorized.
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::workflow::{self, WorkflowError};
+use ghiseu_core::{
+    Action, Attachment, Dossier, DossierId, MediaType, OriginalName, PublicStatus, Sha256Digest,
+    TrackingToken,
+};
+use ghiseu_platform::csc::{self, Client, KeyAlgorithm};
+use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::issued::{self, Issued};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::{self, CreateOutcome, Step, Store};
+use ghiseu_platform::repo::{self, STORE, UpdateOutcome};
+use ghiseu_platform::s3::S3Client;
+use ghiseu_platform::session::random_bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::service::{DeskError, Scan, notify_citizen, publish, store_file};
+use crate::{Signed, csrf_ok, pages, redirect};
+
+/// The most documents one batch may hold.
+pub const MAX_BATCH: usize = 500;
+
+/// One selected document and what became of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Item {
+    /// The dossier's id.
+    pub dossier: String,
+    /// Its registration number (for the list).
+    pub number: String,
+    /// The response that is signed: SHA-256 (hex) and file name.
+    pub response: String,
+    /// The response's file name.
+    pub name: String,
+    /// The verification token written into the document.
+    pub verify: String,
+    /// The SHA-256 (hex) of the prepared PDF's signed byte ranges.
+    pub digest: String,
+    /// The hash the signing service signs (hex).
+    pub hash: String,
+    /// What happened.
+    pub state: ItemState,
+}
+
+/// An item's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ItemState {
+    /// Waiting for the code.
+    Pending,
+    /// Signed and issued; the signed PDF's SHA-256 (hex).
+    Signed {
+        /// The signed PDF's digest.
+        document: String,
+    },
+    /// Not signed, and why.
+    Failed {
+        /// Why (shown to the signer).
+        reason: String,
+    },
+}
+
+/// A signer's batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Batch {
+    /// Its id.
+    pub id: String,
+    /// The signer's username.
+    pub signer: String,
+    /// The signer's name, as shown on the stamp.
+    pub signer_name: String,
+    /// The CSC credential.
+    pub credential: String,
+    /// The certificate chain (hex DER), signer first.
+    pub certificates: Vec<String>,
+    /// The key's algorithm: `ecdsa-p256` or `rsa`.
+    pub algorithm: String,
+    /// How many signatures one authorization may cover.
+    pub multisign: u32,
+    /// The signing time written into every document.
+    pub signing_time: DateTime<Utc>,
+    /// The public origin of the verification links.
+    pub origin: String,
+    /// The documents, in the order shown.
+    pub items: Vec<Item>,
+    /// Codes requested so far.
+    pub codes_sent: u32,
+}
+
+impl Batch {
+    fn pending(&self) -> impl Iterator<Item = (usize, &Item)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.state == ItemState::Pending)
+    }
+
+    /// How many documents are signed, failed, pending.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for i in &self.items {
+            match i.state {
+                ItemState::Signed { .. } => c.0 += 1,
+                ItemState::Failed { .. } => c.1 += 1,
+                ItemState::Pending => c.2 += 1,
+            }
+        }
+        c
+    }
+
+    /// The pending documents the next code covers.
+    pub fn next_part(&self) -> usize {
+        self.pending().count().min(self.multisign.max(1) as usize)
+    }
+
+    fn key_algorithm(&self) -> Result<KeyAlgorithm, DeskError> {
+        match self.algorithm.as_str() {
+            "ecdsa-p256" => Ok(KeyAlgorithm::EcdsaP256),
+            "rsa" => Ok(KeyAlgorithm::Rsa),
+            _ => Err(corrupt("key algorithm")),
+        }
+    }
+
+    fn chain(&self) -> Result<Vec<Vec<u8>>, DeskError> {
+        self.certificates
+            .iter()
+            .map(|h| hex_decode(h).ok_or_else(|| corrupt("certificate")))
+            .collect()
+    }
+}
+
+fn corrupt(what: &str) -> DeskError {
+    DeskError::Platform(ghiseu_platform::Error::Corrupt {
+        key: "signing batch".to_owned(),
+        detail: format!("unreadable {what}"),
+    })
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash32(s: &str) -> Result<[u8; 32], DeskError> {
+    hex_decode(s)
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| corrupt("hash"))
+}
+
+/// The CSC user id of an official: `{tenant}/{username}`.
+pub fn csc_user(signed: &Signed) -> String {
+    format!("{}/{}", signed.actor.tenant, signed.actor.username)
+}
+
+async fn client() -> Result<Client, DeskError> {
+    match csc::Config::from_variables().await.map_err(csc_error)? {
+        Some(c) => Ok(Client::new(c)),
+        None => Err(DeskError::NotAllowed(
+            "Semnarea la distanță nu este configurată pe această platformă (csc_url).".to_owned(),
+        )),
+    }
+}
+
+/// What the signer is told when the service refuses the code.
+fn refusal(e: &csc::Error) -> Option<String> {
+    let code = e.code()?;
+    Some(
+        match code {
+            "invalid_otp" => "Codul nu este corect. Verificați SMS-ul și încercați din nou.",
+            "expired_otp" => "Codul a expirat. Cereți un cod nou.",
+            "otp_locked" | "too_many_attempts" => {
+                "Prea multe încercări greșite: codul a fost blocat. Cereți un cod nou."
+            }
+            "otp_used" | "invalid_sad" => "Codul a fost deja folosit. Cereți un cod nou.",
+            _ => "Furnizorul de semnare a refuzat cererea. Cereți un cod nou.",
+        }
+        .to_owned(),
+    )
+}
+
+/// A failure of the signing service that is not the signer's to fix.
+fn csc_error(e: csc::Error) -> DeskError {
+    eprintln!("desk: signing service: {e}");
+    match e {
+        csc::Error::Refused { .. } => DeskError::Invalid(vec![(
+            "otp".to_owned(),
+            refusal(&e).unwrap_or_default(),
+        )]),
+        _ => DeskError::NotAllowed(
+            "Furnizorul de semnare nu răspunde. Nimic nu a fost semnat; încercați din nou \
+             peste câteva minute."
+                .to_owned(),
+        ),
+    }
+}
+
+/// The signer's queue: every dossier of the tenant waiting for signature.
+pub async fn queue(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
+    let scope = TenantScope::new(&signed.actor.tenant);
+    let rows: Vec<repo::Summary> = repo::open_dossiers(store, &scope)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == "awaiting_signature")
+        .collect();
+    let all = web::query_param(query, "all").is_some();
+    Ok(crate::secure_html(
+        http::StatusCode::OK,
+        pages::signing_queue(signed, &rows, all),
+    ))
+}
+
+/// `POST /desk/sign/batches`: prepares the selected documents and sends the code.
+pub async fn create(
+    store: &Store,
+    signed: &Signed,
+    origin: &str,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let form = web::parse_form(body);
+    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
+        return Err(DeskError::Forbidden(
+            "Formularul a expirat; reîncărcați pagina.".to_owned(),
+        ));
+    }
+    let mut ids: Vec<DossierId> = Vec::new();
+    for (k, v) in &form {
+        if k == "d" {
+            let id = DossierId::parse(v).map_err(|_| DeskError::NotFound)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(DeskError::Invalid(vec![(
+            "d".to_owned(),
+            "Selectați cel puțin un document.".to_owned(),
+        )]));
+    }
+    if ids.len() > MAX_BATCH {
+        return Err(DeskError::Invalid(vec![(
+            "d".to_owned(),
+            format!("Cel mult {MAX_BATCH} documente într-un lot."),
+        )]));
+    }
+    if !signed.actor.roles.contains(&ghiseu_core::Role::Signer) {
+        return Err(DeskError::Forbidden(
+            "Doar un semnatar poate semna documente.".to_owned(),
+        ));
+    }
+    let client = client().await?;
+    let credential = client
+        .credentials_list(&csc_user(signed))
+        .await
+        .map_err(csc_error)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            DeskError::NotAllowed(
+                "Nu aveți un certificat de semnătură calificată la furnizorul de semnare."
+                    .to_owned(),
+            )
+        })?;
+    let info = client
+        .credential_info(&credential)
+        .await
+        .map_err(csc_error)?;
+    let signer_cert = info
+        .certificates
+        .first()
+        .ok_or_else(|| corrupt("certificate chain"))?
+        .clone();
+    let scope = TenantScope::new(&signed.actor.tenant);
+    let s3 = S3Client::from_variables().await?;
+    let mut batch = Batch {
+        id: TrackingToken::from_random(random_bytes()?).to_string(),
+        signer: signed.actor.username.to_string(),
+        signer_name: signed.display_name.clone(),
+        credential,
+        certificates: info.certificates.iter().map(|c| hex(c)).collect(),
+        algorithm: match info.key_algorithm {
+            KeyAlgorithm::EcdsaP256 => "ecdsa-p256",
+            KeyAlgorithm::Rsa => "rsa",
+        }
+        .to_owned(),
+        multisign: info.multisign.max(1),
+        signing_time: Utc::now(),
+        origin: origin.to_owned(),
+        items: Vec::with_capacity(ids.len()),
+        codes_sent: 0,
+    };
+    for id in ids {
+        let Some(current) = repo::get_dossier(store, &scope, &id).await? else {
+            return Err(DeskError::NotFound);
+        };
+        let d = &current.dossier;
+        let verify = TrackingToken::from_random(random_bytes()?);
+        let mut item = Item {
+            dossier: id.to_string(),
+            number: d.number().to_string(),
+            response: String::new(),
+            name: String::new(),
+            verify: verify.to_string(),
+            digest: String::new(),
+            hash: String::new(),
+            state: ItemState::Pending,
+        };
+        match workflow::permitted(d, Action::Sign, &signed.actor) {
+            Err(WorkflowError::Denied(ghiseu_core::Denied::OtherTenant)) => {
+                return Err(DeskError::NotFound);
+            }
+            Err(e) => {
+                item.state = ItemState::Failed {
+                    reason: e.to_string(),
+                }
+            }
+            Ok(()) => {
+                let response = d.responses().last().map(|r| (*r).clone());
+                match response {
+                    None => {
+                        item.state = ItemState::Failed {
+                            reason: WorkflowError::NoResponse.to_string(),
+                        }
+                    }
+                    Some(r) => {
+                        item.response = r.sha256.to_hex();
+                        item.name = r.original_name.to_string();
+                        let pdf = response_bytes(&s3, &scope, &r).await?;
+                        match prepare(&batch, &item, &pdf) {
+                            Ok(prepared) => {
+                                let attrs = ghiseu_pades::signed_attributes(
+                                    prepared.digest(),
+                                    &signer_cert,
+                                )
+                                .map_err(|e| pades_error(&e))?;
+                                item.digest = hex(&prepared.digest());
+                                item.hash = hex(&attrs.hash_to_sign());
+                            }
+                            Err(e) => {
+                                item.state = ItemState::Failed {
+                                    reason: format!("Documentul nu poate fi semnat: {e}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        batch.items.push(item);
+    }
+    let key = scope.signing_batch(&TrackingToken::parse(&batch.id).map_err(|_| corrupt("id"))?);
+    if batch.pending().next().is_some() {
+        client.send_otp(&batch.credential).await.map_err(csc_error)?;
+        batch.codes_sent = 1;
+    }
+    match kv::create_if_absent(STORE, &key, &to_json(&batch)?)? {
+        CreateOutcome::Created => {}
+        CreateOutcome::Exists(_) => return Err(corrupt("batch id (taken)")),
+    }
+    Ok(redirect(&format!("/desk/sign/batches/{}", batch.id)))
+}
+
+fn pades_error(e: &ghiseu_pades::Error) -> DeskError {
+    DeskError::NotAllowed(format!("Semnătura nu a putut fi construită: {e}"))
+}
+
+fn to_json(batch: &Batch) -> Result<Vec<u8>, DeskError> {
+    serde_json::to_vec(batch).map_err(|_| corrupt("batch"))
+}
+
+async fn response_bytes(
+    s3: &S3Client,
+    scope: &TenantScope,
+    r: &Attachment,
+) -> Result<Vec<u8>, DeskError> {
+    s3.get_object(&scope.attachment_object(&r.sha256))
+        .await?
+        .ok_or_else(|| corrupt("response file (missing from the object store)"))
+}
+
+/// The verification link written into the document.
+fn verify_url(batch: &Batch, item: &Item) -> String {
+    format!("{}/verify/{}", batch.origin, item.verify)
+}
+
+fn prepare(
+    batch: &Batch,
+    item: &Item,
+    pdf: &[u8],
+) -> Result<ghiseu_pades::Prepared, ghiseu_pades::Error> {
+    let url = verify_url(batch, item);
+    let signer_line = format!("Semnat electronic de {}", batch.signer_name);
+    let number_line = format!("Nr. {}", item.number);
+    let verify_line = format!("Verificare: {url}");
+    let lines = [
+        signer_line.as_str(),
+        number_line.as_str(),
+        verify_line.as_str(),
+    ];
+    let mut opts = ghiseu_pades::PrepareOptions::new(&batch.signer_name, batch.signing_time);
+    opts.reason = Some("Emiterea actului");
+    opts.stamp = Some(ghiseu_pades::Stamp {
+        verify_url: &url,
+        lines: &lines,
+    });
+    ghiseu_pades::prepare(pdf, &opts)
+}
+
+async fn load(
+    store: &Store,
+    signed: &Signed,
+    id: &str,
+) -> Result<(String, Vec<u8>, Batch), DeskError> {
+    let token = TrackingToken::parse(id).map_err(|_| DeskError::NotFound)?;
+    let key = TenantScope::new(&signed.actor.tenant).signing_batch(&token);
+    let bytes = store.get(&key).await?.ok_or(DeskError::NotFound)?;
+    let batch: Batch = serde_json::from_slice(&bytes).map_err(|_| corrupt("batch"))?;
+    if batch.signer != signed.actor.username.as_str() {
+        return Err(DeskError::NotFound);
+    }
+    Ok((key, bytes, batch))
+}
+
+/// `GET /desk/sign/batches/{id}` (and `.json` for the progress poll).
+pub async fn show(
+    store: &Store,
+    signed: &Signed,
+    id: &str,
+    json: bool,
+) -> Result<Response, DeskError> {
+    let (_, _, batch) = load(store, signed, id).await?;
+    if json {
+        return Ok(web::json(http::StatusCode::OK, &batch));
+    }
+    Ok(crate::secure_html(
+        http::StatusCode::OK,
+        pages::signing_batch(signed, &batch, &[]),
+    ))
+}
+
+/// `POST /desk/sign/batches/{id}/code`: a new code (the last one expired or
+/// was mistyped too often).
+pub async fn resend(
+    store: &Store,
+    signed: &Signed,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let form = web::parse_form(body);
+    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
+        return Err(DeskError::Forbidden(
+            "Formularul a expirat; reîncărcați pagina.".to_owned(),
+        ));
+    }
+    let (key, _, batch) = load(store, signed, id).await?;
+    if batch.pending().next().is_none() {
+        return Ok(redirect(&format!("/desk/sign/batches/{id}")));
+    }
+    client()
+        .await?
+        .send_otp(&batch.credential)
+        .await
+        .map_err(csc_error)?;
+    save(&key, |b| {
+        b.codes_sent += 1;
+    })?;
+    Ok(redirect(&format!("/desk/sign/batches/{id}")))
+}
+
+/// Applies `change` to the stored batch with compare-and-swap.
+fn save(key: &str, mut change: impl FnMut(&mut Batch)) -> Result<Batch, DeskError> {
+    Ok(kv::update(STORE, key, |current| {
+        let mut b: Batch = current
+            .and_then(|c| serde_json::from_slice(c).ok())
+            .ok_or_else(|| ghiseu_platform::Error::Corrupt {
+                key: key.to_owned(),
+                detail: "unreadable signing batch".to_owned(),
+            })?;
+        change(&mut b);
+        let bytes = serde_json::to_vec(&b).map_err(|e| ghiseu_platform::Error::Corrupt {
+            key: key.to_owned(),
+            detail: e.to_string(),
+        })?;
+        Ok(Step::Write(bytes, b))
+    })?)
+}
+
+/// `POST /desk/sign/batches/{id}`: the code; signs the next part of the batch.
+pub async fn sign(
+    store: &Store,
+    signed: &Signed,
+    id: &str,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let form = web::parse_form(body);
+    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
+        return Err(DeskError::Forbidden(
+            "Formularul a expirat; reîncărcați pagina.".to_owned(),
+        ));
+    }
+    let (key, _, batch) = load(store, signed, id).await?;
+    let otp: String = web::form_raw(&form, "otp")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let problem = |m: &str| {
+        Ok(crate::secure_html(
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            pages::signing_batch(signed, &batch, &[("otp".to_owned(), m.to_owned())]),
+        ))
+    };
+    if otp.is_empty() || otp.len() > 16 || !otp.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return problem("Introduceți codul primit prin SMS.");
+    }
+    let part: Vec<(usize, Item)> = batch
+        .pending()
+        .take(batch.multisign.max(1) as usize)
+        .map(|(i, it)| (i, it.clone()))
+        .collect();
+    if part.is_empty() {
+        return Ok(redirect(&format!("/desk/sign/batches/{id}")));
+    }
+    let hashes: Vec<[u8; 32]> = part
+        .iter()
+        .map(|(_, it)| hash32(&it.hash))
+        .collect::<Result<_, _>>()?;
+    let client = client().await?;
+    let sad = match client.authorize(&batch.credential, &hashes, &otp).await {
+        Ok(sad) => sad,
+        Err(e) => match refusal(&e) {
+            Some(m) => return problem(&m),
+            None => return Err(csc_error(e)),
+        },
+    };
+    let signatures = client
+        .sign_hash(&batch.credential, &sad, &hashes, batch.key_algorithm()?)
+        .await
+        .map_err(csc_error)?;
+    if signatures.len() != part.len() {
+        return Err(DeskError::Platform(ghiseu_platform::Error::Corrupt {
+            key: "signatures/signHash".to_owned(),
+            detail: format!("{} signatures for {} hashes", signatures.len(), part.len()),
+        }));
+    }
+    let results = complete(store, signed, &batch, &key, &part, &signatures).await?;
+    let after = save(&key, |b| record_results(b, &results))?;
+    if after.pending().next().is_some() {
+        // The credential's multisign was smaller than the batch: one more code
+        // for the next part.
+        client.send_otp(&after.credential).await.map_err(csc_error)?;
+        save(&key, |b| b.codes_sent += 1)?;
+    }
+    Ok(redirect(&format!("/desk/sign/batches/{id}")))
+}
+
+fn record_results(b: &mut Batch, results: &[(usize, ItemState)]) {
+    for (index, state) in results {
+        if let Some(item) = b.items.get_mut(*index)
+            && item.state == ItemState::Pending
+        {
+            item.state = state.clone();
+        }
+    }
+}
+
+/// Results are saved every this many documents, for the progress shown while
+/// a large batch is signed.
+const PROGRESS_EVERY: usize = 20;
+
+/// Embeds each signature, stores and issues each document on its own; the
+/// result of every item of `part`.
+async fn complete(
+    store: &Store,
+    signed: &Signed,
+    batch: &Batch,
+    key: &str,
+    part: &[(usize, Item)],
+    signatures: &[Vec<u8>],
+) -> Result<Vec<(usize, ItemState)>, DeskError> {
+    let scope = TenantScope::new(&signed.actor.tenant);
+    let s3 = S3Client::from_variables().await?;
+    let chain = batch.chain()?;
+    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let mut results = Vec::with_capacity(part.len());
+    for ((index, item), signature) in part.iter().zip(signatures) {
+        let state = match issue_one(
+            store,
+            signed,
+            batch,
+            &scope,
+            &s3,
+            item,
+            signature,
+            &chain_refs,
+        )
+        .await
+        {
+            Ok(document) => ItemState::Signed { document },
+            Err(ItemError::Failed(reason)) => ItemState::Failed { reason },
+            Err(ItemError::Desk(e)) => return Err(e),
+        };
+        results.push((*index, state));
+        if results.len() % PROGRESS_EVERY == 0 && results.len() < part.len() {
+            save(key, |b| record_results(b, &results))?;
+        }
+    }
+    Ok(results)
+}
+
+enum ItemError {
+    /// This document fails alone.
+    Failed(String),
+    /// The platform failed: stop (nothing of this item was acknowledged).
+    Desk(DeskError),
+}
+
+impl From<DeskError> for ItemError {
+    fn from(e: DeskError) -> Self {
+        Self::Desk(e)
+    }
+}
+
+impl From<ghiseu_platform::Error> for ItemError {
+    fn from(e: ghiseu_platform::Error) -> Self {
+        Self::Desk(e.into())
+    }
+}
+
+impl From<crate::service::IntakeError> for ItemError {
+    fn from(e: crate::service::IntakeError) -> Self {
+        Self::Desk(e.into())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue_one(
+    store: &Store,
+    signed: &Signed,
+    batch: &Batch,
+    scope: &TenantScope,
+    s3: &S3Client,
+    item: &Item,
+    signature: &[u8],
+    chain: &[&[u8]],
+) -> Result<String, ItemError> {
+    let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
+    let response = Sha256Digest::parse(&item.response).map_err(|_| corrupt("response"))?;
+    let changed = || ItemError::Failed(WorkflowError::ResponseChanged.to_string());
+    // The document must still be the one selected before anything is stored.
+    let Some(current) = repo::get_dossier(store, scope, &id).await? else {
+        return Err(ItemError::Failed("Dosarul nu mai există.".to_owned()));
+    };
+    let Some(r) = current.dossier.document(&response).cloned() else {
+        return Err(changed());
+    };
+    let pdf = response_bytes(s3, scope, &r).await?;
+    let prepared = prepare(batch, item, &pdf).map_err(|e| ItemError::Failed(e.to_string()))?;
+    if hex(&prepared.digest()) != item.digest {
+        return Err(changed());
+    }
+    let attrs = ghiseu_pades::signed_attributes(prepared.digest(), chain[0])
+        .map_err(|e| ItemError::Failed(e.to_string()))?;
+    let signed_pdf = ghiseu_pades::finish(
+        prepared,
+        &attrs,
+        signature,
+        batch.key_algorithm()?.signature_algorithm(),
+        &chain[1..],
+    )
+    .map_err(|e| ItemError::Failed(e.to_string()))?;
+    let starts_with_response = signed_pdf.starts_with(&pdf);
+    let stem = r
+        .original_name
+        .as_str()
+        .trim_end_matches(".pdf")
+        .trim_end_matches(".PDF");
+    let name = OriginalName::parse(&format!("{stem}-semnat.pdf"))
+        .or_else(|_| OriginalName::parse("act-semnat.pdf"))
+        .map_err(|_| corrupt("file name"))?;
+    let attachment = store_file(
+        s3,
+        scope,
+        Scan {
+            name,
+            media_type: MediaType::Pdf,
+            data: signed_pdf,
+        },
+    )
+    .await?;
+    let document = attachment.sha256.to_hex();
+    let mut current = current;
+    for _ in 0..5 {
+        let events = workflow::sign(
+            &current.dossier,
+            response,
+            attachment.clone(),
+            starts_with_response,
+            &signed.actor,
+            Utc::now(),
+        )
+        .map_err(|e| ItemError::Failed(e.to_string()))?;
+        let mut next: Dossier = current.dossier.clone();
+        for e in events {
+            next.record(e);
+        }
+        match repo::update_dossier(scope, &current, &next)? {
+            UpdateOutcome::Updated => {
+                let token = TrackingToken::parse(&item.verify).map_err(|_| corrupt("token"))?;
+                issued::put(
+                    &token,
+                    &Issued {
+                        tenant: signed.actor.tenant.to_string(),
+                        dossier: item.dossier.clone(),
+                        number: item.number.clone(),
+                        document_type: next.document_type().to_string(),
+                        sha256: document.clone(),
+                        signer: batch.signer_name.clone(),
+                        signed_at: batch.signing_time,
+                    },
+                )?;
+                repo::index_open(scope, &next)?;
+                publish(store, &signed.tenant, &next).await?;
+                let before = PublicStatus::from(current.dossier.status());
+                notify_citizen(store, &signed.tenant, &next, Some(before)).await;
+                return Ok(document);
+            }
+            UpdateOutcome::Conflict => {
+                // Someone acted on the dossier meanwhile: decide again on what
+                // is stored now (a changed response fails this item alone).
+                current = repo::get_dossier(store, scope, &id)
+                    .await?
+                    .ok_or_else(|| ItemError::Failed("Dosarul nu mai există.".to_owned()))?;
+            }
+        }
+    }
+    Err(ItemError::Failed(
+        "Dosarul a fost modificat de mai multe ori în timpul semnării.".to_owned(),
+    ))
+}

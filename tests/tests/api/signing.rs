@@ -1,0 +1,359 @@
+//! The signer's batch end to end (issue 6): a signer selects documents waiting
+//! for signature, receives one code from the sandbox signing provider (CSC API
+//! v2), enters it, and every document is signed (PAdES), issued, and
+//! verifiable on its public page; a document changed after selection fails
+//! alone.
+
+use ghiseu_tests::{App, Backend, Official, TestApp, csrf_in};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+/// The phone the sandbox sends the signer's codes to.
+const SIGNER_PHONE: &str = "+40700000101";
+
+fn tenant() -> Value {
+    json!({
+        "slug": "alfa", "name": "Consiliul Județean Alfa", "kind": "county_council",
+        "registration_prefix": "ALF", "languages": ["ro"],
+        "departments": [
+            {"code": "registratura", "name": "Registratura"},
+            {"code": "urbanism", "name": "Direcția Urbanism"}
+        ],
+        "officials": [
+            {"username": "reg", "display_name": "Rita Registru", "department": "registratura",
+             "roles": ["registrar"], "password": "parola-reg"},
+            {"username": "sef", "display_name": "Sorin Șef", "department": "urbanism",
+             "roles": ["head_of_department"], "password": "parola-sef"},
+            {"username": "semn", "display_name": "Silviu Semnatar", "department": null,
+             "roles": ["signer"], "password": "parola-semn"},
+            {"username": "semn2", "display_name": "Sanda Semnatar", "department": null,
+             "roles": ["signer"], "password": "parola-semn2"}
+        ],
+        "document_types": [
+            {"code": "certificat-urbanism", "titles": {"ro": "Certificat de urbanism"},
+             "deadline": {"count": "calendar_days", "days": 30}, "first_department": "urbanism"}
+        ]
+    })
+}
+
+struct Setup {
+    app: TestApp,
+    reg: Official,
+    sef: Official,
+    semn: Official,
+}
+
+async fn setup(multisign: Option<u32>) -> Setup {
+    let mut app = App::desk(Backend::Sqlite);
+    if let Some(m) = multisign {
+        app = app.config_variable("csc_multisign", &m.to_string());
+    }
+    let app = app.spawn().await;
+    let r = app.seed(&json!({"tenants": [tenant()]})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    enroll(&app, "alfa/semn", "Silviu Semnatar", SIGNER_PHONE).await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
+    let semn = app.desk_sign_in("alfa", "semn", "parola-semn").await;
+    Setup { app, reg, sef, semn }
+}
+
+/// Enrolls a signing credential at the sandbox provider.
+async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) {
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/sandbox/csc/credentials"))
+        .bearer_auth(ghiseu_tests::TEST_CSC_CLIENT_SECRET)
+        .json(&json!({"user_id": user, "name": name, "phone": phone}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "enrollment: {}", r.status());
+}
+
+/// A real PDF (the cerere renderer's), different for every `n`.
+fn response_pdf(n: usize) -> Vec<u8> {
+    ghiseu_tests::real_pdf(&format!("Răspuns nr. {n}: se emite certificatul de urbanism."))
+}
+
+/// Registers a dossier, attaches response `n` and sends it for signature;
+/// returns (id, registration number, tracking token).
+async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
+    let (id, regno, token) = s.reg.register("certificat-urbanism").await;
+    attach(&s.sef, &id, n).await;
+    let r = s.sef.act_now(&id, &[("action", "send_for_signature")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    (id, regno, token)
+}
+
+async fn attach(sef: &Official, id: &str, n: usize) {
+    let head = sef.route_head(id).await;
+    let form = Form::new()
+        .text("csrf", sef.csrf.clone())
+        .text("route_head", head)
+        .part(
+            "document",
+            Part::bytes(response_pdf(n)).file_name(format!("raspuns-{n}.pdf")),
+        );
+    let r = sef
+        .multipart(&format!("/desk/dossiers/{id}/response"), form)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "attaching response {n}");
+}
+
+/// Selects `ids` in the signer's queue; returns the batch's path.
+async fn select(semn: &Official, ids: &[String]) -> String {
+    let queue = semn.html("/desk/sign").await;
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", &semn.csrf)];
+    for id in ids {
+        assert!(queue.contains(id.as_str()), "{id} is in the queue");
+        fields.push(("d", id));
+    }
+    let r = semn.form("/desk/sign/batches", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
+    let r = app
+        .get(&format!(
+            "/api/v1/sandbox/outbox?to={}",
+            ghiseu_tests::percent_encode(phone)
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let list: Value = r.json().await.unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| {
+            let text = m["text"].as_str()?;
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            (digits.len() == 6).then_some(digits)
+        })
+        .collect()
+}
+
+async fn batch_json(semn: &Official, path: &str) -> Value {
+    let r = semn.get(&format!("{path}.json")).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+fn states(batch: &Value) -> Vec<String> {
+    batch["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn csc_calls(app: &TestApp, method: &str) -> usize {
+    let r = app.get("/api/v1/sandbox/csc/calls").await;
+    assert_eq!(r.status(), 200);
+    let calls: Value = r.json().await.unwrap();
+    calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["method"].as_str().is_some_and(|m| m.ends_with(method)))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alone() {
+    let s = setup(None).await;
+    let mut dossiers = Vec::new();
+    for n in 0..25 {
+        dossiers.push(awaiting_signature(&s, n).await);
+    }
+    let ids: Vec<String> = dossiers.iter().map(|d| d.0.clone()).collect();
+    let batch = select(&s.semn, &ids).await;
+
+    // "Sign what you see": every document is listed with its SHA-256.
+    let page = s.semn.html(&batch).await;
+    for n in 0..25 {
+        assert!(
+            page.contains(&ghiseu_tests::sha256_hex(&response_pdf(n))),
+            "the hash of response {n} is shown"
+        );
+    }
+    assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 1);
+
+    // Document 7 changes after selection: taken back, a new response, sent again.
+    let changed = &dossiers[7].0;
+    let r = s
+        .sef
+        .act_now(changed, &[("action", "assign"), ("department", "urbanism")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    attach(&s.sef, changed, 1000).await;
+    let r = s.sef.act_now(changed, &[("action", "send_for_signature")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // A wrong code signs nothing.
+    let r = s
+        .semn
+        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", "000000")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(states(&batch_json(&s.semn, &batch).await).iter().all(|st| st == "pending"));
+
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    let r = s
+        .semn
+        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let result = batch_json(&s.semn, &batch).await;
+    let st = states(&result);
+    assert_eq!(st.iter().filter(|x| *x == "signed").count(), 24, "{result}");
+    assert_eq!(st[7], "failed");
+    assert!(
+        result["items"][7]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("changed")
+    );
+    // One code, one authorization for the 25 hashes.
+    assert_eq!(csc_calls(&s.app, "sendOTP").await, 1);
+    assert_eq!(csc_calls(&s.app, "authorize").await, 1);
+    assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 1);
+
+    // The changed document still waits for signature; the others are issued.
+    let t = |token: &str| format!("/api/v1/track/{token}");
+    let changed_json: Value = s.app.get(&t(&dossiers[7].2)).await.json().await.unwrap();
+    assert_eq!(changed_json["status"], "awaiting_signature");
+    let first: Value = s.app.get(&t(&dossiers[0].2)).await.json().await.unwrap();
+    assert_eq!(first["status"], "resolved");
+    let events: Vec<&str> = first["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events[events.len() - 2..], ["signed", "issued"]);
+
+    // The signed PDF: valid for poppler with the signer's name, verifiable
+    // with openssl against the sandbox's CA, and on its public page.
+    let item = &result["items"][0];
+    let document = item["document"].as_str().unwrap();
+    let signed = s
+        .semn
+        .get(&format!("/desk/dossiers/{}/files/{document}", ids[0]))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert!(signed.starts_with(&response_pdf(0)));
+    let report = ghiseu_tests::pdfsig(&signed);
+    assert!(report.contains("Signature is Valid"), "{report}");
+    assert!(report.contains("Silviu Semnatar"), "{report}");
+    let ca = s
+        .app
+        .get("/api/v1/sandbox/csc/ca.pem")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (ok, out) = ghiseu_tests::openssl_cms_verify(&signed, &ca);
+    assert!(ok, "{out}");
+    let verify = item["verify"].as_str().unwrap();
+    let text = ghiseu_tests::pdftotext(&signed);
+    assert!(text.contains(&format!("/verify/{verify}")), "{text}");
+
+    let page = s.app.get(&format!("/verify/{verify}")).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Semnătură validă"), "{page}");
+    assert!(page.contains("Silviu Semnatar"));
+    assert!(page.contains(&dossiers[0].1));
+    let json: Value = s
+        .app
+        .get(&format!("/api/v1/verify/{verify}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["valid"], true, "{json}");
+    assert_eq!(json["sha256"], document);
+    let pdf = s
+        .app
+        .get(&format!("/verify/{verify}/document.pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(pdf.as_ref(), signed.as_slice());
+    assert_eq!(
+        s.app.get("/verify/0000000000000000000000000Z").await.status(),
+        404
+    );
+    assert_eq!(s.app.get("/api/v1/verify/nonsense").await.status(), 404);
+
+    // The code was used: posting it again signs nothing more.
+    let r = s
+        .semn
+        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
+        .await;
+    assert!(r.status() == StatusCode::SEE_OTHER || r.status() == 422);
+    assert_eq!(csc_calls(&s.app, "signHash").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_signer_signs_and_only_their_own_batch() {
+    let s = setup(None).await;
+    let (id, _, _) = awaiting_signature(&s, 1).await;
+    // A head of department cannot start a batch.
+    let r = s
+        .sef
+        .form("/desk/sign/batches", &[("csrf", &s.sef.csrf), ("d", &id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Nothing selected, or a bad CSRF token: refused.
+    let r = s.semn.form("/desk/sign/batches", &[("csrf", &s.semn.csrf)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = s
+        .semn
+        .form("/desk/sign/batches", &[("csrf", "forged"), ("d", &id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Another signer of the tenant cannot see or complete this signer's batch.
+    let batch = select(&s.semn, std::slice::from_ref(&id)).await;
+    let other = s.app.desk_sign_in("alfa", "semn2", "parola-semn2").await;
+    assert_eq!(other.get(&batch).await.status(), 404);
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    let r = other.form(&batch, &[("csrf", &other.csrf), ("otp", &code)]).await;
+    assert_eq!(r.status(), 404);
+    // A signer without a credential is told so.
+    let r = other
+        .form("/desk/sign/batches", &[("csrf", &other.csrf), ("d", &id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(csrf_in(&s.semn.html("/desk/sign").await).len() > 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
+    let s = setup(Some(10)).await;
+    let mut ids = Vec::new();
+    for n in 0..25 {
+        ids.push(awaiting_signature(&s, n).await.0);
+    }
+    let batch = select(&s.semn, &ids).await;
+    for (part, signed_after) in [(1, 10), (2, 20), (3, 25)] {
+        let codes = outbox_codes(&s.app, SIGNER_PHONE).await;
+        assert_eq!(codes.len(), part, "one code per part");
+        // The outbox lists the newest first.
+        let r = s
+            .semn
+            .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &codes[0])])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        let st = states(&batch_json(&s.semn, &batch).await);
+        assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
+    }
+    assert_eq!(csc_calls(&s.app, "authorize").await, 3);
+}
