@@ -20,12 +20,14 @@
 
 mod cms_der;
 mod pdf;
+mod verify;
 
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 pub use cms_der::{SignatureAlgorithm, SignedAttrs, signed_attributes};
 pub use pdf::Prepared;
+pub use verify::{Report, SignatureReport};
 
 /// What the signature dictionary says and how much room it leaves for the CMS.
 #[derive(Debug, Clone, Copy)]
@@ -137,4 +139,15 @@ pub fn finish(
     }
     let cms = cms_der::signed_data(signed_attrs, signature, signature_algorithm, chain)?;
     prepared.embed(&cms)
+}
+
+/// Verifies every signature in `pdf` (DER certificates in `trusted_roots`): which
+/// bytes each one covers, its message digest, its signature over the signed
+/// attributes and its signer's chain to a trusted root. See [`Report::valid`].
+///
+/// An unreadable PDF or trusted root is an `Err`; a malformed or wrong signature is a
+/// [`SignatureReport`] with `problems`. Revocation (CRL, OCSP), timestamps and what
+/// later incremental updates changed are not checked.
+pub fn verify(pdf: &[u8], trusted_roots: &[Vec<u8>]) -> Result<Report, Error> {
+    verify::verify(pdf, trusted_roots)
 }
