@@ -20,6 +20,7 @@
 
 mod cms_der;
 mod pdf;
+mod stamp;
 mod verify;
 
 use chrono::{DateTime, Utc};
@@ -48,6 +49,26 @@ pub struct PrepareOptions<'a> {
     pub signature_size_bytes: usize,
     /// The signature field's name (`/T`), unique among the document's fields.
     pub field_name: &'a str,
+    /// A visible stamp on the last page; `None` (the default) signs with an
+    /// invisible widget on the first page.
+    pub stamp: Option<Stamp<'a>>,
+}
+
+/// A visible signature: a widget of about 60 mm × 25 mm at the bottom left of the
+/// last page (15 mm from the edges of its crop box) showing the QR code of
+/// `verify_url` and `lines` of text beside it.
+///
+/// The text is drawn in Helvetica with WinAnsiEncoding: Romanian letters lose their
+/// diacritics (ș ț ă â î become s t a a i) and other characters outside WinAnsi
+/// become `?`. The font shrinks so that the longest line fits. The appearance is part
+/// of the signed update, so it cannot be changed without breaking the signature.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// The address the QR code holds, where anyone can check the document.
+    pub verify_url: &'a str,
+    /// Lines beside the code, e.g. `["Semnat electronic de Alin Tise",
+    /// "Verificare: https://..."]`.
+    pub lines: &'a [&'a str],
 }
 
 /// Room for the CMS that fits a signer certificate and a chain of two or three
@@ -55,8 +76,8 @@ pub struct PrepareOptions<'a> {
 pub const DEFAULT_SIGNATURE_SIZE: usize = 16 * 1024;
 
 impl<'a> PrepareOptions<'a> {
-    /// Options with no reason or location, [`DEFAULT_SIGNATURE_SIZE`] and the field
-    /// name `Semnatura1`.
+    /// Options with no reason or location, [`DEFAULT_SIGNATURE_SIZE`], the field
+    /// name `Semnatura1` and no visible stamp.
     pub fn new(signer_name: &'a str, signing_time: DateTime<Utc>) -> Self {
         Self {
             signer_name,
@@ -65,6 +86,7 @@ impl<'a> PrepareOptions<'a> {
             signing_time,
             signature_size_bytes: DEFAULT_SIGNATURE_SIZE,
             field_name: "Semnatura1",
+            stamp: None,
         }
     }
 }
