@@ -1,10 +1,13 @@
 //! PAdES signatures of PDFs (baseline B-B, `ETSI.CAdES.detached`) in two phases, for a
-//! signing service that only signs hashes (the CSC API's `signatures/signHash`).
+//! signing service that only signs hashes (the CSC API's `signatures/signHash`), and
+//! their verification.
 //!
-//! 1. [`prepare`] appends an incremental update to the PDF: an invisible signature
-//!    field on the first page and a signature dictionary whose `/Contents` is a
-//!    zero-filled placeholder of fixed size. [`Prepared::digest`] is the SHA-256 of
-//!    every byte of the result except that placeholder (the `/ByteRange`).
+//! 1. [`prepare`] appends an incremental update to the PDF: a signature field (an
+//!    invisible widget on the first page, or with [`PrepareOptions::stamp`] a visible
+//!    [`Stamp`] with a QR code on the last page) and a signature dictionary whose
+//!    `/Contents` is a zero-filled placeholder of fixed size. [`Prepared::digest`] is
+//!    the SHA-256 of every byte of the result except that placeholder (the
+//!    `/ByteRange`).
 //! 2. [`signed_attributes`] builds the CMS signed attributes (content type, message
 //!    digest, signing-certificate-v2) for that digest and the signer's certificate; the SHA-256 of [`SignedAttrs::to_be_signed`] is the hash the
 //!    signing service signs ([`SignedAttrs::hash_to_sign`]).
@@ -13,6 +16,9 @@
 //!
 //! Many documents can be prepared first and their hashes sent in one authorization,
 //! then each finished on its own: nothing ties one document's phases to another's.
+//!
+//! [`verify`] checks every signature of a PDF, ours or anyone's: the bytes it covers,
+//! its digest, its signature and its chain to trusted roots ([`Report`]).
 //!
 //! Architecture invariant: this crate does no I/O, never reads the clock and draws no
 //! randomness; the signing time is an input, so the same inputs give the same bytes.

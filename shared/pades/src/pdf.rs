@@ -1,6 +1,7 @@
 //! The PDF side: reading the original with `lopdf`, writing the incremental update
 //! (new objects, a classic cross-reference section, a trailer with `/Prev`) by hand
-//! so that the offsets of `/ByteRange` and `/Contents` are known exactly.
+//! so that the offsets of `/ByteRange` and `/Contents` are known exactly. A visible
+//! stamp adds its appearance stream and font to the same update.
 
 use std::io::Write as _;
 

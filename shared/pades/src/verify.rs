@@ -31,7 +31,7 @@ const MAX_CHAIN: usize = 8;
 /// Deepest `/Parent` nesting followed for a field's full name.
 const MAX_FIELD_DEPTH: usize = 32;
 
-/// What [`verify`] found in a PDF.
+/// What [`verify`](crate::verify()) found in a PDF.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Every signature, in the order they were added (by the position of their
@@ -248,7 +248,7 @@ fn check(
     report.covers_whole_document = covers_whole_document(pdf, &range, contents);
     if !report.covers_whole_document {
         report.problems.push(
-            "the signature does not cover the whole file: it was changed or added to after signing"
+            "the signature does not cover the whole file: bytes were added after it (changes or a later signature)"
                 .into(),
         );
     }
