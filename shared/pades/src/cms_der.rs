@@ -21,9 +21,10 @@ use x509_cert::serial_number::SerialNumber;
 
 use crate::Error;
 
-const ID_SHA256: ObjectIdentifier = const_oid::db::rfc5912::ID_SHA_256;
-const ECDSA_WITH_SHA256: ObjectIdentifier = const_oid::db::rfc5912::ECDSA_WITH_SHA_256;
-const SHA256_WITH_RSA: ObjectIdentifier = const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
+pub(crate) const ID_SHA256: ObjectIdentifier = const_oid::db::rfc5912::ID_SHA_256;
+pub(crate) const ECDSA_WITH_SHA256: ObjectIdentifier = const_oid::db::rfc5912::ECDSA_WITH_SHA_256;
+pub(crate) const SHA256_WITH_RSA: ObjectIdentifier =
+    const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
 
 /// The algorithm the signing service used on [`SignedAttrs::hash_to_sign`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +80,8 @@ impl SignedAttrs {
 /// ESSCertIDv2 (RFC 5035) with the default hash algorithm (SHA-256), so
 /// `hashAlgorithm` is absent as DER requires.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct EssCertIdV2 {
-    cert_hash: OctetString,
+pub(crate) struct EssCertIdV2 {
+    pub(crate) cert_hash: OctetString,
     issuer_serial: IssuerSerial,
 }
 
@@ -93,8 +94,8 @@ struct IssuerSerial {
 
 /// SigningCertificateV2 (RFC 5035) without policies.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
+pub(crate) struct SigningCertificateV2 {
+    pub(crate) certs: Vec<EssCertIdV2>,
 }
 
 /// Builds the signed attributes for a document whose [`crate::Prepared::digest`] is

@@ -1,10 +1,13 @@
 //! PAdES signatures of PDFs (baseline B-B, `ETSI.CAdES.detached`) in two phases, for a
-//! signing service that only signs hashes (the CSC API's `signatures/signHash`).
+//! signing service that only signs hashes (the CSC API's `signatures/signHash`), and
+//! their verification.
 //!
-//! 1. [`prepare`] appends an incremental update to the PDF: an invisible signature
-//!    field on the first page and a signature dictionary whose `/Contents` is a
-//!    zero-filled placeholder of fixed size. [`Prepared::digest`] is the SHA-256 of
-//!    every byte of the result except that placeholder (the `/ByteRange`).
+//! 1. [`prepare`] appends an incremental update to the PDF: a signature field (an
+//!    invisible widget on the first page, or with [`PrepareOptions::stamp`] a visible
+//!    [`Stamp`] with a QR code on the last page) and a signature dictionary whose
+//!    `/Contents` is a zero-filled placeholder of fixed size. [`Prepared::digest`] is
+//!    the SHA-256 of every byte of the result except that placeholder (the
+//!    `/ByteRange`).
 //! 2. [`signed_attributes`] builds the CMS signed attributes (content type, message
 //!    digest, signing-certificate-v2) for that digest and the signer's certificate; the SHA-256 of [`SignedAttrs::to_be_signed`] is the hash the
 //!    signing service signs ([`SignedAttrs::hash_to_sign`]).
@@ -14,18 +17,24 @@
 //! Many documents can be prepared first and their hashes sent in one authorization,
 //! then each finished on its own: nothing ties one document's phases to another's.
 //!
+//! [`verify`] checks every signature of a PDF, ours or anyone's: the bytes it covers,
+//! its digest, its signature and its chain to trusted roots ([`Report`]).
+//!
 //! Architecture invariant: this crate does no I/O, never reads the clock and draws no
 //! randomness; the signing time is an input, so the same inputs give the same bytes.
 //! It never rewrites the original bytes: they are a prefix of the signed PDF.
 
 mod cms_der;
 mod pdf;
+mod stamp;
+mod verify;
 
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 pub use cms_der::{SignatureAlgorithm, SignedAttrs, signed_attributes};
 pub use pdf::Prepared;
+pub use verify::{Report, SignatureReport};
 
 /// What the signature dictionary says and how much room it leaves for the CMS.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +55,26 @@ pub struct PrepareOptions<'a> {
     pub signature_size_bytes: usize,
     /// The signature field's name (`/T`), unique among the document's fields.
     pub field_name: &'a str,
+    /// A visible stamp on the last page; `None` (the default) signs with an
+    /// invisible widget on the first page.
+    pub stamp: Option<Stamp<'a>>,
+}
+
+/// A visible signature: a widget of about 60 mm × 25 mm at the bottom left of the
+/// last page (15 mm from the edges of its crop box) showing the QR code of
+/// `verify_url` and `lines` of text beside it.
+///
+/// The text is drawn in Helvetica with WinAnsiEncoding: Romanian letters lose their
+/// diacritics (ș ț ă â î become s t a a i) and other characters outside WinAnsi
+/// become `?`. The font shrinks so that the longest line fits. The appearance is part
+/// of the signed update, so it cannot be changed without breaking the signature.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// The address the QR code holds, where anyone can check the document.
+    pub verify_url: &'a str,
+    /// Lines beside the code, e.g. `["Semnat electronic de Alin Tise",
+    /// "Verificare: https://..."]`.
+    pub lines: &'a [&'a str],
 }
 
 /// Room for the CMS that fits a signer certificate and a chain of two or three
@@ -53,8 +82,8 @@ pub struct PrepareOptions<'a> {
 pub const DEFAULT_SIGNATURE_SIZE: usize = 16 * 1024;
 
 impl<'a> PrepareOptions<'a> {
-    /// Options with no reason or location, [`DEFAULT_SIGNATURE_SIZE`] and the field
-    /// name `Semnatura1`.
+    /// Options with no reason or location, [`DEFAULT_SIGNATURE_SIZE`], the field
+    /// name `Semnatura1` and no visible stamp.
     pub fn new(signer_name: &'a str, signing_time: DateTime<Utc>) -> Self {
         Self {
             signer_name,
@@ -63,6 +92,7 @@ impl<'a> PrepareOptions<'a> {
             signing_time,
             signature_size_bytes: DEFAULT_SIGNATURE_SIZE,
             field_name: "Semnatura1",
+            stamp: None,
         }
     }
 }
@@ -137,4 +167,15 @@ pub fn finish(
     }
     let cms = cms_der::signed_data(signed_attrs, signature, signature_algorithm, chain)?;
     prepared.embed(&cms)
+}
+
+/// Verifies every signature in `pdf` (DER certificates in `trusted_roots`): which
+/// bytes each one covers, its message digest, its signature over the signed
+/// attributes and its signer's chain to a trusted root. See [`Report::valid`].
+///
+/// An unreadable PDF or trusted root is an `Err`; a malformed or wrong signature is a
+/// [`SignatureReport`] with `problems`. Revocation (CRL, OCSP), timestamps and what
+/// later incremental updates changed are not checked.
+pub fn verify(pdf: &[u8], trusted_roots: &[Vec<u8>]) -> Result<Report, Error> {
+    verify::verify(pdf, trusted_roots)
 }

@@ -1,6 +1,7 @@
 //! The PDF side: reading the original with `lopdf`, writing the incremental update
 //! (new objects, a classic cross-reference section, a trailer with `/Prev`) by hand
-//! so that the offsets of `/ByteRange` and `/Contents` are known exactly.
+//! so that the offsets of `/ByteRange` and `/Contents` are known exactly. A visible
+//! stamp adds its appearance stream and font to the same update.
 
 use std::io::Write as _;
 
@@ -140,7 +141,14 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
         .and_then(Object::as_reference)
         .map_err(|_| Error::Pdf("the trailer has no /Root".into()))?;
     let mut catalog = dict(&doc, root_id)?.clone();
-    let page_id = *doc.get_pages().values().next().ok_or(Error::NoPages)?;
+    // An invisible widget on the first page; a stamp on the last, where a reader
+    // looks for signatures.
+    let pages = doc.get_pages();
+    let page_id = *match opts.stamp {
+        None => pages.values().next(),
+        Some(_) => pages.values().next_back(),
+    }
+    .ok_or(Error::NoPages)?;
     let mut page = dict(&doc, page_id)?.clone();
 
     // Object numbers of the update: the widget (merged with its field) and the
@@ -155,7 +163,14 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
         .max(doc.max_id + 1);
     let widget_id: ObjectId = (size, 0);
     let sig_id: ObjectId = (size + 1, 0);
-    let new_size = size + 2;
+    // With a stamp: its appearance stream and the font it uses.
+    let appearance_id: ObjectId = (size + 2, 0);
+    let font_id: ObjectId = (size + 3, 0);
+    let new_size = if opts.stamp.is_some() {
+        size + 4
+    } else {
+        size + 2
+    };
 
     // Objects to write, in order, besides the signature dictionary.
     let mut updated: Vec<(ObjectId, Object)> = Vec::new();
@@ -194,7 +209,8 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
         }
     }
 
-    // The widget on the first page's /Annots (inline or referenced: written inline).
+    // The widget on the page's /Annots (inline or referenced: written inline).
+    let rect = opts.stamp.map(|_| stamp_rect(&doc, page_id));
     let mut annots = array(&doc, page.get(b"Annots").ok())?;
     annots.push(Object::Reference(widget_id));
     page.set("Annots", Object::Array(annots));
@@ -206,14 +222,34 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
     widget.set("FT", Object::Name(b"Sig".to_vec()));
     widget.set("T", text(opts.field_name));
     widget.set("V", Object::Reference(sig_id));
-    // Print | Locked: invisible (zero rectangle) yet printed as PDF/A requires.
-    widget.set("F", Object::Integer(132));
-    widget.set(
-        "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-    );
     widget.set("P", Object::Reference(page_id));
-    updated.push((widget_id, Object::Dictionary(widget)));
+    match (opts.stamp, rect) {
+        (Some(stamp), Some([x0, y0, x1, y1])) => {
+            // Print: shown on screen and printed.
+            widget.set("F", Object::Integer(4));
+            widget.set(
+                "Rect",
+                Object::Array([x0, y0, x1, y1].map(Object::Real).to_vec()),
+            );
+            let mut ap = Dictionary::new();
+            ap.set("N", Object::Reference(appearance_id));
+            widget.set("AP", Object::Dictionary(ap));
+            updated.push((widget_id, Object::Dictionary(widget)));
+            let (width, height) = (x1 - x0, y1 - y0);
+            let content = crate::stamp::content(&stamp, width, height)?;
+            updated.push((appearance_id, appearance(content, width, height, font_id)));
+            updated.push((font_id, helvetica()));
+        }
+        _ => {
+            // Print | Locked: invisible (zero rectangle) yet printed as PDF/A requires.
+            widget.set("F", Object::Integer(132));
+            widget.set(
+                "Rect",
+                Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+            );
+            updated.push((widget_id, Object::Dictionary(widget)));
+        }
+    }
 
     // Write the update.
     let mut out = pdf.to_vec();
@@ -300,6 +336,88 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
         byte_range,
         digest,
     })
+}
+
+/// The stamp's rectangle: [`crate::stamp::WIDTH`] × [`crate::stamp::HEIGHT`] at
+/// [`crate::stamp::MARGIN`] from the left and bottom of the visible area (crop box
+/// within media box), smaller on a page too small for it.
+fn stamp_rect(doc: &Document, page_id: ObjectId) -> [f32; 4] {
+    use crate::stamp::{HEIGHT, MARGIN, WIDTH};
+    // A4 when the page tree names no size, which a valid PDF always does.
+    let media = inherited_box(doc, page_id, b"MediaBox").unwrap_or([0.0, 0.0, 595.28, 841.89]);
+    let [x0, y0, x1, y1] = match inherited_box(doc, page_id, b"CropBox") {
+        Some(crop) => [
+            crop[0].max(media[0]),
+            crop[1].max(media[1]),
+            crop[2].min(media[2]),
+            crop[3].min(media[3]),
+        ],
+        None => media,
+    };
+    let (room_x, room_y) = ((x1 - x0).max(0.0), (y1 - y0).max(0.0));
+    let (width, height) = (WIDTH.min(room_x * 0.9), HEIGHT.min(room_y * 0.9));
+    let x = x0 + MARGIN.min((room_x - width) / 2.0);
+    let y = y0 + MARGIN.min((room_y - height) / 2.0);
+    [x, y, x + width, y + height]
+}
+
+/// A page box (`MediaBox`, `CropBox`), from the page or the nearest ancestor that
+/// has it, normalised to lower-left and upper-right corners.
+fn inherited_box(doc: &Document, page_id: ObjectId, key: &[u8]) -> Option<[f32; 4]> {
+    let mut node = doc.get_dictionary(page_id).ok()?;
+    // The page tree's depth is bounded, a cycle of /Parent links is not.
+    for _ in 0..32 {
+        if let Ok(object) = node.get(key) {
+            let (_, object) = doc.dereference(object).ok()?;
+            let numbers: Vec<f32> = object
+                .as_array()
+                .ok()?
+                .iter()
+                .map(|n| match doc.dereference(n).map(|(_, n)| n) {
+                    Ok(Object::Integer(i)) => Some(*i as f32),
+                    Ok(Object::Real(r)) => Some(*r),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            let &[a, b, c, d] = numbers.as_slice() else {
+                return None;
+            };
+            return Some([a.min(c), b.min(d), a.max(c), b.max(d)]);
+        }
+        node = node
+            .get(b"Parent")
+            .and_then(Object::as_reference)
+            .and_then(|id| doc.get_dictionary(id))
+            .ok()?;
+    }
+    None
+}
+
+/// The stamp's appearance: a form XObject drawing `content` with Helvetica.
+fn appearance(content: Vec<u8>, width: f32, height: f32, font_id: ObjectId) -> Object {
+    let mut fonts = Dictionary::new();
+    fonts.set(crate::stamp::FONT, Object::Reference(font_id));
+    let mut resources = Dictionary::new();
+    resources.set("Font", Object::Dictionary(fonts));
+    let mut form = Dictionary::new();
+    form.set("Type", Object::Name(b"XObject".to_vec()));
+    form.set("Subtype", Object::Name(b"Form".to_vec()));
+    form.set(
+        "BBox",
+        Object::Array(vec![0.into(), 0.into(), width.into(), height.into()]),
+    );
+    form.set("Resources", Object::Dictionary(resources));
+    Object::Stream(lopdf::Stream::new(form, content))
+}
+
+/// Helvetica, a standard font viewers have, with WinAnsiEncoding.
+fn helvetica() -> Object {
+    let mut font = Dictionary::new();
+    font.set("Type", Object::Name(b"Font".to_vec()));
+    font.set("Subtype", Object::Name(b"Type1".to_vec()));
+    font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+    font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
+    Object::Dictionary(font)
 }
 
 fn dict(doc: &Document, id: ObjectId) -> Result<&Dictionary, Error> {
