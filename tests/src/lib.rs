@@ -1132,3 +1132,55 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The sandbox's signing provider (CSC API v2) alone.
+
+/// The bearer token of the CSC service-level authentication in the CSC tests.
+pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
+
+/// The HMAC key of asynchronous signing results in the CSC tests.
+pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
+
+/// The sandbox, alone on a "default" store, as the CSC tests configure it:
+/// `otp_ttl_seconds` and `multisign` as given (written once per process and
+/// configuration).
+fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
+    let dir = target_dir().join("desk-test");
+    std::fs::create_dir_all(&dir).expect("creating target/desk-test");
+    let path = dir.join(format!(
+        "spin-csc-{}-{}-{multisign}.toml",
+        std::process::id(),
+        otp_ttl_seconds.replace('.', "_")
+    ));
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"ghiseu-csc-test\"\n\
+         version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
+         s3_bucket = {{ default = \"ghiseu\" }}\ns3_region = {{ default = \"us-east-1\" }}\n\
+         s3_access_key = {{ required = true }}\n\
+         s3_secret_key = {{ required = true, secret = true }}\n\
+         [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
+         allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
+         [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+        sandbox = sandbox_wasm().display().to_string(),
+    );
+    std::fs::write(&path, manifest).expect("writing the CSC test manifest");
+    path
+}
+
+impl App {
+    /// The sandbox's signing provider on SQLite, with OTPs living
+    /// `otp_ttl_seconds` and `multisign` hashes per authorization.
+    pub fn csc(otp_ttl_seconds: &str, multisign: u32) -> Self {
+        Self {
+            manifest: ManifestSource::File(csc_manifest(otp_ttl_seconds, multisign)),
+            ..Self::probe(Backend::Sqlite)
+        }
+    }
+}
