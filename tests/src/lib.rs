@@ -767,10 +767,11 @@ fn desk_manifest() -> PathBuf {
             "s3_access_key",
             "s3_secret_key",
         ];
-        let mut vars = String::new();
-        for v in s3.iter().chain(&["platform_admin_token"]) {
-            writeln!(vars, "{v} = \"{{{{ {v} }}}}\"").unwrap();
+        let mut s3vars = String::new();
+        for v in s3 {
+            writeln!(s3vars, "{v} = \"{{{{ {v} }}}}\"").unwrap();
         }
+        let vars = format!("{s3vars}platform_admin_token = \"{{{{ platform_admin_token }}}}\"\n");
         let manifest = format!(
             "spin_manifest_version = 2\n[application]\nname = \"ghiseu-desk-test\"\n\
              version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
@@ -778,7 +779,10 @@ fn desk_manifest() -> PathBuf {
              s3_access_key = {{ required = true }}\n\
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
+             csc_multisign = {{ default = \"500\" }}\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/verify/...\"\ncomponent = \"verify\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/verify/...\"\ncomponent = \"verify\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/admin/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/branding/...\"\ncomponent = \"admin\"\n\
@@ -796,6 +800,12 @@ fn desk_manifest() -> PathBuf {
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
+             csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+             [component.verify]\nsource = {verify:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             [component.verify.variables]\n{s3vars}\
              [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.admin.variables]\n{vars}\
@@ -807,7 +817,16 @@ fn desk_manifest() -> PathBuf {
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
+             allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\"]\n\
+             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+             csc_multisign = \"{{{{ csc_multisign }}}}\"\ncsc_otp_ttl_seconds = \"300\"\n\
+             sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+            verify = artifact("wasm32-wasip2/release/ghiseu_verify.wasm")
+                .display()
+                .to_string(),
+            s3vars = s3vars,
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
@@ -1136,10 +1155,6 @@ mod tests {
 // ---------------------------------------------------------------------------------------
 // Signed PDFs: real documents to sign and the outside tools that judge them.
 
-/// The CSC client secret (bearer) the desk test manifest gives the desk, the
-/// portal and the sandbox signing provider.
-pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
-
 /// A real PDF (the cerere renderer's, one page) whose only field says `text`:
 /// different texts give different documents.
 pub fn real_pdf(text: &str) -> Vec<u8> {
@@ -1263,4 +1278,55 @@ pub fn split_signed(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
                 .fold(0usize, |acc, &b| acc << 8 | usize::from(b))
     };
     (signed, bytes[..len].to_vec())
+}
+
+// The sandbox's signing provider (CSC API v2) alone.
+
+/// The bearer token of the CSC service-level authentication in the CSC tests.
+pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
+
+/// The HMAC key of asynchronous signing results in the CSC tests.
+pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
+
+/// The sandbox, alone on a "default" store, as the CSC tests configure it:
+/// `otp_ttl_seconds` and `multisign` as given (written once per process and
+/// configuration).
+fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
+    let dir = target_dir().join("desk-test");
+    std::fs::create_dir_all(&dir).expect("creating target/desk-test");
+    let path = dir.join(format!(
+        "spin-csc-{}-{}-{multisign}.toml",
+        std::process::id(),
+        otp_ttl_seconds.replace('.', "_")
+    ));
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"ghiseu-csc-test\"\n\
+         version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
+         s3_bucket = {{ default = \"ghiseu\" }}\ns3_region = {{ default = \"us-east-1\" }}\n\
+         s3_access_key = {{ required = true }}\n\
+         s3_secret_key = {{ required = true, secret = true }}\n\
+         [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
+         allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
+         [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+        sandbox = sandbox_wasm().display().to_string(),
+    );
+    std::fs::write(&path, manifest).expect("writing the CSC test manifest");
+    path
+}
+
+impl App {
+    /// The sandbox's signing provider on SQLite, with OTPs living
+    /// `otp_ttl_seconds` and `multisign` hashes per authorization.
+    pub fn csc(otp_ttl_seconds: &str, multisign: u32) -> Self {
+        Self {
+            manifest: ManifestSource::File(csc_manifest(otp_ttl_seconds, multisign)),
+            ..Self::probe(Backend::Sqlite)
+        }
+    }
 }

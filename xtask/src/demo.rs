@@ -20,7 +20,9 @@ impl Answer {
     pub fn header(&self, name: &str) -> Option<String> {
         self.head.lines().find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
         })
     }
 
@@ -29,9 +31,9 @@ impl Answer {
             .lines()
             .filter_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.trim().eq_ignore_ascii_case("set-cookie").then(|| {
-                    v.trim().split(';').next().unwrap_or("").to_owned()
-                })
+                k.trim()
+                    .eq_ignore_ascii_case("set-cookie")
+                    .then(|| v.trim().split(';').next().unwrap_or("").to_owned())
             })
             .collect()
     }
@@ -42,12 +44,7 @@ impl Answer {
 }
 
 /// One request over one connection: `url` is `http://host:port/path`.
-pub fn request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Result<Answer> {
+pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Answer> {
     use std::io::{Read, Write};
     let rest = url
         .strip_prefix("http://")
@@ -152,7 +149,10 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
     let r = request(
         "POST",
         &format!("{url}/api/v1/sandbox/csc/credentials"),
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
         enrol.to_string().as_bytes(),
     )?;
     if !(200..300).contains(&r.status) {
@@ -211,7 +211,10 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
         .filter(|_| r.status == 303)
         .with_context(|| format!("starting the batch answered {}: {}", r.status, r.text()))?;
     // The code, from the sandbox outbox (newest first).
-    let outbox = get(&format!("/api/v1/sandbox/outbox?to={}", signer.phone.replace('+', "%2B")))?;
+    let outbox = get(&format!(
+        "/api/v1/sandbox/outbox?to={}",
+        signer.phone.replace('+', "%2B")
+    ))?;
     let messages: serde_json::Value = serde_json::from_slice(&outbox.body)?;
     let code: String = messages
         .as_array()

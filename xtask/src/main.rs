@@ -502,7 +502,10 @@ fn post_json(url: &str, token: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
     let r = demo::request(
         "POST",
         url,
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
         body,
     )?;
     Ok((r.status, r.body))
@@ -519,8 +522,7 @@ fn seed_demo(url: &str, data: &str, token: &str, csc_secret: &str) -> Result<()>
             String::from_utf8_lossy(&body)
         );
     }
-    let mut answer: serde_json::Value =
-        serde_json::from_slice(&body).context("the seed answer")?;
+    let mut answer: serde_json::Value = serde_json::from_slice(&body).context("the seed answer")?;
     // The president signs what the seed left in the queue: issued, verifiable acts.
     let president = demo::Signer {
         institution: "cjcluj",

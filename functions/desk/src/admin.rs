@@ -460,7 +460,8 @@ async fn demo_dossier(
                     ));
                 }
                 let number = dossier.number().to_string();
-                let pdf = crate::letter::render(&[tenant.name.as_str(), &format!("Nr. {number}")], text);
+                let pdf =
+                    crate::letter::render(&[tenant.name.as_str(), &format!("Nr. {number}")], text);
                 let s3 = ghiseu_platform::s3::S3Client::from_variables()
                     .await
                     .map_err(|e| SeedError::Desk(e.into()))?;
@@ -468,8 +469,10 @@ async fn demo_dossier(
                     &s3,
                     &scope,
                     service::Scan {
-                        name: ghiseu_core::OriginalName::parse(&format!("raspuns-{number}.pdf"))
-                            .map_err(invalid("text"))?,
+                        name: ghiseu_core::dossier::OriginalName::parse(&format!(
+                            "raspuns-{number}.pdf"
+                        ))
+                        .map_err(invalid("text"))?,
                         media_type: ghiseu_core::MediaType::Pdf,
                         data: pdf,
                     },

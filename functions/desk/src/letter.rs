@@ -44,8 +44,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// An A4 letter: `heading` lines in bold, then `body` wrapped.
 pub fn render(heading: &[&str], body: &str) -> Vec<u8> {
-    let (catalog, tree, page, content, bold, regular) =
-        (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5), Ref::new(6));
+    let (catalog, tree, page, content, bold, regular) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+        Ref::new(6),
+    );
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids([page]).count(1);
@@ -53,10 +59,12 @@ pub fn render(heading: &[&str], body: &str) -> Vec<u8> {
     p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
         .parent(tree)
         .contents(content);
-    let mut fonts = p.resources().fonts();
-    fonts.pair(Name(b"F1"), bold);
-    fonts.pair(Name(b"F2"), regular);
-    fonts.finish();
+    {
+        let mut resources = p.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), bold);
+        fonts.pair(Name(b"F2"), regular);
+    }
     p.finish();
     for (id, name) in [(bold, "Helvetica-Bold"), (regular, "Helvetica")] {
         pdf.type1_font(id)

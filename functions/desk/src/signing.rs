@@ -22,10 +22,10 @@
 //! digest is the one that was authorized.
 
 use chrono::{DateTime, Utc};
+use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::{self, WorkflowError};
 use ghiseu_core::{
-    Action, Attachment, Dossier, DossierId, MediaType, OriginalName, PublicStatus, Sha256Digest,
-    TrackingToken,
+    Action, Attachment, Dossier, DossierId, MediaType, PublicStatus, Sha256Digest, TrackingToken,
 };
 use ghiseu_platform::csc::{self, Client, KeyAlgorithm};
 use ghiseu_platform::http::{self as web, Response};
@@ -213,10 +213,9 @@ fn refusal(e: &csc::Error) -> Option<String> {
 fn csc_error(e: csc::Error) -> DeskError {
     eprintln!("desk: signing service: {e}");
     match e {
-        csc::Error::Refused { .. } => DeskError::Invalid(vec![(
-            "otp".to_owned(),
-            refusal(&e).unwrap_or_default(),
-        )]),
+        csc::Error::Refused { .. } => {
+            DeskError::Invalid(vec![("otp".to_owned(), refusal(&e).unwrap_or_default())])
+        }
         _ => DeskError::NotAllowed(
             "Furnizorul de semnare nu răspunde. Nimic nu a fost semnat; încercați din nou \
              peste câteva minute."
@@ -355,7 +354,7 @@ pub async fn create(
                     }
                     Some(r) => {
                         item.response = r.sha256.to_hex();
-                        item.name = r.original_name.to_string();
+                        item.name = r.original_name.as_str().to_owned();
                         let pdf = response_bytes(&s3, &scope, &r).await?;
                         match prepare(&batch, &item, &pdf) {
                             Ok(prepared) => {
@@ -381,7 +380,10 @@ pub async fn create(
     }
     let key = scope.signing_batch(&TrackingToken::parse(&batch.id).map_err(|_| corrupt("id"))?);
     if batch.pending().next().is_some() {
-        client.send_otp(&batch.credential).await.map_err(csc_error)?;
+        client
+            .send_otp(&batch.credential)
+            .await
+            .map_err(csc_error)?;
         batch.codes_sent = 1;
     }
     match kv::create_if_absent(STORE, &key, &to_json(&batch)?)? {
@@ -422,11 +424,14 @@ fn prepare(
     let url = verify_url(batch, item);
     let signer_line = format!("Semnat electronic de {}", batch.signer_name);
     let number_line = format!("Nr. {}", item.number);
-    let verify_line = format!("Verificare: {url}");
+    // The link on two lines keeps the text legible on paper; the QR code holds it whole.
+    let base_line = format!("{}/verify/", batch.origin);
     let lines = [
         signer_line.as_str(),
         number_line.as_str(),
-        verify_line.as_str(),
+        "Verificare:",
+        base_line.as_str(),
+        item.verify.as_str(),
     ];
     let mut opts = ghiseu_pades::PrepareOptions::new(&batch.signer_name, batch.signing_time);
     opts.reason = Some("Emiterea actului");
@@ -578,7 +583,10 @@ pub async fn sign(
     if after.pending().next().is_some() {
         // The credential's multisign was smaller than the batch: one more code
         // for the next part.
-        client.send_otp(&after.credential).await.map_err(csc_error)?;
+        client
+            .send_otp(&after.credential)
+            .await
+            .map_err(csc_error)?;
         save(&key, |b| b.codes_sent += 1)?;
     }
     Ok(redirect(&format!("/desk/sign/batches/{id}")))

@@ -56,7 +56,12 @@ async fn setup(multisign: Option<u32>) -> Setup {
     let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
     let semn = app.desk_sign_in("alfa", "semn", "parola-semn").await;
-    Setup { app, reg, sef, semn }
+    Setup {
+        app,
+        reg,
+        sef,
+        semn,
+    }
 }
 
 /// Enrolls a signing credential at the sandbox provider.
@@ -73,7 +78,9 @@ async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) {
 
 /// A real PDF (the cerere renderer's), different for every `n`.
 fn response_pdf(n: usize) -> Vec<u8> {
-    ghiseu_tests::real_pdf(&format!("Răspuns nr. {n}: se emite certificatul de urbanism."))
+    ghiseu_tests::real_pdf(&format!(
+        "Răspuns nr. {n}: se emite certificatul de urbanism."
+    ))
 }
 
 /// Registers a dossier, attaches response `n` and sends it for signature;
@@ -81,7 +88,10 @@ fn response_pdf(n: usize) -> Vec<u8> {
 async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
     let (id, regno, token) = s.reg.register("certificat-urbanism").await;
     attach(&s.sef, &id, n).await;
-    let r = s.sef.act_now(&id, &[("action", "send_for_signature")]).await;
+    let r = s
+        .sef
+        .act_now(&id, &[("action", "send_for_signature")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     (id, regno, token)
 }
@@ -110,7 +120,12 @@ async fn select(semn: &Official, ids: &[String]) -> String {
         fields.push(("d", id));
     }
     let r = semn.form("/desk/sign/batches", &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     r.headers()["location"].to_str().unwrap().to_owned()
 }
 
@@ -189,7 +204,10 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     attach(&s.sef, changed, 1000).await;
-    let r = s.sef.act_now(changed, &[("action", "send_for_signature")]).await;
+    let r = s
+        .sef
+        .act_now(changed, &[("action", "send_for_signature")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // A wrong code signs nothing.
@@ -198,14 +216,23 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         .form(&batch, &[("csrf", &s.semn.csrf), ("otp", "000000")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(states(&batch_json(&s.semn, &batch).await).iter().all(|st| st == "pending"));
+    assert!(
+        states(&batch_json(&s.semn, &batch).await)
+            .iter()
+            .all(|st| st == "pending")
+    );
 
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
     let r = s
         .semn
         .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let result = batch_json(&s.semn, &batch).await;
     let st = states(&result);
     assert_eq!(st.iter().filter(|x| *x == "signed").count(), 24, "{result}");
@@ -288,7 +315,10 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         .unwrap();
     assert_eq!(pdf.as_ref(), signed.as_slice());
     assert_eq!(
-        s.app.get("/verify/0000000000000000000000000Z").await.status(),
+        s.app
+            .get("/verify/0000000000000000000000000Z")
+            .await
+            .status(),
         404
     );
     assert_eq!(s.app.get("/api/v1/verify/nonsense").await.status(), 404);
@@ -313,7 +343,10 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nothing selected, or a bad CSRF token: refused.
-    let r = s.semn.form("/desk/sign/batches", &[("csrf", &s.semn.csrf)]).await;
+    let r = s
+        .semn
+        .form("/desk/sign/batches", &[("csrf", &s.semn.csrf)])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = s
         .semn
@@ -325,7 +358,9 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
     let other = s.app.desk_sign_in("alfa", "semn2", "parola-semn2").await;
     assert_eq!(other.get(&batch).await.status(), 404);
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = other.form(&batch, &[("csrf", &other.csrf), ("otp", &code)]).await;
+    let r = other
+        .form(&batch, &[("csrf", &other.csrf), ("otp", &code)])
+        .await;
     assert_eq!(r.status(), 404);
     // A signer without a credential is told so.
     let r = other
@@ -351,7 +386,12 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
             .semn
             .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &codes[0])])
             .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            r.text().await.unwrap()
+        );
         let st = states(&batch_json(&s.semn, &batch).await);
         assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
     }
