@@ -216,7 +216,7 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
         signer.phone.replace('+', "%2B")
     ))?;
     let messages: serde_json::Value = serde_json::from_slice(&outbox.body)?;
-    let code: String = messages
+    let code: String = messages["messages"]
         .as_array()
         .and_then(|m| m.first())
         .and_then(|m| m["text"].as_str())

@@ -39,6 +39,8 @@ fn tenant() -> Value {
 
 struct Setup {
     app: TestApp,
+    /// The signer's credential at the sandbox provider.
+    credential: String,
     reg: Official,
     sef: Official,
     semn: Official,
@@ -52,20 +54,21 @@ async fn setup(multisign: Option<u32>) -> Setup {
     let app = app.spawn().await;
     let r = app.seed(&json!({"tenants": [tenant()]})).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    enroll(&app, "alfa/semn", "Silviu Semnatar", SIGNER_PHONE).await;
+    let credential = enroll(&app, "alfa/semn", "Silviu Semnatar", SIGNER_PHONE).await;
     let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
     let semn = app.desk_sign_in("alfa", "semn", "parola-semn").await;
     Setup {
         app,
+        credential,
         reg,
         sef,
         semn,
     }
 }
 
-/// Enrolls a signing credential at the sandbox provider.
-async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) {
+/// Enrolls a signing credential at the sandbox provider; its id.
+async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) -> String {
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/sandbox/csc/credentials"))
         .bearer_auth(ghiseu_tests::TEST_CSC_CLIENT_SECRET)
@@ -74,6 +77,8 @@ async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) {
         .await
         .unwrap();
     assert!(r.status().is_success(), "enrollment: {}", r.status());
+    let answer: Value = r.json().await.unwrap();
+    answer["credential_id"].as_str().unwrap().to_owned()
 }
 
 /// A real PDF (the cerere renderer's), different for every `n`.
@@ -138,7 +143,8 @@ async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
         .await;
     assert_eq!(r.status(), 200);
     let list: Value = r.json().await.unwrap();
-    list.as_array()
+    list["messages"]
+        .as_array()
         .unwrap()
         .iter()
         .filter_map(|m| {
@@ -164,15 +170,23 @@ fn states(batch: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn csc_calls(app: &TestApp, method: &str) -> usize {
-    let r = app.get("/api/v1/sandbox/csc/calls").await;
+/// How many `method` calls (e.g. `credentials/authorize`) the sandbox
+/// provider recorded for the signer's credential.
+async fn csc_calls(s: &Setup, method: &str) -> usize {
+    let r = s
+        .app
+        .get(&format!(
+            "/api/v1/sandbox/csc/calls?credential={}",
+            ghiseu_tests::percent_encode(&s.credential)
+        ))
+        .await;
     assert_eq!(r.status(), 200);
     let calls: Value = r.json().await.unwrap();
-    calls
+    calls["calls"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["method"].as_str().is_some_and(|m| m.ends_with(method)))
+        .filter(|c| c["method"] == method)
         .count()
 }
 
@@ -244,8 +258,8 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
             .contains("changed")
     );
     // One code, one authorization for the 25 hashes.
-    assert_eq!(csc_calls(&s.app, "sendOTP").await, 1);
-    assert_eq!(csc_calls(&s.app, "authorize").await, 1);
+    assert_eq!(csc_calls(&s, "credentials/sendOTP").await, 1);
+    assert_eq!(csc_calls(&s, "credentials/authorize").await, 1);
     assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 1);
 
     // The changed document still waits for signature; the others are issued.
@@ -329,7 +343,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
         .await;
     assert!(r.status() == StatusCode::SEE_OTHER || r.status() == 422);
-    assert_eq!(csc_calls(&s.app, "signHash").await, 1);
+    assert_eq!(csc_calls(&s, "signatures/signHash").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -341,7 +355,7 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
         .sef
         .form("/desk/sign/batches", &[("csrf", &s.sef.csrf), ("d", &id)])
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "{:?}", r.headers());
     // Nothing selected, or a bad CSRF token: refused.
     let r = s
         .semn
@@ -395,5 +409,5 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
         let st = states(&batch_json(&s.semn, &batch).await);
         assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
     }
-    assert_eq!(csc_calls(&s.app, "authorize").await, 3);
+    assert_eq!(csc_calls(&s, "credentials/authorize").await, 3);
 }
