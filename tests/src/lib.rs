@@ -795,7 +795,7 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.admin.variables]\n{vars}\
@@ -805,9 +805,11 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
+             allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
+             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             {csc_provider}",
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
@@ -815,6 +817,8 @@ fn desk_manifest() -> PathBuf {
             portal = artifact("wasm32-wasip2/release/ghiseu_portal.wasm")
                 .display()
                 .to_string(),
+            csc_client = csc_client_variables(),
+            csc_provider = csc_provider_variables("300", 500),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
         path
@@ -1121,6 +1125,26 @@ pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
 /// The HMAC key of asynchronous signing results in the CSC tests.
 pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
 
+/// The desk's and the portal's signing client variables (`csc_*`), pointing
+/// at the sandbox's provider.
+fn csc_client_variables() -> String {
+    format!(
+        "csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n"
+    )
+}
+
+/// The sandbox provider's variables.
+fn csc_provider_variables(otp_ttl_seconds: &str, multisign: u32) -> String {
+    format!(
+        "csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n"
+    )
+}
+
 /// The sandbox, alone on a "default" store, as the CSC tests configure it:
 /// `otp_ttl_seconds` and `multisign` as given (written once per process and
 /// configuration).
@@ -1143,11 +1167,9 @@ fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
          [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
          allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
          [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
-         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
-         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
-         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
-         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+         {provider}",
         sandbox = sandbox_wasm().display().to_string(),
+        provider = csc_provider_variables(otp_ttl_seconds, multisign),
     );
     std::fs::write(&path, manifest).expect("writing the CSC test manifest");
     path
