@@ -799,10 +799,7 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
-             csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
-             csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
-             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              [component.verify]\nsource = {verify:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.verify.variables]\n{s3vars}\
@@ -815,14 +812,11 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\"]\n\
+             allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
-             csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
-             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
-             csc_multisign = \"{{{{ csc_multisign }}}}\"\ncsc_otp_ttl_seconds = \"300\"\n\
-             sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+             {csc_provider}",
             verify = artifact("wasm32-wasip2/release/ghiseu_verify.wasm")
                 .display()
                 .to_string(),
@@ -834,6 +828,8 @@ fn desk_manifest() -> PathBuf {
             portal = artifact("wasm32-wasip2/release/ghiseu_portal.wasm")
                 .display()
                 .to_string(),
+            csc_client = csc_client_variables(),
+            csc_provider = csc_provider_variables("300", "{{ csc_multisign }}"),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
         path
@@ -1131,27 +1127,6 @@ impl Official {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_encoding_keeps_unreserved_characters() {
-        assert_eq!(
-            percent_encode("http://127.0.0.1:80/a?b=c"),
-            "http%3A%2F%2F127.0.0.1%3A80%2Fa%3Fb%3Dc"
-        );
-    }
-
-    #[test]
-    fn sha256_of_empty_input() {
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Signed PDFs: real documents to sign and the outside tools that judge them.
 
@@ -1288,6 +1263,26 @@ pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
 /// The HMAC key of asynchronous signing results in the CSC tests.
 pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
 
+/// The desk's and the portal's signing client variables (`csc_*`), pointing
+/// at the sandbox's provider.
+fn csc_client_variables() -> String {
+    format!(
+        "csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n"
+    )
+}
+
+/// The sandbox provider's variables.
+fn csc_provider_variables(otp_ttl_seconds: &str, multisign: &str) -> String {
+    format!(
+        "csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n"
+    )
+}
+
 /// The sandbox, alone on a "default" store, as the CSC tests configure it:
 /// `otp_ttl_seconds` and `multisign` as given (written once per process and
 /// configuration).
@@ -1310,11 +1305,9 @@ fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
          [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
          allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
          [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
-         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
-         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
-         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
-         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+         {provider}",
         sandbox = sandbox_wasm().display().to_string(),
+        provider = csc_provider_variables(otp_ttl_seconds, &multisign.to_string()),
     );
     std::fs::write(&path, manifest).expect("writing the CSC test manifest");
     path
@@ -1328,5 +1321,26 @@ impl App {
             manifest: ManifestSource::File(csc_manifest(otp_ttl_seconds, multisign)),
             ..Self::probe(Backend::Sqlite)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters() {
+        assert_eq!(
+            percent_encode("http://127.0.0.1:80/a?b=c"),
+            "http%3A%2F%2F127.0.0.1%3A80%2Fa%3Fb%3Dc"
+        );
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }
