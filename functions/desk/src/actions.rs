@@ -304,15 +304,7 @@ pub async fn file(
 ) -> Result<Response, DeskError> {
     let dossier = load(store, signed, id).await?;
     let sha = Sha256Digest::parse(sha).map_err(|_| DeskError::NotFound)?;
-    let responses = dossier.responses();
-    let replies = dossier.replies();
-    let Some(meta) = dossier
-        .attachments()
-        .iter()
-        .chain(responses.iter().copied())
-        .chain(replies.iter().flat_map(|(_, _, docs)| docs.iter()))
-        .find(|a| a.sha256 == sha)
-    else {
+    let Some(meta) = dossier.document(&sha) else {
         return Err(DeskError::NotFound);
     };
     let scope = TenantScope::new(&signed.tenant.slug);

@@ -61,6 +61,7 @@ pub struct Item {
     /// The hash the signing service signs (hex).
     pub hash: String,
     /// What happened.
+    #[serde(flatten)]
     pub state: ItemState,
 }
 

@@ -119,7 +119,7 @@ async fn attach(sef: &Official, id: &str, n: usize) {
 /// Selects `ids` in the signer's queue; returns the batch's path.
 async fn select(semn: &Official, ids: &[String]) -> String {
     let queue = semn.html("/desk/sign").await;
-    let mut fields: Vec<(&str, &str)> = vec![("csrf", &semn.csrf)];
+    let mut fields: Vec<(&str, &str)> = Vec::new();
     for id in ids {
         assert!(queue.contains(id.as_str()), "{id} is in the queue");
         fields.push(("d", id));
@@ -170,8 +170,8 @@ fn states(batch: &Value) -> Vec<String> {
         .collect()
 }
 
-/// How many `method` calls (e.g. `credentials/authorize`) the sandbox
-/// provider recorded for the signer's credential.
+/// How many successful `method` calls (e.g. `credentials/authorize`) the
+/// sandbox provider recorded for the signer's credential.
 async fn csc_calls(s: &Setup, method: &str) -> usize {
     let r = s
         .app
@@ -186,7 +186,7 @@ async fn csc_calls(s: &Setup, method: &str) -> usize {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["method"] == method)
+        .filter(|c| c["method"] == method && c["result"] == "ok")
         .count()
 }
 
@@ -225,10 +225,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // A wrong code signs nothing.
-    let r = s
-        .semn
-        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", "000000")])
-        .await;
+    let r = s.semn.form(&batch, &[("otp", "000000")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         states(&batch_json(&s.semn, &batch).await)
@@ -237,10 +234,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     );
 
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = s
-        .semn
-        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
-        .await;
+    let r = s.semn.form(&batch, &[("otp", &code)]).await;
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
@@ -257,7 +251,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
             .unwrap()
             .contains("changed")
     );
-    // One code, one authorization for the 25 hashes.
+    // One code, one authorization for the 25 hashes (the wrong code was refused).
     assert_eq!(csc_calls(&s, "credentials/sendOTP").await, 1);
     assert_eq!(csc_calls(&s, "credentials/authorize").await, 1);
     assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 1);
@@ -303,7 +297,12 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     assert!(ok, "{out}");
     let verify = item["verify"].as_str().unwrap();
     let text = ghiseu_tests::pdftotext(&signed);
-    assert!(text.contains(&format!("/verify/{verify}")), "{text}");
+    // The stamp: the signer, and the verification link (on two lines).
+    assert!(
+        text.contains("Semnat electronic de Silviu Semnatar"),
+        "{text}"
+    );
+    assert!(text.contains("/verify/") && text.contains(verify), "{text}");
 
     let page = s.app.get(&format!("/verify/{verify}")).await;
     assert_eq!(page.status(), 200);
@@ -338,10 +337,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     assert_eq!(s.app.get("/api/v1/verify/nonsense").await.status(), 404);
 
     // The code was used: posting it again signs nothing more.
-    let r = s
-        .semn
-        .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &code)])
-        .await;
+    let r = s.semn.form(&batch, &[("otp", &code)]).await;
     assert!(r.status() == StatusCode::SEE_OTHER || r.status() == 422);
     assert_eq!(csc_calls(&s, "signatures/signHash").await, 1);
 }
@@ -351,35 +347,30 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
     let s = setup(None).await;
     let (id, _, _) = awaiting_signature(&s, 1).await;
     // A head of department cannot start a batch.
-    let r = s
-        .sef
-        .form("/desk/sign/batches", &[("csrf", &s.sef.csrf), ("d", &id)])
-        .await;
+    let r = s.sef.form("/desk/sign/batches", &[("d", &id)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "{:?}", r.headers());
     // Nothing selected, or a bad CSRF token: refused.
-    let r = s
-        .semn
-        .form("/desk/sign/batches", &[("csrf", &s.semn.csrf)])
-        .await;
+    let r = s.semn.form("/desk/sign/batches", &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = s
         .semn
-        .form("/desk/sign/batches", &[("csrf", "forged"), ("d", &id)])
-        .await;
+        .client
+        .post(s.app.url("/desk/sign/batches"))
+        .header("cookie", &s.semn.cookie)
+        .form(&[("csrf", "forged"), ("d", id.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Another signer of the tenant cannot see or complete this signer's batch.
     let batch = select(&s.semn, std::slice::from_ref(&id)).await;
     let other = s.app.desk_sign_in("alfa", "semn2", "parola-semn2").await;
     assert_eq!(other.get(&batch).await.status(), 404);
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = other
-        .form(&batch, &[("csrf", &other.csrf), ("otp", &code)])
-        .await;
+    let r = other.form(&batch, &[("otp", &code)]).await;
     assert_eq!(r.status(), 404);
     // A signer without a credential is told so.
-    let r = other
-        .form("/desk/sign/batches", &[("csrf", &other.csrf), ("d", &id)])
-        .await;
+    let r = other.form("/desk/sign/batches", &[("d", &id)]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(csrf_in(&s.semn.html("/desk/sign").await).len() > 10);
 }
@@ -396,10 +387,7 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
         let codes = outbox_codes(&s.app, SIGNER_PHONE).await;
         assert_eq!(codes.len(), part, "one code per part");
         // The outbox lists the newest first.
-        let r = s
-            .semn
-            .form(&batch, &[("csrf", &s.semn.csrf), ("otp", &codes[0])])
-            .await;
+        let r = s.semn.form(&batch, &[("otp", &codes[0])]).await;
         assert_eq!(
             r.status(),
             StatusCode::SEE_OTHER,
