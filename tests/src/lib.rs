@@ -780,6 +780,8 @@ fn desk_manifest() -> PathBuf {
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              csc_multisign = {{ default = \"500\" }}\n\
+             csc_callback_url = {{ default = \"\" }}\n\
+             [[trigger.http]]\nroute = \"/api/v1/signing/callback\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/verify/...\"\ncomponent = \"verify\"\n\
              [[trigger.http]]\nroute = \"/api/v1/verify/...\"\ncomponent = \"verify\"\n\
@@ -800,6 +802,7 @@ fn desk_manifest() -> PathBuf {
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
+             csc_callback_url = \"{{{{ csc_callback_url }}}}\"\n\
              [component.verify]\nsource = {verify:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.verify.variables]\n{s3vars}\

@@ -11,6 +11,8 @@
 //! - `GET /desk/sign`, `POST /desk/sign/batches`, `GET|POST
 //!   /desk/sign/batches/{id}[.json]`, `POST /desk/sign/batches/{id}/code`: the
 //!   signer's queue and batches ([`signing`]).
+//! - `POST /api/v1/signing/callback`: the signing service's asynchronous
+//!   results (HMAC-signed; see [`signing::callback`]).
 //! - `POST /api/v1/platform/seed`: loads a seed document (bearer
 //!   `platform_admin_token`).
 //!
@@ -110,6 +112,15 @@ async fn handle(request: Request) -> Response {
     };
     if path == "/api/v1/platform/seed" || path.starts_with("/api/v1/platform/") {
         return admin::handle(&store, request, &path).await;
+    }
+    if path == "/api/v1/signing/callback" {
+        if method != Method::POST {
+            return web::method_not_allowed("POST");
+        }
+        return match web::read_request(request, 4 * 1024 * 1024).await {
+            Ok((parts, body)) => signing::callback(&store, &parts.headers, &body).await,
+            Err(e) => web::Problem::from_error(&e).into_response(),
+        };
     }
     let headers = request.headers().clone();
     let result: Result<Response, DeskError> = async {

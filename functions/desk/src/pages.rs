@@ -661,10 +661,13 @@ pub fn signing_batch(
         html! {
             h1 { "Semnare: " (batch.items.len()) " documente" }
             (error_summary(errors))
-            p #progress role="status" aria-live="polite" {
+            p #progress role="status" aria-live="polite" data-poll=[batch.in_flight.as_ref().map(|_| format!("/desk/sign/batches/{}.json", batch.id))] {
                 (ok) " semnate, " (failed) " eșuate, " (pending) " de semnat."
             }
-            @if pending > 0 {
+            @if batch.in_flight.is_some() {
+                p { "Furnizorul de semnare semnează documentele; rezultatele apar aici. "
+                    a href=(format!("/desk/sign/batches/{}", batch.id)) { "Reîncarcă" } }
+            } @else if pending > 0 {
                 form #sign-form method="post" action=(format!("/desk/sign/batches/{}", batch.id)) data-status=(format!("/desk/sign/batches/{}.json", batch.id)) {
                     input type="hidden" name="csrf" value=(signed.session.csrf);
                     @if part < pending {

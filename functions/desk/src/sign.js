@@ -4,7 +4,17 @@
 (function () {
   var form = document.getElementById('sign-form');
   var status = document.getElementById('progress');
-  if (!form || !status || !window.fetch) return;
+  if (!status || !window.fetch) return;
+  // A part signed asynchronously: reload once its result has arrived.
+  var poll = status.getAttribute('data-poll');
+  if (poll) {
+    var waiting = setInterval(function () {
+      fetch(poll, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (b) {
+        if (!b.in_flight) { clearInterval(waiting); window.location.reload(); }
+      }).catch(function () {});
+    }, 1000);
+  }
+  if (!form) return;
   form.addEventListener('submit', function () {
     var button = form.querySelector('button');
     if (button) button.disabled = true;

@@ -25,7 +25,8 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::{self, WorkflowError};
 use ghiseu_core::{
-    Action, Attachment, Dossier, DossierId, MediaType, PublicStatus, Sha256Digest, TrackingToken,
+    Action, Actor, Attachment, Dossier, DossierId, MediaType, PublicStatus, Sha256Digest, Tenant,
+    TrackingToken,
 };
 use ghiseu_platform::csc::{self, Client, KeyAlgorithm};
 use ghiseu_platform::http::{self as web, Response};
@@ -39,6 +40,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::service::{DeskError, Scan, notify_citizen, publish, store_file};
 use crate::{Signed, csrf_ok, pages, redirect};
+
+/// The batch page's CSP: the desk's, plus its own script (`/desk/sign.js`)
+/// and the progress poll of the batch's JSON.
+const BATCH_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                         script-src 'self'; connect-src 'self'; form-action 'self'; \
+                         frame-ancestors 'none'; base-uri 'none'";
 
 /// The most documents one batch may hold.
 pub const MAX_BATCH: usize = 500;
@@ -108,6 +115,27 @@ pub struct Batch {
     pub items: Vec<Item>,
     /// Codes requested so far.
     pub codes_sent: u32,
+    /// A part signed asynchronously whose result has not arrived yet.
+    #[serde(default)]
+    pub in_flight: Option<InFlight>,
+    /// The asynchronous results already applied (a replay finds its
+    /// `responseID` here and changes nothing): `{part}/{responseID}`.
+    #[serde(default)]
+    pub answered: Vec<String>,
+}
+
+/// A part of the batch the service signs asynchronously (`operationMode`
+/// "A"): its result arrives at `POST /api/v1/signing/callback`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// Our name for the part, sent as `clientData` (`{tenant}/{batch}/{part}`)
+    /// and echoed by the result: it is recorded before the request, so a
+    /// result arriving before the service's answer still finds it.
+    pub part: String,
+    /// The service's `responseID`, once it answered.
+    pub response_id: Option<String>,
+    /// The items it covers, in the order of the hashes sent.
+    pub items: Vec<usize>,
 }
 
 impl Batch {
@@ -319,6 +347,8 @@ pub async fn create(
         origin: origin.to_owned(),
         items: Vec::with_capacity(ids.len()),
         codes_sent: 0,
+        in_flight: None,
+        answered: Vec::new(),
     };
     for id in ids {
         let Some(current) = repo::get_dossier(store, &scope, &id).await? else {
@@ -469,9 +499,10 @@ pub async fn show(
     if json {
         return Ok(web::json(http::StatusCode::OK, &batch));
     }
-    Ok(crate::secure_html(
+    Ok(web::secure_html_with(
         http::StatusCode::OK,
         pages::signing_batch(signed, &batch, &[]),
+        BATCH_CSP,
     ))
 }
 
@@ -541,9 +572,10 @@ pub async fn sign(
         .filter(|c| !c.is_whitespace())
         .collect();
     let problem = |m: &str| {
-        Ok(crate::secure_html(
+        Ok(web::secure_html_with(
             http::StatusCode::UNPROCESSABLE_ENTITY,
             pages::signing_batch(signed, &batch, &[("otp".to_owned(), m.to_owned())]),
+            BATCH_CSP,
         ))
     };
     if otp.is_empty() || otp.len() > 16 || !otp.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -569,28 +601,250 @@ pub async fn sign(
             None => return Err(csc_error(e)),
         },
     };
+    if batch.in_flight.is_some() {
+        return Ok(redirect(&format!("/desk/sign/batches/{id}")));
+    }
+    if let Some(callback) = callback_url().await {
+        // Asynchronous: the service answers at once and POSTs the signatures
+        // to the callback route, which completes the part.
+        let name = TrackingToken::from_random(random_bytes()?).to_string();
+        let items: Vec<usize> = part.iter().map(|(i, _)| *i).collect();
+        save(&key, |b| {
+            b.in_flight = Some(InFlight {
+                part: name.clone(),
+                response_id: None,
+                items: items.clone(),
+            });
+        })?;
+        let answer = client
+            .sign_hash_async(
+                &batch.credential,
+                &sad,
+                &hashes,
+                batch.key_algorithm()?,
+                &callback,
+                &format!("{}/{}/{name}", signed.actor.tenant, batch.id),
+            )
+            .await;
+        match answer {
+            Ok(response_id) => {
+                save(&key, |b| {
+                    if let Some(f) = b.in_flight.as_mut().filter(|f| f.part == name) {
+                        f.response_id = Some(response_id.clone());
+                    }
+                })?;
+            }
+            Err(e) => {
+                save(&key, |b| {
+                    if b.in_flight.as_ref().is_some_and(|f| f.part == name) {
+                        b.in_flight = None;
+                    }
+                })?;
+                return Err(csc_error(e));
+            }
+        }
+        return Ok(redirect(&format!("/desk/sign/batches/{id}")));
+    }
     let signatures = client
         .sign_hash(&batch.credential, &sad, &hashes, batch.key_algorithm()?)
         .await
         .map_err(csc_error)?;
+    finish_part(
+        store,
+        &signed.actor,
+        &signed.tenant,
+        &batch,
+        &key,
+        &part,
+        &signatures,
+    )
+    .await?;
+    Ok(redirect(&format!("/desk/sign/batches/{id}")))
+}
+
+/// The callback URL of asynchronous signing (`csc_callback_url`), if set.
+async fn callback_url() -> Option<String> {
+    spin_sdk::variables::get("csc_callback_url")
+        .await
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Applies the signatures of `part`, saves the results, and asks for the next
+/// code if documents remain (the credential's multisign was smaller than the
+/// batch).
+async fn finish_part(
+    store: &Store,
+    actor: &Actor,
+    tenant: &Tenant,
+    batch: &Batch,
+    key: &str,
+    part: &[(usize, Item)],
+    signatures: &[Vec<u8>],
+) -> Result<(), DeskError> {
     if signatures.len() != part.len() {
         return Err(DeskError::Platform(ghiseu_platform::Error::Corrupt {
             key: "signatures/signHash".to_owned(),
             detail: format!("{} signatures for {} hashes", signatures.len(), part.len()),
         }));
     }
-    let results = complete(store, signed, &batch, &key, &part, &signatures).await?;
-    let after = save(&key, |b| record_results(b, &results))?;
+    let results = complete(store, actor, tenant, batch, key, part, signatures).await?;
+    let after = save(key, |b| record_results(b, &results))?;
     if after.pending().next().is_some() {
-        // The credential's multisign was smaller than the batch: one more code
-        // for the next part.
-        client
+        client()
+            .await?
             .send_otp(&after.credential)
             .await
             .map_err(csc_error)?;
-        save(&key, |b| b.codes_sent += 1)?;
+        save(key, |b| b.codes_sent += 1)?;
     }
-    Ok(redirect(&format!("/desk/sign/batches/{id}")))
+    Ok(())
+}
+
+/// `POST /api/v1/signing/callback`: the signing service's asynchronous
+/// result. A bad signature is 401; a result that is not awaited (replayed,
+/// or already applied) changes nothing.
+pub async fn callback(store: &Store, headers: &http::HeaderMap, body: &[u8]) -> Response {
+    let secret = spin_sdk::variables::get("csc_callback_secret")
+        .await
+        .unwrap_or_default();
+    if secret.is_empty() {
+        return web::problem(
+            http::StatusCode::NOT_FOUND,
+            "Asynchronous signing is not configured.",
+        );
+    }
+    let result = match csc::verify_callback(&secret, headers, body) {
+        Ok(r) => r,
+        Err(e) => return web::problem(http::StatusCode::UNAUTHORIZED, e.to_string()),
+    };
+    match apply_callback(store, &result).await {
+        Ok(applied) => web::json(
+            http::StatusCode::OK,
+            &serde_json::json!({ "applied": applied }),
+        ),
+        Err(e) => match e {
+            DeskError::NotFound => web::problem(
+                http::StatusCode::NOT_FOUND,
+                "No signing batch awaits this result.",
+            ),
+            other => {
+                eprintln!("desk: applying a signing result: {other:?}");
+                let r = other.into_html();
+                web::problem(r.status(), "The result could not be applied; retry later.")
+            }
+        },
+    }
+}
+
+/// Applies an authenticated asynchronous result; whether it changed anything.
+async fn apply_callback(store: &Store, result: &csc::Callback) -> Result<bool, DeskError> {
+    let mut fields = result.client_data.splitn(3, '/');
+    let (Some(tenant), Some(id), Some(part_name)) = (fields.next(), fields.next(), fields.next())
+    else {
+        return Err(DeskError::NotFound);
+    };
+    let slug = ghiseu_core::TenantSlug::parse(tenant).map_err(|_| DeskError::NotFound)?;
+    let token = TrackingToken::parse(id).map_err(|_| DeskError::NotFound)?;
+    let scope = TenantScope::new(&slug);
+    let key = scope.signing_batch(&token);
+    let bytes = store.get(&key).await?.ok_or(DeskError::NotFound)?;
+    let batch: Batch = serde_json::from_slice(&bytes).map_err(|_| corrupt("batch"))?;
+    let Some(flight) = batch.in_flight.clone().filter(|f| {
+        f.part == part_name
+            && !batch
+                .answered
+                .iter()
+                .any(|a| a.ends_with(&format!("/{}", result.response_id)))
+    }) else {
+        return Ok(false);
+    };
+    // Claim the result before applying it (its id joins `answered`), so a
+    // replay arriving meanwhile changes nothing; `in_flight` stays until the
+    // part is applied, so the page keeps waiting for it.
+    let response_id = result.response_id.clone();
+    let claimed = kv::update(STORE, &key, |current| {
+        let mut b: Batch = current
+            .and_then(|c| serde_json::from_slice(c).ok())
+            .ok_or_else(|| ghiseu_platform::Error::Corrupt {
+                key: key.clone(),
+                detail: "unreadable signing batch".to_owned(),
+            })?;
+        if b.answered
+            .iter()
+            .any(|a| a.ends_with(&format!("/{response_id}")))
+        {
+            return Ok(Step::Done(false));
+        }
+        b.answered.push(format!("{}/{response_id}", flight.part));
+        let bytes = serde_json::to_vec(&b).map_err(|e| ghiseu_platform::Error::Corrupt {
+            key: key.clone(),
+            detail: e.to_string(),
+        })?;
+        Ok(Step::Write(bytes, true))
+    })?;
+    if !claimed {
+        return Ok(false);
+    }
+    let part: Vec<(usize, Item)> = flight
+        .items
+        .iter()
+        .filter_map(|i| batch.items.get(*i).map(|it| (*i, it.clone())))
+        .collect();
+    let outcome = match &result.error {
+        Some(error) => Err(format!("Furnizorul de semnare a refuzat: {error}")),
+        None => apply_signatures(store, &slug, &batch, &key, &part, &result.signatures)
+            .await
+            .map_err(|e| {
+                eprintln!("desk: applying a signing result: {e:?}");
+                "Semnătura nu a putut fi aplicată; selectați documentul din nou.".to_owned()
+            }),
+    };
+    // Documents the part did not settle (a refusal, or a failure midway) are
+    // failed, never left waiting for a result that will not come again.
+    let failed: Vec<(usize, ItemState)> = match outcome {
+        Ok(()) => Vec::new(),
+        Err(reason) => part
+            .iter()
+            .map(|(i, _)| {
+                (
+                    *i,
+                    ItemState::Failed {
+                        reason: reason.clone(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    save(&key, |b| {
+        record_results(b, &failed);
+        if b.in_flight.as_ref().is_some_and(|f| f.part == flight.part) {
+            b.in_flight = None;
+        }
+    })?;
+    Ok(true)
+}
+
+/// Applies an asynchronous part's signatures as the batch's signer.
+async fn apply_signatures(
+    store: &Store,
+    slug: &ghiseu_core::TenantSlug,
+    batch: &Batch,
+    key: &str,
+    part: &[(usize, Item)],
+    signatures: &[Vec<u8>],
+) -> Result<(), DeskError> {
+    let scope = TenantScope::new(slug);
+    let tenant = repo::get_tenant(store, slug)
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    let username = ghiseu_core::Username::parse(&batch.signer).map_err(|_| corrupt("signer"))?;
+    let actor = repo::official(store, &scope, &username)
+        .await?
+        .and_then(|o| o.actor())
+        .ok_or_else(|| DeskError::Forbidden("The signer is no longer active.".to_owned()))?;
+    finish_part(store, &actor, &tenant, batch, key, part, signatures).await
 }
 
 fn record_results(b: &mut Batch, results: &[(usize, ItemState)]) {
@@ -611,30 +865,26 @@ const PROGRESS_EVERY: usize = 20;
 /// result of every item of `part`.
 async fn complete(
     store: &Store,
-    signed: &Signed,
+    actor: &Actor,
+    tenant: &Tenant,
     batch: &Batch,
     key: &str,
     part: &[(usize, Item)],
     signatures: &[Vec<u8>],
 ) -> Result<Vec<(usize, ItemState)>, DeskError> {
-    let scope = TenantScope::new(&signed.actor.tenant);
-    let s3 = S3Client::from_variables().await?;
     let chain = batch.chain()?;
-    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let ctx = Issuing {
+        store,
+        actor,
+        tenant,
+        batch,
+        scope: TenantScope::new(&actor.tenant),
+        s3: S3Client::from_variables().await?,
+        chain: chain.iter().map(Vec::as_slice).collect(),
+    };
     let mut results = Vec::with_capacity(part.len());
     for ((index, item), signature) in part.iter().zip(signatures) {
-        let state = match issue_one(
-            store,
-            signed,
-            batch,
-            &scope,
-            &s3,
-            item,
-            signature,
-            &chain_refs,
-        )
-        .await
-        {
+        let state = match issue_one(&ctx, item, signature).await {
             Ok(document) => ItemState::Signed { document },
             Err(ItemError::Failed(reason)) => ItemState::Failed { reason },
             Err(ItemError::Desk(e)) => return Err(e),
@@ -672,17 +922,28 @@ impl From<crate::service::IntakeError> for ItemError {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn issue_one(
-    store: &Store,
-    signed: &Signed,
-    batch: &Batch,
-    scope: &TenantScope,
-    s3: &S3Client,
-    item: &Item,
-    signature: &[u8],
-    chain: &[&[u8]],
-) -> Result<String, ItemError> {
+/// What issuing each document of a part needs.
+struct Issuing<'a> {
+    store: &'a Store,
+    actor: &'a Actor,
+    tenant: &'a Tenant,
+    batch: &'a Batch,
+    scope: TenantScope,
+    s3: S3Client,
+    /// The certificates, signer first.
+    chain: Vec<&'a [u8]>,
+}
+
+async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<String, ItemError> {
+    let Issuing {
+        store,
+        actor,
+        tenant,
+        batch,
+        ref scope,
+        ref s3,
+        ref chain,
+    } = *ctx;
     let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
     let response = Sha256Digest::parse(&item.response).map_err(|_| corrupt("response"))?;
     let changed = || ItemError::Failed(WorkflowError::ResponseChanged.to_string());
@@ -735,7 +996,7 @@ async fn issue_one(
             response,
             attachment.clone(),
             starts_with_response,
-            &signed.actor,
+            actor,
             Utc::now(),
         )
         .map_err(|e| ItemError::Failed(e.to_string()))?;
@@ -749,7 +1010,7 @@ async fn issue_one(
                 issued::put(
                     &token,
                     &Issued {
-                        tenant: signed.actor.tenant.to_string(),
+                        tenant: actor.tenant.to_string(),
                         dossier: item.dossier.clone(),
                         number: item.number.clone(),
                         document_type: next.document_type().to_string(),
@@ -759,9 +1020,9 @@ async fn issue_one(
                     },
                 )?;
                 repo::index_open(scope, &next)?;
-                publish(store, &signed.tenant, &next).await?;
+                publish(store, tenant, &next).await?;
                 let before = PublicStatus::from(current.dossier.status());
-                notify_citizen(store, &signed.tenant, &next, Some(before)).await;
+                notify_citizen(store, tenant, &next, Some(before)).await;
                 return Ok(document);
             }
             UpdateOutcome::Conflict => {

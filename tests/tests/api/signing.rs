@@ -46,10 +46,11 @@ struct Setup {
     semn: Official,
 }
 
-async fn setup(multisign: Option<u32>) -> Setup {
+/// The desk and the sandbox with `variables` set in the runtime config.
+async fn setup(variables: &[(&str, &str)]) -> Setup {
     let mut app = App::desk(Backend::Sqlite);
-    if let Some(m) = multisign {
-        app = app.config_variable("csc_multisign", &m.to_string());
+    for (name, value) in variables {
+        app = app.config_variable(name, value);
     }
     let app = app.spawn().await;
     let r = app.seed(&json!({"tenants": [tenant()]})).await;
@@ -192,7 +193,7 @@ async fn csc_calls(s: &Setup, method: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alone() {
-    let s = setup(None).await;
+    let s = setup(&[]).await;
     let mut dossiers = Vec::new();
     for n in 0..25 {
         dossiers.push(awaiting_signature(&s, n).await);
@@ -344,7 +345,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
 
 #[tokio::test(flavor = "multi_thread")]
 async fn only_the_signer_signs_and_only_their_own_batch() {
-    let s = setup(None).await;
+    let s = setup(&[]).await;
     let (id, _, _) = awaiting_signature(&s, 1).await;
     // A head of department cannot start a batch.
     let r = s.sef.form("/desk/sign/batches", &[("d", &id)]).await;
@@ -377,7 +378,7 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
-    let s = setup(Some(10)).await;
+    let s = setup(&[("csc_multisign", "10")]).await;
     let mut ids = Vec::new();
     for n in 0..25 {
         ids.push(awaiting_signature(&s, n).await.0);
@@ -398,4 +399,82 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
         assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
     }
     assert_eq!(csc_calls(&s, "credentials/authorize").await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
+    let s = setup(&[(
+        "csc_callback_url",
+        "http://desk.spin.internal/api/v1/signing/callback",
+    )])
+    .await;
+    let mut dossiers = Vec::new();
+    for n in 0..3 {
+        dossiers.push(awaiting_signature(&s, n).await);
+    }
+    let ids: Vec<String> = dossiers.iter().map(|d| d.0.clone()).collect();
+    let batch = select(&s.semn, &ids).await;
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    let r = s.semn.form(&batch, &[("otp", &code)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The service answers at once and delivers the signatures to the callback.
+    let mut result = batch_json(&s.semn, &batch).await;
+    for _ in 0..100 {
+        if result["in_flight"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        result = batch_json(&s.semn, &batch).await;
+    }
+    assert!(result["in_flight"].is_null(), "no result arrived: {result}");
+    if states(&result).iter().any(|x| x != "signed") {
+        panic!("host log:\n{}", s.app.log());
+    }
+    assert_eq!(states(&result), ["signed", "signed", "signed"], "{result}");
+    // `{part}/{responseID}`: the replay below repeats the very result.
+    let (part, response_id) = result["answered"][0]
+        .as_str()
+        .unwrap()
+        .split_once('/')
+        .map(|(p, r)| (p.to_owned(), r.to_owned()))
+        .unwrap();
+    let route_len = |j: &Value| j["route"].as_array().unwrap().len();
+    let track = format!("/api/v1/track/{}", dossiers[0].2);
+    let before: Value = s.app.get(&track).await.json().await.unwrap();
+    assert_eq!(before["status"], "resolved");
+
+    let post = |body: Vec<u8>, signature: String| {
+        reqwest::Client::new()
+            .post(s.app.url("/api/v1/signing/callback"))
+            .header("content-type", "application/json")
+            .header(ghiseu_platform::csc::CALLBACK_SIGNATURE_HEADER, signature)
+            .body(body)
+            .send()
+    };
+    let client_data = format!("alfa/{}/{part}", batch.rsplit('/').next().unwrap());
+    let body = serde_json::to_vec(&json!({
+        "responseID": response_id,
+        "clientData": client_data,
+        "signatures": ["AAAA", "AAAA", "AAAA"],
+    }))
+    .unwrap();
+    // A bad HMAC: 401, nothing read.
+    let r = post(body.clone(), format!("sha256={}", "0".repeat(64)))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // A replay with a valid HMAC: accepted as already applied, nothing changes.
+    let signature =
+        ghiseu_platform::csc::callback_signature(ghiseu_tests::TEST_CSC_CALLBACK_SECRET, &body);
+    let r = post(body, signature).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["applied"], false);
+    let after: Value = s.app.get(&track).await.json().await.unwrap();
+    assert_eq!(route_len(&after), route_len(&before));
+    assert_eq!(after["route_head"], before["route_head"]);
+    assert_eq!(
+        states(&batch_json(&s.semn, &batch).await),
+        ["signed", "signed", "signed"]
+    );
 }
