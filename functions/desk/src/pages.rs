@@ -487,6 +487,8 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                 @for (_, _, docs) in d.replies() { @for a in docs.iter() { li { "De la petent: " (file_link(d, a)) } } }
                 @for a in d.responses() { li { "Răspuns: " (file_link(d, a))
                     @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
+                @for a in d.signed_documents() { li { "Semnat: " (file_link(d, a))
+                    @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
             }
             p { a href=(format!("/desk/dossiers/{}/receipt", d.id())) { "Recipisă (A4)" } " · "
                 a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { "Etichetă (A6)" } }

@@ -548,6 +548,18 @@ impl Dossier {
             .collect()
     }
 
+    /// The signed documents (signed responses), oldest first.
+    pub fn signed_documents(&self) -> Vec<&Attachment> {
+        self.route
+            .events()
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::Signed { document, .. } => Some(document),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A document of the dossier by its digest: an attachment, a file of a
     /// citizen's reply, a drafted response or a signed document.
     pub fn document(&self, sha256: &Sha256Digest) -> Option<&Attachment> {

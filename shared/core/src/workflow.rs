@@ -801,6 +801,7 @@ mod tests {
         assert_eq!(d.status(), DossierStatus::Resolved);
         assert_eq!(d.issued(), Some(&signed_pdf().sha256));
         assert_eq!(d.document(&signed_pdf().sha256), Some(&signed_pdf()));
+        assert_eq!(d.signed_documents(), [&signed_pdf()]);
         assert!(d.route().verify().is_ok());
     }
 
