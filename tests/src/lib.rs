@@ -737,6 +737,14 @@ pub const TEST_ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 /// The HMAC key the desk test manifest gives the desk and the sandbox gateway.
 pub const TEST_NOTIFY_SECRET: &str = "test-gateway-secret";
 
+/// The HMAC key of the payment provider (the sandbox) and the portal, set in
+/// the runtime config of [`App::desk`].
+pub const TEST_PAYMENT_SECRET: &str = "test-payment-secret";
+
+/// The portal's secret at the signing provider (the sandbox), set in the
+/// runtime config of [`App::desk`].
+pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
+
 /// The sandbox component (`functions/sandbox`).
 pub fn sandbox_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_sandbox.wasm")
@@ -778,6 +786,9 @@ fn desk_manifest() -> PathBuf {
              s3_access_key = {{ required = true }}\n\
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
+             payment_secret = {{ default = \"\", secret = true }}\n\
+             csc_client_secret = {{ default = \"\", secret = true }}\n\
+             [[trigger.http]]\nroute = \"/api/v1/payments/webhook\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/admin/...\"\ncomponent = \"admin\"\n\
@@ -806,8 +817,16 @@ fn desk_manifest() -> PathBuf {
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
+             payment_secret = \"{{{{ payment_secret }}}}\"\n\
+             payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
+             csc_enroll_url = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\"\n\
+             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n",
+             allowed_outbound_hosts = [\"http://portal.spin.internal\"]\n\
+             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             payment_secret = \"{{{{ payment_secret }}}}\"\n\
+             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n",
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
@@ -831,6 +850,8 @@ impl App {
             ..Self::probe(backend)
         }
         .config_variable("platform_admin_token", TEST_ADMIN_TOKEN)
+        .config_variable("payment_secret", TEST_PAYMENT_SECRET)
+        .config_variable("csc_client_secret", TEST_CSC_CLIENT_SECRET)
     }
 }
 

@@ -130,6 +130,60 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "Van már fiókja?",
             "Already have an account?",
         ],
+        "signature" => [
+            "Semnătura electronică",
+            "Elektronikus aláírás",
+            "Electronic signature",
+        ],
+        "signature_intro" => [
+            "Unele cereri se depun cu semnătură electronică calificată. O obțineți aici, de acasă: costă 1,00 leu, plătit o singură dată cu cardul. Codurile de semnare vă vin prin SMS, pe telefonul contului.",
+            "Egyes kérelmekhez minősített elektronikus aláírás kell. Itt, otthonról megszerezheti: 1,00 lej, egyszer kell kártyával fizetni. Az aláíró kódokat SMS-ben kapja a fiók telefonszámára.",
+            "Some requests must carry a qualified electronic signature. Get one here, from home: it costs 1.00 leu, paid once by card. Signing codes come by SMS to your account's phone.",
+        ],
+        "buy" => ["Cumpără", "Megvásárlás", "Buy"],
+        "credential_item" => [
+            "Semnătură electronică calificată",
+            "Minősített elektronikus aláírás",
+            "Qualified electronic signature",
+        ],
+        "credential_active" => [
+            "Semnătura electronică este activă: puteți semna cererile.",
+            "Az elektronikus aláírás aktív: aláírhatja a kérelmeit.",
+            "Your electronic signature is active: you can sign your requests.",
+        ],
+        "credential_pending" => [
+            "Plata a fost primită, dar semnătura nu a fost creată încă.",
+            "A fizetés megérkezett, de az aláírás még nem jött létre.",
+            "Your payment was received, but the signature is not created yet.",
+        ],
+        "needs_phone" => [
+            "Pentru semnătură aveți nevoie de un telefon mobil confirmat în cont (codurile vin prin SMS).",
+            "Az aláíráshoz megerősített mobiltelefonszám kell a fiókban (a kódok SMS-ben jönnek).",
+            "You need a confirmed mobile phone on your account (the codes come by SMS).",
+        ],
+        "retry" => ["Reîncearcă", "Újrapróbálás", "Try again"],
+        "try_again" => ["Încercați din nou", "Próbálja újra", "Try again"],
+        "refresh" => [
+            "Reîncarcă starea plății",
+            "A fizetés állapotának frissítése",
+            "Refresh the payment status",
+        ],
+        "payment" => ["Plata", "Fizetés", "Payment"],
+        "payments" => ["Plățile mele", "Fizetéseim", "My payments"],
+        "pay_open" => [
+            "Așteptăm confirmarea plății.",
+            "Várjuk a fizetés visszaigazolását.",
+            "Waiting for the payment's confirmation.",
+        ],
+        "pay_paid" => ["Plătit", "Fizetve", "Paid"],
+        "pay_failed" => [
+            "Plata a fost refuzată.",
+            "A fizetést elutasították.",
+            "The payment was refused.",
+        ],
+        "receipt_no" => ["Număr chitanță", "Nyugta száma", "Receipt number"],
+        "amount" => ["Sumă", "Összeg", "Amount"],
+        "paid_at" => ["Dată", "Dátum", "Date"],
         _ => return "",
     };
     match lang {

@@ -13,6 +13,10 @@
 //!   (JSON): what was "sent", newest first.
 //! - `POST /api/v1/sandbox/gateway/failures` `{"count": N}`: the next N
 //!   deliveries answer 503, to exercise retries.
+//!
+//! The payment provider: `/sandbox/pay/...`, see [`payment`].
+
+mod payment;
 
 use chrono::{DateTime, Utc};
 use ghiseu_platform::http::{self as web, Response};
@@ -58,6 +62,11 @@ async fn handle(request: Request) -> Response {
         Ok(s) => s,
         Err(e) => return web::Problem::from_error(&e).into_response(),
     };
+    if payment::serves(request.uri().path()) {
+        return payment::handle(&store, request)
+            .await
+            .unwrap_or_else(|e| web::Problem::from_error(&e).into_response());
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();

@@ -22,12 +22,14 @@
 pub mod citizens;
 pub mod dossiers;
 pub mod error;
+pub mod hmac;
 pub mod html;
 pub mod http;
 pub mod keys;
 pub mod kv;
 pub mod multipart;
 pub mod notify;
+pub mod payments;
 pub mod repo;
 pub mod s3;
 pub mod session;

@@ -1,0 +1,266 @@
+//! Buying the qualified signature credential: the portal's order and
+//! checkout, the sandbox payment provider's hosted page, the signed webhook,
+//! the receipt, and the credential's enrollment.
+
+use ghiseu_tests::{TEST_PAYMENT_SECRET, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::portal::{Browser, signed_up, spawn};
+
+const PHONE: &str = "+40745000222";
+const NAME: &str = "Ion Popescu";
+const DECLINED: &str = "4000 0000 0000 0002";
+const GOOD_CARD: &str = "4111 1111 1111 1111";
+
+/// The order a checkout belongs to, and the checkout: "Renunță" on the
+/// hosted page leads back to the portal's return URL, which names the order.
+pub(crate) struct Checkout {
+    pub(crate) url: String,
+    pub(crate) id: String,
+    pub(crate) order: String,
+}
+
+/// "Cumpără" on the signature page: the checkout the browser is sent to.
+pub(crate) async fn buy(app: &TestApp, b: &mut Browser) -> Checkout {
+    let (status, html) = b.get("/portal/signature").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("1,00 lei") && html.contains("Cumpără"),
+        "{html}"
+    );
+    let (status, location, _) = b.post("/portal/signature/buy", &[("lang", "ro")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id = location
+        .strip_prefix("/sandbox/pay/checkout/")
+        .unwrap_or_else(|| panic!("a hosted checkout: {location}"))
+        .to_owned();
+    // The browser gives up once to learn the return URL (the checkout stays open).
+    let r = hosted(app, &location, "", "cancel").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    let order = back
+        .rsplit_once("/portal/payments/")
+        .expect("the portal's return URL")
+        .1
+        .to_owned();
+    Checkout {
+        url: location,
+        id,
+        order,
+    }
+}
+
+/// POSTs the hosted page's form as a browser would.
+pub(crate) async fn hosted(
+    app: &TestApp,
+    url: &str,
+    card: &str,
+    action: &str,
+) -> reqwest::Response {
+    ghiseu_tests::no_redirects()
+        .post(app.url(url))
+        .form(&[("card", card), ("action", action)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Pays `checkout` with `card`; the path the browser is sent back to.
+pub(crate) async fn pay(app: &TestApp, checkout: &Checkout, card: &str) -> String {
+    let r = hosted(app, &checkout.url, card, "pay").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    let path = back
+        .find("/portal/")
+        .map(|at| back[at..].to_owned())
+        .unwrap();
+    assert_eq!(path, format!("/portal/payments/{}", checkout.order));
+    path
+}
+
+fn succeeded(c: &Checkout, receipt: &str, amount: u64) -> Value {
+    json!({"event": "payment.succeeded", "checkout_id": c.id, "order_id": c.order,
+        "amount_minor": amount, "currency": "RON", "receipt_no": receipt,
+        "paid_at": "2026-03-02T09:00:00Z"})
+}
+
+async fn webhook(app: &TestApp, event: &Value, secret: &str) -> reqwest::Response {
+    let body = serde_json::to_vec(event).unwrap();
+    let signature = ghiseu_platform::hmac::signature(secret.as_bytes(), &body);
+    reqwest::Client::new()
+        .post(app.url("/api/v1/payments/webhook"))
+        .header("content-type", "application/json")
+        .header("x-ghiseu-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_citizen_pays_one_leu_on_the_hosted_page_and_sees_the_receipt() {
+    let app = spawn().await;
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let checkout = buy(&app, &mut b).await;
+
+    // The hosted page: merchant, what, how much, a test card, pay or give up.
+    let r = ghiseu_tests::no_redirects()
+        .get(app.url(&checkout.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let page = r.text().await.unwrap();
+    for want in [
+        "Ghiseu",
+        "Semnătură electronică calificată",
+        "1,00 leu",
+        "value=\"4111 1111 1111 1111\"",
+        "Plătește",
+        "Renunță",
+        "width=device-width",
+    ] {
+        assert!(page.contains(want), "{want} missing: {page}");
+    }
+    // A card number that is not one is explained, nothing is paid.
+    let r = hosted(&app, &checkout.url, "1234", "pay").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("role=\"alert\""));
+
+    let back = pay(&app, &checkout, GOOD_CARD).await;
+    let (status, html) = b.get(&back).await;
+    assert_eq!(status, StatusCode::OK);
+    for want in [
+        "Plătit",
+        "Număr chitanță",
+        "SBX-000001",
+        "Sumă",
+        "1,00 lei",
+        "Dată",
+    ] {
+        assert!(html.contains(want), "{want} missing: {html}");
+    }
+    // Paying the same checkout again charges nothing more.
+    pay(&app, &checkout, GOOD_CARD).await;
+    let (_, html) = b.get("/portal").await;
+    assert!(
+        html.contains("Plățile mele") && html.contains("SBX-000001"),
+        "{html}"
+    );
+    assert!(!html.contains("SBX-000002"), "one payment: {html}");
+    let (_, html) = b.get("/portal/signature").await;
+    assert_eq!(html.matches("SBX-").count(), 1, "{html}");
+    assert!(
+        !html.contains("action=\"/portal/signature/buy\""),
+        "bought once: {html}"
+    );
+    // Buying again is refused: the browser goes back to the page.
+    let (status, location, _) = b.post("/portal/signature/buy", &[]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/signature")
+    );
+
+    // Another citizen cannot read this receipt.
+    let mut other = signed_up(&app, "Maria Ionescu", "+40745000333").await;
+    let (status, _) = other.get(&back).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_webhook_needs_the_signature_and_counts_a_payment_once() {
+    let app = spawn().await;
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let checkout = buy(&app, &mut b).await;
+    let back = format!("/portal/payments/{}", checkout.order);
+
+    // A forged webhook: 401 problem, nothing recorded.
+    let r = webhook(&app, &succeeded(&checkout, "FAKE-1", 100), "not-the-secret").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/payments/webhook"))
+        .body(serde_json::to_vec(&succeeded(&checkout, "FAKE-2", 100)).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (_, html) = b.get(&back).await;
+    assert!(
+        html.contains("Așteptăm confirmarea plății") && !html.contains("FAKE-"),
+        "{html}"
+    );
+
+    // Signed but for the wrong amount or another checkout: nothing changes.
+    let r = webhook(&app, &succeeded(&checkout, "R-1", 1), TEST_PAYMENT_SECRET).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut other = succeeded(&checkout, "R-1", 100);
+    other["checkout_id"] = json!("another-checkout");
+    let r = webhook(&app, &other, TEST_PAYMENT_SECRET).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let (_, html) = b.get(&back).await;
+    assert!(!html.contains("R-1"), "{html}");
+
+    // The right one is recorded once; a replay or a second receipt changes nothing.
+    let r = webhook(&app, &succeeded(&checkout, "R-1", 100), TEST_PAYMENT_SECRET).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["recorded"], true);
+    for receipt in ["R-1", "R-2"] {
+        let r = webhook(
+            &app,
+            &succeeded(&checkout, receipt, 100),
+            TEST_PAYMENT_SECRET,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["recorded"], false);
+    }
+    let (_, html) = b.get(&back).await;
+    assert!(html.contains("R-1") && !html.contains("R-2"), "{html}");
+    assert!(
+        html.contains("02.03.2026 11:00"),
+        "the time in Romania: {html}"
+    );
+    let (_, html) = b.get("/portal").await;
+    assert_eq!(html.matches("Număr chitanță").count(), 1, "{html}");
+}
+
+#[tokio::test]
+async fn a_declined_card_pays_nothing_and_gives_no_credential() {
+    let app = spawn().await;
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let checkout = buy(&app, &mut b).await;
+    let back = pay(&app, &checkout, DECLINED).await;
+    let (_, html) = b.get(&back).await;
+    assert!(html.contains("Plata a fost refuzată"), "{html}");
+    assert!(!html.contains("Număr chitanță"), "{html}");
+    let page = ghiseu_tests::no_redirects()
+        .get(app.url(&checkout.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("refuzată") && !page.contains("Plătește"),
+        "{page}"
+    );
+    // Trying the declined checkout with a good card does not pay it.
+    pay(&app, &checkout, GOOD_CARD).await;
+    let (_, html) = b.get("/portal/signature").await;
+    assert!(
+        !html.contains("este activă") && !html.contains("SBX-"),
+        "{html}"
+    );
+    // A new purchase is offered.
+    assert!(html.contains("action=\"/portal/signature/buy\""), "{html}");
+}
