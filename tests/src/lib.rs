@@ -741,10 +741,6 @@ pub const TEST_NOTIFY_SECRET: &str = "test-gateway-secret";
 /// the runtime config of [`App::desk`].
 pub const TEST_PAYMENT_SECRET: &str = "test-payment-secret";
 
-/// The portal's secret at the signing provider (the sandbox), set in the
-/// runtime config of [`App::desk`].
-pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
-
 /// The sandbox component (`functions/sandbox`).
 pub fn sandbox_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_sandbox.wasm")
@@ -822,11 +818,16 @@ fn desk_manifest() -> PathBuf {
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
              csc_enroll_url = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\"\n\
              csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n\
+             csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
+             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"http://portal.spin.internal\"]\n\
+             allowed_outbound_hosts = [\"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
-             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n",
+             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n\
+             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+             csc_multisign = \"500\"\ncsc_otp_ttl_seconds = \"300\"\n\
+             sandbox_key_secret = \"test-sandbox-key-secret\"\n",
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
@@ -1151,5 +1152,57 @@ mod tests {
             sha256_hex(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The sandbox's signing provider (CSC API v2) alone.
+
+/// The bearer token of the CSC service-level authentication in the CSC tests.
+pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
+
+/// The HMAC key of asynchronous signing results in the CSC tests.
+pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
+
+/// The sandbox, alone on a "default" store, as the CSC tests configure it:
+/// `otp_ttl_seconds` and `multisign` as given (written once per process and
+/// configuration).
+fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
+    let dir = target_dir().join("desk-test");
+    std::fs::create_dir_all(&dir).expect("creating target/desk-test");
+    let path = dir.join(format!(
+        "spin-csc-{}-{}-{multisign}.toml",
+        std::process::id(),
+        otp_ttl_seconds.replace('.', "_")
+    ));
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"ghiseu-csc-test\"\n\
+         version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
+         s3_bucket = {{ default = \"ghiseu\" }}\ns3_region = {{ default = \"us-east-1\" }}\n\
+         s3_access_key = {{ required = true }}\n\
+         s3_secret_key = {{ required = true, secret = true }}\n\
+         [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
+         [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
+         allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
+         [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+        sandbox = sandbox_wasm().display().to_string(),
+    );
+    std::fs::write(&path, manifest).expect("writing the CSC test manifest");
+    path
+}
+
+impl App {
+    /// The sandbox's signing provider on SQLite, with OTPs living
+    /// `otp_ttl_seconds` and `multisign` hashes per authorization.
+    pub fn csc(otp_ttl_seconds: &str, multisign: u32) -> Self {
+        Self {
+            manifest: ManifestSource::File(csc_manifest(otp_ttl_seconds, multisign)),
+            ..Self::probe(Backend::Sqlite)
+        }
     }
 }

@@ -14,9 +14,8 @@
 //! - `POST /api/v1/sandbox/gateway/failures` `{"count": N}`: the next N
 //!   deliveries answer 503, to exercise retries.
 //!
+//! The signing provider (CSC API v2 with a development CA): see [`csc`].
 //! The payment provider: `/sandbox/pay/...`, see [`payment`].
-
-mod payment;
 
 use chrono::{DateTime, Utc};
 use ghiseu_platform::http::{self as web, Response};
@@ -27,6 +26,10 @@ use maud::{DOCTYPE, html};
 use serde::{Deserialize, Serialize};
 use spin_sdk::http::Request;
 use spin_sdk::http_service;
+
+mod csc;
+mod csc_pki;
+mod payment;
 
 const STORE: &str = "default";
 const SEQ_KEY: &str = "sandbox/outbox/seq";
@@ -81,6 +84,7 @@ async fn handle(request: Request) -> Response {
             Ok(web::method_not_allowed("POST"))
         }
         (_, "/sandbox/outbox" | "/api/v1/sandbox/outbox") => Ok(web::method_not_allowed("GET")),
+        (_, p) if csc::owns(p) => Ok(csc::handle(&store, request).await),
         _ => Ok(web::problem(
             StatusCode::NOT_FOUND,
             "No such sandbox resource.",
@@ -132,6 +136,14 @@ async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Res
     if let CreateOutcome::Exists(_) = kv::create_if_absent(STORE, &seen_key(&message.id), b"1")? {
         return Ok(accepted(&message.id, true));
     }
+    let id = message.id.clone();
+    append_outbox(store, message).await?;
+    Ok(accepted(&id, false))
+}
+
+/// Appends `message` to the outbox as received now (the signing provider's
+/// codes go there too).
+pub(crate) async fn append_outbox(store: &Store, message: Message) -> ghiseu_platform::Result<()> {
     let sent = Sent {
         message,
         received_at: Utc::now(),
@@ -141,8 +153,7 @@ async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Res
         key: entry_key(seq),
         detail: e.to_string(),
     })?;
-    store.set(&entry_key(seq), &bytes).await?;
-    Ok(accepted(&sent.message.id, false))
+    store.set(&entry_key(seq), &bytes).await
 }
 
 fn accepted(id: &str, duplicate: bool) -> Response {

@@ -7,6 +7,9 @@
 //! - [`keys`]: the key layout of the key-value store; tenant keys only
 //!   through [`keys::TenantScope`].
 //! - [`tracking`]: the public tracking snapshot and the tracking JSON.
+//! - [`csc`]: a client of the Cloud Signature Consortium API v2 (remote
+//!   signing of hashes) and the check of its asynchronous callbacks.
+//! - [`trust`]: the trusted root certificates (`trust/roots`).
 //! - [`http`]: response builders (JSON, `application/problem+json`) and
 //!   bounded body reading.
 //!
@@ -20,6 +23,7 @@
 //! `cargo test -p ghiseu-platform`.
 
 pub mod citizens;
+pub mod csc;
 pub mod dossiers;
 pub mod error;
 pub mod hmac;
@@ -35,5 +39,6 @@ pub mod s3;
 pub mod session;
 pub mod tracking;
 pub mod tracking_page;
+pub mod trust;
 
 pub use error::{Error, Result};

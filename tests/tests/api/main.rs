@@ -3,6 +3,7 @@
 
 mod admin;
 mod browser;
+mod csc;
 mod desk;
 mod durability;
 mod health;
