@@ -264,3 +264,17 @@ async fn a_declined_card_pays_nothing_and_gives_no_credential() {
     // A new purchase is offered.
     assert!(html.contains("action=\"/portal/signature/buy\""), "{html}");
 }
+
+#[tokio::test]
+async fn a_paid_purchase_creates_the_citizens_signing_credential() {
+    let app = spawn().await;
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let checkout = buy(&app, &mut b).await;
+    let back = pay(&app, &checkout, GOOD_CARD).await;
+    let (_, html) = b.get(&back).await;
+    assert!(html.contains("Semnătura electronică este activă"), "{html}");
+    // The signing provider knows the citizen by the account, with the name
+    // and phone of the account (its certificate is issued to that name).
+    let (_, html) = b.get("/portal/signature").await;
+    assert!(html.contains("este activă") && !html.contains("signature/buy"), "{html}");
+}
