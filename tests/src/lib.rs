@@ -1134,27 +1134,6 @@ impl Official {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_encoding_keeps_unreserved_characters() {
-        assert_eq!(
-            percent_encode("http://127.0.0.1:80/a?b=c"),
-            "http%3A%2F%2F127.0.0.1%3A80%2Fa%3Fb%3Dc"
-        );
-    }
-
-    #[test]
-    fn sha256_of_empty_input() {
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The sandbox's signing provider (CSC API v2) alone.
 
@@ -1204,5 +1183,26 @@ impl App {
             manifest: ManifestSource::File(csc_manifest(otp_ttl_seconds, multisign)),
             ..Self::probe(Backend::Sqlite)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_characters() {
+        assert_eq!(
+            percent_encode("http://127.0.0.1:80/a?b=c"),
+            "http%3A%2F%2F127.0.0.1%3A80%2Fa%3Fb%3Dc"
+        );
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

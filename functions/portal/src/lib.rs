@@ -15,6 +15,8 @@
 //! - `GET /portal/signature`, `POST /portal/signature/buy|enroll`,
 //!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
 //!   the qualified signature credential, see [`payment`].
+//! - `GET|POST /portal/sign/{sha256}`, `POST /portal/sign/{sha256}/confirm`:
+//!   signing a waiting request with an OTP, then its registration, see [`sign`].
 //!
 //! Codes follow DESIGN §9 (core's `citizen` module: CSPRNG, single use, 10
 //! minutes, 5 attempts) and their sending is throttled per contact and per
@@ -25,6 +27,7 @@
 mod pages;
 mod payment;
 mod reply;
+mod sign;
 mod submit;
 
 use chrono::{DateTime, Utc};
@@ -281,6 +284,15 @@ async fn handle(request: Request) -> Response {
         (Method::GET, "/portal/signature") => payment::page(&ctx, StatusCode::OK, None).await,
         (Method::POST, "/portal/signature/buy") => payment::buy(&ctx).await,
         (Method::POST, "/portal/signature/enroll") => payment::retry(&ctx).await,
+        (method, p) if p.starts_with("/portal/sign/") => {
+            let rest = &p["/portal/sign/".len()..];
+            match (method, rest.strip_suffix("/confirm")) {
+                (Method::POST, Some(sha)) => sign::confirm(&ctx, sha, &form).await,
+                (Method::GET, None) => sign::show(&ctx, rest).await,
+                (Method::POST, None) => sign::start(&ctx, rest).await,
+                _ => Ok(web::method_not_allowed("GET, POST")),
+            }
+        }
         (Method::GET, p) if p.starts_with("/portal/payments/") => {
             payment::returned(&ctx, &p["/portal/payments/".len()..]).await
         }
@@ -1045,7 +1057,11 @@ async fn home(ctx: &Ctx) -> Res {
             p { a href="/portal/new" { (t(lang, "new_request")) } }
             @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
             @for record in &awaiting {
-                article.document { p { (t(lang, "awaiting")) } p { small { (record) } } }
+                article.document {
+                    p { (t(lang, "awaiting")) }
+                    p { small { (record) } }
+                    p { strong { a href={ "/portal/sign/" (record.rsplit('/').next().unwrap_or_default()) } { (t(lang, "sign")) } } }
+                }
             }
             @for (token, v, reply) in &docs { (pages::document(lang, token, v, reply.as_deref())) }
             p { a href="/portal/claim" { (t(lang, "claim")) } }

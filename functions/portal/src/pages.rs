@@ -184,6 +184,58 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "receipt_no" => ["Număr chitanță", "Nyugta száma", "Receipt number"],
         "amount" => ["Sumă", "Összeg", "Amount"],
         "paid_at" => ["Dată", "Dátum", "Date"],
+        "sign" => ["Semnează", "Aláírás", "Sign"],
+        "sign_intro" => [
+            "Semnați cererea cu semnătura electronică calificată: vă trimitem un cod prin SMS, îl scrieți aici și cererea se înregistrează.",
+            "Írja alá a kérelmet minősített elektronikus aláírással: SMS-ben küldünk egy kódot, ide beírja, és a kérelmet iktatjuk.",
+            "Sign the request with your qualified electronic signature: we send you a code by SMS, you type it here and the request is registered.",
+        ],
+        "send_sign_code" => [
+            "Trimite codul de semnare",
+            "Aláíró kód küldése",
+            "Send the signing code",
+        ],
+        "send_new_code" => ["Trimite un cod nou", "Új kód küldése", "Send a new code"],
+        "sign_code_sent" => [
+            "V-am trimis prin SMS un cod de semnare valabil 5 minute.",
+            "SMS-ben küldtünk egy 5 percig érvényes aláíró kódot.",
+            "We sent you a signing code by SMS, valid for 5 minutes.",
+        ],
+        "sign_hash" => [
+            "Amprenta (SHA-256) a ceea ce semnați:",
+            "Az aláírt tartalom ujjlenyomata (SHA-256):",
+            "The fingerprint (SHA-256) of what you sign:",
+        ],
+        "sign_in_progress" => [
+            "Cererea este deja semnată și se înregistrează. Reîncărcați pagina „Documentele mele”.",
+            "A kérelmet már aláírták, iktatása folyamatban. Frissítse a Dokumentumaim oldalt.",
+            "The request is already signed and being registered. Reload \u{201c}My documents\u{201d}.",
+        ],
+        "code_format" => [
+            "Scrieți cele 6 cifre ale codului primit.",
+            "Írja be a kapott kód 6 számjegyét.",
+            "Enter the 6 digits of the code you received.",
+        ],
+        "code_wrong" => [
+            "Codul nu este corect.",
+            "A kód nem helyes.",
+            "The code is not right.",
+        ],
+        "code_locked" => [
+            "Prea multe coduri greșite: cereți un cod nou.",
+            "Túl sok hibás kód: kérjen újat.",
+            "Too many wrong codes: ask for a new code.",
+        ],
+        "code_expired" => [
+            "Codul a expirat: cereți un cod nou.",
+            "A kód lejárt: kérjen újat.",
+            "The code has expired: ask for a new code.",
+        ],
+        "code_spent" => [
+            "Codul a fost deja folosit: cereți un cod nou.",
+            "A kódot már felhasználták: kérjen újat.",
+            "The code was already used: ask for a new code.",
+        ],
         _ => return "",
     };
     match lang {

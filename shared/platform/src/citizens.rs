@@ -14,7 +14,12 @@
 //!   is random and names the account inside), changed with compare-and-swap;
 //! - `citizen/orders/{id}`: the account's order ids, oldest first;
 //! - `citizen/credential/{id}`: the account's signing credential id at the
-//!   signing provider (created once paid).
+//!   signing provider (created once paid);
+//! - `citizen/awaiting/{id}`: the account's requests waiting for a qualified
+//!   signature (`tenant/type/sha256 of the cerere`), and
+//!   `citizen/awaiting-item/{id}/{sha256}` what registering each needs;
+//! - `citizen/signing/{id}/{sha256}`: where signing that request is
+//!   (prepared, signed, registered), changed with compare-and-swap.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact, IssuedCode};
@@ -62,6 +67,14 @@ fn orders_key(account: &str) -> String {
 
 fn credential_key(account: &str) -> String {
     format!("citizen/credential/{account}")
+}
+
+fn awaiting_item_key(account: &str, cerere_sha256: &str) -> String {
+    format!("citizen/awaiting-item/{account}/{cerere_sha256}")
+}
+
+fn signing_key(account: &str, cerere_sha256: &str) -> String {
+    format!("citizen/signing/{account}/{cerere_sha256}")
 }
 
 fn dossiers_key(id: &str) -> String {
@@ -505,4 +518,118 @@ pub fn keep_signing_credential(account_id: &str, credential_id: &str) -> Result<
         CreateOutcome::Created => Ok(credential_id.to_owned()),
         CreateOutcome::Exists(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
     }
+}
+
+/// A request waiting for its qualified signature: what registering it needs
+/// once signed (the cerere and the files are already in the object store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingRequest {
+    /// The tenant slug.
+    pub tenant: String,
+    /// The document type's code.
+    pub document_type: String,
+    /// The validated form values (field name, value), in the type's order.
+    pub form: Vec<(String, String)>,
+    /// The rendered, unsigned cerere.
+    pub cerere: ghiseu_core::stored::StoredAttachment,
+    /// The citizen's files.
+    pub attachments: Vec<ghiseu_core::stored::StoredAttachment>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Keeps what registering the request with this cerere needs (once: the
+/// cerere's hash names it).
+pub fn keep_awaiting_request(account_id: &str, request: &AwaitingRequest) -> Result<()> {
+    let key = awaiting_item_key(account_id, &request.cerere.sha256);
+    let bytes = serde_json::to_vec(request).map_err(|e| corrupt(&key, e))?;
+    kv::create_if_absent(STORE, &key, &bytes).map(drop)
+}
+
+/// The request waiting with the cerere `cerere_sha256`, if it is the account's.
+pub async fn awaiting_request(
+    store: &Store,
+    account_id: &str,
+    cerere_sha256: &str,
+) -> Result<Option<AwaitingRequest>> {
+    let key = awaiting_item_key(account_id, cerere_sha256);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| corrupt(&key, e)),
+        None => Ok(None),
+    }
+}
+
+/// Takes `record` off the account's requests waiting for a signature.
+pub fn remove_awaiting(account_id: &str, record: &str) -> Result<()> {
+    kv::update_json(
+        STORE,
+        &awaiting_key(account_id),
+        |list: &mut Vec<String>| {
+            let before = list.len();
+            list.retain(|r| r != record);
+            list.len() != before
+        },
+    )
+}
+
+/// Where signing a waiting request is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Signing {
+    /// The PDF is prepared and a code was sent; the hash the code will authorize.
+    Prepared {
+        /// The prepared PDF in the tenant's files.
+        prepared_sha256: String,
+        /// The SHA-256 of the signed attributes (hex): what the provider signs.
+        hash_to_sign: String,
+        /// The credential the code was sent for.
+        credential_id: String,
+    },
+    /// Signed; the signed PDF is stored and the dossier is being registered
+    /// by whoever wrote this state.
+    Signed {
+        /// The signed PDF in the tenant's files.
+        signed_sha256: String,
+    },
+    /// Registered.
+    Registered {
+        /// The dossier id.
+        dossier: String,
+        /// Its registration number.
+        number: String,
+    },
+}
+
+/// Where signing the request with the cerere `cerere_sha256` is, with the
+/// bytes read (for [`move_signing`]).
+pub async fn signing(
+    store: &Store,
+    account_id: &str,
+    cerere_sha256: &str,
+) -> Result<Option<(Signing, Vec<u8>)>> {
+    let key = signing_key(account_id, cerere_sha256);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b)
+            .map(|s| Some((s, b)))
+            .map_err(|e| corrupt(&key, e)),
+        None => Ok(None),
+    }
+}
+
+/// Moves signing from the state read as `read` (`None`: none yet) to `next`
+/// with compare-and-swap; `false` when someone else moved it first.
+pub fn move_signing(
+    account_id: &str,
+    cerere_sha256: &str,
+    read: Option<&[u8]>,
+    next: &Signing,
+) -> Result<bool> {
+    let key = signing_key(account_id, cerere_sha256);
+    let bytes = serde_json::to_vec(next).map_err(|e| corrupt(&key, e))?;
+    Ok(matches!(
+        kv::compare_and_swap(STORE, &key, read, &bytes)?,
+        CasOutcome::Swapped
+    ))
 }

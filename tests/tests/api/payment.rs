@@ -6,7 +6,7 @@ use ghiseu_tests::{TEST_PAYMENT_SECRET, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::portal::{Browser, signed_up, spawn};
+use crate::portal::{Browser, aviz, create_type, last_code, pdf, signed_up, spawn, submission};
 
 const PHONE: &str = "+40745000222";
 const NAME: &str = "Ion Popescu";
@@ -276,5 +276,194 @@ async fn a_paid_purchase_creates_the_citizens_signing_credential() {
     // The signing provider knows the citizen by the account, with the name
     // and phone of the account (its certificate is issued to that name).
     let (_, html) = b.get("/portal/signature").await;
-    assert!(html.contains("este activă") && !html.contains("signature/buy"), "{html}");
+    assert!(
+        html.contains("este activă") && !html.contains("signature/buy"),
+        "{html}"
+    );
+}
+
+// ------------------------------------------------------------------ signing
+
+/// A citizen with a paid credential.
+async fn with_credential(app: &TestApp, name: &str, phone: &str) -> Browser {
+    let mut b = signed_up(app, name, phone).await;
+    let checkout = buy(app, &mut b).await;
+    pay(app, &checkout, GOOD_CARD).await;
+    let (_, html) = b.get("/portal/signature").await;
+    assert!(html.contains("este activă"), "{html}");
+    b
+}
+
+/// Submits a request of the qualified type; the path of its signing page.
+pub(crate) async fn submit_qualified(b: &mut Browser) -> String {
+    b.get("/portal/new/alfa/aviz-calificat").await;
+    let csrf = b.csrf.clone();
+    let (status, location, _) = b
+        .post_multipart(
+            "/portal/new/alfa/aviz-calificat",
+            submission(
+                &csrf,
+                &[("f_adresa", "Str. Horea 3"), ("f_motiv", "Schelă")],
+                pdf("plan"),
+                "plan.pdf",
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal?awaiting=signature")
+    );
+    let (_, html) = b.get("/portal").await;
+    let at = html.find("href=\"/portal/sign/").expect("a Semnează link") + 6;
+    html[at..at + "/portal/sign/".len() + 64].to_owned()
+}
+
+async fn confirm(b: &mut Browser, sign: &str, code: &str) -> (StatusCode, String, String) {
+    b.post(&format!("{sign}/confirm"), &[("code", code)]).await
+}
+
+fn wrong(code: &str) -> String {
+    code.chars()
+        .map(|c| char::from(b'0' + (c.to_digit(10).unwrap() as u8 + 1) % 10))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_citizen_signs_the_cerere_with_an_otp_and_it_is_registered() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz-calificat", "qualified")).await;
+
+    // Without a credential, signing leads to the purchase.
+    let mut other = signed_up(&app, "Maria Ionescu", "+40745000333").await;
+    let sign = submit_qualified(&mut other).await;
+    let (status, location, _) = other.post(&sign, &[]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/signature")
+    );
+
+    let mut b = with_credential(&app, NAME, PHONE).await;
+    let sign = submit_qualified(&mut b).await;
+    // Not someone else's request.
+    let (status, _) = b.get(&format!("/portal/sign/{}", "0".repeat(64))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, html) = b.get(&sign).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Trimite codul de semnare"), "{html}");
+    let (status, _, html) = b.post(&sign, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("SHA-256") && html.contains("name=\"code\""),
+        "{html}"
+    );
+    let code = last_code(&app, PHONE).await;
+
+    // A wrong code is explained and changes nothing.
+    let (status, _, html) = confirm(&mut b, &sign, &wrong(&code)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Codul nu este corect (mai aveți 4 încercări)"),
+        "{html}"
+    );
+    let (status, _, html) = confirm(&mut b, &sign, "12ab").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("6 cifre"), "{html}");
+    let (_, html) = b.get("/portal").await;
+    assert!(!html.contains("ALF-") && html.contains(&sign), "{html}");
+
+    // The right code signs and registers, once.
+    let (status, location, _) = confirm(&mut b, &sign, &code).await;
+    let number = format!("ALF-{}-000001", chrono::Utc::now().format("%Y"));
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/portal?registered={number}").as_str()
+        )
+    );
+    let (status, again, _) = confirm(&mut b, &sign, &code).await;
+    assert_eq!(
+        (status, again.as_str()),
+        (StatusCode::SEE_OTHER, location.as_str())
+    );
+    let (_, html) = b.get("/portal").await;
+    assert_eq!(html.matches(&number).count(), 1, "{html}");
+    assert!(!html.contains(&sign), "no longer waiting: {html}");
+
+    // Tracking works.
+    let at = html.find("href=\"/track/").unwrap() + 13;
+    let token = &html[at..at + 26];
+    let r = app.get(&format!("/api/v1/track/{token}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains(&number));
+
+    // The dossier's document is the signed cerere, valid for pdfsig with the
+    // citizen's name.
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let id = reg.first_in_inbox("view=all").await;
+    let page = reg.page(&id).await;
+    assert!(page.contains(&number) && page.contains("cerere.pdf"));
+    let at = page.find("/files/").unwrap() + 7;
+    let signed = reg
+        .get(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64]))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cerere.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    let out = std::process::Command::new("pdfsig")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("Signer Certificate Common Name: {NAME}")),
+        "{report}"
+    );
+    assert!(report.contains("Total document signed"), "{report}");
+    assert!(report.contains("ETSI.CAdES.detached"), "{report}");
+}
+
+#[tokio::test]
+async fn wrong_codes_register_nothing_and_a_new_code_signs() {
+    let app = spawn().await;
+    create_type(&app, &aviz("aviz-calificat", "qualified")).await;
+    let mut b = with_credential(&app, NAME, PHONE).await;
+    let sign = submit_qualified(&mut b).await;
+    b.post(&sign, &[]).await;
+    let code = last_code(&app, PHONE).await;
+    for left in (0..5).rev() {
+        let (status, _, html) = confirm(&mut b, &sign, &wrong(&code)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains(&format!("mai aveți {left} încercări")),
+            "{html}"
+        );
+    }
+    // After five, even the right code is refused: a new one is offered.
+    let (status, _, html) = confirm(&mut b, &sign, &code).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(
+        html.contains("cereți un cod nou") && html.contains("Trimite un cod nou"),
+        "{html}"
+    );
+    let (_, html) = b.get("/portal").await;
+    assert!(!html.contains("ALF-"), "nothing registered: {html}");
+
+    let (status, _, _) = b.post(&sign, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let fresh = last_code(&app, PHONE).await;
+    let (status, location, _) = confirm(&mut b, &sign, &fresh).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        location.starts_with("/portal?registered=ALF-"),
+        "{location}"
+    );
 }

@@ -708,24 +708,7 @@ async fn a_type_needing_a_qualified_signature_waits_and_is_not_registered() {
     let app = spawn().await;
     create_type(&app, &aviz("aviz-calificat", "qualified")).await;
     let mut b = registered(&app).await;
-    b.get("/portal/new/alfa/aviz-calificat").await;
-    let csrf = b.csrf.clone();
-    let (status, location, _) = b
-        .post_multipart(
-            "/portal/new/alfa/aviz-calificat",
-            submission(
-                &csrf,
-                &[("f_adresa", "Str. Horea 3"), ("f_motiv", "Schelă")],
-                pdf("plan"),
-                "plan.pdf",
-            ),
-            Some("k-2"),
-        )
-        .await;
-    assert_eq!(
-        (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/portal?awaiting=signature")
-    );
+    crate::payment::submit_qualified(&mut b).await;
     let (_, html) = b.get("/portal").await;
     assert!(html.contains("semnăturii electronice calificate"), "{html}");
     assert!(!html.contains("ALF-"), "nothing was registered");
