@@ -201,10 +201,15 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "SMS-ben küldtünk egy 5 percig érvényes aláíró kódot.",
             "We sent you a signing code by SMS, valid for 5 minutes.",
         ],
+        "sign_document" => [
+            "Cererea (cerere.pdf), SHA-256:",
+            "A kérelem (cerere.pdf), SHA-256:",
+            "The request (cerere.pdf), SHA-256:",
+        ],
         "sign_hash" => [
-            "Amprenta (SHA-256) a ceea ce semnați:",
-            "Az aláírt tartalom ujjlenyomata (SHA-256):",
-            "The fingerprint (SHA-256) of what you sign:",
+            "Ce autorizează codul (SHA-256 al atributelor semnate):",
+            "Amit a kód engedélyez (az aláírt attribútumok SHA-256-ja):",
+            "What the code authorizes (SHA-256 of the signed attributes):",
         ],
         "sign_in_progress" => [
             "Cererea este deja semnată și se înregistrează. Reîncărcați pagina „Documentele mele”.",

@@ -22,7 +22,7 @@
 use ghiseu_core::document_type::FieldName;
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::form::FormData;
-use ghiseu_core::stored::attachment_from_stored;
+use ghiseu_core::stored::{StoredAttachment, attachment_from_stored, attachment_to_stored};
 use ghiseu_core::{Attachment, DocumentTypeCode, Lang, MediaType, Sha256Digest};
 use ghiseu_platform::citizens::{self, AwaitingRequest, Signing};
 use ghiseu_platform::csc::{self, Client, Config};
@@ -36,6 +36,10 @@ use maud::html;
 
 use crate::pages::{form_state, t};
 use crate::{Ctx, Res, msg};
+
+/// Minutes after which a claimed registration that never finished may be
+/// taken over (far beyond any request's deadline).
+const TAKEOVER_MINUTES: i64 = 10;
 
 /// What a page about signing shows besides the request.
 enum View {
@@ -86,7 +90,10 @@ fn page(ctx: &Ctx, status: StatusCode, sha: &str, request: &AwaitingRequest, vie
                 }
                 View::Code { hash, problem } => {
                     p.notice role="status" { (t(lang, "sign_code_sent")) }
-                    p { (t(lang, "sign_hash")) br; code { (hash) } }
+                    dl {
+                        dt { (t(lang, "sign_document")) } dd { code { (sha) } }
+                        dt { (t(lang, "sign_hash")) } dd { code { (hash) } }
+                    }
                     @if let Some(p) = problem {
                         div.error-summary role="alert" { p.error { a href="#code" { (p) } } }
                     }
@@ -174,7 +181,7 @@ pub async fn show(ctx: &Ctx, sha: &str) -> Res {
 /// `POST /portal/sign/{sha}`: prepare (once) and send a code.
 pub async fn start(ctx: &Ctx, sha: &str) -> Res {
     let lang = ctx.lang;
-    let Some((_, request)) = waiting(ctx, sha).await? else {
+    let Some((record, request)) = waiting(ctx, sha).await? else {
         return not_found();
     };
     let Some(credential_id) = credential(ctx).await? else {
@@ -193,14 +200,8 @@ pub async fn start(ctx: &Ctx, sha: &str) -> Res {
     let state = citizens::signing(&ctx.store, &account.id, sha).await?;
     let hash = match &state {
         Some((Signing::Registered { number, .. }, _)) => return registered(number),
-        Some((Signing::Signed { .. }, _)) => {
-            return page(
-                ctx,
-                StatusCode::CONFLICT,
-                sha,
-                &request,
-                &View::Problem(t(lang, "sign_in_progress").to_owned()),
-            );
+        Some((Signing::Signed { signed, at }, read)) => {
+            return in_progress(ctx, sha, &record, &request, signed, *at, read).await;
         }
         // The same prepared document for every new code, while it is the
         // same credential: its hash is what the citizen sees.
@@ -406,14 +407,8 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
             b,
         )) => (prepared_sha256, hash_to_sign, credential_id, b),
         Some((Signing::Registered { number, .. }, _)) => return registered(&number),
-        Some((Signing::Signed { .. }, _)) => {
-            return page(
-                ctx,
-                StatusCode::CONFLICT,
-                sha,
-                &request,
-                &View::Problem(t(lang, "sign_in_progress").to_owned()),
-            );
+        Some((Signing::Signed { signed, at }, read)) => {
+            return in_progress(ctx, sha, &record, &request, &signed, at, &read).await;
         }
         None => return page(ctx, StatusCode::CONFLICT, sha, &request, &View::Start),
     };
@@ -529,14 +524,61 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
     )
     .map_err(|e| corrupt(&prepared_sha, e))?;
     let signed = store_pdf(&s3, &scope, "cerere.pdf", signed).await?;
-    // Only the request that moves prepared → signed registers.
+    finish(
+        ctx,
+        sha,
+        &record,
+        &request,
+        attachment_to_stored(&signed),
+        &read,
+    )
+    .await
+}
+
+/// A registration that another request claimed: wait for it, or take it
+/// over when that request can no longer be running.
+async fn in_progress(
+    ctx: &Ctx,
+    sha: &str,
+    record: &str,
+    request: &AwaitingRequest,
+    signed: &StoredAttachment,
+    at: chrono::DateTime<chrono::Utc>,
+    read: &[u8],
+) -> Res {
+    if at + chrono::Duration::minutes(TAKEOVER_MINUTES) < ctx.now {
+        return finish(ctx, sha, record, request, signed.clone(), read).await;
+    }
+    page(
+        ctx,
+        StatusCode::CONFLICT,
+        sha,
+        request,
+        &View::Problem(t(ctx.lang, "sign_in_progress").to_owned()),
+    )
+}
+
+/// Claims the registration of the signed request (the signing state moves
+/// from what was `read` to signed, by compare-and-swap: only one request
+/// wins), registers it and takes it off the waiting list.
+async fn finish(
+    ctx: &Ctx,
+    sha: &str,
+    record: &str,
+    request: &AwaitingRequest,
+    signed: StoredAttachment,
+    read: &[u8],
+) -> Res {
+    let account = &ctx.signed.as_ref().expect("a session").1;
     let state = Signing::Signed {
-        signed_sha256: signed.sha256.to_hex(),
+        signed: signed.clone(),
+        at: ctx.now,
     };
-    if !citizens::move_signing(&account.id, sha, Some(&read), &state)? {
+    if !citizens::move_signing(&account.id, sha, Some(read), &state)? {
         return Ok(see_other("/portal"));
     }
-    let number = match register(ctx, &request, signed, &state).await {
+    let signed = attachment_from_stored(&signed).map_err(|e| corrupt(sha, e))?;
+    let number = match register(ctx, request, signed, &state).await {
         Ok(d) => d,
         Err(e) => {
             return Err(match e {
@@ -545,8 +587,8 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
             });
         }
     };
-    citizens::remove_awaiting(&account.id, &record)?;
-    Ok(see_other(&format!("/portal?registered={number}")))
+    citizens::remove_awaiting(&account.id, record)?;
+    registered(&number)
 }
 
 /// Registers the signed request (the signing in `state`, moved to

@@ -588,10 +588,14 @@ pub enum Signing {
         credential_id: String,
     },
     /// Signed; the signed PDF is stored and the dossier is being registered
-    /// by whoever wrote this state.
+    /// by whoever wrote this state (at `at`: a registration that never
+    /// finished may be taken over once the requests that could still be
+    /// running have timed out).
     Signed {
         /// The signed PDF in the tenant's files.
-        signed_sha256: String,
+        signed: ghiseu_core::stored::StoredAttachment,
+        /// When the registration was claimed.
+        at: DateTime<Utc>,
     },
     /// Registered.
     Registered {

@@ -357,6 +357,10 @@ async fn the_citizen_signs_the_cerere_with_an_otp_and_it_is_registered() {
         html.contains("SHA-256") && html.contains("name=\"code\""),
         "{html}"
     );
+    assert!(
+        html.contains(&sign["/portal/sign/".len()..]),
+        "the document's hash: {html}"
+    );
     let code = last_code(&app, PHONE).await;
 
     // A wrong code is explained and changes nothing.
