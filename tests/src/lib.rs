@@ -783,7 +783,6 @@ fn desk_manifest() -> PathBuf {
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              payment_secret = {{ default = \"\", secret = true }}\n\
-             csc_client_secret = {{ default = \"\", secret = true }}\n\
              [[trigger.http]]\nroute = \"/api/v1/payments/webhook\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
@@ -802,7 +801,7 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.desk.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.admin.variables]\n{vars}\
@@ -812,22 +811,16 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
              csc_enroll_url = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\"\n\
-             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n\
-             csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
-             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
+             allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
-             csc_client_secret = \"{{{{ csc_client_secret }}}}\"\n\
-             csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
-             csc_multisign = \"500\"\ncsc_otp_ttl_seconds = \"300\"\n\
-             sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+             {csc_provider}",
             desk = desk_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
@@ -835,6 +828,8 @@ fn desk_manifest() -> PathBuf {
             portal = artifact("wasm32-wasip2/release/ghiseu_portal.wasm")
                 .display()
                 .to_string(),
+            csc_client = csc_client_variables(),
+            csc_provider = csc_provider_variables("300", 500),
         );
         std::fs::write(&path, manifest).expect("writing the desk test manifest");
         path
@@ -852,7 +847,6 @@ impl App {
         }
         .config_variable("platform_admin_token", TEST_ADMIN_TOKEN)
         .config_variable("payment_secret", TEST_PAYMENT_SECRET)
-        .config_variable("csc_client_secret", TEST_CSC_CLIENT_SECRET)
     }
 }
 
@@ -1143,6 +1137,26 @@ pub const TEST_CSC_CLIENT_SECRET: &str = "test-csc-client-secret";
 /// The HMAC key of asynchronous signing results in the CSC tests.
 pub const TEST_CSC_CALLBACK_SECRET: &str = "test-csc-callback-secret";
 
+/// The desk's and the portal's signing client variables (`csc_*`), pointing
+/// at the sandbox's provider.
+fn csc_client_variables() -> String {
+    format!(
+        "csc_url = \"http://sandbox.spin.internal/sandbox/csc/v2\"\n\
+         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n"
+    )
+}
+
+/// The sandbox provider's variables.
+fn csc_provider_variables(otp_ttl_seconds: &str, multisign: u32) -> String {
+    format!(
+        "csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
+         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
+         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
+         sandbox_key_secret = \"test-sandbox-key-secret\"\n"
+    )
+}
+
 /// The sandbox, alone on a "default" store, as the CSC tests configure it:
 /// `otp_ttl_seconds` and `multisign` as given (written once per process and
 /// configuration).
@@ -1165,11 +1179,9 @@ fn csc_manifest(otp_ttl_seconds: &str, multisign: u32) -> PathBuf {
          [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
          allowed_outbound_hosts = [\"http://sandbox.spin.internal\"]\n\
          [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
-         csc_client_secret = \"{TEST_CSC_CLIENT_SECRET}\"\n\
-         csc_callback_secret = \"{TEST_CSC_CALLBACK_SECRET}\"\n\
-         csc_multisign = \"{multisign}\"\ncsc_otp_ttl_seconds = \"{otp_ttl_seconds}\"\n\
-         sandbox_key_secret = \"test-sandbox-key-secret\"\n",
+         {provider}",
         sandbox = sandbox_wasm().display().to_string(),
+        provider = csc_provider_variables(otp_ttl_seconds, multisign),
     );
     std::fs::write(&path, manifest).expect("writing the CSC test manifest");
     path

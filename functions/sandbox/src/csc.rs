@@ -500,10 +500,8 @@ async fn otp_ttl_ms() -> i64 {
         .ok()
         .filter(|s| *s > 0.0 && *s <= 3600.0)
         .unwrap_or(300.0);
-    // Whole milliseconds of a bounded positive number.
-    #[allow(clippy::cast_possible_truncation)]
-    let ms = (secs * 1000.0) as i64;
-    ms
+    // Whole milliseconds of a bounded positive number: the cast is exact.
+    (secs * 1000.0).round() as i64
 }
 
 fn otp_hash(salt: &str, code: &str) -> String {
@@ -647,7 +645,7 @@ async fn authorize_checked(
 /// requests with the right code only one wins.
 fn check_otp(key: &str, code: &str) -> Outcome<()> {
     let now = now_ms();
-    let verdict = kv::update(STORE, key, |current| {
+    kv::update(STORE, key, |current| {
         let Some(bytes) = current else {
             return Ok(Step::Done(Err(refused(
                 StatusCode::BAD_REQUEST,
@@ -703,8 +701,7 @@ fn check_otp(key: &str, code: &str) -> Outcome<()> {
             detail: e.to_string(),
         })?;
         Ok(Step::Write(new, verdict))
-    })?;
-    verdict
+    })?
 }
 
 async fn sign_hash(store: &Store, r: wire::SignHashRequest) -> Outcome<Response> {
