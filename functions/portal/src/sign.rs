@@ -140,6 +140,17 @@ fn unavailable(lang: Lang) -> String {
     )
 }
 
+/// The page saying the signing service does not answer now.
+fn unavailable_page(ctx: &Ctx, status: StatusCode, sha: &str, request: &AwaitingRequest) -> Res {
+    page(
+        ctx,
+        status,
+        sha,
+        request,
+        &View::Problem(unavailable(ctx.lang)),
+    )
+}
+
 /// Where a finished signing sends the citizen.
 fn registered(number: &str) -> Res {
     Ok(see_other(&format!("/portal?registered={number}")))
@@ -180,7 +191,6 @@ pub async fn show(ctx: &Ctx, sha: &str) -> Res {
 
 /// `POST /portal/sign/{sha}`: prepare (once) and send a code.
 pub async fn start(ctx: &Ctx, sha: &str) -> Res {
-    let lang = ctx.lang;
     let Some((record, request)) = waiting(ctx, sha).await? else {
         return not_found();
     };
@@ -189,13 +199,7 @@ pub async fn start(ctx: &Ctx, sha: &str) -> Res {
     };
     let account = &ctx.signed.as_ref().expect("waiting() needs a session").1;
     let Some(client) = client().await else {
-        return page(
-            ctx,
-            StatusCode::SERVICE_UNAVAILABLE,
-            sha,
-            &request,
-            &View::Problem(unavailable(lang)),
-        );
+        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &request);
     };
     let state = citizens::signing(&ctx.store, &account.id, sha).await?;
     let hash = match &state {
@@ -236,13 +240,7 @@ pub async fn start(ctx: &Ctx, sha: &str) -> Res {
     };
     if let Err(e) = client.send_otp(&credential_id).await {
         eprintln!("portal: sendOTP for {credential_id}: {e}");
-        return page(
-            ctx,
-            StatusCode::BAD_GATEWAY,
-            sha,
-            &request,
-            &View::Problem(unavailable(lang)),
-        );
+        return unavailable_page(ctx, StatusCode::BAD_GATEWAY, sha, &request);
     }
     page(
         ctx,
@@ -431,13 +429,7 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
         );
     }
     let Some(client) = client().await else {
-        return page(
-            ctx,
-            StatusCode::SERVICE_UNAVAILABLE,
-            sha,
-            &request,
-            &View::Problem(unavailable(lang)),
-        );
+        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &request);
     };
     let to_sign: [u8; 32] = digest(&hash)?.as_bytes().to_owned();
     let sad = match client.authorize(&credential_id, &[to_sign], &code).await {
@@ -460,13 +452,7 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
                 Some((p, false)) => page(ctx, StatusCode::GONE, sha, &request, &View::NewCode(p)),
                 None => {
                     eprintln!("portal: authorize {credential_id}: {e}");
-                    page(
-                        ctx,
-                        StatusCode::BAD_GATEWAY,
-                        sha,
-                        &request,
-                        &View::Problem(unavailable(lang)),
-                    )
+                    unavailable_page(ctx, StatusCode::BAD_GATEWAY, sha, &request)
                 }
             };
         }
