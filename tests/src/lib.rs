@@ -783,6 +783,7 @@ fn desk_manifest() -> PathBuf {
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              payment_secret = {{ default = \"\", secret = true }}\n\
+             csc_enroll_url = {{ default = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\" }}\n\
              [[trigger.http]]\nroute = \"/api/v1/payments/webhook\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
@@ -815,7 +816,7 @@ fn desk_manifest() -> PathBuf {
              payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
-             csc_enroll_url = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\"\n\
+             csc_enroll_url = \"{{{{ csc_enroll_url }}}}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\

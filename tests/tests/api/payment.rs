@@ -471,3 +471,40 @@ async fn wrong_codes_register_nothing_and_a_new_code_signs() {
         "{location}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_enrollment_keeps_the_payment_and_offers_a_retry_never_a_second_charge() {
+    // The signing provider refuses the enrollment (no such endpoint).
+    let app = ghiseu_tests::App::desk(ghiseu_tests::Backend::Sqlite)
+        .config_variable(
+            "csc_enroll_url",
+            "http://sandbox.spin.internal/api/v1/sandbox/csc/nowhere",
+        )
+        .spawn()
+        .await;
+    assert_eq!(app.seed(&crate::portal::seed()).await.status(), 200);
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let checkout = buy(&app, &mut b).await;
+    let back = pay(&app, &checkout, GOOD_CARD).await;
+    let (_, html) = b.get(&back).await;
+    assert!(
+        html.contains("Plătit") && html.contains("SBX-000001"),
+        "{html}"
+    );
+    assert!(
+        html.contains("nu a fost creată încă") && html.contains("/portal/signature/enroll"),
+        "{html}"
+    );
+    let (status, _, html) = b.post("/portal/signature/enroll", &[]).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(html.contains("Plata rămâne înregistrată"), "{html}");
+    // Buying again is not offered and not possible: one payment.
+    assert!(!html.contains("action=\"/portal/signature/buy\""), "{html}");
+    let (status, location, _) = b.post("/portal/signature/buy", &[]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/signature")
+    );
+    let (_, html) = b.get("/portal").await;
+    assert_eq!(html.matches("Număr chitanță").count(), 1, "{html}");
+}

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-fn seed() -> Value {
+pub(crate) fn seed() -> Value {
     json!({"tenants": [{
         "slug": "alfa", "name": "Primăria Alfa", "kind": "town",
         "registration_prefix": "ALF", "languages": ["ro"],
