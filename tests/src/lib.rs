@@ -737,6 +737,10 @@ pub const TEST_ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
 /// The HMAC key the desk test manifest gives the desk and the sandbox gateway.
 pub const TEST_NOTIFY_SECRET: &str = "test-gateway-secret";
 
+/// The HMAC key of the payment provider (the sandbox) and the portal, set in
+/// the runtime config of [`App::desk`].
+pub const TEST_PAYMENT_SECRET: &str = "test-payment-secret";
+
 /// The sandbox component (`functions/sandbox`).
 pub fn sandbox_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_sandbox.wasm")
@@ -781,7 +785,10 @@ fn desk_manifest() -> PathBuf {
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              csc_multisign = {{ default = \"500\" }}\n\
              csc_callback_url = {{ default = \"\" }}\n\
+             payment_secret = {{ default = \"\", secret = true }}\n\
+             csc_enroll_url = {{ default = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\" }}\n\
              [[trigger.http]]\nroute = \"/api/v1/signing/callback\"\ncomponent = \"desk\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/payments/webhook\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/verify/...\"\ncomponent = \"verify\"\n\
              [[trigger.http]]\nroute = \"/api/v1/verify/...\"\ncomponent = \"verify\"\n\
@@ -816,9 +823,14 @@ fn desk_manifest() -> PathBuf {
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
+             payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
+             payment_secret = \"{{{{ payment_secret }}}}\"\n\
+             payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
+             csc_enroll_url = \"{{{{ csc_enroll_url }}}}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             payment_secret = \"{{{{ payment_secret }}}}\"\n\
              {csc_provider}",
             verify = artifact("wasm32-wasip2/release/ghiseu_verify.wasm")
                 .display()
@@ -849,6 +861,7 @@ impl App {
             ..Self::probe(backend)
         }
         .config_variable("platform_admin_token", TEST_ADMIN_TOKEN)
+        .config_variable("payment_secret", TEST_PAYMENT_SECRET)
     }
 }
 

@@ -12,6 +12,11 @@
 //!   `POST /portal/claim/confirm`: claim a dossier filed on paper with a code
 //!   sent to the contact recorded on it.
 //! - `POST /portal/logout`.
+//! - `GET /portal/signature`, `POST /portal/signature/buy|enroll`,
+//!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
+//!   the qualified signature credential, see [`payment`].
+//! - `GET|POST /portal/sign/{sha256}`, `POST /portal/sign/{sha256}/confirm`:
+//!   signing a waiting request with an OTP, then its registration, see [`sign`].
 //!
 //! Codes follow DESIGN §9 (core's `citizen` module: CSPRNG, single use, 10
 //! minutes, 5 attempts) and their sending is throttled per contact and per
@@ -20,7 +25,9 @@
 //! session's.
 
 mod pages;
+mod payment;
 mod reply;
+mod sign;
 mod submit;
 
 use chrono::{DateTime, Utc};
@@ -168,6 +175,14 @@ async fn handle(request: Request) -> Response {
         now,
         signed,
     };
+    // The payment provider's webhook: JSON, signed, no session.
+    if path == "/api/v1/payments/webhook" {
+        return match method {
+            Method::POST => payment::webhook(&ctx, request).await,
+            _ => Ok(web::method_not_allowed("POST")),
+        }
+        .unwrap_or_else(failed);
+    }
     // The multipart resources (a reply to an information request, an online
     // submission): their own size limit and CSRF check.
     let multipart = if let Some(rest) = path.strip_prefix("/portal/documents/")
@@ -266,6 +281,21 @@ async fn handle(request: Request) -> Response {
         (Method::POST, "/portal/claim") => claim(&ctx, &form).await,
         (Method::POST, "/portal/claim/confirm") => claim_confirm(&ctx, &form).await,
         (Method::POST, "/portal/logout") => logout(&ctx).await,
+        (Method::GET, "/portal/signature") => payment::page(&ctx, StatusCode::OK, None).await,
+        (Method::POST, "/portal/signature/buy") => payment::buy(&ctx).await,
+        (Method::POST, "/portal/signature/enroll") => payment::retry(&ctx).await,
+        (method, p) if p.starts_with("/portal/sign/") => {
+            let rest = &p["/portal/sign/".len()..];
+            match (method, rest.strip_suffix("/confirm")) {
+                (Method::POST, Some(sha)) => sign::confirm(&ctx, sha, &form).await,
+                (Method::GET, None) => sign::show(&ctx, rest).await,
+                (Method::POST, None) => sign::start(&ctx, rest).await,
+                _ => Ok(web::method_not_allowed("GET, POST")),
+            }
+        }
+        (Method::GET, p) if p.starts_with("/portal/payments/") => {
+            payment::returned(&ctx, &p["/portal/payments/".len()..]).await
+        }
         (_, p) if KNOWN.contains(&p) => Ok(web::method_not_allowed("GET, POST")),
         _ => Ok(web::problem(StatusCode::NOT_FOUND, "No such page.")),
     };
@@ -288,7 +318,10 @@ fn failed(e: ghiseu_platform::Error) -> Response {
     )
 }
 
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 14] = [
+    "/portal/signature",
+    "/portal/signature/buy",
+    "/portal/signature/enroll",
     "/portal/new",
     "/portal",
     "/portal/register",
@@ -443,7 +476,7 @@ fn new_password(lang: Lang, form: &Form) -> Result<&str, (String, String)> {
         })
 }
 
-fn msg(lang: Lang, ro: &str, hu: &str, en: &str) -> String {
+pub(crate) fn msg(lang: Lang, ro: &str, hu: &str, en: &str) -> String {
     match lang {
         Lang::Ro => ro,
         Lang::Hu => hu,
@@ -1015,6 +1048,7 @@ async fn home(ctx: &Ctx) -> Res {
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
     let awaiting = citizens::awaiting_signature(&ctx.store, &account.id).await?;
+    let orders = citizens::orders(&ctx.store, &account.id).await?;
     let registered = web::query_param(&ctx.query, "registered");
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
         html! {
@@ -1023,10 +1057,16 @@ async fn home(ctx: &Ctx) -> Res {
             p { a href="/portal/new" { (t(lang, "new_request")) } }
             @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
             @for record in &awaiting {
-                article.document { p { (t(lang, "awaiting")) } p { small { (record) } } }
+                article.document {
+                    p { (t(lang, "awaiting")) }
+                    p { small { (record) } }
+                    p { strong { a href={ "/portal/sign/" (record.rsplit('/').next().unwrap_or_default()) } { (t(lang, "sign")) } } }
+                }
             }
             @for (token, v, reply) in &docs { (pages::document(lang, token, v, reply.as_deref())) }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
+            p { a href="/portal/signature" { (t(lang, "signature")) } }
+            (payment::payments_list(lang, &orders))
         }
     }))
 }

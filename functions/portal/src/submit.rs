@@ -9,6 +9,7 @@ use ghiseu_cerere::{Applicant, AttachedFile, Cerere, Field, Reference};
 use ghiseu_core::citizen::Account;
 use ghiseu_core::document_type::{FieldDef, FieldError, FieldKind, SignatureRequirement};
 use ghiseu_core::dossier::OriginalName;
+use ghiseu_core::stored::attachment_to_stored;
 use ghiseu_core::{
     Attachment, Channel, CitizenContact, DocumentType, DocumentTypeCode, Lang, MediaType,
     TenantSlug,
@@ -128,7 +129,7 @@ pub async fn catalogue(ctx: &Ctx) -> Res {
     }))
 }
 
-async fn load_type(
+pub(crate) async fn load_type(
     ctx: &Ctx,
     slug: &str,
     code: &str,
@@ -514,14 +515,32 @@ async fn register_online(
     )
     .await?;
     if ty.signature == SignatureRequirement::Qualified {
-        // Waits for the citizen's qualified signature (the signing issue);
-        // nothing pretends to sign, nothing is registered yet.
+        // Waits for the citizen's qualified signature (crate::sign), which
+        // registers it with the signed cerere; nothing is registered yet.
         let record = format!(
             "{}/{}/{}",
             tenant.slug,
             ty.code.as_str(),
             cerere_file.sha256.to_hex()
         );
+        citizens::keep_awaiting_request(
+            &account.id,
+            &citizens::AwaitingRequest {
+                tenant: tenant.slug.to_string(),
+                document_type: ty.code.as_str().to_owned(),
+                form: form
+                    .pairs()
+                    .iter()
+                    .map(|(n, v)| (n.as_str().to_owned(), v.clone()))
+                    .collect(),
+                cerere: attachment_to_stored(&cerere_file),
+                attachments: stored
+                    .iter()
+                    .map(|(_, a)| attachment_to_stored(a))
+                    .collect(),
+                created_at: ctx.now,
+            },
+        )?;
         citizens::keep_awaiting_signature(&account.id, &record)?;
         return Ok(format!(
             "awaiting-signature:{}",
@@ -530,14 +549,28 @@ async fn register_online(
     }
     let mut all = vec![cerere_file];
     all.extend(stored.into_iter().map(|(_, a)| a));
+    let dossier = register_as_citizen(ctx, account, tenant, ty.code.clone(), form, all).await?;
+    Ok(format!("registered:{}", dossier.number()))
+}
+
+/// Registers an online request of `account` (the cerere first in `files`)
+/// through the one registration path, and links it to the account.
+pub async fn register_as_citizen(
+    ctx: &Ctx,
+    account: &Account,
+    tenant: &ghiseu_core::Tenant,
+    document_type: DocumentTypeCode,
+    form: ghiseu_core::form::FormData,
+    files: Vec<Attachment>,
+) -> Result<ghiseu_core::Dossier, IntakeError> {
     let dossier = dossiers::register(
         &ctx.store,
         tenant,
         Registrant::Citizen,
         Intake {
-            document_type: ty.code.clone(),
+            document_type,
             channel: Channel::Online,
-            stored: all,
+            stored: files,
             contact: contact_of(account),
             scans: Vec::new(),
             note: None,
@@ -554,5 +587,5 @@ async fn register_online(
             dossier: dossier.id().to_string(),
         },
     )?;
-    Ok(format!("registered:{}", dossier.number()))
+    Ok(dossier)
 }

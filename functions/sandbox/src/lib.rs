@@ -15,6 +15,7 @@
 //!   deliveries answer 503, to exercise retries.
 //!
 //! The signing provider (CSC API v2 with a development CA): see [`csc`].
+//! The payment provider: `/sandbox/pay/...`, see [`payment`].
 
 use chrono::{DateTime, Utc};
 use ghiseu_platform::http::{self as web, Response};
@@ -28,6 +29,7 @@ use spin_sdk::http_service;
 
 mod csc;
 mod csc_pki;
+mod payment;
 
 const STORE: &str = "default";
 const SEQ_KEY: &str = "sandbox/outbox/seq";
@@ -63,6 +65,11 @@ async fn handle(request: Request) -> Response {
         Ok(s) => s,
         Err(e) => return web::Problem::from_error(&e).into_response(),
     };
+    if payment::serves(request.uri().path()) {
+        return payment::handle(&store, request)
+            .await
+            .unwrap_or_else(|e| web::Problem::from_error(&e).into_response());
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();

@@ -26,7 +26,7 @@
 //!
 //! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
 //! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`],
-//! [`official`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
+//! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
 //! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`stored`].
 
 #![warn(missing_docs)]
@@ -44,6 +44,7 @@ pub mod form;
 pub mod ids;
 pub mod lang;
 pub mod official;
+pub mod payment;
 pub mod permissions;
 pub mod public_view;
 pub mod regno;

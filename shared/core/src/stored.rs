@@ -150,7 +150,9 @@ pub struct StoredOrigin {
     pub number: String,
 }
 
-fn attachment_to_stored(a: &Attachment) -> StoredAttachment {
+/// An attachment as stored (also kept with a request waiting for its
+/// signature, before it is a dossier).
+pub fn attachment_to_stored(a: &Attachment) -> StoredAttachment {
     StoredAttachment {
         sha256: a.sha256.to_hex(),
         media_type: a.media_type.mime().to_owned(),
@@ -159,7 +161,8 @@ fn attachment_to_stored(a: &Attachment) -> StoredAttachment {
     }
 }
 
-fn attachment_from_stored(a: &StoredAttachment) -> Result<Attachment, StoredError> {
+/// A stored attachment back, every field re-validated.
+pub fn attachment_from_stored(a: &StoredAttachment) -> Result<Attachment, StoredError> {
     Ok(Attachment {
         sha256: f("attachments.sha256", Sha256Digest::parse(&a.sha256))?,
         media_type: some(

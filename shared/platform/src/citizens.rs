@@ -9,10 +9,21 @@
 //!   hash), changed with compare-and-swap so parallel guesses cannot pass the limit;
 //! - `citizen/throttle/{what}/{who}/{window}`: counters of codes sent and of
 //!   failed sign-ins;
-//! - `citizen/dossiers/{id}`: the dossiers of the account (tenant, id).
+//! - `citizen/dossiers/{id}`: the dossiers of the account (tenant, id);
+//! - `citizen/order/{order}`: an order of a signature credential (the order id
+//!   is random and names the account inside), changed with compare-and-swap;
+//! - `citizen/orders/{id}`: the account's order ids, oldest first;
+//! - `citizen/credential/{id}`: the account's signing credential id at the
+//!   signing provider (created once paid);
+//! - `citizen/awaiting/{id}`: the account's requests waiting for a qualified
+//!   signature (`tenant/type/sha256 of the cerere`), and
+//!   `citizen/awaiting-item/{id}/{sha256}` what registering each needs;
+//! - `citizen/signing/{id}/{sha256}`: where signing that request is
+//!   (prepared, signed, registered), changed with compare-and-swap.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact, IssuedCode};
+use ghiseu_core::payment::{Order, OrderStatus, Receipt};
 use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +55,26 @@ fn code_key(purpose: CodePurpose, contact: &Contact, subject: &str) -> String {
 
 fn awaiting_key(id: &str) -> String {
     format!("citizen/awaiting/{id}")
+}
+
+fn order_key(order: &str) -> String {
+    format!("citizen/order/{order}")
+}
+
+fn orders_key(account: &str) -> String {
+    format!("citizen/orders/{account}")
+}
+
+fn credential_key(account: &str) -> String {
+    format!("citizen/credential/{account}")
+}
+
+fn awaiting_item_key(account: &str, cerere_sha256: &str) -> String {
+    format!("citizen/awaiting-item/{account}/{cerere_sha256}")
+}
+
+fn signing_key(account: &str, cerere_sha256: &str) -> String {
+    format!("citizen/signing/{account}/{cerere_sha256}")
 }
 
 fn dossiers_key(id: &str) -> String {
@@ -333,4 +364,276 @@ pub async fn awaiting_signature(store: &Store, account_id: &str) -> Result<Vec<S
         Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e)),
         None => Ok(Vec::new()),
     }
+}
+
+/// An order as stored (the domain's [`Order`] derives no serde).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredOrder {
+    id: String,
+    account: String,
+    amount_minor: u64,
+    currency: String,
+    checkout_id: Option<String>,
+    /// `open`, `paid` or `failed`.
+    status: String,
+    receipt_no: Option<String>,
+    paid_at: Option<DateTime<Utc>>,
+    paid_amount_minor: Option<u64>,
+    paid_currency: Option<String>,
+    failure: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl StoredOrder {
+    fn of(o: &Order) -> Self {
+        let receipt = o.receipt();
+        Self {
+            id: o.id.clone(),
+            account: o.account.clone(),
+            amount_minor: o.amount_minor,
+            currency: o.currency.clone(),
+            checkout_id: o.checkout_id.clone(),
+            status: match o.status {
+                OrderStatus::Open => "open",
+                OrderStatus::Paid(_) => "paid",
+                OrderStatus::Failed { .. } => "failed",
+            }
+            .to_owned(),
+            receipt_no: receipt.map(|r| r.receipt_no.clone()),
+            paid_at: receipt.map(|r| r.paid_at),
+            paid_amount_minor: receipt.map(|r| r.amount_minor),
+            paid_currency: receipt.map(|r| r.currency.clone()),
+            failure: match &o.status {
+                OrderStatus::Failed { reason } => Some(reason.clone()),
+                _ => None,
+            },
+            created_at: o.created_at,
+        }
+    }
+
+    fn order(self) -> std::result::Result<Order, String> {
+        let status = match self.status.as_str() {
+            "open" => OrderStatus::Open,
+            "paid" => OrderStatus::Paid(Receipt {
+                receipt_no: self.receipt_no.ok_or("a paid order without receipt")?,
+                paid_at: self.paid_at.ok_or("a paid order without time")?,
+                amount_minor: self
+                    .paid_amount_minor
+                    .ok_or("a paid order without amount")?,
+                currency: self.paid_currency.ok_or("a paid order without currency")?,
+            }),
+            "failed" => OrderStatus::Failed {
+                reason: self.failure.unwrap_or_default(),
+            },
+            other => return Err(format!("unknown order status {other:?}")),
+        };
+        Ok(Order {
+            id: self.id,
+            account: self.account,
+            amount_minor: self.amount_minor,
+            currency: self.currency,
+            checkout_id: self.checkout_id,
+            status,
+            created_at: self.created_at,
+        })
+    }
+}
+
+fn order_bytes(order: &Order) -> Result<Vec<u8>> {
+    serde_json::to_vec(&StoredOrder::of(order)).map_err(|e| corrupt(&order_key(&order.id), e))
+}
+
+fn order_of(key: &str, bytes: &[u8]) -> Result<Order> {
+    serde_json::from_slice::<StoredOrder>(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(StoredOrder::order)
+        .map_err(|e| corrupt(key, e))
+}
+
+/// Keeps a new `order` (create-if-absent) and lists it under its account.
+pub fn create_order(order: &Order) -> Result<()> {
+    let key = order_key(&order.id);
+    match kv::create_if_absent(STORE, &key, &order_bytes(order)?)? {
+        CreateOutcome::Created => kv::push_unique(STORE, &orders_key(&order.account), &order.id),
+        CreateOutcome::Exists(_) => Err(corrupt(&key, "order id reused")),
+    }
+}
+
+/// The order `id`.
+pub async fn order(store: &Store, id: &str) -> Result<Option<Order>> {
+    let key = order_key(id);
+    match store.get(&key).await? {
+        Some(b) => order_of(&key, &b).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Changes the order `id` with compare-and-swap: `change` edits it and says
+/// whether to write and what to answer; `None` when there is no such order.
+pub fn update_order<R>(
+    id: &str,
+    mut change: impl FnMut(&mut Order) -> (bool, R),
+) -> Result<Option<R>> {
+    let key = order_key(id);
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(None));
+        };
+        let mut order = order_of(&key, bytes)?;
+        let (write, answer) = change(&mut order);
+        if write {
+            Ok(Step::Write(order_bytes(&order)?, Some(answer)))
+        } else {
+            Ok(Step::Done(Some(answer)))
+        }
+    })
+}
+
+/// The account's orders, newest first.
+pub async fn orders(store: &Store, account_id: &str) -> Result<Vec<Order>> {
+    let key = orders_key(account_id);
+    let ids: Vec<String> = match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e))?,
+        None => return Ok(Vec::new()),
+    };
+    let keys: Vec<String> = ids.iter().rev().map(|id| order_key(id)).collect();
+    kv::get_many(STORE, &keys)?
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|b| order_of(&k, &b)))
+        .collect()
+}
+
+/// The account's signing credential at the signing provider, if created.
+pub async fn signing_credential(store: &Store, account_id: &str) -> Result<Option<String>> {
+    Ok(store
+        .get(&credential_key(account_id))
+        .await?
+        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+/// Records the account's signing credential; the first one stays (a retried
+/// enrollment that got another id changes nothing). The credential kept.
+pub fn keep_signing_credential(account_id: &str, credential_id: &str) -> Result<String> {
+    match kv::create_if_absent(STORE, &credential_key(account_id), credential_id.as_bytes())? {
+        CreateOutcome::Created => Ok(credential_id.to_owned()),
+        CreateOutcome::Exists(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
+    }
+}
+
+/// A request waiting for its qualified signature: what registering it needs
+/// once signed (the cerere and the files are already in the object store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingRequest {
+    /// The tenant slug.
+    pub tenant: String,
+    /// The document type's code.
+    pub document_type: String,
+    /// The validated form values (field name, value), in the type's order.
+    pub form: Vec<(String, String)>,
+    /// The rendered, unsigned cerere.
+    pub cerere: ghiseu_core::stored::StoredAttachment,
+    /// The citizen's files.
+    pub attachments: Vec<ghiseu_core::stored::StoredAttachment>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Keeps what registering the request with this cerere needs (once: the
+/// cerere's hash names it).
+pub fn keep_awaiting_request(account_id: &str, request: &AwaitingRequest) -> Result<()> {
+    let key = awaiting_item_key(account_id, &request.cerere.sha256);
+    let bytes = serde_json::to_vec(request).map_err(|e| corrupt(&key, e))?;
+    kv::create_if_absent(STORE, &key, &bytes).map(drop)
+}
+
+/// The request waiting with the cerere `cerere_sha256`, if it is the account's.
+pub async fn awaiting_request(
+    store: &Store,
+    account_id: &str,
+    cerere_sha256: &str,
+) -> Result<Option<AwaitingRequest>> {
+    let key = awaiting_item_key(account_id, cerere_sha256);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| corrupt(&key, e)),
+        None => Ok(None),
+    }
+}
+
+/// Takes `record` off the account's requests waiting for a signature.
+pub fn remove_awaiting(account_id: &str, record: &str) -> Result<()> {
+    kv::update_json(
+        STORE,
+        &awaiting_key(account_id),
+        |list: &mut Vec<String>| {
+            let before = list.len();
+            list.retain(|r| r != record);
+            list.len() != before
+        },
+    )
+}
+
+/// Where signing a waiting request is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Signing {
+    /// The PDF is prepared and a code was sent; the hash the code will authorize.
+    Prepared {
+        /// The prepared PDF in the tenant's files.
+        prepared_sha256: String,
+        /// The SHA-256 of the signed attributes (hex): what the provider signs.
+        hash_to_sign: String,
+        /// The credential the code was sent for.
+        credential_id: String,
+    },
+    /// Signed; the signed PDF is stored and the dossier is being registered
+    /// by whoever wrote this state (at `at`: a registration that never
+    /// finished may be taken over once the requests that could still be
+    /// running have timed out).
+    Signed {
+        /// The signed PDF in the tenant's files.
+        signed: ghiseu_core::stored::StoredAttachment,
+        /// When the registration was claimed.
+        at: DateTime<Utc>,
+    },
+    /// Registered.
+    Registered {
+        /// The dossier id.
+        dossier: String,
+        /// Its registration number.
+        number: String,
+    },
+}
+
+/// Where signing the request with the cerere `cerere_sha256` is, with the
+/// bytes read (for [`move_signing`]).
+pub async fn signing(
+    store: &Store,
+    account_id: &str,
+    cerere_sha256: &str,
+) -> Result<Option<(Signing, Vec<u8>)>> {
+    let key = signing_key(account_id, cerere_sha256);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b)
+            .map(|s| Some((s, b)))
+            .map_err(|e| corrupt(&key, e)),
+        None => Ok(None),
+    }
+}
+
+/// Moves signing from the state read as `read` (`None`: none yet) to `next`
+/// with compare-and-swap; `false` when someone else moved it first.
+pub fn move_signing(
+    account_id: &str,
+    cerere_sha256: &str,
+    read: Option<&[u8]>,
+    next: &Signing,
+) -> Result<bool> {
+    let key = signing_key(account_id, cerere_sha256);
+    let bytes = serde_json::to_vec(next).map_err(|e| corrupt(&key, e))?;
+    Ok(matches!(
+        kv::compare_and_swap(STORE, &key, read, &bytes)?,
+        CasOutcome::Swapped
+    ))
 }

@@ -17,9 +17,7 @@
 //! message at once).
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use crate::kv::{self, CasOutcome, Store};
 use crate::{Error, Result};
@@ -30,8 +28,7 @@ const STORE: &str = "default";
 const PENDING_KEY: &str = "notify/pending";
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: u32 = 6;
-/// Header carrying the body's HMAC.
-pub const SIGNATURE_HEADER: &str = "x-ghiseu-signature";
+pub use crate::hmac::{SIGNATURE_HEADER, signature, verify};
 
 fn item_key(id: &str) -> String {
     format!("notify/item/{id}")
@@ -108,27 +105,6 @@ pub fn backoff_secs(attempts: u32) -> i64 {
     }
 }
 
-/// `sha256=<hex>` of `body` under `secret`.
-#[must_use]
-pub fn signature(secret: &[u8], body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(body);
-    let tag = mac.finalize().into_bytes();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256=");
-    for b in tag {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
-
-/// Whether `header` is the signature of `body` (constant time).
-#[must_use]
-pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
-    let want = signature(secret, body);
-    crate::session::constant_time_eq(want.as_bytes(), header.trim().as_bytes())
-}
-
 /// The gateway, from the `notify_url` and `notify_secret` variables; `None`
 /// when `notify_url` is empty (notifications switched off).
 #[derive(Debug, Clone)]
@@ -157,25 +133,11 @@ impl Gateway {
 
     /// Sends one message; `Err` with a short reason when it was not accepted.
     async fn send(&self, message: &Message) -> std::result::Result<(), String> {
-        use spin_sdk::wasip3::http::types::RequestOptions;
-        use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
         let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
-        let options = RequestOptions::new();
-        // A gateway that hangs must not hold the desk: 2 s to connect, 5 s
-        // to the first byte (the hosts accept these or ignore them).
-        _ = options.set_connect_timeout(Some(2_000_000_000));
-        _ = options.set_first_byte_timeout(Some(5_000_000_000));
-        let request = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(&self.url)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .header(SIGNATURE_HEADER, signature(self.secret.as_bytes(), &body))
-            .extension(RequestOptionsExtension(options))
-            .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)))
-            .map_err(|e| e.to_string())?;
-        match spin_sdk::http::send(request).await {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(format!("gateway answered {}", r.status())),
+        // A gateway that hangs must not hold the desk: 5 s to the first byte.
+        match crate::hmac::post_signed(&self.url, self.secret.as_bytes(), body, 5).await {
+            Ok((status, _)) if status.is_success() => Ok(()),
+            Ok((status, _)) => Err(format!("gateway answered {status}")),
             Err(e) => Err(format!("gateway unreachable: {e}")),
         }
     }
@@ -378,22 +340,6 @@ async fn attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_verify_and_detect_changes() {
-        let body = br#"{"id":"x","text":"Dosarul CJC-2026-000001"}"#;
-        let sig = signature(b"secret", body);
-        assert!(sig.starts_with("sha256=") && sig.len() == 71);
-        assert!(verify(b"secret", body, &sig));
-        assert!(!verify(b"other", body, &sig));
-        assert!(!verify(b"secret", b"{}", &sig));
-        assert!(!verify(b"secret", body, "sha256=00"));
-        // RFC 4231 test case 2.
-        assert_eq!(
-            signature(b"Jefe", b"what do ya want for nothing?"),
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 
     #[test]
     fn backoff_grows_and_is_bounded() {

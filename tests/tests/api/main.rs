@@ -11,6 +11,7 @@ mod isolation;
 mod key_value;
 mod object_store;
 mod outbound;
+mod payment;
 mod portal;
 mod raw;
 mod routing;

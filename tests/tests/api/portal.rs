@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-fn seed() -> Value {
+pub(crate) fn seed() -> Value {
     json!({"tenants": [{
         "slug": "alfa", "name": "Primăria Alfa", "kind": "town",
         "registration_prefix": "ALF", "languages": ["ro"],
@@ -23,7 +23,7 @@ fn seed() -> Value {
     }]})
 }
 
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     let app = App::desk(Backend::Sqlite).spawn().await;
     let r = app.seed(&seed()).await;
     assert_eq!(r.status(), 200);
@@ -31,15 +31,15 @@ async fn spawn() -> TestApp {
 }
 
 /// A browser without JavaScript: keeps cookies, reads the form token.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-    csrf: String,
+pub(crate) struct Browser {
+    pub(crate) client: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) cookies: BTreeMap<String, String>,
+    pub(crate) csrf: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -72,7 +72,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String) {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
@@ -90,7 +90,11 @@ impl Browser {
     }
 
     /// Posts a form from the page last shown (its CSRF token included).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
         let mut all = vec![("csrf", self.csrf.clone())];
         all.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
         let r = self
@@ -116,7 +120,7 @@ impl Browser {
     }
 }
 
-async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
+pub(crate) async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
     let r = app
         .get(&format!(
             "/api/v1/sandbox/outbox?to={}",
@@ -130,7 +134,7 @@ async fn outbox(app: &TestApp, to: &str) -> Vec<Value> {
 }
 
 /// The newest code sent to `to`.
-async fn last_code(app: &TestApp, to: &str) -> String {
+pub(crate) async fn last_code(app: &TestApp, to: &str) -> String {
     let messages = outbox(app, to).await;
     let text = messages.first().expect("a message")["text"]
         .as_str()
@@ -142,12 +146,12 @@ async fn last_code(app: &TestApp, to: &str) -> String {
         .to_owned()
 }
 
-const PHONE: &str = "+40745000111";
+pub(crate) const PHONE: &str = "+40745000111";
 const EMAIL: &str = "ana.citizen@example.ro";
 const PASSWORD: &str = "o parolă bună 2026";
 
 /// Another citizen, signed up with only a phone (E.164) and confirmed.
-async fn signed_up(app: &TestApp, name: &str, phone: &str) -> Browser {
+pub(crate) async fn signed_up(app: &TestApp, name: &str, phone: &str) -> Browser {
     let mut b = Browser::new(app);
     b.get("/portal/register").await;
     let pw = "încă o parolă lungă";
@@ -172,7 +176,7 @@ async fn signed_up(app: &TestApp, name: &str, phone: &str) -> Browser {
     b
 }
 
-async fn registered(app: &TestApp) -> Browser {
+pub(crate) async fn registered(app: &TestApp) -> Browser {
     let mut b = Browser::new(app);
     b.get("/portal/register").await;
     let (status, location, _) = b
@@ -488,7 +492,7 @@ async fn a_paper_dossier_is_claimed_with_a_code_sent_to_its_contact() {
 }
 
 impl Browser {
-    async fn post_multipart(
+    pub(crate) async fn post_multipart(
         &mut self,
         path: &str,
         form: Form,
@@ -514,7 +518,7 @@ impl Browser {
 }
 
 /// Creates a document type through the admin API.
-async fn create_type(app: &TestApp, definition: &Value) {
+pub(crate) async fn create_type(app: &TestApp, definition: &Value) {
     let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
     let r = adm
         .api(
@@ -526,7 +530,7 @@ async fn create_type(app: &TestApp, definition: &Value) {
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 }
 
-fn aviz(code: &str, signature: &str) -> Value {
+pub(crate) fn aviz(code: &str, signature: &str) -> Value {
     json!({
         "code": code,
         "titles": {"ro": "Aviz de ocupare a domeniului public", "en": "Street occupation permit"},
@@ -544,11 +548,16 @@ fn aviz(code: &str, signature: &str) -> Value {
     })
 }
 
-fn pdf(tag: &str) -> Vec<u8> {
+pub(crate) fn pdf(tag: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {tag}\n1 0 obj<<>>endobj\n%%EOF\n").into_bytes()
 }
 
-fn submission(csrf: &str, fields: &[(&str, &str)], plan: Vec<u8>, plan_name: &str) -> Form {
+pub(crate) fn submission(
+    csrf: &str,
+    fields: &[(&str, &str)],
+    plan: Vec<u8>,
+    plan_name: &str,
+) -> Form {
     let mut form = Form::new().text("csrf", csrf.to_owned());
     for (k, v) in fields {
         form = form.text((*k).to_owned(), (*v).to_owned());
@@ -699,24 +708,7 @@ async fn a_type_needing_a_qualified_signature_waits_and_is_not_registered() {
     let app = spawn().await;
     create_type(&app, &aviz("aviz-calificat", "qualified")).await;
     let mut b = registered(&app).await;
-    b.get("/portal/new/alfa/aviz-calificat").await;
-    let csrf = b.csrf.clone();
-    let (status, location, _) = b
-        .post_multipart(
-            "/portal/new/alfa/aviz-calificat",
-            submission(
-                &csrf,
-                &[("f_adresa", "Str. Horea 3"), ("f_motiv", "Schelă")],
-                pdf("plan"),
-                "plan.pdf",
-            ),
-            Some("k-2"),
-        )
-        .await;
-    assert_eq!(
-        (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/portal?awaiting=signature")
-    );
+    crate::payment::submit_qualified(&mut b).await;
     let (_, html) = b.get("/portal").await;
     assert!(html.contains("semnăturii electronice calificate"), "{html}");
     assert!(!html.contains("ALF-"), "nothing was registered");
