@@ -296,6 +296,13 @@ async fn handle(request: Request) -> Response {
         (Method::GET, p) if p.starts_with("/portal/payments/") => {
             payment::returned(&ctx, &p["/portal/payments/".len()..]).await
         }
+        (Method::GET, p)
+            if let Some(rest) = p.strip_prefix("/portal/documents/")
+                && let Some((slug, tail)) = rest.split_once('/')
+                && let Some(id) = tail.strip_suffix("/issued.pdf") =>
+        {
+            issued_document(&ctx, slug, id).await
+        }
         (_, p) if KNOWN.contains(&p) => Ok(web::method_not_allowed("GET, POST")),
         _ => Ok(web::problem(StatusCode::NOT_FOUND, "No such page.")),
     };
@@ -1043,7 +1050,11 @@ async fn home(ctx: &Ctx) -> Res {
         if let Some(snap) = tracking::get_snapshot(&ctx.store, &token).await? {
             let reply = (v.dossier.status() == ghiseu_core::DossierStatus::AwaitingCitizen)
                 .then(|| format!("/portal/documents/{}/{}/reply", l.tenant, l.dossier));
-            docs.push((token.to_string(), snap.view(today, lang), reply));
+            let issued = v
+                .dossier
+                .issued()
+                .map(|_| format!("/portal/documents/{}/{}/issued.pdf", l.tenant, l.dossier));
+            docs.push((token.to_string(), snap.view(today, lang), reply, issued));
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
@@ -1063,12 +1074,58 @@ async fn home(ctx: &Ctx) -> Res {
                     p { strong { a href={ "/portal/sign/" (record.rsplit('/').next().unwrap_or_default()) } { (t(lang, "sign")) } } }
                 }
             }
-            @for (token, v, reply) in &docs { (pages::document(lang, token, v, reply.as_deref())) }
+            @for (token, v, reply, issued) in &docs { (pages::document(lang, token, v, reply.as_deref(), issued.as_deref())) }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
             p { a href="/portal/signature" { (t(lang, "signature")) } }
             (payment::payments_list(lang, &orders))
         }
     }))
+}
+
+/// `GET /portal/documents/{tenant}/{id}/issued.pdf`: the document issued on
+/// one of the citizen's own dossiers (the signed PDF when it was signed).
+async fn issued_document(ctx: &Ctx, slug: &str, id: &str) -> Res {
+    let Some((_, account)) = &ctx.signed else {
+        return Ok(see_other("/portal/login"));
+    };
+    let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
+    let mine = citizens::linked_dossiers(&ctx.store, &account.id)
+        .await?
+        .iter()
+        .any(|l| l.tenant == slug && l.dossier == id);
+    let (true, Ok(slug), Ok(id)) = (
+        mine,
+        TenantSlug::parse(slug),
+        ghiseu_core::DossierId::parse(id),
+    ) else {
+        return Ok(not_found());
+    };
+    let scope = TenantScope::new(&slug);
+    let Some(v) = repo::get_dossier(&ctx.store, &scope, &id).await? else {
+        return Ok(not_found());
+    };
+    let Some(doc) = v.dossier.issued().and_then(|sha| v.dossier.document(sha)) else {
+        return Ok(not_found());
+    };
+    let (sha, mime) = (doc.sha256, doc.media_type.mime());
+    let s3 = ghiseu_platform::s3::S3Client::from_variables().await?;
+    let Some(bytes) = s3.get_object(&scope.attachment_object(&sha)).await? else {
+        return Ok(not_found());
+    };
+    let mut r = web::bytes(StatusCode::OK, mime, bytes);
+    let name = format!(
+        "attachment; filename=\"{}.{}\"",
+        v.dossier.number(),
+        doc.media_type.extension()
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&name) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(r)
 }
 
 // ------------------------------------------------------------------ claim

@@ -92,6 +92,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "deadline" => ["Termen", "Határidő", "Deadline"],
         "details" => ["Traseul complet", "Teljes út", "Full route"],
         "language" => ["Limba", "Nyelv", "Language"],
+        "issued_document" => [
+            "Descărcați documentul emis (PDF)",
+            "A kiadott irat letöltése (PDF)",
+            "Download the issued document (PDF)",
+        ],
         "reply" => [
             "Răspundeți instituției",
             "Válaszoljon az intézménynek",
@@ -325,7 +330,13 @@ pub fn input(
 }
 
 /// One of my documents.
-pub fn document(lang: Lang, token: &str, v: &TrackingView, reply: Option<&str>) -> Markup {
+pub fn document(
+    lang: Lang,
+    token: &str,
+    v: &TrackingView,
+    reply: Option<&str>,
+    issued: Option<&str>,
+) -> Markup {
     let status = ghiseu_core::PublicStatus::from_code(&v.status)
         .map_or(v.status.as_str(), |s| ghiseu_core::status_label(s, lang));
     html! {
@@ -340,6 +351,7 @@ pub fn document(lang: Lang, token: &str, v: &TrackingView, reply: Option<&str>) 
                 dt { (t(lang, "deadline")) } dd { (v.deadline.format("%d.%m.%Y").to_string()) }
             }
             @if let Some(href) = reply { p { strong { a href=(href) { (t(lang, "reply")) } } } }
+            @if let Some(href) = issued { p { strong { a href=(href) { (t(lang, "issued_document")) } } } }
             p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
         }
     }

@@ -133,6 +133,15 @@ impl MediaType {
         }
     }
 
+    /// The usual file name extension (`pdf`, `jpg`, `png`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+
     /// The type with this MIME string.
     pub fn from_mime(mime: &str) -> Option<Self> {
         [Self::Pdf, Self::Jpeg, Self::Png]
