@@ -89,6 +89,24 @@ impl Browser {
         (status, html)
     }
 
+    /// The status, content type and bytes of `path` (a file).
+    pub(crate) async fn get_bytes(&mut self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, r.bytes().await.unwrap().to_vec())
+    }
+
     /// Posts a form from the page last shown (its CSRF token included).
     pub(crate) async fn post(
         &mut self,
@@ -786,6 +804,21 @@ async fn the_citizen_journey_from_account_to_resolution() {
     // The desk sees the reply and its file; then resolves.
     let page = reg.page(&id).await;
     assert!(page.contains("Atașez avizul cerut.") && page.contains("aviz-politie.pdf"));
+    // A response is attached and issued by the resolution.
+    let answer = pdf("aviz emis");
+    let form = Form::new()
+        .text("csrf", admin.csrf.clone())
+        .text("route_head", admin.route_head(&id).await)
+        .part(
+            "document",
+            Part::bytes(answer.clone()).file_name("aviz.pdf"),
+        );
+    let r = admin
+        .multipart(&format!("/desk/dossiers/{id}/response"), form)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let issued = format!("/portal/documents/alfa/{id}/issued.pdf");
+    assert_eq!(b.get_bytes(&issued).await.0, StatusCode::NOT_FOUND, "not issued yet");
     let r = admin
         .act_now(&id, &[("action", "resolve"), ("resolve_note", "Aviz emis")])
         .await;
@@ -795,6 +828,12 @@ async fn the_citizen_journey_from_account_to_resolution() {
         html.contains(&number) && html.contains("Soluționat"),
         "{html}"
     );
+    // The citizen downloads the issued document; another citizen cannot.
+    assert!(html.contains(&issued), "{html}");
+    let (status, kind, bytes) = b.get_bytes(&issued).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    assert_eq!(bytes, answer);
+    assert_eq!(other.get_bytes(&issued).await.0, StatusCode::NOT_FOUND);
 
     // The messages: registration, in progress, awaiting reply, in progress, resolved.
     let sms = outbox(&app, PHONE).await;
