@@ -190,14 +190,20 @@ pub(crate) async fn run_script(
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{script} took {:.1?}", started.elapsed());
-    assert!(
-        output.status.success(),
-        "{script} failed ({}); screenshots in {}\n--- stdout\n{stdout}\n\
-         --- stderr\n{stderr}\n--- host log\n{}",
-        output.status,
-        artifacts.display(),
-        app.log()
-    );
+    if !output.status.success() {
+        // Whether the host still answers tells a dead host from a page that failed.
+        let host = match reqwest::get(app.url("/desk/login")).await {
+            Ok(r) => format!("the host still answers ({})", r.status()),
+            Err(e) => format!("the host does not answer: {e}"),
+        };
+        panic!(
+            "{script} failed ({}); {host}; screenshots in {}\n--- stdout\n{stdout}\n\
+             --- stderr\n{stderr}\n--- host log\n{}",
+            output.status,
+            artifacts.display(),
+            app.log()
+        );
+    }
     println!("{stdout}{stderr}");
     let result: Value = stdout
         .lines()
