@@ -44,6 +44,9 @@ const config = JSON.parse(await readFile(configPath, 'utf8'));
 await mkdir(artifacts, { recursive: true });
 const expected = config.registration_numbers;
 const count = expected.length;
+/// "1 document", "2 documente", "20 de documente": Romanian puts "de" from 20 on.
+const documents = (n) =>
+  n === 1 ? '1 document' : n % 100 >= 20 || (n >= 100 && n % 100 === 0) ? `${n} de documente` : `${n} documente`;
 
 const started = Date.now();
 const log = (msg) => console.log(`[signer +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
@@ -113,6 +116,8 @@ try {
   const batch = batchPath[1];
   let rows = await batchRows(page);
   check(rows.length === count, `the batch lists ${rows.length} documents, expected ${count}`);
+  const heading = await page.getByRole('heading', { level: 1 }).innerText();
+  check(heading === `Semnare: ${documents(count)}`, `the batch page's heading says "${heading}"`);
   const numbers = rows.map((r) => r[0]);
   check(
     [...numbers].sort().join() === [...expected].sort().join(),
@@ -133,10 +138,10 @@ try {
   const sms = await outbox(base, config.phone);
   check(sms.length === 1, `the signer's phone received ${sms.length} messages, expected one code`);
   await shot(page, '04-batch');
-  // The same page on a phone.
+  // The same page on a phone: the SHA-256 wraps instead of widening the page.
   await page.setViewportSize({ width: 360, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (overflow > 0) log(`warning: the batch page is ${overflow}px wider than the 360px viewport`);
+  check(overflow <= 0, `the batch page is ${overflow}px wider than the 360px viewport`);
   await shot(page, '05-batch-360x740');
   await page.setViewportSize({ width: 1280, height: 900 });
   log(`batch ${batch}: ${count} documents with their SHA-256, one code sent`);
@@ -153,7 +158,7 @@ try {
   });
   const form = page.locator('#sign-form');
   check(
-    (await form.getByRole('button').innerText()) === `Semnează ${count} documente`,
+    (await form.getByRole('button').innerText()) === `Semnează ${documents(count)}`,
     `the sign button says "${await form.getByRole('button').innerText()}"`,
   );
   landed = await submit(page, form, SIGNING_TIMEOUT_MS);
