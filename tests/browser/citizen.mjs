@@ -17,9 +17,8 @@
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, launch, latestCode as codeFor, noAlert, pathOf, screenshotter, submit } from './common.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const [base, artifacts, configPath, mode] = process.argv.slice(2);
 if (!base || !artifacts || !configPath || !['submit', 'reply', 'final'].includes(mode)) {
   console.error('usage: node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON submit|reply|final');
@@ -27,45 +26,9 @@ if (!base || !artifacts || !configPath || !['submit', 'reply', 'final'].includes
 }
 const config = JSON.parse(await readFile(configPath, 'utf8'));
 await mkdir(artifacts, { recursive: true });
-const screenshots = [];
 const log = (m) => console.log(`[citizen ${mode}] ${m}`);
-
-class JourneyError extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new JourneyError(msg);
-}
-
-async function shot(page, name) {
-  const file = path.join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  screenshots.push(file);
-}
-
-async function submit(page, form) {
-  const [response] = await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    form.locator('[type="submit"]').first().click(),
-  ]);
-  return response;
-}
-
-async function noAlert(page, what) {
-  const alerts = page.getByRole('alert');
-  if ((await alerts.count()) > 0) {
-    throw new JourneyError(`${what}: ${(await alerts.allInnerTexts()).join(' | ')}`);
-  }
-}
-
-const pathOf = (page) => new URL(page.url()).pathname;
-
-async function latestCode() {
-  const r = await fetch(`${base}/api/v1/sandbox/outbox?to=${encodeURIComponent(config.phone_e164)}`);
-  check(r.ok, `outbox answered ${r.status}`);
-  const { messages } = await r.json();
-  const m = messages.length && messages[0].text.match(/\b(\d{6})\b/);
-  check(m, `no code in the outbox for ${config.phone_e164}`);
-  return m[1];
-}
+const { files: screenshots, shot } = screenshotter(artifacts, log);
+const latestCode = () => codeFor(base, config.phone_e164);
 
 async function pdfFile(dir, name) {
   const file = path.join(dir, name);
@@ -73,10 +36,7 @@ async function pdfFile(dir, name) {
   return file;
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launch();
 let page;
 try {
   const context = await browser.newContext({

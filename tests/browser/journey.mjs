@@ -25,9 +25,8 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { JourneyError, check, deskSignIn, launch, noAlert, pathOf, screenshotter, submit } from './common.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const STEP_TIMEOUT_MS = 20_000;
 
 const [base, artifacts, configPath] = process.argv.slice(2);
@@ -40,63 +39,12 @@ await mkdir(artifacts, { recursive: true });
 
 const started = Date.now();
 const log = (msg) => console.log(`[journey +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
-const screenshots = [];
+const { files: screenshots, shot } = screenshotter(artifacts, log);
 let current = null; // the page to save if something fails
-
-class JourneyError extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new JourneyError(msg);
-}
-
-async function shot(page, name) {
-  const file = path.join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  screenshots.push(file);
-  log(`screenshot ${file}`);
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
-
-/// Submits `form` with its submit button and waits for the page the browser lands
-/// on; returns its response. (Not `getByRole('button')`: a file input is a button too.)
-async function submit(page, form) {
-  const [response] = await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    form.locator('[type="submit"]').first().click(),
-  ]);
-  return response;
-}
-
-/// Fails with the page's error summary (role=alert) if it has one.
-async function noAlert(page, what) {
-  const alerts = page.getByRole('alert');
-  if ((await alerts.count()) > 0) {
-    const text = (await alerts.allInnerTexts()).join(' | ');
-    throw new JourneyError(`${what}: the page shows an error: ${text}`);
-  }
-}
 
 async function signIn(page, who, role) {
   current = page;
-  const r = await page.goto(`${base}/desk/login`);
-  check(r?.ok(), `GET /desk/login answered ${r?.status()}`);
-  const form = page.locator('form[action="/desk/login"]');
-  await form.locator('select[name="institution"]').selectOption(config.institution);
-  await form.locator('input[name="username"]').fill(who.username);
-  await form.locator('input[name="password"]').fill(who.password);
-  const landed = await submit(page, form);
-  await noAlert(page, `sign-in of ${who.username}`);
-  check(
-    pathOf(page) === '/desk' && landed?.ok(),
-    `sign-in of ${who.username} (${role}) landed on ${page.url()} (${landed?.status()}), not /desk`,
-  );
-  // Signed in: the page offers the sign-out form.
-  check(
-    (await page.locator('form[action="/desk/logout"]').count()) === 1,
-    `no sign-out form after signing in ${who.username}`,
-  );
+  await deskSignIn(page, base, config.institution, who);
   log(`${role} ${who.username} signed in`);
 }
 
@@ -175,12 +123,7 @@ try {
   const pdf = path.join(tmp, 'cerere-scanata.pdf');
   await writeFile(pdf, minimalPdf());
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    timeout: 60_000,
-  });
+  browser = await launch();
   log(`chromium ${browser.version()} launched`);
 
   // The desk, on an office screen.

@@ -23,6 +23,9 @@ tr.overdue td{background:#fde8e8}.filters label{display:inline;margin:0 .3rem 0 
 td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}\
 fieldset{margin:1rem 0}header{display:flex;justify-content:space-between;align-items:center}\
 .receipt{border:1px solid #000;padding:1rem}.receipt img{width:40mm;height:40mm}\
+@media(max-width:40rem){#items thead{display:none}#items tr{display:block;border-bottom:1px solid #ccc;\
+padding:.4rem 0}#items td{display:block;border:none;padding:.1rem 0}code.hash{word-break:break-all}\
+#items td[data-label]::before{content:attr(data-label) \": \";font-weight:600}}\
 .a6{width:95mm}.a6 img{width:30mm;height:30mm}.short{font-family:monospace;font-size:1.1rem}\
 @media print{header,.noprint{display:none}body{max-width:none;padding:0}\
 .receipt{border:none}}\
@@ -621,7 +624,7 @@ pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
                 p { "Nu aveți documente de semnat." }
             } @else {
                 p {
-                    (rows.len()) " documente așteaptă semnătura. "
+                    (count(rows.len(), "document", "documente")) " așteaptă semnătura. "
                     @if all { a href="/desk/sign" { "Deselectează tot" } } @else { a href="/desk/sign?all=1" { "Selectează tot" } }
                 }
                 form method="post" action="/desk/sign/batches" {
@@ -647,6 +650,16 @@ pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
     )
 }
 
+/// `n` things in Romanian: "1 document", "2 documente", "20 de documente"
+/// (from 20 on, and after whole hundreds, the noun takes "de").
+fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        _ if n % 100 >= 20 || (n >= 100 && n % 100 == 0) => format!("{n} de {many}"),
+        _ => format!("{n} {many}"),
+    }
+}
+
 /// A signing batch: the documents and their SHA-256 ("sign what you see"),
 /// the code form while documents are pending, and each document's result.
 pub fn signing_batch(
@@ -661,7 +674,7 @@ pub fn signing_batch(
         "Semnare",
         Some(signed),
         html! {
-            h1 { "Semnare: " (batch.items.len()) " documente" }
+            h1 { "Semnare: " (count(batch.items.len(), "document", "documente")) }
             (error_summary(errors))
             p #progress role="status" aria-live="polite" data-poll=[batch.in_flight.as_ref().map(|_| format!("/desk/sign/batches/{}.json", batch.id))] {
                 (ok) " semnate, " (failed) " eșuate, " (pending) " de semnat."
@@ -673,12 +686,12 @@ pub fn signing_batch(
                 form #sign-form method="post" action=(format!("/desk/sign/batches/{}", batch.id)) data-status=(format!("/desk/sign/batches/{}.json", batch.id)) {
                     input type="hidden" name="csrf" value=(signed.session.csrf);
                     @if part < pending {
-                        p { "Certificatul dumneavoastră permite " (batch.multisign) " semnături pe cod: acest cod semnează următoarele " (part) " documente." }
+                        p { "Certificatul dumneavoastră permite " (count(batch.multisign as usize, "semnătură", "semnături")) " pe cod: acest cod semnează următoarele " (count(part, "document", "documente")) "." }
                     }
                     label for="otp" { "Codul primit prin SMS" }
                     (inline_error(errors, "otp"))
                     input #otp name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="16" required;
-                    button type="submit" { "Semnează " (part) " documente" }
+                    button type="submit" { "Semnează " (count(part, "document", "documente")) }
                 }
                 form method="post" action=(format!("/desk/sign/batches/{}/code", batch.id)) {
                     input type="hidden" name="csrf" value=(signed.session.csrf);
@@ -698,7 +711,7 @@ pub fn signing_batch(
                                     a href=(format!("/desk/dossiers/{}/files/{}", it.dossier, it.response)) { (it.name) }
                                 }
                             }
-                            td { code.hash { (it.response) } }
+                            td data-label="SHA-256" { code.hash { (it.response) } }
                             td {
                                 @match &it.state {
                                     ItemState::Pending => { "De semnat" }
@@ -717,4 +730,28 @@ pub fn signing_batch(
             script src="/desk/sign.js" defer {}
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_take_de_from_twenty() {
+        for (n, want) in [
+            (0, "0 documente"),
+            (1, "1 document"),
+            (2, "2 documente"),
+            (19, "19 documente"),
+            (20, "20 de documente"),
+            (25, "25 de documente"),
+            (101, "101 documente"),
+            (119, "119 documente"),
+            (120, "120 de documente"),
+            (200, "200 de documente"),
+            (500, "500 de documente"),
+        ] {
+            assert_eq!(count(n, "document", "documente"), want, "{n}");
+        }
+    }
 }

@@ -16,7 +16,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use ghiseu_core::{Lang, event_label};
-use ghiseu_tests::{App, Backend, target_dir, workspace_root};
+use ghiseu_tests::{App, Backend, TestApp, target_dir, workspace_root};
 use serde_json::{Value, json};
 
 /// The whole journey, browser start included; generous for a busy 2-core machine.
@@ -153,6 +153,76 @@ pub(crate) fn artifacts_dir(test: &str) -> PathBuf {
     dir
 }
 
+/// Runs `tests/browser/{script}` against `app` with the config file `config`;
+/// fails with the script's output and the host's log unless it succeeds, prints
+/// its output, checks every screenshot it lists and returns its `RESULT` line.
+pub(crate) async fn run_script(
+    app: &TestApp,
+    script: &str,
+    artifacts: &Path,
+    config: &Path,
+    timeout: Duration,
+) -> Value {
+    let browser_dir = workspace_root().join("tests/browser");
+    let started = Instant::now();
+    let child = tokio::process::Command::new("node")
+        .arg(browser_dir.join(script))
+        .arg(&app.address)
+        .arg(artifacts)
+        .arg(config)
+        .current_dir(&browser_dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("CHROMIUM", CHROMIUM)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawning node");
+    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(out) => out.expect("waiting for node"),
+        // Dropping the future kills node (kill_on_drop); Chromium goes with its pipe.
+        Err(_) => panic!(
+            "{script} did not finish within {timeout:?}; screenshots in {}",
+            artifacts.display()
+        ),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{script} took {:.1?}", started.elapsed());
+    if !output.status.success() {
+        // Whether the host still answers tells a dead host from a page that failed.
+        let host = match reqwest::get(app.url("/desk/login")).await {
+            Ok(r) => format!("the host still answers ({})", r.status()),
+            Err(e) => format!("the host does not answer: {e}"),
+        };
+        panic!(
+            "{script} failed ({}); {host}; screenshots in {}\n--- stdout\n{stdout}\n\
+             --- stderr\n{stderr}\n--- host log\n{}",
+            output.status,
+            artifacts.display(),
+            app.log()
+        );
+    }
+    println!("{stdout}{stderr}");
+    let result: Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .map(|l| serde_json::from_str(l).expect("the RESULT line is JSON"))
+        .unwrap_or_else(|| panic!("{script} printed no RESULT line"));
+    for shot in result["screenshots"].as_array().expect("screenshots") {
+        let path = Path::new(shot.as_str().unwrap());
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        assert!(
+            len > 1000,
+            "screenshot {} is missing or empty",
+            path.display()
+        );
+    }
+    result
+}
+
 #[tokio::test]
 async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone() {
     let test = "a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone";
@@ -176,56 +246,14 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
     std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap())
         .expect("writing the journey config");
 
-    let started = Instant::now();
-    let child = tokio::process::Command::new("node")
-        .arg(browser_dir.join("journey.mjs"))
-        .arg(&app.address)
-        .arg(&artifacts)
-        .arg(&config_path)
-        .current_dir(&browser_dir)
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .env("CHROMIUM", CHROMIUM)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawning node");
-    let output = match tokio::time::timeout(JOURNEY_TIMEOUT, child.wait_with_output()).await {
-        Ok(out) => out.expect("waiting for node"),
-        // Dropping the future kills node (kill_on_drop); Chromium goes with its pipe.
-        Err(_) => panic!(
-            "the browser journey did not finish within {JOURNEY_TIMEOUT:?}; screenshots in {}",
-            artifacts.display()
-        ),
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("browser journey took {:.1?}", started.elapsed());
-    assert!(
-        output.status.success(),
-        "the browser journey failed ({}); screenshots in {}\n--- journey stdout\n{stdout}\n\
-         --- journey stderr\n{stderr}\n--- host log\n{}",
-        output.status,
-        artifacts.display(),
-        app.log()
-    );
-    println!("{stdout}{stderr}");
-    let result: Value = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .map(|l| serde_json::from_str(l).expect("the RESULT line is JSON"))
-        .expect("the journey printed no RESULT line");
-    for shot in result["screenshots"].as_array().expect("screenshots") {
-        let path = Path::new(shot.as_str().unwrap());
-        let len = std::fs::metadata(path).map_or(0, |m| m.len());
-        assert!(
-            len > 1000,
-            "screenshot {} is missing or empty",
-            path.display()
-        );
-    }
+    let result = run_script(
+        &app,
+        "journey.mjs",
+        &artifacts,
+        &config_path,
+        JOURNEY_TIMEOUT,
+    )
+    .await;
     assert!(artifacts.join("06-tracking-360x740.png").is_file());
 
     // The backend, without the browser: the public JSON has the same route.

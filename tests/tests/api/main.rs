@@ -3,6 +3,7 @@
 
 mod admin;
 mod browser;
+mod browser_signer;
 mod csc;
 mod desk;
 mod durability;

@@ -10,9 +10,10 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 /// The phone the sandbox sends the signer's codes to.
-const SIGNER_PHONE: &str = "+40700000101";
+pub(crate) const SIGNER_PHONE: &str = "+40700000101";
 
-fn tenant() -> Value {
+/// A county council with a registrar, a head of the first department and two signers.
+pub(crate) fn tenant() -> Value {
     json!({
         "slug": "alfa", "name": "Consiliul Județean Alfa", "kind": "county_council",
         "registration_prefix": "ALF", "languages": ["ro"],
@@ -69,7 +70,7 @@ async fn setup(variables: &[(&str, &str)]) -> Setup {
 }
 
 /// Enrolls a signing credential at the sandbox provider; its id.
-async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) -> String {
+pub(crate) async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) -> String {
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/sandbox/csc/credentials"))
         .bearer_auth(ghiseu_tests::TEST_CSC_CLIENT_SECRET)
@@ -172,13 +173,12 @@ fn states(batch: &Value) -> Vec<String> {
 }
 
 /// How many successful `method` calls (e.g. `credentials/authorize`) the
-/// sandbox provider recorded for the signer's credential.
-async fn csc_calls(s: &Setup, method: &str) -> usize {
-    let r = s
-        .app
+/// sandbox provider recorded for `credential`.
+pub(crate) async fn csc_calls(app: &TestApp, credential: &str, method: &str) -> usize {
+    let r = app
         .get(&format!(
             "/api/v1/sandbox/csc/calls?credential={}",
-            ghiseu_tests::percent_encode(&s.credential)
+            ghiseu_tests::percent_encode(credential)
         ))
         .await;
     assert_eq!(r.status(), 200);
@@ -253,8 +253,14 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
             .contains("changed")
     );
     // One code, one authorization for the 25 hashes (the wrong code was refused).
-    assert_eq!(csc_calls(&s, "credentials/sendOTP").await, 1);
-    assert_eq!(csc_calls(&s, "credentials/authorize").await, 1);
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "credentials/sendOTP").await,
+        1
+    );
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "credentials/authorize").await,
+        1
+    );
     assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 1);
 
     // The changed document still waits for signature; the others are issued.
@@ -340,7 +346,10 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     // The code was used: posting it again signs nothing more.
     let r = s.semn.form(&batch, &[("otp", &code)]).await;
     assert!(r.status() == StatusCode::SEE_OTHER || r.status() == 422);
-    assert_eq!(csc_calls(&s, "signatures/signHash").await, 1);
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "signatures/signHash").await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -398,7 +407,10 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
         let st = states(&batch_json(&s.semn, &batch).await);
         assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
     }
-    assert_eq!(csc_calls(&s, "credentials/authorize").await, 3);
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "credentials/authorize").await,
+        3
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,95 @@
+// What the browser scripts share: launching the installed Chromium (never a
+// downloaded one), screenshots, form submission, the error summary, the desk's
+// sign-in and the codes the sandbox "sent" by SMS.
+
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/// A failed expectation: reported as its message, without a stack.
+export class JourneyError extends Error {}
+
+export function check(cond, msg) {
+  if (!cond) throw new JourneyError(msg);
+}
+
+export const pathOf = (page) => new URL(page.url()).pathname;
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    timeout: 60_000,
+  });
+}
+
+/// Full-page screenshots into `artifacts`; `files` lists them for the RESULT line.
+export function screenshotter(artifacts, log) {
+  const files = [];
+  return {
+    files,
+    async shot(page, name) {
+      const file = path.join(artifacts, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      files.push(file);
+      log(`screenshot ${file}`);
+    },
+  };
+}
+
+/// Submits `form` with its submit button and waits for the page the browser lands
+/// on; returns its response. (Not `getByRole('button')`: a file input is a button too.)
+export async function submit(page, form, timeout) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load', timeout }),
+    form.locator('[type="submit"]').first().click(),
+  ]);
+  return response;
+}
+
+/// Fails with the page's error summary (role=alert) if it has one.
+export async function noAlert(page, what) {
+  const alerts = page.getByRole('alert');
+  if ((await alerts.count()) > 0) {
+    const text = (await alerts.allInnerTexts()).join(' | ');
+    throw new JourneyError(`${what}: the page shows an error: ${text}`);
+  }
+}
+
+/// Signs `who` in at the desk of `institution` and checks the inbox opened.
+export async function deskSignIn(page, base, institution, who) {
+  const r = await page.goto(`${base}/desk/login`);
+  check(r?.ok(), `GET /desk/login answered ${r?.status()}`);
+  const form = page.locator('form[action="/desk/login"]');
+  await form.locator('select[name="institution"]').selectOption(institution);
+  await form.locator('input[name="username"]').fill(who.username);
+  await form.locator('input[name="password"]').fill(who.password);
+  const landed = await submit(page, form);
+  await noAlert(page, `sign-in of ${who.username}`);
+  check(
+    pathOf(page) === '/desk' && landed?.ok(),
+    `sign-in of ${who.username} landed on ${page.url()} (${landed?.status()}), not /desk`,
+  );
+  // Signed in: the page offers the sign-out form.
+  check(
+    (await page.locator('form[action="/desk/logout"]').count()) === 1,
+    `no sign-out form after signing in ${who.username}`,
+  );
+}
+
+/// The sandbox outbox's messages to `phone`, newest first (what the phone received).
+export async function outbox(base, phone) {
+  const r = await fetch(`${base}/api/v1/sandbox/outbox?to=${encodeURIComponent(phone)}`);
+  check(r.ok, `the outbox answered ${r.status}`);
+  return (await r.json()).messages;
+}
+
+/// The six-digit code of the newest message to `phone`.
+export async function latestCode(base, phone) {
+  const messages = await outbox(base, phone);
+  const m = messages.length > 0 && messages[0].text.match(/\b(\d{6})\b/);
+  check(m, `no code in the outbox for ${phone}: ${JSON.stringify(messages)}`);
+  return m[1];
+}
