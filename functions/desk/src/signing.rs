@@ -253,6 +253,18 @@ fn csc_error(e: csc::Error) -> DeskError {
     }
 }
 
+/// The form of a POST, if it carries the session's CSRF token.
+fn checked_form(signed: &Signed, body: &[u8]) -> Result<web::Form, DeskError> {
+    let form = web::parse_form(body);
+    if csrf_ok(signed, web::form_field(&form, "csrf")) {
+        Ok(form)
+    } else {
+        Err(DeskError::Forbidden(
+            "Formularul a expirat; reîncărcați pagina.".to_owned(),
+        ))
+    }
+}
+
 /// The signer's queue: every dossier of the tenant waiting for signature.
 pub async fn queue(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.actor.tenant);
@@ -275,12 +287,7 @@ pub async fn create(
     origin: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
-    let form = web::parse_form(body);
-    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
-        return Err(DeskError::Forbidden(
-            "Formularul a expirat; reîncărcați pagina.".to_owned(),
-        ));
-    }
+    let form = checked_form(signed, body)?;
     let mut ids: Vec<DossierId> = Vec::new();
     for (k, v) in &form {
         if k == "d" {
@@ -514,12 +521,7 @@ pub async fn resend(
     id: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
-    let form = web::parse_form(body);
-    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
-        return Err(DeskError::Forbidden(
-            "Formularul a expirat; reîncărcați pagina.".to_owned(),
-        ));
-    }
+    checked_form(signed, body)?;
     let (key, _, batch) = load(store, signed, id).await?;
     if batch.pending().next().is_none() {
         return Ok(redirect(&format!("/desk/sign/batches/{id}")));
@@ -560,12 +562,7 @@ pub async fn sign(
     id: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
-    let form = web::parse_form(body);
-    if !csrf_ok(signed, web::form_field(&form, "csrf")) {
-        return Err(DeskError::Forbidden(
-            "Formularul a expirat; reîncărcați pagina.".to_owned(),
-        ));
-    }
+    let form = checked_form(signed, body)?;
     let (key, _, batch) = load(store, signed, id).await?;
     let otp: String = web::form_raw(&form, "otp")
         .chars()

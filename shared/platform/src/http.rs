@@ -196,12 +196,18 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'
 /// the page run its own script).
 #[must_use]
 pub fn secure_html_with(status: StatusCode, html: String, csp: &'static str) -> Response {
+    html_page(status, html, csp, "no-store")
+}
+
+/// An HTML page with the security headers every page carries: `csp`, no
+/// framing, no referrer, no sniffing, and `cache` as `Cache-Control`.
+#[must_use]
+pub fn html_page(status: StatusCode, html: String, csp: &str, cache: &str) -> Response {
     let mut r = bytes(status, "text/html; charset=utf-8", html);
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+    if let Ok(v) = HeaderValue::from_str(csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
@@ -211,7 +217,9 @@ pub fn secure_html_with(status: StatusCode, html: String, csp: &'static str) -> 
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(cache) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
     r
 }
 

@@ -52,30 +52,16 @@ pub fn style_hash() -> String {
 /// `Cache-Control`, and `Vary: Accept-Language` (the language follows it).
 #[must_use]
 pub fn response(status: http::StatusCode, body: String, cache: &str) -> crate::http::Response {
-    use http::{HeaderValue, header};
-    let mut response = crate::http::bytes(status, "text/html; charset=utf-8", body);
     let csp = format!(
         "default-src 'none'; style-src {}; img-src 'self'; frame-ancestors 'none'; \
          base-uri 'none'; form-action 'self'",
         style_hash()
     );
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+    let mut response = crate::http::html_page(status, body, &csp, cache);
+    response.headers_mut().insert(
+        http::header::VARY,
+        http::HeaderValue::from_static("Accept-Language"),
     );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if let Ok(v) = HeaderValue::from_str(cache) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
 }
 
