@@ -818,7 +818,11 @@ async fn the_citizen_journey_from_account_to_resolution() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let issued = format!("/portal/documents/alfa/{id}/issued.pdf");
-    assert_eq!(b.get_bytes(&issued).await.0, StatusCode::NOT_FOUND, "not issued yet");
+    assert_eq!(
+        b.get_bytes(&issued).await.0,
+        StatusCode::NOT_FOUND,
+        "not issued yet"
+    );
     let r = admin
         .act_now(&id, &[("action", "resolve"), ("resolve_note", "Aviz emis")])
         .await;
