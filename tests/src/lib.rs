@@ -785,6 +785,7 @@ fn desk_manifest() -> PathBuf {
              platform_admin_token = {{ default = \"\", secret = true }}\n\
              csc_multisign = {{ default = \"500\" }}\n\
              csc_callback_url = {{ default = \"\" }}\n\
+             tsa_url = {{ default = \"\" }}\n\
              payment_secret = {{ default = \"\", secret = true }}\n\
              csc_enroll_url = {{ default = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\" }}\n\
              [[trigger.http]]\nroute = \"/api/v1/signing/callback\"\ncomponent = \"desk\"\n\
@@ -810,6 +811,7 @@ fn desk_manifest() -> PathBuf {
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              csc_callback_url = \"{{{{ csc_callback_url }}}}\"\n\
+             tsa_url = \"{{{{ tsa_url }}}}\"\n\
              [component.verify]\nsource = {verify:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.verify.variables]\n{s3vars}\

@@ -878,6 +878,11 @@ async fn complete(
         scope: TenantScope::new(&actor.tenant),
         s3: S3Client::from_variables().await?,
         chain: chain.iter().map(Vec::as_slice).collect(),
+        tsa_url: spin_sdk::variables::get("tsa_url")
+            .await
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     };
     let mut results = Vec::with_capacity(part.len());
     for ((index, item), signature) in part.iter().zip(signatures) {
@@ -929,6 +934,8 @@ struct Issuing<'a> {
     s3: S3Client,
     /// The certificates, signer first.
     chain: Vec<&'a [u8]>,
+    /// The RFC 3161 timestamp authority (baseline B-T), or empty for B-B.
+    tsa_url: String,
 }
 
 async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<String, ItemError> {
@@ -940,6 +947,7 @@ async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<S
         ref scope,
         ref s3,
         ref chain,
+        ref tsa_url,
     } = *ctx;
     let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
     let response = Sha256Digest::parse(&item.response).map_err(|_| corrupt("response"))?;
@@ -958,13 +966,26 @@ async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<S
     }
     let attrs = ghiseu_pades::signed_attributes(prepared.digest(), chain[0])
         .map_err(|e| ItemError::Failed(e.to_string()))?;
-    let signed_pdf = ghiseu_pades::finish(
-        prepared,
-        &attrs,
-        signature,
-        batch.key_algorithm()?.signature_algorithm(),
-        &chain[1..],
-    )
+    let algorithm = batch.key_algorithm()?.signature_algorithm();
+    let signed_pdf = if tsa_url.is_empty() {
+        ghiseu_pades::finish(prepared, &attrs, signature, algorithm, &chain[1..])
+    } else {
+        // B-T: without its timestamp the document fails alone rather than being
+        // issued as B-B behind the configuration's back.
+        let imprint = ghiseu_pades::signature_timestamp_imprint(signature, algorithm)
+            .map_err(|e| ItemError::Failed(e.to_string()))?;
+        let token = ghiseu_platform::tsa::timestamp(tsa_url, imprint)
+            .await
+            .map_err(|e| ItemError::Failed(format!("Marca temporală lipsește: {e}")))?;
+        ghiseu_pades::finish_with_timestamp(
+            prepared,
+            &attrs,
+            signature,
+            algorithm,
+            &chain[1..],
+            &token,
+        )
+    }
     .map_err(|e| ItemError::Failed(e.to_string()))?;
     let starts_with_response = signed_pdf.starts_with(&pdf);
     let stem = r

@@ -53,6 +53,7 @@ use crate::STORE;
 use crate::csc_pki::{self as pki, Sealer};
 
 const CA_KEY: &str = "sandbox/csc/ca";
+const TSA_KEY: &str = "sandbox/tsa/signer";
 const SINK_KEY: &str = "sandbox/csc/callback-sink";
 /// Wrong codes allowed per OTP.
 const MAX_ATTEMPTS: u32 = 5;
@@ -224,44 +225,85 @@ async fn read(request: Request) -> Outcome<(http::request::Parts, Vec<u8>)> {
 // ---------------------------------------------------------------------------
 // The development CA.
 
+/// A key of the sandbox's (sealed) and its certificate, stored under one key.
 #[derive(Serialize, Deserialize)]
-struct CaRecord {
+struct KeyRecord {
     /// Base64 DER.
     cert: String,
     /// Base64 sealed private key.
     key: String,
 }
 
-/// The CA (created on first use; two racing instances agree through
-/// create-if-absent) and its certificate.
-async fn ca(store: &Store, sealer: &Sealer) -> Outcome<(SigningKey, Vec<u8>)> {
-    let bytes = match store.get(CA_KEY).await? {
+/// The key and certificate stored under `name`, made by `make` on first use; two
+/// racing instances agree through create-if-absent. `created` runs once, for the
+/// instance whose record won.
+async fn key_record(
+    store: &Store,
+    sealer: &Sealer,
+    name: &str,
+    make: impl FnOnce() -> pki::PkiResult<(SigningKey, Vec<u8>)>,
+) -> Outcome<(SigningKey, Vec<u8>, bool)> {
+    let bytes = match store.get(name).await? {
         Some(b) => b,
         None => {
-            let key = pki::new_key().map_err(Failure::Internal)?;
-            let cert = pki::self_signed_ca(&key).map_err(Failure::Internal)?;
-            let record = CaRecord {
+            let (key, cert) = make().map_err(Failure::Internal)?;
+            let record = KeyRecord {
                 cert: B64.encode(&cert),
-                key: B64.encode(sealer.seal(CA_KEY, &key).map_err(Failure::Internal)?),
+                key: B64.encode(sealer.seal(name, &key).map_err(Failure::Internal)?),
             };
-            match kv::create_if_absent(STORE, CA_KEY, &to_json(CA_KEY, &record)?)? {
-                CreateOutcome::Created => {
-                    ghiseu_platform::trust::add_root(store, &cert).await?;
-                    return Ok((key, cert));
-                }
+            match kv::create_if_absent(STORE, name, &to_json(name, &record)?)? {
+                CreateOutcome::Created => return Ok((key, cert, true)),
                 CreateOutcome::Exists(winner) => winner,
             }
         }
     };
-    let record: CaRecord = from_json(CA_KEY, &bytes)?;
-    let cert = B64
-        .decode(&record.cert)
-        .map_err(|e| Failure::Internal(e.to_string()))?;
-    let sealed = B64
-        .decode(&record.key)
-        .map_err(|e| Failure::Internal(e.to_string()))?;
-    let key = sealer.open(CA_KEY, &sealed).map_err(Failure::Internal)?;
+    let record: KeyRecord = from_json(name, &bytes)?;
+    let decode = |text: &str| {
+        B64.decode(text)
+            .map_err(|e| Failure::Internal(e.to_string()))
+    };
+    let key = sealer
+        .open(name, &decode(&record.key)?)
+        .map_err(Failure::Internal)?;
+    Ok((key, decode(&record.cert)?, false))
+}
+
+/// The CA (created on first use and then added to the trust roots) and its
+/// certificate.
+async fn ca(store: &Store, sealer: &Sealer) -> Outcome<(SigningKey, Vec<u8>)> {
+    let (key, cert, created) = key_record(store, sealer, CA_KEY, || {
+        let key = pki::new_key()?;
+        let cert = pki::self_signed_ca(&key)?;
+        Ok((key, cert))
+    })
+    .await?;
+    if created {
+        ghiseu_platform::trust::add_root(store, &cert).await?;
+    }
     Ok((key, cert))
+}
+
+/// The sandbox TSA's key and certificate (issued by the CA for timeStamping on
+/// first use), and the CA's certificate.
+pub(crate) async fn tsa_signer(store: &Store) -> Result<(SigningKey, Vec<u8>, Vec<u8>), String> {
+    let failed = |f: Failure| match f {
+        Failure::Internal(e) | Failure::Refused(_, _, e) => e,
+    };
+    let sealer = sealer().await.map_err(failed)?;
+    let (ca_key, ca_cert) = ca(store, &sealer).await.map_err(failed)?;
+    let (key, cert, _) = key_record(store, &sealer, TSA_KEY, || {
+        let key = pki::new_key()?;
+        let cert = pki::issue(
+            &ca_key,
+            "Ghiseu Sandbox TSA",
+            &key,
+            pki::Usage::TimeStamping,
+        )?;
+        Ok((key, cert))
+    })
+    .await
+    .map_err(failed)?;
+    Ok((key, cert, ca_cert))
 }
 
 /// `GET /api/v1/sandbox/csc/ca.pem`.
@@ -324,7 +366,8 @@ async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
         pki::hex(&pki::random::<16>().map_err(Failure::Internal)?)
     );
     let key = pki::new_key().map_err(Failure::Internal)?;
-    let cert = pki::issue(&ca_key, e.name.trim(), &key).map_err(Failure::Internal)?;
+    let cert =
+        pki::issue(&ca_key, e.name.trim(), &key, pki::Usage::Signing).map_err(Failure::Internal)?;
     let record = CredentialRecord {
         id: id.clone(),
         user_id: e.user_id.clone(),

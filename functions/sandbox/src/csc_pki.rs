@@ -114,12 +114,23 @@ pub(crate) fn self_signed_ca(key: &SigningKey) -> PkiResult<Vec<u8>> {
         .map_err(|e| e.to_string())
 }
 
-/// A signer certificate (CN = `common_name`, key usage digitalSignature and
-/// nonRepudiation, valid two years) for `subject_key`, issued by the CA.
+/// What a certificate the CA issues is for.
+#[derive(Clone, Copy)]
+pub(crate) enum Usage {
+    /// A signer's: key usage digitalSignature and nonRepudiation.
+    Signing,
+    /// The TSA's: extendedKeyUsage timeStamping alone, critical (RFC 3161 2.3).
+    TimeStamping,
+}
+
+/// A certificate (CN = `common_name`, key usage digitalSignature and
+/// nonRepudiation, and what `usage` adds; valid two years) for `subject_key`,
+/// issued by the CA.
 pub(crate) fn issue(
     ca_key: &SigningKey,
     common_name: &str,
     subject_key: &SigningKey,
+    usage: Usage,
 ) -> PkiResult<Vec<u8>> {
     let spki = SubjectPublicKeyInfoOwned::from_key(*subject_key.verifying_key())
         .map_err(|e| e.to_string())?;
@@ -131,8 +142,14 @@ pub(crate) fn issue(
         enable_key_encipherment: false,
     };
     let subject = name(&[(CN, common_name), (C, "RO")])?;
-    CertificateBuilder::new(profile, serial()?, validity, subject, spki, ca_key)
-        .map_err(|e| e.to_string())?
+    let mut builder = CertificateBuilder::new(profile, serial()?, validity, subject, spki, ca_key)
+        .map_err(|e| e.to_string())?;
+    if let Usage::TimeStamping = usage {
+        builder
+            .add_extension(&ghiseu_pades::TimeStampingUsage)
+            .map_err(|e| e.to_string())?;
+    }
+    builder
         .build::<DerSignature>()
         .map_err(|e| e.to_string())?
         .to_der()

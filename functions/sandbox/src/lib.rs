@@ -15,6 +15,7 @@
 //!   deliveries answer 503, to exercise retries.
 //!
 //! The signing provider (CSC API v2 with a development CA): see [`csc`].
+//! The timestamp authority (RFC 3161, tokens signed under the same CA): see [`tsa`].
 //! The payment provider: `/sandbox/pay/...`, see [`payment`].
 
 use chrono::{DateTime, Utc};
@@ -30,6 +31,7 @@ use spin_sdk::http_service;
 mod csc;
 mod csc_pki;
 mod payment;
+mod tsa;
 
 const STORE: &str = "default";
 const SEQ_KEY: &str = "sandbox/outbox/seq";
@@ -85,6 +87,7 @@ async fn handle(request: Request) -> Response {
         }
         (_, "/sandbox/outbox" | "/api/v1/sandbox/outbox") => Ok(web::method_not_allowed("GET")),
         (_, p) if csc::owns(p) => Ok(csc::handle(&store, request).await),
+        (_, tsa::PATH) => Ok(tsa::handle(&store, request).await),
         _ => Ok(web::problem(
             StatusCode::NOT_FOUND,
             "No such sandbox resource.",

@@ -113,6 +113,16 @@ pub fn signed_attributes(
     prepared_digest: [u8; 32],
     signer_cert_der: &[u8],
 ) -> Result<SignedAttrs, Error> {
+    signed_attributes_of(ID_DATA, prepared_digest, signer_cert_der)
+}
+
+/// [`signed_attributes`] for content of the type `content_type` (id-data for a PDF,
+/// id-ct-TSTInfo for a timestamp token).
+pub(crate) fn signed_attributes_of(
+    content_type: ObjectIdentifier,
+    prepared_digest: [u8; 32],
+    signer_cert_der: &[u8],
+) -> Result<SignedAttrs, Error> {
     let signer = Certificate::from_der(signer_cert_der).map_err(Error::Certificate)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
@@ -126,7 +136,7 @@ pub fn signed_attributes(
         }],
     };
     let attrs = SetOfVec::try_from(vec![
-        attribute(ID_CONTENT_TYPE, &ID_DATA)?,
+        attribute(ID_CONTENT_TYPE, &content_type)?,
         attribute(ID_MESSAGE_DIGEST, &octets(&prepared_digest)?)?,
         attribute(ID_AA_SIGNING_CERTIFICATE_V_2, &ess)?,
     ])
@@ -140,22 +150,40 @@ pub fn signed_attributes(
     })
 }
 
+/// What a SignedData holds besides its one SignerInfo.
+pub(crate) struct Envelope<'a> {
+    /// The encapsulated content (type, DER) or `None` for a detached signature of data.
+    pub(crate) content: Option<(ObjectIdentifier, &'a [u8])>,
+    /// The certificates after the signer's; `None` leaves out the signer's too.
+    pub(crate) chain: Option<&'a [&'a [u8]]>,
+    /// The SignerInfo's unsigned attributes (a signature timestamp).
+    pub(crate) unsigned_attrs: Option<Attributes>,
+}
+
+/// The signature value as the SignerInfo holds it: ECDSA always as DER.
+pub(crate) fn signature_value(
+    signature: &[u8],
+    algorithm: SignatureAlgorithm,
+) -> Result<Vec<u8>, Error> {
+    match algorithm {
+        SignatureAlgorithm::EcdsaP256Sha256 => ecdsa_der(signature),
+        SignatureAlgorithm::RsaPkcs1Sha256 => {
+            if signature.is_empty() {
+                return Err(Error::Signature("empty RSA signature"));
+            }
+            Ok(signature.to_vec())
+        }
+    }
+}
+
 /// The DER `ContentInfo` holding the SignedData.
 pub(crate) fn signed_data(
     signed_attrs: &SignedAttrs,
     signature: &[u8],
     algorithm: SignatureAlgorithm,
-    chain: &[&[u8]],
+    envelope: Envelope<'_>,
 ) -> Result<Vec<u8>, Error> {
-    let signature = match algorithm {
-        SignatureAlgorithm::EcdsaP256Sha256 => ecdsa_der(signature)?,
-        SignatureAlgorithm::RsaPkcs1Sha256 => {
-            if signature.is_empty() {
-                return Err(Error::Signature("empty RSA signature"));
-            }
-            signature.to_vec()
-        }
-    };
+    let signature = signature_value(signature, algorithm)?;
     let signer = &signed_attrs.signer;
     let sha256 = AlgorithmIdentifierOwned {
         oid: ID_SHA256,
@@ -171,10 +199,10 @@ pub(crate) fn signed_data(
         signed_attrs: Some(signed_attrs.attrs.clone()),
         signature_algorithm: algorithm.identifier(),
         signature: octets(&signature)?,
-        unsigned_attrs: None,
+        unsigned_attrs: envelope.unsigned_attrs,
     };
     let mut certificates = vec![CertificateChoices::Certificate(signer.clone())];
-    for der in chain {
+    for der in envelope.chain.unwrap_or_default() {
         let cert = Certificate::from_der(der).map_err(Error::Certificate)?;
         if !certificates
             .iter()
@@ -183,16 +211,29 @@ pub(crate) fn signed_data(
             certificates.push(CertificateChoices::Certificate(cert));
         }
     }
-    let signed_data = SignedData {
-        version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(Error::Der)?,
-        encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        },
-        certificates: Some(CertificateSet(
+    let certificates = match envelope.chain {
+        Some(_) => Some(CertificateSet(
             SetOfVec::try_from(certificates).map_err(Error::Der)?,
         )),
+        None => None,
+    };
+    let (econtent_type, econtent) = match envelope.content {
+        Some((oid, der)) => (oid, Some(any(&octets(der)?)?)),
+        None => (ID_DATA, None),
+    };
+    let signed_data = SignedData {
+        // RFC 5652 section 5.1: version 3 when the content is not id-data.
+        version: if econtent_type == ID_DATA {
+            CmsVersion::V1
+        } else {
+            CmsVersion::V3
+        },
+        digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(Error::Der)?,
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type,
+            econtent,
+        },
+        certificates,
         crls: None,
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(Error::Der)?),
     };
@@ -244,17 +285,17 @@ fn ecdsa_der(signature: &[u8]) -> Result<Vec<u8>, Error> {
     .map_err(Error::Der)
 }
 
-fn octets(bytes: &[u8]) -> Result<OctetString, Error> {
+pub(crate) fn octets(bytes: &[u8]) -> Result<OctetString, Error> {
     OctetString::new(bytes).map_err(Error::Der)
 }
 
-fn attribute(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attribute, Error> {
+pub(crate) fn attribute(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attribute, Error> {
     Ok(Attribute {
         oid,
         values: SetOfVec::try_from(vec![any(value)?]).map_err(Error::Der)?,
     })
 }
 
-fn any(value: &impl Encode) -> Result<Any, Error> {
+pub(crate) fn any(value: &impl Encode) -> Result<Any, Error> {
     Any::from_der(&value.to_der().map_err(Error::Der)?).map_err(Error::Der)
 }

@@ -1,4 +1,4 @@
-//! PAdES signatures of PDFs (baseline B-B, `ETSI.CAdES.detached`) in two phases, for a
+//! PAdES signatures of PDFs (baseline B-B, or B-T with a timestamp; `ETSI.CAdES.detached`) in two phases, for a
 //! signing service that only signs hashes (the CSC API's `signatures/signHash`), and
 //! their verification.
 //!
@@ -12,7 +12,12 @@
 //!    digest, signing-certificate-v2) for that digest and the signer's certificate; the SHA-256 of [`SignedAttrs::to_be_signed`] is the hash the
 //!    signing service signs ([`SignedAttrs::hash_to_sign`]).
 //! 3. [`finish`] wraps the returned signature in a CMS SignedData with the
-//!    certificates and writes it into the placeholder.
+//!    certificates and writes it into the placeholder. For baseline B-T, a timestamp
+//!    of the signature comes first: [`signature_timestamp_imprint`] is what to
+//!    timestamp, [`timestamp_request`] the RFC 3161 request, [`timestamp_token`] checks
+//!    the response, and [`finish_with_timestamp`] embeds the token as the SignerInfo's
+//!    unsigned attribute id-aa-signatureTimeStampToken. The I/O (the POST to the TSA)
+//!    is the caller's; [`TimestampRequest`] is the TSA's side, for the sandbox.
 //!
 //! Many documents can be prepared first and their hashes sent in one authorization,
 //! then each finished on its own: nothing ties one document's phases to another's.
@@ -27,6 +32,7 @@
 mod cms_der;
 mod pdf;
 mod stamp;
+mod tsp;
 mod verify;
 
 use chrono::{DateTime, Utc};
@@ -34,6 +40,10 @@ use thiserror::Error;
 
 pub use cms_der::{SignatureAlgorithm, SignedAttrs, signed_attributes};
 pub use pdf::Prepared;
+pub use tsp::{
+    TimeStampingUsage, TimestampRefusal, TimestampRequest, TokenToSign, finish_with_timestamp,
+    signature_timestamp_imprint, timestamp_rejection, timestamp_request, timestamp_token,
+};
 pub use verify::{Report, SignatureReport};
 
 /// What the signature dictionary says and how much room it leaves for the CMS.
@@ -135,6 +145,9 @@ pub enum Error {
         /// Room reserved by [`prepare`].
         available: usize,
     },
+    /// A timestamp response or token is refused or does not fit this signature.
+    #[error("timestamp: {0}")]
+    Timestamp(String),
     /// DER encoding failed (a bug, or an absurd input such as a huge certificate).
     #[error("DER encoding failed: {0}")]
     Der(der::Error),
@@ -165,7 +178,12 @@ pub fn finish(
     if signed_attrs.message_digest() != prepared.digest() {
         return Err(Error::DigestMismatch);
     }
-    let cms = cms_der::signed_data(signed_attrs, signature, signature_algorithm, chain)?;
+    let envelope = cms_der::Envelope {
+        content: None,
+        chain: Some(chain),
+        unsigned_attrs: None,
+    };
+    let cms = cms_der::signed_data(signed_attrs, signature, signature_algorithm, envelope)?;
     prepared.embed(&cms)
 }
 
@@ -174,7 +192,8 @@ pub fn finish(
 /// attributes and its signer's chain to a trusted root. See [`Report::valid`].
 ///
 /// An unreadable PDF or trusted root is an `Err`; a malformed or wrong signature is a
-/// [`SignatureReport`] with `problems`. Revocation (CRL, OCSP), timestamps and what
+/// [`SignatureReport`] with `problems`. A signature timestamp is reported in
+/// [`SignatureReport::timestamp`] when it checks out. Revocation (CRL, OCSP) and what
 /// later incremental updates changed are not checked.
 pub fn verify(pdf: &[u8], trusted_roots: &[Vec<u8>]) -> Result<Report, Error> {
     verify::verify(pdf, trusted_roots)

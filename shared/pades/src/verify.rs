@@ -25,6 +25,7 @@ use x509_cert::name::Name;
 
 use crate::Error;
 use crate::cms_der::{ECDSA_WITH_SHA256, ID_SHA256, SHA256_WITH_RSA, SigningCertificateV2};
+use crate::tsp::{self, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 
 /// Longest chain from the signer to a trusted root that is followed.
 const MAX_CHAIN: usize = 8;
@@ -67,6 +68,15 @@ pub struct SignatureReport {
     /// otherwise the signature dictionary's `/M` (where PAdES baseline puts it).
     /// Only claimed: no timestamp authority vouches for it.
     pub signing_time: Option<DateTime<Utc>>,
+    /// genTime of the signature timestamp (unsigned attribute
+    /// id-aa-signatureTimeStampToken, baseline B-T), when there is one that checks
+    /// out: its messageImprint is SHA-256 of this signature value, its messageDigest
+    /// covers its TSTInfo, its signature verifies with the TSA certificate it
+    /// carries, and that certificate chains to a trusted root at genTime. A token
+    /// that fails a check is left out with a problem; it does not make the signature
+    /// invalid (it is then a B-B signature). The TSA certificate's extended key usage
+    /// and revocation are not checked.
+    pub timestamp: Option<DateTime<Utc>>,
     /// `/ByteRange` is `[0 a b c]` with `a..b` exactly this signature's `/Contents`
     /// string and `b + c` the end of the file.
     pub covers_whole_document: bool,
@@ -223,6 +233,7 @@ fn check(
             .ok()
             .and_then(|m| lopdf::decode_text_string(m).ok())
             .and_then(|m| parse_pdf_date(&m)),
+        timestamp: None,
         covers_whole_document: false,
         digest_ok: false,
         signature_ok: false,
@@ -338,15 +349,7 @@ fn check_cms(
         [one] => one,
         other => return Err(format!("the CMS has {} signers, not one", other.len())),
     };
-    let certificates: Vec<Certificate> = signed_data
-        .certificates
-        .iter()
-        .flat_map(|set| set.0.iter())
-        .filter_map(|choice| match choice {
-            CertificateChoices::Certificate(cert) => Some(cert.clone()),
-            CertificateChoices::Other(_) => None,
-        })
-        .collect();
+    let certificates = certificates(&signed_data);
     let signer = certificates
         .iter()
         .find(|cert| identifies(&signer_info.sid, cert))
@@ -412,7 +415,94 @@ fn check_cms(
         Ok(()) => report.chain_trusted = true,
         Err(problem) => report.problems.push(problem),
     }
+    if let Some(token) = unsigned_attribute(signer_info, ID_AA_SIGNATURE_TIME_STAMP_TOKEN) {
+        match check_timestamp(token, signer_info.signature.as_bytes(), roots) {
+            Ok(time) => report.timestamp = Some(time),
+            Err(problem) => report.problems.push(format!(
+                "the signature timestamp is not accepted: {problem}"
+            )),
+        }
+    }
     Ok(())
+}
+
+/// The X.509 certificates a SignedData carries.
+fn certificates(signed_data: &SignedData) -> Vec<Certificate> {
+    signed_data
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|choice| match choice {
+            CertificateChoices::Certificate(cert) => Some(cert.clone()),
+            CertificateChoices::Other(_) => None,
+        })
+        .collect()
+}
+
+/// The single value of the unsigned attribute `oid`.
+fn unsigned_attribute(signer_info: &SignerInfo, oid: ObjectIdentifier) -> Option<&der::Any> {
+    let attr = signer_info
+        .unsigned_attrs
+        .as_ref()?
+        .iter()
+        .find(|a| a.oid == oid)?;
+    match attr.values.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The genTime of a signature timestamp token over `signature`; see
+/// [`SignatureReport::timestamp`] for what is checked.
+fn check_timestamp(
+    token: &der::Any,
+    signature: &[u8],
+    roots: &[Certificate],
+) -> Result<DateTime<Utc>, String> {
+    let token: ContentInfo = token.decode_as().map_err(|e| e.to_string())?;
+    let tst = tsp::tst_info(&token).map_err(|e| e.to_string())?;
+    let imprint: [u8; 32] = Sha256::digest(signature).into();
+    if tst.message_imprint.hash_algorithm.oid != ID_SHA256
+        || tst.message_imprint.hashed_message.as_bytes() != imprint
+    {
+        return Err("it timestamps other data than this signature".into());
+    }
+    let time = tsp::gen_time(&tst).ok_or("its genTime is out of range")?;
+    let signed: SignedData = token.content.decode_as().map_err(|e| e.to_string())?;
+    let [signer_info] = signed.signer_infos.0.as_slice() else {
+        return Err("it has not one signer".into());
+    };
+    let certificates = certificates(&signed);
+    let tsa = certificates
+        .iter()
+        .find(|cert| identifies(&signer_info.sid, cert))
+        .ok_or("the TSA's certificate is not in it")?;
+    let content = signed
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .and_then(|c| c.decode_as::<OctetString>().ok())
+        .ok_or("it has no TSTInfo")?;
+    let digest = attribute(signer_info, ID_MESSAGE_DIGEST)
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or("it has no messageDigest")?;
+    if digest.as_bytes() != Sha256::digest(content.as_bytes()).as_slice() {
+        return Err("its TSTInfo was changed".into());
+    }
+    let attrs = signer_info
+        .signed_attrs
+        .as_ref()
+        .ok_or("it has no signed attributes")?
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    verify_signature(
+        &tsa.tbs_certificate.subject_public_key_info,
+        signer_info.signature_algorithm.oid,
+        &attrs,
+        signer_info.signature.as_bytes(),
+    )?;
+    chain(tsa, &certificates, roots, Some(time))?;
+    Ok(time)
 }
 
 /// The single value of the signed attribute `oid`.

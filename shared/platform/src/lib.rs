@@ -41,5 +41,6 @@ pub mod session;
 pub mod tracking;
 pub mod tracking_page;
 pub mod trust;
+pub mod tsa;
 
 pub use error::{Error, Result};

@@ -353,6 +353,80 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
+    let s = setup(&[("tsa_url", "http://sandbox.spin.internal/sandbox/tsa")]).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(awaiting_signature(&s, n).await.0);
+    }
+    let batch = select(&s.semn, &ids).await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    let r = s.semn.form(&batch, &[("otp", &code)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let result = batch_json(&s.semn, &batch).await;
+    assert_eq!(states(&result), ["signed", "signed", "signed"], "{result}");
+    let ca_pem = s
+        .app
+        .get("/api/v1/sandbox/csc/ca.pem")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let ca_der = {
+        use base64::Engine as _;
+        let body: String = ca_pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
+    };
+    for (n, id) in ids.iter().enumerate() {
+        let document = result["items"][n]["document"].as_str().unwrap();
+        let signed = s
+            .semn
+            .get(&format!("/desk/dossiers/{id}/files/{document}"))
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let report = ghiseu_tests::pdfsig(&signed);
+        assert!(report.contains("Signature is Valid"), "{report}");
+        let (ok, out) = ghiseu_tests::openssl_cms_verify(&signed, &ca_pem);
+        assert!(ok, "{out}");
+        // The timestamp of the sandbox TSA, under the sandbox CA, taken now.
+        let verified = ghiseu_pades::verify(&signed, std::slice::from_ref(&ca_der)).unwrap();
+        assert!(verified.valid(), "{verified:?}");
+        let signature = &verified.signatures[0];
+        let time = signature.timestamp.expect("a signature timestamp");
+        assert!(
+            time >= before && time <= chrono::Utc::now(),
+            "{time} {:?}",
+            signature.problems
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tsa_that_fails_fails_each_document_with_its_reason() {
+    // Nothing answers there: no document is issued without its timestamp.
+    let s = setup(&[("tsa_url", "http://sandbox.spin.internal/sandbox/no-tsa")]).await;
+    let id = awaiting_signature(&s, 0).await.0;
+    let batch = select(&s.semn, std::slice::from_ref(&id)).await;
+
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    let r = s.semn.form(&batch, &[("otp", &code)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let result = batch_json(&s.semn, &batch).await;
+    assert_eq!(states(&result), ["failed"], "{result}");
+    let reason = result["items"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("Marca temporală"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn only_the_signer_signs_and_only_their_own_batch() {
     let s = setup(&[]).await;
     let (id, _, _) = awaiting_signature(&s, 1).await;

@@ -6,6 +6,7 @@
 
 mod sign;
 mod stamp;
+mod timestamp;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -210,6 +211,20 @@ fn split_signed(pdf: &[u8]) -> (Vec<u8>, Vec<u8>) {
         "only zero padding follows the CMS"
     );
     (signed, bytes[..len].to_vec())
+}
+
+/// `openssl cms -cmsout -print` of a signed PDF's CMS.
+fn cms_print(dir: &Path, pdf: &[u8]) -> String {
+    let (_, cms) = split_signed(pdf);
+    std::fs::write(dir.join("cms.der"), cms).unwrap();
+    let out = tool("openssl", "openssl")
+        .current_dir(dir)
+        .args([
+            "cms", "-cmsout", "-print", "-inform", "DER", "-in", "cms.der",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn openssl_verify(dir: &Path, pdf: &[u8], ca_pem: &str) -> (bool, String) {

@@ -31,16 +31,7 @@ fn a_signed_cerere_is_valid_for_pdfsig_and_openssl() {
     assert!(out.contains("Verification successful"), "{out}");
 
     // The signed attributes PAdES baseline B-B asks for, and no signing-time.
-    let (_, cms) = split_signed(&signed);
-    std::fs::write(dir.path().join("cms.der"), cms).unwrap();
-    let out = tool("openssl", "openssl")
-        .current_dir(dir.path())
-        .args([
-            "cms", "-cmsout", "-print", "-inform", "DER", "-in", "cms.der",
-        ])
-        .output()
-        .unwrap();
-    let printed = String::from_utf8_lossy(&out.stdout);
+    let printed = cms_print(dir.path(), &signed);
     for attribute in [
         "contentType (1.2.840.113549.1.9.3)",
         "messageDigest (1.2.840.113549.1.9.4)",
