@@ -65,6 +65,8 @@ struct Verdict {
     registration_number: String,
     signer: Option<String>,
     signed_at: Option<DateTime<Utc>>,
+    /// The time a trusted timestamping authority attests (PAdES B-T), if any.
+    timestamp: Option<DateTime<Utc>>,
     sha256: String,
     covers_whole_document: bool,
     problems: Vec<String>,
@@ -185,36 +187,38 @@ fn judge(
     title: Option<String>,
     token: &TrackingToken,
 ) -> Verdict {
-    let (valid, signer, signed_at, whole, problems, sha256) = match ghiseu_pades::verify(pdf, roots)
-    {
-        Ok(report) => {
-            let last = report.signatures.last();
-            let mut problems: Vec<String> = report
-                .signatures
-                .iter()
-                .flat_map(|s| s.problems.iter().cloned())
-                .collect();
-            if report.signatures.is_empty() {
-                problems.push("The document carries no signature.".to_owned());
+    let (valid, signer, signed_at, timestamp, whole, problems, sha256) =
+        match ghiseu_pades::verify(pdf, roots) {
+            Ok(report) => {
+                let last = report.signatures.last();
+                let mut problems: Vec<String> = report
+                    .signatures
+                    .iter()
+                    .flat_map(|s| s.problems.iter().cloned())
+                    .collect();
+                if report.signatures.is_empty() {
+                    problems.push("The document carries no signature.".to_owned());
+                }
+                (
+                    report.valid(),
+                    last.map(|s| s.signer.clone()),
+                    last.and_then(|s| s.signing_time),
+                    last.and_then(|s| s.timestamp),
+                    last.is_some_and(|s| s.covers_whole_document),
+                    problems,
+                    hex(&report.document_sha256),
+                )
             }
-            (
-                report.valid(),
-                last.map(|s| s.signer.clone()),
-                last.and_then(|s| s.signing_time),
-                last.is_some_and(|s| s.covers_whole_document),
-                problems,
-                hex(&report.document_sha256),
-            )
-        }
-        Err(e) => (
-            false,
-            None,
-            None,
-            false,
-            vec![format!("The file could not be read as a signed PDF: {e}")],
-            ghiseu_core::Sha256Digest::of(pdf).to_hex(),
-        ),
-    };
+            Err(e) => (
+                false,
+                None,
+                None,
+                None,
+                false,
+                vec![format!("The file could not be read as a signed PDF: {e}")],
+                ghiseu_core::Sha256Digest::of(pdf).to_hex(),
+            ),
+        };
     let valid = valid && sha256 == record.sha256;
     Verdict {
         valid,
@@ -229,6 +233,7 @@ fn judge(
         registration_number: record.number.clone(),
         signer,
         signed_at,
+        timestamp,
         sha256,
         covers_whole_document: whole,
         problems,
@@ -249,6 +254,7 @@ struct Texts {
     number: &'static str,
     signer: &'static str,
     signed_at: &'static str,
+    timestamp: &'static str,
     sha256: &'static str,
     download: &'static str,
     scope: &'static str,
@@ -267,6 +273,7 @@ fn texts(lang: Lang) -> Texts {
             number: "Număr de înregistrare",
             signer: "Semnat de",
             signed_at: "Data semnării",
+            timestamp: "Marcă temporală (atestată de o autoritate)",
             sha256: "Amprenta documentului (SHA-256)",
             download: "Descarcă documentul semnat (PDF)",
             scope: "Se verifică integritatea documentului, semnătura și lanțul certificatului până la o autoritate de încredere a platformei. Revocarea certificatului nu este verificată aici.",
@@ -282,6 +289,7 @@ fn texts(lang: Lang) -> Texts {
             number: "Iktatószám",
             signer: "Aláíró",
             signed_at: "Aláírás ideje",
+            timestamp: "Időbélyeg (hitelesítő által igazolt)",
             sha256: "A dokumentum lenyomata (SHA-256)",
             download: "Az aláírt dokumentum letöltése (PDF)",
             scope: "Ellenőrizzük a dokumentum sértetlenségét, az aláírást és a tanúsítványláncot a platform megbízható hitelesítőjéig. A visszavonást itt nem ellenőrizzük.",
@@ -297,6 +305,7 @@ fn texts(lang: Lang) -> Texts {
             number: "Registration number",
             signer: "Signed by",
             signed_at: "Signed at",
+            timestamp: "Timestamp (attested by an authority)",
             sha256: "Document fingerprint (SHA-256)",
             download: "Download the signed document (PDF)",
             scope: "This checks the document's integrity, the signature and the certificate chain up to an authority the platform trusts. Revocation is not checked here.",
@@ -321,6 +330,9 @@ fn render(v: &Verdict, token: &TrackingToken, lang: Lang) -> String {
             @if let Some(s) = &v.signer { dt { (t.signer) } dd { (s) } }
             @if let Some(at) = v.signed_at {
                 dt { (t.signed_at) } dd { time datetime=(at.to_rfc3339()) { (local_datetime(at).format("%d.%m.%Y %H:%M").to_string()) } }
+            }
+            @if let Some(at) = v.timestamp {
+                dt { (t.timestamp) } dd { time datetime=(at.to_rfc3339()) { (local_datetime(at).format("%d.%m.%Y %H:%M:%S").to_string()) } }
             }
             dt { (t.sha256) } dd.hash { (v.sha256) }
         }

@@ -407,6 +407,25 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
             signature.problems
         );
     }
+    // The public verification shows the attested time too.
+    let verify = result["items"][0]["verify"].as_str().unwrap();
+    let json: Value = s
+        .app
+        .get(&format!("/api/v1/verify/{verify}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["valid"], true, "{json}");
+    assert!(json["timestamp"].is_string(), "{json}");
+    let page = s
+        .app
+        .get(&format!("/verify/{verify}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Marcă temporală"), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
