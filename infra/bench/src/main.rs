@@ -8,13 +8,15 @@
 //! Every request's latency is recorded; the table shows requests/s, p50, p99 and the
 //! host/native throughput ratio. Nothing is asserted: timings are for people, not tests.
 //!
-//! A second part measures the public tracking lookups (see `tracking.rs`).
+//! A second part measures the public tracking lookups (see `tracking.rs`), a
+//! third the signer's bulk signing on the sandbox provider (see `signing.rs`).
 
+mod signing;
 mod tracking;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -103,7 +105,7 @@ async fn run(opts: Options) -> Result<()> {
     println!("starting the host ...");
     let started = Instant::now();
     let (mut child, host_addr) =
-        start_host(&host_bin, &manifest, &runtime_config, &data, &[]).await?;
+        start_host(&host_bin, &manifest, &runtime_config, &data, &[], &[]).await?;
     println!(
         "host listening on http://{host_addr} after {:.0} ms",
         started.elapsed().as_secs_f64() * 1e3
@@ -148,8 +150,16 @@ async fn run(opts: Options) -> Result<()> {
 
     println!("\nstarting the host with the production spin.toml for the tracking lookups ...");
     rows.extend(tracking_rows(&root, &host_bin, &opts).await?);
+
+    println!("\nstarting the host with the production spin.toml for bulk signing ...");
+    let signing = signing::rows(&root, &host_bin).await?;
     println!();
     print_table(&rows);
+    println!(
+        "\nbulk signing on the sandbox provider, one batch per size (select = \
+         POST /desk/sign/batches, sign = POST /desk/sign/batches/{{id}} with the code)\n"
+    );
+    signing::print_table(&signing);
     Ok(())
 }
 
@@ -160,21 +170,9 @@ async fn tracking_rows(
     host_bin: &Path,
     opts: &Options,
 ) -> Result<Vec<(&'static str, usize, Stats, Stats)>> {
-    let dir = tempfile::Builder::new()
-        .prefix("ghiseu-bench-track-")
-        .tempdir()?;
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data)?;
-    let runtime_config = dir.path().join("runtime-config.toml");
-    std::fs::write(
-        &runtime_config,
-        "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
-         [key_value_store.ephemeral]\ntype = \"spin\"\n\n\
-         [object_store]\ntype = \"embedded\"\n",
-    )?;
-    let mut secret = [0u8; 16];
-    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("random: {e}"))?;
-    let admin: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let dirs = ProductionDirs::new("ghiseu-bench-track-")?;
+    let data = &dirs.data;
+    let admin = random_hex()?;
     let env = [
         ("SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN", admin.as_str()),
         // The benchmark is one client on purpose; the limit would stop it.
@@ -183,9 +181,10 @@ async fn tracking_rows(
     let (mut child, host_addr) = start_host(
         host_bin,
         &root.join("spin.toml"),
-        &runtime_config,
-        &data,
+        &dirs.runtime_config,
+        data,
         &env,
+        &[],
     )
     .await?;
     let result = async {
@@ -246,6 +245,42 @@ async fn post_json(
     Ok(serde_json::from_slice(&body)?)
 }
 
+/// A fresh data directory and the runtime config the production manifest
+/// needs: the SQLite `default` store, the `ephemeral` one, the embedded object
+/// store. Removed when dropped.
+struct ProductionDirs {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    runtime_config: PathBuf,
+}
+
+impl ProductionDirs {
+    fn new(prefix: &str) -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data)?;
+        let runtime_config = dir.path().join("runtime-config.toml");
+        std::fs::write(
+            &runtime_config,
+            "[key_value_store.default]\ntype = \"spin\"\npath = \"kv.db\"\n\n\
+             [key_value_store.ephemeral]\ntype = \"spin\"\n\n\
+             [object_store]\ntype = \"embedded\"\n",
+        )?;
+        Ok(Self {
+            _dir: dir,
+            data,
+            runtime_config,
+        })
+    }
+}
+
+/// 32 random hex digits, for the secrets a run gives the host.
+fn random_hex() -> Result<String> {
+    let mut secret = [0u8; 16];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+    Ok(secret.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The probe at `/probe/...`, like the integration tests' manifest.
 fn probe_manifest(probe: &Path) -> String {
     let vars = [
@@ -282,10 +317,12 @@ async fn start_host(
     runtime_config: &Path,
     data: &Path,
     env: &[(&str, &str)],
+    extra_args: &[&str],
 ) -> Result<(Child, SocketAddr)> {
     let mut child = Command::new(bin)
         .envs(env.iter().copied())
         .arg("up")
+        .args(extra_args)
         .arg("--manifest")
         .arg(manifest)
         .arg("--runtime-config")
