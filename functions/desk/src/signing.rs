@@ -885,17 +885,28 @@ async fn complete(
             .to_owned(),
     };
     let mut results = Vec::with_capacity(part.len());
+    // Issued dossiers whose inbox summaries are still to be updated: one
+    // compare-and-swap of the tenant's open list per checkpoint, not per document.
+    let mut issued: Vec<Dossier> = Vec::new();
     for ((index, item), signature) in part.iter().zip(signatures) {
         let state = match issue_one(&ctx, item, signature).await {
-            Ok(document) => ItemState::Signed { document },
+            Ok((document, dossier)) => {
+                issued.push(dossier);
+                ItemState::Signed { document }
+            }
             Err(ItemError::Failed(reason)) => ItemState::Failed { reason },
-            Err(ItemError::Desk(e)) => return Err(e),
+            Err(ItemError::Desk(e)) => {
+                repo::index_open_many(&ctx.scope, &issued)?;
+                return Err(e);
+            }
         };
         results.push((*index, state));
         if results.len() % PROGRESS_EVERY == 0 && results.len() < part.len() {
+            repo::index_open_many(&ctx.scope, &std::mem::take(&mut issued))?;
             save(key, |b| record_results(b, &results))?;
         }
     }
+    repo::index_open_many(&ctx.scope, &issued)?;
     Ok(results)
 }
 
@@ -938,7 +949,13 @@ struct Issuing<'a> {
     tsa_url: String,
 }
 
-async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<String, ItemError> {
+/// Signs, stores and issues one document; its signed PDF's digest and the
+/// dossier as written (the caller updates the inbox index for many at once).
+async fn issue_one(
+    ctx: &Issuing<'_>,
+    item: &Item,
+    signature: &[u8],
+) -> Result<(String, Dossier), ItemError> {
     let Issuing {
         store,
         actor,
@@ -1037,11 +1054,10 @@ async fn issue_one(ctx: &Issuing<'_>, item: &Item, signature: &[u8]) -> Result<S
                         signed_at: batch.signing_time,
                     },
                 )?;
-                repo::index_open(scope, &next)?;
                 publish(store, tenant, &next).await?;
                 let before = PublicStatus::from(current.dossier.status());
                 notify_citizen(store, tenant, &next, Some(before)).await;
-                return Ok(document);
+                return Ok((document, next));
             }
             UpdateOutcome::Conflict => {
                 // Someone acted on the dossier meanwhile: decide again on what

@@ -863,33 +863,53 @@ const CLOSED_MEMORY: usize = 512;
 /// dossier is closed. A summary older than the listed one changes nothing, so
 /// concurrent writers converge on the newest state.
 pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
-    let summary = Summary::of(dossier);
-    let closed = dossier.status().is_terminal();
+    index_open_many(scope, std::slice::from_ref(dossier))
+}
+
+/// [`index_open`] of several dossiers in one compare-and-swap of the list (a
+/// signing batch settles many at once).
+pub fn index_open_many(scope: &TenantScope, dossiers: &[Dossier]) -> Result<()> {
+    if dossiers.is_empty() {
+        return Ok(());
+    }
+    let changes: Vec<(Summary, bool)> = dossiers
+        .iter()
+        .map(|d| (Summary::of(d), d.status().is_terminal()))
+        .collect();
     kv::update_json(STORE, &scope.open_dossiers(), |list: &mut OpenList| {
-        if list.closed.iter().any(|(id, _)| *id == summary.id) {
-            return false;
+        let mut changed = false;
+        for (summary, closed) in &changes {
+            changed |= apply_summary(list, summary, *closed);
         }
-        let at = list.open.iter().position(|s| s.id == summary.id);
-        if let Some(i) = at
-            && list.open[i].events >= summary.events
-        {
-            return false;
-        }
-        if closed {
-            if let Some(i) = at {
-                list.open.remove(i);
-            }
-            list.closed.push((summary.id.clone(), summary.events));
-            if list.closed.len() > CLOSED_MEMORY {
-                list.closed.remove(0);
-            }
-        } else if let Some(i) = at {
-            list.open[i] = summary.clone();
-        } else {
-            list.open.push(summary.clone());
-        }
-        true
+        changed
     })
+}
+
+/// Puts one dossier's summary into the open list; whether anything changed.
+fn apply_summary(list: &mut OpenList, summary: &Summary, closed: bool) -> bool {
+    if list.closed.iter().any(|(id, _)| *id == summary.id) {
+        return false;
+    }
+    let at = list.open.iter().position(|s| s.id == summary.id);
+    if let Some(i) = at
+        && list.open[i].events >= summary.events
+    {
+        return false;
+    }
+    if closed {
+        if let Some(i) = at {
+            list.open.remove(i);
+        }
+        list.closed.push((summary.id.clone(), summary.events));
+        if list.closed.len() > CLOSED_MEMORY {
+            list.closed.remove(0);
+        }
+    } else if let Some(i) = at {
+        list.open[i] = summary.clone();
+    } else {
+        list.open.push(summary.clone());
+    }
+    true
 }
 
 /// The dossier of the tenant registered as `number`, if any.
