@@ -655,7 +655,7 @@ pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
 fn count(n: usize, one: &str, many: &str) -> String {
     match n {
         1 => format!("1 {one}"),
-        _ if n % 100 >= 20 || (n >= 100 && n % 100 == 0) => format!("{n} de {many}"),
+        _ if n % 100 >= 20 || (n >= 100 && n.is_multiple_of(100)) => format!("{n} de {many}"),
         _ => format!("{n} {many}"),
     }
 }
