@@ -35,7 +35,7 @@ use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::{self, CreateOutcome, Step, Store};
 use ghiseu_platform::repo::{self, STORE, UpdateOutcome};
 use ghiseu_platform::s3::S3Client;
-use ghiseu_platform::session::random_bytes;
+use ghiseu_platform::session::{hex, random_bytes};
 use serde::{Deserialize, Serialize};
 
 use crate::service::{DeskError, Scan, notify_citizen, publish, store_file};
@@ -197,14 +197,10 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn hash32(s: &str) -> Result<[u8; 32], DeskError> {
-    hex_decode(s)
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| corrupt("hash"))
+    Sha256Digest::parse(s)
+        .map(|d| *d.as_bytes())
+        .map_err(|_| corrupt("hash"))
 }
 
 /// The CSC user id of an official: `{tenant}/{username}`.
@@ -539,19 +535,34 @@ pub async fn resend(
 
 /// Applies `change` to the stored batch with compare-and-swap.
 fn save(key: &str, mut change: impl FnMut(&mut Batch)) -> Result<Batch, DeskError> {
+    update(key, |b| {
+        change(b);
+        Some(b.clone())
+    })
+    .and_then(|saved| saved.ok_or_else(|| corrupt("batch (not written)")))
+}
+
+/// Applies `decide` to the stored batch with compare-and-swap; `None` from it
+/// writes nothing (and is returned).
+fn update<R>(
+    key: &str,
+    mut decide: impl FnMut(&mut Batch) -> Option<R>,
+) -> Result<Option<R>, DeskError> {
+    let corrupt = |detail: String| ghiseu_platform::Error::Corrupt {
+        key: key.to_owned(),
+        detail,
+    };
     Ok(kv::update(STORE, key, |current| {
         let mut b: Batch = current
             .and_then(|c| serde_json::from_slice(c).ok())
-            .ok_or_else(|| ghiseu_platform::Error::Corrupt {
-                key: key.to_owned(),
-                detail: "unreadable signing batch".to_owned(),
-            })?;
-        change(&mut b);
-        let bytes = serde_json::to_vec(&b).map_err(|e| ghiseu_platform::Error::Corrupt {
-            key: key.to_owned(),
-            detail: e.to_string(),
-        })?;
-        Ok(Step::Write(bytes, b))
+            .ok_or_else(|| corrupt("unreadable signing batch".to_owned()))?;
+        Ok(match decide(&mut b) {
+            None => Step::Done(None),
+            Some(r) => Step::Write(
+                serde_json::to_vec(&b).map_err(|e| corrupt(e.to_string()))?,
+                Some(r),
+            ),
+        })
     })?)
 }
 
@@ -761,26 +772,17 @@ async fn apply_callback(store: &Store, result: &csc::Callback) -> Result<bool, D
     // replay arriving meanwhile changes nothing; `in_flight` stays until the
     // part is applied, so the page keeps waiting for it.
     let response_id = result.response_id.clone();
-    let claimed = kv::update(STORE, &key, |current| {
-        let mut b: Batch = current
-            .and_then(|c| serde_json::from_slice(c).ok())
-            .ok_or_else(|| ghiseu_platform::Error::Corrupt {
-                key: key.clone(),
-                detail: "unreadable signing batch".to_owned(),
-            })?;
+    let claimed = update(&key, |b| {
         if b.answered
             .iter()
             .any(|a| a.ends_with(&format!("/{response_id}")))
         {
-            return Ok(Step::Done(false));
+            return None;
         }
         b.answered.push(format!("{}/{response_id}", flight.part));
-        let bytes = serde_json::to_vec(&b).map_err(|e| ghiseu_platform::Error::Corrupt {
-            key: key.clone(),
-            detail: e.to_string(),
-        })?;
-        Ok(Step::Write(bytes, true))
-    })?;
+        Some(())
+    })?
+    .is_some();
     if !claimed {
         return Ok(false);
     }

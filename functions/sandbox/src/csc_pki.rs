@@ -38,10 +38,7 @@ pub(crate) fn random<const N: usize>() -> PkiResult<[u8; N]> {
     Ok(buf)
 }
 
-/// Lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use ghiseu_platform::session::hex;
 
 /// SHA-256, hex.
 pub(crate) fn sha256_hex(parts: &[&[u8]]) -> String {

@@ -206,7 +206,7 @@ fn judge(
                     last.and_then(|s| s.timestamp),
                     last.is_some_and(|s| s.covers_whole_document),
                     problems,
-                    hex(&report.document_sha256),
+                    ghiseu_platform::session::hex(&report.document_sha256),
                 )
             }
             Err(e) => (
@@ -239,10 +239,6 @@ fn judge(
         problems,
         document_url: format!("/verify/{token}/document.pdf"),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct Texts {
