@@ -163,6 +163,22 @@ async fn batch_json(semn: &Official, path: &str) -> Value {
     r.json().await.unwrap()
 }
 
+/// A file of dossier `id` as the desk serves it.
+async fn signed_file(official: &Official, id: &str, sha256: &str) -> Vec<u8> {
+    let r = official
+        .get(&format!("/desk/dossiers/{id}/files/{sha256}"))
+        .await;
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+/// The sandbox signing provider's development CA (PEM).
+async fn sandbox_ca(app: &TestApp) -> String {
+    let r = app.get("/api/v1/sandbox/csc/ca.pem").await;
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
 fn states(batch: &Value) -> Vec<String> {
     batch["items"]
         .as_array()
@@ -281,25 +297,12 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     // with openssl against the sandbox's CA, and on its public page.
     let item = &result["items"][0];
     let document = item["document"].as_str().unwrap();
-    let signed = s
-        .semn
-        .get(&format!("/desk/dossiers/{}/files/{document}", ids[0]))
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let signed = signed_file(&s.semn, &ids[0], document).await;
     assert!(signed.starts_with(&response_pdf(0)));
     let report = ghiseu_tests::pdfsig(&signed);
     assert!(report.contains("Signature is Valid"), "{report}");
     assert!(report.contains("Silviu Semnatar"), "{report}");
-    let ca = s
-        .app
-        .get("/api/v1/sandbox/csc/ca.pem")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ca = sandbox_ca(&s.app).await;
     let (ok, out) = ghiseu_tests::openssl_cms_verify(&signed, &ca);
     assert!(ok, "{out}");
     let verify = item["verify"].as_str().unwrap();
@@ -368,13 +371,7 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
 
     let result = batch_json(&s.semn, &batch).await;
     assert_eq!(states(&result), ["signed", "signed", "signed"], "{result}");
-    let ca_pem = s
-        .app
-        .get("/api/v1/sandbox/csc/ca.pem")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ca_pem = sandbox_ca(&s.app).await;
     let ca_der = {
         use base64::Engine as _;
         let body: String = ca_pem.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -384,14 +381,7 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
     };
     for (n, id) in ids.iter().enumerate() {
         let document = result["items"][n]["document"].as_str().unwrap();
-        let signed = s
-            .semn
-            .get(&format!("/desk/dossiers/{id}/files/{document}"))
-            .await
-            .bytes()
-            .await
-            .unwrap()
-            .to_vec();
+        let signed = signed_file(&s.semn, id, document).await;
         let report = ghiseu_tests::pdfsig(&signed);
         assert!(report.contains("Signature is Valid"), "{report}");
         let (ok, out) = ghiseu_tests::openssl_cms_verify(&signed, &ca_pem);
