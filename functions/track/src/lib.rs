@@ -86,15 +86,22 @@ struct Lookup<'a> {
 
 #[http_service]
 async fn handle(request: Request) -> Response {
-    let method = request.method().clone();
-    let headers = request.headers().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    let lang = web::language(&query, &headers, None);
-    let Some((resource, raw)) = route(&path) else {
+    // The body of a lookup is never read; the parts are taken, not copied.
+    let (
+        http::request::Parts {
+            method,
+            headers,
+            uri,
+            ..
+        },
+        _body,
+    ) = request.into_parts();
+    let path = uri.path();
+    let lang = web::language(uri.query().unwrap_or_default(), &headers, None);
+    let Some((resource, raw)) = route(path) else {
         return html_page(
             StatusCode::NOT_FOUND,
-            page::not_found(lang, &path),
+            page::not_found(lang, path),
             "no-store",
         );
     };
@@ -103,7 +110,7 @@ async fn handle(request: Request) -> Response {
     }
     let now = Utc::now();
     if let Some(retry_after) = over_limit(&headers, now).await {
-        return too_many(resource, lang, &path, retry_after);
+        return too_many(resource, lang, path, retry_after);
     }
     let token = TrackingToken::parse(raw).ok();
     let snapshot = match token {
@@ -119,7 +126,7 @@ async fn handle(request: Request) -> Response {
     let lookup = Lookup {
         resource,
         token,
-        path: &path,
+        path,
         lang,
         if_none_match: web::header_str(&headers, header::IF_NONE_MATCH.as_str()),
         // Only QR codes need it (when the tenant has no public base URL).
@@ -144,10 +151,7 @@ async fn load(token: &TrackingToken) -> ghiseu_platform::Result<Option<Snapshot>
 /// until the window ends)` when the client is over the limit. A failing
 /// counter lets the lookup through (availability over strictness) and logs.
 async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
-    let limit = match spin_sdk::variables::get("rate_limit").await {
-        Ok(v) => v.trim().parse().unwrap_or(DEFAULT_RATE_LIMIT),
-        Err(_) => DEFAULT_RATE_LIMIT,
-    };
+    let limit = rate_limit().await;
     let secs = u64::try_from(now.timestamp()).unwrap_or(0);
     let key = keys::rate_limit("track", &client(headers), secs / 60);
     match kv::increment(COUNTERS, &key, 1) {
@@ -170,6 +174,20 @@ async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
             None
         }
     }
+}
+
+/// The `rate_limit` variable, read once per instance: variables do not
+/// change while an instance lives, and the lookup is the hot path.
+async fn rate_limit() -> i64 {
+    static LIMIT: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    if let Some(limit) = LIMIT.get() {
+        return *limit;
+    }
+    let limit = match spin_sdk::variables::get("rate_limit").await {
+        Ok(v) => v.trim().parse().unwrap_or(DEFAULT_RATE_LIMIT),
+        Err(_) => DEFAULT_RATE_LIMIT,
+    };
+    *LIMIT.get_or_init(|| limit)
 }
 
 /// The answer to a lookup, given the stored snapshot (if the token is valid

@@ -6,24 +6,80 @@
 //! which Spin implements over the same stores, so both views see the same
 //! data. The atomics interface is synchronous, hence these functions are too.
 
+//!
+//! Handles are opened once per instance and kept ([`Store::open`],
+//! `open_bucket`): an instance serves many requests (Spin reuses instances
+//! of WASIp3 components), a handle stays valid for the instance's life, and
+//! opening one per request was two host calls on the hot tracking path.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use spin_sdk::experimental::wasi::keyvalue::{atomics, batch, store as wasi_store};
 use spin_sdk::key_value;
 
 use crate::{Error, Result};
 
+/// Handles already opened by this instance, by label. Components are
+/// single-threaded; concurrent requests of one instance share the handles
+/// (each call only borrows one).
+struct Opened<T> {
+    handles: RefCell<Vec<(String, Rc<T>)>>,
+}
+
+impl<T> Opened<T> {
+    const fn new() -> Self {
+        Self {
+            handles: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn find(&self, label: &str) -> Option<Rc<T>> {
+        self.handles
+            .borrow()
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, h)| h.clone())
+    }
+
+    /// Keeps `handle` for `label` unless one was kept meanwhile (another
+    /// request of this instance may have opened it while this one waited).
+    fn keep(&self, label: &str, handle: T) -> Rc<T> {
+        if let Some(kept) = self.find(label) {
+            return kept;
+        }
+        let handle = Rc::new(handle);
+        self.handles
+            .borrow_mut()
+            .push((label.to_owned(), handle.clone()));
+        handle
+    }
+}
+
+thread_local! {
+    static STORES: Opened<key_value::Store> = const { Opened::new() };
+    static BUCKETS: Opened<wasi_store::Bucket> = const { Opened::new() };
+}
+
 /// An open key-value store (a `key_value_stores` label of `spin.toml`).
 pub struct Store {
-    inner: key_value::Store,
+    inner: Rc<key_value::Store>,
     label: String,
 }
 
 impl Store {
     /// Opens the store named `label`; the component must be granted it in
-    /// `spin.toml`.
+    /// `spin.toml`. The handle is opened once per instance and shared.
     pub async fn open(label: &str) -> Result<Self> {
-        let inner = key_value::Store::open(label)
-            .await
-            .map_err(|e| spin_error(label, &e))?;
+        let inner = match STORES.with(|s| s.find(label)) {
+            Some(inner) => inner,
+            None => {
+                let opened = key_value::Store::open(label)
+                    .await
+                    .map_err(|e| spin_error(label, &e))?;
+                STORES.with(|s| s.keep(label, opened))
+            }
+        };
         Ok(Self {
             inner,
             label: label.to_owned(),
@@ -238,8 +294,12 @@ pub fn delete_many(label: &str, keys: &[String]) -> Result<()> {
     batch::delete_many(&bucket, keys).map_err(|e| wasi_error(label, &e))
 }
 
-fn open_bucket(label: &str) -> Result<wasi_store::Bucket> {
-    wasi_store::open(label).map_err(|e| wasi_error(label, &e))
+fn open_bucket(label: &str) -> Result<Rc<wasi_store::Bucket>> {
+    if let Some(bucket) = BUCKETS.with(|b| b.find(label)) {
+        return Ok(bucket);
+    }
+    let bucket = wasi_store::open(label).map_err(|e| wasi_error(label, &e))?;
+    Ok(BUCKETS.with(|b| b.keep(label, bucket)))
 }
 
 fn spin_error(label: &str, e: &key_value::Error) -> Error {

@@ -58,6 +58,7 @@ pub struct Current {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteEntry {
     /// When (RFC 3339, UTC).
+    #[serde(deserialize_with = "stored_time::instant")]
     pub at: DateTime<Utc>,
     /// The event code, e.g. `registered`, `assigned`.
     pub event: String,
@@ -102,8 +103,10 @@ pub struct Snapshot {
     /// The registration number.
     pub registration_number: String,
     /// The registration time.
+    #[serde(deserialize_with = "stored_time::instant")]
     pub registered_at: DateTime<Utc>,
     /// The Romanian local date of registration (day 0).
+    #[serde(deserialize_with = "stored_time::date")]
     pub registered_on: NaiveDate,
     /// The institution.
     pub institution: Institution,
@@ -120,10 +123,13 @@ pub struct Snapshot {
     /// The route, oldest first.
     pub route: Vec<RouteEntry>,
     /// The legal deadline.
+    #[serde(deserialize_with = "stored_time::date")]
     pub deadline: NaiveDate,
     /// The Romanian local date the dossier was closed, if it is.
+    #[serde(default, deserialize_with = "stored_time::optional_date")]
     pub closed_on: Option<NaiveDate>,
     /// The newest event's time.
+    #[serde(deserialize_with = "stored_time::instant")]
     pub updated_at: DateTime<Utc>,
     /// The route's head hash (64 hex digits).
     pub route_head: String,
@@ -311,6 +317,60 @@ impl Snapshot {
     }
 }
 
+/// Reading the dates of a stored snapshot, which every tracking lookup does:
+/// chrono's own deserialisers accept every RFC 3339 and ISO 8601 variant
+/// through its general format parser, while a snapshot holds only what
+/// chrono wrote (`2026-03-02T09:15:00.123Z`, `2026-03-02`). These parse that
+/// directly and fall back to chrono's parser for anything else, so they
+/// accept exactly what the defaults accept.
+mod stored_time {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer, de::Error as _};
+
+    pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_instant(&s).ok_or_else(|| D::Error::custom(format!("not an RFC 3339 time: {s}")))
+    }
+
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_date(&s).ok_or_else(|| D::Error::custom(format!("not a date: {s}")))
+    }
+
+    pub fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => parse_date(&s)
+                .map(Some)
+                .ok_or_else(|| D::Error::custom(format!("not a date: {s}"))),
+        }
+    }
+
+    pub(super) fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| s.parse().ok())
+    }
+
+    pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && digits(0..4)
+            && digits(5..7)
+            && digits(8..10)
+        {
+            let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+            let year = i32::try_from(n(0..4)?).ok()?;
+            return NaiveDate::from_ymd_opt(year, n(5..7)?, n(8..10)?);
+        }
+        s.parse().ok()
+    }
+}
+
 /// Writes `snapshot` under `track/{TOKEN}` (replacing the previous one).
 pub async fn put_snapshot(store: &Store, token: &TrackingToken, snapshot: &Snapshot) -> Result<()> {
     store.set(&keys::tracking(token), &snapshot.to_json()).await
@@ -333,6 +393,37 @@ pub async fn get_snapshot(store: &Store, token: &TrackingToken) -> Result<Option
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stored_dates_parse_as_chrono_parses_them() {
+        use super::stored_time::{parse_date, parse_instant};
+        for s in [
+            "2026-03-02T09:15:00Z",
+            "2026-03-02T09:15:00.459908968Z",
+            "2026-03-02T11:15:00+02:00",
+            "2026-03-02 09:15:00Z",
+            "2026-02-30T09:15:00Z",
+            "yesterday",
+        ] {
+            assert_eq!(
+                parse_instant(s),
+                s.parse::<chrono::DateTime<chrono::Utc>>().ok(),
+                "{s}"
+            );
+        }
+        for s in [
+            "2026-03-02",
+            "2024-02-29",
+            "2026-02-29",
+            "2026-13-01",
+            "+2026-03-02",
+            "2026-3-2",
+            "20260302",
+            "2026-03-0x",
+        ] {
+            assert_eq!(parse_date(s), s.parse::<chrono::NaiveDate>().ok(), "{s}");
+        }
+    }
+
     use std::collections::BTreeSet;
 
     use chrono::Duration;

@@ -5,7 +5,7 @@
 
 use crate::tracking::TrackingView;
 use base64::Engine as _;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Timelike as _, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Lang, PublicStatus, event_label, status_label};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -37,13 +37,17 @@ li time{display:block;font-size:.85rem;color:#505050}\
 .invalid{background:#fbe9ea;color:#a4000f;border:1px solid #a4000f;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
 a{color:#003f7f}";
 
-/// The CSP source of the inline stylesheet: `'sha256-…'`.
-pub fn style_hash() -> String {
-    let digest = Sha256::digest(CSS.as_bytes());
-    format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    )
+/// The CSP source of the inline stylesheet: `'sha256-…'`. The stylesheet is
+/// a constant, so its hash is computed once per instance, not per page.
+pub fn style_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let digest = Sha256::digest(CSS.as_bytes());
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    })
 }
 
 /// A public page (tracking, verification) as a response, with the security
@@ -184,12 +188,15 @@ fn language_name(lang: Lang) -> &'static str {
     }
 }
 
+// Written out rather than through chrono's `format`, which parses its
+// pattern again on every call (several per page, every lookup).
 fn local(at: DateTime<Utc>) -> String {
-    local_datetime(at).format("%d.%m.%Y %H:%M").to_string()
+    let t = local_datetime(at);
+    format!("{} {:02}:{:02}", day(t.date()), t.hour(), t.minute())
 }
 
 fn day(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
+    format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
 }
 
 /// The shell of every public page (tracking, verification): head with the
@@ -379,6 +386,23 @@ mod tests {
             let html = tracking(&view(-4, "x"), "T", lang);
             assert!(html.contains(word), "{lang:?}");
             assert!(html.contains(&format!("<html lang=\"{}\"", lang.code())));
+        }
+    }
+
+    #[test]
+    fn dates_read_as_chrono_formats_them() {
+        for at in [
+            "2026-07-01T21:30:00Z",
+            "2026-03-29T00:59:59Z",
+            "2026-10-25T00:00:00Z",
+            "0999-01-02T03:04:05Z",
+        ] {
+            let at: DateTime<Utc> = at.parse().unwrap();
+            assert_eq!(
+                local(at),
+                local_datetime(at).format("%d.%m.%Y %H:%M").to_string()
+            );
+            assert_eq!(day(at.date_naive()), at.format("%d.%m.%Y").to_string());
         }
     }
 
