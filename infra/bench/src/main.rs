@@ -6,7 +6,9 @@
 //! the host's own key-value code (`ghiseu_host::kv`) and answers the same path with the
 //! same bytes, so the difference is the cost of the WebAssembly sandbox and its plumbing.
 //! Every request's latency is recorded; the table shows requests/s, p50, p99 and the
-//! host/native throughput ratio. Nothing is asserted: timings are for people, not tests.
+//! host/native throughput ratio. The two sides are measured in alternating rounds, so
+//! a noisy spell of the machine lands on both. Nothing is asserted: timings are for
+//! people, not tests. `--only kv|tracking|signing` runs one part.
 //!
 //! A second part measures the public tracking lookups (see `tracking.rs`), a
 //! third the signer's bulk signing on the sandbox provider (see `signing.rs`).
@@ -39,12 +41,23 @@ const TRACKING_CONNECTIONS: usize = 64;
 struct Options {
     warmup: Duration,
     duration: Duration,
+    /// The parts to run (`kv`, `tracking`, `signing`); all when empty.
+    only: Vec<String>,
 }
+
+impl Options {
+    fn runs(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+}
+
+const PARTS: [&str; 3] = ["kv", "tracking", "signing"];
 
 fn options() -> Result<Options> {
     let mut opts = Options {
         warmup: Duration::from_secs(1),
         duration: Duration::from_secs(5),
+        only: Vec::new(),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -58,7 +71,19 @@ fn options() -> Result<Options> {
         match arg.as_str() {
             "--warmup" => opts.warmup = secs("--warmup")?,
             "--duration" => opts.duration = secs("--duration")?,
-            other => bail!("unknown option `{other}` (known: --warmup SECS, --duration SECS)"),
+            "--only" => {
+                let part = it.next().context("--only needs a part")?;
+                if !PARTS.contains(&part.as_str()) {
+                    bail!(
+                        "--only: `{part}` is not a part (known: {})",
+                        PARTS.join(", ")
+                    );
+                }
+                opts.only.push(part.clone());
+            }
+            other => bail!(
+                "unknown option `{other}` (known: --warmup SECS, --duration SECS, --only PART)"
+            ),
         }
     }
     Ok(opts)
@@ -90,11 +115,44 @@ async fn run(opts: Options) -> Result<()> {
         }
     }
 
+    let mut rows = Vec::new();
+    if opts.runs("kv") {
+        rows.extend(kv_rows(&host_bin, &probe, &opts).await?);
+    }
+    if opts.runs("tracking") {
+        println!("\nstarting the host with the production spin.toml for the tracking lookups ...");
+        rows.extend(tracking_rows(&root, &host_bin, &opts).await?);
+    }
+    let signing = if opts.runs("signing") {
+        println!("\nstarting the host with the production spin.toml for bulk signing ...");
+        Some(signing::rows(&root, &host_bin).await?)
+    } else {
+        None
+    };
+    println!();
+    print_table(&rows);
+    if let Some(signing) = signing {
+        println!(
+            "\nbulk signing on the sandbox provider, one batch per size (select = \
+             POST /desk/sign/batches, sign = POST /desk/sign/batches/{{id}} with the code)\n"
+        );
+        signing::print_table(&signing);
+    }
+    Ok(())
+}
+
+/// The key-value part: the test probe's `GET /probe/kv/{key}` on the host against
+/// the native baseline, at 1, 16 and 64 connections.
+async fn kv_rows(
+    host_bin: &Path,
+    probe: &Path,
+    opts: &Options,
+) -> Result<Vec<(&'static str, usize, Stats, Stats)>> {
     let dir = tempfile::Builder::new().prefix("ghiseu-bench-").tempdir()?;
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data)?;
     let manifest = dir.path().join("spin.toml");
-    std::fs::write(&manifest, probe_manifest(&probe))?;
+    std::fs::write(&manifest, probe_manifest(probe))?;
     let runtime_config = dir.path().join("runtime-config.toml");
     std::fs::write(
         &runtime_config,
@@ -105,7 +163,7 @@ async fn run(opts: Options) -> Result<()> {
     println!("starting the host ...");
     let started = Instant::now();
     let (mut child, host_addr) =
-        start_host(&host_bin, &manifest, &runtime_config, &data, &[], &[]).await?;
+        start_host(host_bin, &manifest, &runtime_config, &data, &[], &[]).await?;
     println!(
         "host listening on http://{host_addr} after {:.0} ms",
         started.elapsed().as_secs_f64() * 1e3
@@ -131,36 +189,22 @@ async fn run(opts: Options) -> Result<()> {
         }
 
         println!(
-            "GET {PATH} ({} byte value), {:.1} s warm-up + {:.1} s per row, loopback\n",
+            "GET {PATH} ({} byte value), {:.1} s measured per side and row in {ROUNDS} \
+             alternating rounds (each after {:.1} s of warm-up), loopback\n",
             value.len(),
-            opts.warmup.as_secs_f64(),
-            opts.duration.as_secs_f64()
+            opts.duration.as_secs_f64(),
+            opts.warmup.as_secs_f64()
         );
         let mut rows = Vec::new();
         for conns in CONNECTIONS {
-            let native = load(native_addr, PATH, conns, &opts).await?;
-            let host = load(host_addr, PATH, conns, &opts).await?;
+            let (host, native) = compare(native_addr, host_addr, PATH, conns, opts).await?;
             rows.push(("kv read", conns, host, native));
         }
         Ok(rows)
     }
     .await;
     let _ = child.kill().await;
-    let mut rows = result?;
-
-    println!("\nstarting the host with the production spin.toml for the tracking lookups ...");
-    rows.extend(tracking_rows(&root, &host_bin, &opts).await?);
-
-    println!("\nstarting the host with the production spin.toml for bulk signing ...");
-    let signing = signing::rows(&root, &host_bin).await?;
-    println!();
-    print_table(&rows);
-    println!(
-        "\nbulk signing on the sandbox provider, one batch per size (select = \
-         POST /desk/sign/batches, sign = POST /desk/sign/batches/{{id}} with the code)\n"
-    );
-    signing::print_table(&signing);
-    Ok(())
+    result
 }
 
 /// The tracking part: the production manifest, seeded through the platform API
@@ -201,14 +245,15 @@ async fn tracking_rows(
         }
         println!(
             "GET {api} and GET {page}, {TRACKING_CONNECTIONS} connections, \
-             {:.1} s warm-up + {:.1} s per row\n",
-            opts.warmup.as_secs_f64(),
-            opts.duration.as_secs_f64()
+             {:.1} s measured per side and row in {ROUNDS} alternating rounds \
+             (each after {:.1} s of warm-up)\n",
+            opts.duration.as_secs_f64(),
+            opts.warmup.as_secs_f64()
         );
         let mut rows = Vec::new();
         for (name, path) in [("tracking JSON", &api), ("tracking HTML", &page)] {
-            let native = load(native_addr, path, TRACKING_CONNECTIONS, opts).await?;
-            let host = load(host_addr, path, TRACKING_CONNECTIONS, opts).await?;
+            let (host, native) =
+                compare(native_addr, host_addr, path, TRACKING_CONNECTIONS, opts).await?;
             rows.push((name, TRACKING_CONNECTIONS, host, native));
         }
         Ok(rows)
@@ -468,12 +513,75 @@ struct Stats {
     p99: Duration,
 }
 
+/// Measures `path` on both sides in alternating rounds (native, host, native,
+/// ...), `opts.duration` in all per side, so that a slow spell of a shared
+/// machine falls on both sides rather than on whichever ran during it.
+async fn compare(
+    native: SocketAddr,
+    host: SocketAddr,
+    path: &str,
+    conns: usize,
+    opts: &Options,
+) -> Result<(Stats, Stats)> {
+    let round = opts.duration / ROUNDS;
+    let (mut n, mut h) = (Sample::default(), Sample::default());
+    for _ in 0..ROUNDS {
+        n.add(load(native, path, conns, opts.warmup, round).await?);
+        h.add(load(host, path, conns, opts.warmup, round).await?);
+    }
+    Ok((h.stats(), n.stats()))
+}
+
+/// Rounds per side in [`compare`].
+const ROUNDS: u32 = 3;
+
+/// Latencies of successful requests, failed requests and time measured.
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<Duration>,
+    errors: usize,
+    measured: Duration,
+}
+
+impl Sample {
+    fn add(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.measured += other.measured;
+    }
+
+    fn stats(mut self) -> Stats {
+        self.latencies.sort_unstable();
+        let latencies = &self.latencies;
+        let pct = |p: f64| -> Duration {
+            if latencies.is_empty() {
+                return Duration::ZERO;
+            }
+            let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+            latencies[i]
+        };
+        Stats {
+            requests: latencies.len(),
+            errors: self.errors,
+            rps: latencies.len() as f64 / self.measured.as_secs_f64().max(1e-9),
+            p50: pct(0.50),
+            p99: pct(0.99),
+        }
+    }
+}
+
 /// `conns` keep-alive connections, each issuing GETs back to back: a warm-up, then a
-/// measured window in which every latency is recorded.
-async fn load(addr: SocketAddr, path: &str, conns: usize, opts: &Options) -> Result<Stats> {
+/// measured window of `duration` in which every latency is recorded.
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    conns: usize,
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Sample> {
     let start = Instant::now();
-    let measure_from = start + opts.warmup;
-    let end = measure_from + opts.duration;
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
     let mut tasks = Vec::with_capacity(conns);
     for _ in 0..conns {
         let mut sender = connect(addr).await?;
@@ -505,28 +613,16 @@ async fn load(addr: SocketAddr, path: &str, conns: usize, opts: &Options) -> Res
             (latencies, errors)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
+    let mut sample = Sample {
+        measured: duration,
+        ..Sample::default()
+    };
     for task in tasks {
         let (l, e) = task.await?;
-        latencies.extend(l);
-        errors += e;
+        sample.latencies.extend(l);
+        sample.errors += e;
     }
-    latencies.sort_unstable();
-    let pct = |p: f64| -> Duration {
-        if latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i]
-    };
-    Ok(Stats {
-        requests: latencies.len(),
-        errors,
-        rps: latencies.len() as f64 / opts.duration.as_secs_f64(),
-        p50: pct(0.50),
-        p99: pct(0.99),
-    })
+    Ok(sample)
 }
 
 fn print_table(rows: &[(&str, usize, Stats, Stats)]) {
