@@ -28,7 +28,7 @@ use ghiseu_core::{
     Action, Actor, Attachment, Dossier, DossierId, MediaType, PublicStatus, Sha256Digest, Tenant,
     TrackingToken,
 };
-use ghiseu_platform::csc::{self, Client, KeyAlgorithm};
+use ghiseu_platform::csc::{self, Client, KeyAlgorithm, Refusal};
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::issued::{self, Issued};
 use ghiseu_platform::keys::TenantScope;
@@ -219,19 +219,23 @@ async fn client() -> Result<Client, DeskError> {
 
 /// What the signer is told when the service refuses the code.
 fn refusal(e: &csc::Error) -> Option<String> {
-    let code = e.code()?;
-    Some(
-        match code {
-            "invalid_otp" => "Codul nu este corect. Verificați SMS-ul și încercați din nou.",
-            "expired_otp" => "Codul a expirat. Cereți un cod nou.",
-            "otp_locked" | "too_many_attempts" => {
-                "Prea multe încercări greșite: codul a fost blocat. Cereți un cod nou."
-            }
-            "otp_used" | "invalid_sad" => "Codul a fost deja folosit. Cereți un cod nou.",
-            _ => "Furnizorul de semnare a refuzat cererea. Cereți un cod nou.",
+    Some(match e.refusal()? {
+        Refusal::WrongCode {
+            attempts_left: Some(n),
+        } => format!(
+            "Codul nu este corect (mai aveți {n} încercări). Verificați SMS-ul și încercați \
+             din nou."
+        ),
+        Refusal::WrongCode {
+            attempts_left: None,
+        } => "Codul nu este corect. Verificați SMS-ul și încercați din nou.".to_owned(),
+        Refusal::Expired => "Codul a expirat. Cereți un cod nou.".to_owned(),
+        Refusal::Locked => {
+            "Prea multe încercări greșite: codul a fost blocat. Cereți un cod nou.".to_owned()
         }
-        .to_owned(),
-    )
+        Refusal::Spent => "Codul a fost deja folosit. Cereți un cod nou.".to_owned(),
+        Refusal::Other => "Furnizorul de semnare a refuzat cererea. Cereți un cod nou.".to_owned(),
+    })
 }
 
 /// A failure of the signing service that is not the signer's to fix.
@@ -305,7 +309,7 @@ pub async fn create(
             format!("Cel mult {MAX_BATCH} documente într-un lot."),
         )]));
     }
-    if !signed.actor.roles.contains(&ghiseu_core::Role::Signer) {
+    if ghiseu_core::authorize_signing(&signed.actor).is_err() {
         return Err(DeskError::Forbidden(
             "Doar un semnatar poate semna documente.".to_owned(),
         ));

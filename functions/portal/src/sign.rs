@@ -25,7 +25,7 @@ use ghiseu_core::form::FormData;
 use ghiseu_core::stored::{StoredAttachment, attachment_from_stored, attachment_to_stored};
 use ghiseu_core::{Attachment, DocumentTypeCode, Lang, MediaType, Sha256Digest};
 use ghiseu_platform::citizens::{self, AwaitingRequest, Signing};
-use ghiseu_platform::csc::{self, Client, Config};
+use ghiseu_platform::csc::{self, Client, Config, Refusal};
 use ghiseu_platform::dossiers::{self, IntakeError, Scan};
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
@@ -349,35 +349,24 @@ async fn store_pdf(
 /// The citizen's words for the provider's refusal of a code, and whether
 /// the same code field may be tried again.
 fn refused(lang: Lang, e: &csc::Error) -> Option<(String, bool)> {
-    match e.code()? {
-        "invalid_otp" => {
-            let description = match e {
-                csc::Error::Refused { description, .. } => description.as_str(),
-                _ => "",
-            };
-            if description.contains("already used") || description.contains("No code") {
-                return Some((t(lang, "code_spent").to_owned(), false));
-            }
-            let left = description
-                .split(|c: char| !c.is_ascii_digit())
-                .find(|w| !w.is_empty())
-                .map(str::to_owned);
-            Some((
-                match (lang, left) {
-                    (Lang::Ro, Some(n)) => {
-                        format!("Codul nu este corect (mai aveți {n} încercări).")
-                    }
-                    (Lang::Hu, Some(n)) => format!("A kód nem helyes (még {n} próbálkozás)."),
-                    (Lang::En, Some(n)) => format!("The code is not right ({n} attempts left)."),
-                    (_, None) => t(lang, "code_wrong").to_owned(),
-                },
-                true,
-            ))
-        }
-        "otp_locked" => Some((t(lang, "code_locked").to_owned(), false)),
-        "expired_otp" => Some((t(lang, "code_expired").to_owned(), false)),
-        _ => None,
-    }
+    let refusal = e.refusal()?;
+    let words = match refusal {
+        Refusal::WrongCode {
+            attempts_left: Some(n),
+        } => match lang {
+            Lang::Ro => format!("Codul nu este corect (mai aveți {n} încercări)."),
+            Lang::Hu => format!("A kód nem helyes (még {n} próbálkozás)."),
+            Lang::En => format!("The code is not right ({n} attempts left)."),
+        },
+        Refusal::WrongCode {
+            attempts_left: None,
+        } => t(lang, "code_wrong").to_owned(),
+        Refusal::Spent => t(lang, "code_spent").to_owned(),
+        Refusal::Locked => t(lang, "code_locked").to_owned(),
+        Refusal::Expired => t(lang, "code_expired").to_owned(),
+        Refusal::Other => return None,
+    };
+    Some((words, refusal.may_retry()))
 }
 
 /// `POST /portal/sign/{sha}/confirm`.

@@ -66,7 +66,9 @@ pub use dossier::{Attachment, Channel, Dossier, DossierStatus, MediaType, NewDos
 pub use ids::{DepartmentCode, DocumentTypeCode, DossierId, IdError, TenantSlug, Username};
 pub use lang::Lang;
 pub use official::{Official, Role};
-pub use permissions::{Action, Actor, Denied, authorize, authorize_registration};
+pub use permissions::{
+    Action, Actor, Denied, authorize, authorize_registration, authorize_signing,
+};
 pub use public_view::{PublicNames, PublicStatus, PublicView, event_label, status_label};
 pub use regno::{RegistrationNumber, RegistrationPrefix};
 pub use route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};

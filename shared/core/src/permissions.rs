@@ -157,6 +157,22 @@ pub fn authorize_registration(actor: &Actor, tenant: &TenantSlug) -> Result<(), 
     check(actor, Action::Register, tenant, None)
 }
 
+/// Whether `actor` may sign at all, before any dossier is read: the signer's
+/// batch asks the signing service for a code only for those who may. Every
+/// document of the batch is still checked with [`authorize`] (and the
+/// workflow) when it is signed.
+pub fn authorize_signing(actor: &Actor) -> Result<(), Denied> {
+    let may = actor
+        .roles
+        .iter()
+        .any(|role| role_allows(*role, Action::Sign, true));
+    if may {
+        Ok(())
+    } else {
+        Err(Denied::NotPermitted)
+    }
+}
+
 fn check(
     actor: &Actor,
     action: Action,
@@ -223,6 +239,26 @@ mod tests {
             roles: [role].into(),
             department: department.map(dept),
         }
+    }
+
+    #[test]
+    fn only_signers_may_start_a_signing_batch() {
+        for (role, expected) in [
+            (Role::Signer, Ok(())),
+            (Role::TenantAdmin, Err(Denied::NotPermitted)),
+            (Role::HeadOfDepartment, Err(Denied::NotPermitted)),
+            (Role::Official, Err(Denied::NotPermitted)),
+            (Role::Registrar, Err(Denied::NotPermitted)),
+        ] {
+            assert_eq!(
+                authorize_signing(&actor("cj-cluj", role, Some("registratura"))),
+                expected,
+                "{role:?}"
+            );
+        }
+        let mut both = actor("cj-cluj", Role::Official, None);
+        both.roles.insert(Role::Signer);
+        assert_eq!(authorize_signing(&both), Ok(()));
     }
 
     #[test]

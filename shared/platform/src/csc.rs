@@ -93,6 +93,80 @@ impl Error {
             _ => None,
         }
     }
+
+    /// What a refusal means for the person who typed the code (`None` when
+    /// the service did not refuse but failed): the one reading of the CSC
+    /// error codes that the desk and the portal share.
+    #[must_use]
+    pub fn refusal(&self) -> Option<Refusal> {
+        let Error::Refused {
+            code, description, ..
+        } = self
+        else {
+            return None;
+        };
+        Some(match code.as_str() {
+            // CSC v2 has one code for every unusable OTP; what kind it was is
+            // only in the description (the sandbox's words, read best-effort:
+            // anything not recognised is a wrong code).
+            "invalid_otp"
+                if description.contains("already used") || description.contains("No code") =>
+            {
+                Refusal::Spent
+            }
+            "invalid_otp" => Refusal::WrongCode {
+                attempts_left: attempts_left(description),
+            },
+            "expired_otp" => Refusal::Expired,
+            "otp_locked" | "too_many_attempts" => Refusal::Locked,
+            "otp_used" | "invalid_sad" => Refusal::Spent,
+            _ => Refusal::Other,
+        })
+    }
+}
+
+/// What a refused code means for whoever typed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The code is wrong and may be typed again; how many tries are left
+    /// when the service says.
+    WrongCode {
+        /// Tries left before the code is blocked, if the service said.
+        attempts_left: Option<u32>,
+    },
+    /// The code (or the authorization it gave) was used already, or none
+    /// was sent: a new code is needed.
+    Spent,
+    /// The code expired: a new code is needed.
+    Expired,
+    /// Too many wrong codes: this one is blocked, a new code is needed.
+    Locked,
+    /// Any other refusal (a request the service would not take).
+    Other,
+}
+
+impl Refusal {
+    /// Whether the same code field may be tried again (else a new code).
+    #[must_use]
+    pub fn may_retry(self) -> bool {
+        matches!(self, Refusal::WrongCode { .. })
+    }
+}
+
+/// `n` of "... (n attempts left)" in a refusal's description.
+fn attempts_left(description: &str) -> Option<u32> {
+    let mut rest = description;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let digits = &rest[start..];
+        let end = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if digits[end..].starts_with(" attempt") {
+            return digits[..end].parse().ok();
+        }
+        rest = &digits[end..];
+    }
+    None
 }
 
 /// A `Result` whose error defaults to this module's [`Error`].
@@ -918,6 +992,64 @@ mod tests {
             Err(Error::Protocol(_))
         ));
         assert_eq!(answer(204, Vec::new()).unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn refusals_are_classified_for_the_person_typing_the_code() {
+        let refused = |code: &str, description: &str| Error::Refused {
+            status: 400,
+            code: code.into(),
+            description: description.into(),
+        };
+        for (code, description, expected) in [
+            (
+                "invalid_otp",
+                "The code is not right (4 attempts left).",
+                Refusal::WrongCode {
+                    attempts_left: Some(4),
+                },
+            ),
+            (
+                "invalid_otp",
+                "Wrong OTP (try 2 of 5)",
+                Refusal::WrongCode {
+                    attempts_left: None,
+                },
+            ),
+            (
+                "invalid_otp",
+                "This code was already used: ask for a new one.",
+                Refusal::Spent,
+            ),
+            (
+                "invalid_otp",
+                "No code was sent for this credential: ask for one (sendOTP).",
+                Refusal::Spent,
+            ),
+            ("expired_otp", "", Refusal::Expired),
+            ("otp_locked", "Too many wrong codes", Refusal::Locked),
+            ("invalid_sad", "", Refusal::Spent),
+            ("invalid_request", "2 attempts left", Refusal::Other),
+        ] {
+            let e = refused(code, description);
+            assert_eq!(e.refusal(), Some(expected), "{code}: {description}");
+        }
+        assert_eq!(Error::Unavailable("down".into()).refusal(), None);
+        // Only a wrong code may be typed again; everything else needs a new one.
+        assert!(
+            Refusal::WrongCode {
+                attempts_left: None
+            }
+            .may_retry()
+        );
+        for needs_new in [
+            Refusal::Spent,
+            Refusal::Expired,
+            Refusal::Locked,
+            Refusal::Other,
+        ] {
+            assert!(!needs_new.may_retry(), "{needs_new:?}");
+        }
     }
 
     #[test]

@@ -241,9 +241,11 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    // A wrong code signs nothing.
+    // A wrong code signs nothing, and says how many tries are left.
     let r = s.semn.form(&batch, &[("otp", "000000")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("mai aveți 4 încercări"), "{text}");
     assert!(
         states(&batch_json(&s.semn, &batch).await)
             .iter()
