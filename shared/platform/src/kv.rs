@@ -5,7 +5,6 @@
 //! [`create_if_absent`]) go through `wasi:keyvalue@0.2.0-draft2` atomics,
 //! which Spin implements over the same stores, so both views see the same
 //! data. The atomics interface is synchronous, hence these functions are too.
-
 //!
 //! Handles are opened once per instance and kept ([`Store::open`],
 //! `open_bucket`): an instance serves many requests (Spin reuses instances
