@@ -322,7 +322,7 @@ impl Snapshot {
 /// through its general format parser, while a snapshot holds only what
 /// chrono wrote (`2026-03-02T09:15:00.123Z`, `2026-03-02`). These parse that
 /// directly and fall back to chrono's parser for anything else, so they
-/// accept exactly what the defaults accept.
+/// accept what the defaults accept (a test compares the two).
 mod stored_time {
     use chrono::{DateTime, NaiveDate, Utc};
     use serde::{Deserialize, Deserializer, de::Error as _};
@@ -393,6 +393,21 @@ pub async fn get_snapshot(store: &Store, token: &TrackingToken) -> Result<Option
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::Duration;
+    use ghiseu_core::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
+    use ghiseu_core::document_type::{DocumentType, SignatureRequirement, TypeVersion};
+    use ghiseu_core::dossier::NewDossier;
+    use ghiseu_core::workflow::{Command, execute};
+    use ghiseu_core::{
+        Actor, Channel, DeadlineRule, DepartmentCode, DisplayName, DocumentTypeCode, DossierId,
+        PublicNote, Reason, RegistrationNumber, RegistrationPrefix, Role, RouteActor, TenantSlug,
+        Username,
+    };
+
+    use super::*;
+
     #[test]
     fn stored_dates_parse_as_chrono_parses_them() {
         use super::stored_time::{parse_date, parse_instant};
@@ -423,21 +438,6 @@ mod tests {
             assert_eq!(parse_date(s), s.parse::<chrono::NaiveDate>().ok(), "{s}");
         }
     }
-
-    use std::collections::BTreeSet;
-
-    use chrono::Duration;
-    use ghiseu_core::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
-    use ghiseu_core::document_type::{DocumentType, SignatureRequirement, TypeVersion};
-    use ghiseu_core::dossier::NewDossier;
-    use ghiseu_core::workflow::{Command, execute};
-    use ghiseu_core::{
-        Actor, Channel, DeadlineRule, DepartmentCode, DisplayName, DocumentTypeCode, DossierId,
-        PublicNote, Reason, RegistrationNumber, RegistrationPrefix, Role, RouteActor, TenantSlug,
-        Username,
-    };
-
-    use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
