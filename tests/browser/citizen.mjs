@@ -14,7 +14,7 @@
 // On success the last line is `RESULT {json}`; on failure the page is saved as
 // `failure-MODE.png` and the exit code is 1.
 
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { check, launch, latestCode as codeFor, noAlert, pathOf, screenshotter, submit } from './common.mjs';
@@ -38,6 +38,9 @@ async function pdfFile(dir, name) {
 
 const browser = await launch();
 let page;
+// The files this run uploads; removed at the end either way.
+let tmp;
+const cleanUp = () => (tmp ? rm(tmp, { recursive: true, force: true }) : Promise.resolve());
 try {
   const context = await browser.newContext({
     viewport: { width: 360, height: 740 },
@@ -46,7 +49,7 @@ try {
   });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
-  const tmp = await mkdtemp(path.join(tmpdir(), 'ghiseu-citizen-'));
+  tmp = await mkdtemp(path.join(tmpdir(), 'ghiseu-citizen-'));
   const result = { mode };
 
   if (mode === 'submit') {
@@ -122,10 +125,12 @@ try {
 
   result.screenshots = screenshots;
   console.log(`RESULT ${JSON.stringify(result)}`);
+  await cleanUp();
   await browser.close();
 } catch (e) {
   console.error(`FAILED (${mode}): ${e.message}`);
   if (page) await page.screenshot({ path: path.join(artifacts, `failure-${mode}.png`), fullPage: true }).catch(() => {});
+  await cleanUp().catch(() => {});
   await browser.close();
   process.exit(1);
 }
