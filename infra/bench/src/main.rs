@@ -133,19 +133,13 @@ async fn spawn_native(kind: &str, db: &Path) -> Result<(Child, SocketAddr)> {
         .kill_on_drop(true)
         .spawn()
         .context("starting the native baseline")?;
-    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(addr) = line.trim().strip_prefix("native listening on ") {
-                return addr
-                    .parse::<SocketAddr>()
-                    .with_context(|| format!("bad native address {addr}"));
-            }
-        }
-        bail!("the native baseline exited before listening")
-    })
-    .await
-    .context("the native baseline did not start within 30 s")??;
+    let addr = listening_address(
+        &mut child,
+        "native listening on ",
+        "the native baseline",
+        30,
+    )
+    .await?;
     Ok((child, addr))
 }
 
@@ -438,26 +432,38 @@ async fn start_host(
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(120), async {
+    let addr = listening_address(&mut child, "ghiseu listening on ", "the host", 120).await?;
+    Ok((child, addr))
+}
+
+/// Reads `child`'s stdout until the line `{prefix}{address}` (an `http://`
+/// URL or a bare address), within `secs` seconds; then keeps draining it so
+/// the child never blocks on a full pipe.
+async fn listening_address(
+    child: &mut Child,
+    prefix: &'static str,
+    what: &'static str,
+    secs: u64,
+) -> Result<SocketAddr> {
+    let mut lines = BufReader::new(child.stdout.take().context("stdout is not piped")?).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(secs), async {
         while let Some(line) = lines.next_line().await? {
-            if let Some(url) = line.trim().strip_prefix("ghiseu listening on ") {
+            if let Some(url) = line.trim().strip_prefix(prefix) {
                 let addr = url
                     .trim()
                     .trim_start_matches("http://")
                     .trim_end_matches('/');
                 return addr
                     .parse::<SocketAddr>()
-                    .with_context(|| format!("bad listening address {url}"));
+                    .with_context(|| format!("{what}: bad listening address {url}"));
             }
         }
-        bail!("the host exited before listening")
+        bail!("{what} exited before listening")
     })
     .await
-    .context("the host did not start within 120 s")??;
-    // Keep draining stdout so the host never blocks on a full pipe.
+    .with_context(|| format!("{what} did not start within {secs} s"))??;
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, addr))
+    Ok(addr)
 }
 
 /// The native baseline: hyper answering `GET /probe/kv/{key}` from the same SQLite file,
