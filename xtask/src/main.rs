@@ -608,7 +608,15 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("build components (release, wasm32-wasip2)", || {
             build_components(&all_components()?)
         })?;
-        steps.step("build host (release)", build_host)?;
+        // One build of every test and of the host binary, in the workspace's
+        // feature resolution (the host's own integration test makes cargo build
+        // `ghiseu` here). Building the host alone first (`build_host`) resolves
+        // features differently and compiled wasmtime and cranelift a second time.
+        steps.step("build tests and host (release)", || {
+            let mut cmd = cargo();
+            cmd.args(["test", "--release", "--workspace", "--no-run"]);
+            exec(cmd)
+        })?;
         steps.step("redis-server", ensure_redis)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("poppler-utils", ensure_poppler)?;
