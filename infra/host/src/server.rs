@@ -167,50 +167,40 @@ const COALESCE_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
 async fn coalesce(res: Response<WasiBody>) -> Response<WasiBody> {
     let (parts, mut body) = res.into_parts();
     let mut gathered = bytes::BytesMut::new();
-    // Most bodies are complete by the time the head arrives: take what is
-    // ready without arming a timer (a timer per request is measurable).
-    let ready = loop {
-        match body.frame().now_or_never() {
-            Some(Some(Ok(frame))) => match frame.into_data() {
+    // Armed only when a frame is not there at once: most bodies are complete
+    // by the time the head arrives, and a timer per request is measurable.
+    let mut wait = std::pin::pin!(None::<tokio::time::Sleep>);
+    // What stopped gathering before the body's end: trailers or an error to
+    // pass on after the data, or nothing (the size or the wait ran out).
+    let pending = loop {
+        let frame = match body.frame().now_or_never() {
+            Some(frame) => frame,
+            None => {
+                if wait.is_none() {
+                    wait.set(Some(tokio::time::sleep(COALESCE_WAIT)));
+                }
+                let Some(expired) = wait.as_mut().as_pin_mut() else {
+                    break None;
+                };
+                tokio::select! {
+                    biased;
+                    frame = body.frame() => frame,
+                    () = expired => break None,
+                }
+            }
+        };
+        match frame {
+            None => return whole(parts, gathered),
+            Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
                     gathered.extend_from_slice(&data);
                     if gathered.len() >= COALESCE_BYTES {
-                        break Gathered::Full;
+                        break None;
                     }
                 }
-                Err(trailers) => break Gathered::Stopped(Ok(trailers)),
+                Err(trailers) => break Some(Ok(trailers)),
             },
-            Some(Some(Err(e))) => break Gathered::Stopped(Err(e)),
-            Some(None) => break Gathered::Complete,
-            None => break Gathered::Waiting,
-        }
-    };
-    let pending = match ready {
-        Gathered::Complete => return whole(parts, gathered),
-        Gathered::Full => None,
-        Gathered::Stopped(next) => Some(next),
-        Gathered::Waiting => {
-            let wait = tokio::time::sleep(COALESCE_WAIT);
-            tokio::pin!(wait);
-            loop {
-                tokio::select! {
-                    biased;
-                    frame = body.frame() => match frame {
-                        None => return whole(parts, gathered),
-                        Some(Ok(frame)) => match frame.into_data() {
-                            Ok(data) => {
-                                gathered.extend_from_slice(&data);
-                                if gathered.len() >= COALESCE_BYTES {
-                                    break None;
-                                }
-                            }
-                            Err(trailers) => break Some(Ok(trailers)),
-                        },
-                        Some(Err(e)) => break Some(Err(e)),
-                    },
-                    () = &mut wait => break None,
-                }
-            }
+            Some(Err(e)) => break Some(Err(e)),
         }
     };
     let head =
@@ -222,18 +212,6 @@ async fn coalesce(res: Response<WasiBody>) -> Response<WasiBody> {
         parts,
         http_body_util::StreamBody::new(stream).boxed_unsync(),
     )
-}
-
-/// How far gathering got without waiting.
-enum Gathered {
-    /// The body ended: send it whole.
-    Complete,
-    /// [`COALESCE_BYTES`] gathered: stream the rest.
-    Full,
-    /// Trailers or an error came: pass them on after the data.
-    Stopped(Result<Frame<Bytes>, wasmtime_wasi_http::Error>),
-    /// The next frame is not there yet: wait a little for it.
-    Waiting,
 }
 
 /// A gathered body as one frame with a Content-Length.

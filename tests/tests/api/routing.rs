@@ -120,3 +120,28 @@ async fn without_a_catch_all_unmatched_paths_are_not_found() {
         }
     }
 }
+
+/// A WASIp3 guest streams its body after the response head; the host gathers a
+/// small body and sends it whole with a Content-Length (one write), and lets a
+/// large one stream on, byte for byte.
+#[tokio::test]
+async fn small_bodies_go_out_whole_and_large_ones_stream() {
+    let app = App::probe(Backend::Sqlite).spawn().await;
+    let small = app.get("/probe/empty").await;
+    assert_eq!(small.status(), 200);
+    assert_eq!(small.headers()["content-length"], "3");
+    assert!(small.headers().get("transfer-encoding").is_none());
+    assert_eq!(small.bytes().await.unwrap().as_ref(), b"ok\n");
+
+    // Over the 256 KiB gathered before the head is sent.
+    let large = ghiseu_tests::random_bytes(1 << 20);
+    let r = app.put("/probe/kv/large", large.clone()).await;
+    assert_eq!(r.status(), 204);
+    let r = app.get("/probe/kv/large").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["transfer-encoding"], "chunked");
+    assert!(
+        r.bytes().await.unwrap() == large,
+        "the streamed body differs"
+    );
+}
