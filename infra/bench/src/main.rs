@@ -35,9 +35,16 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
 const PATH: &str = "/probe/kv/bench-key";
+/// The probe's request that does nothing: the host's cost per request before
+/// any work (the floor under every other row).
+const EMPTY_PATH: &str = "/probe/empty";
+/// What both sides answer to [`EMPTY_PATH`].
+const EMPTY_BODY: &[u8] = b"ok\n";
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
 /// The tracking target of DESIGN §8 is stated at 64 connections.
 const TRACKING_CONNECTIONS: usize = 64;
+/// The scenario name of the [`EMPTY_PATH`] row.
+const EMPTY_ROW: &str = "empty request";
 
 struct Options {
     warmup: Duration,
@@ -177,6 +184,7 @@ async fn run(opts: Options) -> Result<()> {
     };
     println!();
     print_table(&rows);
+    print_bound(&rows);
     if let Some(signing) = signing {
         println!(
             "\nbulk signing on the sandbox provider, one batch per size (select = \
@@ -232,6 +240,9 @@ async fn kv_rows(
                     body.len()
                 );
             }
+            if get_once(addr, EMPTY_PATH).await? != EMPTY_BODY {
+                bail!("{name} does not answer {EMPTY_PATH} as expected");
+            }
         }
 
         println!(
@@ -242,6 +253,15 @@ async fn kv_rows(
             opts.warmup.as_secs_f64()
         );
         let mut rows = Vec::new();
+        let (host, native) = compare(
+            native_addr,
+            host_addr,
+            EMPTY_PATH,
+            TRACKING_CONNECTIONS,
+            opts,
+        )
+        .await?;
+        rows.push((EMPTY_ROW, TRACKING_CONNECTIONS, host, native));
         for conns in CONNECTIONS {
             let (host, native) = compare(native_addr, host_addr, PATH, conns, opts).await?;
             rows.push(("kv read", conns, host, native));
@@ -484,6 +504,9 @@ async fn start_native(db: &Path) -> Result<SocketAddr> {
                 let service = service_fn(move |req: Request<hyper::body::Incoming>| {
                     let store = store.clone();
                     async move {
+                        if req.uri().path() == EMPTY_PATH {
+                            return Ok(Response::new(Full::new(Bytes::from_static(EMPTY_BODY))));
+                        }
                         let key = req
                             .uri()
                             .path()
@@ -674,6 +697,38 @@ async fn load(
         sample.errors += e;
     }
     Ok(sample)
+}
+
+/// What the floor means for the tracking rows. Time per request at a row's
+/// concurrency is 1 / rate. Native tracking work is what a native lookup
+/// takes beyond a native empty request; a host lookup takes at least the
+/// host's empty request plus that work (a component is not faster than native
+/// code), so its best possible ratio is native lookup time ÷ (host empty time +
+/// native work time), however lean the component.
+fn print_bound(rows: &[(&str, usize, Stats, Stats)]) {
+    let Some((_, _, host_empty, native_empty)) = rows.iter().find(|(name, ..)| *name == EMPTY_ROW)
+    else {
+        return;
+    };
+    if host_empty.rps <= 0.0 || native_empty.rps <= 0.0 {
+        return;
+    }
+    for (name, _, _, native) in rows
+        .iter()
+        .filter(|(name, ..)| name.starts_with("tracking"))
+    {
+        if native.rps <= 0.0 {
+            continue;
+        }
+        let lookup = 1e6 / native.rps;
+        let work = (lookup - 1e6 / native_empty.rps).max(0.0);
+        let best = lookup / (1e6 / host_empty.rps + work);
+        println!(
+            "best case for {name}: host empty request {:.1} µs + native work {work:.1} µs \
+             against native {lookup:.1} µs per request = ratio {best:.2} at most",
+            1e6 / host_empty.rps
+        );
+    }
 }
 
 fn print_table(rows: &[(&str, usize, Stats, Stats)]) {

@@ -1,8 +1,9 @@
 //! A test-only component for the host's integration tests: each operation
 //! exercises one interface the host implements (key-value, atomics, outbound
 //! HTTP, variables, S3 through outbound HTTP) or one failure the host must
-//! contain (trap, out of memory, runaway CPU). It is never in the production
-//! `spin.toml`.
+//! contain (trap, out of memory, runaway CPU); `empty` does nothing at all, for
+//! the benchmark's floor (what the host costs per request before any work). It
+//! is never in the production `spin.toml`.
 //!
 //! Operations dispatch on the first segment of `spin-path-info`, so the probe
 //! works under any route prefix (`/probe/...`). Anything unrecognised answers
@@ -26,6 +27,11 @@ const STORE: &str = "default";
 const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 const OCTETS: &str = "application/octet-stream";
+
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// What `GET empty` answers (the benchmark's native baseline answers the same).
+const EMPTY_BODY: &[u8] = b"ok\n";
 
 #[http_service]
 async fn handle(request: Request) -> Response {
@@ -69,6 +75,8 @@ async fn handle(request: Request) -> Response {
         ("oom", &Method::GET) => oom(),
         ("spin", &Method::GET) => spin(),
         ("echo", &Method::POST) => echo(request).await,
+        // The least a request can cost: the benchmark's floor.
+        ("empty", &Method::GET) => Ok(web::bytes(StatusCode::OK, TEXT, EMPTY_BODY)),
         _ => Ok(info(request.headers()).await),
     };
     result.unwrap_or_else(|e| {
