@@ -757,7 +757,9 @@ pub fn admin_wasm() -> PathBuf {
 }
 
 /// A manifest with the desk, the administration and the track component on one "default" store, written
-/// once per test process (it is the same for every test).
+/// once per test process (it is the same for every test). The probe is mounted at `/probe/...`
+/// on the same store, so a test can write a stored state directly (what a request that died
+/// midway leaves behind, for example).
 fn desk_manifest() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
@@ -799,12 +801,15 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/api/v1/admin/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/tenants\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/api/v1/platform/tenants/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/trust/roots/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/sandbox/...\"\ncomponent = \"sandbox\"\n\
              [[trigger.http]]\nroute = \"/portal/...\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
+             [[trigger.http]]\nroute = \"/probe/...\"\ncomponent = \"probe\"\n\
+             [component.probe]\nsource = {probe:?}\nkey_value_stores = [\"default\"]\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.desk.variables]\n{vars}\
@@ -839,6 +844,7 @@ fn desk_manifest() -> PathBuf {
                 .to_string(),
             s3vars = s3vars,
             desk = desk_wasm().display().to_string(),
+            probe = probe_wasm().display().to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
             sandbox = sandbox_wasm().display().to_string(),

@@ -6,7 +6,7 @@ use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::{
     CitizenContact, CitizenName, DocumentTypeCode, DossierId, Email, InternalNote, MediaType,
-    PhoneNumber, PublicNames, TenantSlug, Username,
+    PhoneNumber, PublicNames, RegistrationNumber, TenantSlug, Username,
 };
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
@@ -262,12 +262,23 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
     let filter = InboxFilter::parse(query, signed);
     let now = Utc::now();
     let today = ghiseu_core::calendar::local_date(now);
+    // Numbers of the registry view taken without a dossier recorded.
+    let mut unused = Vec::new();
     let mut rows: Vec<repo::Summary> = if filter.view == "registry" {
         let year = registration_year(now);
         let mut rows = Vec::new();
-        for id in repo::recent_dossiers(store, &scope, year, 100).await? {
-            if let Some(v) = repo::get_dossier(store, &scope, &id).await? {
-                rows.push(repo::Summary::of(&v.dossier));
+        for (seq, id) in repo::recent_registrations(store, &scope, year, 100).await? {
+            let found = match id {
+                Some(id) => repo::get_dossier(store, &scope, &id).await?,
+                None => None,
+            };
+            match found {
+                Some(v) => rows.push(repo::Summary::of(&v.dossier)),
+                None => unused.extend(
+                    RegistrationNumber::new(signed.tenant.registration_prefix.clone(), year, seq)
+                        .ok()
+                        .map(|n| n.to_string()),
+                ),
             }
         }
         rows
@@ -283,7 +294,18 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
     let names = PublicNames::of(&departments, &repo::officials(store, &scope).await?);
     Ok(secure_html(
         StatusCode::OK,
-        pages::inbox(signed, &filter, &rows, &departments, &types, &names, today),
+        pages::inbox(
+            signed,
+            &filter,
+            pages::Listing {
+                rows: &rows,
+                unused: &unused,
+            },
+            &departments,
+            &types,
+            &names,
+            today,
+        ),
     ))
 }
 

@@ -145,11 +145,20 @@ fn status_ro(code: &str) -> &str {
     }
 }
 
-/// The inbox: open dossiers sorted by deadline, with filters (plain GET form).
+/// What an inbox view lists.
+pub struct Listing<'a> {
+    /// The dossiers shown.
+    pub rows: &'a [Summary],
+    /// Registration numbers taken without a dossier (the registry view only).
+    pub unused: &'a [String],
+}
+
+/// The inbox: open dossiers sorted by deadline, with filters (plain GET form);
+/// the registry view also names numbers taken without a dossier.
 pub fn inbox(
     signed: &Signed,
     filter: &InboxFilter,
-    rows: &[Summary],
+    Listing { rows, unused }: Listing<'_>,
     departments: &[Department],
     types: &[DocumentType],
     names: &PublicNames,
@@ -210,6 +219,14 @@ pub fn inbox(
                     option value="week" selected[filter.due.as_deref() == Some("week")] { "În următoarele 7 zile" }
                 }
                 button type="submit" { "Filtrează" }
+            }
+            @if !unused.is_empty() {
+                p.warning role="alert" {
+                    "Numere de înregistrare luate fără dosar: "
+                    (unused.join(", "))
+                    ". O înregistrare a fost întreruptă după ce a primit numărul (sau se încheie chiar acum); \
+                     numărul nu se refolosește, menționați-l în registru ca anulat."
+                }
             }
             p { (rows.len()) " dosare" }
             table {
@@ -683,6 +700,12 @@ pub fn signing_batch(
                 p { "Furnizorul de semnare semnează documentele; rezultatele apar aici. "
                     a href=(format!("/desk/sign/batches/{}", batch.id)) { "Reîncarcă" } }
             } @else if pending > 0 {
+                @if batch.lost_parts > 0 {
+                    p.warning role="alert" {
+                        "Furnizorul de semnare nu a trimis la timp rezultatul unei părți a lotului. "
+                        "Documentele rămase nesemnate se pot semna din nou: cereți un cod nou."
+                    }
+                }
                 form #sign-form method="post" action=(format!("/desk/sign/batches/{}", batch.id)) data-status=(format!("/desk/sign/batches/{}.json", batch.id)) {
                     input type="hidden" name="csrf" value=(signed.session.csrf);
                     @if part < pending {

@@ -122,6 +122,14 @@ pub struct Batch {
     /// `responseID` here and changes nothing): `{part}/{responseID}`.
     #[serde(default)]
     pub answered: Vec<String>,
+    /// Parts whose documents began to be issued (with the signatures in
+    /// hand, either way of signing): until one has, no pending item can have
+    /// been issued, and [`repair`] has nothing to look for.
+    #[serde(default)]
+    pub parts_started: u32,
+    /// Asynchronous parts given up as lost ([`InFlight::lost`]), for the page.
+    #[serde(default)]
+    pub lost_parts: u32,
 }
 
 /// A part of the batch the service signs asynchronously (`operationMode`
@@ -136,6 +144,36 @@ pub struct InFlight {
     pub response_id: Option<String>,
     /// The items it covers, in the order of the hashes sent.
     pub items: Vec<usize>,
+    /// When the part was sent (absent in batches stored before it was kept).
+    #[serde(default)]
+    pub since: Option<DateTime<Utc>>,
+    /// When its result was claimed for applying.
+    #[serde(default)]
+    pub claimed: Option<DateTime<Utc>>,
+}
+
+/// How long a claimed result may take to apply: well past the host's request
+/// deadline (30 s), so a claim this old belongs to a request that died.
+const APPLY_LIMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// How long a part waits for the service's result. A CSC service answers an
+/// asynchronous signHash in seconds; one that has not in this long lost it
+/// (or its delivery failed, which the sandbox does not retry).
+const RESULT_LIMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+impl InFlight {
+    /// Whether the part will not complete any more: its result was claimed by
+    /// a request that died, or never came. Then the batch stops waiting, the
+    /// documents it issued are found by [`repair`], and the rest can be signed
+    /// again with a new code (a late result is then not awaited and changes
+    /// nothing).
+    fn lost(&self, now: DateTime<Utc>) -> bool {
+        match (self.claimed, self.since) {
+            (Some(claimed), _) => now - claimed > APPLY_LIMIT,
+            (None, Some(since)) => now - since > RESULT_LIMIT,
+            (None, None) => false,
+        }
+    }
 }
 
 impl Batch {
@@ -356,6 +394,8 @@ pub async fn create(
         codes_sent: 0,
         in_flight: None,
         answered: Vec::new(),
+        parts_started: 0,
+        lost_parts: 0,
     };
     for id in ids {
         let Some(current) = repo::get_dossier(store, &scope, &id).await? else {
@@ -492,7 +532,39 @@ async fn load(
     if batch.signer != signed.actor.username.as_str() {
         return Err(DeskError::NotFound);
     }
+    let batch = give_up_lost_part(&key, batch)?;
     Ok((key, bytes, batch))
+}
+
+/// Stops waiting for an asynchronous part that will not complete
+/// ([`InFlight::lost`]); the batch as stored afterwards.
+fn give_up_lost_part(key: &str, batch: Batch) -> Result<Batch, DeskError> {
+    let now = Utc::now();
+    let Some(part) = batch.in_flight.as_ref().filter(|f| f.lost(now)) else {
+        return Ok(batch);
+    };
+    let part = part.part.clone();
+    // The batch as stored when deciding: the part may have completed meanwhile.
+    let mut current = None;
+    let released = update(key, |b| {
+        let lost = b
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.part == part && f.lost(now));
+        if lost {
+            b.in_flight = None;
+            b.lost_parts += 1;
+        }
+        current = Some(b.clone());
+        lost.then_some(())
+    })?;
+    if released.is_some() {
+        eprintln!(
+            "desk: signing batch {}: part {part} given up (no result)",
+            batch.id
+        );
+    }
+    current.ok_or_else(|| corrupt("batch"))
 }
 
 /// `GET /desk/sign/batches/{id}` (and `.json` for the progress poll).
@@ -502,10 +574,13 @@ pub async fn show(
     id: &str,
     json: bool,
 ) -> Result<Response, DeskError> {
-    let (_, _, batch) = load(store, signed, id).await?;
+    let (key, _, batch) = load(store, signed, id).await?;
     if json {
         return Ok(web::json(http::StatusCode::OK, &batch));
     }
+    // The page (not the progress poll, which runs while a part is signed)
+    // shows what was issued even if the request that issued it died.
+    let batch = repair(store, &signed.tenant, &key, batch).await?;
     Ok(web::secure_html_with(
         http::StatusCode::OK,
         pages::signing_batch(signed, &batch, &[]),
@@ -579,6 +654,8 @@ pub async fn sign(
 ) -> Result<Response, DeskError> {
     let form = checked_form(signed, body)?;
     let (key, _, batch) = load(store, signed, id).await?;
+    // Before a code is spent: documents a dead request issued are not signed again.
+    let batch = repair(store, &signed.tenant, &key, batch).await?;
     let otp: String = web::form_raw(&form, "otp")
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -626,6 +703,8 @@ pub async fn sign(
                 part: name.clone(),
                 response_id: None,
                 items: items.clone(),
+                since: Some(Utc::now()),
+                claimed: None,
             });
         })?;
         let answer = client
@@ -784,6 +863,9 @@ async fn apply_callback(store: &Store, result: &csc::Callback) -> Result<bool, D
             return None;
         }
         b.answered.push(format!("{}/{response_id}", flight.part));
+        if let Some(f) = b.in_flight.as_mut().filter(|f| f.part == flight.part) {
+            f.claimed = Some(Utc::now());
+        }
         Some(())
     })?
     .is_some();
@@ -860,6 +942,60 @@ fn record_results(b: &mut Batch, results: &[(usize, ItemState)]) {
     }
 }
 
+/// Marks signed the pending items whose document was issued all the same.
+///
+/// A signing request saves its results every [`PROGRESS_EVERY`] documents; one
+/// that dies in between (the host's deadline, a crash) leaves the documents it
+/// issued since its last save pending in the batch, although their dossiers
+/// are signed and issued and their verification records written. The
+/// verification record under the item's own token is the proof (it is written
+/// right after the dossier's `signed` + `issued`, and no other item or batch
+/// uses that token): such an item becomes signed with that document, and its
+/// dossier's public tracking and inbox summary are written again (both are
+/// idempotent; the request may have died before them). The citizen's
+/// notification is not repeated: whether it went out is not known.
+///
+/// Only after a part was started (`parts_started`), and not while an
+/// asynchronous part is awaited: then its items are pending on purpose.
+async fn repair(
+    store: &Store,
+    tenant: &Tenant,
+    key: &str,
+    batch: Batch,
+) -> Result<Batch, DeskError> {
+    if batch.parts_started == 0 || batch.in_flight.is_some() {
+        return Ok(batch);
+    }
+    let scope = TenantScope::new(&tenant.slug);
+    let mut found = Vec::new();
+    let mut dossiers = Vec::new();
+    for (index, item) in batch.pending() {
+        let token = TrackingToken::parse(&item.verify).map_err(|_| corrupt("token"))?;
+        let Some(record) = issued::get(store, &token).await? else {
+            continue;
+        };
+        if record.dossier != item.dossier {
+            continue;
+        }
+        let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
+        if let Some(current) = repo::get_dossier(store, &scope, &id).await? {
+            publish(store, tenant, &current.dossier).await?;
+            dossiers.push(current.dossier);
+        }
+        found.push((
+            index,
+            ItemState::Signed {
+                document: record.sha256,
+            },
+        ));
+    }
+    if found.is_empty() {
+        return Ok(batch);
+    }
+    repo::index_open_many(&scope, &dossiers)?;
+    save(key, |b| record_results(b, &found))
+}
+
 /// Results are saved every this many documents, for the progress shown while
 /// a large batch is signed.
 const PROGRESS_EVERY: usize = 20;
@@ -890,6 +1026,8 @@ async fn complete(
             .trim()
             .to_owned(),
     };
+    // From here on documents may be issued before their results are saved.
+    save(key, |b| b.parts_started += 1)?;
     let mut results = Vec::with_capacity(part.len());
     // Issued dossiers whose inbox summaries are still to be updated: one
     // compare-and-swap of the tenant's open list per checkpoint, not per document.
@@ -1077,4 +1215,34 @@ async fn issue_one(
     Err(ItemError::Failed(
         "Dosarul a fost modificat de mai multe ori în timpul semnării.".to_owned(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(since: Option<i64>, claimed: Option<i64>) -> InFlight {
+        let at = |minutes_ago: i64| Utc::now() - chrono::TimeDelta::minutes(minutes_ago);
+        InFlight {
+            part: "p".to_owned(),
+            response_id: None,
+            items: vec![0],
+            since: since.map(at),
+            claimed: claimed.map(at),
+        }
+    }
+
+    #[test]
+    fn a_part_is_lost_when_its_result_never_came_or_its_claim_died() {
+        let now = Utc::now();
+        // Waiting for the service: 15 minutes.
+        assert!(!part(Some(1), None).lost(now));
+        assert!(!part(Some(14), None).lost(now));
+        assert!(part(Some(16), None).lost(now));
+        // Claimed: applying takes at most the request deadline; 2 minutes.
+        assert!(!part(Some(16), Some(1)).lost(now));
+        assert!(part(Some(3), Some(3)).lost(now));
+        // Stored before the times were kept: never given up by itself.
+        assert!(!part(None, None).lost(now));
+    }
 }

@@ -143,8 +143,10 @@ pub async fn register(
         form: intake.form,
     };
     let dossier = Dossier::register(new, &doc_type, route_actor, now);
-    repo::create_dossier(&scope, &dossier)?;
+    // The number's index entry first: the registry view then finds every
+    // dossier that was written, and shows a number whose dossier never was.
     repo::put_index_entry(store, &scope, year, seq, &id).await?;
+    repo::create_dossier(&scope, &dossier)?;
     repo::index_open(&scope, &dossier)?;
     repo::put_token(
         store,

@@ -24,6 +24,8 @@
 //! compare-and-swap against the bytes that were read, so of two concurrent
 //! writers exactly one wins and the other retries on fresh data.
 
+use std::collections::HashMap;
+
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
 use ghiseu_core::stored::{
@@ -772,13 +774,17 @@ pub async fn put_index_entry(
         .await
 }
 
-/// The ids of the newest `limit` dossiers registered in `year`, newest first.
-pub async fn recent_dossiers(
+/// The newest `limit` registration numbers taken in `year`, newest first,
+/// each with the dossier recorded under it: `None` is a number taken without
+/// a dossier recorded (a registration that failed after taking it, or one
+/// that is finishing at this very moment). A registry must account for every
+/// number, so callers show these rather than skip them.
+pub async fn recent_registrations(
     store: &Store,
     scope: &TenantScope,
     year: u16,
     limit: u32,
-) -> Result<Vec<DossierId>> {
+) -> Result<Vec<(u32, Option<DossierId>)>> {
     let counter = scope.registration_counter(year);
     let last: u32 = match store.get(&counter).await? {
         Some(b) => std::str::from_utf8(&b)
@@ -788,17 +794,22 @@ pub async fn recent_dossiers(
         None => 0,
     };
     let first = last.saturating_sub(limit) + 1;
-    let keys: Vec<String> = (first..=last)
-        .rev()
-        .map(|seq| scope.index_entry(year, seq))
-        .collect();
-    if keys.is_empty() {
+    let seqs: Vec<u32> = (first..=last).rev().collect();
+    if seqs.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(kv::get_many(STORE, &keys)?
+    let keys: Vec<String> = seqs
+        .iter()
+        .map(|&seq| scope.index_entry(year, seq))
+        .collect();
+    let found: HashMap<String, DossierId> = kv::get_many(STORE, &keys)?
         .into_iter()
-        .filter_map(|(_, v)| v)
-        .filter_map(|v| DossierId::parse(std::str::from_utf8(&v).ok()?).ok())
+        .filter_map(|(k, v)| Some((k, DossierId::parse(std::str::from_utf8(&v?).ok()?).ok()?)))
+        .collect();
+    Ok(seqs
+        .into_iter()
+        .zip(keys)
+        .map(|(seq, key)| (seq, found.get(&key).copied()))
         .collect())
 }
 

@@ -259,12 +259,7 @@ async fn enrollment_gives_a_credential_whose_chain_openssl_verifies() {
     assert_eq!(info["key"]["curve"], csc::P256_CURVE_OID);
     assert_eq!(info["cert"]["subjectDN"], "CN=Ion Popescu,C=RO");
 
-    let ca_pem = app
-        .get("/api/v1/sandbox/csc/ca.pem")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ca_pem = crate::signing::sandbox_ca(&app).await;
     assert!(ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ca.pem"), &ca_pem).unwrap();

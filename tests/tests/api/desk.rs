@@ -627,6 +627,41 @@ async fn information_request_response_signature_and_issue() {
     assert!(reg.inbox("view=registry").await.contains(&regno));
 }
 
+/// A registration that dies after taking its number leaves the number without
+/// a dossier; the registry names it rather than skip it (a registry accounts
+/// for every number), and the next registration does not reuse it.
+#[tokio::test]
+async fn the_registry_names_a_number_taken_without_a_dossier() {
+    let app = spawn(Backend::Sqlite).await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let y = year();
+    let first = reg.register("petitie").await.1;
+    assert_eq!(first, format!("ALF-{y}-000001"));
+    // What a request that died right after taking its number leaves behind.
+    let r = app
+        .client
+        .post(app.url(&format!("/probe/incr/t/alfa/regno/{y}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let third = reg.register("petitie").await.1;
+    assert_eq!(third, format!("ALF-{y}-000003"));
+
+    let registry = reg.inbox("view=registry").await;
+    assert!(registry.contains(&first) && registry.contains(&third));
+    assert!(
+        registry.contains(&format!(
+            "Numere de înregistrare luate fără dosar: ALF-{y}-000002."
+        )),
+        "{registry}"
+    );
+    // The open inboxes list dossiers; another tenant's registry has no gap.
+    assert!(!reg.inbox("view=all").await.contains("fără dosar"));
+    let other = app.desk_sign_in("beta", "reg", "parola-reg").await;
+    assert!(!other.inbox("view=registry").await.contains("fără dosar"));
+}
+
 #[tokio::test]
 async fn inboxes_filter_by_department_official_status_type_and_deadline() {
     let app = spawn(Backend::Sqlite).await;

@@ -157,6 +157,17 @@ async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
         .collect()
 }
 
+/// Enters the signing code on the batch page; the desk answers with the batch again.
+async fn enter_code(semn: &Official, batch: &str, code: &str) {
+    let r = semn.form(batch, &[("otp", code)]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+}
+
 async fn batch_json(semn: &Official, path: &str) -> Value {
     let r = semn.get(&format!("{path}.json")).await;
     assert_eq!(r.status(), 200);
@@ -173,7 +184,7 @@ async fn signed_file(official: &Official, id: &str, sha256: &str) -> Vec<u8> {
 }
 
 /// The sandbox signing provider's development CA (PEM).
-async fn sandbox_ca(app: &TestApp) -> String {
+pub(crate) async fn sandbox_ca(app: &TestApp) -> String {
     let r = app.get("/api/v1/sandbox/csc/ca.pem").await;
     assert_eq!(r.status(), 200);
     r.text().await.unwrap()
@@ -253,13 +264,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
     );
 
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = s.semn.form(&batch, &[("otp", &code)]).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap()
-    );
+    enter_code(&s.semn, &batch, &code).await;
     let result = batch_json(&s.semn, &batch).await;
     let st = states(&result);
     assert_eq!(st.iter().filter(|x| *x == "signed").count(), 24, "{result}");
@@ -368,8 +373,7 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
     let before = chrono::Utc::now() - chrono::Duration::seconds(1);
 
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = s.semn.form(&batch, &[("otp", &code)]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    enter_code(&s.semn, &batch, &code).await;
 
     let result = batch_json(&s.semn, &batch).await;
     assert_eq!(states(&result), ["signed", "signed", "signed"], "{result}");
@@ -428,8 +432,7 @@ async fn a_tsa_that_fails_fails_each_document_with_its_reason() {
     let batch = select(&s.semn, std::slice::from_ref(&id)).await;
 
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = s.semn.form(&batch, &[("otp", &code)]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    enter_code(&s.semn, &batch, &code).await;
 
     let result = batch_json(&s.semn, &batch).await;
     assert_eq!(states(&result), ["failed"], "{result}");
@@ -482,13 +485,7 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
         let codes = outbox_codes(&s.app, SIGNER_PHONE).await;
         assert_eq!(codes.len(), part, "one code per part");
         // The outbox lists the newest first.
-        let r = s.semn.form(&batch, &[("otp", &codes[0])]).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::SEE_OTHER,
-            "{}",
-            r.text().await.unwrap()
-        );
+        enter_code(&s.semn, &batch, &codes[0]).await;
         let st = states(&batch_json(&s.semn, &batch).await);
         assert_eq!(st.iter().filter(|x| *x == "signed").count(), signed_after);
     }
@@ -512,8 +509,7 @@ async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
     let ids: Vec<String> = dossiers.iter().map(|d| d.0.clone()).collect();
     let batch = select(&s.semn, &ids).await;
     let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    let r = s.semn.form(&batch, &[("otp", &code)]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    enter_code(&s.semn, &batch, &code).await;
     // The service answers at once and delivers the signatures to the callback.
     let mut result = batch_json(&s.semn, &batch).await;
     for _ in 0..100 {
@@ -574,4 +570,171 @@ async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
         states(&batch_json(&s.semn, &batch).await),
         ["signed", "signed", "signed"]
     );
+}
+
+/// The stored batch behind `path` (`/desk/sign/batches/{id}`), read through the probe.
+async fn stored_batch(app: &TestApp, path: &str) -> (String, Value) {
+    let id = path.rsplit('/').next().unwrap();
+    let key = format!("/probe/kv/t/alfa/signing/{id}");
+    let r = app.get(&key).await;
+    assert_eq!(r.status(), 200, "reading {key}");
+    (key, r.json().await.unwrap())
+}
+
+/// Writes back `items` of the stored batch as pending: the state a signing
+/// request leaves when it dies after issuing them, before it saves their results.
+async fn forget_results(app: &TestApp, path: &str, items: &[usize]) {
+    let (key, mut batch) = stored_batch(app, path).await;
+    for &i in items {
+        let item = batch["items"][i].as_object_mut().unwrap();
+        assert_eq!(item["state"], "signed", "item {i} was signed");
+        item.remove("document");
+        item.insert("state".to_owned(), json!("pending"));
+    }
+    let r = app
+        .client
+        .put(app.url(&key))
+        .body(serde_json::to_vec(&batch).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documents_issued_by_a_request_that_died_are_shown_signed_and_not_signed_again() {
+    let s = setup(&[("csc_multisign", "5")]).await;
+    let mut ids = Vec::new();
+    let mut tokens = Vec::new();
+    for n in 0..10 {
+        let (id, _, token) = awaiting_signature(&s, n).await;
+        ids.push(id);
+        tokens.push(token);
+    }
+    let batch = select(&s.semn, &ids).await;
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await[0].clone();
+    enter_code(&s.semn, &batch, &code).await;
+    let first = batch_json(&s.semn, &batch).await;
+    assert_eq!(states(&first)[..5], ["signed"; 5]);
+
+    // Items 1 and 3 were issued, but the request died before saving them.
+    forget_results(&s.app, &batch, &[1, 3]).await;
+    assert_eq!(states(&batch_json(&s.semn, &batch).await)[1], "pending");
+    // The batch page shows the truth: signed, with the documents issued then.
+    let page = s.semn.get(&batch).await;
+    assert_eq!(page.status(), 200);
+    let repaired = batch_json(&s.semn, &batch).await;
+    for i in [1, 3] {
+        assert_eq!(repaired["items"][i]["state"], "signed", "item {i}");
+        assert_eq!(
+            repaired["items"][i]["document"], first["items"][i]["document"],
+            "item {i} keeps the document issued the first time"
+        );
+    }
+
+    // Again for item 4, and this time the signer goes straight on with the
+    // next code: it covers the five documents still to sign, not item 4.
+    forget_results(&s.app, &batch, &[4]).await;
+    let codes = outbox_codes(&s.app, SIGNER_PHONE).await;
+    assert_eq!(codes.len(), 2, "the first part asked for the second code");
+    enter_code(&s.semn, &batch, &codes[0]).await;
+    let done = batch_json(&s.semn, &batch).await;
+    assert_eq!(states(&done), ["signed"; 10], "{done}");
+    assert_eq!(done["items"][4]["document"], first["items"][4]["document"]);
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "credentials/authorize").await,
+        2,
+        "one code per part of five; item 4 was not signed again"
+    );
+    assert_eq!(
+        csc_calls(&s.app, &s.credential, "signatures/signHash").await,
+        2
+    );
+    // Each dossier was signed and issued once, and its verification record
+    // answers for the document the batch shows.
+    for (i, token) in tokens.iter().enumerate() {
+        let tracking: Value = s
+            .app
+            .get(&format!("/api/v1/track/{token}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(tracking["status"], "resolved", "dossier {i}");
+        let signed = tracking["route"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "signed")
+            .count();
+        assert_eq!(signed, 1, "dossier {i} is signed once");
+        let item = &done["items"][i];
+        let verify: Value = s
+            .app
+            .get(&format!(
+                "/api/v1/verify/{}",
+                item["verify"].as_str().unwrap()
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(verify["sha256"], item["document"], "dossier {i}");
+    }
+}
+
+/// An asynchronous result that never arrives (here the callback URL answers
+/// 404, and the provider delivers once) leaves the batch waiting; after
+/// fifteen minutes without it the batch stops waiting, says so, and offers a
+/// new code for the documents still to sign.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_stops_waiting_for_an_asynchronous_result_that_never_comes() {
+    let s = setup(&[(
+        "csc_callback_url",
+        "http://desk.spin.internal/api/v1/signing/nowhere",
+    )])
+    .await;
+    let ids = vec![
+        awaiting_signature(&s, 0).await.0,
+        awaiting_signature(&s, 1).await.0,
+    ];
+    let batch = select(&s.semn, &ids).await;
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    enter_code(&s.semn, &batch, &code).await;
+    let waiting = batch_json(&s.semn, &batch).await;
+    assert!(!waiting["in_flight"].is_null(), "{waiting}");
+    let page = s.semn.html(&batch).await;
+    assert!(page.contains("Furnizorul de semnare semnează"), "{page}");
+
+    // Fourteen minutes on, it still waits; sixteen, and it gives up.
+    for (minutes, waits) in [(14, true), (16, false)] {
+        let (key, mut stored) = stored_batch(&s.app, &batch).await;
+        let since = chrono::Utc::now() - chrono::TimeDelta::minutes(minutes);
+        stored["in_flight"]["since"] = json!(since.to_rfc3339());
+        let r = s
+            .app
+            .client
+            .put(s.app.url(&key))
+            .body(serde_json::to_vec(&stored).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let now = batch_json(&s.semn, &batch).await;
+        assert_eq!(
+            !now["in_flight"].is_null(),
+            waits,
+            "after {minutes} minutes: {now}"
+        );
+    }
+    let page = s.semn.html(&batch).await;
+    assert!(page.contains("nu a trimis la timp rezultatul"), "{page}");
+    assert!(page.contains("Trimite un cod nou"), "{page}");
+    assert_eq!(
+        states(&batch_json(&s.semn, &batch).await),
+        ["pending", "pending"]
+    );
+    let r = s.semn.form(&format!("{batch}/code"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 2);
 }
