@@ -10,6 +10,8 @@
 //!   `X-CSRF-Token` on unsafe methods).
 //! - `/api/v1/platform/tenants[/{slug}]`: the platform administrator creates
 //!   and lists municipalities (bearer `platform_admin_token`).
+//! - `/api/v1/platform/trust/roots[/{sha256}]`: the platform administrator
+//!   lists, adds and removes the trust anchors of signature verification.
 //!
 //! Handlers parse the request into core's types, call the platform's
 //! repositories and render; every rule lives in `ghiseu-core`.
@@ -27,6 +29,7 @@ mod error;
 mod officials;
 mod pages;
 mod platform;
+mod trust;
 
 use chrono::Utc;
 use ghiseu_core::{Official, Role, Tenant, TenantSlug, Username};
@@ -105,6 +108,9 @@ async fn handle(request: Request) -> Response {
         Ok(s) => s,
         Err(e) => return AdminError::from(e).into_problem(),
     };
+    if path.starts_with(trust::PREFIX) {
+        return trust::handle(&store, request, &path).await;
+    }
     if path.starts_with("/api/v1/platform/") {
         return platform::handle(&store, request, &path).await;
     }

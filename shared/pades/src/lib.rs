@@ -44,7 +44,7 @@ pub use tsp::{
     TimeStampingUsage, TimestampRefusal, TimestampRequest, TokenToSign, finish_with_timestamp,
     signature_timestamp_imprint, timestamp_rejection, timestamp_request, timestamp_token,
 };
-pub use verify::{Report, SignatureReport};
+pub use verify::{Anchor, Report, SignatureReport, describe_anchor};
 
 /// What the signature dictionary says and how much room it leaves for the CMS.
 #[derive(Debug, Clone, Copy)]

@@ -662,6 +662,47 @@ fn valid_at(cert: &Certificate, at: Option<DateTime<Utc>>) -> Result<(), String>
     }
 }
 
+/// What a trust anchor is, as an administrator adding one needs to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The subject's common name, or the whole subject when it has none.
+    pub subject: String,
+    /// The issuer, the same way (the subject again for a self-signed root).
+    pub issuer: String,
+    /// Start of validity.
+    pub not_before: Option<DateTime<Utc>>,
+    /// End of validity.
+    pub not_after: Option<DateTime<Utc>>,
+    /// SHA-256 of the DER certificate.
+    pub sha256: [u8; 32],
+}
+
+/// Checks that `der` can serve as a trust anchor for [`crate::verify`]: one
+/// X.509 certificate, exactly (no trailing bytes), of a certification
+/// authority (basicConstraints `cA`, and no key usage that leaves out
+/// certificate signing); describes it. A root that [`crate::verify`] could
+/// not read would make every verification fail, so nothing else is accepted.
+pub fn describe_anchor(der: &[u8]) -> Result<Anchor, String> {
+    let cert =
+        Certificate::from_der(der).map_err(|e| format!("not a DER X.509 certificate: {e}"))?;
+    if !is_ca(&cert) {
+        return Err(format!(
+            "{} is not a certification authority's certificate (no basicConstraints cA, or a \
+             key usage without keyCertSign)",
+            describe(&cert)
+        ));
+    }
+    let validity = &cert.tbs_certificate.validity;
+    Ok(Anchor {
+        subject: describe(&cert),
+        issuer: common_name(&cert.tbs_certificate.issuer)
+            .unwrap_or_else(|| cert.tbs_certificate.issuer.to_string()),
+        not_before: from_unix(validity.not_before.to_unix_duration()),
+        not_after: from_unix(validity.not_after.to_unix_duration()),
+        sha256: Sha256::digest(der).into(),
+    })
+}
+
 fn describe(cert: &Certificate) -> String {
     common_name(&cert.tbs_certificate.subject)
         .unwrap_or_else(|| cert.tbs_certificate.subject.to_string())

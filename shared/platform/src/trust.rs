@@ -3,11 +3,14 @@
 //!
 //! One key, `trust/roots`, holds a JSON list of base64 DER certificates;
 //! [`add_root`] updates it with compare-and-swap and never adds a duplicate,
-//! so two instances adding the same root at once leave it listed once.
+//! so two instances adding the same root at once leave it listed once;
+//! [`remove_root`] takes one out by its SHA-256. The platform administrator
+//! manages the list over `/api/v1/platform/trust/roots` (functions/admin).
 //! The sandbox's signing provider adds its development CA when it creates it.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use sha2::{Digest as _, Sha256};
 
 use crate::kv::{self, Store};
 use crate::{Error, Result};
@@ -23,10 +26,34 @@ pub async fn roots(store: &Store) -> Result<Vec<Vec<u8>>> {
     decode(&bytes)
 }
 
-/// Adds `der` to the trusted roots unless it is there already.
-pub async fn add_root(store: &Store, der: &[u8]) -> Result<()> {
+/// Adds `der` to the trusted roots unless it is there already; whether it
+/// was added.
+pub async fn add_root(store: &Store, der: &[u8]) -> Result<bool> {
     let encoded = B64.encode(der);
-    kv::push_unique(store.label(), ROOTS_KEY, &encoded)
+    let mut added = false;
+    kv::update_json(store.label(), ROOTS_KEY, |list: &mut Vec<String>| {
+        added = !list.contains(&encoded);
+        if added {
+            list.push(encoded.clone());
+        }
+        added
+    })?;
+    Ok(added)
+}
+
+/// Removes the root whose DER has SHA-256 `sha256`; whether it was listed.
+pub fn remove_root(store: &Store, sha256: &[u8; 32]) -> Result<bool> {
+    let mut removed = false;
+    kv::update_json(store.label(), ROOTS_KEY, |list: &mut Vec<String>| {
+        let before = list.len();
+        list.retain(|c| {
+            B64.decode(c)
+                .map_or(true, |der| <[u8; 32]>::from(Sha256::digest(der)) != *sha256)
+        });
+        removed = list.len() != before;
+        removed
+    })?;
+    Ok(removed)
 }
 
 fn decode(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {

@@ -163,3 +163,30 @@ fn a_truncated_or_damaged_signed_pdf_never_panics() {
         let _ = verify(&damaged, &roots);
     }
 }
+
+#[test]
+fn a_trust_anchor_must_be_one_ca_certificate() {
+    let pki = pki("Ion Semnatar");
+    let anchor = ghiseu_pades::describe_anchor(&pki.ca_der).unwrap();
+    assert_eq!(anchor.subject, "Ghiseu Dev CA");
+    assert_eq!(anchor.issuer, "Ghiseu Dev CA");
+    assert_eq!(
+        anchor.not_after.unwrap().to_rfc3339(),
+        "2049-12-31T00:00:00+00:00"
+    );
+    assert_eq!(
+        anchor.sha256.to_vec(),
+        <sha2::Sha256 as sha2::Digest>::digest(&pki.ca_der).to_vec()
+    );
+
+    // A signer's certificate is no anchor, nor garbage, nor a CA with bytes after it.
+    let leaf = ghiseu_pades::describe_anchor(&pki.signer_der).unwrap_err();
+    assert!(
+        leaf.contains("Ion Semnatar") && leaf.contains("not a certification"),
+        "{leaf}"
+    );
+    assert!(ghiseu_pades::describe_anchor(b"not a certificate").is_err());
+    let mut trailing = pki.ca_der.clone();
+    trailing.push(0);
+    assert!(ghiseu_pades::describe_anchor(&trailing).is_err());
+}
