@@ -18,14 +18,14 @@
 use chrono::{DateTime, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Lang, TenantSlug, TrackingToken};
-use ghiseu_platform::http::{self as web, Response, client_address as client};
+use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::issued::{self, Issued};
-use ghiseu_platform::keys::{self, TenantScope};
-use ghiseu_platform::kv::{self, Store};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::Store;
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::tracking_page as page;
 use ghiseu_platform::{repo, trust};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use maud::{Markup, html};
 use serde::Serialize;
 use spin_sdk::http::Request;
@@ -100,14 +100,14 @@ async fn handle(request: Request) -> Response {
     let Ok(token) = TrackingToken::parse(raw) else {
         return not_found(resource, lang, &path);
     };
-    if over_limit(&headers, Utc::now()).await {
-        let mut r = web::problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many verifications from this address; try again in a minute.",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return r;
+    if web::over_rate_limit(
+        COUNTERS,
+        "verify",
+        &headers,
+        Utc::now().timestamp(),
+        RATE_LIMIT,
+    ) {
+        return web::too_many_requests();
     }
     match lookup(&token).await {
         Ok(Some((record, pdf, verdict))) => match resource {
@@ -135,18 +135,6 @@ async fn handle(request: Request) -> Response {
         Err(e) => {
             eprintln!("verify: {e}");
             web::Problem::from_error(&e).into_response()
-        }
-    }
-}
-
-async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> bool {
-    let secs = u64::try_from(now.timestamp()).unwrap_or(0);
-    let key = keys::rate_limit("verify", &client(headers), secs / 60);
-    match kv::increment(COUNTERS, &key, 1) {
-        Ok(count) => count > RATE_LIMIT,
-        Err(e) => {
-            eprintln!("verify: rate-limit counter: {e}");
-            false
         }
     }
 }

@@ -120,6 +120,41 @@ pub fn client_address(headers: &HeaderMap) -> String {
     }
 }
 
+/// Whether the client of `headers` has made more than `per_minute` requests
+/// to `scope` in the current minute of `unix_seconds`, counted with the
+/// atomic increment in the key-value store `label`. A counter that cannot be
+/// reached lets the request through (logged): a limit is no reason to fail.
+#[must_use]
+pub fn over_rate_limit(
+    label: &str,
+    scope: &str,
+    headers: &HeaderMap,
+    unix_seconds: i64,
+    per_minute: i64,
+) -> bool {
+    let minute = u64::try_from(unix_seconds).unwrap_or(0) / 60;
+    let key = crate::keys::rate_limit(scope, &client_address(headers), minute);
+    match crate::kv::increment(label, &key, 1) {
+        Ok(count) => count > per_minute,
+        Err(e) => {
+            eprintln!("{scope}: rate-limit counter: {e}");
+            false
+        }
+    }
+}
+
+/// 429 with `Retry-After: 60`, for [`over_rate_limit`].
+#[must_use]
+pub fn too_many_requests() -> Response {
+    let mut r = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests from this address; try again in a minute.",
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    r
+}
+
 /// A stylesheet, cached for an hour.
 #[must_use]
 pub fn stylesheet(css: &'static str) -> Response {
