@@ -809,6 +809,9 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/portal/...\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
              [[trigger.http]]\nroute = \"/probe/...\"\ncomponent = \"probe\"\n\
+             [[trigger.http]]\nroute = \"/stats/...\"\ncomponent = \"opendata\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/stats/...\"\ncomponent = \"opendata\"\n\
+             [component.opendata]\nsource = {opendata:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.probe]\nsource = {probe:?}\nkey_value_stores = [\"default\"]\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
@@ -845,6 +848,9 @@ fn desk_manifest() -> PathBuf {
             s3vars = s3vars,
             desk = desk_wasm().display().to_string(),
             probe = probe_wasm().display().to_string(),
+            opendata = artifact("wasm32-wasip2/release/ghiseu_opendata.wasm")
+                .display()
+                .to_string(),
             admin = admin_wasm().display().to_string(),
             track = track_wasm().display().to_string(),
             sandbox = sandbox_wasm().display().to_string(),

@@ -465,6 +465,7 @@ fn up(args: &[String]) -> Result<()> {
             println!();
             println!("  Ghiseu is running:  {url}/");
             println!("  health:             {url}/healthz");
+            println!("  statistics:         {url}/stats/cjcluj");
             println!("  data:               {data}");
             println!("  stop with Ctrl-C");
             println!();

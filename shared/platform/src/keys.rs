@@ -147,6 +147,12 @@ impl TenantScope {
         format!("{}index/{year}/{seq:08}", self.prefix)
     }
 
+    /// `t/{slug}/stats/{year}`: the cached public statistics of a year (in
+    /// the `ephemeral` store: they are recomputed from the dossiers when lost).
+    pub fn stats_cache(&self, year: u16) -> String {
+        format!("{}stats/{year}", self.prefix)
+    }
+
     /// `t/{slug}/open`: the summaries of the tenant's open dossiers (the inboxes).
     #[must_use]
     pub fn open_dossiers(&self) -> String {

@@ -774,6 +774,17 @@ pub async fn put_index_entry(
         .await
 }
 
+/// How many registration numbers `year` has given out (the counter's value).
+async fn registrations_taken(store: &Store, scope: &TenantScope, year: u16) -> Result<u32> {
+    Ok(match store.get(&scope.registration_counter(year)).await? {
+        Some(b) => std::str::from_utf8(&b)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0),
+        None => 0,
+    })
+}
+
 /// The newest `limit` registration numbers taken in `year`, newest first,
 /// each with the dossier recorded under it: `None` is a number taken without
 /// a dossier recorded (a registration that failed after taking it, or one
@@ -785,14 +796,7 @@ pub async fn recent_registrations(
     year: u16,
     limit: u32,
 ) -> Result<Vec<(u32, Option<DossierId>)>> {
-    let counter = scope.registration_counter(year);
-    let last: u32 = match store.get(&counter).await? {
-        Some(b) => std::str::from_utf8(&b)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0),
-        None => 0,
-    };
+    let last = registrations_taken(store, scope, year).await?;
     let first = last.saturating_sub(limit) + 1;
     let seqs: Vec<u32> = (first..=last).rev().collect();
     if seqs.is_empty() {
@@ -811,6 +815,47 @@ pub async fn recent_registrations(
         .zip(keys)
         .map(|(seq, key)| (seq, found.get(&key).copied()))
         .collect())
+}
+
+/// How many dossiers [`year_facts`] reads per key-value call.
+const FACTS_BATCH: usize = 200;
+
+/// The statistics facts (`ghiseu_core::stats::Facts`) of every dossier
+/// registered in `year`, in registration order. Dossiers are read a batch at a
+/// time and reduced to their facts at once, so a large year never holds its
+/// dossiers in memory together; a number without a dossier (a registration
+/// that died after taking it) is skipped. One read of the counter, then two
+/// batched reads per [`FACTS_BATCH`] numbers.
+pub async fn year_facts(
+    store: &Store,
+    scope: &TenantScope,
+    year: u16,
+) -> Result<Vec<ghiseu_core::stats::Facts>> {
+    let last = registrations_taken(store, scope, year).await?;
+    let mut facts = Vec::with_capacity(last as usize);
+    let seqs: Vec<u32> = (1..=last).collect();
+    for chunk in seqs.chunks(FACTS_BATCH) {
+        let index: Vec<String> = chunk
+            .iter()
+            .map(|&seq| scope.index_entry(year, seq))
+            .collect();
+        let keys: Vec<String> = kv::get_many(STORE, &index)?
+            .into_iter()
+            .filter_map(|(_, v)| DossierId::parse(std::str::from_utf8(&v?).ok()?).ok())
+            .map(|id| scope.dossier(&id))
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        for (key, bytes) in kv::get_many(STORE, &keys)? {
+            let Some(bytes) = bytes else { continue };
+            let stored: StoredDossier =
+                serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+            let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
+            facts.push(ghiseu_core::stats::Facts::of(&dossier));
+        }
+    }
+    Ok(facts)
 }
 
 // ---------------------------------------------------------------- inbox index

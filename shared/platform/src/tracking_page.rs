@@ -35,6 +35,11 @@ li time{display:block;font-size:.85rem;color:#505050}\
 .qr{display:block;width:10rem;height:10rem;margin:1rem 0}\
 .valid{background:#e3f4e6;color:#0b5a1c;border:1px solid #0b5a1c;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
 .invalid{background:#fbe9ea;color:#a4000f;border:1px solid #a4000f;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
+.scroll{overflow-x:auto;background:#fff;border:1px solid #d0d0cc;border-radius:.4rem}\
+table{border-collapse:collapse;font-size:.85rem;white-space:nowrap}\
+th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e4e0;text-align:right}\
+th[scope=row],thead th:first-child{text-align:left}\
+.chart{display:block;width:100%;height:auto;margin:1rem 0}\
 a{color:#003f7f}";
 
 /// The CSP source of the inline stylesheet: `'sha256-…'`. The stylesheet is

@@ -45,7 +45,7 @@ fn tenant(slug: &str, prefix: &str) -> Value {
     })
 }
 
-async fn spawn(backend: Backend) -> TestApp {
+pub(crate) async fn spawn(backend: Backend) -> TestApp {
     let app = App::desk(backend).spawn().await;
     let seed = json!({"tenants": [tenant("alfa", "ALF"), tenant("beta", "BTA")]});
     let r = app.seed(&seed).await;

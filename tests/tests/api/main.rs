@@ -17,5 +17,6 @@ mod portal;
 mod raw;
 mod routing;
 mod signing;
+mod stats;
 mod tracking;
 mod variables;
