@@ -821,7 +821,7 @@ pub async fn recent_registrations(
 const FACTS_BATCH: usize = 200;
 
 /// The statistics facts (`ghiseu_core::stats::Facts`) of every dossier
-/// registered in `year`, in registration order. Dossiers are read a batch at a
+/// registered in `year` (in no particular order). Dossiers are read a batch at a
 /// time and reduced to their facts at once, so a large year never holds its
 /// dossiers in memory together; a number without a dossier (a registration
 /// that died after taking it) is skipped. One read of the counter, then two
