@@ -338,7 +338,7 @@ pub struct Linked {
 
 /// Links a dossier to the account (once).
 pub fn link_dossier(account_id: &str, linked: &Linked) -> Result<()> {
-    kv::push_unique(STORE, &dossiers_key(account_id), linked)
+    kv::push_unique(STORE, &dossiers_key(account_id), linked).map(drop)
 }
 
 /// The dossiers linked to the account, oldest first.
@@ -353,7 +353,7 @@ pub async fn linked_dossiers(store: &Store, account_id: &str) -> Result<Vec<Link
 /// Keeps `record` (tenant/type/sha256 of the rendered cerere) among the
 /// account's requests waiting for a qualified signature.
 pub fn keep_awaiting_signature(account_id: &str, record: &str) -> Result<()> {
-    kv::push_unique(STORE, &awaiting_key(account_id), &record.to_owned())
+    kv::push_unique(STORE, &awaiting_key(account_id), &record.to_owned()).map(drop)
 }
 
 /// The account's requests waiting for a qualified signature
@@ -454,7 +454,9 @@ fn order_of(key: &str, bytes: &[u8]) -> Result<Order> {
 pub fn create_order(order: &Order) -> Result<()> {
     let key = order_key(&order.id);
     match kv::create_if_absent(STORE, &key, &order_bytes(order)?)? {
-        CreateOutcome::Created => kv::push_unique(STORE, &orders_key(&order.account), &order.id),
+        CreateOutcome::Created => {
+            kv::push_unique(STORE, &orders_key(&order.account), &order.id).map(drop)
+        }
         CreateOutcome::Exists(_) => Err(corrupt(&key, "order id reused")),
     }
 }

@@ -260,18 +260,22 @@ pub fn update_json<T: serde::Serialize + serde::de::DeserializeOwned + Default>(
     })
 }
 
-/// Adds `item` to the JSON list at `key` unless it is there already.
-pub fn push_unique<T>(label: &str, key: &str, item: &T) -> Result<()>
+/// Adds `item` to the JSON list at `key` unless it is there already; whether
+/// it was added (of two instances adding the same item at once, one is told
+/// `true`).
+pub fn push_unique<T>(label: &str, key: &str, item: &T) -> Result<bool>
 where
     T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + Clone,
 {
+    let mut added = false;
     update_json(label, key, |list: &mut Vec<T>| {
-        let absent = !list.contains(item);
-        if absent {
+        added = !list.contains(item);
+        if added {
             list.push(item.clone());
         }
-        absent
-    })
+        added
+    })?;
+    Ok(added)
 }
 
 /// Reads several keys in one call; absent keys come back as `None`, in the

@@ -91,7 +91,7 @@ fn to_bytes<T: Serialize>(key: &str, value: &T) -> Result<Vec<u8>> {
 
 /// Adds `item` to the JSON string list at `key` unless present.
 fn add_to_list(key: &str, item: &str) -> Result<()> {
-    kv::push_unique(STORE, key, &item.to_owned())
+    kv::push_unique(STORE, key, &item.to_owned()).map(drop)
 }
 
 // --- tenants -------------------------------------------------------------

@@ -29,16 +29,7 @@ pub async fn roots(store: &Store) -> Result<Vec<Vec<u8>>> {
 /// Adds `der` to the trusted roots unless it is there already; whether it
 /// was added.
 pub async fn add_root(store: &Store, der: &[u8]) -> Result<bool> {
-    let encoded = B64.encode(der);
-    let mut added = false;
-    kv::update_json(store.label(), ROOTS_KEY, |list: &mut Vec<String>| {
-        added = !list.contains(&encoded);
-        if added {
-            list.push(encoded.clone());
-        }
-        added
-    })?;
-    Ok(added)
+    kv::push_unique(store.label(), ROOTS_KEY, &B64.encode(der))
 }
 
 /// Removes the root whose DER has SHA-256 `sha256`; whether it was listed.
