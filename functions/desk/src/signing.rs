@@ -152,27 +152,15 @@ pub struct InFlight {
     pub claimed: Option<DateTime<Utc>>,
 }
 
-/// How long a claimed result may take to apply: well past the host's request
-/// deadline (30 s), so a claim this old belongs to a request that died.
-const APPLY_LIMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
-
-/// How long a part waits for the service's result. A CSC service answers an
-/// asynchronous signHash in seconds; one that has not in this long lost it
-/// (or its delivery failed, which the sandbox does not retry).
-const RESULT_LIMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
-
 impl InFlight {
-    /// Whether the part will not complete any more: its result was claimed by
-    /// a request that died, or never came. Then the batch stops waiting, the
+    /// Whether the part will not complete any more (core's
+    /// `signing::part_lost`): its result was claimed by a request that died,
+    /// or never came. Then the batch stops waiting, the
     /// documents it issued are found by [`repair`], and the rest can be signed
     /// again with a new code (a late result is then not awaited and changes
     /// nothing).
     fn lost(&self, now: DateTime<Utc>) -> bool {
-        match (self.claimed, self.since) {
-            (Some(claimed), _) => now - claimed > APPLY_LIMIT,
-            (None, Some(since)) => now - since > RESULT_LIMIT,
-            (None, None) => false,
-        }
+        ghiseu_core::signing::part_lost(self.since, self.claimed, now)
     }
 }
 
@@ -967,16 +955,19 @@ async fn repair(
         return Ok(batch);
     }
     let scope = TenantScope::new(&tenant.slug);
+    let pending: Vec<(usize, &Item)> = batch.pending().collect();
+    let tokens = pending
+        .iter()
+        .map(|(_, item)| TrackingToken::parse(&item.verify).map_err(|_| corrupt("token")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // One key-value call for every pending item's verification record.
+    let records = issued::get_many(&tokens)?;
     let mut found = Vec::new();
     let mut dossiers = Vec::new();
-    for (index, item) in batch.pending() {
-        let token = TrackingToken::parse(&item.verify).map_err(|_| corrupt("token"))?;
-        let Some(record) = issued::get(store, &token).await? else {
+    for ((index, item), record) in pending.into_iter().zip(records) {
+        let Some(record) = record.filter(|r| r.dossier == item.dossier) else {
             continue;
         };
-        if record.dossier != item.dossier {
-            continue;
-        }
         let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
         if let Some(current) = repo::get_dossier(store, &scope, &id).await? {
             publish(store, tenant, &current.dossier).await?;
@@ -1215,34 +1206,4 @@ async fn issue_one(
     Err(ItemError::Failed(
         "Dosarul a fost modificat de mai multe ori în timpul semnării.".to_owned(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn part(since: Option<i64>, claimed: Option<i64>) -> InFlight {
-        let at = |minutes_ago: i64| Utc::now() - chrono::TimeDelta::minutes(minutes_ago);
-        InFlight {
-            part: "p".to_owned(),
-            response_id: None,
-            items: vec![0],
-            since: since.map(at),
-            claimed: claimed.map(at),
-        }
-    }
-
-    #[test]
-    fn a_part_is_lost_when_its_result_never_came_or_its_claim_died() {
-        let now = Utc::now();
-        // Waiting for the service: 15 minutes.
-        assert!(!part(Some(1), None).lost(now));
-        assert!(!part(Some(14), None).lost(now));
-        assert!(part(Some(16), None).lost(now));
-        // Claimed: applying takes at most the request deadline; 2 minutes.
-        assert!(!part(Some(16), Some(1)).lost(now));
-        assert!(part(Some(3), Some(3)).lost(now));
-        // Stored before the times were kept: never given up by itself.
-        assert!(!part(None, None).lost(now));
-    }
 }

@@ -27,7 +27,7 @@
 //! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
 //! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`],
 //! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
-//! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`stats`], [`stored`].
+//! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`signing`], [`stats`], [`stored`].
 
 #![warn(missing_docs)]
 
@@ -49,6 +49,7 @@ pub mod permissions;
 pub mod public_view;
 pub mod regno;
 pub mod route;
+pub mod signing;
 pub mod stats;
 pub mod stored;
 pub mod tenant;

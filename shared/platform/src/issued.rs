@@ -63,13 +63,26 @@ pub fn put(token: &TrackingToken, issued: &Issued) -> Result<()> {
 /// The record under `token`, if any.
 pub async fn get(store: &Store, token: &TrackingToken) -> Result<Option<Issued>> {
     let key = keys::verification(token);
-    match store.get(&key).await? {
-        None => Ok(None),
-        Some(b) => serde_json::from_slice(&b)
-            .map(Some)
-            .map_err(|e| crate::Error::Corrupt {
+    let bytes = store.get(&key).await?;
+    decode(key, bytes)
+}
+
+/// The records under `tokens`, in their order, in one key-value call.
+pub fn get_many(tokens: &[TrackingToken]) -> Result<Vec<Option<Issued>>> {
+    let keys: Vec<String> = tokens.iter().map(keys::verification).collect();
+    kv::get_many(crate::repo::STORE, &keys)?
+        .into_iter()
+        .map(|(key, bytes)| decode(key, bytes))
+        .collect()
+}
+
+fn decode(key: String, bytes: Option<Vec<u8>>) -> Result<Option<Issued>> {
+    bytes
+        .map(|b| {
+            serde_json::from_slice(&b).map_err(|e| crate::Error::Corrupt {
                 key,
                 detail: e.to_string(),
-            }),
-    }
+            })
+        })
+        .transpose()
 }
