@@ -1009,24 +1009,8 @@ async fn the_platform_administrator_manages_the_trust_anchors() {
     let credential =
         crate::signing::enroll(&app, "alfa/semn", "Silviu Semnatar", "+40722000999").await;
     let ca_pem = crate::signing::sandbox_ca(&app).await;
-    let info: Value = app
-        .client
-        .post(app.url("/sandbox/csc/v2/credentials/info"))
-        .bearer_auth(ghiseu_tests::TEST_CSC_CLIENT_SECRET)
-        .json(&json!({ "credentialID": credential, "certificates": "chain" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let der = |i: usize| {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD
-            .decode(info["cert"]["certificates"][i].as_str().unwrap())
-            .unwrap()
-    };
-    let (signer, ca) = (der(0), der(1));
+    let (_, chain) = crate::csc::chain(&app, &credential).await;
+    let (signer, ca) = (chain[0].clone(), chain[1].clone());
     let ca_sha = ghiseu_tests::sha256_hex(&ca);
 
     // Only the platform administrator.

@@ -153,7 +153,7 @@ async fn sign_hash(
 }
 
 /// The chain of `credentials/info` (DER, signer first).
-async fn chain(app: &TestApp, credential: &str) -> (Value, Vec<Vec<u8>>) {
+pub(crate) async fn chain(app: &TestApp, credential: &str) -> (Value, Vec<Vec<u8>>) {
     let (status, info) = call(
         app,
         "credentials/info",

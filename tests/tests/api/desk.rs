@@ -638,12 +638,7 @@ async fn the_registry_names_a_number_taken_without_a_dossier() {
     let first = reg.register("petitie").await.1;
     assert_eq!(first, format!("ALF-{y}-000001"));
     // What a request that died right after taking its number leaves behind.
-    let r = app
-        .client
-        .post(app.url(&format!("/probe/incr/t/alfa/regno/{y}")))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post(&format!("/probe/incr/t/alfa/regno/{y}"), "").await;
     assert_eq!(r.status(), 200);
     let third = reg.register("petitie").await.1;
     assert_eq!(third, format!("ALF-{y}-000003"));

@@ -591,14 +591,13 @@ async fn forget_results(app: &TestApp, path: &str, items: &[usize]) {
         item.remove("document");
         item.insert("state".to_owned(), json!("pending"));
     }
-    let r = app
-        .client
-        .put(app.url(&key))
-        .body(serde_json::to_vec(&batch).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    write_batch(app, &key, &batch).await;
+}
+
+/// Replaces the stored batch at `key` (a `/probe/kv/...` path) with `batch`.
+async fn write_batch(app: &TestApp, key: &str, batch: &Value) {
+    let r = app.put(key, serde_json::to_vec(batch).unwrap()).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT, "writing {key}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -711,15 +710,7 @@ async fn a_batch_stops_waiting_for_an_asynchronous_result_that_never_comes() {
         let (key, mut stored) = stored_batch(&s.app, &batch).await;
         let since = chrono::Utc::now() - chrono::TimeDelta::minutes(minutes);
         stored["in_flight"]["since"] = json!(since.to_rfc3339());
-        let r = s
-            .app
-            .client
-            .put(s.app.url(&key))
-            .body(serde_json::to_vec(&stored).unwrap())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        write_batch(&s.app, &key, &stored).await;
         let now = batch_json(&s.semn, &batch).await;
         assert_eq!(
             !now["in_flight"].is_null(),
