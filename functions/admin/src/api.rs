@@ -9,7 +9,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::dto::TypeDto;
 use crate::error::AdminError;

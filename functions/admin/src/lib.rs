@@ -39,8 +39,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, Method, StatusCode};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 
@@ -101,7 +100,8 @@ async fn admin(store: &Store, headers: &HeaderMap) -> Result<Admin, AdminError> 
     })
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let store = match Store::open(STORE).await {

@@ -13,7 +13,7 @@ use ghiseu_platform::repo;
 use ghiseu_platform::session;
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};

@@ -14,7 +14,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, CreateTenant};
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 use crate::officials::{invite_url, new_token};

@@ -16,7 +16,7 @@ use ghiseu_platform::session::hex;
 use ghiseu_platform::trust;
 use http::{Method, StatusCode};
 use serde::Serialize;
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 

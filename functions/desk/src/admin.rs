@@ -23,7 +23,7 @@ use ghiseu_platform::repo;
 use ghiseu_platform::session;
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::service::{self, DeskError, Intake};
 

@@ -40,8 +40,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, Method};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 use crate::service::DeskError;
 
@@ -101,7 +100,8 @@ pub(crate) fn csrf_ok(signed: &Signed, form: Option<&str>) -> bool {
     form.is_some_and(|f| session::constant_time_eq(f.as_bytes(), signed.session.csrf.as_bytes()))
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();

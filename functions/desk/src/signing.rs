@@ -744,7 +744,6 @@ pub async fn sign(
 /// The callback URL of asynchronous signing (`csc_callback_url`), if set.
 async fn callback_url() -> Option<String> {
     spin_sdk::variables::get("csc_callback_url")
-        .await
         .ok()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
@@ -786,7 +785,6 @@ async fn finish_part(
 /// or already applied) changes nothing.
 pub async fn callback(store: &Store, headers: &http::HeaderMap, body: &[u8]) -> Response {
     let secret = spin_sdk::variables::get("csc_callback_secret")
-        .await
         .unwrap_or_default();
     if secret.is_empty() {
         return web::problem(
@@ -1012,7 +1010,6 @@ async fn complete(
         s3: S3Client::from_variables().await?,
         chain: chain.iter().map(Vec::as_slice).collect(),
         tsa_url: spin_sdk::variables::get("tsa_url")
-            .await
             .unwrap_or_default()
             .trim()
             .to_owned(),

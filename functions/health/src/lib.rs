@@ -8,8 +8,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::s3::S3Client;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 /// The key the round trip writes; one key, overwritten, so probes add nothing.
 const HEALTH_KEY: &str = "ghiseu:health";
@@ -22,7 +21,8 @@ struct Health {
     object_store: String,
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return web::method_not_allowed("GET, HEAD");

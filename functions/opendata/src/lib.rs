@@ -29,8 +29,7 @@ use ghiseu_platform::tracking_page as page;
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const EPHEMERAL: &str = "ephemeral";
@@ -140,7 +139,8 @@ impl Stats {
     }
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();

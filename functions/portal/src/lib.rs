@@ -45,8 +45,7 @@ use ghiseu_platform::session::{self, Session};
 use ghiseu_platform::{repo, tracking};
 use http::{HeaderMap, Method, StatusCode, header};
 use maud::html;
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 use crate::pages::{errors as error_summary, input, layout, t};
 
@@ -145,7 +144,8 @@ async fn signed_in(
         .map(|a| (s, a)))
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let now = Utc::now();
     let store = match Store::open(STORE).await {

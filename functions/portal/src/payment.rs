@@ -31,7 +31,7 @@ use ghiseu_platform::payments::{self, CheckoutRequest, Provider, WebhookEvent};
 use http::StatusCode;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::pages::{form_state, t};
 use crate::{Ctx, Res, msg};
@@ -42,7 +42,6 @@ const DEFAULT_WEBHOOK_URL: &str = "http://portal.spin.internal/api/v1/payments/w
 
 async fn variable(name: &str) -> String {
     spin_sdk::variables::get(name)
-        .await
         .unwrap_or_default()
         .trim()
         .to_owned()
@@ -323,11 +322,15 @@ async fn ensure_credential(
         .uri(&url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::AUTHORIZATION, format!("Bearer {secret}"))
-        .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)));
+        .body(bytes::Bytes::from(body));
     let Ok(request) = request else {
         return Ok(Err(format!("bad csc_enroll_url {url:?}")));
     };
-    let response = match spin_sdk::http::send(request).await {
+    let timeouts = web::Timeouts::new(
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(30),
+    );
+    let response = match ghiseu_platform::wasi_http::send(request, timeouts).await {
         Ok(r) => r,
         Err(e) => return Ok(Err(format!("signing provider unreachable: {e}"))),
     };

@@ -32,10 +32,10 @@
 //! Asynchronous mode (`operationMode` `A`): the SAD is consumed at once, the
 //! answer is 202 `{"responseID"}`, and the signing and the POST of
 //! `{"responseID", "clientData", "signatures"}` to `response_uri` (HMAC
-//! `X-Ghiseu-Signature` under `csc_callback_secret`) run in a task spawned
-//! after the response: WASIp3 lets a component's task go on after it has
-//! returned its response (the host keeps the instance in its post-return
-//! state until the task ends or the request deadline passes).
+//! `X-Ghiseu-Signature` under `csc_callback_secret`) run after the response
+//! has been sent (`web::after_response`): a WASI 0.2 handler may go on after
+//! it has set its response, and the engine keeps the instance until the
+//! handler returns or the request deadline passes.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
@@ -47,7 +47,7 @@ use ghiseu_platform::notify::{Channel, Message};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use p256::ecdsa::SigningKey;
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::STORE;
 use crate::csc_pki::{self as pki, Sealer};
@@ -173,7 +173,7 @@ pub(crate) async fn handle(store: &Store, request: Request) -> Response {
 }
 
 async fn variable(name: &str) -> String {
-    spin_sdk::variables::get(name).await.unwrap_or_default()
+    spin_sdk::variables::get(name).unwrap_or_default()
 }
 
 /// Service-level authentication: `Authorization: Bearer {csc_client_secret}`
@@ -805,7 +805,7 @@ async fn sign_hash_checked(c: &CredentialRecord, r: &wire::SignHashRequest) -> O
         pki::hex(&pki::random::<16>().map_err(Failure::Internal)?)
     );
     let id = response_id.clone();
-    spin_sdk::wit_bindgen::spawn(async move {
+    web::after_response(async move {
         deliver(key, hashes, id, client_data, response_uri, callback_secret).await;
     });
     Ok(web::json(
@@ -937,9 +937,13 @@ async fn post_callback(
             csc::CALLBACK_SIGNATURE_HEADER,
             csc::callback_signature(secret, &body),
         )
-        .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)))
+        .body(bytes::Bytes::from(body))
         .map_err(|e| e.to_string())?;
-    match spin_sdk::http::send(request).await {
+    let timeouts = web::Timeouts::new(
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(30),
+    );
+    match ghiseu_platform::wasi_http::send(request, timeouts).await {
         Ok(r) if r.status().is_success() => Ok(r.status()),
         Ok(r) => Err(format!("answered {}", r.status())),
         Err(e) => Err(e.to_string()),

@@ -25,8 +25,7 @@ use ghiseu_platform::notify::{self, Message, SIGNATURE_HEADER};
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{DOCTYPE, html};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 mod csc;
 mod csc_pki;
@@ -55,10 +54,10 @@ struct Sent {
     received_at: DateTime<Utc>,
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let enabled = spin_sdk::variables::get("enabled")
-        .await
         .unwrap_or_default();
     if enabled.trim() != "true" {
         return web::problem(StatusCode::NOT_FOUND, "The sandbox is switched off.");
@@ -100,7 +99,6 @@ async fn handle(request: Request) -> Response {
 async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Response> {
     let (parts, body) = web::read_request(request, 64 * 1024).await?;
     let secret = spin_sdk::variables::get("notify_secret")
-        .await
         .unwrap_or_default();
     let signature = parts
         .headers

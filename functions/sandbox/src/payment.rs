@@ -25,7 +25,7 @@ use ghiseu_platform::{hmac, session};
 use http::{Method, StatusCode};
 use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const RECEIPT_SEQ_KEY: &str = "sandbox/pay/receipt-seq";
@@ -114,7 +114,6 @@ pub async fn handle(store: &Store, request: Request) -> ghiseu_platform::Result<
 
 async fn secret() -> String {
     spin_sdk::variables::get("payment_secret")
-        .await
         .unwrap_or_default()
 }
 

@@ -12,7 +12,7 @@ use ghiseu_pades::{SignatureAlgorithm, TimestampRefusal, TimestampRequest, times
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::{self, Step, Store};
 use http::{Method, StatusCode, header};
-use spin_sdk::http::Request;
+use ghiseu_platform::http::Request;
 
 use crate::STORE;
 use crate::csc::tsa_signer;

@@ -19,8 +19,7 @@ use ghiseu_platform::keys;
 use ghiseu_platform::kv::{self, Store};
 use ghiseu_platform::tracking::{Snapshot, get_snapshot};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 /// The store holding the snapshots and the rate-limit counters.
 const STORE: &str = "default";
@@ -84,7 +83,8 @@ struct Lookup<'a> {
     today: NaiveDate,
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     // The body of a lookup is never read; the parts are taken, not copied.
     let (
@@ -137,7 +137,7 @@ async fn handle(request: Request) -> Response {
     };
     let mut response = respond(&lookup, snapshot.as_ref());
     if method == Method::HEAD {
-        *response.body_mut() = spin_sdk::http::FullBody::new(Bytes::new());
+        *response.body_mut() = Bytes::new();
     }
     response
 }
@@ -183,7 +183,7 @@ async fn rate_limit() -> i64 {
     if let Some(limit) = LIMIT.get() {
         return *limit;
     }
-    let limit = match spin_sdk::variables::get("rate_limit").await {
+    let limit = match spin_sdk::variables::get("rate_limit") {
         Ok(v) => v.trim().parse().unwrap_or(DEFAULT_RATE_LIMIT),
         Err(_) => DEFAULT_RATE_LIMIT,
     };

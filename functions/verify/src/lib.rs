@@ -28,8 +28,7 @@ use ghiseu_platform::{repo, trust};
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{Markup, html};
 use serde::Serialize;
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const COUNTERS: &str = "ephemeral";
@@ -85,7 +84,8 @@ struct DocumentType {
     title: String,
 }
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();

@@ -1,30 +1,28 @@
 //! Loading an application: the engine, every component compiled once (with
 //! a `.cwasm` cache next to the `.wasm`), its stores, variables, files and
-//! allow-list, and one request handler per component that reuses instances
-//! as Spin 4 does for WASIp3 components.
+//! allow-list; and serving one request with a fresh instance, as Spin 3 does
+//! for `wasi:http/incoming-handler@0.2` components.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use bytes::Bytes;
 use sha2::Digest as _;
-use wasmtime::component::{Component, GuestTaskId, Linker, ResourceTable};
+use tokio::sync::{Semaphore, oneshot};
+use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreContextMut,
-    StoreLimitsBuilder,
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimitsBuilder,
 };
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
-use wasmtime_wasi_http::WasiHttpCtx;
-use wasmtime_wasi_http::handler::{
-    HandlerState, Instance, ProxyHandler, ProxyPre, ShouldAccept, WorkerExpiration, WorkerState,
-    WorkerStatus,
-};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpView as _};
 
 use crate::kv::{KvStore, RedisKv, SqliteKv};
 use crate::kv_host::{self, KvCtx};
@@ -36,21 +34,16 @@ use crate::runtime_config::{KvConfig, RuntimeConfig};
 use crate::state::{HostState, OutboundHooks, VarsHost};
 use crate::variables::AppVariables;
 
-/// Limits and tuning that apply to every component.
+/// Limits that apply to every component.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Linear memory an instance may use, in bytes.
     pub memory_bytes: usize,
-    /// Time a request may take before its instance is stopped.
+    /// Time a request's instance may run, from arrival to the end of the
+    /// guest's `handle` (including work it does after sending its response).
     pub request_timeout: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: u64,
-    /// Requests one instance serves before it is recycled.
-    pub instance_reuse: usize,
-    /// Requests one instance serves at the same time.
-    pub instance_concurrency: usize,
-    /// How long an idle instance is kept.
-    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -59,9 +52,6 @@ impl Default for Limits {
             memory_bytes: 64 << 20,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 << 20,
-            instance_reuse: 128,
-            instance_concurrency: 16,
-            idle_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -70,17 +60,8 @@ impl Default for Limits {
 /// yield at every tick, which is what lets a deadline stop a busy loop.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Set once the process is stopping: workers dropped by the runtime then are
-/// not failures. (Process-wide, not per-request state.)
-static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Marks the process as stopping, so instances torn down with it are not
-/// reported as failed workers.
-pub fn begin_shutdown() {
-    SHUTTING_DOWN.store(true, Ordering::Relaxed);
-}
-
 /// The pool sizes: how many instances may exist at once across components.
+/// A request waits for a free slot rather than failing when all are in use.
 const POOL_INSTANCES: u32 = 256;
 
 /// A loaded application.
@@ -95,17 +76,10 @@ pub struct App {
     pub engine: Engine,
 }
 
-/// A component ready to serve.
+/// A component ready to serve: everything needed to create an instance.
 pub struct LoadedComponent {
     /// The manifest id.
     pub id: String,
-    /// Dispatches requests to reused instances.
-    pub handler: ProxyHandler<ComponentState>,
-}
-
-/// Everything needed to create an instance of one component.
-pub struct ComponentState {
-    id: String,
     engine: Engine,
     pre: ProxyPre<HostState>,
     kv: KvCtx,
@@ -113,13 +87,38 @@ pub struct ComponentState {
     allowed: Arc<AllowedHosts>,
     mounts: Vec<(PathBuf, String)>,
     limits: Limits,
-    next_instance: AtomicU64,
+    /// Free instance slots of the pooling allocator, shared by every component.
+    slots: Arc<Semaphore>,
+}
+
+/// Why a request got no response from its component.
+#[derive(Debug)]
+pub enum Failure {
+    /// The request's deadline passed first; its instance was stopped.
+    Deadline,
+    /// The guest trapped (including running out of memory), or its instance
+    /// could not be created.
+    Trap(anyhow::Error),
+    /// The guest's `handle` returned without setting a response.
+    NoResponse,
+    /// The guest set an error instead of a response.
+    Guest(ErrorCode),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Deadline => write!(f, "deadline exceeded, instance stopped"),
+            Failure::Trap(e) => write!(f, "{e:#}"),
+            Failure::NoResponse => write!(f, "returned without setting a response"),
+            Failure::Guest(code) => write!(f, "set an error response: {code:?}"),
+        }
+    }
 }
 
 fn engine(limits: &Limits) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    config.wasm_component_model_async(true);
     config.epoch_interruption(true);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(POOL_INSTANCES);
@@ -200,12 +199,10 @@ fn deserialize_bytes(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component>
 fn linker(engine: &Engine) -> anyhow::Result<Linker<HostState>> {
     let mut linker = Linker::<HostState>::new(engine);
     let wrap = |e: wasmtime::Error| anyhow::anyhow!("{e:?}");
-    // Guests built by Rust std import the p2 interfaces too.
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wrap)?;
-    wasmtime_wasi::p3::add_to_linker(&mut linker).map_err(wrap)?;
-    wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(wrap)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wrap)?;
     kv_host::add_to_linker(&mut linker, HostState::kv_view).map_err(wrap)?;
-    crate::bindings::spin::variables::variables::add_to_linker::<_, VarsHost>(
+    crate::bindings::fermyon::spin::variables::add_to_linker::<_, VarsHost>(
         &mut linker,
         |s: &mut HostState| &*s.vars,
     )
@@ -278,6 +275,7 @@ pub async fn load(
 
     let mut router = Router::default();
     let mut components = Vec::new();
+    let slots = Arc::new(Semaphore::new(POOL_INSTANCES as usize));
     let mut index_of = HashMap::new();
     for (id, def) in &manifest.component {
         let wasm = def.wasm_path(&manifest_dir);
@@ -285,9 +283,12 @@ pub async fn load(
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| anyhow::anyhow!("component {id}: {e:?}"))?;
-        let pre = match wasmtime_wasi_http::p3::bindings::ServicePre::new(pre) {
-            Ok(pre) => ProxyPre::P3(pre),
-            Err(e) => bail!("component {id} does not export wasi:http/handler@0.3.0: {e:?}"),
+        let pre = match ProxyPre::new(pre) {
+            Ok(pre) => pre,
+            Err(e) => bail!(
+                "component {id} does not export wasi:http/incoming-handler@0.2 \
+                 (build it with spin-sdk 5's #[http_component]): {e:?}"
+            ),
         };
         let mut vars = BTreeMap::new();
         for (name, template) in &def.variables {
@@ -318,17 +319,14 @@ pub async fn load(
         index_of.insert(id.clone(), components.len());
         components.push(LoadedComponent {
             id: id.clone(),
-            handler: ProxyHandler::new(ComponentState {
-                id: id.clone(),
-                engine: engine.clone(),
-                pre,
-                kv,
-                vars: Arc::new(vars),
-                allowed: Arc::new(allowed),
-                mounts,
-                limits: limits.clone(),
-                next_instance: AtomicU64::new(0),
-            }),
+            engine: engine.clone(),
+            pre,
+            kv,
+            vars: Arc::new(vars),
+            allowed: Arc::new(allowed),
+            mounts,
+            limits: limits.clone(),
+            slots: slots.clone(),
         });
     }
     for trigger in &manifest.trigger.http {
@@ -371,7 +369,7 @@ fn mounts(manifest_dir: &Path, files: &[FileMount]) -> anyhow::Result<Vec<(PathB
         .collect()
 }
 
-impl ComponentState {
+impl LoadedComponent {
     fn new_store(&self) -> anyhow::Result<Store<HostState>> {
         let mut wasi = WasiCtxBuilder::new();
         wasi.inherit_stdout().inherit_stderr();
@@ -395,110 +393,90 @@ impl ComponentState {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
+        // Yield to the async runtime at every epoch tick, so that the
+        // request's deadline (a timer around the guest) can stop a busy loop.
         store.epoch_deadline_async_yield_and_update(1);
         store.set_epoch_deadline(1);
         Ok(store)
     }
-}
 
-impl HandlerState for ComponentState {
-    type StoreData = HostState;
-    type WorkerExpiration = Expiration;
-    type WorkerState = Worker;
-
-    async fn instantiate(&self) -> wasmtime::Result<Instance<HostState, Expiration, Worker>> {
-        let n = self.next_instance.fetch_add(1, Ordering::Relaxed);
-        let mut store = self
-            .new_store()
-            .map_err(|e| wasmtime::format_err!("{e:#}"))?;
-        let proxy = self.pre.instantiate_async(&mut store).await?;
-        tracing::debug!("component {}: instance {n} started", self.id);
-        Ok(Instance {
-            store,
-            proxy,
-            view: wasmtime_wasi_http::WasiHttpView::http,
-            expiration: Expiration {
-                idle: self.limits.idle_timeout,
-                request: self.limits.request_timeout,
-                sleep: Box::pin(tokio::time::sleep(Duration::MAX / 4)),
-            },
-            state: Worker {
-                reuse: self.limits.instance_reuse,
-                concurrency: self.limits.instance_concurrency,
-                timeout: self.limits.request_timeout,
-            },
-        })
-    }
-}
-
-/// Ends a worker whose requests outlived the deadline (the outer line of
-/// defence, polled outside the store's event loop), or that sat idle.
-pub struct Expiration {
-    idle: Duration,
-    request: Duration,
-    sleep: Pin<Box<tokio::time::Sleep>>,
-}
-
-impl WorkerExpiration for Expiration {
-    fn poll(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        status: WorkerStatus,
-        start: Instant,
-    ) -> Poll<()> {
-        let me = self.get_mut();
-        let timeout = match status {
-            WorkerStatus::Idle => me.idle,
-            WorkerStatus::Requests | WorkerStatus::PostReturn => me.request,
-        };
-        let Some(deadline) = start.checked_add(timeout) else {
-            return Poll::Pending;
-        };
-        let deadline = tokio::time::Instant::from_std(deadline);
-        if me.sleep.deadline() != deadline {
-            me.sleep.as_mut().reset(deadline);
-        }
-        me.sleep.as_mut().poll(cx)
-    }
-}
-
-/// Instance reuse policy: Spin 4's defaults for WASIp3 (128 requests per
-/// instance, 16 at a time), both configurable.
-pub struct Worker {
-    reuse: usize,
-    concurrency: usize,
-    timeout: Duration,
-}
-
-impl WorkerState for Worker {
-    type StoreData = HostState;
-    type RequestData = ();
-
-    fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
-        if total >= self.reuse {
-            ShouldAccept::Never
-        } else if concurrent >= self.concurrency {
-            ShouldAccept::No
-        } else {
-            ShouldAccept::Yes
-        }
-    }
-
-    fn on_request_start(
+    /// Serves one request with a fresh instance.
+    ///
+    /// The instance runs in a task of its own, so the response goes out as
+    /// soon as the guest sets it (`response-outparam.set`) while the guest
+    /// keeps running to the end of `handle` (writing the body, or doing work
+    /// after a 202), bounded by the request's deadline. The instance and its
+    /// store are dropped when `handle` returns, traps or runs out of time.
+    pub async fn handle<B>(
         &self,
-        _store: StoreContextMut<'_, HostState>,
-        _data: (),
-        _task: GuestTaskId,
-    ) -> Pin<Box<dyn Future<Output = ()> + 'static + Send + Sync>> {
-        Box::pin(tokio::time::sleep(self.timeout))
-    }
-
-    fn drop(&self, store: Store<HostState>, result: wasmtime::Result<()>) {
-        if let Err(e) = result
-            && !SHUTTING_DOWN.load(Ordering::Relaxed)
+        req: http::Request<B>,
+    ) -> Result<http::Response<HyperOutgoingBody>, Failure>
+    where
+        B: hyper::body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
+        let slot = match tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned()).await
         {
-            tracing::warn!("instance ended: {e:#}");
+            Ok(Ok(slot)) => slot,
+            Ok(Err(closed)) => return Err(Failure::Trap(closed.into())),
+            Err(_) => return Err(Failure::Deadline),
+        };
+        let mut store = self.new_store().map_err(Failure::Trap)?;
+        let (tx, rx) = oneshot::channel();
+        let responded = Arc::new(AtomicBool::new(false));
+        let (req, out) = {
+            let mut http = store.data_mut().http();
+            let req = http
+                .new_incoming_request(Scheme::Http, req)
+                .map_err(|e| Failure::Trap(anyhow::anyhow!("{e:?}")))?;
+            let flag = responded.clone();
+            let out = http
+                .new_response_outparam_from_callback(move |res| {
+                    flag.store(true, Ordering::Relaxed);
+                    // The receiver is gone only if the client went away.
+                    let _ = tx.send(res);
+                })
+                .map_err(|e| Failure::Trap(anyhow::anyhow!("{e:?}")))?;
+            (req, out)
+        };
+        let pre = self.pre.clone();
+        let id = self.id.clone();
+        let task = tokio::spawn(async move {
+            let run = async {
+                let proxy = pre.instantiate_async(&mut store).await?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut store, req, out)
+                    .await
+            };
+            let result = match tokio::time::timeout_at(deadline, run).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(Failure::Trap(anyhow::anyhow!("{e:#}"))),
+                Err(_) => Err(Failure::Deadline),
+            };
+            drop(store);
+            drop(slot);
+            match result {
+                Ok(()) => Ok(()),
+                // The client has its response; this is the only report.
+                Err(failure) if responded.load(Ordering::Relaxed) => {
+                    tracing::warn!("component {id}: after its response: {failure}");
+                    Ok(())
+                }
+                Err(failure) => Err(failure),
+            }
+        });
+        match rx.await {
+            Ok(Ok(res)) => Ok(res),
+            Ok(Err(code)) => Err(Failure::Guest(code)),
+            // The outparam was dropped unset: `handle` has ended one way or
+            // another, and the task says which.
+            Err(_) => match task.await {
+                Ok(Ok(())) => Err(Failure::NoResponse),
+                Ok(Err(failure)) => Err(failure),
+                Err(join) => Err(Failure::Trap(join.into())),
+            },
         }
-        drop(store);
     }
 }

@@ -7,13 +7,13 @@ wasmtime::component::bindgen!({
     world: "ghiseu:host/host",
     imports: { default: async | trappable },
     with: {
-        "spin:key-value/key-value.store": crate::kv_host::StoreHandle,
+        "fermyon:spin/key-value.store": crate::kv_host::StoreHandle,
         "wasi:keyvalue/store.bucket": crate::kv_host::StoreHandle,
         "wasi:keyvalue/atomics.cas": crate::kv_host::CasHandle,
     },
     trappable_error_type: {
-        "spin:key-value/key-value.error" => spin::key_value::key_value::Error,
-        "spin:variables/variables.error" => spin::variables::variables::Error,
+        "fermyon:spin/key-value.error" => fermyon::spin::key_value::Error,
+        "fermyon:spin/variables.error" => fermyon::spin::variables::Error,
         "wasi:keyvalue/store.error" => wasi::keyvalue::store::Error,
         "wasi:keyvalue/atomics.cas-error" => wasi::keyvalue::atomics::CasError,
     },

@@ -1,5 +1,5 @@
-//! `spin:key-value@3.0.0` and `wasi:keyvalue@0.2.0-draft2` (store, atomics,
-//! batch) over the configured [`KvStore`]s.
+//! `fermyon:spin/key-value@2.0.0` and `wasi:keyvalue@0.2.0-draft2` (store,
+//! atomics, batch) over the configured [`KvStore`]s.
 //!
 //! A component may open only the labels listed in its `key_value_stores`;
 //! anything else is `access-denied`, as in Spin.
@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use wasmtime::component::{Accessor, FutureReader, HasData, Resource, ResourceTable, StreamReader};
+use wasmtime::component::{HasData, Resource, ResourceTable};
 
-use crate::bindings::spin::key_value::key_value as spin_kv;
+use crate::bindings::fermyon::spin::key_value as spin_kv;
 use crate::bindings::wasi::keyvalue::{atomics, batch, store as wasi_kv};
 use crate::kv::{CasOutcome, KvStore};
 
@@ -77,7 +77,14 @@ fn table_err(e: wasmtime::component::ResourceTableError) -> wasmtime::Error {
     wasmtime::Error::new(e)
 }
 
-// ---- spin:key-value@3.0.0 -------------------------------------------------
+// ---- fermyon:spin/key-value@2.0.0 ------------------------------------------
+
+fn store_of(view: &KvView<'_>, rep: &Resource<StoreHandle>) -> Result<KvStore, spin_kv::Error> {
+    view.table
+        .get(rep)
+        .map(|h| h.store.clone())
+        .map_err(|_| spin_kv::Error::Other("unknown store handle".into()))
+}
 
 impl spin_kv::Host for KvView<'_> {
     fn convert_error(&mut self, err: spin_kv::Error) -> wasmtime::Result<spin_kv::Error> {
@@ -86,106 +93,62 @@ impl spin_kv::Host for KvView<'_> {
 }
 
 impl spin_kv::HostStore for KvView<'_> {
-    async fn drop(&mut self, rep: Resource<StoreHandle>) -> wasmtime::Result<()> {
-        self.table.delete(rep).map_err(table_err)?;
-        Ok(())
-    }
-}
-
-fn store_of<T>(
-    accessor: &Accessor<T, KvHost>,
-    rep: &Resource<StoreHandle>,
-) -> Result<KvStore, spin_kv::Error> {
-    accessor.with(|mut access| {
-        access
-            .get()
-            .table
-            .get(rep)
-            .map(|h| h.store.clone())
-            .map_err(|_| spin_kv::Error::Other("unknown store handle".into()))
-    })
-}
-
-impl<T> spin_kv::HostStoreWithStore<T> for KvHost {
-    async fn open(
-        accessor: &Accessor<T, Self>,
-        label: String,
-    ) -> Result<Resource<StoreHandle>, spin_kv::Error> {
-        accessor.with(|mut access| {
-            let view = access.get();
-            let store = view
-                .ctx
-                .lookup(&label)
-                .ok_or(spin_kv::Error::AccessDenied)?;
-            view.table
-                .push(StoreHandle { store })
-                .map_err(|_| spin_kv::Error::StoreTableFull)
-        })
+    async fn open(&mut self, label: String) -> Result<Resource<StoreHandle>, spin_kv::Error> {
+        let store = self
+            .ctx
+            .lookup(&label)
+            .ok_or(spin_kv::Error::AccessDenied)?;
+        self.table
+            .push(StoreHandle { store })
+            .map_err(|_| spin_kv::Error::StoreTableFull)
     }
 
     async fn get(
-        accessor: &Accessor<T, Self>,
+        &mut self,
         rep: Resource<StoreHandle>,
         key: String,
     ) -> Result<Option<Vec<u8>>, spin_kv::Error> {
-        store_of(accessor, &rep)?.get(&key).await.map_err(spin_err)
+        store_of(self, &rep)?.get(&key).await.map_err(spin_err)
     }
 
     async fn set(
-        accessor: &Accessor<T, Self>,
+        &mut self,
         rep: Resource<StoreHandle>,
         key: String,
         value: Vec<u8>,
     ) -> Result<(), spin_kv::Error> {
-        store_of(accessor, &rep)?
+        store_of(self, &rep)?
             .set(&key, &value)
             .await
             .map_err(spin_err)
     }
 
     async fn delete(
-        accessor: &Accessor<T, Self>,
+        &mut self,
         rep: Resource<StoreHandle>,
         key: String,
     ) -> Result<(), spin_kv::Error> {
-        store_of(accessor, &rep)?
-            .delete(&key)
-            .await
-            .map_err(spin_err)
+        store_of(self, &rep)?.delete(&key).await.map_err(spin_err)
     }
 
     async fn exists(
-        accessor: &Accessor<T, Self>,
+        &mut self,
         rep: Resource<StoreHandle>,
         key: String,
     ) -> Result<bool, spin_kv::Error> {
-        store_of(accessor, &rep)?
-            .exists(&key)
-            .await
-            .map_err(spin_err)
+        store_of(self, &rep)?.exists(&key).await.map_err(spin_err)
     }
 
     async fn get_keys(
-        accessor: &Accessor<T, Self>,
+        &mut self,
         rep: Resource<StoreHandle>,
-    ) -> wasmtime::Result<(
-        StreamReader<String>,
-        FutureReader<Result<(), spin_kv::Error>>,
-    )> {
-        let result = match store_of(accessor, &rep) {
-            Ok(store) => store.keys().await.map_err(spin_err),
-            Err(e) => Err(e),
-        };
-        let (keys, status) = match result {
-            Ok(keys) => (keys, Ok(())),
-            Err(e) => (Vec::new(), Err(e)),
-        };
-        accessor.with(|mut access| {
-            let keys = StreamReader::new(&mut access, keys)?;
-            let status =
-                FutureReader::new(&mut access, async move { wasmtime::error::Ok(status) })?;
-            Ok((keys, status))
-        })
+    ) -> Result<Vec<String>, spin_kv::Error> {
+        store_of(self, &rep)?.keys().await.map_err(spin_err)
+    }
+
+    async fn drop(&mut self, rep: Resource<StoreHandle>) -> wasmtime::Result<()> {
+        self.table.delete(rep).map_err(table_err)?;
+        Ok(())
     }
 }
 
@@ -358,13 +321,11 @@ impl batch::Host for KvView<'_> {
         rep: Resource<StoreHandle>,
         keys: Vec<String>,
     ) -> Result<Vec<(String, Option<Vec<u8>>)>, wasi_kv::Error> {
-        let store = bucket(self, &rep)?;
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            let value = store.get(&key).await.map_err(wasi_err)?;
-            out.push((key, value));
-        }
-        Ok(out)
+        let values = bucket(self, &rep)?
+            .get_many(&keys)
+            .await
+            .map_err(wasi_err)?;
+        Ok(keys.into_iter().zip(values).collect())
     }
 
     async fn set_many(
@@ -372,11 +333,10 @@ impl batch::Host for KvView<'_> {
         rep: Resource<StoreHandle>,
         key_values: Vec<(String, Vec<u8>)>,
     ) -> Result<(), wasi_kv::Error> {
-        let store = bucket(self, &rep)?;
-        for (key, value) in key_values {
-            store.set(&key, &value).await.map_err(wasi_err)?;
-        }
-        Ok(())
+        bucket(self, &rep)?
+            .set_many(key_values)
+            .await
+            .map_err(wasi_err)
     }
 
     async fn delete_many(
@@ -384,11 +344,10 @@ impl batch::Host for KvView<'_> {
         rep: Resource<StoreHandle>,
         keys: Vec<String>,
     ) -> Result<(), wasi_kv::Error> {
-        let store = bucket(self, &rep)?;
-        for key in keys {
-            store.delete(&key).await.map_err(wasi_err)?;
-        }
-        Ok(())
+        bucket(self, &rep)?
+            .delete_many(keys)
+            .await
+            .map_err(wasi_err)
     }
 }
 

@@ -50,18 +50,13 @@ struct UpArgs {
     /// Linear memory limit per instance, in MiB.
     #[arg(long, default_value_t = 64)]
     memory_limit_mb: usize,
-    /// Deadline per request, in milliseconds.
+    /// Deadline per request, in milliseconds: how long its instance may run,
+    /// including work after the response was sent (504 if none was).
     #[arg(long, default_value_t = 30_000)]
     request_timeout_ms: u64,
     /// Largest request body, in bytes (413 above it).
     #[arg(long, default_value_t = 10 << 20)]
     max_body_bytes: u64,
-    /// Requests one instance serves before it is recycled.
-    #[arg(long, default_value_t = 128)]
-    instance_reuse: usize,
-    /// Requests one instance serves concurrently.
-    #[arg(long, default_value_t = 16)]
-    instance_concurrency: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -103,9 +98,6 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         memory_bytes: args.memory_limit_mb << 20,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         max_body_bytes: args.max_body_bytes,
-        instance_reuse: args.instance_reuse.max(1),
-        instance_concurrency: args.instance_concurrency.max(1),
-        ..Limits::default()
     };
     let app = app::load(
         &args.manifest,
@@ -154,7 +146,6 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         r = ghiseu_host::server::serve(app, listener) => r,
         _ = tokio::signal::ctrl_c() => {
             tracing::info!("shutting down");
-            app::begin_shutdown();
             Ok(())
         }
     }

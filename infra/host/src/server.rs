@@ -18,9 +18,8 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use wasmtime_wasi_http::WasiBody;
-use wasmtime_wasi_http::handler::ExpirationError;
 
-use crate::app::App;
+use crate::app::{App, Failure};
 
 /// Serves `app` on `listener` until the process ends.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
@@ -122,8 +121,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
     let req = Request::from_parts(parts, body);
 
     let component = &app.components[matched.component];
-    let started = std::time::Instant::now();
-    match component.handler.handle((), req).await {
+    match component.handle(req).await {
         Ok(res) if over_limit.load(Ordering::Relaxed) => {
             drop(res);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
@@ -133,9 +131,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             tracing::debug!("component {}: body over the limit: {e}", component.id);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
         }
-        // A deadline shows either as the request's own expiration or as the
-        // worker being stopped under it.
-        Err(e) if e.is::<ExpirationError>() || started.elapsed() >= app.limits.request_timeout => {
+        Err(Failure::Deadline) => {
             tracing::warn!(
                 "component {}: {path}: deadline exceeded, instance stopped",
                 component.id
@@ -157,13 +153,16 @@ const COALESCE_BYTES: usize = 256 << 10;
 /// Longest wait for a response body to finish before streaming it instead.
 const COALESCE_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
 
-/// A WASIp3 guest streams its body after returning the response head, so a
-/// plain pass-through makes hyper write the head, each chunk and the chunked
-/// terminator separately: three syscalls and three packets for a small page.
-/// Most responses are small and complete within microseconds, so gather the
-/// body (up to [`COALESCE_BYTES`], for at most [`COALESCE_WAIT`]) and send it
-/// with a Content-Length in one write; anything larger or slower is streamed
-/// on from where gathering stopped, so streaming responses still stream.
+/// A spin-sdk guest sets its response head first and writes the body after
+/// it (`ResponseOutparam::set_with_body`), in its own task, so the head can
+/// arrive here before the body and a plain pass-through makes hyper write the
+/// head, each chunk and the chunked terminator separately: up to three
+/// syscalls and packets for a small page, and no Content-Length. Most bodies
+/// are complete by the time the head is seen (no timer then), or within
+/// microseconds, so gather the body (up to [`COALESCE_BYTES`], for at most
+/// [`COALESCE_WAIT`]) and send it with a Content-Length in one write;
+/// anything larger or slower is streamed on from where gathering stopped, so
+/// streaming responses still stream.
 async fn coalesce(res: Response<WasiBody>) -> Response<WasiBody> {
     let (parts, mut body) = res.into_parts();
     let mut gathered = bytes::BytesMut::new();

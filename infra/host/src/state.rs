@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use wasmtime::StoreLimits;
-use wasmtime::component::{Accessor, HasData, ResourceTable};
+use wasmtime::component::{HasData, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::bindings::spin::variables::variables as spin_vars;
+use crate::bindings::fermyon::spin::variables as spin_vars;
 use crate::kv_host::{KvCtx, KvView};
 use crate::outbound::AllowedHosts;
 
@@ -112,7 +112,7 @@ impl WasiHttpHooks for OutboundHooks {
     }
 }
 
-/// Marker for the `spin:variables` bindings.
+/// Marker for the `fermyon:spin/variables` bindings.
 pub struct VarsHost;
 
 impl HasData for VarsHost {
@@ -120,22 +120,17 @@ impl HasData for VarsHost {
 }
 
 impl spin_vars::Host for &BTreeMap<String, String> {
-    fn convert_error(&mut self, err: spin_vars::Error) -> wasmtime::Result<spin_vars::Error> {
-        Ok(err)
-    }
-}
-
-impl<T> spin_vars::HostWithStore<T> for VarsHost {
-    async fn get(accessor: &Accessor<T, Self>, name: String) -> Result<String, spin_vars::Error> {
+    async fn get(&mut self, name: String) -> Result<String, spin_vars::Error> {
         if crate::variables::check_name(&name).is_err() {
             return Err(spin_vars::Error::InvalidName(name));
         }
-        accessor.with(|mut access| {
-            access
-                .get()
-                .get(&name)
-                .cloned()
-                .ok_or(spin_vars::Error::Undefined(name))
-        })
+        let vars: &BTreeMap<String, String> = self;
+        vars.get(&name)
+            .cloned()
+            .ok_or(spin_vars::Error::Undefined(name))
+    }
+
+    fn convert_error(&mut self, err: spin_vars::Error) -> wasmtime::Result<spin_vars::Error> {
+        Ok(err)
     }
 }

@@ -195,13 +195,11 @@ impl Config {
     /// `None` when `csc_url` is empty (signing switched off).
     pub async fn from_variables() -> Result<Option<Config>> {
         let url = spin_sdk::variables::get("csc_url")
-            .await
             .map_err(|e| Error::Config(format!("csc_url: {e}")))?;
         if url.trim().is_empty() {
             return Ok(None);
         }
         let client_secret = spin_sdk::variables::get("csc_client_secret")
-            .await
             .map_err(|e| Error::Config(format!("csc_client_secret: {e}")))?;
         Ok(Some(Config {
             base_url: url.trim().trim_end_matches('/').to_owned(),
@@ -423,14 +421,13 @@ impl Client {
 
     /// POSTs `body` to `method`; the body of a 2xx answer, or the refusal.
     async fn send(&self, method: &str, body: &impl Serialize) -> Result<Vec<u8>> {
-        use spin_sdk::wasip3::http::types::RequestOptions;
-        use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
         let body = serde_json::to_vec(body).map_err(|e| Error::Protocol(e.to_string()))?;
-        let options = RequestOptions::new();
         // A hanging service must not hold the desk forever; signing 500
         // hashes takes a moment, hence the generous first-byte timeout.
-        _ = options.set_connect_timeout(Some(5_000_000_000));
-        _ = options.set_first_byte_timeout(Some(60_000_000_000));
+        let timeouts = crate::wasi_http::Timeouts::new(
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(60),
+        );
         let request = http::Request::builder()
             .method(http::Method::POST)
             .uri(format!("{}/{method}", self.config.base_url))
@@ -439,10 +436,9 @@ impl Client {
                 http::header::AUTHORIZATION,
                 format!("Bearer {}", self.config.client_secret),
             )
-            .extension(RequestOptionsExtension(options))
-            .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)))
+            .body(bytes::Bytes::from(body))
             .map_err(|e| Error::Config(e.to_string()))?;
-        let response = spin_sdk::http::send(request)
+        let response = crate::wasi_http::send(request, timeouts)
             .await
             .map_err(|e| Error::Unavailable(format!("{method}: {e}")))?;
         let (parts, body) = response.into_parts();

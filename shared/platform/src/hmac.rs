@@ -36,22 +36,20 @@ pub async fn post_signed(
     body: Vec<u8>,
     first_byte_secs: u64,
 ) -> std::result::Result<(http::StatusCode, Vec<u8>), String> {
-    use spin_sdk::wasip3::http::types::RequestOptions;
-    use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
-    let options = RequestOptions::new();
     // A peer that hangs must not hold the caller (the hosts accept these or
     // ignore them).
-    _ = options.set_connect_timeout(Some(2_000_000_000));
-    _ = options.set_first_byte_timeout(Some(first_byte_secs * 1_000_000_000));
+    let timeouts = crate::wasi_http::Timeouts::new(
+        std::time::Duration::from_secs(2),
+        std::time::Duration::from_secs(first_byte_secs),
+    );
     let request = http::Request::builder()
         .method(http::Method::POST)
         .uri(url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(SIGNATURE_HEADER, signature(secret, &body))
-        .extension(RequestOptionsExtension(options))
-        .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(body)))
+        .body(bytes::Bytes::from(body))
         .map_err(|e| e.to_string())?;
-    let response = spin_sdk::http::send(request)
+    let response = crate::wasi_http::send(request, timeouts)
         .await
         .map_err(|e| format!("{url} unreachable: {e}"))?;
     let (parts, body) = response.into_parts();

@@ -5,19 +5,9 @@ use bytes::Bytes;
 use ghiseu_core::Lang;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
-use spin_sdk::http::{FullBody, IncomingMessage};
-use spin_sdk::wasip3::http::types::ErrorCode;
-use spin_sdk::wasip3::http_compat::IncomingBody;
-use spin_sdk::wasip3::wit_bindgen::StreamResult;
-use spin_sdk::wasip3::wit_future;
 
+pub use crate::wasi_http::{Incoming, Request, Response, Timeouts, after_response, send, serve};
 use crate::{Error, Result};
-
-/// The body of every response built here: fully buffered bytes.
-pub type Body = FullBody<Bytes>;
-
-/// A response built by these helpers; `#[http_service]` handlers can return it.
-pub type Response = http::Response<Body>;
 
 /// The media type of RFC 9457 problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -181,7 +171,6 @@ pub fn static_asset(content_type: &str, body: &'static str) -> Response {
 /// else the 401 problem to answer.
 pub async fn require_platform_admin(headers: &HeaderMap) -> std::result::Result<(), Response> {
     let expected = spin_sdk::variables::get("platform_admin_token")
-        .await
         .ok()
         .filter(|t| !t.is_empty());
     let given =
@@ -272,7 +261,7 @@ pub fn see_other(location: &str) -> Response {
 
 /// A response with `status`, `content_type` and `body`.
 pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response {
-    let mut response = http::Response::new(FullBody::new(body.into()));
+    let mut response = http::Response::new(body.into());
     *response.status_mut() = status;
     if let Ok(value) = HeaderValue::from_str(content_type) {
         response.headers_mut().insert(header::CONTENT_TYPE, value);
@@ -283,7 +272,7 @@ pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> 
 /// A response with `status` and no body.
 #[must_use]
 pub fn empty(status: StatusCode) -> Response {
-    let mut response = http::Response::new(FullBody::new(Bytes::new()));
+    let mut response = http::Response::new(Bytes::new());
     *response.status_mut() = status;
     response
 }
@@ -434,63 +423,39 @@ pub fn content_length(headers: &HeaderMap) -> Option<u64> {
 /// response) into memory, refusing more than `limit` bytes.
 ///
 /// A declared `Content-Length` above `limit` is refused before anything is
-/// read. The bytes are read straight from the component-model stream into one
-/// buffer sized from `Content-Length`, so a 5 MB upload is copied once, not
-/// once per 16 KiB frame and again when joined.
-pub async fn read_body<T: IncomingMessage>(
-    headers: &HeaderMap,
-    mut body: IncomingBody<T>,
-    limit: usize,
-) -> Result<Vec<u8>> {
+/// read; the buffer is sized from it, so an upload is not copied as it grows.
+pub async fn read_body(headers: &HeaderMap, mut body: Incoming, limit: usize) -> Result<Vec<u8>> {
+    use futures::StreamExt as _;
     let declared = content_length(headers);
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Error::BodyTooLarge { limit: Some(limit) });
     }
-    let Some(message) = body.take_unstarted() else {
+    let Some(mut stream) = body.take_stream() else {
         // Someone already started reading it: nothing sensible is left.
         return Err(Error::BodyRead("body already consumed".to_owned()));
     };
-    // Dropping the writer reports `Ok` to the host: we consumed the body.
-    let (_consumed, consumed_rx) = wit_future::new(|| Ok(()));
-    let (mut stream, trailers) = message.consume_body(consumed_rx);
-
     const GROW: usize = 64 * 1024;
     let initial = declared.map_or(GROW, |n| usize::try_from(n).unwrap_or(limit));
-    // One spare byte so that a body longer than declared shows up at once.
-    let mut buf = Vec::with_capacity(initial.min(limit).saturating_add(1));
-    loop {
-        if buf.len() == buf.capacity() {
-            buf.reserve(GROW.min(limit.saturating_add(1) - buf.len()).max(1));
-        }
-        let (status, read) = stream.read(buf).await;
-        buf = read;
-        if buf.len() > limit {
-            return Err(Error::BodyTooLarge { limit: Some(limit) });
-        }
-        match status {
-            StreamResult::Complete(_) => {}
-            StreamResult::Dropped => break,
-            StreamResult::Cancelled => {
-                return Err(Error::BodyRead("read cancelled".to_owned()));
+    let mut buf = Vec::with_capacity(initial.min(limit));
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => {
+                if buf.len() + chunk.len() > limit {
+                    return Err(Error::BodyTooLarge { limit: Some(limit) });
+                }
+                buf.extend_from_slice(&chunk);
             }
+            // The host enforces its own body limit by cutting the stream off;
+            // it then answers 413 itself, whatever the component says.
+            Err(e) => return Err(Error::BodyRead(e)),
         }
     }
-    match trailers.await {
-        Ok(_) => Ok(buf),
-        // The host enforces its own body limit by cutting the stream off.
-        Err(ErrorCode::HttpRequestBodySize(_) | ErrorCode::HttpResponseBodySize(_)) => {
-            Err(Error::BodyTooLarge { limit: None })
-        }
-        Err(e) => Err(Error::BodyRead(e.to_string())),
-    }
+    Ok(buf)
 }
 
 /// Reads the body of an incoming request with [`read_body`], keeping the
 /// request's head.
-pub async fn read_request(
-    request: spin_sdk::http::Request,
-    limit: usize,
-) -> Result<(http::request::Parts, Vec<u8>)> {
+pub async fn read_request(request: Request, limit: usize) -> Result<(http::request::Parts, Vec<u8>)> {
     let (parts, body) = request.into_parts();
     let bytes = read_body(&parts.headers, body, limit).await?;
     Ok((parts, bytes))

@@ -1,20 +1,21 @@
 //! Key-value storage.
 //!
-//! Plain reads and writes go through `spin:key-value@3.0.0` ([`Store`]);
+//! Plain reads and writes go through `fermyon:spin/key-value@2.0.0` ([`Store`]);
 //! the atomic operations ([`increment`], [`compare_and_swap`],
 //! [`create_if_absent`]) go through `wasi:keyvalue@0.2.0-draft2` atomics,
 //! which Spin implements over the same stores, so both views see the same
-//! data. The atomics interface is synchronous, hence these functions are too.
+//! data. Both interfaces are synchronous; [`Store`]'s methods stay `async` so
+//! that callers need not change if an engine's store becomes asynchronous.
 //!
 //! Handles are opened once per instance and kept ([`Store::open`],
-//! `open_bucket`): an instance serves many requests (Spin reuses instances
-//! of WASIp3 components), a handle stays valid for the instance's life, and
-//! opening one per request was two host calls on the hot tracking path.
+//! `open_bucket`): an engine may serve several requests with one instance,
+//! a handle stays valid for the instance's life, and opening one per request
+//! would be two host calls more on the hot tracking path.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use spin_sdk::experimental::wasi::keyvalue::{atomics, batch, store as wasi_store};
+use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store as wasi_store};
 use spin_sdk::key_value;
 
 use crate::{Error, Result};
@@ -73,9 +74,7 @@ impl Store {
         let inner = match STORES.with(|s| s.find(label)) {
             Some(inner) => inner,
             None => {
-                let opened = key_value::Store::open(label)
-                    .await
-                    .map_err(|e| spin_error(label, &e))?;
+                let opened = key_value::Store::open(label).map_err(|e| spin_error(label, &e))?;
                 STORES.with(|s| s.keep(label, opened))
             }
         };
@@ -93,32 +92,27 @@ impl Store {
 
     /// The value of `key`, or `None` if it is absent.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.inner.get(key).await.map_err(|e| self.error(&e))
+        self.inner.get(key).map_err(|e| self.error(&e))
     }
 
     /// Sets `key` to `value`, replacing any previous value.
     pub async fn set(&self, key: &str, value: &[u8]) -> Result<()> {
-        self.inner.set(key, value).await.map_err(|e| self.error(&e))
+        self.inner.set(key, value).map_err(|e| self.error(&e))
     }
 
     /// Deletes `key`; deleting an absent key is not an error.
     pub async fn delete(&self, key: &str) -> Result<()> {
-        self.inner.delete(key).await.map_err(|e| self.error(&e))
+        self.inner.delete(key).map_err(|e| self.error(&e))
     }
 
     /// Whether `key` has a value.
     pub async fn exists(&self, key: &str) -> Result<bool> {
-        self.inner.exists(key).await.map_err(|e| self.error(&e))
+        self.inner.exists(key).map_err(|e| self.error(&e))
     }
 
     /// Every key of the store, in the store's order (unspecified).
     pub async fn get_keys(&self) -> Result<Vec<String>> {
-        self.inner
-            .get_keys()
-            .await
-            .collect()
-            .await
-            .map_err(|e| self.error(&e))
+        self.inner.get_keys().map_err(|e| self.error(&e))
     }
 
     fn error(&self, e: &key_value::Error) -> Error {

@@ -42,5 +42,6 @@ pub mod tracking;
 pub mod tracking_page;
 pub mod trust;
 pub mod tsa;
+pub mod wasi_http;
 
 pub use error::{Error, Result};

@@ -117,13 +117,11 @@ impl Gateway {
     /// From the component's variables.
     pub async fn from_variables() -> Result<Option<Self>> {
         let url = spin_sdk::variables::get("notify_url")
-            .await
             .unwrap_or_default();
         if url.trim().is_empty() {
             return Ok(None);
         }
         let secret = spin_sdk::variables::get("notify_secret")
-            .await
             .unwrap_or_default();
         Ok(Some(Self {
             url: url.trim().to_owned(),

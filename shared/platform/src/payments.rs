@@ -121,10 +121,8 @@ impl Provider {
     /// `payment_secret` is empty (payments not configured).
     pub async fn from_variables() -> Option<Self> {
         let url = spin_sdk::variables::get("payment_url")
-            .await
             .unwrap_or_default();
         let secret = spin_sdk::variables::get("payment_secret")
-            .await
             .unwrap_or_default();
         (!url.trim().is_empty() && !secret.is_empty()).then(|| Self {
             url: url.trim().trim_end_matches('/').to_owned(),

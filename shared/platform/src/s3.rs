@@ -12,7 +12,6 @@ use bytes::Bytes;
 use http::{Method, StatusCode, header};
 use rusty_s3::actions::ListObjectsV2;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
-use spin_sdk::http::{EmptyBody, FullBody};
 use url::Url;
 
 use crate::http::read_body;
@@ -70,7 +69,6 @@ impl S3Config {
 
 async fn variable(name: &str) -> Result<String> {
     spin_sdk::variables::get(name)
-        .await
         .map_err(|e| Error::Variable {
             name: name.to_owned(),
             message: describe_variable_error(&e),
@@ -141,7 +139,7 @@ impl S3Client {
             .header(header::CONTENT_TYPE, content_type)
             // S3 refuses chunked uploads (411), so always say the length.
             .header(header::CONTENT_LENGTH, body.len())
-            .body(FullBody::new(body))
+            .body(body)
             .map_err(|e| Error::Outbound(e.to_string()))?;
         let response = send("PutObject", request).await?;
         expect_success("PutObject", response).await.map(drop)
@@ -247,19 +245,26 @@ fn parse_list_page(body: &[u8]) -> Result<ListPage> {
     })
 }
 
-fn empty_request(method: Method, url: &Url) -> Result<http::Request<EmptyBody>> {
+fn empty_request(method: Method, url: &Url) -> Result<http::Request<Bytes>> {
     http::Request::builder()
         .method(method)
         .uri(url.as_str())
-        .body(EmptyBody::new())
+        .body(Bytes::new())
         .map_err(|e| Error::Outbound(e.to_string()))
 }
 
+/// The S3 server is ours to run (or a provider's): a minute is ample for a
+/// 10 MB object, and it bounds a request to a server that hangs.
+const S3_TIMEOUTS: crate::wasi_http::Timeouts = crate::wasi_http::Timeouts::new(
+    std::time::Duration::from_secs(5),
+    std::time::Duration::from_secs(60),
+);
+
 async fn send(
     operation: &'static str,
-    request: impl spin_sdk::http::IntoRequest,
-) -> Result<spin_sdk::http::Response> {
-    spin_sdk::http::send(request)
+    request: http::Request<Bytes>,
+) -> Result<http::Response<crate::http::Incoming>> {
+    crate::wasi_http::send(request, S3_TIMEOUTS)
         .await
         .map_err(|e| Error::Outbound(format!("{operation}: {e}")))
 }
@@ -267,7 +272,7 @@ async fn send(
 /// The body of a 2xx answer, or the answer as an [`Error::S3Status`].
 async fn expect_success(
     operation: &'static str,
-    response: spin_sdk::http::Response,
+    response: http::Response<crate::http::Incoming>,
 ) -> Result<Vec<u8>> {
     let (parts, body) = response.into_parts();
     if parts.status.is_success() {

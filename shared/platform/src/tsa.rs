@@ -22,24 +22,22 @@ const MAX_ANSWER_BYTES: usize = 256 * 1024;
 /// The timestamp token (a DER `ContentInfo`) of `imprint` from the TSA at `url`,
 /// for `ghiseu_pades::finish_with_timestamp`.
 pub async fn timestamp(url: &str, imprint: [u8; 32]) -> Result<Vec<u8>, Error> {
-    use spin_sdk::wasip3::http::types::RequestOptions;
-    use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| Error::Unavailable(format!("no randomness: {e}")))?;
     let nonce = u64::from_be_bytes(nonce);
     let query = ghiseu_pades::timestamp_request(imprint, nonce)
         .map_err(|e| Error::Refused(e.to_string()))?;
-    let options = RequestOptions::new();
-    _ = options.set_connect_timeout(Some(5_000_000_000));
-    _ = options.set_first_byte_timeout(Some(20_000_000_000));
+    let timeouts = crate::wasi_http::Timeouts::new(
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(20),
+    );
     let request = http::Request::builder()
         .method(http::Method::POST)
         .uri(url)
         .header(http::header::CONTENT_TYPE, "application/timestamp-query")
-        .extension(RequestOptionsExtension(options))
-        .body(spin_sdk::http::FullBody::new(bytes::Bytes::from(query)))
+        .body(bytes::Bytes::from(query))
         .map_err(|e| Error::Unavailable(format!("tsa_url: {e}")))?;
-    let response = spin_sdk::http::send(request)
+    let response = crate::wasi_http::send(request, timeouts)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))?;
     let (parts, body) = response.into_parts();

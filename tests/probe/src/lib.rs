@@ -17,8 +17,7 @@ use ghiseu_platform::s3::S3Client;
 use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use spin_sdk::http::Request;
-use spin_sdk::http_service;
+use ghiseu_platform::http::Request;
 
 /// The only store the probe uses.
 const STORE: &str = "default";
@@ -33,7 +32,8 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// What `GET empty` answers (the benchmark's native baseline answers the same).
 const EMPTY_BODY: &[u8] = b"ok\n";
 
-#[http_service]
+ghiseu_platform::http_component!(handle);
+
 async fn handle(request: Request) -> Response {
     let path_info = header_str(request.headers(), "spin-path-info")
         .unwrap_or_default()
@@ -260,7 +260,11 @@ async fn outbound(query: &str) -> Response {
         return web::problem(StatusCode::BAD_REQUEST, "`url` is required");
     };
     let failed = |error: String| web::json(StatusCode::BAD_GATEWAY, &json!({ "error": error }));
-    let response = match spin_sdk::http::get(&url).await {
+    let request = match http::Request::get(&url).body(bytes::Bytes::new()) {
+        Ok(request) => request,
+        Err(e) => return failed(e.to_string()),
+    };
+    let response = match web::send(request, web::Timeouts::default()).await {
         Ok(response) => response,
         Err(e) => return failed(e.to_string()),
     };
@@ -276,7 +280,7 @@ async fn outbound(query: &str) -> Response {
 
 async fn var(name: &str) -> Response {
     use spin_sdk::variables::Error as E;
-    match spin_sdk::variables::get(name).await {
+    match spin_sdk::variables::get(name) {
         Ok(value) => web::json(StatusCode::OK, &json!({ "name": name, "value": value })),
         Err(E::Undefined(m) | E::InvalidName(m)) => web::problem(StatusCode::NOT_FOUND, m),
         Err(E::Provider(m) | E::Other(m)) => web::problem(StatusCode::INTERNAL_SERVER_ERROR, m),
@@ -318,7 +322,6 @@ async fn echo(request: Request) -> Result<Response> {
 /// What the host told this component about routing.
 async fn info(headers: &HeaderMap) -> Response {
     let component = spin_sdk::variables::get("name")
-        .await
         .unwrap_or_else(|_| "probe".to_owned());
     web::json(
         StatusCode::OK,

@@ -121,9 +121,9 @@ async fn without_a_catch_all_unmatched_paths_are_not_found() {
     }
 }
 
-/// A WASIp3 guest streams its body after the response head; the host gathers a
-/// small body and sends it whole with a Content-Length (one write), and lets a
-/// large one stream on, byte for byte.
+/// A spin-sdk guest writes its body after setting the response head; the host
+/// gathers a small body and sends it whole with a Content-Length (one write),
+/// and lets a large one stream on, byte for byte.
 #[tokio::test]
 async fn small_bodies_go_out_whole_and_large_ones_stream() {
     let app = App::probe(Backend::Sqlite).spawn().await;

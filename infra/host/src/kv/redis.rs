@@ -1,5 +1,9 @@
 //! `type = "redis"`: the key-value store in a Redis or Valkey server, for
-//! several host instances sharing one state.
+//! several host instances sharing one state. Plain string values, as Spin's
+//! Redis store keeps them (spinframework/spin v3.6.3,
+//! `crates/key-value-redis`): GET/SET/DEL/EXISTS/KEYS, MSET and multi-key DEL
+//! for batches, `INCRBY` for counters (decimal text). Batch reads are one
+//! `MGET`.
 
 use anyhow::Context as _;
 use redis::AsyncCommands as _;
@@ -68,8 +72,44 @@ impl RedisKv {
         Ok(keys)
     }
 
+    /// `INCRBY`: atomic on the server, and Redis's own error ("value is not
+    /// an integer or out of range") for anything that is not a decimal i64.
     pub(super) async fn increment(&self, key: &str, delta: i64) -> anyhow::Result<i64> {
         Ok(self.conn.clone().incr(key, delta).await?)
+    }
+
+    pub(super) async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // `MGET` answers one value per key, in order, nil for absent keys.
+        let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+            .arg(keys)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        anyhow::ensure!(
+            values.len() == keys.len(),
+            "MGET answered {} values for {} keys",
+            values.len(),
+            keys.len()
+        );
+        Ok(values)
+    }
+
+    pub(super) async fn set_many(&self, pairs: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let () = self.conn.clone().mset(&pairs).await?;
+        Ok(())
+    }
+
+    pub(super) async fn delete_many(&self, keys: Vec<String>) -> anyhow::Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let _: i64 = self.conn.clone().del(keys).await?;
+        Ok(())
     }
 
     pub(super) async fn compare_and_swap(

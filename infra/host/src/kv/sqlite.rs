@@ -1,13 +1,14 @@
-//! `type = "spin"`: the key-value store in a SQLite file, with Spin's schema.
+//! `type = "spin"`: the key-value store in a SQLite file, with Spin's schema
+//! and encodings (spinframework/spin v3.6.3, `crates/key-value-spin`).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use anyhow::Context as _;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{CasOutcome, parse_counter};
+use super::CasOutcome;
 
 /// Readers are cheap point lookups; a few connections let them proceed in
 /// parallel with each other and with the (single) writer under WAL.
@@ -30,12 +31,38 @@ struct Inner {
     durable: bool,
 }
 
+/// Spin's table, column for column.
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
     store TEXT NOT NULL,
     key   TEXT NOT NULL,
     value BLOB NOT NULL,
     PRIMARY KEY (store, key)
 )";
+
+/// Locks a connection. A panic while one was held (there should be none:
+/// every failure is an error) rolls its transaction back as it unwinds, so
+/// the connection is still usable and the store is never poisoned for good.
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Decodes a stored counter as Spin does: absent is 0, otherwise exactly 8
+/// little-endian bytes. Anything else is an error for this call (Spin
+/// panics here).
+fn decode_counter(key: &str, raw: Option<&[u8]>) -> anyhow::Result<i64> {
+    match raw {
+        None => Ok(0),
+        Some(bytes) => {
+            let bytes: [u8; 8] = bytes.try_into().map_err(|_| {
+                anyhow::anyhow!(
+                    "the value of {key:?} is not a counter ({} bytes, a counter is 8)",
+                    bytes.len()
+                )
+            })?;
+            Ok(i64::from_le_bytes(bytes))
+        }
+    }
+}
 
 fn connect(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path)
@@ -95,22 +122,20 @@ impl SqliteKv {
     ) -> anyhow::Result<R> {
         let n = self.inner.readers.len();
         if n == 0 {
-            let conn = self
-                .inner
-                .writer
-                .lock()
-                .map_err(|_| anyhow::anyhow!("key-value store poisoned"))?;
+            let conn = lock(&self.inner.writer);
             return Ok(f(&conn, &self.inner.label)?);
         }
         let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..n {
-            if let Ok(conn) = self.inner.readers[(start + i) % n].try_lock() {
-                return Ok(f(&conn, &self.inner.label)?);
+            match self.inner.readers[(start + i) % n].try_lock() {
+                Ok(conn) => return Ok(f(&conn, &self.inner.label)?),
+                Err(std::sync::TryLockError::Poisoned(p)) => {
+                    return Ok(f(&p.into_inner(), &self.inner.label)?);
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {}
             }
         }
-        let conn = self.inner.readers[start % n]
-            .lock()
-            .map_err(|_| anyhow::anyhow!("key-value reader poisoned"))?;
+        let conn = lock(&self.inner.readers[start % n]);
         Ok(f(&conn, &self.inner.label)?)
     }
 
@@ -122,17 +147,11 @@ impl SqliteKv {
     ) -> anyhow::Result<R> {
         let inner = self.inner.clone();
         if !inner.durable {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| anyhow::anyhow!("key-value store poisoned"))?;
+            let mut conn = lock(&inner.writer);
             return f(&mut conn, &inner.label);
         }
         tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| anyhow::anyhow!("key-value writer poisoned"))?;
+            let mut conn = lock(&inner.writer);
             f(&mut conn, &inner.label)
         })
         .await?
@@ -178,12 +197,51 @@ impl SqliteKv {
         self.write(move |c, store| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current = current_value(&tx, store, &key)?;
-            let next = parse_counter(current.as_deref())?
+            let next = decode_counter(&key, current.as_deref())?
                 .checked_add(delta)
-                .ok_or_else(|| anyhow::anyhow!("counter overflow"))?;
-            put(&tx, store, &key, next.to_string().as_bytes())?;
+                .ok_or_else(|| anyhow::anyhow!("counter {key:?} overflows"))?;
+            put(&tx, store, &key, &next.to_le_bytes())?;
             tx.commit()?;
             Ok(next)
+        })
+        .await
+    }
+
+    pub(super) async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+        self.read(|c, store| {
+            keys.iter()
+                .map(|key| current_value(c, store, key))
+                .collect()
+        })
+    }
+
+    pub(super) async fn set_many(&self, pairs: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        self.write(move |c, store| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (key, value) in &pairs {
+                put(&tx, store, key, value)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn delete_many(&self, keys: Vec<String>) -> anyhow::Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.write(move |c, store| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for key in &keys {
+                tx.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?
+                    .execute(params![store, key])?;
+            }
+            tx.commit()?;
+            Ok(())
         })
         .await
     }
