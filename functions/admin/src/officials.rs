@@ -263,7 +263,7 @@ async fn load_invite(store: &Store, token: &str) -> Result<(Sha256Digest, Invite
 }
 
 /// `GET|POST /admin/invite/{token}`: the invitee chooses a password; the
-/// official is created (create-if-absent) and the invitation marked used.
+/// official is created (leased insert) and the invitation marked used.
 pub async fn invite_page(
     store: &Store,
     method: Method,
@@ -301,7 +301,7 @@ pub async fn invite_page(
                 .map_err(|e| AdminError::Gone(e.to_string()))?;
             let scope = TenantScope::new(&tenant.slug);
             let hash_phc = session::hash_password(password)?;
-            // The account is created once (create-if-absent); the invitation is
+            // The account is created once (leased insert); the invitation is
             // then spent, so a second acceptance finds the username taken.
             if !repo::create_official(&scope, &official, &hash_phc)? {
                 return Err(AdminError::Gone(

@@ -6,7 +6,7 @@
 //! Each handler parses the form into a [`Command`], checks what only the
 //! platform can check (the department exists, the official belongs to it, the
 //! earlier dossier exists, the receiving institution exists), and calls
-//! [`service::act`], which applies it with compare-and-swap: of two officials
+//! [`service::act`], which applies it with a leased replace: of two officials
 //! acting on the same version, one succeeds and the other is told (409).
 
 use chrono::Utc;

@@ -508,7 +508,7 @@ pub(crate) async fn load(
 }
 
 /// The dossier `id` of the official's tenant as stored (for a
-/// compare-and-swap), if the official may see it.
+/// leased replace), if the official may see it.
 pub(crate) async fn load_versioned(
     store: &Store,
     signed: &Signed,

@@ -1,4 +1,4 @@
-//! The desk's use cases: apply a workflow command with compare-and-swap and
+//! The desk's use cases: apply a workflow command with a leased replace and
 //! publish the result; registration and publishing themselves live in
 //! `ghiseu_platform::dossiers`, shared with the portal.
 
@@ -114,7 +114,7 @@ impl DeskError {
 }
 
 /// Applies `command` by `actor` to the dossier `id`, if its route head is still
-/// `expected_head` (what the official saw): compare-and-swap, then publish.
+/// `expected_head` (what the official saw): leased replace, then publish.
 pub async fn act(
     store: &Store,
     tenant: &Tenant,
@@ -132,7 +132,7 @@ pub async fn act(
 }
 
 /// Applies `command` by `actor` to `current` (read by the caller), if its
-/// route head is still `expected_head`: compare-and-swap, then index,
+/// route head is still `expected_head`: leased replace, then index,
 /// publish and tell the citizen.
 pub async fn act_on(
     store: &Store,

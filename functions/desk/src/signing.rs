@@ -13,7 +13,7 @@
 //!    of the pending documents (at most the credential's `multisign`; a larger
 //!    batch takes one code per part), `signatures/signHash`, then each
 //!    document on its own: embed the CMS, store the signed PDF, record
-//!    `signed` + `issued` with compare-and-swap ([`workflow::sign`]), publish,
+//!    `signed` + `issued` with a leased replace ([`workflow::sign`]), publish,
 //!    tell the citizen, write the verification record. A document changed
 //!    after selection fails alone; the others are issued.
 //!
@@ -32,7 +32,7 @@ use ghiseu_platform::csc::{self, Client, KeyAlgorithm, Refusal};
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::issued::{self, Issued};
 use ghiseu_platform::keys::TenantScope;
-use ghiseu_platform::kv::{self, CreateOutcome, Step, Store};
+use ghiseu_platform::kv::{self, InsertOutcome, Step, Store};
 use ghiseu_platform::repo::{self, STORE, UpdateOutcome};
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::{hex, random_bytes};
@@ -452,9 +452,9 @@ pub async fn create(
             .map_err(csc_error)?;
         batch.codes_sent = 1;
     }
-    match kv::create_if_absent(STORE, &key, &to_json(&batch)?)? {
-        CreateOutcome::Created => {}
-        CreateOutcome::Exists(_) => return Err(corrupt("batch id (taken)")),
+    match kv::insert_new(STORE, &key, &to_json(&batch)?)? {
+        InsertOutcome::Inserted => {}
+        InsertOutcome::Exists(_) => return Err(corrupt("batch id (taken)")),
     }
     Ok(redirect(&format!("/desk/sign/batches/{}", batch.id)))
 }
@@ -600,7 +600,7 @@ pub async fn resend(
     Ok(redirect(&format!("/desk/sign/batches/{id}")))
 }
 
-/// Applies `change` to the stored batch with compare-and-swap.
+/// Applies `change` to the stored batch with a leased replace.
 fn save(key: &str, mut change: impl FnMut(&mut Batch)) -> Result<Batch, DeskError> {
     update(key, |b| {
         change(b);
@@ -609,7 +609,7 @@ fn save(key: &str, mut change: impl FnMut(&mut Batch)) -> Result<Batch, DeskErro
     .and_then(|saved| saved.ok_or_else(|| corrupt("batch (not written)")))
 }
 
-/// Applies `decide` to the stored batch with compare-and-swap; `None` from it
+/// Applies `decide` to the stored batch with a leased replace; `None` from it
 /// writes nothing (and is returned).
 fn update<R>(
     key: &str,
@@ -1018,7 +1018,7 @@ async fn complete(
     save(key, |b| b.parts_started += 1)?;
     let mut results = Vec::with_capacity(part.len());
     // Issued dossiers whose inbox summaries are still to be updated: one
-    // compare-and-swap of the tenant's open list per checkpoint, not per document.
+    // leased replace of the tenant's open list per checkpoint, not per document.
     let mut issued: Vec<Dossier> = Vec::new();
     for ((index, item), signature) in part.iter().zip(signatures) {
         let state = match issue_one(&ctx, item, signature).await {

@@ -15,7 +15,7 @@
 //!   failed enrollment, never a second payment.
 //! - `POST /api/v1/payments/webhook`: the provider's signed event. A bad
 //!   signature is 401 and changes nothing; the order changes through core's
-//!   [`Order::apply`] with compare-and-swap, so a repeated webhook records
+//!   [`Order::apply`] with a leased replace, so a repeated webhook records
 //!   nothing twice; a paid order gets its credential (`POST {csc_enroll_url}`
 //!   with `Authorization: Bearer {csc_client_secret}` and `{"user_id",
 //!   "name", "phone", "email"}` → `{"credential_id"}`). A failed enrollment

@@ -16,7 +16,7 @@
 //!   registration and the request off the waiting list. A wrong code is
 //!   explained and may be typed again; after 5 the provider refuses and the
 //!   page offers a new code. A second submit registers nothing twice: the
-//!   move from prepared to signed is one compare-and-swap, and only its
+//!   move from prepared to signed is one leased replace, and only its
 //!   winner registers.
 
 use ghiseu_core::document_type::FieldName;
@@ -534,7 +534,7 @@ async fn in_progress(
 }
 
 /// Claims the registration of the signed request (the signing state moves
-/// from what was `read` to signed, by compare-and-swap: only one request
+/// from what was `read` to signed, by leased replace: only one request
 /// wins), registers it and takes it off the waiting list.
 async fn finish(
     ctx: &Ctx,

@@ -18,7 +18,7 @@ use ghiseu_platform::citizens::{self, Linked};
 use ghiseu_platform::dossiers::{self, Intake, IntakeError, Registrant, Scan};
 use ghiseu_platform::http::{Response, see_other};
 use ghiseu_platform::keys::TenantScope;
-use ghiseu_platform::kv::{self, CreateOutcome};
+use ghiseu_platform::kv::{self, InsertOutcome};
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::{multipart, repo, session};
 use http::StatusCode;
@@ -391,9 +391,9 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
     let claim = match &key {
         Some(k) => {
             let marker = idem_key(account, k);
-            match kv::create_if_absent("default", &marker, b"pending")? {
-                CreateOutcome::Created => Some(marker),
-                CreateOutcome::Exists(v) => return Ok(replay(ctx, &v)),
+            match kv::insert_new("default", &marker, b"pending")? {
+                InsertOutcome::Inserted => Some(marker),
+                InsertOutcome::Exists(v) => return Ok(replay(ctx, &v)),
             }
         }
         None => None,

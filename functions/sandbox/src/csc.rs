@@ -26,7 +26,7 @@
 //! its SAD is single use, valid 5 minutes, and signs only those hashes (a
 //! request with any other hash is refused and signs nothing, leaving the SAD
 //! usable). Every consumption (OTP attempts, OTP use, SAD use) is a
-//! compare-and-swap on the bytes read, so two racing requests cannot both
+//! leased replace on the bytes read, so two racing requests cannot both
 //! win.
 //!
 //! Asynchronous mode (`operationMode` `A`): the SAD is consumed at once, the
@@ -42,7 +42,7 @@ use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use ghiseu_platform::csc::{self, wire};
 use ghiseu_platform::http::{self as web, Response};
-use ghiseu_platform::kv::{self, CasOutcome, CreateOutcome, Step, Store};
+use ghiseu_platform::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
 use ghiseu_platform::notify::{Channel, Message};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use p256::ecdsa::SigningKey;
@@ -235,7 +235,7 @@ struct KeyRecord {
 }
 
 /// The key and certificate stored under `name`, made by `make` on first use; two
-/// racing instances agree through create-if-absent. `created` runs once, for the
+/// racing instances agree through leased insert. `created` runs once, for the
 /// instance whose record won.
 async fn key_record(
     store: &Store,
@@ -251,9 +251,9 @@ async fn key_record(
                 cert: B64.encode(&cert),
                 key: B64.encode(sealer.seal(name, &key).map_err(Failure::Internal)?),
             };
-            match kv::create_if_absent(STORE, name, &to_json(name, &record)?)? {
-                CreateOutcome::Created => return Ok((key, cert, true)),
-                CreateOutcome::Exists(winner) => winner,
+            match kv::insert_new(STORE, name, &to_json(name, &record)?)? {
+                InsertOutcome::Inserted => return Ok((key, cert, true)),
+                InsertOutcome::Exists(winner) => winner,
             }
         }
     };
@@ -385,9 +385,9 @@ async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
     store
         .set(&credential_key(&id), &to_json(&id, &record)?)
         .await?;
-    match kv::create_if_absent(STORE, &user_key(&e.user_id), id.as_bytes())? {
-        CreateOutcome::Created => Ok(answer(StatusCode::CREATED, &id)),
-        CreateOutcome::Exists(existing) => {
+    match kv::insert_new(STORE, &user_key(&e.user_id), id.as_bytes())? {
+        InsertOutcome::Inserted => Ok(answer(StatusCode::CREATED, &id)),
+        InsertOutcome::Exists(existing) => {
             store.delete(&credential_key(&id)).await?;
             Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&existing)))
         }
@@ -684,7 +684,7 @@ async fn authorize_checked(
 }
 
 /// Spends the OTP at `key` if `code` is right; counts a wrong attempt
-/// otherwise. One compare-and-swap on the bytes read decides, so of two
+/// otherwise. One leased replace on the bytes read decides, so of two
 /// requests with the right code only one wins.
 fn check_otp(key: &str, code: &str) -> Outcome<()> {
     let now = now_ms();
@@ -867,9 +867,9 @@ fn consume_sad(key: &str, credential_id: &str, hashes: &[String]) -> Outcome<()>
         ));
     }
     sad.used = true;
-    match kv::compare_and_swap(STORE, key, Some(&bytes), &to_json(key, &sad)?)? {
-        CasOutcome::Swapped => Ok(()),
-        CasOutcome::Conflict { .. } => Err(invalid("The SAD was already used")),
+    match kv::replace(STORE, key, Some(&bytes), &to_json(key, &sad)?)? {
+        ReplaceOutcome::Replaced => Ok(()),
+        ReplaceOutcome::Conflict { .. } => Err(invalid("The SAD was already used")),
     }
 }
 

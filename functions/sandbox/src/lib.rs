@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Utc};
 use ghiseu_platform::http::{self as web, Response};
-use ghiseu_platform::kv::{self, CreateOutcome, Store};
+use ghiseu_platform::kv::{self, InsertOutcome, Store};
 use ghiseu_platform::notify::{self, Message, SIGNATURE_HEADER};
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{DOCTYPE, html};
@@ -134,7 +134,7 @@ async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Res
             "The sandbox gateway was told to fail this delivery.",
         ));
     }
-    if let CreateOutcome::Exists(_) = kv::create_if_absent(STORE, &seen_key(&message.id), b"1")? {
+    if let InsertOutcome::Exists(_) = kv::insert_new(STORE, &seen_key(&message.id), b"1")? {
         return Ok(accepted(&message.id, true));
     }
     let id = message.id.clone();
@@ -184,7 +184,10 @@ async fn failures(store: &Store, request: Request) -> ghiseu_platform::Result<Re
             "At most 100 failures.",
         ));
     }
-    store.set(FAIL_KEY, f.count.to_string().as_bytes()).await?;
+    // A counter is only ever incremented (Spin's SQLite store fails every
+    // later call after a `set` on one): move it to `count` by the difference.
+    let current = kv::increment(store.label(), FAIL_KEY, 0)?;
+    kv::increment(store.label(), FAIL_KEY, i64::from(f.count) - current)?;
     Ok(web::json(
         StatusCode::OK,
         &serde_json::json!({ "fail_next": f.count }),
@@ -194,13 +197,7 @@ async fn failures(store: &Store, request: Request) -> ghiseu_platform::Result<Re
 /// The newest messages, optionally only those to `?to=`.
 async fn outbox(store: &Store, query: &str) -> ghiseu_platform::Result<Vec<Sent>> {
     let to = web::query_param(query, "to");
-    let last = match store.get(SEQ_KEY).await? {
-        Some(b) => String::from_utf8_lossy(&b)
-            .trim()
-            .parse::<u32>()
-            .unwrap_or(0),
-        None => 0,
-    };
+    let last = u32::try_from(kv::increment(store.label(), SEQ_KEY, 0)?).unwrap_or(0);
     let keys: Vec<String> = (last.saturating_sub(SHOWN) + 1..=last)
         .rev()
         .map(entry_key)

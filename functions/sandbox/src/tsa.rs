@@ -10,7 +10,7 @@
 use chrono::Utc;
 use ghiseu_pades::{SignatureAlgorithm, TimestampRefusal, TimestampRequest, timestamp_rejection};
 use ghiseu_platform::http::{self as web, Response};
-use ghiseu_platform::kv::{self, Step, Store};
+use ghiseu_platform::kv::{self, Store};
 use http::{Method, StatusCode, header};
 use ghiseu_platform::http::Request;
 
@@ -79,15 +79,9 @@ async fn grant(store: &Store, request: &TimestampRequest) -> Result<Vec<u8>, Str
         .map_err(|e| e.to_string())
 }
 
-/// The next serial number: 1, 2, ... (compare-and-swap on a counter).
+/// The next serial number: 1, 2, ... (the counter's increment decides).
 fn next_serial() -> Result<u64, String> {
-    kv::update(STORE, SERIAL_KEY, |current| {
-        let last = current
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(|s| s.parse::<u64>().ok())
-            .unwrap_or(0);
-        let next = last + 1;
-        Ok(Step::Write(next.to_string().into_bytes(), next))
-    })
+    kv::increment(STORE, SERIAL_KEY, 1)
+        .map(|n| u64::try_from(n).unwrap_or(0))
     .map_err(|e| e.to_string())
 }

@@ -189,7 +189,7 @@ impl IssuedCode {
 
     /// Checks `given` at `now`. On success the code is spent; on a wrong
     /// guess the attempt is counted. Either way the caller stores `self` (with
-    /// compare-and-swap, so parallel guesses cannot exceed the limit).
+    /// leased replace, so parallel guesses cannot exceed the limit).
     pub fn check(&mut self, given: &str, now: DateTime<Utc>) -> Result<(), CodeError> {
         if self.used {
             return Err(CodeError::Used);

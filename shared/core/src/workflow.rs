@@ -4,7 +4,7 @@
 //! ([`crate::permissions::authorize`]), then the transition table below, then the
 //! command's own rules, and returns the [`RouteEvent`] to record; it changes
 //! nothing. [`Dossier::record`] (or [`execute`], which does both) appends it. A
-//! platform adapter stores the result with compare-and-swap, so two officials
+//! platform adapter stores the result with a leased replace, so two officials
 //! acting at once get one success and one conflict.
 //!
 //! | command \ status   | Registered | InProgress | AwaitingCitizen | AwaitingSignature | terminal |

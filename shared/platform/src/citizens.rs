@@ -4,14 +4,14 @@
 //! Keys (none is under a tenant: a citizen may deal with every institution):
 //! - `citizen/account/{id}`: the account;
 //! - `citizen/contact/{contact}`: the account id owning a phone number or an
-//!   e-mail address, claimed with create-if-absent so two accounts never share one;
+//!   e-mail address, claimed with leased insert so two accounts never share one;
 //! - `citizen/code/{purpose}/{contact}[/{subject}]`: the current code (salted
-//!   hash), changed with compare-and-swap so parallel guesses cannot pass the limit;
+//!   hash), changed with a leased replace so parallel guesses cannot pass the limit;
 //! - `citizen/throttle/{what}/{who}/{window}`: counters of codes sent and of
 //!   failed sign-ins;
 //! - `citizen/dossiers/{id}`: the dossiers of the account (tenant, id);
 //! - `citizen/order/{order}`: an order of a signature credential (the order id
-//!   is random and names the account inside), changed with compare-and-swap;
+//!   is random and names the account inside), changed with a leased replace;
 //! - `citizen/orders/{id}`: the account's order ids, oldest first;
 //! - `citizen/credential/{id}`: the account's signing credential id at the
 //!   signing provider (created once paid);
@@ -19,7 +19,7 @@
 //!   signature (`tenant/type/sha256 of the cerere`), and
 //!   `citizen/awaiting-item/{id}/{sha256}` what registering each needs;
 //! - `citizen/signing/{id}/{sha256}`: where signing that request is
-//!   (prepared, signed, registered), changed with compare-and-swap.
+//!   (prepared, signed, registered), changed with a leased replace.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact, IssuedCode};
@@ -27,7 +27,7 @@ use ghiseu_core::payment::{Order, OrderStatus, Receipt};
 use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::{self, CasOutcome, CreateOutcome, Step, Store};
+use crate::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
 use crate::session::{hex, random_bytes};
 use crate::{Error, Result};
 
@@ -171,23 +171,23 @@ pub async fn create_account(
         .collect();
     let mut claimed = Vec::new();
     for c in &contacts {
-        match kv::create_if_absent(STORE, &contact_key(c), account.id.as_bytes())? {
-            CreateOutcome::Created => claimed.push(contact_key(c)),
-            CreateOutcome::Exists(owner)
+        match kv::insert_new(STORE, &contact_key(c), account.id.as_bytes())? {
+            InsertOutcome::Inserted => claimed.push(contact_key(c)),
+            InsertOutcome::Exists(owner)
                 if stale_claim(store, c, &owner, now).await?
                     && matches!(
-                        kv::compare_and_swap(
+                        kv::replace(
                             STORE,
                             &contact_key(c),
                             Some(&owner),
                             account.id.as_bytes()
                         )?,
-                        CasOutcome::Swapped
+                        ReplaceOutcome::Replaced
                     ) =>
             {
                 claimed.push(contact_key(c));
             }
-            CreateOutcome::Exists(_) => {
+            InsertOutcome::Exists(_) => {
                 if !claimed.is_empty() {
                     kv::delete_many(STORE, &claimed)?;
                 }
@@ -197,9 +197,9 @@ pub async fn create_account(
     }
     let bytes = serde_json::to_vec(&StoredAccount::of(account))
         .map_err(|e| corrupt(&account_key(&account.id), e))?;
-    match kv::create_if_absent(STORE, &account_key(&account.id), &bytes)? {
-        CreateOutcome::Created => Ok(Ok(())),
-        CreateOutcome::Exists(_) => Err(corrupt(&account_key(&account.id), "account id reused")),
+    match kv::insert_new(STORE, &account_key(&account.id), &bytes)? {
+        InsertOutcome::Inserted => Ok(Ok(())),
+        InsertOutcome::Exists(_) => Err(corrupt(&account_key(&account.id), "account id reused")),
     }
 }
 
@@ -282,7 +282,7 @@ fn stored_code(c: &IssuedCode) -> Vec<u8> {
 
 /// Checks `given` against the current code for `purpose` at `contact`
 /// (about `subject`). `Ok(Err(..))` is the citizen's mistake; the attempt is
-/// recorded with compare-and-swap before the answer is given.
+/// recorded with a leased replace before the answer is given.
 pub fn check_code(
     purpose: CodePurpose,
     contact: &Contact,
@@ -450,14 +450,14 @@ fn order_of(key: &str, bytes: &[u8]) -> Result<Order> {
         .map_err(|e| corrupt(key, e))
 }
 
-/// Keeps a new `order` (create-if-absent) and lists it under its account.
+/// Keeps a new `order` (leased insert) and lists it under its account.
 pub fn create_order(order: &Order) -> Result<()> {
     let key = order_key(&order.id);
-    match kv::create_if_absent(STORE, &key, &order_bytes(order)?)? {
-        CreateOutcome::Created => {
+    match kv::insert_new(STORE, &key, &order_bytes(order)?)? {
+        InsertOutcome::Inserted => {
             kv::push_unique(STORE, &orders_key(&order.account), &order.id).map(drop)
         }
-        CreateOutcome::Exists(_) => Err(corrupt(&key, "order id reused")),
+        InsertOutcome::Exists(_) => Err(corrupt(&key, "order id reused")),
     }
 }
 
@@ -470,7 +470,7 @@ pub async fn order(store: &Store, id: &str) -> Result<Option<Order>> {
     }
 }
 
-/// Changes the order `id` with compare-and-swap: `change` edits it and says
+/// Changes the order `id` with a leased replace: `change` edits it and says
 /// whether to write and what to answer; `None` when there is no such order.
 pub fn update_order<R>(
     id: &str,
@@ -516,9 +516,9 @@ pub async fn signing_credential(store: &Store, account_id: &str) -> Result<Optio
 /// Records the account's signing credential; the first one stays (a retried
 /// enrollment that got another id changes nothing). The credential kept.
 pub fn keep_signing_credential(account_id: &str, credential_id: &str) -> Result<String> {
-    match kv::create_if_absent(STORE, &credential_key(account_id), credential_id.as_bytes())? {
-        CreateOutcome::Created => Ok(credential_id.to_owned()),
-        CreateOutcome::Exists(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
+    match kv::insert_new(STORE, &credential_key(account_id), credential_id.as_bytes())? {
+        InsertOutcome::Inserted => Ok(credential_id.to_owned()),
+        InsertOutcome::Exists(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
     }
 }
 
@@ -545,7 +545,7 @@ pub struct AwaitingRequest {
 pub fn keep_awaiting_request(account_id: &str, request: &AwaitingRequest) -> Result<()> {
     let key = awaiting_item_key(account_id, &request.cerere.sha256);
     let bytes = serde_json::to_vec(request).map_err(|e| corrupt(&key, e))?;
-    kv::create_if_absent(STORE, &key, &bytes).map(drop)
+    kv::insert_new(STORE, &key, &bytes).map(drop)
 }
 
 /// The request waiting with the cerere `cerere_sha256`, if it is the account's.
@@ -625,7 +625,7 @@ pub async fn signing(
 }
 
 /// Moves signing from the state read as `read` (`None`: none yet) to `next`
-/// with compare-and-swap; `false` when someone else moved it first.
+/// with a leased replace; `false` when someone else moved it first.
 pub fn move_signing(
     account_id: &str,
     cerere_sha256: &str,
@@ -635,7 +635,7 @@ pub fn move_signing(
     let key = signing_key(account_id, cerere_sha256);
     let bytes = serde_json::to_vec(next).map_err(|e| corrupt(&key, e))?;
     Ok(matches!(
-        kv::compare_and_swap(STORE, &key, read, &bytes)?,
-        CasOutcome::Swapped
+        kv::replace(STORE, &key, read, &bytes)?,
+        ReplaceOutcome::Replaced
     ))
 }

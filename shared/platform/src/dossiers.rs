@@ -542,7 +542,7 @@ pub async fn dispatch_notifications(
 
 /// The citizen's reply to an information request on dossier `id` of `tenant`
 /// (the caller has checked that the dossier is linked to the citizen's
-/// account): stores the files, records the reply with compare-and-swap,
+/// account): stores the files, records the reply with a leased replace,
 /// publishes and tells the citizen.
 pub async fn reply_as_citizen(
     store: &Store,

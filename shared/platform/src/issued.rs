@@ -50,10 +50,10 @@ pub fn put(token: &TrackingToken, issued: &Issued) -> Result<()> {
         key: keys::verification(token),
         detail: e.to_string(),
     })?;
-    match kv::create_if_absent(crate::repo::STORE, &keys::verification(token), &bytes)? {
-        kv::CreateOutcome::Created => Ok(()),
-        kv::CreateOutcome::Exists(current) if current == bytes => Ok(()),
-        kv::CreateOutcome::Exists(_) => Err(crate::Error::Corrupt {
+    match kv::insert_new(crate::repo::STORE, &keys::verification(token), &bytes)? {
+        kv::InsertOutcome::Inserted => Ok(()),
+        kv::InsertOutcome::Exists(current) if current == bytes => Ok(()),
+        kv::InsertOutcome::Exists(_) => Err(crate::Error::Corrupt {
             key: keys::verification(token),
             detail: "another document holds this verification token".to_owned(),
         }),

@@ -11,7 +11,7 @@
 //! | `t/{slug}/doctype/{code}` | the type's status: latest version, active | administration |
 //! | `t/{slug}/doctype/{code}/v{n}` | version `n` of the type, written once, never changed | administration |
 //! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
-//! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (create-if-absent) | administration |
+//! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (leased insert) | administration |
 //!
 //! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
 //! `t/{slug}/branding/{sha256}` (the logo).

@@ -1,10 +1,12 @@
 //! Key-value storage.
 //!
 //! Plain reads and writes go through `fermyon:spin/key-value@2.0.0` ([`Store`]);
-//! the atomic operations ([`increment`], [`compare_and_swap`],
-//! [`create_if_absent`]) go through `wasi:keyvalue@0.2.0-draft2` atomics,
+//! [`increment`] and the batch calls go through `wasi:keyvalue@0.2.0-draft2`,
 //! which Spin implements over the same stores, so both views see the same
-//! data. Both interfaces are synchronous; [`Store`]'s methods stay `async` so
+//! data. Conditional writes ([`replace`], [`insert_new`], [`update`]) are
+//! made under the key's [`lease`], which `increment` alone decides: the
+//! store's own compare-and-swap is never called (DESIGN §2: real Spin's is
+//! unreliable). Both interfaces are synchronous; [`Store`]'s methods stay `async` so
 //! that callers need not change if an engine's store becomes asynchronous.
 //!
 //! Handles are opened once per instance and kept ([`Store::open`],
@@ -120,112 +122,80 @@ impl Store {
     }
 }
 
-/// The outcome of [`compare_and_swap`].
+/// The outcome of [`replace`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CasOutcome {
+pub enum ReplaceOutcome {
     /// The key held the expected value and now holds the new one.
-    Swapped,
+    Replaced,
     /// The key did not hold the expected value; nothing was written.
     Conflict {
-        /// What the key held when the swap was refused (`None`: absent).
+        /// What the key held when the write was refused (`None`: absent).
         current: Option<Vec<u8>>,
     },
 }
 
-/// The outcome of [`create_if_absent`].
+/// The outcome of [`insert_new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CreateOutcome {
+pub enum InsertOutcome {
     /// The key was absent and now holds the value: this caller won.
-    Created,
+    Inserted,
     /// The key already existed; its current value is returned.
     Exists(Vec<u8>),
 }
 
 /// Atomically adds `delta` to the signed 64-bit counter at `key` (absent
-/// counts as 0) and returns the new value.
+/// counts as 0) and returns the new value. Read a counter with a `delta` of
+/// 0: stores keep counters in their own encoding (8 little-endian bytes in
+/// Spin's SQLite store, decimal text in Redis), and a `set` on a counter
+/// makes Spin's SQLite store fail every later call.
 pub fn increment(label: &str, key: &str, delta: i64) -> Result<i64> {
     let bucket = open_bucket(label)?;
     atomics::increment(&bucket, key, delta).map_err(|e| wasi_error(label, &e))
 }
 
-/// Atomically sets `key` to `new` if it currently holds `expected`
-/// (`None`: if it is absent).
-pub fn compare_and_swap(
+/// Sets `key` to `new` if it currently holds `expected` (`None`: if it is
+/// absent), under the key's [`lease`].
+pub fn replace(
     label: &str,
     key: &str,
     expected: Option<&[u8]>,
     new: &[u8],
-) -> Result<CasOutcome> {
-    let bucket = open_bucket(label)?;
-    let cas = atomics::Cas::new(&bucket, key).map_err(|e| wasi_error(label, &e))?;
-    let current = cas.current().map_err(|e| wasi_error(label, &e))?;
-    if current.as_deref() != expected {
-        return Ok(CasOutcome::Conflict { current });
-    }
-    match atomics::swap(cas, new) {
-        Ok(()) => Ok(CasOutcome::Swapped),
-        // Someone wrote between our read and our swap; the host hands back a
-        // fresh handle whose `current` is what they wrote.
-        Err(atomics::CasError::CasFailed(fresh)) => Ok(CasOutcome::Conflict {
-            current: fresh.current().map_err(|e| wasi_error(label, &e))?,
-        }),
-        Err(atomics::CasError::StoreError(e)) => Err(wasi_error(label, &e)),
-    }
+) -> Result<ReplaceOutcome> {
+    locked(label, key, |current| {
+        if current.as_deref() == expected {
+            Ok(Step::Write(new.to_vec(), ReplaceOutcome::Replaced))
+        } else {
+            Ok(Step::Done(ReplaceOutcome::Conflict { current }))
+        }
+    })
 }
 
-/// Atomically creates `key` with `value` unless it exists: under concurrency
-/// exactly one caller gets [`CreateOutcome::Created`].
-pub fn create_if_absent(label: &str, key: &str, value: &[u8]) -> Result<CreateOutcome> {
-    // A conflict that reports an absent key means the key was created and
-    // deleted again between our attempt and the report: try again.
-    const ATTEMPTS: usize = 5;
-    for _ in 0..ATTEMPTS {
-        match compare_and_swap(label, key, None, value)? {
-            CasOutcome::Swapped => return Ok(CreateOutcome::Created),
-            CasOutcome::Conflict {
-                current: Some(current),
-            } => return Ok(CreateOutcome::Exists(current)),
-            CasOutcome::Conflict { current: None } => {}
-        }
-    }
-    Err(Error::KeyValue {
-        label: label.to_owned(),
-        message: format!("create-if-absent of `{key}` kept conflicting with an absent key"),
+/// Creates `key` with `value` unless it exists, under the key's [`lease`]:
+/// of callers racing, exactly one gets [`InsertOutcome::Inserted`].
+pub fn insert_new(label: &str, key: &str, value: &[u8]) -> Result<InsertOutcome> {
+    locked(label, key, |current| match current {
+        None => Ok(Step::Write(value.to_vec(), InsertOutcome::Inserted)),
+        Some(current) => Ok(Step::Done(InsertOutcome::Exists(current))),
     })
 }
 
 /// What an [`update`] step decided.
 pub enum Step<R> {
-    /// Write these bytes (if the key still holds what was read), then return `R`.
+    /// Write these bytes, then return `R`.
     Write(Vec<u8>, R),
     /// Write nothing and return `R`.
     Done(R),
 }
 
 /// Reads `key`, lets `decide` compute the new value from the current bytes
-/// (`None`: absent), and writes it with compare-and-swap, deciding again on
-/// the fresh bytes when someone else wrote in between.
+/// (`None`: absent) and writes it, all under the key's [`lease`], so no
+/// other writer of the key can come in between.
 pub fn update<R>(
     label: &str,
     key: &str,
     mut decide: impl FnMut(Option<&[u8]>) -> Result<Step<R>>,
 ) -> Result<R> {
-    let mut current = get_many(label, &[key.to_owned()])?
-        .pop()
-        .and_then(|(_, v)| v);
-    for _ in 0..100 {
-        match decide(current.as_deref())? {
-            Step::Done(r) => return Ok(r),
-            Step::Write(new, r) => match compare_and_swap(label, key, current.as_deref(), &new)? {
-                CasOutcome::Swapped => return Ok(r),
-                CasOutcome::Conflict { current: c } => current = c,
-            },
-        }
-    }
-    Err(Error::Corrupt {
-        key: key.to_owned(),
-        detail: "kept changing under concurrent writers".to_owned(),
-    })
+    locked(label, key, |current| decide(current.as_deref()))
 }
 
 /// [`update`] of a JSON document (absent: `T::default()`): `change` edits it
@@ -270,6 +240,258 @@ where
         added
     })?;
     Ok(added)
+}
+
+/// Runs `decide` on the current value of `key` and writes what it decides,
+/// holding the key's lease throughout.
+fn locked<R>(
+    label: &str,
+    key: &str,
+    decide: impl FnOnce(Option<Vec<u8>>) -> Result<Step<R>>,
+) -> Result<R> {
+    let held = lease::acquire(label, key)?;
+    let outcome = (|| {
+        let current = get_many(label, &[key.to_owned()])?
+            .pop()
+            .and_then(|(_, v)| v);
+        match decide(current)? {
+            Step::Done(r) => Ok(r),
+            Step::Write(bytes, r) => {
+                // A holder that was held up past its lease must not write:
+                // another writer may hold the key's next lease by now.
+                held.check()?;
+                set_many(label, &[(key.to_owned(), bytes)])?;
+                Ok(r)
+            }
+        }
+    })();
+    held.release();
+    outcome
+}
+
+pub mod lease {
+    //! Exclusive, time-bounded leases on a key, decided by `increment` alone.
+    //!
+    //! Real Spin's compare-and-swap cannot decide a race (on Redis every swap
+    //! reports failure; on SQLite create-if-absent is an upsert), so the
+    //! platform never calls it. A writer that must read a value and write a
+    //! new one without another writer in between takes the key's lease:
+    //!
+    //! - Time is cut into windows of [`WINDOW_SECS`]; the lease of `key` in
+    //!   window `w` is the counter `{key}#lease/{w}`. A writer increments it;
+    //!   the one whose increment answers 1 holds the lease, every other one
+    //!   takes its increment back and tries again after a short random wait.
+    //!   The holder gives the lease back by decrementing.
+    //! - With less than [`TAKE_MARGIN`] left in the window, a writer takes the
+    //!   leases of this window and the next together (both must answer 1).
+    //!   The holder writes only while the current window is one it holds and,
+    //!   if it is the last, at least [`WRITE_MARGIN`] of it is left
+    //!   ([`Held::check`]). So any two writers at one instant would both hold
+    //!   that instant's window, which one counter decides.
+    //! - A holder that dies leaves its windows' counters above 0, which blocks
+    //!   the key only until those windows end (at most two windows); a holder
+    //!   that is merely slow cannot write once its windows are over.
+    //!
+    //! The assumption is that instances' clocks agree to well within
+    //! [`WRITE_MARGIN`] (NTP keeps them within milliseconds) and that a write
+    //! lands within that margin after its check.
+
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+    use crate::{Error, Result};
+
+    /// Length of a lease window.
+    pub const WINDOW_SECS: u64 = 10;
+    /// With less than this left in the window, the next window's lease is
+    /// taken too.
+    pub const TAKE_MARGIN: Duration = Duration::from_secs(3);
+    /// Time that must be left in the holder's last window for it to write.
+    pub const WRITE_MARGIN: Duration = Duration::from_secs(1);
+    /// How long a writer waits for a busy key before giving up.
+    pub const WAIT_LIMIT: Duration = Duration::from_secs(15);
+
+    /// The counter of `key`'s lease in `window`.
+    #[must_use]
+    pub fn key_of(key: &str, window: u64) -> String {
+        format!("{key}#lease/{window}")
+    }
+
+    /// The window of `now` (time since the Unix epoch) and the time left in it.
+    #[must_use]
+    pub fn window_of(now: Duration) -> (u64, Duration) {
+        let window = now.as_secs() / WINDOW_SECS;
+        let end = Duration::from_secs((window + 1) * WINDOW_SECS);
+        (window, end.saturating_sub(now))
+    }
+
+    /// The windows whose leases a writer takes at `now`: the current one,
+    /// and the next as well when little of the current one is left.
+    #[must_use]
+    pub fn windows_to_take(now: Duration) -> std::ops::RangeInclusive<u64> {
+        let (window, left) = window_of(now);
+        if left >= TAKE_MARGIN {
+            window..=window
+        } else {
+            window..=window + 1
+        }
+    }
+
+    /// Whether the holder of `held` may write at `now`.
+    #[must_use]
+    pub fn may_write(held: &std::ops::RangeInclusive<u64>, now: Duration) -> bool {
+        let (window, left) = window_of(now);
+        held.contains(&window) && (window < *held.end() || left >= WRITE_MARGIN)
+    }
+
+    fn now() -> Duration {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+    }
+
+    /// The leases held on a key.
+    #[must_use = "a lease is given back with `release`"]
+    pub struct Held {
+        label: String,
+        key: String,
+        windows: std::ops::RangeInclusive<u64>,
+    }
+
+    impl Held {
+        /// `Ok` while the holder may still write.
+        pub fn check(&self) -> Result<()> {
+            if may_write(&self.windows, now()) {
+                return Ok(());
+            }
+            Err(Error::KeyValue {
+                label: self.label.clone(),
+                message: format!("the lease on `{}` ran out before the write", self.key),
+            })
+        }
+
+        /// Gives the leases back, and forgets the counter of an earlier
+        /// window of the same key, so that a key's leases leave at most a few
+        /// counters behind. A failure only costs the key its lease until the
+        /// window ends.
+        pub fn release(self) {
+            give_back(&self.label, &self.key, self.windows.clone());
+            if let Some(old) = self.windows.start().checked_sub(2)
+                && let Err(e) = super::delete_many(&self.label, &[key_of(&self.key, old)])
+            {
+                eprintln!("lease {}: cleanup: {e}", self.key);
+            }
+        }
+    }
+
+    fn give_back(label: &str, key: &str, windows: impl Iterator<Item = u64>) {
+        for window in windows {
+            let counter = key_of(key, window);
+            if let Err(e) = super::increment(label, &counter, -1) {
+                eprintln!("lease {counter}: release: {e}");
+            }
+        }
+    }
+
+    /// Takes the lease on `key`, waiting while another writer holds it (at
+    /// most [`WAIT_LIMIT`]).
+    pub fn acquire(label: &str, key: &str) -> Result<Held> {
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            let windows = windows_to_take(now());
+            let mut taken = *windows.start()..*windows.start();
+            let mut won = true;
+            for window in windows.clone() {
+                let got = super::increment(label, &key_of(key, window), 1)?;
+                taken.end = window + 1;
+                if got != 1 {
+                    won = false;
+                    break;
+                }
+            }
+            if won {
+                return Ok(Held {
+                    label: label.to_owned(),
+                    key: key.to_owned(),
+                    windows,
+                });
+            }
+            give_back(label, key, taken);
+            if started.elapsed() >= WAIT_LIMIT {
+                return Err(Error::KeyValue {
+                    label: label.to_owned(),
+                    message: format!("`{key}` stayed busy for {WAIT_LIMIT:?}"),
+                });
+            }
+            attempt = attempt.saturating_add(1);
+            std::thread::sleep(pause(attempt));
+        }
+    }
+
+    /// A random wait that grows with the attempts: 1 ms up to 64 ms.
+    fn pause(attempt: u32) -> Duration {
+        let ceiling = 1u64 << attempt.min(6);
+        let mut byte = [0u8; 1];
+        let jitter = match getrandom::fill(&mut byte) {
+            Ok(()) => u64::from(byte[0]) % ceiling,
+            Err(_) => ceiling / 2,
+        };
+        Duration::from_millis(1 + jitter)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn at(ms: u64) -> Duration {
+            Duration::from_millis(ms)
+        }
+
+        #[test]
+        fn windows_cut_time_into_fixed_lengths() {
+            let cases = [
+                (0, 0, 10_000),
+                (9_999, 0, 1),
+                (10_000, 1, 10_000),
+                (1_766_000_004_500, 176_600_000, 5_500),
+            ];
+            for (ms, window, left_ms) in cases {
+                let (w, left) = window_of(at(ms));
+                assert_eq!((w, left.as_millis()), (window, left_ms), "{ms}");
+            }
+        }
+
+        #[test]
+        fn late_in_a_window_the_next_one_is_taken_too() {
+            assert_eq!(windows_to_take(at(12_000)), 1..=1);
+            assert_eq!(windows_to_take(at(17_000)), 1..=1);
+            assert_eq!(windows_to_take(at(17_001)), 1..=2);
+            assert_eq!(windows_to_take(at(19_999)), 1..=2);
+        }
+
+        #[test]
+        fn a_holder_writes_only_inside_its_windows_with_a_margin() {
+            let cases = [
+                (1..=1, 12_000, true),
+                (1..=1, 18_999, true),
+                (1..=1, 19_001, false), // too close to the end
+                (1..=1, 20_500, false), // the window is over
+                (1..=2, 19_500, true),  // the next window is held too
+                (1..=2, 28_500, true),
+                (1..=2, 29_500, false),
+                (2..=2, 12_000, false), // before the window
+            ];
+            for (held, ms, ok) in cases {
+                assert_eq!(may_write(&held, at(ms)), ok, "{held:?} at {ms}");
+            }
+        }
+
+        #[test]
+        fn a_key_has_one_lease_counter_per_window() {
+            assert_eq!(key_of("t/cj/open", 7), "t/cj/open#lease/7");
+            assert_ne!(key_of("k", 7), key_of("k", 8));
+        }
+    }
 }
 
 /// Reads several keys in one call; absent keys come back as `None`, in the

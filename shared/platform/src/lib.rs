@@ -1,7 +1,8 @@
 //! Adapters over spin-sdk shared by the Ghiseu components.
 //!
 //! - [`kv`]: the key-value store (`spin:key-value`) and its atomic operations
-//!   (`wasi:keyvalue` atomics: increment, compare-and-swap, create-if-absent).
+//!   (`wasi:keyvalue` atomics: increment; conditional writes under leases that
+//!   increment decides).
 //! - [`s3`]: an S3 client over the component's outbound HTTP, signed with
 //!   `rusty-s3`, configured from the `s3_*` component variables.
 //! - [`keys`]: the key layout of the key-value store; tenant keys only

@@ -19,7 +19,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::{self, CasOutcome, Store};
+use crate::kv::{self, ReplaceOutcome, Store};
 use crate::{Error, Result};
 
 /// The store holding the outbox.
@@ -153,7 +153,7 @@ async fn get_item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
     Ok(Some((item, bytes)))
 }
 
-/// Changes the pending list with compare-and-swap.
+/// Changes the pending list with a leased replace.
 fn update_pending(change: impl Fn(&mut Vec<(String, i64)>)) -> Result<()> {
     kv::update_json(STORE, PENDING_KEY, |list: &mut Vec<(String, i64)>| {
         let before = list.clone();
@@ -188,7 +188,7 @@ pub fn enqueue(
             detail: e.to_string(),
         })?;
         // An id is used once: a second enqueue of the same message is a no-op.
-        kv::create_if_absent(STORE, &item_key(&item.message.id), &bytes)?;
+        kv::insert_new(STORE, &item_key(&item.message.id), &bytes)?;
     }
     let at = now.timestamp();
     update_pending(|list| {
@@ -295,7 +295,7 @@ async fn attempt(
         return Ok(None);
     }
     // Two dispatchers may both send a due message; the gateway keeps one
-    // (by id), and only one of them records the outcome (compare-and-swap).
+    // (by id), and only one of them records the outcome (leased replace).
     let outcome = gateway.send(&item.message).await;
     item.attempts += 1;
     match outcome {
@@ -316,8 +316,8 @@ async fn attempt(
         key: item_key(id),
         detail: e.to_string(),
     })?;
-    if let CasOutcome::Conflict { .. } =
-        kv::compare_and_swap(STORE, &item_key(id), Some(&bytes), &new)?
+    if let ReplaceOutcome::Conflict { .. } =
+        kv::replace(STORE, &item_key(id), Some(&bytes), &new)?
     {
         // Someone else attempted it meanwhile; their record stands.
         return Ok(None);

@@ -15,13 +15,13 @@
 //! | `t/{slug}/index/{year}/{seq}` | the dossier id registered with that number |
 //!
 //! Document types are versioned (see [`crate::keys`]): a version is written
-//! once with create-if-absent and never changed; the type's status record
-//! (latest version, active) is moved with compare-and-swap after the version is
+//! once with leased insert and never changed; the type's status record
+//! (latest version, active) is moved with a leased replace after the version is
 //! written, so a reader never sees a latest version that is not there.
 //!
 //! Tenant keys are built from a [`TenantScope`] only.
 //! Dossier, department-list, official, invitation and type-status updates are
-//! compare-and-swap against the bytes that were read, so of two concurrent
+//! leased replace against the bytes that were read, so of two concurrent
 //! writers exactly one wins and the other retries on fresh data.
 
 use std::collections::HashMap;
@@ -40,7 +40,7 @@ use ghiseu_core::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::keys::{self, TenantScope};
-use crate::kv::{self, CasOutcome, CreateOutcome, Step, Store};
+use crate::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
 use crate::{Error, Result};
 
 /// The store label every repository uses.
@@ -101,7 +101,7 @@ fn add_to_list(key: &str, item: &str) -> Result<()> {
 pub async fn put_tenant(store: &Store, tenant: &Tenant) -> Result<()> {
     let scope = TenantScope::new(&tenant.slug);
     set_json(store, &scope.tenant(), &tenant.to_stored()).await?;
-    kv::create_if_absent(
+    kv::insert_new(
         STORE,
         &keys::registration_prefix(&tenant.registration_prefix),
         tenant.slug.as_str().as_bytes(),
@@ -152,8 +152,8 @@ pub enum CreateTenant {
 /// Creates a new tenant with its departments and its first administrator's
 /// invitation (`invite` under the hash of its token).
 ///
-/// Order: the tenant record is created inactive with create-if-absent (the
-/// slug's one winner), the prefix reserved with create-if-absent (undone if
+/// Order: the tenant record is created inactive with leased insert (the
+/// slug's one winner), the prefix reserved with leased insert (undone if
 /// taken), departments and invitation written, and only then is the record
 /// switched to active and the slug listed. Until that last step nobody can
 /// sign in to it or see it; a crash in between leaves an unlisted, inactive
@@ -180,14 +180,14 @@ pub async fn create_tenant(
         ..tenant.clone()
     };
     let inactive_bytes = to_bytes(&key, &inactive.to_stored())?;
-    if let CreateOutcome::Exists(_) = kv::create_if_absent(STORE, &key, &inactive_bytes)? {
+    if let InsertOutcome::Exists(_) = kv::insert_new(STORE, &key, &inactive_bytes)? {
         return Ok(CreateTenant::SlugTaken);
     }
     let prefix_key = keys::registration_prefix(&tenant.registration_prefix);
-    match kv::create_if_absent(STORE, &prefix_key, tenant.slug.as_str().as_bytes())? {
-        CreateOutcome::Created => {}
-        CreateOutcome::Exists(holder) if holder == tenant.slug.as_str().as_bytes() => {}
-        CreateOutcome::Exists(_) => {
+    match kv::insert_new(STORE, &prefix_key, tenant.slug.as_str().as_bytes())? {
+        InsertOutcome::Inserted => {}
+        InsertOutcome::Exists(holder) if holder == tenant.slug.as_str().as_bytes() => {}
+        InsertOutcome::Exists(_) => {
             store.delete(&key).await?;
             return Ok(CreateTenant::PrefixTaken);
         }
@@ -195,15 +195,15 @@ pub async fn create_tenant(
     put_departments(store, &scope, departments).await?;
     put_invite(invite_hash, invite)?;
     let active = to_bytes(&key, &tenant.to_stored())?;
-    match kv::compare_and_swap(STORE, &key, Some(&inactive_bytes), &active)? {
-        CasOutcome::Swapped => {}
-        CasOutcome::Conflict { .. } => return Err(corrupt(&key, "changed while being created")),
+    match kv::replace(STORE, &key, Some(&inactive_bytes), &active)? {
+        ReplaceOutcome::Replaced => {}
+        ReplaceOutcome::Conflict { .. } => return Err(corrupt(&key, "changed while being created")),
     }
     add_to_list(TENANTS_KEY, tenant.slug.as_str())?;
     Ok(CreateTenant::Created)
 }
 
-/// Changes the tenant `slug` with `change` (compare-and-swap); `None` if it
+/// Changes the tenant `slug` with `change` (leased replace); `None` if it
 /// does not exist.
 pub fn update_tenant(
     slug: &TenantSlug,
@@ -416,7 +416,7 @@ pub enum SaveType {
 /// Stores `definition` (its `version` is ignored) as the next version of its
 /// type: version 1 when `create` (refused if the code exists), else the next
 /// version of an existing type. The status moves only after the version is
-/// written (create-if-absent); a version found written by a writer that lost a
+/// written (leased insert); a version found written by a writer that lost a
 /// race is skipped, never overwritten.
 pub async fn save_document_type(
     store: &Store,
@@ -446,9 +446,9 @@ pub async fn save_document_type(
             }
             let next = TypeStatus { active: true, ..s };
             let bytes = to_bytes(&status_key, &next.to_stored())?;
-            match kv::compare_and_swap(STORE, &status_key, current.as_deref(), &bytes)? {
-                CasOutcome::Swapped => return Ok(SaveType::Unchanged(latest)),
-                CasOutcome::Conflict { .. } => continue,
+            match kv::replace(STORE, &status_key, current.as_deref(), &bytes)? {
+                ReplaceOutcome::Replaced => return Ok(SaveType::Unchanged(latest)),
+                ReplaceOutcome::Conflict { .. } => continue,
             }
         }
         let next = status.map_or(TypeStatus::NEW, TypeStatus::after_save);
@@ -458,10 +458,10 @@ pub async fn save_document_type(
             version.version = candidate;
             let key = scope.document_type_version(code, candidate);
             let bytes = to_bytes(&key, &version.to_stored())?;
-            match kv::create_if_absent(STORE, &key, &bytes)? {
-                CreateOutcome::Created => break version,
-                CreateOutcome::Exists(b) if b == bytes => break version,
-                CreateOutcome::Exists(_) => candidate = candidate.next(),
+            match kv::insert_new(STORE, &key, &bytes)? {
+                InsertOutcome::Inserted => break version,
+                InsertOutcome::Exists(b) if b == bytes => break version,
+                InsertOutcome::Exists(_) => candidate = candidate.next(),
             }
         };
         let next = TypeStatus {
@@ -469,13 +469,13 @@ pub async fn save_document_type(
             ..next
         };
         let bytes = to_bytes(&status_key, &next.to_stored())?;
-        match kv::compare_and_swap(STORE, &status_key, current.as_deref(), &bytes)? {
-            CasOutcome::Swapped => {
+        match kv::replace(STORE, &status_key, current.as_deref(), &bytes)? {
+            ReplaceOutcome::Replaced => {
                 add_to_list(&scope.document_type_codes(), code.as_str())?;
                 return Ok(SaveType::Saved(saved));
             }
-            CasOutcome::Conflict { .. } if create => return Ok(SaveType::Exists),
-            CasOutcome::Conflict { .. } => {}
+            ReplaceOutcome::Conflict { .. } if create => return Ok(SaveType::Exists),
+            ReplaceOutcome::Conflict { .. } => {}
         }
     }
     Err(corrupt(
@@ -557,17 +557,17 @@ pub fn create_official(
         official: official.to_stored(),
         password_hash: password_hash.to_owned(),
     };
-    match kv::create_if_absent(STORE, &key, &to_bytes(&key, &record)?)? {
-        CreateOutcome::Created => {
+    match kv::insert_new(STORE, &key, &to_bytes(&key, &record)?)? {
+        InsertOutcome::Inserted => {
             add_to_list(&scope.officials(), official.username.as_str())?;
             Ok(true)
         }
-        CreateOutcome::Exists(_) => Ok(false),
+        InsertOutcome::Exists(_) => Ok(false),
     }
 }
 
 /// Changes the official `username` with `change`, keeping their password
-/// (compare-and-swap); `None` if there is no such official.
+/// (leased replace); `None` if there is no such official.
 pub fn update_official(
     scope: &TenantScope,
     username: &Username,
@@ -629,13 +629,13 @@ pub async fn officials(store: &Store, scope: &TenantScope) -> Result<Vec<Officia
 
 // --- invitations ------------------------------------------------------------------
 
-/// Stores an invitation under the hash of its token (create-if-absent: a
+/// Stores an invitation under the hash of its token (leased insert: a
 /// token is never reused).
 pub fn put_invite(token_hash: &Sha256Digest, invite: &Invite) -> Result<()> {
     let key = keys::invite(token_hash);
-    match kv::create_if_absent(STORE, &key, &to_bytes(&key, &invite.to_stored())?)? {
-        CreateOutcome::Created => Ok(()),
-        CreateOutcome::Exists(_) => Err(corrupt(&key, "invitation token reused")),
+    match kv::insert_new(STORE, &key, &to_bytes(&key, &invite.to_stored())?)? {
+        InsertOutcome::Inserted => Ok(()),
+        InsertOutcome::Exists(_) => Err(corrupt(&key, "invitation token reused")),
     }
 }
 
@@ -651,21 +651,21 @@ pub async fn invite(store: &Store, token_hash: &Sha256Digest) -> Result<Option<I
 }
 
 /// Replaces the invitation `previous` with `next` if it is unchanged
-/// (compare-and-swap): of two concurrent acceptances exactly one gets `true`.
+/// (leased replace): of two concurrent acceptances exactly one gets `true`.
 pub fn swap_invite(token_hash: &Sha256Digest, previous: &Invite, next: &Invite) -> Result<bool> {
     let key = keys::invite(token_hash);
     let old = to_bytes(&key, &previous.to_stored())?;
     let new = to_bytes(&key, &next.to_stored())?;
     Ok(matches!(
-        kv::compare_and_swap(STORE, &key, Some(&old), &new)?,
-        CasOutcome::Swapped
+        kv::replace(STORE, &key, Some(&old), &new)?,
+        ReplaceOutcome::Replaced
     ))
 }
 
 // --- dossiers ---------------------------------------------------------------------
 
 /// A dossier with the exact bytes it was read from: the expected value of the
-/// compare-and-swap that updates it.
+/// leased replace that updates it.
 #[derive(Debug, Clone)]
 pub struct Versioned {
     /// The dossier.
@@ -718,8 +718,8 @@ pub fn create_dossier(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
 pub fn create_dossier_once(scope: &TenantScope, dossier: &Dossier) -> Result<bool> {
     let key = scope.dossier(&dossier.id());
     Ok(matches!(
-        kv::create_if_absent(STORE, &key, &dossier_bytes(dossier)?)?,
-        CreateOutcome::Created
+        kv::insert_new(STORE, &key, &dossier_bytes(dossier)?)?,
+        InsertOutcome::Inserted
     ))
 }
 
@@ -730,9 +730,9 @@ pub fn update_dossier(
     next: &Dossier,
 ) -> Result<UpdateOutcome> {
     let key = scope.dossier(&next.id());
-    match kv::compare_and_swap(STORE, &key, Some(&previous.bytes), &dossier_bytes(next)?)? {
-        CasOutcome::Swapped => Ok(UpdateOutcome::Updated),
-        CasOutcome::Conflict { .. } => Ok(UpdateOutcome::Conflict),
+    match kv::replace(STORE, &key, Some(&previous.bytes), &dossier_bytes(next)?)? {
+        ReplaceOutcome::Replaced => Ok(UpdateOutcome::Updated),
+        ReplaceOutcome::Conflict { .. } => Ok(UpdateOutcome::Conflict),
     }
 }
 
@@ -776,13 +776,11 @@ pub async fn put_index_entry(
 
 /// How many registration numbers `year` has given out (the counter's value).
 async fn registrations_taken(store: &Store, scope: &TenantScope, year: u16) -> Result<u32> {
-    Ok(match store.get(&scope.registration_counter(year)).await? {
-        Some(b) => std::str::from_utf8(&b)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0),
-        None => 0,
-    })
+    // A counter is read by adding 0: stores keep counters in their own
+    // encoding (8 little-endian bytes in Spin's SQLite, text in Redis).
+    let key = scope.registration_counter(year);
+    let n = kv::increment(store.label(), &key, 0)?;
+    u32::try_from(n).map_err(|_| corrupt(&key, n))
 }
 
 /// The newest `limit` registration numbers taken in `year`, newest first,
@@ -861,7 +859,7 @@ pub async fn year_facts(
 // ---------------------------------------------------------------- inbox index
 
 /// What an inbox shows of an open dossier; kept in one list per tenant
-/// (`t/{tenant}/open`), updated with compare-and-swap after every change of a
+/// (`t/{tenant}/open`), updated with a leased replace after every change of a
 /// dossier, so the inboxes never read the dossiers themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -922,7 +920,7 @@ pub fn index_open(scope: &TenantScope, dossier: &Dossier) -> Result<()> {
     index_open_many(scope, std::slice::from_ref(dossier))
 }
 
-/// [`index_open`] of several dossiers in one compare-and-swap of the list (a
+/// [`index_open`] of several dossiers in one leased replace of the list (a
 /// signing batch settles many at once).
 pub fn index_open_many(scope: &TenantScope, dossiers: &[Dossier]) -> Result<()> {
     if dossiers.is_empty() {

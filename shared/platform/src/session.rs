@@ -213,24 +213,10 @@ impl LoginThrottle {
 
     /// Whether this attempt must be refused without checking the password.
     pub async fn is_blocked(&self, store: &Store) -> Result<bool> {
-        let count = |bytes: Option<Vec<u8>>| -> i64 {
-            bytes
-                .and_then(|b| {
-                    // Counters are written by `increment`; backends store them
-                    // as decimal text or as little-endian i64.
-                    std::str::from_utf8(&b)
-                        .ok()
-                        .and_then(|s| s.trim().parse().ok())
-                        .or_else(|| {
-                            <[u8; 8]>::try_from(b.as_slice())
-                                .ok()
-                                .map(i64::from_le_bytes)
-                        })
-                })
-                .unwrap_or(0)
-        };
-        let account = count(store.get(&self.account_key).await?);
-        let address = count(store.get(&self.address_key).await?);
+        // Counters are read by adding 0, never with `get`: each store keeps
+        // them in its own encoding.
+        let account = kv::increment(store.label(), &self.account_key, 0)?;
+        let address = kv::increment(store.label(), &self.address_key, 0)?;
         Ok(account >= MAX_FAILURES_PER_ACCOUNT || address >= MAX_FAILURES_PER_ADDRESS)
     }
 

@@ -2,7 +2,7 @@
 //! when it verifies a signature (its own signed documents, a citizen's).
 //!
 //! One key, `trust/roots`, holds a JSON list of base64 DER certificates;
-//! [`add_root`] updates it with compare-and-swap and never adds a duplicate,
+//! [`add_root`] updates it with a leased replace and never adds a duplicate,
 //! so two instances adding the same root at once leave it listed once;
 //! [`remove_root`] takes one out by its SHA-256. The platform administrator
 //! manages the list over `/api/v1/platform/trust/roots` (functions/admin).

@@ -12,7 +12,7 @@
 use std::hint::black_box;
 
 use ghiseu_platform::http::{self as web, Problem, Response};
-use ghiseu_platform::kv::{self, CasOutcome, CreateOutcome, Store};
+use ghiseu_platform::kv::{self, ReplaceOutcome, InsertOutcome, Store};
 use ghiseu_platform::s3::S3Client;
 use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::json;
@@ -173,9 +173,9 @@ fn batch_delete(query: &str) -> Result<Response> {
 
 async fn cas_create(key: &str, request: Request) -> Result<Response> {
     let (_, value) = web::read_request(request, BODY_LIMIT).await?;
-    Ok(match kv::create_if_absent(STORE, key, &value)? {
-        CreateOutcome::Created => web::json(StatusCode::OK, &json!({ "won": true })),
-        CreateOutcome::Exists(current) => web::json(
+    Ok(match kv::insert_new(STORE, key, &value)? {
+        InsertOutcome::Inserted => web::json(StatusCode::OK, &json!({ "won": true })),
+        InsertOutcome::Exists(current) => web::json(
             StatusCode::CONFLICT,
             &json!({ "won": false, "current": String::from_utf8_lossy(&current) }),
         ),
@@ -186,9 +186,9 @@ async fn cas(key: &str, query: &str, request: Request) -> Result<Response> {
     let expected = query_param(query, "expected");
     let (_, new) = web::read_request(request, BODY_LIMIT).await?;
     Ok(
-        match kv::compare_and_swap(STORE, key, expected.as_deref().map(str::as_bytes), &new)? {
-            CasOutcome::Swapped => web::json(StatusCode::OK, &json!({ "swapped": true })),
-            CasOutcome::Conflict { current } => web::json(
+        match kv::replace(STORE, key, expected.as_deref().map(str::as_bytes), &new)? {
+            ReplaceOutcome::Replaced => web::json(StatusCode::OK, &json!({ "swapped": true })),
+            ReplaceOutcome::Conflict { current } => web::json(
                 StatusCode::CONFLICT,
                 &json!({
                     "swapped": false,
