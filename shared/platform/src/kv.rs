@@ -73,15 +73,8 @@ impl Store {
     /// Opens the store named `label`; the component must be granted it in
     /// `spin.toml`. The handle is opened once per instance and shared.
     pub async fn open(label: &str) -> Result<Self> {
-        let inner = match STORES.with(|s| s.find(label)) {
-            Some(inner) => inner,
-            None => {
-                let opened = key_value::Store::open(label).map_err(|e| spin_error(label, &e))?;
-                STORES.with(|s| s.keep(label, opened))
-            }
-        };
         Ok(Self {
-            inner,
+            inner: store_handle(label)?,
             label: label.to_owned(),
         })
     }
@@ -251,16 +244,15 @@ fn locked<R>(
 ) -> Result<R> {
     let held = lease::acquire(label, key)?;
     let outcome = (|| {
-        let current = get_many(label, &[key.to_owned()])?
-            .pop()
-            .and_then(|(_, v)| v);
+        let store = store_handle(label)?;
+        let current = store.get(key).map_err(|e| spin_error(label, &e))?;
         match decide(current)? {
             Step::Done(r) => Ok(r),
             Step::Write(bytes, r) => {
                 // A holder that was held up past its lease must not write:
                 // another writer may hold the key's next lease by now.
                 held.check()?;
-                set_many(label, &[(key.to_owned(), bytes)])?;
+                store.set(key, &bytes).map_err(|e| spin_error(label, &e))?;
                 Ok(r)
             }
         }
@@ -277,20 +269,24 @@ pub mod lease {
     //! platform never calls it. A writer that must read a value and write a
     //! new one without another writer in between takes the key's lease:
     //!
-    //! - Time is cut into windows of [`WINDOW_SECS`]; the lease of `key` in
-    //!   window `w` is the counter `{key}#lease/{w}`. A writer increments it;
-    //!   the one whose increment answers 1 holds the lease, every other one
-    //!   takes its increment back and tries again after a short random wait.
-    //!   The holder gives the lease back by decrementing.
-    //! - With less than [`TAKE_MARGIN`] left in the window, a writer takes the
-    //!   leases of this window and the next together (both must answer 1).
-    //!   The holder writes only while the current window is one it holds and,
-    //!   if it is the last, at least [`WRITE_MARGIN`] of it is left
-    //!   ([`Held::check`]). So any two writers at one instant would both hold
-    //!   that instant's window, which one counter decides.
-    //! - A holder that dies leaves its windows' counters above 0, which blocks
-    //!   the key only until those windows end (at most two windows); a holder
-    //!   that is merely slow cannot write once its windows are over.
+    //! - Time is cut into windows of [`WINDOW_SECS`]. In window `w`, the key
+    //!   has two counters: `{key}#lease/{w}/ticket` and `{key}#lease/{w}/done`.
+    //!   A writer takes a ticket (its increment's answer `t`) and holds the
+    //!   lease when `done` reaches `t - 1`; it gives the lease back by
+    //!   incrementing `done`. Only the holder moves `done`, so tickets are
+    //!   served one at a time, in order (no writer starves, however many
+    //!   wait).
+    //! - With less than [`TAKE_MARGIN`] left in the window, a writer that
+    //!   holds the window's lease takes the next window's as well. The holder
+    //!   writes only while the current window is one it holds and, if it is
+    //!   the last, at least [`WRITE_MARGIN`] of it is left ([`Held::check`]);
+    //!   so any two writers at one instant would both hold that instant's
+    //!   window, which its ticket order decides.
+    //! - A holder that dies never moves `done`: the key is blocked until the
+    //!   window ends (at most two windows), then the next window's counters
+    //!   start afresh. A waiter whose window ends leaves its ticket and takes
+    //!   one in the next window; a holder that is merely slow cannot write
+    //!   once its windows are over.
     //!
     //! The assumption is that instances' clocks agree to well within
     //! [`WRITE_MARGIN`] (NTP keeps them within milliseconds) and that a write
@@ -307,13 +303,21 @@ pub mod lease {
     pub const TAKE_MARGIN: Duration = Duration::from_secs(3);
     /// Time that must be left in the holder's last window for it to write.
     pub const WRITE_MARGIN: Duration = Duration::from_secs(1);
-    /// How long a writer waits for a busy key before giving up.
+    /// How long a writer waits for a busy key before giving up (checked when
+    /// a window ends: a waiter never leaves a window early, since the tickets
+    /// after its own would wait for it).
     pub const WAIT_LIMIT: Duration = Duration::from_secs(15);
 
-    /// The counter of `key`'s lease in `window`.
+    /// The ticket counter of `key`'s lease in `window`.
     #[must_use]
-    pub fn key_of(key: &str, window: u64) -> String {
-        format!("{key}#lease/{window}")
+    pub fn ticket_key(key: &str, window: u64) -> String {
+        format!("{key}#lease/{window}/ticket")
+    }
+
+    /// The counter of tickets served (leases given back) of `key` in `window`.
+    #[must_use]
+    pub fn done_key(key: &str, window: u64) -> String {
+        format!("{key}#lease/{window}/done")
     }
 
     /// The window of `now` (time since the Unix epoch) and the time left in it.
@@ -324,19 +328,14 @@ pub mod lease {
         (window, end.saturating_sub(now))
     }
 
-    /// The windows whose leases a writer takes at `now`: the current one,
-    /// and the next as well when little of the current one is left.
+    /// Whether a holder of the lease of `window` taken at `now` must take the
+    /// next window's too.
     #[must_use]
-    pub fn windows_to_take(now: Duration) -> std::ops::RangeInclusive<u64> {
-        let (window, left) = window_of(now);
-        if left >= TAKE_MARGIN {
-            window..=window
-        } else {
-            window..=window + 1
-        }
+    pub fn needs_next(now: Duration) -> bool {
+        window_of(now).1 < TAKE_MARGIN
     }
 
-    /// Whether the holder of `held` may write at `now`.
+    /// Whether the holder of the windows `held` may write at `now`.
     #[must_use]
     pub fn may_write(held: &std::ops::RangeInclusive<u64>, now: Duration) -> bool {
         let (window, left) = window_of(now);
@@ -369,74 +368,102 @@ pub mod lease {
             })
         }
 
-        /// Gives the leases back, and forgets the counter of an earlier
+        /// Gives the leases back, and forgets the counters of an earlier
         /// window of the same key, so that a key's leases leave at most a few
-        /// counters behind. A failure only costs the key its lease until the
-        /// window ends.
+        /// counters behind. A failure only blocks the key until the window
+        /// ends.
         pub fn release(self) {
-            give_back(&self.label, &self.key, self.windows.clone());
-            if let Some(old) = self.windows.start().checked_sub(2)
-                && let Err(e) = super::delete_many(&self.label, &[key_of(&self.key, old)])
-            {
-                eprintln!("lease {}: cleanup: {e}", self.key);
+            for window in self.windows.clone() {
+                give_back(&self.label, &self.key, window);
             }
-        }
-    }
-
-    fn give_back(label: &str, key: &str, windows: impl Iterator<Item = u64>) {
-        for window in windows {
-            let counter = key_of(key, window);
-            if let Err(e) = super::increment(label, &counter, -1) {
-                eprintln!("lease {counter}: release: {e}");
-            }
-        }
-    }
-
-    /// Takes the lease on `key`, waiting while another writer holds it (at
-    /// most [`WAIT_LIMIT`]).
-    pub fn acquire(label: &str, key: &str) -> Result<Held> {
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        loop {
-            let windows = windows_to_take(now());
-            let mut taken = *windows.start()..*windows.start();
-            let mut won = true;
-            for window in windows.clone() {
-                let got = super::increment(label, &key_of(key, window), 1)?;
-                taken.end = window + 1;
-                if got != 1 {
-                    won = false;
-                    break;
+            if let Some(old) = self.windows.start().checked_sub(2) {
+                let stale = [ticket_key(&self.key, old), done_key(&self.key, old)];
+                if let Err(e) = super::delete_many(&self.label, &stale) {
+                    eprintln!("lease {}: cleanup: {e}", self.key);
                 }
             }
-            if won {
-                return Ok(Held {
-                    label: label.to_owned(),
-                    key: key.to_owned(),
-                    windows,
-                });
+        }
+    }
+
+    fn give_back(label: &str, key: &str, window: u64) {
+        if let Err(e) = super::increment(label, &done_key(key, window), 1) {
+            eprintln!("lease {key}/{window}: release: {e}");
+        }
+    }
+
+    /// What waiting for a turn came to.
+    enum Turn {
+        Mine,
+        /// The window ended first; the ticket is left behind.
+        WindowOver,
+    }
+
+    /// Takes a ticket of `window` and waits for its turn.
+    fn wait_turn(label: &str, key: &str, window: u64) -> Result<Turn> {
+        let ticket = super::increment(label, &ticket_key(key, window), 1)?;
+        let mut attempt: u32 = 0;
+        loop {
+            let done = super::increment(label, &done_key(key, window), 0)?;
+            if done >= ticket - 1 {
+                return Ok(Turn::Mine);
             }
-            give_back(label, key, taken);
+            if window_of(now()).0 != window {
+                return Ok(Turn::WindowOver);
+            }
+            attempt = attempt.saturating_add(1);
+            std::thread::sleep(pause(ticket - 1 - done, attempt));
+        }
+    }
+
+    /// Takes the lease on `key`, waiting while other writers hold it (at
+    /// most about [`WAIT_LIMIT`]).
+    pub fn acquire(label: &str, key: &str) -> Result<Held> {
+        let started = Instant::now();
+        loop {
+            let (window, _) = window_of(now());
+            if let Turn::Mine = wait_turn(label, key, window)? {
+                if !needs_next(now()) {
+                    return Ok(hold(label, key, window..=window));
+                }
+                // Late in the window: hold the next one too, taken in order
+                // (never the next before this one), so no two writers wait
+                // for each other.
+                match wait_turn(label, key, window + 1)? {
+                    Turn::Mine => return Ok(hold(label, key, window..=window + 1)),
+                    Turn::WindowOver => {
+                        give_back(label, key, window);
+                        give_back(label, key, window + 1);
+                    }
+                }
+            }
             if started.elapsed() >= WAIT_LIMIT {
                 return Err(Error::KeyValue {
                     label: label.to_owned(),
                     message: format!("`{key}` stayed busy for {WAIT_LIMIT:?}"),
                 });
             }
-            attempt = attempt.saturating_add(1);
-            std::thread::sleep(pause(attempt));
         }
     }
 
-    /// A random wait that grows with the attempts: 1 ms up to 64 ms.
-    fn pause(attempt: u32) -> Duration {
-        let ceiling = 1u64 << attempt.min(6);
+    fn hold(label: &str, key: &str, windows: std::ops::RangeInclusive<u64>) -> Held {
+        Held {
+            label: label.to_owned(),
+            key: key.to_owned(),
+            windows,
+        }
+    }
+
+    /// How long to wait before looking again: about 1 ms for every writer
+    /// ahead (a lease is held for a read and a write), with a little random
+    /// spread, between 1 and 24 ms.
+    fn pause(ahead: i64, attempt: u32) -> Duration {
+        let base = u64::try_from(ahead).unwrap_or(1).clamp(1, 20);
         let mut byte = [0u8; 1];
         let jitter = match getrandom::fill(&mut byte) {
-            Ok(()) => u64::from(byte[0]) % ceiling,
-            Err(_) => ceiling / 2,
+            Ok(()) => u64::from(byte[0] % 4),
+            Err(_) => u64::from(attempt % 4),
         };
-        Duration::from_millis(1 + jitter)
+        Duration::from_millis(base + jitter)
     }
 
     #[cfg(test)]
@@ -463,10 +490,10 @@ pub mod lease {
 
         #[test]
         fn late_in_a_window_the_next_one_is_taken_too() {
-            assert_eq!(windows_to_take(at(12_000)), 1..=1);
-            assert_eq!(windows_to_take(at(17_000)), 1..=1);
-            assert_eq!(windows_to_take(at(17_001)), 1..=2);
-            assert_eq!(windows_to_take(at(19_999)), 1..=2);
+            assert!(!needs_next(at(12_000)));
+            assert!(!needs_next(at(17_000)));
+            assert!(needs_next(at(17_001)));
+            assert!(needs_next(at(19_999)));
         }
 
         #[test]
@@ -487,18 +514,37 @@ pub mod lease {
         }
 
         #[test]
-        fn a_key_has_one_lease_counter_per_window() {
-            assert_eq!(key_of("t/cj/open", 7), "t/cj/open#lease/7");
-            assert_ne!(key_of("k", 7), key_of("k", 8));
+        fn a_key_has_its_own_counters_per_window() {
+            assert_eq!(ticket_key("t/cj/open", 7), "t/cj/open#lease/7/ticket");
+            assert_eq!(done_key("t/cj/open", 7), "t/cj/open#lease/7/done");
+            assert_ne!(ticket_key("k", 7), ticket_key("k", 8));
+        }
+
+        #[test]
+        fn waits_grow_with_the_queue_and_stay_short() {
+            for attempt in 0..20 {
+                assert!(pause(0, attempt) >= at(1));
+                assert!(pause(1_000, attempt) <= at(24));
+            }
+            assert!(pause(10, 0) >= at(10));
         }
     }
 }
 
-/// Reads several keys in one call; absent keys come back as `None`, in the
-/// order asked.
+/// Reads several keys; absent keys come back as `None`, in the order asked.
+///
+/// One `get` per key, not `wasi:keyvalue`'s batch `get-many`: on real Spin
+/// (3.6.3 to main) the Redis store's `get-many` sends `KEYS` and panics the
+/// request as soon as a key exists, and the SQLite store's leaves absent
+/// keys out and answers in its own order.
 pub fn get_many(label: &str, keys: &[String]) -> Result<Vec<(String, Option<Vec<u8>>)>> {
-    let bucket = open_bucket(label)?;
-    batch::get_many(&bucket, keys).map_err(|e| wasi_error(label, &e))
+    let store = store_handle(label)?;
+    keys.iter()
+        .map(|key| {
+            let value = store.get(key).map_err(|e| spin_error(label, &e))?;
+            Ok((key.clone(), value))
+        })
+        .collect()
 }
 
 /// Writes several keys in one call.
@@ -511,6 +557,14 @@ pub fn set_many(label: &str, pairs: &[(String, Vec<u8>)]) -> Result<()> {
 pub fn delete_many(label: &str, keys: &[String]) -> Result<()> {
     let bucket = open_bucket(label)?;
     batch::delete_many(&bucket, keys).map_err(|e| wasi_error(label, &e))
+}
+
+fn store_handle(label: &str) -> Result<Rc<key_value::Store>> {
+    if let Some(store) = STORES.with(|s| s.find(label)) {
+        return Ok(store);
+    }
+    let opened = key_value::Store::open(label).map_err(|e| spin_error(label, &e))?;
+    Ok(STORES.with(|s| s.keep(label, opened)))
 }
 
 fn open_bucket(label: &str) -> Result<Rc<wasi_store::Bucket>> {
