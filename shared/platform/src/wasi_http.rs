@@ -89,7 +89,7 @@ where
     for (name, value) in &parts.headers {
         // Header names from `http` are valid; a host that refuses one
         // (e.g. a forbidden header) only loses that header.
-        _ = headers.append(&name.as_str().to_owned(), &value.as_bytes().to_vec());
+        _ = headers.append(name.as_str(), value.as_bytes());
     }
     let outgoing = OutgoingResponse::new(headers);
     _ = outgoing.set_status_code(parts.status.as_u16());
@@ -168,7 +168,7 @@ pub async fn send(
     let headers = Fields::new();
     for (name, value) in &parts.headers {
         headers
-            .append(&name.as_str().to_owned(), &value.as_bytes().to_vec())
+            .append(name.as_str(), value.as_bytes())
             .map_err(|e| format!("header {name}: {e:?}"))?;
     }
     let outgoing = OutgoingRequest::new(headers);
