@@ -11,6 +11,12 @@
 //! # }
 //! ```
 //!
+//! The engine is the own host unless `GHISEU_TEST_ENGINE=spin`: then every app runs
+//! under real Spin (`SPIN_BIN`, else `spin` on `PATH`) with the same manifest, a Spin
+//! runtime-config file and the object store served by `ghiseu s3` on its own; and
+//! `GHISEU_TEST_BACKEND=redis` (or `sqlite`) puts every app on that key-value backend,
+//! whatever the test asked. `cargo xtask test` runs the suites that way too.
+//!
 //! The artifacts come from `cargo xtask test` (or `cargo build --release -p ghiseu-host`
 //! and `cargo build --release --target wasm32-wasip2 -p ghiseu-probe -p ghiseu-health -p ghiseu-track`):
 //! the harness only finds them, it never builds.
@@ -39,6 +45,54 @@ pub enum Backend {
     Sqlite,
     /// `type = "redis"`: a `redis-server` started for this test alone.
     Redis,
+}
+
+/// What runs the applications of this test run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    /// The own host, `target/release/ghiseu`.
+    Ghiseu,
+    /// Real Spin, the binary at this path.
+    Spin(PathBuf),
+}
+
+impl Engine {
+    /// `GHISEU_TEST_ENGINE=spin`: Spin (panics if there is no Spin binary); anything
+    /// else: the own host.
+    pub fn of_this_run() -> Self {
+        match std::env::var("GHISEU_TEST_ENGINE").as_deref() {
+            Ok("spin") => Self::Spin(spin_binary().expect(
+                "GHISEU_TEST_ENGINE=spin but there is no Spin binary: set SPIN_BIN or put                  `spin` on PATH",
+            )),
+            _ => Self::Ghiseu,
+        }
+    }
+
+    /// Whether this is real Spin (tests of the own host's own limits skip themselves).
+    pub fn is_spin(&self) -> bool {
+        matches!(self, Self::Spin(_))
+    }
+}
+
+/// The Spin binary: `SPIN_BIN` if it names a file, else `spin` on `PATH`.
+pub fn spin_binary() -> Option<PathBuf> {
+    if let Some(bin) = std::env::var_os("SPIN_BIN").filter(|b| !b.is_empty()) {
+        let bin = PathBuf::from(bin);
+        return bin.is_file().then_some(bin);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("spin"))
+        .find(|p| p.is_file())
+}
+
+/// `GHISEU_TEST_BACKEND`: the backend every app of this run uses, if set.
+fn backend_of_this_run() -> Option<Backend> {
+    match std::env::var("GHISEU_TEST_BACKEND").as_deref() {
+        Ok("redis") => Some(Backend::Redis),
+        Ok("sqlite") => Some(Backend::Sqlite),
+        _ => None,
+    }
 }
 
 /// The workspace root (this crate lives in `<root>/tests`).
@@ -336,11 +390,15 @@ impl App {
 
     /// Writes the manifest and runtime config into a fresh temp dir, starts the backend
     /// and the host, and returns once the host says it is listening.
-    pub async fn spawn(self) -> TestApp {
+    pub async fn spawn(mut self) -> TestApp {
         let dir = tempfile::Builder::new()
             .prefix("ghiseu-test-")
             .tempdir()
             .expect("creating a temp dir");
+        if let Some(backend) = backend_of_this_run() {
+            self.backend = backend;
+        }
+        let engine = Engine::of_this_run();
         let redis = match self.backend {
             Backend::Sqlite => None,
             Backend::Redis => Some(RedisServer::start(dir.path()).await),
@@ -353,17 +411,23 @@ impl App {
             }
             ManifestSource::File(path) => path.clone(),
         };
-        let runtime_config = dir.path().join("runtime-config.toml");
-        std::fs::write(
-            &runtime_config,
-            self.runtime_config(redis.as_ref().map(|r| r.url())),
-        )
-        .expect("writing the runtime config");
         let data_dir = dir.path().join("data");
         std::fs::create_dir_all(&data_dir).expect("creating the data dir");
+        let runtime_config = dir.path().join("runtime-config.toml");
+        let (config, s3) = match &engine {
+            Engine::Ghiseu => (self.runtime_config(redis.as_ref().map(|r| r.url())), None),
+            Engine::Spin(_) => {
+                let s3 = S3Server::start(&data_dir.join("objects")).await;
+                let config = spin_runtime_config(&data_dir, redis.as_ref().map(|r| r.url()));
+                (config, Some(s3))
+            }
+        };
+        std::fs::write(&runtime_config, config).expect("writing the runtime config");
 
         let mut app = TestApp {
             spec: self,
+            engine,
+            s3,
             manifest_path,
             runtime_config,
             data_dir,
@@ -404,6 +468,73 @@ impl App {
     }
 }
 
+/// A runtime-config file in Spin's own format: the stores only (Spin takes variables
+/// from the environment and has no object store).
+fn spin_runtime_config(data_dir: &Path, redis_url: Option<String>) -> String {
+    match redis_url {
+        None => format!(
+            "[key_value_store.default]\ntype = \"spin\"\npath = {:?}\n\n\
+             [key_value_store.ephemeral]\ntype = \"spin\"\npath = {:?}\n",
+            data_dir.join("kv.db").display().to_string(),
+            data_dir.join("ephemeral.db").display().to_string(),
+        ),
+        Some(url) => format!(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = {url:?}\n\n\
+             [key_value_store.ephemeral]\ntype = \"redis\"\nurl = {url:?}\n"
+        ),
+    }
+}
+
+/// `ghiseu s3`: the object store on its own, for apps under real Spin. Killed on drop.
+struct S3Server {
+    endpoint: String,
+    access_key: String,
+    secret_key: String,
+    _child: Child,
+}
+
+impl S3Server {
+    async fn start(root: &Path) -> Self {
+        let access_key = format!("TEST{}", &sha256_hex(&random_bytes(8))[..12]).to_uppercase();
+        let secret_key = sha256_hex(&random_bytes(16));
+        let mut child = Command::new(host_binary())
+            .arg("s3")
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(root)
+            .env("GHISEU_S3_ACCESS_KEY", &access_key)
+            .env("GHISEU_S3_SECRET_KEY", &secret_key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawning `ghiseu s3`");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let endpoint = loop {
+            match tokio::time::timeout(STARTUP_TIMEOUT, lines.next_line()).await {
+                Ok(Ok(Some(line))) => {
+                    if let Some(rest) = line.strip_prefix("ghiseu s3 listening on ") {
+                        break rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
+                    }
+                }
+                other => panic!("`ghiseu s3` did not start: {other:?}"),
+            }
+        };
+        Self {
+            endpoint,
+            access_key,
+            secret_key,
+            _child: child,
+        }
+    }
+}
+
 /// Starts the probe at `/probe/...` on SQLite: the zero-to-production `spawn_app()`.
 pub async fn spawn_app() -> TestApp {
     App::probe(Backend::Sqlite).spawn().await
@@ -413,6 +544,8 @@ pub async fn spawn_app() -> TestApp {
 /// the test that owns it fails.
 pub struct TestApp {
     spec: App,
+    engine: Engine,
+    s3: Option<S3Server>,
     manifest_path: PathBuf,
     runtime_config: PathBuf,
     data_dir: PathBuf,
@@ -430,6 +563,78 @@ pub struct TestApp {
 impl TestApp {
     async fn start(&mut self) {
         assert!(self.child.is_none(), "the host is already running");
+        let mut cmd = match &self.engine {
+            Engine::Ghiseu => self.host_command(),
+            Engine::Spin(bin) => self.spin_command(bin),
+        };
+        let mut child = cmd.spawn().expect("spawning the engine");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        drain(stderr, self.log.clone(), None);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        drain(stdout, self.log.clone(), Some(tx));
+        self.child = Some(child);
+
+        let address = match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
+            Ok(Ok(address)) => address,
+            Ok(Err(_)) => panic!(
+                "the engine exited before listening; its output:\n{}",
+                self.log()
+            ),
+            Err(_) => panic!(
+                "the engine did not say it listens within {STARTUP_TIMEOUT:?}; its \
+                 output:\n{}",
+                self.log()
+            ),
+        };
+        self.address = address.trim_end_matches('/').to_owned();
+        self.wait_until_ready().await;
+    }
+
+    /// Which engine runs this app.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// `spin up` on the same manifest, with the Spin runtime config, variables from the
+    /// environment and the object store of `ghiseu s3`.
+    fn spin_command(&self, bin: &Path) -> Command {
+        let spec = &self.spec;
+        let mut cmd = Command::new(bin);
+        cmd.arg("up")
+            .arg("--from")
+            .arg(&self.manifest_path)
+            .arg("--runtime-config-file")
+            .arg(&self.runtime_config)
+            .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+            .arg("--find-free-port")
+            .arg("--state-dir")
+            .arg(self.data_dir.join("spin-state"))
+            .arg("--log-dir")
+            .arg(self.data_dir.join("spin-logs"))
+            .current_dir(workspace_root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(s3) = &self.s3 {
+            cmd.env("SPIN_VARIABLE_S3_ENDPOINT", &s3.endpoint)
+                .env("SPIN_VARIABLE_S3_ACCESS_KEY", &s3.access_key)
+                .env("SPIN_VARIABLE_S3_SECRET_KEY", &s3.secret_key);
+        }
+        if let Some(mb) = spec.memory_limit_mb {
+            cmd.args(["--max-instance-memory", &(mb << 20).to_string()]);
+        }
+        for (name, value) in &spec.config_variables {
+            cmd.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        for (name, value) in &spec.env {
+            cmd.env(name, value);
+        }
+        cmd
+    }
+
+    fn host_command(&self) -> Command {
         let spec = &self.spec;
         let mut cmd = Command::new(host_binary());
         cmd.arg("up")
@@ -457,28 +662,7 @@ impl TestApp {
         for (name, value) in &spec.env {
             cmd.env(name, value);
         }
-        let mut child = cmd.spawn().expect("spawning target/release/ghiseu");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        drain(stderr, self.log.clone(), None);
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        drain(stdout, self.log.clone(), Some(tx));
-        self.child = Some(child);
-
-        let address = match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
-            Ok(Ok(address)) => address,
-            Ok(Err(_)) => panic!(
-                "the host exited before listening; its output:\n{}",
-                self.log()
-            ),
-            Err(_) => panic!(
-                "the host did not say `ghiseu listening on` within {STARTUP_TIMEOUT:?}; its \
-                 output:\n{}",
-                self.log()
-            ),
-        };
-        self.address = address.trim_end_matches('/').to_owned();
-        self.wait_until_ready().await;
+        cmd
     }
 
     /// The listening line is the readiness signal; a TCP connect confirms it.
@@ -501,9 +685,18 @@ impl TestApp {
         );
     }
 
-    /// Everything the host printed so far (stdout and stderr).
+    /// Everything the engine printed so far (stdout and stderr), and under Spin the
+    /// components' output, which Spin writes to files.
     pub fn log(&self) -> String {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        let mut log = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+        if let Ok(entries) = std::fs::read_dir(self.data_dir.join("spin-logs")) {
+            for entry in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    let _ = write!(log, "\n-- {} --\n{text}", entry.file_name().display());
+                }
+            }
+        }
+        log
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -595,7 +788,12 @@ fn drain(
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(url) = line.trim().strip_prefix("ghiseu listening on ")
+            // The own host's line, or Spin's ("Serving http://127.0.0.1:PORT").
+            let url = line
+                .trim()
+                .strip_prefix("ghiseu listening on ")
+                .or_else(|| line.trim().strip_prefix("Serving "));
+            if let Some(url) = url
                 && let Some(tx) = listening.take()
             {
                 let _ = tx.send(url.trim().to_owned());

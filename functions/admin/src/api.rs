@@ -4,12 +4,12 @@
 //! Errors are problem+json; validation errors list `errors: [{path, message}]`.
 
 use ghiseu_core::TypeVersion;
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
-use ghiseu_platform::http::Request;
 
 use crate::dto::TypeDto;
 use crate::error::AdminError;

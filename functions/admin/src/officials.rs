@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use ghiseu_core::official::{Invite, check_new_password};
 use ghiseu_core::{DepartmentCode, DisplayName, Official, Role, Sha256Digest, Username};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -13,7 +14,6 @@ use ghiseu_platform::repo;
 use ghiseu_platform::session;
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};

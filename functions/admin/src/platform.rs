@@ -9,12 +9,12 @@ use ghiseu_core::{
     Department, DepartmentCode, DisplayName, Lang, Official, RegistrationPrefix, Role, Tenant,
     TenantKind, TenantSlug, Username,
 };
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, CreateTenant};
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 use crate::officials::{invite_url, new_token};

@@ -10,13 +10,13 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ghiseu_pades::Anchor;
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::session::hex;
 use ghiseu_platform::trust;
 use http::{Method, StatusCode};
 use serde::Serialize;
-use ghiseu_platform::http::Request;
 
 use crate::error::AdminError;
 

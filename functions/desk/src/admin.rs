@@ -16,6 +16,7 @@ use ghiseu_core::{
     CitizenContact, CitizenName, Department, DepartmentCode, DocumentType, DocumentTypeCode,
     DossierId, Email, InternalNote, Official, PhoneNumber, PublicNote, Reason, Tenant, Username,
 };
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Problem, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -23,7 +24,6 @@ use ghiseu_platform::repo;
 use ghiseu_platform::session;
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 use crate::service::{self, DeskError, Intake};
 

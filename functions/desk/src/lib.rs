@@ -34,13 +34,13 @@ mod signing;
 
 use chrono::Utc;
 use ghiseu_core::{Actor, DossierId, TenantSlug, Username};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, Method};
-use ghiseu_platform::http::Request;
 
 use crate::service::DeskError;
 

@@ -784,8 +784,7 @@ async fn finish_part(
 /// result. A bad signature is 401; a result that is not awaited (replayed,
 /// or already applied) changes nothing.
 pub async fn callback(store: &Store, headers: &http::HeaderMap, body: &[u8]) -> Response {
-    let secret = spin_sdk::variables::get("csc_callback_secret")
-        .unwrap_or_default();
+    let secret = spin_sdk::variables::get("csc_callback_secret").unwrap_or_default();
     if secret.is_empty() {
         return web::problem(
             http::StatusCode::NOT_FOUND,

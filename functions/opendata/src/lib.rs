@@ -21,6 +21,7 @@ use chrono::{DateTime, Datelike, Utc};
 use ghiseu_core::calendar::local_date;
 use ghiseu_core::stats::{self, Period, YearStats};
 use ghiseu_core::{Lang, TenantSlug};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -29,7 +30,6 @@ use ghiseu_platform::tracking_page as page;
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const EPHEMERAL: &str = "ephemeral";

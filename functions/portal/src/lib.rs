@@ -34,6 +34,7 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
 use ghiseu_core::{CitizenName, Lang, RegistrationNumber, TenantSlug};
 use ghiseu_platform::citizens::{self, CreateError, Linked};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{
     self as web, Form, Response, cookie, form_field as field, form_raw, parse_form,
     secure_html_with, see_other, set_cookie,
@@ -45,7 +46,6 @@ use ghiseu_platform::session::{self, Session};
 use ghiseu_platform::{repo, tracking};
 use http::{HeaderMap, Method, StatusCode, header};
 use maud::html;
-use ghiseu_platform::http::Request;
 
 use crate::pages::{errors as error_summary, input, layout, t};
 

@@ -26,12 +26,12 @@ use ghiseu_core::citizen::Account;
 use ghiseu_core::payment::{Applied, Order, OrderStatus, PaymentError, format_amount};
 use ghiseu_platform::citizens;
 use ghiseu_platform::hmac;
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, see_other};
 use ghiseu_platform::payments::{self, CheckoutRequest, Provider, WebhookEvent};
 use http::StatusCode;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 use crate::pages::{form_state, t};
 use crate::{Ctx, Res, msg};

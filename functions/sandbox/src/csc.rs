@@ -41,13 +41,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use ghiseu_platform::csc::{self, wire};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
-use ghiseu_platform::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
+use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use ghiseu_platform::notify::{Channel, Message};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use p256::ecdsa::SigningKey;
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 use crate::STORE;
 use crate::csc_pki::{self as pki, Sealer};

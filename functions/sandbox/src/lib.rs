@@ -19,13 +19,13 @@
 //! The payment provider: `/sandbox/pay/...`, see [`payment`].
 
 use chrono::{DateTime, Utc};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::{self, InsertOutcome, Store};
 use ghiseu_platform::notify::{self, Message, SIGNATURE_HEADER};
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{DOCTYPE, html};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 mod csc;
 mod csc_pki;
@@ -57,8 +57,7 @@ struct Sent {
 ghiseu_platform::http_component!(handle);
 
 async fn handle(request: Request) -> Response {
-    let enabled = spin_sdk::variables::get("enabled")
-        .unwrap_or_default();
+    let enabled = spin_sdk::variables::get("enabled").unwrap_or_default();
     if enabled.trim() != "true" {
         return web::problem(StatusCode::NOT_FOUND, "The sandbox is switched off.");
     }
@@ -98,8 +97,7 @@ async fn handle(request: Request) -> Response {
 /// `POST /sandbox/gateway/messages`.
 async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Response> {
     let (parts, body) = web::read_request(request, 64 * 1024).await?;
-    let secret = spin_sdk::variables::get("notify_secret")
-        .unwrap_or_default();
+    let secret = spin_sdk::variables::get("notify_secret").unwrap_or_default();
     let signature = parts
         .headers
         .get(SIGNATURE_HEADER)

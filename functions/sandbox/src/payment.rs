@@ -18,6 +18,7 @@
 //!   "Renunță" redirects without paying (the checkout stays open).
 
 use chrono::{DateTime, Utc};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::{self, Step, Store};
 use ghiseu_platform::payments::{self, CheckoutCreated, CheckoutRequest, WebhookEvent};
@@ -25,7 +26,6 @@ use ghiseu_platform::{hmac, session};
 use http::{Method, StatusCode};
 use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
-use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const RECEIPT_SEQ_KEY: &str = "sandbox/pay/receipt-seq";
@@ -113,8 +113,7 @@ pub async fn handle(store: &Store, request: Request) -> ghiseu_platform::Result<
 }
 
 async fn secret() -> String {
-    spin_sdk::variables::get("payment_secret")
-        .unwrap_or_default()
+    spin_sdk::variables::get("payment_secret").unwrap_or_default()
 }
 
 fn is_url(s: &str) -> bool {

@@ -9,10 +9,10 @@
 
 use chrono::Utc;
 use ghiseu_pades::{SignatureAlgorithm, TimestampRefusal, TimestampRequest, timestamp_rejection};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::kv::{self, Store};
 use http::{Method, StatusCode, header};
-use ghiseu_platform::http::Request;
 
 use crate::STORE;
 use crate::csc::tsa_signer;
@@ -83,5 +83,5 @@ async fn grant(store: &Store, request: &TimestampRequest) -> Result<Vec<u8>, Str
 fn next_serial() -> Result<u64, String> {
     kv::increment(STORE, SERIAL_KEY, 1)
         .map(|n| u64::try_from(n).unwrap_or(0))
-    .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())
 }

@@ -14,12 +14,12 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use ghiseu_core::calendar::local_date;
 use ghiseu_core::{Lang, TrackingToken};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Problem, Response, client_address as client};
 use ghiseu_platform::keys;
 use ghiseu_platform::kv::{self, Store};
 use ghiseu_platform::tracking::{Snapshot, get_snapshot};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use ghiseu_platform::http::Request;
 
 /// The store holding the snapshots and the rate-limit counters.
 const STORE: &str = "default";

@@ -18,6 +18,7 @@
 use chrono::{DateTime, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Lang, TenantSlug, TrackingToken};
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::issued::{self, Issued};
 use ghiseu_platform::keys::TenantScope;
@@ -28,7 +29,6 @@ use ghiseu_platform::{repo, trust};
 use http::{HeaderValue, Method, StatusCode, header};
 use maud::{Markup, html};
 use serde::Serialize;
-use ghiseu_platform::http::Request;
 
 const STORE: &str = "default";
 const COUNTERS: &str = "ephemeral";

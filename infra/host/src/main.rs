@@ -31,6 +31,29 @@ struct Cli {
 enum Command {
     /// Serve the application described by a Spin manifest.
     Up(UpArgs),
+    /// Serve only the embedded S3-compatible object store (for real Spin,
+    /// which has no object store of its own, or any S3 client).
+    S3(S3Args),
+}
+
+#[derive(clap::Args)]
+struct S3Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    listen: SocketAddr,
+    /// Directory of the objects (one sub-directory per bucket).
+    #[arg(long, default_value = ".ghiseu/objects")]
+    data: PathBuf,
+    /// The bucket created at start.
+    #[arg(long, default_value = "ghiseu")]
+    bucket: String,
+    /// The access key clients sign with.
+    #[arg(long, env = "GHISEU_S3_ACCESS_KEY")]
+    access_key: String,
+    /// The secret key clients sign with (from the environment, so that it
+    /// does not show in the process list).
+    #[arg(long, env = "GHISEU_S3_SECRET_KEY", hide_env_values = true)]
+    secret_key: String,
 }
 
 #[derive(clap::Args)]
@@ -73,7 +96,25 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Command::Up(args) => runtime.block_on(up(args)),
+        Command::S3(args) => runtime.block_on(s3(args)),
     }
+}
+
+async fn s3(args: S3Args) -> anyhow::Result<()> {
+    let s3 = ghiseu_host::objects::start_on(
+        &args.data,
+        &args.bucket,
+        args.listen,
+        (args.access_key, args.secret_key),
+    )
+    .await?;
+    // The one line scripts and tests wait for.
+    println!(
+        "ghiseu s3 listening on {} (bucket {})",
+        s3.endpoint, s3.bucket
+    );
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {

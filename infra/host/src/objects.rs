@@ -31,13 +31,34 @@ fn random_hex(bytes: usize) -> anyhow::Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Starts the store over `root` (one sub-directory per bucket) and returns its
-/// coordinates. The server runs on the current tokio runtime.
+/// Starts the store over `root` (one sub-directory per bucket) on a free
+/// loopback port with fresh credentials and returns its coordinates. The
+/// server runs on the current tokio runtime.
 pub async fn start(root: &Path, bucket: &str) -> anyhow::Result<EmbeddedS3> {
+    let credentials = (
+        format!("GHISEU{}", random_hex(7)?.to_uppercase()),
+        random_hex(20)?,
+    );
+    start_on(
+        root,
+        bucket,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        credentials,
+    )
+    .await
+}
+
+/// Starts the store over `root` on `listen` with the given access and secret
+/// key: `ghiseu s3`, the object store on its own, for real Spin (which has no
+/// object store) or any S3 client.
+pub async fn start_on(
+    root: &Path,
+    bucket: &str,
+    listen: SocketAddr,
+    (access_key, secret_key): (String, String),
+) -> anyhow::Result<EmbeddedS3> {
     std::fs::create_dir_all(root.join(bucket))
         .with_context(|| format!("creating object store under {}", root.display()))?;
-    let access_key = format!("GHISEU{}", random_hex(7)?.to_uppercase());
-    let secret_key = random_hex(20)?;
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("object store: {e:?}"))?;
     let service = {
         let mut b = S3ServiceBuilder::new(fs);
@@ -47,7 +68,9 @@ pub async fn start(root: &Path, bucket: &str) -> anyhow::Result<EmbeddedS3> {
         ));
         b.build()
     };
-    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     let endpoint = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
         let http = ConnBuilder::new(TokioExecutor::new());

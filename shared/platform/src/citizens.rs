@@ -27,7 +27,7 @@ use ghiseu_core::payment::{Order, OrderStatus, Receipt};
 use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
+use crate::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use crate::session::{hex, random_bytes};
 use crate::{Error, Result};
 
@@ -176,12 +176,7 @@ pub async fn create_account(
             InsertOutcome::Exists(owner)
                 if stale_claim(store, c, &owner, now).await?
                     && matches!(
-                        kv::replace(
-                            STORE,
-                            &contact_key(c),
-                            Some(&owner),
-                            account.id.as_bytes()
-                        )?,
+                        kv::replace(STORE, &contact_key(c), Some(&owner), account.id.as_bytes())?,
                         ReplaceOutcome::Replaced
                     ) =>
             {

@@ -455,7 +455,10 @@ pub async fn read_body(headers: &HeaderMap, mut body: Incoming, limit: usize) ->
 
 /// Reads the body of an incoming request with [`read_body`], keeping the
 /// request's head.
-pub async fn read_request(request: Request, limit: usize) -> Result<(http::request::Parts, Vec<u8>)> {
+pub async fn read_request(
+    request: Request,
+    limit: usize,
+) -> Result<(http::request::Parts, Vec<u8>)> {
     let (parts, body) = request.into_parts();
     let bytes = read_body(&parts.headers, body, limit).await?;
     Ok((parts, bytes))

@@ -17,8 +17,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store as wasi_store};
 use spin_sdk::key_value;
+use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store as wasi_store};
 
 use crate::{Error, Result};
 

@@ -116,13 +116,11 @@ pub struct Gateway {
 impl Gateway {
     /// From the component's variables.
     pub async fn from_variables() -> Result<Option<Self>> {
-        let url = spin_sdk::variables::get("notify_url")
-            .unwrap_or_default();
+        let url = spin_sdk::variables::get("notify_url").unwrap_or_default();
         if url.trim().is_empty() {
             return Ok(None);
         }
-        let secret = spin_sdk::variables::get("notify_secret")
-            .unwrap_or_default();
+        let secret = spin_sdk::variables::get("notify_secret").unwrap_or_default();
         Ok(Some(Self {
             url: url.trim().to_owned(),
             secret,
@@ -316,8 +314,7 @@ async fn attempt(
         key: item_key(id),
         detail: e.to_string(),
     })?;
-    if let ReplaceOutcome::Conflict { .. } =
-        kv::replace(STORE, &item_key(id), Some(&bytes), &new)?
+    if let ReplaceOutcome::Conflict { .. } = kv::replace(STORE, &item_key(id), Some(&bytes), &new)?
     {
         // Someone else attempted it meanwhile; their record stands.
         return Ok(None);

@@ -40,7 +40,7 @@ use ghiseu_core::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::keys::{self, TenantScope};
-use crate::kv::{self, ReplaceOutcome, InsertOutcome, Step, Store};
+use crate::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use crate::{Error, Result};
 
 /// The store label every repository uses.
@@ -197,7 +197,9 @@ pub async fn create_tenant(
     let active = to_bytes(&key, &tenant.to_stored())?;
     match kv::replace(STORE, &key, Some(&inactive_bytes), &active)? {
         ReplaceOutcome::Replaced => {}
-        ReplaceOutcome::Conflict { .. } => return Err(corrupt(&key, "changed while being created")),
+        ReplaceOutcome::Conflict { .. } => {
+            return Err(corrupt(&key, "changed while being created"));
+        }
     }
     add_to_list(TENANTS_KEY, tenant.slug.as_str())?;
     Ok(CreateTenant::Created)

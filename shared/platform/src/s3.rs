@@ -68,11 +68,10 @@ impl S3Config {
 }
 
 async fn variable(name: &str) -> Result<String> {
-    spin_sdk::variables::get(name)
-        .map_err(|e| Error::Variable {
-            name: name.to_owned(),
-            message: describe_variable_error(&e),
-        })
+    spin_sdk::variables::get(name).map_err(|e| Error::Variable {
+        name: name.to_owned(),
+        message: describe_variable_error(&e),
+    })
 }
 
 fn describe_variable_error(e: &spin_sdk::variables::Error) -> String {

@@ -22,8 +22,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::StreamExt as _;
 use spin_sdk::http::{
-    Fields, IncomingRequest, IncomingResponse, OutgoingRequest, OutgoingResponse,
-    ResponseOutparam, Scheme,
+    Fields, IncomingRequest, IncomingResponse, OutgoingRequest, OutgoingResponse, ResponseOutparam,
+    Scheme,
 };
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{self as wasi_types, OutgoingBody, RequestOptions};
@@ -82,9 +82,10 @@ where
     let (mut parts, body) = response.into_parts();
     // The whole body is known: say its length, so that it is not chunked
     // and a cache in front can store it.
-    parts
-        .headers
-        .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body.len()));
+    parts.headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(body.len()),
+    );
     let headers = Fields::new();
     for (name, value) in &parts.headers {
         // Header names from `http` are valid; a host that refuses one
@@ -211,7 +212,9 @@ pub async fn send(
     // The host reads the body while the request is in flight, so writing it
     // after `handle` never fills a pipe nobody drains.
     write_body(outgoing_body, &body).map_err(|e| format!("{authority}: sending the body: {e}"))?;
-    let response = future_response(&future).await.map_err(|e| format!("{authority}: {e}"))?;
+    let response = future_response(&future)
+        .await
+        .map_err(|e| format!("{authority}: {e}"))?;
     let status = http::StatusCode::from_u16(response.status())
         .map_err(|e| format!("{authority}: status: {e}"))?;
     let mut head = http::Response::builder().status(status);

@@ -11,13 +11,13 @@
 
 use std::hint::black_box;
 
+use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Problem, Response};
-use ghiseu_platform::kv::{self, ReplaceOutcome, InsertOutcome, Store};
+use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Store};
 use ghiseu_platform::s3::S3Client;
 use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use ghiseu_platform::http::Request;
 
 /// The only store the probe uses.
 const STORE: &str = "default";
@@ -321,8 +321,7 @@ async fn echo(request: Request) -> Result<Response> {
 
 /// What the host told this component about routing.
 async fn info(headers: &HeaderMap) -> Response {
-    let component = spin_sdk::variables::get("name")
-        .unwrap_or_else(|_| "probe".to_owned());
+    let component = spin_sdk::variables::get("name").unwrap_or_else(|_| "probe".to_owned());
     web::json(
         StatusCode::OK,
         &json!({

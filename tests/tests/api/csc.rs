@@ -274,7 +274,7 @@ async fn enrollment_gives_a_credential_whose_chain_openssl_verifies() {
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
+                + &*String::from_utf8_lossy(&out.stderr),
         )
     };
     // The chain's root is the published CA.

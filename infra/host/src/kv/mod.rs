@@ -176,7 +176,10 @@ mod tests {
         );
         assert_eq!(store.get("c").await.unwrap(), Some(b"z".to_vec()));
         assert_eq!(
-            store.compare_and_swap("gone", Some(b"x"), b"z").await.unwrap(),
+            store
+                .compare_and_swap("gone", Some(b"x"), b"z")
+                .await
+                .unwrap(),
             CasOutcome::Conflict(None)
         );
         store.delete("a").await.unwrap();
