@@ -328,6 +328,8 @@ pub struct App {
     memory_limit_mb: Option<u64>,
     request_timeout_ms: Option<u64>,
     max_body_bytes: Option<u64>,
+    object_store: bool,
+    engine: Option<Engine>,
 }
 
 impl App {
@@ -346,7 +348,22 @@ impl App {
             memory_limit_mb: None,
             request_timeout_ms: None,
             max_body_bytes: None,
+            object_store: true,
+            engine: None,
         }
+    }
+
+    /// Runs this app on `engine`, whatever `GHISEU_TEST_ENGINE` says.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// No object store is started: the `s3_*` variables must come from
+    /// [`App::config_variable`] (e.g. an endpoint nobody listens on).
+    pub fn without_object_store(mut self) -> Self {
+        self.object_store = false;
+        self
     }
 
     /// The production spin.toml, unchanged, on SQLite with the embedded object store.
@@ -398,7 +415,7 @@ impl App {
         if let Some(backend) = backend_of_this_run() {
             self.backend = backend;
         }
-        let engine = Engine::of_this_run();
+        let engine = self.engine.clone().unwrap_or_else(Engine::of_this_run);
         let redis = match self.backend {
             Backend::Sqlite => None,
             Backend::Redis => Some(RedisServer::start(dir.path()).await),
@@ -416,6 +433,10 @@ impl App {
         let runtime_config = dir.path().join("runtime-config.toml");
         let (config, s3) = match &engine {
             Engine::Ghiseu => (self.runtime_config(redis.as_ref().map(|r| r.url())), None),
+            Engine::Spin(_) if !self.object_store => (
+                spin_runtime_config(&data_dir, redis.as_ref().map(|r| r.url())),
+                None,
+            ),
             Engine::Spin(_) => {
                 let s3 = S3Server::start(&data_dir.join("objects")).await;
                 let config = spin_runtime_config(&data_dir, redis.as_ref().map(|r| r.url()));
@@ -438,7 +459,7 @@ impl App {
                 .expect("building the HTTP client"),
             child: None,
             log: Arc::new(Mutex::new(String::new())),
-            _redis: redis,
+            _redis: redis.map(Arc::new),
             _dir: dir,
         };
         app.start().await;
@@ -460,7 +481,10 @@ impl App {
             )
             .unwrap(),
         }
-        out.push_str("\n[object_store]\ntype = \"embedded\"\n\n[variables]\n");
+        if self.object_store {
+            out.push_str("\n[object_store]\ntype = \"embedded\"\n");
+        }
+        out.push_str("\n[variables]\n");
         for (name, value) in &self.config_variables {
             writeln!(out, "{name} = {value:?}").unwrap();
         }
@@ -485,12 +509,14 @@ fn spin_runtime_config(data_dir: &Path, redis_url: Option<String>) -> String {
     }
 }
 
-/// `ghiseu s3`: the object store on its own, for apps under real Spin. Killed on drop.
+/// `ghiseu s3`: the object store on its own, for apps under real Spin. Killed when the
+/// last app using it is dropped.
+#[derive(Clone)]
 struct S3Server {
     endpoint: String,
     access_key: String,
     secret_key: String,
-    _child: Child,
+    _child: Arc<Child>,
 }
 
 impl S3Server {
@@ -530,7 +556,7 @@ impl S3Server {
             endpoint,
             access_key,
             secret_key,
-            _child: child,
+            _child: Arc::new(child),
         }
     }
 }
@@ -555,7 +581,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
-    _redis: Option<RedisServer>,
+    _redis: Option<Arc<RedisServer>>,
     // Last: removed after the host and Redis are gone.
     _dir: TempDir,
 }
@@ -563,19 +589,36 @@ pub struct TestApp {
 impl TestApp {
     async fn start(&mut self) {
         assert!(self.child.is_none(), "the host is already running");
-        let mut cmd = match &self.engine {
-            Engine::Ghiseu => self.host_command(),
-            Engine::Spin(bin) => self.spin_command(bin),
-        };
-        let mut child = cmd.spawn().expect("spawning the engine");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        drain(stderr, self.log.clone(), None);
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        drain(stdout, self.log.clone(), Some(tx));
-        self.child = Some(child);
-
-        let address = match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
+        // Spin can fail to start when many instances prepare their modules at
+        // once on a busy machine; a new attempt is a fresh process.
+        let attempts = if self.engine.is_spin() { 3 } else { 1 };
+        let mut rx = None;
+        for attempt in 1..=attempts {
+            let mut cmd = match &self.engine {
+                Engine::Ghiseu => self.host_command(),
+                Engine::Spin(bin) => self.spin_command(bin),
+            };
+            let mut child = cmd.spawn().expect("spawning the engine");
+            let stdout = child.stdout.take().expect("piped stdout");
+            let stderr = child.stderr.take().expect("piped stderr");
+            drain(stderr, self.log.clone(), None);
+            let (tx, listening) = tokio::sync::oneshot::channel();
+            drain(stdout, self.log.clone(), Some(tx));
+            match tokio::time::timeout(STARTUP_TIMEOUT, listening).await {
+                Ok(Err(_)) if attempt < attempts => {
+                    let status = child.wait().await;
+                    if let Ok(mut log) = self.log.lock() {
+                        let _ = writeln!(log, "(exited before listening: {status:?}; again)");
+                    }
+                }
+                outcome => {
+                    self.child = Some(child);
+                    rx = Some(outcome);
+                    break;
+                }
+            }
+        }
+        let address = match rx.expect("at least one attempt") {
             Ok(Ok(address)) => address,
             Ok(Err(_)) => panic!(
                 "the engine exited before listening; its output:\n{}",
@@ -616,6 +659,9 @@ impl TestApp {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // `spin up` runs the trigger as a child process: a group of their own lets
+            // `stop` kill both (killing `spin up` alone leaves the trigger serving).
+            .process_group(0)
             .kill_on_drop(true);
         if let Some(s3) = &self.s3 {
             cmd.env("SPIN_VARIABLE_S3_ENDPOINT", &s3.endpoint)
@@ -755,6 +801,7 @@ impl TestApp {
     /// Kills the host with SIGKILL (no chance to flush anything) and waits for it.
     pub async fn kill9(&mut self) {
         let mut child = self.child.take().expect("the host is not running");
+        kill_group(&child);
         // tokio's Child::kill sends SIGKILL on Unix.
         child.kill().await.expect("SIGKILL the host");
     }
@@ -763,6 +810,59 @@ impl TestApp {
     pub async fn restart(&mut self) {
         self.address.clear();
         self.start().await;
+    }
+
+    /// Stops this app's engine and starts `engine` on the same stores: the same
+    /// SQLite file or Redis server and the same object store directory.
+    pub async fn switch_engine(&mut self, engine: Engine) {
+        if let Some(mut child) = self.child.take() {
+            kill_group(&child);
+            child.kill().await.expect("stopping the engine");
+        }
+        let redis_url = self._redis.as_ref().map(|r| r.url());
+        let config = match &engine {
+            Engine::Ghiseu => {
+                self.s3 = None;
+                self.spec.runtime_config(redis_url)
+            }
+            Engine::Spin(_) => {
+                if self.s3.is_none() && self.spec.object_store {
+                    self.s3 = Some(S3Server::start(&self.data_dir.join("objects")).await);
+                }
+                spin_runtime_config(&self.data_dir, redis_url)
+            }
+        };
+        std::fs::write(&self.runtime_config, config).expect("writing the runtime config");
+        self.engine = engine;
+        self.restart().await;
+    }
+
+    /// A second engine process of the same kind serving the same application on the
+    /// same key-value store and object store (Redis, or SQLite, and under Spin the
+    /// same `ghiseu s3`), as a cluster's instances do.
+    pub async fn another_instance(&self) -> TestApp {
+        let dir = tempfile::Builder::new()
+            .prefix("ghiseu-test-")
+            .tempdir()
+            .expect("creating a temp dir");
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir_all(&data_dir).expect("creating the data dir");
+        let mut app = TestApp {
+            spec: self.spec.clone(),
+            engine: self.engine.clone(),
+            s3: self.s3.clone(),
+            manifest_path: self.manifest_path.clone(),
+            runtime_config: self.runtime_config.clone(),
+            data_dir,
+            address: String::new(),
+            client: self.client.clone(),
+            child: None,
+            log: Arc::new(Mutex::new(String::new())),
+            _redis: self._redis.clone(),
+            _dir: dir,
+        };
+        app.start().await;
+        app
     }
 }
 
@@ -773,8 +873,21 @@ impl Drop for TestApp {
             eprintln!("---- ghiseu host output ----\n{}", self.log());
         }
         if let Some(child) = self.child.as_mut() {
+            kill_group(child);
             let _ = child.start_kill();
         }
+    }
+}
+
+/// SIGKILLs the process group an engine was started in (under Spin: `spin up` and
+/// the trigger process it runs); nothing for the own host, which has no children.
+fn kill_group(child: &Child) {
+    if let Some(pid) = child.id() {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -1144,6 +1257,7 @@ pub fn sample_pdf() -> Vec<u8> {
 }
 
 /// An official signed in at `/desk/login` (the same session serves `/admin`).
+#[derive(Clone)]
 pub struct Official {
     /// The client (no redirects).
     pub client: reqwest::Client,

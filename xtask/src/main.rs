@@ -6,7 +6,10 @@
 //! with the default `target/` directory so all steps share one build.
 
 mod demo;
+#[cfg(test)]
+mod tidy;
 
+use std::env;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -627,6 +630,19 @@ fn test(args: &[String]) -> Result<()> {
             cmd.args(["test", "--release", "--workspace", "--no-fail-fast"]);
             exec(cmd)
         })?;
+        match spin_binary() {
+            Some(spin) => {
+                for backend in ["sqlite", "redis"] {
+                    steps.step(&format!("the application on real Spin ({backend})"), || {
+                        exec(on_spin(&spin, backend))
+                    })?;
+                }
+            }
+            None => println!(
+                "\nSKIPPED the checks on real Spin: no Spin binary (SPIN_BIN is unset and \
+                 there is no `spin` on PATH). Set SPIN_BIN to a Spin 3.6+ binary to run them."
+            ),
+        }
         Ok(())
     })();
     steps.summary();
@@ -634,6 +650,53 @@ fn test(args: &[String]) -> Result<()> {
         println!("\nall checks passed");
     }
     result
+}
+
+/// The Spin binary the tests use: `SPIN_BIN` if it names a file, else `spin` on PATH.
+fn spin_binary() -> Option<PathBuf> {
+    if let Some(bin) = env::var_os("SPIN_BIN").filter(|b| !b.is_empty()) {
+        let bin = PathBuf::from(bin);
+        return bin.is_file().then_some(bin);
+    }
+    let path = env::var_os("PATH").unwrap_or_default();
+    env::split_paths(&path)
+        .map(|d| d.join("spin"))
+        .find(|p| p.is_file())
+}
+
+/// The application's integration suites (everything but the own host's limits and the
+/// browser journeys) with every app under `spin up` on `backend`.
+fn on_spin(spin: &Path, backend: &str) -> Command {
+    const SUITES: [&str; 12] = [
+        "health::",
+        "key_value::",
+        "object_store::",
+        "variables::",
+        "tracking::",
+        "desk::",
+        "signing::",
+        "csc::",
+        "payment::",
+        "portal::",
+        "admin::",
+        "stats::",
+    ];
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "--release",
+        "-p",
+        "ghiseu-tests",
+        "--test",
+        "api",
+        "--",
+    ])
+    .args(SUITES)
+    .args(["--skip", "browser"])
+    .env("GHISEU_TEST_ENGINE", "spin")
+    .env("GHISEU_TEST_BACKEND", backend)
+    .env("SPIN_BIN", spin);
+    cmd
 }
 
 fn bench(args: &[String]) -> Result<()> {

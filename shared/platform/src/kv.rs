@@ -236,29 +236,40 @@ where
 }
 
 /// Runs `decide` on the current value of `key` and writes what it decides,
-/// holding the key's lease throughout.
+/// holding the key's lease throughout. A holder held up past its lease (a
+/// busy machine) writes nothing and starts again with a new lease and a
+/// fresh read.
 fn locked<R>(
     label: &str,
     key: &str,
-    decide: impl FnOnce(Option<Vec<u8>>) -> Result<Step<R>>,
+    mut decide: impl FnMut(Option<Vec<u8>>) -> Result<Step<R>>,
 ) -> Result<R> {
-    let held = lease::acquire(label, key)?;
-    let outcome = (|| {
-        let store = store_handle(label)?;
-        let current = store.get(key).map_err(|e| spin_error(label, &e))?;
-        match decide(current)? {
-            Step::Done(r) => Ok(r),
-            Step::Write(bytes, r) => {
-                // A holder that was held up past its lease must not write:
-                // another writer may hold the key's next lease by now.
-                held.check()?;
-                store.set(key, &bytes).map_err(|e| spin_error(label, &e))?;
-                Ok(r)
+    const ATTEMPTS: usize = 3;
+    let store = store_handle(label)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let held = lease::acquire(label, key)?;
+        let outcome = (|| {
+            let current = store.get(key).map_err(|e| spin_error(label, &e))?;
+            match decide(current)? {
+                Step::Done(r) => Ok(Some(r)),
+                Step::Write(bytes, r) => {
+                    // Another writer may hold the key's next lease by now.
+                    if held.check().is_err() && attempt < ATTEMPTS {
+                        return Ok(None);
+                    }
+                    held.check()?;
+                    store.set(key, &bytes).map_err(|e| spin_error(label, &e))?;
+                    Ok(Some(r))
+                }
             }
+        })();
+        held.release();
+        if let Some(r) = outcome? {
+            return Ok(r);
         }
-    })();
-    held.release();
-    outcome
+    }
 }
 
 pub mod lease {
@@ -306,7 +317,7 @@ pub mod lease {
     /// How long a writer waits for a busy key before giving up (checked when
     /// a window ends: a waiter never leaves a window early, since the tickets
     /// after its own would wait for it).
-    pub const WAIT_LIMIT: Duration = Duration::from_secs(15);
+    pub const WAIT_LIMIT: Duration = Duration::from_secs(25);
 
     /// The ticket counter of `key`'s lease in `window`.
     #[must_use]

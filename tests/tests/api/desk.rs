@@ -18,7 +18,7 @@ const CNP: &str = "1800101221144";
 const PHONE: &str = "0745 123 456";
 const EMAIL: &str = "zamfira.ungureanu@example.ro";
 
-fn tenant(slug: &str, prefix: &str) -> Value {
+pub(crate) fn tenant(slug: &str, prefix: &str) -> Value {
     json!({
         "slug": slug, "name": format!("Instituția {slug}"), "kind": "county_council",
         "registration_prefix": prefix, "languages": ["ro"],
@@ -53,13 +53,13 @@ pub(crate) async fn spawn(backend: Backend) -> TestApp {
     app
 }
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
     v.extend(ghiseu_tests::random_bytes(128));
     v
 }
 
-fn year() -> i32 {
+pub(crate) fn year() -> i32 {
     use chrono::Datelike;
     chrono::Utc::now().year()
 }

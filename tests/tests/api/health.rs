@@ -53,3 +53,81 @@ async fn healthz_only_reads() {
             .starts_with("application/problem+json")
     );
 }
+
+#[tokio::test]
+async fn two_hundred_concurrent_liveness_probes_all_answer_200() {
+    // Arrange
+    let app = App::production().spawn().await;
+
+    // Act: probes share no key, so none can see another's value.
+    let probes = (0..200).map(|_| {
+        let client = app.client.clone();
+        let url = app.url("/healthz");
+        tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(probes)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+
+    // Assert
+    let failed: Vec<_> = statuses.iter().filter(|s| **s != 200).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 200 failed: {failed:?}",
+        failed.len()
+    );
+}
+
+#[tokio::test]
+async fn readyz_round_trips_a_key_of_its_own_and_reaches_the_object_store() {
+    // Arrange
+    let app = App::production().spawn().await;
+
+    // Act
+    let probes = (0..50).map(|_| {
+        let client = app.client.clone();
+        let url = app.url("/readyz");
+        tokio::spawn(async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        })
+    });
+    let answers = futures::future::join_all(probes).await;
+
+    // Assert
+    for answer in answers {
+        let (status, body) = answer.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body,
+            json!({"status": "ok", "key_value": "ok", "object_store": "ok"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn readiness_says_which_store_is_missing() {
+    // Arrange: an object store that refuses connections.
+    let app = App::production()
+        .without_object_store()
+        .config_variable("s3_endpoint", "http://127.0.0.1:9")
+        .config_variable("s3_access_key", "nobody")
+        .config_variable("s3_secret_key", "nothing")
+        .spawn()
+        .await;
+
+    // Act
+    let live = app.get("/healthz").await;
+    let ready = app.get("/readyz").await;
+
+    // Assert: the key-value store answers, the object store does not.
+    for response in [live, ready] {
+        assert_eq!(response.status(), 503);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "unavailable");
+        assert_eq!(body["key_value"], "ok");
+        assert_ne!(body["object_store"], "ok");
+    }
+}

@@ -7,6 +7,7 @@ mod browser_signer;
 mod csc;
 mod desk;
 mod durability;
+mod engines;
 mod health;
 mod isolation;
 mod key_value;
