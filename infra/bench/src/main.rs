@@ -10,12 +10,19 @@
 //! Every request's latency is recorded; the table shows requests/s, p50, p99 and the
 //! host/native throughput ratio. The two sides are measured in alternating rounds, so
 //! a noisy spell of the machine lands on both. Nothing is asserted: timings are for
-//! people, not tests. `--only kv|tracking|signing` runs one part.
+//! people, not tests. `--only kv|tracking|intake|signing` runs one part.
 //!
-//! A second part measures the public tracking lookups (see `tracking.rs`), a
-//! third the signer's bulk signing on the sandbox provider (see `signing.rs`).
+//! A second part measures the public tracking lookups (see `tracking.rs`) and
+//! a third the desk's registry intake of a 1 MB scan (see `intake.rs`), both
+//! on the production `spin.toml`, on the host and, when there is a Spin binary
+//! (`SPIN_BIN`, else `spin` on `PATH`), on real Spin in the same run (see
+//! `spin.rs`), with the engines' resident memory (see `memory.rs`); a fourth
+//! the signer's bulk signing on the sandbox provider (see `signing.rs`).
 
+mod intake;
+mod memory;
 mod signing;
+mod spin;
 mod tracking;
 
 use std::convert::Infallible;
@@ -41,7 +48,8 @@ const EMPTY_PATH: &str = "/probe/empty";
 /// What both sides answer to [`EMPTY_PATH`].
 const EMPTY_BODY: &[u8] = b"ok\n";
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
-/// The tracking target of DESIGN §8 is stated at 64 connections.
+/// The tracking target of DESIGN §8 is stated at 64 connections (and the
+/// empty request, the floor under it, is measured there).
 const TRACKING_CONNECTIONS: usize = 64;
 /// The scenario name of the [`EMPTY_PATH`] row.
 const EMPTY_ROW: &str = "empty request";
@@ -49,7 +57,7 @@ const EMPTY_ROW: &str = "empty request";
 struct Options {
     warmup: Duration,
     duration: Duration,
-    /// The parts to run (`kv`, `tracking`, `signing`); all when empty.
+    /// The parts to run (`kv`, `tracking`, `intake`, `signing`); all when empty.
     only: Vec<String>,
 }
 
@@ -59,7 +67,7 @@ impl Options {
     }
 }
 
-const PARTS: [&str; 3] = ["kv", "tracking", "signing"];
+const PARTS: [&str; 4] = ["kv", "tracking", "intake", "signing"];
 
 fn options() -> Result<Options> {
     let mut opts = Options {
@@ -172,9 +180,21 @@ async fn run(opts: Options) -> Result<()> {
     if opts.runs("kv") {
         rows.extend(kv_rows(&host_bin, &probe, &opts).await?);
     }
-    if opts.runs("tracking") {
-        println!("\nstarting the host with the production spin.toml for the tracking lookups ...");
-        rows.extend(tracking_rows(&root, &host_bin, &opts).await?);
+    let spin_bin = spin::binary();
+    let production = if opts.runs("tracking") || opts.runs("intake") {
+        println!(
+            "\nstarting the host with the production spin.toml for the tracking lookups \
+             and the intake ..."
+        );
+        if let Err(why) = &spin_bin {
+            println!("Spin rows skipped: {why}");
+        }
+        Some(production_rows(&root, &host_bin, &spin_bin, &opts).await?)
+    } else {
+        None
+    };
+    if let Some(p) = &production {
+        rows.extend(p.rows.iter().cloned());
     }
     let signing = if opts.runs("signing") {
         println!("\nstarting the host with the production spin.toml for bulk signing ...");
@@ -185,6 +205,17 @@ async fn run(opts: Options) -> Result<()> {
     println!();
     print_table(&rows);
     print_bound(&rows);
+    print_stalls(&rows);
+    if let Some(p) = &production {
+        match &spin_bin {
+            Ok(_) => println!("\n{}", p.spin_version),
+            Err(why) => println!("\nSpin rows skipped: {why}"),
+        }
+        for note in &p.notes {
+            println!("{note}");
+        }
+        print_memory(&p.memory);
+    }
     if let Some(signing) = signing {
         println!(
             "\nbulk signing on the sandbox provider, one batch per size (select = \
@@ -197,11 +228,7 @@ async fn run(opts: Options) -> Result<()> {
 
 /// The key-value part: the test probe's `GET /probe/kv/{key}` on the host against
 /// the native baseline, at 1, 16 and 64 connections.
-async fn kv_rows(
-    host_bin: &Path,
-    probe: &Path,
-    opts: &Options,
-) -> Result<Vec<(&'static str, usize, Stats, Stats)>> {
+async fn kv_rows(host_bin: &Path, probe: &Path, opts: &Options) -> Result<Vec<Row>> {
     let dir = tempfile::Builder::new().prefix("ghiseu-bench-").tempdir()?;
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data)?;
@@ -229,7 +256,9 @@ async fn kv_rows(
         if !status.is_success() {
             bail!("seeding {PATH} through the host answered {status}");
         }
-        let (_native, native_addr) = spawn_native("kv", &data.join("kv.db")).await?;
+        let (native, native_addr) = spawn_native("kv", &data.join("kv.db")).await?;
+        let native_pids: Vec<u32> = native.id().into_iter().collect();
+        let host_pids: Vec<u32> = child.id().into_iter().collect();
 
         // Both sides must serve identical bytes, or the comparison means nothing.
         for (name, addr) in [("host", host_addr), ("native", native_addr)] {
@@ -253,18 +282,25 @@ async fn kv_rows(
             opts.warmup.as_secs_f64()
         );
         let mut rows = Vec::new();
-        let (host, native) = compare(
-            native_addr,
-            host_addr,
-            EMPTY_PATH,
-            TRACKING_CONNECTIONS,
-            opts,
-        )
-        .await?;
-        rows.push((EMPTY_ROW, TRACKING_CONNECTIONS, host, native));
-        for conns in CONNECTIONS {
-            let (host, native) = compare(native_addr, host_addr, PATH, conns, opts).await?;
-            rows.push(("kv read", conns, host, native));
+        for (scenario, path, conns) in
+            std::iter::once((EMPTY_ROW, EMPTY_PATH, TRACKING_CONNECTIONS))
+                .chain(CONNECTIONS.map(|c| ("kv read", PATH, c)))
+        {
+            let sides = [
+                Side::new(native_addr, path, &native_pids),
+                Side::new(host_addr, path, &host_pids),
+            ];
+            let [native, host]: [Stats; 2] = compare(&sides, conns, opts)
+                .await?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("two sides, two measurements"))?;
+            rows.push(Row {
+                scenario,
+                conns,
+                native: Some(native),
+                host,
+                spin: None,
+            });
         }
         Ok(rows)
     }
@@ -273,61 +309,278 @@ async fn kv_rows(
     result
 }
 
-/// The tracking part: the production manifest, seeded through the platform API
-/// with the demo seed, then the JSON and HTML lookups of one demo dossier.
-async fn tracking_rows(
+/// What the production part measured: its rows, the engines' memory, and
+/// what is worth saying about Spin.
+struct Production {
+    rows: Vec<Row>,
+    memory: Vec<MemoryRow>,
+    notes: Vec<String>,
+    spin_version: String,
+}
+
+/// The resident memory of one process (or set of processes), in kB.
+struct MemoryRow {
+    what: &'static str,
+    /// After seeding, before any load.
+    idle: Option<u64>,
+    /// The most sampled during the measured tracking lookups.
+    tracking: Option<u64>,
+    /// The most sampled during the measured intakes.
+    intake: Option<u64>,
+    /// VmHWM at the end: the most ever resident (startup included), or the
+    /// most sampled if more (the kernel updates VmHWM lazily).
+    peak: Option<u64>,
+}
+
+impl MemoryRow {
+    fn new(
+        what: &'static str,
+        idle: Option<u64>,
+        tracking: Option<u64>,
+        intake: Option<u64>,
+        hwm: Option<u64>,
+    ) -> Self {
+        Self {
+            what,
+            idle,
+            tracking,
+            intake,
+            peak: [idle, tracking, intake, hwm].into_iter().flatten().max(),
+        }
+    }
+}
+
+const SEED_PATH: &str = "/api/v1/platform/seed";
+
+/// The tracking and intake parts: the production manifest on the host and, if
+/// there is a Spin binary, on Spin, both seeded through the platform API with
+/// the demo seed; then the JSON and HTML lookups of one demo dossier at 1, 16
+/// and 64 connections against the native baseline, and the desk's intake of a
+/// 1 MB scan on both engines.
+async fn production_rows(
     root: &Path,
     host_bin: &Path,
+    spin_bin: &std::result::Result<PathBuf, String>,
     opts: &Options,
-) -> Result<Vec<(&'static str, usize, Stats, Stats)>> {
+) -> Result<Production> {
     let dirs = ProductionDirs::new("ghiseu-bench-track-")?;
     let data = &dirs.data;
     let admin = random_hex()?;
+    // The same variables for both engines (the host reads them from the
+    // environment as Spin does).
     let env = [
         ("SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN", admin.as_str()),
         // The benchmark is one client on purpose; the limit would stop it.
         ("SPIN_VARIABLE_TRACK_RATE_LIMIT", "1000000000"),
+        ("SPIN_VARIABLE_SANDBOX_ENABLED", "true"),
     ];
-    let (mut child, host_addr) = start_host(
-        host_bin,
-        &root.join("spin.toml"),
-        &dirs.runtime_config,
-        data,
-        &env,
-        &[],
-    )
-    .await?;
+    let manifest = root.join("spin.toml");
+    let (mut child, host_addr) =
+        start_host(host_bin, &manifest, &dirs.runtime_config, data, &env, &[]).await?;
+    let host_pids: Vec<u32> = child.id().into_iter().collect();
     let result = async {
+        let mut notes = Vec::new();
+        let (spin, spin_version) = match spin_bin {
+            Ok(bin) => {
+                let version = spin::version(bin).await;
+                println!(
+                    "starting {version} ({}) on the same spin.toml ...",
+                    bin.display()
+                );
+                let started = Instant::now();
+                let spin = spin::Spin::start(bin, host_bin, &manifest, &env).await?;
+                println!(
+                    "Spin serving on http://{} after {:.1} s",
+                    spin.addr,
+                    started.elapsed().as_secs_f64()
+                );
+                let version = format!(
+                    "Spin: {version}, `spin up` on the production spin.toml, SQLite key-value \
+                     store, objects in `ghiseu s3`"
+                );
+                (Some(spin), version)
+            }
+            Err(_) => (None, String::new()),
+        };
         let seed = std::fs::read(root.join("infra/seed/demo.json"))?;
-        let answer = post_json(host_addr, "/api/v1/platform/seed", &admin, seed).await?;
-        let token = tracking::pick_token(&answer)?;
-        let (_native, native_addr) = spawn_native("tracking", &data.join("kv.db")).await?;
-        let api = format!("/api/v1/track/{token}");
-        let page = format!("/track/{token}");
-        for path in [&api, &page] {
-            let host = get_once(host_addr, path).await?;
-            let native = get_once(native_addr, path).await?;
-            tracking::same_body(&host, &native, path)?;
+        let registrar = intake::Registrar::of_seed(&serde_json::from_slice(&seed)?)?;
+        let answer = post_json(host_addr, SEED_PATH, &admin, seed.clone()).await?;
+        let host_token = tracking::pick_token(&answer)?;
+        let spin_token = match &spin {
+            Some(spin) => {
+                let answer = post_json(spin.addr, SEED_PATH, &admin, seed.clone())
+                    .await
+                    .context("seeding the demo on Spin")?;
+                Some(tracking::pick_token(&answer)?)
+            }
+            None => None,
+        };
+        let (native, native_addr) = spawn_native("tracking", &data.join("kv.db")).await?;
+        let native_pids: Vec<u32> = native.id().into_iter().collect();
+        let api = |token: &str| format!("/api/v1/track/{token}");
+        let page = |token: &str| format!("/track/{token}");
+        for path in [api(&host_token), page(&host_token)] {
+            let host = get_once(host_addr, &path).await?;
+            let native = get_once(native_addr, &path).await?;
+            tracking::same_body(&host, &native, &path)?;
         }
-        println!(
-            "GET {api} and GET {page}, {TRACKING_CONNECTIONS} connections, \
-             {:.1} s measured per side and row in {ROUNDS} alternating rounds \
-             (each after {:.1} s of warm-up)\n",
-            opts.duration.as_secs_f64(),
-            opts.warmup.as_secs_f64()
-        );
+        if let (Some(spin), Some(token)) = (&spin, &spin_token) {
+            for (host_path, spin_path) in [
+                (api(&host_token), api(token)),
+                (page(&host_token), page(token)),
+            ] {
+                let host = get_once(host_addr, &host_path).await?;
+                let on_spin = get_once(spin.addr, &spin_path)
+                    .await
+                    .with_context(|| format!("Spin: GET {spin_path}"))?;
+                if let Some(note) = tracking::same_but_token(&host, &host_token, &on_spin, token) {
+                    notes.push(format!("note: GET {spin_path} on Spin: {note}"));
+                }
+            }
+        }
+        let spin_pids = spin.as_ref().map(|s| s.pids.clone()).unwrap_or_default();
+        let s3_pids = spin.as_ref().map(|s| s.s3_pid.clone()).unwrap_or_default();
+        let idle = [
+            memory::rss_kb(&native_pids),
+            memory::rss_kb(&host_pids),
+            memory::rss_kb(&spin_pids),
+            memory::rss_kb(&s3_pids),
+        ];
+
         let mut rows = Vec::new();
-        for (name, path) in [("tracking JSON", &api), ("tracking HTML", &page)] {
-            let (host, native) =
-                compare(native_addr, host_addr, path, TRACKING_CONNECTIONS, opts).await?;
-            rows.push((name, TRACKING_CONNECTIONS, host, native));
+        if opts.runs("tracking") {
+            println!(
+                "\nGET {} and GET {}{}, 1, 16 and 64 connections, {:.1} s measured per side \
+                 and row in {ROUNDS} alternating rounds (each after {:.1} s of warm-up)",
+                api(&host_token),
+                page(&host_token),
+                if spin.is_some() {
+                    " (on Spin the same of its own seed)"
+                } else {
+                    ""
+                },
+                opts.duration.as_secs_f64(),
+                opts.warmup.as_secs_f64()
+            );
+            for (scenario, path) in [
+                ("tracking JSON", &api as &dyn Fn(&str) -> String),
+                ("tracking HTML", &page),
+            ] {
+                for conns in CONNECTIONS {
+                    let host_path = path(&host_token);
+                    let spin_path = spin_token.as_deref().map(path);
+                    let mut sides = vec![
+                        Side::new(native_addr, &host_path, &native_pids),
+                        Side::new(host_addr, &host_path, &host_pids),
+                    ];
+                    if let (Some(spin), Some(spin_path)) = (&spin, &spin_path) {
+                        sides.push(Side::new(spin.addr, spin_path, &spin.pids));
+                    }
+                    let mut stats = compare(&sides, conns, opts).await?.into_iter();
+                    let native = stats.next();
+                    rows.push(Row {
+                        scenario,
+                        conns,
+                        native,
+                        host: stats.next().context("the host's measurement")?,
+                        spin: stats.next(),
+                    });
+                }
+            }
         }
-        Ok(rows)
+        if opts.runs("intake") {
+            let scan = intake::scan()?;
+            println!(
+                "\nPOST /desk/intake as {} with one {} byte PDF, {} intakes per side and \
+                 row in {ROUNDS} alternating rounds (after a few unmeasured ones)",
+                registrar.describe(),
+                scan.len(),
+                intake::REQUESTS
+            );
+            let mut desks = vec![
+                intake::Desk::sign_in("the host", host_addr, host_pids.clone(), &registrar, &scan)
+                    .await?,
+            ];
+            if let Some(spin) = &spin {
+                desks.push(
+                    intake::Desk::sign_in("Spin", spin.addr, spin.pids.clone(), &registrar, &scan)
+                        .await?,
+                );
+            }
+            for (conns, stats) in intake::measure(&desks).await? {
+                let mut stats = stats.into_iter();
+                rows.push(Row {
+                    scenario: INTAKE_ROW,
+                    conns,
+                    native: None,
+                    host: stats.next().context("the host's measurement")?,
+                    spin: stats.next(),
+                });
+            }
+        }
+
+        let most = |pick: fn(&Row) -> Option<&Stats>, intake: bool| {
+            rows.iter()
+                .filter(|r| (r.scenario == INTAKE_ROW) == intake)
+                .filter_map(|r| pick(r)?.rss_kb)
+                .max()
+        };
+        let mut memory = vec![
+            MemoryRow::new(
+                "native baseline (tracking)",
+                idle[0],
+                most(|r| r.native.as_ref(), false),
+                None,
+                memory::hwm_kb(&native_pids),
+            ),
+            MemoryRow::new(
+                "host: ghiseu up",
+                idle[1],
+                most(|r| Some(&r.host), false),
+                most(|r| Some(&r.host), true),
+                memory::hwm_kb(&host_pids),
+            ),
+        ];
+        if spin.is_some() {
+            memory.push(MemoryRow::new(
+                "Spin: spin up + trigger",
+                idle[2],
+                most(|r| r.spin.as_ref(), false),
+                most(|r| r.spin.as_ref(), true),
+                memory::hwm_kb(&spin_pids),
+            ));
+            memory.push(MemoryRow::new(
+                "Spin's objects: ghiseu s3",
+                idle[3],
+                None,
+                None,
+                memory::hwm_kb(&s3_pids),
+            ));
+            if spin_pids.len() > 1 {
+                notes.push(format!(
+                    "Spin's memory is that of `spin up` (pid {}) and the `spin trigger http` it \
+                     runs the application in: {} MB and {} MB at the end",
+                    spin_pids[0],
+                    memory::mb(memory::rss_kb(&spin_pids[..1])),
+                    memory::mb(memory::rss_kb(&spin_pids[1..]))
+                ));
+            }
+        }
+        drop(spin);
+        Ok(Production {
+            rows,
+            memory,
+            notes,
+            spin_version,
+        })
     }
     .await;
     let _ = child.kill().await;
     result
 }
+
+/// The scenario name of the intake rows.
+const INTAKE_ROW: &str = "desk intake 1 MB";
 
 /// POSTs a JSON body with a bearer token and returns the JSON answer.
 async fn post_json(
@@ -470,7 +723,9 @@ async fn listening_address(
         while let Some(line) = lines.next_line().await? {
             if let Some(url) = line.trim().strip_prefix(prefix) {
                 let addr = url
-                    .trim()
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
                     .trim_start_matches("http://")
                     .trim_end_matches('/');
                 return addr
@@ -578,43 +833,67 @@ async fn put(addr: SocketAddr, path: &str, body: Vec<u8>) -> Result<StatusCode> 
     Ok(status)
 }
 
-/// One measured row.
+/// One side's measurement of one row.
+#[derive(Clone, Copy)]
 struct Stats {
     requests: usize,
     errors: usize,
     rps: f64,
     p50: Duration,
     p99: Duration,
+    /// The most resident memory sampled while it was measured, in kB.
+    rss_kb: Option<u64>,
 }
 
-/// Measures `path` on both sides in alternating rounds (native, host, native,
-/// ...), `opts.duration` in all per side, so that a slow spell of a shared
-/// machine falls on both sides rather than on whichever ran during it.
-async fn compare(
-    native: SocketAddr,
-    host: SocketAddr,
-    path: &str,
+/// One row of the table: a scenario at a number of connections on each side.
+#[derive(Clone)]
+struct Row {
+    scenario: &'static str,
     conns: usize,
-    opts: &Options,
-) -> Result<(Stats, Stats)> {
-    let round = opts.duration / ROUNDS;
-    let (mut n, mut h) = (Sample::default(), Sample::default());
-    for _ in 0..ROUNDS {
-        n.add(load(native, path, conns, opts.warmup, round).await?);
-        h.add(load(host, path, conns, opts.warmup, round).await?);
+    native: Option<Stats>,
+    host: Stats,
+    spin: Option<Stats>,
+}
+
+/// One side of a comparison: where it listens, what it is asked, and the
+/// processes whose memory is sampled while it is.
+struct Side<'a> {
+    addr: SocketAddr,
+    path: &'a str,
+    pids: &'a [u32],
+}
+
+impl<'a> Side<'a> {
+    fn new(addr: SocketAddr, path: &'a str, pids: &'a [u32]) -> Self {
+        Self { addr, path, pids }
     }
-    Ok((h.stats(), n.stats()))
+}
+
+/// Measures every side in alternating rounds (native, host, Spin, native,
+/// ...), `opts.duration` in all per side, so that a slow spell of a shared
+/// machine falls on every side rather than on whichever ran during it.
+async fn compare(sides: &[Side<'_>], conns: usize, opts: &Options) -> Result<Vec<Stats>> {
+    let round = opts.duration / ROUNDS;
+    let mut samples: Vec<Sample> = sides.iter().map(|_| Sample::default()).collect();
+    for _ in 0..ROUNDS {
+        for (side, sample) in sides.iter().zip(&mut samples) {
+            sample.add(load(side, conns, opts.warmup, round).await?);
+        }
+    }
+    Ok(samples.into_iter().map(Sample::stats).collect())
 }
 
 /// Rounds per side in [`compare`].
 const ROUNDS: u32 = 3;
 
-/// Latencies of successful requests, failed requests and time measured.
+/// Latencies of successful requests, failed requests, time measured and the
+/// most resident memory sampled meanwhile.
 #[derive(Default)]
 struct Sample {
     latencies: Vec<Duration>,
     errors: usize,
     measured: Duration,
+    rss_kb: Option<u64>,
 }
 
 impl Sample {
@@ -622,6 +901,7 @@ impl Sample {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
         self.measured += other.measured;
+        self.rss_kb = self.rss_kb.max(other.rss_kb);
     }
 
     fn stats(mut self) -> Stats {
@@ -640,19 +920,21 @@ impl Sample {
             rps: latencies.len() as f64 / self.measured.as_secs_f64().max(1e-9),
             p50: pct(0.50),
             p99: pct(0.99),
+            rss_kb: self.rss_kb,
         }
     }
 }
 
 /// `conns` keep-alive connections, each issuing GETs back to back: a warm-up, then a
-/// measured window of `duration` in which every latency is recorded.
+/// measured window of `duration` in which every latency is recorded (and the
+/// side's resident memory sampled).
 async fn load(
-    addr: SocketAddr,
-    path: &str,
+    side: &Side<'_>,
     conns: usize,
     warmup: Duration,
     duration: Duration,
 ) -> Result<Sample> {
+    let (addr, path) = (side.addr, side.path);
     let start = Instant::now();
     let measure_from = start + warmup;
     let end = measure_from + duration;
@@ -687,6 +969,8 @@ async fn load(
             (latencies, errors)
         }));
     }
+    tokio::time::sleep_until(measure_from.into()).await;
+    let sampler = memory::Sampler::start(side.pids);
     let mut sample = Sample {
         measured: duration,
         ..Sample::default()
@@ -696,6 +980,7 @@ async fn load(
         sample.latencies.extend(l);
         sample.errors += e;
     }
+    sample.rss_kb = sampler.stop().await;
     Ok(sample)
 }
 
@@ -704,66 +989,149 @@ async fn load(
 /// takes beyond a native empty request; a host lookup takes at least the
 /// host's empty request plus that work (a component is not faster than native
 /// code), so its best possible ratio is native lookup time ÷ (host empty time +
-/// native work time), however lean the component.
-fn print_bound(rows: &[(&str, usize, Stats, Stats)]) {
-    let Some((_, _, host_empty, native_empty)) = rows.iter().find(|(name, ..)| *name == EMPTY_ROW)
-    else {
+/// native work time), however lean the component. The empty request is
+/// measured at [`TRACKING_CONNECTIONS`], so only those tracking rows.
+fn print_bound(rows: &[Row]) {
+    let Some(empty) = rows.iter().find(|r| r.scenario == EMPTY_ROW) else {
         return;
     };
-    if host_empty.rps <= 0.0 || native_empty.rps <= 0.0 {
+    let Some(native_empty) = &empty.native else {
+        return;
+    };
+    if empty.host.rps <= 0.0 || native_empty.rps <= 0.0 {
         return;
     }
-    for (name, _, _, native) in rows
+    for row in rows
         .iter()
-        .filter(|(name, ..)| name.starts_with("tracking"))
+        .filter(|r| r.scenario.starts_with("tracking") && r.conns == TRACKING_CONNECTIONS)
     {
-        if native.rps <= 0.0 {
+        let Some(native) = row.native.as_ref().filter(|n| n.rps > 0.0) else {
             continue;
-        }
+        };
         let lookup = 1e6 / native.rps;
         let work = (lookup - 1e6 / native_empty.rps).max(0.0);
-        let best = lookup / (1e6 / host_empty.rps + work);
+        let best = lookup / (1e6 / empty.host.rps + work);
         println!(
-            "best case for {name}: host empty request {:.1} µs + native work {work:.1} µs \
-             against native {lookup:.1} µs per request = ratio {best:.2} at most",
-            1e6 / host_empty.rps
+            "best case for {} at {} connections: host empty request {:.1} µs + native work \
+             {work:.1} µs against native {lookup:.1} µs per request = ratio {best:.2} at most",
+            row.scenario,
+            row.conns,
+            1e6 / empty.host.rps
         );
     }
 }
 
-fn print_table(rows: &[(&str, usize, Stats, Stats)]) {
+/// Points out Spin rows whose slow requests take Linux's delayed-acknowledgement
+/// time (about 40 ms) where the host's take far less: small answers held back
+/// by Nagle's algorithm until the client's delayed ACK, the mark of a server
+/// socket without `TCP_NODELAY` (the load generator sets it on its own end).
+/// That is how Spin answers a keep-alive client, not the components' work; with
+/// many connections the other requests fill the wait.
+fn print_stalls(rows: &[Row]) {
+    let stalled: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            r.spin.as_ref().is_some_and(|s| {
+                (38.0..50.0).contains(&(s.p99.as_secs_f64() * 1e3))
+                    && r.host.p99 < Duration::from_millis(30)
+            })
+        })
+        .map(|r| format!("{} at {}", r.scenario, r.conns))
+        .collect();
+    if !stalled.is_empty() {
+        println!(
+            "note: Spin's p99 of about 40 ms ({}) is the delayed-ACK stall of small answers \
+             on a keep-alive connection whose server end has no TCP_NODELAY (Nagle's \
+             algorithm), not the components' work; at 1 connection it sets the rate",
+            stalled.join(", ")
+        );
+    }
+}
+
+/// Throughput ratio `a / b`, or `-`.
+fn ratio(a: &Stats, b: Option<&Stats>) -> String {
+    match b {
+        Some(b) if b.rps > 0.0 => format!("{:.2}", a.rps / b.rps),
+        _ => "-".to_owned(),
+    }
+}
+
+fn print_table(rows: &[Row]) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "| {:<22} | {:>11} | {:>10} | {:>8} | {:>8} | {:>17} |",
-        "scenario", "connections", "req/s", "p50 ms", "p99 ms", "ratio host/native"
+        "| {:<24} | {:>5} | {:>8} | {:>8} | {:>8} | {:>7} | {:>11} | {:>9} |",
+        "scenario", "conns", "req/s", "p50 ms", "p99 ms", "RSS MB", "host/native", "host/Spin"
     );
     println!(
-        "|{:-<24}|{:->13}|{:->12}|{:->10}|{:->10}|{:->19}|",
-        "", "", "", "", "", ""
+        "|{:-<26}|{:->7}|{:->10}|{:->10}|{:->10}|{:->9}|{:->13}|{:->11}|",
+        "", "", "", "", "", "", "", ""
     );
-    for (scenario, conns, host, native) in rows {
-        let ratio = if native.rps > 0.0 {
-            format!("{:.2}", host.rps / native.rps)
-        } else {
-            "-".to_owned()
-        };
-        for (side, s, ratio) in [("native", native, "".to_owned()), ("host", host, ratio)] {
-            let name = format!("{scenario}: {side}");
+    for row in rows {
+        let sides = [
+            ("native", row.native.as_ref(), String::new(), String::new()),
+            (
+                "host",
+                Some(&row.host),
+                ratio(&row.host, row.native.as_ref()),
+                ratio(&row.host, row.spin.as_ref()),
+            ),
+            ("Spin", row.spin.as_ref(), String::new(), String::new()),
+        ];
+        for (side, stats, to_native, to_spin) in sides {
+            let Some(s) = stats else { continue };
+            let name = format!("{}: {side}", row.scenario);
             println!(
-                "| {:<22} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>17} |",
+                "| {:<24} | {:>5} | {:>8.0} | {:>8.2} | {:>8.2} | {:>7} | {:>11} | {:>9} |",
                 name,
-                conns,
+                row.conns,
                 s.rps,
                 ms(s.p50),
                 ms(s.p99),
-                ratio
+                memory::mb(s.rss_kb),
+                to_native,
+                to_spin
             );
         }
     }
-    let errors: usize = rows.iter().map(|(_, _, h, n)| h.errors + n.errors).sum();
-    let requests: usize = rows
-        .iter()
-        .map(|(_, _, h, n)| h.requests + n.requests)
-        .sum();
-    println!("\n{requests} requests measured, {errors} errors");
+    let all = || {
+        rows.iter()
+            .flat_map(|r| [r.native.as_ref(), Some(&r.host), r.spin.as_ref()])
+            .flatten()
+    };
+    let errors: usize = all().map(|s| s.errors).sum();
+    let requests: usize = all().map(|s| s.requests).sum();
+    println!(
+        "\n{requests} requests measured, {errors} errors; RSS MB: the most resident memory \
+         (VmRSS) of the side's process(es) sampled every 20 ms while it was measured; ratios \
+         are of requests/s"
+    );
+}
+
+/// The engines' resident memory in the tracking and intake parts.
+fn print_memory(rows: &[MemoryRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "\nresident memory in MB (VmRSS and VmHWM of /proc/<pid>/status; loaded = the most \
+         VmRSS sampled every 20 ms during the measured rows; peak = VmHWM, startup included)\n"
+    );
+    println!(
+        "| {:<26} | {:>7} | {:>15} | {:>13} | {:>7} |",
+        "process", "idle", "tracking loaded", "intake loaded", "peak"
+    );
+    println!(
+        "|{:-<28}|{:->9}|{:->17}|{:->15}|{:->9}|",
+        "", "", "", "", ""
+    );
+    for r in rows {
+        println!(
+            "| {:<26} | {:>7} | {:>15} | {:>13} | {:>7} |",
+            r.what,
+            memory::mb(r.idle),
+            memory::mb(r.tracking),
+            memory::mb(r.intake),
+            memory::mb(r.peak)
+        );
+    }
 }

@@ -212,7 +212,7 @@ async fn enroll(addr: SocketAddr, csc_secret: &str, slug: &str, phone: &str) -> 
 /// Signs in as the signer, selects the whole queue (which must hold `n`
 /// documents), enters the code, and checks that all `n` were signed.
 async fn sign_all(addr: SocketAddr, slug: &str, phone: &str, n: usize) -> Result<Row> {
-    let session = sign_in(addr, slug).await?;
+    let session = sign_in(addr, slug, SIGNER, SIGNER_PASSWORD).await?;
     let get = |path: String| {
         let session = session.clone();
         async move {
@@ -312,8 +312,8 @@ async fn sign_all(addr: SocketAddr, slug: &str, phone: &str, n: usize) -> Result
     })
 }
 
-/// Signs in at the desk as the tenant's signer; the session cookie.
-async fn sign_in(addr: SocketAddr, slug: &str) -> Result<String> {
+/// Signs in at the desk as `user` of tenant `slug`; the session cookie.
+pub async fn sign_in(addr: SocketAddr, slug: &str, user: &str, password: &str) -> Result<String> {
     let page = send(addr, Method::GET, "/desk/login", &[], Vec::new()).await?;
     let login_cookie = page.cookies();
     let csrf = field(&page.text(), "csrf").context("the sign-in form has no csrf field")?;
@@ -328,23 +328,23 @@ async fn sign_in(addr: SocketAddr, slug: &str) -> Result<String> {
         form(&[
             ("csrf", &csrf),
             ("institution", slug),
-            ("username", SIGNER),
-            ("password", SIGNER_PASSWORD),
+            ("username", user),
+            ("password", password),
         ])
         .into_bytes(),
     )
     .await?;
     let session = r.cookies();
     if r.status != StatusCode::SEE_OTHER || !session.contains("ghiseu_desk=") {
-        bail!("signing in as {slug}/{SIGNER} answered {}", r.status);
+        bail!("signing in as {slug}/{user} answered {}", r.status);
     }
     Ok(session)
 }
 
-struct Answer {
-    status: StatusCode,
+pub struct Answer {
+    pub status: StatusCode,
     headers: HeaderMap,
-    body: Bytes,
+    pub body: Bytes,
 }
 
 impl Answer {
@@ -363,13 +363,13 @@ impl Answer {
             .join("; ")
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// One request on a new connection (loopback: connecting costs microseconds).
-async fn send(
+pub async fn send(
     addr: SocketAddr,
     method: Method,
     path: &str,
@@ -413,7 +413,7 @@ fn all_fields(html: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn field(html: &str, name: &str) -> Option<String> {
+pub fn field(html: &str, name: &str) -> Option<String> {
     all_fields(html, name).into_iter().next()
 }
 

@@ -162,3 +162,61 @@ pub fn same_body(host: &[u8], native: &[u8], path: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Compares the host's and Spin's answers for their own seeds' dossier: each
+/// seed draws its own token and was registered at its own moment (and the
+/// route's hash covers the times), so the token is replaced, hex strings of 16
+/// or more characters and then every digit masked first. `None` when they are
+/// then the same, else what differs.
+pub fn same_but_token(
+    host: &[u8],
+    host_token: &str,
+    spin: &[u8],
+    spin_token: &str,
+) -> Option<String> {
+    let mask = |body: &[u8], token: &str| -> String {
+        let text = String::from_utf8_lossy(body).replace(token, "TOKEN");
+        let mut out = String::with_capacity(text.len());
+        let mut run = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if matches!(c, '0'..='9' | 'a'..='f') {
+                run.push(c);
+                continue;
+            }
+            if run.len() >= 16 {
+                out.push_str("HASH");
+            } else {
+                out.extend(
+                    run.chars()
+                        .map(|c| if c.is_ascii_digit() { '0' } else { c }),
+                );
+            }
+            run.clear();
+            out.push(c);
+        }
+        out.pop();
+        out
+    };
+    let (host, spin) = (mask(host, host_token), mask(spin, spin_token));
+    if host == spin {
+        return None;
+    }
+    let at = host
+        .bytes()
+        .zip(spin.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(host.len().min(spin.len()));
+    let around = |s: &str| {
+        let start = s.floor_char_boundary(at.saturating_sub(40));
+        let end = s.ceil_char_boundary((at + 40).min(s.len()));
+        s[start..end].to_owned()
+    };
+    Some(format!(
+        "{} bytes against the host's {} (token, hashes and digits masked); first difference \
+         at byte {at}: host {:?}, Spin {:?}",
+        spin.len(),
+        host.len(),
+        around(&host),
+        around(&spin)
+    ))
+}
