@@ -86,12 +86,8 @@ where
         http::header::CONTENT_LENGTH,
         http::HeaderValue::from(body.len()),
     );
-    let headers = Fields::new();
-    for (name, value) in &parts.headers {
-        // Header names from `http` are valid; a host that refuses one
-        // (e.g. a forbidden header) only loses that header.
-        _ = headers.append(name.as_str(), value.as_bytes());
-    }
+    // A header the host refuses (e.g. a forbidden one) is left out alone.
+    let (headers, _refused) = fields_of(&parts.headers);
     let outgoing = OutgoingResponse::new(headers);
     _ = outgoing.set_status_code(parts.status.as_u16());
     if let Err(e) = out.set_with_body(outgoing, body.to_vec()).await {
@@ -121,14 +117,7 @@ fn into_request(incoming: IncomingRequest) -> Result<Request, String> {
     let path = incoming.path_with_query().unwrap_or_else(|| "/".to_owned());
     let mut builder = http::Request::builder().method(method).uri(path);
     if let Some(headers) = builder.headers_mut() {
-        for (name, value) in incoming.headers().entries() {
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name.as_bytes()),
-                http::HeaderValue::from_bytes(&value),
-            ) {
-                headers.append(name, value);
-            }
-        }
+        copy_headers(incoming.headers().entries(), headers);
     }
     builder
         .body(Incoming {
@@ -166,11 +155,9 @@ pub async fn send(
 ) -> Result<http::Response<Incoming>, String> {
     let (parts, body) = request.into_parts();
     let uri = &parts.uri;
-    let headers = Fields::new();
-    for (name, value) in &parts.headers {
-        headers
-            .append(name.as_str(), value.as_bytes())
-            .map_err(|e| format!("header {name}: {e:?}"))?;
+    let (headers, refused) = fields_of(&parts.headers);
+    if let Some(name) = refused {
+        return Err(format!("header {name}: refused by the host"));
     }
     let outgoing = OutgoingRequest::new(headers);
     let method = match parts.method.as_str() {
@@ -219,19 +206,36 @@ pub async fn send(
         .map_err(|e| format!("{authority}: status: {e}"))?;
     let mut head = http::Response::builder().status(status);
     if let Some(h) = head.headers_mut() {
-        for (name, value) in response.headers().entries() {
-            if let (Ok(name), Ok(value)) = (
-                http::HeaderName::from_bytes(name.as_bytes()),
-                http::HeaderValue::from_bytes(&value),
-            ) {
-                h.append(name, value);
-            }
-        }
+        copy_headers(response.headers().entries(), h);
     }
     head.body(Incoming {
         source: Source::Response(response),
     })
     .map_err(|e| format!("{authority}: {e}"))
+}
+
+/// WASI fields holding `headers`, and the name of a header the host refused.
+fn fields_of(headers: &http::HeaderMap) -> (Fields, Option<String>) {
+    let fields = Fields::new();
+    let mut refused = None;
+    for (name, value) in headers {
+        if fields.append(name.as_str(), value.as_bytes()).is_err() {
+            refused.get_or_insert_with(|| name.to_string());
+        }
+    }
+    (fields, refused)
+}
+
+/// Appends WASI header `entries` to `into`, leaving out any that `http` finds invalid.
+fn copy_headers(entries: Vec<(String, Vec<u8>)>, into: &mut http::HeaderMap) {
+    for (name, value) in entries {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_bytes(&value),
+        ) {
+            into.append(name, value);
+        }
+    }
 }
 
 fn duration_ns(d: Duration) -> u64 {
