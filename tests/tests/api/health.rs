@@ -1,4 +1,4 @@
-use ghiseu_tests::App;
+use ghiseu_tests::{App, TestApp};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -60,19 +60,10 @@ async fn two_hundred_concurrent_liveness_probes_all_answer_200() {
     let app = App::production().spawn().await;
 
     // Act: probes share no key, so none can see another's value.
-    let probes = (0..200).map(|_| {
-        let client = app.client.clone();
-        let url = app.url("/healthz");
-        tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) })
-    });
-    let statuses: Vec<u16> = futures::future::join_all(probes)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let answers = probe_at_once(&app, "/healthz", 200).await;
 
     // Assert
-    let failed: Vec<_> = statuses.iter().filter(|s| **s != 200).collect();
+    let failed: Vec<_> = answers.iter().filter(|(s, _)| *s != 200).collect();
     assert!(
         failed.is_empty(),
         "{} of 200 failed: {failed:?}",
@@ -86,19 +77,10 @@ async fn readyz_round_trips_a_key_of_its_own_and_reaches_the_object_store() {
     let app = App::production().spawn().await;
 
     // Act
-    let probes = (0..50).map(|_| {
-        let client = app.client.clone();
-        let url = app.url("/readyz");
-        tokio::spawn(async move {
-            let r = client.get(url).send().await.unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        })
-    });
-    let answers = futures::future::join_all(probes).await;
+    let answers = probe_at_once(&app, "/readyz", 50).await;
 
     // Assert
-    for answer in answers {
-        let (status, body) = answer.unwrap();
+    for (status, body) in answers {
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             body,
@@ -130,4 +112,21 @@ async fn readiness_says_which_store_is_missing() {
         assert_eq!(body["key_value"], "ok");
         assert_ne!(body["object_store"], "ok");
     }
+}
+
+/// `n` GETs of `path` sent at once: each answer's status and JSON body.
+async fn probe_at_once(app: &TestApp, path: &str, n: usize) -> Vec<(u16, Value)> {
+    let probes = (0..n).map(|_| {
+        let client = app.client.clone();
+        let url = app.url(path);
+        tokio::spawn(async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        })
+    });
+    futures::future::join_all(probes)
+        .await
+        .into_iter()
+        .map(|answer| answer.unwrap())
+        .collect()
 }
