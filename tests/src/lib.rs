@@ -330,6 +330,8 @@ pub struct App {
     max_body_bytes: Option<u64>,
     object_store: bool,
     engine: Option<Engine>,
+    host_args: Vec<String>,
+    wrapper: Vec<String>,
 }
 
 impl App {
@@ -350,7 +352,21 @@ impl App {
             max_body_bytes: None,
             object_store: true,
             engine: None,
+            host_args: Vec::new(),
+            wrapper: Vec::new(),
         }
+    }
+
+    /// More `ghiseu up` flags (own host only), e.g. `--max-connections 4`.
+    pub fn host_args(mut self, args: &[&str]) -> Self {
+        self.host_args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Runs the own host under a wrapper command, e.g. `prlimit --nofile=200 --`.
+    pub fn wrapper(mut self, command: &[&str]) -> Self {
+        self.wrapper = command.iter().map(|a| a.to_string()).collect();
+        self
     }
 
     /// Runs this app on `engine`, whatever `GHISEU_TEST_ENGINE` says.
@@ -682,7 +698,14 @@ impl TestApp {
 
     fn host_command(&self) -> Command {
         let spec = &self.spec;
-        let mut cmd = Command::new(host_binary());
+        let mut cmd = match spec.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(args).arg(host_binary());
+                cmd
+            }
+            None => Command::new(host_binary()),
+        };
         cmd.arg("up")
             .arg("--manifest")
             .arg(&self.manifest_path)
@@ -705,6 +728,7 @@ impl TestApp {
         if let Some(bytes) = spec.max_body_bytes {
             cmd.args(["--max-body-bytes", &bytes.to_string()]);
         }
+        cmd.args(&spec.host_args);
         for (name, value) in &spec.env {
             cmd.env(name, value);
         }
@@ -804,6 +828,56 @@ impl TestApp {
         kill_group(&child);
         // tokio's Child::kill sends SIGKILL on Unix.
         child.kill().await.expect("SIGKILL the host");
+    }
+
+    /// `writers` clients that each PUT `/probe/kv/w{writer}-{i}` (value: the key) one
+    /// after another until a write fails; each task returns the keys acknowledged
+    /// with a 2xx.
+    pub fn keep_writing(&self, writers: usize) -> Vec<tokio::task::JoinHandle<Vec<String>>> {
+        (0..writers)
+            .map(|w| {
+                let client = self.client.clone();
+                let base = self.address.clone();
+                tokio::spawn(async move {
+                    let mut acknowledged = Vec::new();
+                    for i in 0.. {
+                        let key = format!("w{w}-{i}");
+                        match client
+                            .put(format!("{base}/probe/kv/{key}"))
+                            .body(key.clone())
+                            .send()
+                            .await
+                        {
+                            Ok(r) if r.status().is_success() => acknowledged.push(key),
+                            _ => break,
+                        }
+                    }
+                    acknowledged
+                })
+            })
+            .collect()
+    }
+
+    /// Sends SIGTERM and waits (up to a minute) for the engine to exit; its status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the host is not running");
+        let pid = child.id().expect("a running host has a pid");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("running kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        match tokio::time::timeout(Duration::from_secs(60), child.wait()).await {
+            Ok(status) => status.expect("waiting for the host"),
+            Err(_) => {
+                kill_group(&child);
+                let _ = child.kill().await;
+                panic!(
+                    "the host did not exit within 60 s of SIGTERM:\n{}",
+                    self.log()
+                );
+            }
+        }
     }
 
     /// Starts the host again on the same manifest, config and data directory.

@@ -74,6 +74,30 @@ pub struct App {
     pub limits: Limits,
     /// The engine (shared with the epoch ticker).
     pub engine: Engine,
+    /// The instance slots every component takes from (see [`App::drain`]).
+    slots: Arc<Semaphore>,
+}
+
+impl App {
+    /// Instances running now, including guests still working after they
+    /// sent their response.
+    pub fn instances_in_use(&self) -> usize {
+        POOL_INSTANCES as usize - self.slots.available_permits()
+    }
+
+    /// Waits until no instance runs (every slot is free again), or until
+    /// `deadline`; returns how many were still running then. The server
+    /// calls it on shutdown, after it stopped accepting, so that work a
+    /// guest does after its response (a notification, a signature) ends.
+    pub async fn drain(&self, deadline: tokio::time::Instant) -> usize {
+        match tokio::time::timeout_at(deadline, self.slots.acquire_many(POOL_INSTANCES)).await {
+            Ok(Ok(all)) => {
+                drop(all);
+                0
+            }
+            _ => self.instances_in_use(),
+        }
+    }
 }
 
 /// A component ready to serve: everything needed to create an instance.
@@ -333,6 +357,7 @@ pub async fn load(
         router.add(&trigger.route, index_of[&trigger.component])?;
     }
     Ok(App {
+        slots,
         router,
         components,
         limits,

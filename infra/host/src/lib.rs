@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod kv;
 pub mod kv_host;
 pub mod manifest;
+pub mod metrics;
 pub mod objects;
 pub mod outbound;
 pub mod router;

@@ -80,16 +80,42 @@ struct UpArgs {
     /// Largest request body, in bytes (413 above it).
     #[arg(long, default_value_t = 10 << 20)]
     max_body_bytes: u64,
+    /// Longest wait for a request's headers, in milliseconds; also how long
+    /// a kept-alive connection may wait idle for its next request.
+    #[arg(long, default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
+    /// Connections open at once; beyond it the longest-idle connection is
+    /// closed, or the new one answered 503 when all are busy.
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
+    /// On SIGTERM or Ctrl-C, how long requests in flight (and guests still
+    /// working after their response) may take to finish, in milliseconds.
+    #[arg(long, default_value_t = 25_000)]
+    shutdown_grace_ms: u64,
+    /// Address of the Prometheus metrics listener (GET /metrics); none when
+    /// not given. Keep it off the public network.
+    #[arg(long)]
+    metrics_listen: Option<SocketAddr>,
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GHISEU_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("GHISEU_LOG").unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // GHISEU_LOG_FORMAT=json: one JSON object per line, for a log shipper.
+    if std::env::var("GHISEU_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
+    // Every connection is a file descriptor: take the hard limit, not the
+    // (often 1,024) soft one.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!("file descriptor limit {n}"),
+        Err(e) => tracing::warn!("could not raise the file descriptor limit: {e}"),
+    }
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -113,8 +139,58 @@ async fn s3(args: S3Args) -> anyhow::Result<()> {
         "ghiseu s3 listening on {} (bucket {})",
         s3.endpoint, s3.bucket
     );
-    tokio::signal::ctrl_c().await?;
+    stop_signal().await;
     Ok(())
+}
+
+/// Completes on SIGTERM (what Kubernetes, systemd and `kill` send) or
+/// SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+                _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
+            }
+        }
+        Err(e) => {
+            tracing::warn!("no SIGTERM handler ({e}); stopping on Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Serves GET /metrics on `listener` (one small response per request).
+async fn serve_metrics(app: std::sync::Weak<app::App>, listener: tokio::net::TcpListener) {
+    use http_body_util::Full;
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: http::Request<_>| {
+                let in_use = app.upgrade().map_or(0, |a| a.instances_in_use());
+                let res = if req.uri().path() == "/metrics" {
+                    http::Response::builder()
+                        .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .body(Full::new(bytes::Bytes::from(
+                            ghiseu_host::metrics::metrics().render(in_use),
+                        )))
+                } else {
+                    http::Response::builder()
+                        .status(404)
+                        .body(Full::new(bytes::Bytes::from_static(b"Not Found\n")))
+                };
+                async move { res }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 async fn up(args: UpArgs) -> anyhow::Result<()> {
@@ -183,11 +259,17 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
                 .is_some_and(|m| app.components[m.component].id == component)
         })
     });
-    tokio::select! {
-        r = ghiseu_host::server::serve(app, listener) => r,
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("shutting down");
-            Ok(())
-        }
+    if let Some(at) = args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(at)
+            .await
+            .with_context(|| format!("metrics listener on {at}"))?;
+        tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
+        tokio::spawn(serve_metrics(Arc::downgrade(&app), metrics));
     }
+    let limits = ghiseu_host::server::ConnLimits {
+        header_read_timeout: Duration::from_millis(args.header_read_timeout_ms),
+        max_connections: args.max_connections.max(1),
+        shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+    };
+    ghiseu_host::server::serve(app, listener, limits, stop_signal()).await
 }

@@ -28,16 +28,16 @@ enum Kind {
 
 /// The result of routing one request path.
 #[derive(Debug, PartialEq, Eq)]
-pub struct RouteMatch<'a> {
+pub struct RouteMatch<'r, 'p> {
     /// Index of the component (as given to [`Router::add`]).
     pub component: usize,
     /// The route as written in the manifest (`spin-matched-route`,
     /// `spin-raw-component-route`).
-    pub pattern: &'a str,
+    pub pattern: &'r str,
     /// The route without its wildcard (`spin-component-route`).
-    pub component_route: &'a str,
+    pub component_route: &'r str,
     /// The rest of the path after the route's prefix (`spin-path-info`).
-    pub path_info: &'a str,
+    pub path_info: &'p str,
 }
 
 fn normalize(path: &str) -> &str {
@@ -80,7 +80,7 @@ impl Router {
     }
 
     /// Routes a request path (without its query string).
-    pub fn route<'a>(&'a self, path: &'a str) -> Option<RouteMatch<'a>> {
+    pub fn route<'r, 'p>(&'r self, path: &'p str) -> Option<RouteMatch<'r, 'p>> {
         let wanted = normalize(path);
         self.routes.iter().find_map(|r| match &r.kind {
             Kind::Exact(p) if p == wanted => Some(RouteMatch {

@@ -2,12 +2,15 @@
 //! and headers, the request-body limit, and the mapping of guest failures to
 //! 5xx responses for that request only.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::{FutureExt as _, StreamExt as _};
@@ -15,39 +18,329 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncWriteExt as _;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
 use wasmtime_wasi_http::WasiBody;
 
 use crate::app::{App, Failure};
+use crate::metrics::metrics;
 
-/// Serves `app` on `listener` until the process ends.
-pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
+/// How the server treats connections (`ghiseu up --help` gives the defaults).
+#[derive(Debug, Clone)]
+pub struct ConnLimits {
+    /// Longest wait for a request's head, from the connection's first byte
+    /// or, on a kept-alive connection, from the end of its previous response
+    /// (hyper starts the same clock then): so it is also the idle keep-alive
+    /// limit. A client trickling its headers a byte a second is cut off here.
+    pub header_read_timeout: Duration,
+    /// Connections open at once. At the cap, a new connection closes the
+    /// longest-idle one (no request in flight); when every one is busy it
+    /// is answered 503 with Retry-After and closed.
+    pub max_connections: usize,
+    /// On shutdown, the longest wait for requests in flight and for guests
+    /// still working after their response.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            shutdown_grace: Duration::from_secs(25),
+        }
+    }
+}
+
+/// The answer to a connection beyond the cap when none can be closed.
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+content-type: text/plain; charset=utf-8\r\n\
+retry-after: 1\r\n\
+connection: close\r\n\
+content-length: 52\r\n\r\n\
+Service Unavailable: too many connections, retry.\r\n";
+
+/// Shortest and longest pause after a failed accept.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
+/// At most one log line per this interval about failed accepts.
+const ACCEPT_LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// One open connection, as the accept loop sees it.
+struct Conn {
+    /// Requests of this connection being handled now.
+    busy: Arc<AtomicUsize>,
+    /// When it was opened or last finished a request (ms since `epoch`).
+    last_active: Arc<AtomicU64>,
+    /// Told to close the connection (if idle then).
+    evict: Arc<Notify>,
+}
+
+/// The open connections, for the cap and for shutdown.
+struct Conns {
+    epoch: Instant,
+    open: Mutex<HashMap<u64, Conn>>,
+    next: AtomicU64,
+    /// Signalled when the last connection closes.
+    empty: Notify,
+}
+
+impl Conns {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Conn>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Tells the longest-idle connection with no request in flight to
+    /// close; false when every connection is busy.
+    fn evict_idle(&self) -> bool {
+        let open = self.lock();
+        let victim = open
+            .values()
+            .filter(|c| c.busy.load(Ordering::Relaxed) == 0)
+            .min_by_key(|c| c.last_active.load(Ordering::Relaxed));
+        match victim {
+            Some(c) => {
+                c.evict.notify_one();
+                metrics()
+                    .connections_evicted
+                    .fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Counts a request of a connection as busy until dropped.
+struct Busy {
+    busy: Arc<AtomicUsize>,
+    last_active: Arc<AtomicU64>,
+    conns: Arc<Conns>,
+}
+
+impl Busy {
+    fn new(busy: &Arc<AtomicUsize>, last_active: &Arc<AtomicU64>, conns: &Arc<Conns>) -> Self {
+        busy.fetch_add(1, Ordering::Relaxed);
+        Self {
+            busy: busy.clone(),
+            last_active: last_active.clone(),
+            conns: conns.clone(),
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.last_active
+            .store(self.conns.now_ms(), Ordering::Relaxed);
+        self.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Reports failed accepts at most once per [`ACCEPT_LOG_EVERY`].
+struct AcceptLog {
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl AcceptLog {
+    fn failed(&mut self, e: &std::io::Error, pause: Duration) {
+        if self.last.is_some_and(|t| t.elapsed() < ACCEPT_LOG_EVERY) {
+            self.suppressed += 1;
+            return;
+        }
+        tracing::warn!(
+            "accept failed: {e}; pausing {} ms ({} more failures since the last report)",
+            pause.as_millis(),
+            self.suppressed
+        );
+        self.last = Some(Instant::now());
+        self.suppressed = 0;
+    }
+}
+
+/// Serves `app` on `listener` until `stop` completes, then stops accepting,
+/// lets requests in flight and guests still running finish (up to
+/// `limits.shutdown_grace`), and returns.
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    limits: ConnLimits,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let conns = Arc::new(Conns {
+        epoch: Instant::now(),
+        open: Mutex::new(HashMap::new()),
+        next: AtomicU64::new(0),
+        empty: Notify::new(),
+    });
+    let (stopping_tx, stopping) = watch::channel(false);
+    let mut stop = std::pin::pin!(stop);
+    let mut pause = ACCEPT_BACKOFF.0;
+    let mut log = AcceptLog {
+        last: None,
+        suppressed: 0,
+    };
     loop {
-        let (stream, client) = match listener.accept().await {
-            Ok(pair) => pair,
+        let accepted = tokio::select! {
+            biased;
+            () = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, client) = match accepted {
+            Ok(pair) => {
+                pause = ACCEPT_BACKOFF.0;
+                pair
+            }
             Err(e) => {
-                tracing::warn!("accept: {e}");
+                // Out of file descriptors (or another transient failure):
+                // free the longest-idle connection, pause, and try again,
+                // rather than spinning on the error.
+                metrics().accept_errors.fetch_add(1, Ordering::Relaxed);
+                log.failed(&e, pause);
+                conns.evict_idle();
+                tokio::select! {
+                    biased;
+                    () = &mut stop => break,
+                    () = tokio::time::sleep(pause) => {}
+                }
+                pause = (pause * 2).min(ACCEPT_BACKOFF.1);
                 continue;
             }
         };
-        // Without this, small chunked responses stall ~40 ms on delayed ACKs.
-        let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(handle(&app, req, client).await) }
-            });
-            if let Err(e) = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!("connection from {client}: {e}");
-            }
-        });
+        if conns.len() >= limits.max_connections && !conns.evict_idle() {
+            metrics()
+                .connections_refused
+                .fetch_add(1, Ordering::Relaxed);
+            tokio::spawn(refuse(stream));
+            continue;
+        }
+        spawn_connection(&app, &conns, &limits, stopping.clone(), stream, client);
     }
+
+    // Stop: no new connections; idle ones close now, busy ones after their
+    // request; then wait for guests still running after their response.
+    drop(listener);
+    let deadline = tokio::time::Instant::now() + limits.shutdown_grace;
+    let _ = stopping_tx.send(true);
+    let open = conns.len();
+    tracing::info!("stopping: {open} connection(s) open, waiting for requests in flight");
+    let _ = tokio::time::timeout_at(deadline, async {
+        loop {
+            let notified = conns.empty.notified();
+            if conns.len() == 0 {
+                break;
+            }
+            notified.await;
+        }
+    })
+    .await;
+    let left = app.drain(deadline).await;
+    let cut = conns.len();
+    if left > 0 || cut > 0 {
+        tracing::warn!(
+            "stopped with {cut} connection(s) and {left} instance(s) still running after {} s",
+            limits.shutdown_grace.as_secs()
+        );
+    } else {
+        tracing::info!("stopped: every request in flight finished");
+    }
+    Ok(())
+}
+
+/// Answers 503 on a connection beyond the cap and closes it.
+async fn refuse(mut stream: TcpStream) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(REFUSAL)).await;
+    let _ = stream.shutdown().await;
+}
+
+fn spawn_connection(
+    app: &Arc<App>,
+    conns: &Arc<Conns>,
+    limits: &ConnLimits,
+    mut stopping: watch::Receiver<bool>,
+    stream: TcpStream,
+    client: SocketAddr,
+) {
+    // Without this, small chunked responses stall ~40 ms on delayed ACKs.
+    let _ = stream.set_nodelay(true);
+    let id = conns.next.fetch_add(1, Ordering::Relaxed);
+    let busy = Arc::new(AtomicUsize::new(0));
+    let last_active = Arc::new(AtomicU64::new(conns.now_ms()));
+    let evict = Arc::new(Notify::new());
+    conns.lock().insert(
+        id,
+        Conn {
+            busy: busy.clone(),
+            last_active: last_active.clone(),
+            evict: evict.clone(),
+        },
+    );
+    metrics().connections_open.fetch_add(1, Ordering::Relaxed);
+    let app = app.clone();
+    let conns = conns.clone();
+    let header_read_timeout = limits.header_read_timeout;
+    tokio::spawn(async move {
+        let service = {
+            let (busy, last_active, conns) = (busy.clone(), last_active.clone(), conns.clone());
+            hyper::service::service_fn(move |req| {
+                let guard = Busy::new(&busy, &last_active, &conns);
+                let app = app.clone();
+                async move {
+                    let res = handle(&app, req, client).await;
+                    drop(guard);
+                    Ok::<_, Infallible>(res)
+                }
+            })
+        };
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let mut conn = std::pin::pin!(conn);
+        let mut closing = false;
+        let result = loop {
+            tokio::select! {
+                biased;
+                r = conn.as_mut() => break r,
+                () = evict.notified(), if !closing => {
+                    // Checked here, where the connection is not being
+                    // polled: no request can start in between.
+                    if busy.load(Ordering::Relaxed) == 0 {
+                        break Ok(());
+                    }
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                _ = stopping.changed(), if !closing => {
+                    if busy.load(Ordering::Relaxed) == 0 {
+                        break Ok(());
+                    }
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!("connection: {e}");
+        }
+        let mut open = conns.lock();
+        open.remove(&id);
+        metrics().connections_open.fetch_sub(1, Ordering::Relaxed);
+        if open.is_empty() {
+            conns.empty.notify_waiters();
+        }
+    });
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<WasiBody> {
@@ -64,12 +357,73 @@ fn plain(status: StatusCode, text: &'static str) -> Response<WasiBody> {
     res
 }
 
-/// Handles one request: route, limit, dispatch, map failures.
+/// The request id of a request: the one a balancer in front set
+/// (`x-request-id`, if it is short and plain), else a new one. It is in the
+/// response's `x-request-id` and in every log line about the request.
+fn request_id(req: &Request<Incoming>) -> String {
+    if let Some(given) = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        })
+    {
+        return given.to_owned();
+    }
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| {
+        let mut b = [0u8; 4];
+        let _ = getrandom::fill(&mut b);
+        u32::from_le_bytes(b)
+    });
+    format!("{prefix:08x}{:012x}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Handles one request: route, limit, dispatch, map failures; counts it in
+/// the metrics and writes its access-log line (route pattern, never the
+/// path or the query, which may carry tokens or personal data).
 pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Response<WasiBody> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().clone();
+    let (component, route, mut res) = dispatch(app, req, client, &id).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    metrics().request(component, route, status, elapsed);
+    tracing::info!(
+        target: "access",
+        request_id = %id,
+        method = %method,
+        route,
+        component,
+        status,
+        ms = elapsed.as_secs_f64() * 1000.0,
+    );
+    res
+}
+
+/// Routes and runs one request; the component id and route pattern it went
+/// to (`-` when none matched) with the response.
+async fn dispatch<'a>(
+    app: &'a App,
+    req: Request<Incoming>,
+    client: SocketAddr,
+    request_id: &str,
+) -> (&'a str, &'a str, Response<WasiBody>) {
     let path = req.uri().path().to_owned();
     let Some(matched) = app.router.route(&path) else {
-        return plain(StatusCode::NOT_FOUND, "Not Found\n");
+        return ("-", "-", plain(StatusCode::NOT_FOUND, "Not Found\n"));
     };
+    let component = &app.components[matched.component];
+    let (id, pattern) = (component.id.as_str(), matched.pattern);
     let limit = app.limits.max_body_bytes;
     let declared = req
         .headers()
@@ -77,7 +431,11 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n");
+        return (
+            id,
+            pattern,
+            plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n"),
+        );
     }
 
     let (mut parts, body) = req.into_parts();
@@ -110,6 +468,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
     set("spin-component-route", matched.component_route);
     set("spin-base-path", "/");
     set("spin-client-addr", &client.to_string());
+    set("x-request-id", request_id);
 
     let over_limit = Arc::new(AtomicBool::new(false));
     let body = Limited {
@@ -120,21 +479,20 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
     .boxed_unsync();
     let req = Request::from_parts(parts, body);
 
-    let component = &app.components[matched.component];
-    match component.handle(req).await {
+    let res = match component.handle(req).await {
         Ok(res) if over_limit.load(Ordering::Relaxed) => {
             drop(res);
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
         }
         Ok(res) => coalesce(res).await,
         Err(e) if over_limit.load(Ordering::Relaxed) => {
-            tracing::debug!("component {}: body over the limit: {e}", component.id);
+            tracing::debug!(request_id, "component {id}: body over the limit: {e}");
             plain(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large\n")
         }
         Err(Failure::Deadline) => {
             tracing::warn!(
-                "component {}: {path}: deadline exceeded, instance stopped",
-                component.id
+                request_id,
+                "component {id}, route {pattern}: deadline exceeded, instance stopped"
             );
             plain(
                 StatusCode::GATEWAY_TIMEOUT,
@@ -142,10 +500,11 @@ pub async fn handle(app: &App, req: Request<Incoming>, client: SocketAddr) -> Re
             )
         }
         Err(e) => {
-            tracing::error!("component {}: {path}: {e}", component.id);
+            tracing::error!(request_id, "component {id}, route {pattern}: {e}");
             plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
         }
-    }
+    };
+    (id, pattern, res)
 }
 
 /// Largest response body gathered before the head is sent.

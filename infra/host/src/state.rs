@@ -101,9 +101,16 @@ impl WasiHttpHooks for OutboundHooks {
             }
         }
         _ = fut;
+        let authority = request
+            .uri()
+            .authority()
+            .map_or_else(|| "-".to_owned(), |a| a.as_str().to_owned());
         Box::new(async move {
             use http_body_util::BodyExt;
-            let (res, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let started = std::time::Instant::now();
+            let sent = wasmtime_wasi_http::default_send_request(request, options).await;
+            crate::metrics::metrics().outbound_call(&authority, started.elapsed(), sent.is_ok());
+            let (res, io) = sent?;
             Ok((
                 res.map(BodyExt::boxed_unsync),
                 Box::new(io) as Box<dyn Future<Output = _> + Send>,

@@ -36,30 +36,7 @@ async fn acknowledged_writes_survive_sigkill_and_restart() {
 async fn writes_acknowledged_under_concurrent_load_survive_sigkill() {
     // Arrange: 8 writers keep writing; the host is killed while they do.
     let mut app = App::probe(Backend::Sqlite).spawn().await;
-    let client = app.client.clone();
-    let base = app.address.clone();
-    let writers: Vec<_> = (0..8)
-        .map(|w| {
-            let client = client.clone();
-            let base = base.clone();
-            tokio::spawn(async move {
-                let mut acknowledged = Vec::new();
-                for i in 0.. {
-                    let key = format!("w{w}-{i}");
-                    match client
-                        .put(format!("{base}/probe/kv/{key}"))
-                        .body(key.clone())
-                        .send()
-                        .await
-                    {
-                        Ok(r) if r.status().is_success() => acknowledged.push(key),
-                        _ => break,
-                    }
-                }
-                acknowledged
-            })
-        })
-        .collect();
+    let writers = app.keep_writing(8);
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
 
     // Act

@@ -4,6 +4,7 @@
 mod admin;
 mod browser;
 mod browser_signer;
+mod connections;
 mod csc;
 mod desk;
 mod durability;

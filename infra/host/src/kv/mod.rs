@@ -55,44 +55,68 @@ pub fn open_sqlite(path: &Path, label: &str) -> anyhow::Result<KvStore> {
 }
 
 impl KvStore {
+    /// Records one call in the process's metrics.
+    fn observe(&self, op: &'static str, started: std::time::Instant, ok: bool) {
+        let backend = match self {
+            KvStore::Sqlite(_) => "sqlite",
+            KvStore::Redis(_) => "redis",
+        };
+        crate::metrics::metrics().kv_call(backend, op, started.elapsed(), ok);
+    }
+
     /// The value of `key`, if any.
     pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.get(key).await,
             KvStore::Redis(r) => r.get(key).await,
-        }
+        };
+        self.observe("get", started, result.is_ok());
+        result
     }
 
     /// Stores `value` under `key`, replacing any previous value.
     pub async fn set(&self, key: &str, value: &[u8]) -> anyhow::Result<()> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.set(key, value).await,
             KvStore::Redis(r) => r.set(key, value).await,
-        }
+        };
+        self.observe("set", started, result.is_ok());
+        result
     }
 
     /// Removes `key`; absent keys are not an error.
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.delete(key).await,
             KvStore::Redis(r) => r.delete(key).await,
-        }
+        };
+        self.observe("delete", started, result.is_ok());
+        result
     }
 
     /// Whether `key` has a value.
     pub async fn exists(&self, key: &str) -> anyhow::Result<bool> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.exists(key).await,
             KvStore::Redis(r) => r.exists(key).await,
-        }
+        };
+        self.observe("exists", started, result.is_ok());
+        result
     }
 
     /// Every key of the store, sorted.
     pub async fn keys(&self) -> anyhow::Result<Vec<String>> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.keys().await,
             KvStore::Redis(r) => r.keys().await,
-        }
+        };
+        self.observe("keys", started, result.is_ok());
+        result
     }
 
     /// Atomically adds `delta` to the counter at `key` (absent = 0) and
@@ -100,34 +124,46 @@ impl KvStore {
     /// encoding (see the module docs); a value that is not a counter is an
     /// error and is left as it is.
     pub async fn increment(&self, key: &str, delta: i64) -> anyhow::Result<i64> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.increment(key, delta).await,
             KvStore::Redis(r) => r.increment(key, delta).await,
-        }
+        };
+        self.observe("increment", started, result.is_ok());
+        result
     }
 
     /// The values of `keys`, in order (`None` for absent keys).
     pub async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.get_many(keys).await,
             KvStore::Redis(r) => r.get_many(keys).await,
-        }
+        };
+        self.observe("get_many", started, result.is_ok());
+        result
     }
 
     /// Stores every pair (SQLite: in one transaction; Redis: one `MSET`).
     pub async fn set_many(&self, pairs: Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.set_many(pairs).await,
             KvStore::Redis(r) => r.set_many(pairs).await,
-        }
+        };
+        self.observe("set_many", started, result.is_ok());
+        result
     }
 
     /// Removes every key (SQLite: in one transaction; Redis: one `DEL`).
     pub async fn delete_many(&self, keys: Vec<String>) -> anyhow::Result<()> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.delete_many(keys).await,
             KvStore::Redis(r) => r.delete_many(keys).await,
-        }
+        };
+        self.observe("delete_many", started, result.is_ok());
+        result
     }
 
     /// Writes `new` if the current value of `key` is `expected` (`None`:
@@ -138,10 +174,13 @@ impl KvStore {
         expected: Option<&[u8]>,
         new: &[u8],
     ) -> anyhow::Result<CasOutcome> {
-        match self {
+        let started = std::time::Instant::now();
+        let result = match self {
             KvStore::Sqlite(s) => s.compare_and_swap(key, expected, new).await,
             KvStore::Redis(r) => r.compare_and_swap(key, expected, new).await,
-        }
+        };
+        self.observe("compare_and_swap", started, result.is_ok());
+        result
     }
 }
 
