@@ -630,6 +630,15 @@ fn test(args: &[String]) -> Result<()> {
             cmd.args(["test", "--release", "--workspace", "--no-fail-fast"]);
             exec(cmd)
         })?;
+        steps.step("SpinKube manifests (infra/kubernetes/check.sh)", || {
+            let mut cmd = Command::new("bash");
+            cmd.arg("infra/kubernetes/check.sh").current_dir(root());
+            match spin_binary() {
+                Some(spin) => cmd.env("SPIN_BIN", spin),
+                None => cmd.env_remove("SPIN_BIN"),
+            };
+            exec(cmd)
+        })?;
         match spin_binary() {
             Some(spin) => {
                 for backend in ["sqlite", "redis"] {
