@@ -32,6 +32,7 @@ use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod cluster;
 pub mod echo;
 
 /// How long a host may take from spawn to its "listening" line. Generous: the first start
@@ -528,20 +529,28 @@ fn spin_runtime_config(data_dir: &Path, redis_url: Option<String>) -> String {
 /// `ghiseu s3`: the object store on its own, for apps under real Spin. Killed when the
 /// last app using it is dropped.
 #[derive(Clone)]
-struct S3Server {
-    endpoint: String,
-    access_key: String,
-    secret_key: String,
+pub struct S3Server {
+    /// `http://ADDR:PORT`.
+    pub endpoint: String,
+    /// The access key clients sign with.
+    pub access_key: String,
+    /// The secret key clients sign with.
+    pub secret_key: String,
     _child: Arc<Child>,
 }
 
 impl S3Server {
     async fn start(root: &Path) -> Self {
+        Self::start_on(root, "127.0.0.1".parse().unwrap()).await
+    }
+
+    /// `ghiseu s3` on a free port of `ip`, over the objects under `root`.
+    pub async fn start_on(root: &Path, ip: std::net::IpAddr) -> Self {
         let access_key = format!("TEST{}", &sha256_hex(&random_bytes(8))[..12]).to_uppercase();
         let secret_key = sha256_hex(&random_bytes(16));
         let mut child = Command::new(host_binary())
             .arg("s3")
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", &SocketAddr::new(ip, 0).to_string()])
             .arg("--data")
             .arg(root)
             .env("GHISEU_S3_ACCESS_KEY", &access_key)
@@ -955,7 +964,7 @@ impl Drop for TestApp {
 
 /// SIGKILLs the process group an engine was started in (under Spin: `spin up` and
 /// the trigger process it runs); nothing for the own host, which has no children.
-fn kill_group(child: &Child) {
+pub(crate) fn kill_group(child: &Child) {
     if let Some(pid) = child.id() {
         let _ = std::process::Command::new("kill")
             .args(["-KILL", "--", &format!("-{pid}")])
@@ -967,7 +976,7 @@ fn kill_group(child: &Child) {
 
 /// Copies a child's output into `log`; with `listening`, sends the URL of the first
 /// `ghiseu listening on URL` line.
-fn drain(
+pub(crate) fn drain(
     stream: impl AsyncRead + Unpin + Send + 'static,
     log: Arc<Mutex<String>>,
     mut listening: Option<tokio::sync::oneshot::Sender<String>>,
@@ -1004,17 +1013,37 @@ pub struct RedisServer {
 
 impl RedisServer {
     async fn start(dir: &Path) -> Self {
+        Self::start_on(dir, &[], false).await
+    }
+
+    /// A `redis-server` on loopback and on `more` addresses; `durable`: append-only
+    /// file fsynced on every write (as a cluster's shared store runs), else nothing
+    /// is persisted.
+    pub async fn start_on(dir: &Path, more: &[std::net::IpAddr], durable: bool) -> Self {
         let binary = find_redis_server();
         let redis_dir = dir.join("redis");
         std::fs::create_dir_all(&redis_dir).expect("creating the redis dir");
+        let mut bind = vec!["127.0.0.1".to_owned()];
+        bind.extend(more.iter().map(|ip| ip.to_string()));
         // The port may be taken between probing and binding: retry on another one.
         for _ in 0..5 {
             let port = free_port();
-            let child = std::process::Command::new(&binary)
-                .args(["--port", &port.to_string()])
-                .args(["--bind", "127.0.0.1"])
-                .args(["--save", ""])
-                .args(["--appendonly", "no"])
+            let mut cmd = std::process::Command::new(&binary);
+            cmd.args(["--port", &port.to_string()])
+                .arg("--bind")
+                .args(&bind)
+                .args(["--save", ""]);
+            if !more.is_empty() {
+                // Clients from the cluster's private bridge, which protected
+                // mode (no password, a non-loopback address) would refuse.
+                cmd.args(["--protected-mode", "no"]);
+            }
+            if durable {
+                cmd.args(["--appendonly", "yes", "--appendfsync", "always"]);
+            } else {
+                cmd.args(["--appendonly", "no"]);
+            }
+            let child = cmd
                 .arg("--dir")
                 .arg(&redis_dir)
                 .stdin(Stdio::null())
@@ -1035,6 +1064,11 @@ impl RedisServer {
             let _ = server.child.kill();
         }
         panic!("redis-server did not start on a loopback port");
+    }
+
+    /// Its port (on every address it listens on).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `redis://127.0.0.1:PORT`.
@@ -1351,61 +1385,88 @@ impl TestApp {
         user: &str,
         password: &str,
     ) -> reqwest::Response {
-        let client = no_redirects();
-        let page = client.get(self.url("/desk/login")).send().await.unwrap();
-        let login_cookie = cookie_set_by(&page, "ghiseu_login_csrf").expect("a login cookie");
-        let csrf = csrf_in(&page.text().await.unwrap());
-        client
-            .post(self.url("/desk/login"))
-            .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("institution", tenant),
-                ("username", user),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap()
+        desk_sign_in_attempt_at(&self.address, tenant, user, password).await
     }
 
     /// Signs in at the desk; checks the session cookie's attributes.
     pub async fn desk_sign_in(&self, tenant: &str, user: &str, password: &str) -> Official {
-        let r = self.desk_sign_in_attempt(tenant, user, password).await;
-        assert_eq!(r.status(), 303, "sign-in of {user}@{tenant}");
-        let cookie_line = r
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .find(|v| v.starts_with("ghiseu_desk="))
-            .expect("a session cookie");
-        for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-            assert!(cookie_line.contains(attr), "{cookie_line}");
-        }
-        let cookie = format!(
-            "ghiseu_desk={}",
-            cookie_set_by(&r, "ghiseu_desk").expect("a session cookie")
-        );
-        let client = no_redirects();
-        let inbox = client
-            .get(self.url("/desk"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(inbox.status(), 200);
-        let csrf = csrf_in(&inbox.text().await.unwrap());
-        Official {
-            client,
-            base: self.address.clone(),
-            cookie,
-            csrf,
-        }
+        desk_sign_in_at(&self.address, tenant, user, password).await
+    }
+}
+
+/// Posts the desk's sign-in form at `base` (with its CSRF cookie and token).
+pub async fn desk_sign_in_attempt_at(
+    base: &str,
+    tenant: &str,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    let client = no_redirects();
+    let page = client
+        .get(format!("{base}/desk/login"))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = cookie_set_by(&page, "ghiseu_login_csrf").expect("a login cookie");
+    let csrf = csrf_in(&page.text().await.unwrap());
+    client
+        .post(format!("{base}/desk/login"))
+        .header("cookie", format!("ghiseu_login_csrf={login_cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("institution", tenant),
+            ("username", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in at the desk at `base`; checks the session cookie's attributes.
+pub async fn desk_sign_in_at(base: &str, tenant: &str, user: &str, password: &str) -> Official {
+    let r = desk_sign_in_attempt_at(base, tenant, user, password).await;
+    assert_eq!(r.status(), 303, "sign-in of {user}@{tenant}");
+    let cookie_line = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("ghiseu_desk="))
+        .expect("a session cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie_line.contains(attr), "{cookie_line}");
+    }
+    let cookie = format!(
+        "ghiseu_desk={}",
+        cookie_set_by(&r, "ghiseu_desk").expect("a session cookie")
+    );
+    let client = no_redirects();
+    let inbox = client
+        .get(format!("{base}/desk"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
+    let csrf = csrf_in(&inbox.text().await.unwrap());
+    Official {
+        client,
+        base: base.to_owned(),
+        cookie,
+        csrf,
     }
 }
 
 impl Official {
+    /// The same session, talking to `base` (another instance, or the balancer).
+    pub fn at(&self, base: &str) -> Official {
+        Official {
+            base: base.to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// `GET path` with the session.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

@@ -277,6 +277,11 @@ fn ensure_redis() -> Result<()> {
     ensure_command("redis-server", "redis-server")
 }
 
+/// The balancer of `cargo xtask cluster` and of the cluster tests.
+fn ensure_nginx() -> Result<()> {
+    ensure_command("nginx", "nginx")
+}
+
 /// Installs Debian's `package` with apt-get when `command` is not on PATH.
 fn ensure_command(command: &str, package: &str) -> Result<()> {
     if which(command).is_some() {
@@ -622,6 +627,7 @@ fn test(args: &[String]) -> Result<()> {
             exec(cmd)
         })?;
         steps.step("redis-server", ensure_redis)?;
+        steps.step("nginx (the cluster's balancer)", ensure_nginx)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("poppler-utils", ensure_poppler)?;
         steps.step("cargo test (unit and integration, release)", || {

@@ -103,6 +103,7 @@ fn main() -> anyhow::Result<()> {
         tracing_subscriber::EnvFilter::try_from_env("GHISEU_LOG").unwrap_or_else(|_| "info".into());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // GHISEU_LOG_FORMAT=json: one JSON object per line, for a log shipper.
     if std::env::var("GHISEU_LOG_FORMAT").is_ok_and(|f| f == "json") {
