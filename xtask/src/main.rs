@@ -21,6 +21,7 @@ use anyhow::{Context, Result, bail};
 const WASM_TARGET: &str = "wasm32-wasip2";
 const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 const DEFAULT_DATA: &str = ".ghiseu";
+const DEFAULT_CLUSTER_DATA: &str = ".ghiseu-cluster";
 const LOCAL_RUNTIME_CONFIG: &str = "infra/runtime-config/local.toml";
 /// The test-only component: built for tests and the benchmark, never listed in spin.toml.
 const PROBE_PACKAGE: &str = "ghiseu-probe";
@@ -37,6 +38,10 @@ usage: cargo xtask <command>
 commands:
   up [--listen ADDR] [--data DIR]   build every component and the host, then run the
                                     platform (default http://127.0.0.1:3000, data in ./.ghiseu)
+  cluster [--listen ADDR] [--data DIR] [--spin BIN]
+                                    three instances on one Redis and one object store
+                                    behind nginx (default http://127.0.0.1:3000, data in
+                                    ./.ghiseu-cluster); --spin makes the middle one real Spin
   test                              every check CI runs: fmt, clippy, build, unit and
                                     integration tests (SQLite and Redis, and a browser
                                     journey in headless Chromium)
@@ -60,6 +65,7 @@ fn run() -> Result<()> {
     match command.as_deref() {
         Some("up") => up(&rest),
         Some("test") => test(&rest),
+        Some("cluster") => cluster(&rest),
         Some("bench") => bench(&rest),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -437,8 +443,62 @@ fn up(args: &[String]) -> Result<()> {
         .args(["up", "--manifest", "spin.toml"])
         .args(["--runtime-config", LOCAL_RUNTIME_CONFIG])
         .args(["--listen", &listen])
-        .args(["--data", &data])
-        .stdout(Stdio::piped());
+        .args(["--data", &data]);
+    serve_and_seed(cmd, "ghiseu listening on ", &data)
+}
+
+/// `cargo xtask cluster`: three instances on one Redis and one object store behind
+/// nginx (tests/src/cluster.rs), seeded with the demo through the balancer.
+fn cluster(args: &[String]) -> Result<()> {
+    let flags = parse_flags(args, &["--listen", "--data", "--spin"])?;
+    let get = |name: &str| {
+        flags
+            .iter()
+            .rev()
+            .find(|(f, _)| f == name)
+            .map(|(_, v)| v.clone())
+    };
+    let listen = get("--listen").unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let data = get("--data").unwrap_or_else(|| DEFAULT_CLUSTER_DATA.to_owned());
+
+    let mut steps = Steps::new();
+    steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
+    steps.step("redis-server", ensure_redis)?;
+    steps.step("nginx", ensure_nginx)?;
+    steps.step("build components (release)", || {
+        build_components(&production_components()?)
+    })?;
+    steps.step("build host and cluster runner (release)", || {
+        let mut cmd = cargo();
+        cmd.args([
+            "build",
+            "--release",
+            "-p",
+            "ghiseu-host",
+            "-p",
+            "ghiseu-tests",
+        ])
+        .args(["--bin", "ghiseu", "--bin", "ghiseu-cluster"]);
+        exec(cmd)
+    })?;
+    steps.summary();
+
+    let mut cmd = Command::new(target_dir().join("release/ghiseu-cluster"));
+    cmd.current_dir(root())
+        .args(["--listen", &listen])
+        .args(["--data", &data]);
+    if let Some(spin) = get("--spin") {
+        cmd.args(["--spin", &spin]);
+    }
+    serve_and_seed(cmd, "ghiseu cluster listening on ", &data)
+}
+
+/// Runs `cmd` (the host or the cluster) in the foreground with a platform admin
+/// token and a CSC client secret (the caller's, or new ones), and seeds the demo
+/// once it prints `marker` followed by its URL. Ctrl-C reaches it too (same
+/// process group): it stops and we return.
+fn serve_and_seed(mut cmd: Command, marker: &str, data: &str) -> Result<()> {
+    cmd.stdout(Stdio::piped());
     // The seed needs the platform admin token: use the caller's, or make one for
     // this run (the host reads SPIN_VARIABLE_* like Spin does).
     let admin_token = match std::env::var(ADMIN_TOKEN_ENV) {
@@ -460,7 +520,9 @@ fn up(args: &[String]) -> Result<()> {
         }
     };
     println!("\nstarting: {}", show(&cmd));
-    let mut child = cmd.spawn().context("starting target/release/ghiseu")?;
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("starting {}", show(&cmd)))?;
 
     // Forward the host's stdout and announce the URLs once it says it is listening.
     // Ctrl-C reaches the host too (same process group): it shuts down and we return.
@@ -468,7 +530,7 @@ fn up(args: &[String]) -> Result<()> {
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
         println!("{line}");
-        if let Some(url) = line.trim().strip_prefix("ghiseu listening on ") {
+        if let Some(url) = line.trim().strip_prefix(marker) {
             let url = url.trim_end_matches('/');
             println!();
             println!("  Ghiseu is running:  {url}/");
@@ -478,7 +540,7 @@ fn up(args: &[String]) -> Result<()> {
             println!("  stop with Ctrl-C");
             println!();
             // Seed in the background so the host's output keeps flowing.
-            let (url, data, token) = (url.to_owned(), data.clone(), admin_token.clone());
+            let (url, data, token) = (url.to_owned(), data.to_owned(), admin_token.clone());
             let csc = csc_secret.clone();
             std::thread::spawn(move || {
                 if let Err(e) = seed_demo(&url, &data, &token, &csc) {
@@ -487,9 +549,9 @@ fn up(args: &[String]) -> Result<()> {
             });
         }
     }
-    let status = child.wait().context("waiting for the host")?;
+    let status = child.wait().context("waiting for it")?;
     if !status.success() && status.code().is_some() {
-        bail!("the host exited with {status}");
+        bail!("it exited with {status}");
     }
     Ok(())
 }
