@@ -200,6 +200,7 @@ pub fn nginx_config(dir: &Path, listen: SocketAddr, upstreams: &[SocketAddr]) ->
          events {{ worker_connections 8192; }}\n\
          http {{\n\
          \x20   access_log {d}/access.log;\n\
+         \x20   keepalive_requests 100000;\n\
          \x20   client_body_temp_path {d}/tmp/body;\n\
          \x20   proxy_temp_path {d}/tmp/proxy;\n\
          \x20   fastcgi_temp_path {d}/tmp/fastcgi;\n\

@@ -35,6 +35,16 @@ const DEFAULT_RATE_LIMIT: i64 = 120;
 /// QR images never change for a token.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// A tracking page or its JSON: what anyone holding the token sees, so a
+/// shared cache (nginx, a CDN) may keep it for a few seconds and then must
+/// revalidate it with the ETag; a browser revalidates every time (max-age=0)
+/// so that the person following the dossier sees a change at once. A QR scan
+/// burst on one dossier costs the platform one lookup per `s-maxage`.
+const SHARED_BRIEFLY: &str = "public, max-age=0, s-maxage=10";
+
+/// `/q/{token}` always redirects to the same page.
+const REDIRECT: &str = "public, max-age=3600";
+
 /// What was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Resource {
@@ -200,7 +210,7 @@ fn respond(lookup: &Lookup<'_>, snapshot: Option<&Snapshot>) -> Response {
         Resource::Resolve => {
             let mut response = web::empty(StatusCode::SEE_OTHER);
             set(&mut response, header::LOCATION, &format!("/track/{token}"));
-            set(&mut response, header::CACHE_CONTROL, "no-store");
+            set(&mut response, header::CACHE_CONTROL, REDIRECT);
             response
         }
         Resource::QrSvg | Resource::QrPng => {
@@ -229,29 +239,39 @@ fn respond(lookup: &Lookup<'_>, snapshot: Option<&Snapshot>) -> Response {
         }
         Resource::Page => {
             let view = snapshot.view(lookup.today, lookup.lang);
-            let mut response = html_page(
+            let page = html_page(
                 StatusCode::OK,
                 page::tracking(&view, &token.to_string(), lookup.lang),
-                "no-cache",
+                SHARED_BRIEFLY,
             );
-            set(&mut response, header::VARY, "Accept-Language");
-            response
+            revalidated(lookup, page)
         }
         Resource::Api => {
             let view = snapshot.view(lookup.today, lookup.lang);
             let body = serde_json::to_vec(&view).unwrap_or_default();
-            let etag = etag(&body);
-            let mut response = if lookup.if_none_match.is_some_and(|h| matches_etag(h, &etag)) {
-                web::empty(StatusCode::NOT_MODIFIED)
-            } else {
-                web::bytes(StatusCode::OK, web::JSON, body)
-            };
-            set(&mut response, header::ETAG, &etag);
-            set(&mut response, header::CACHE_CONTROL, "no-cache");
-            set(&mut response, header::VARY, "Accept-Language");
-            response
+            let mut response = web::bytes(StatusCode::OK, web::JSON, body);
+            set(&mut response, header::CACHE_CONTROL, SHARED_BRIEFLY);
+            revalidated(lookup, response)
         }
     }
+}
+
+/// Gives a 200 answer its ETag and `Vary`, or turns it into a 304 when the
+/// client (or a cache revalidating) already holds it.
+fn revalidated(lookup: &Lookup<'_>, response: Response) -> Response {
+    let etag = etag(response.body());
+    let mut response = if lookup.if_none_match.is_some_and(|h| matches_etag(h, &etag)) {
+        let (mut parts, _) = response.into_parts();
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        Response::from_parts(parts, Default::default())
+    } else {
+        response
+    };
+    set(&mut response, header::ETAG, &etag);
+    set(&mut response, header::VARY, "Accept-Language");
+    response
 }
 
 fn not_found(lookup: &Lookup<'_>) -> Response {

@@ -19,6 +19,7 @@
 //! `spin.rs`), with the engines' resident memory (see `memory.rs`); a fourth
 //! the signer's bulk signing on the sandbox provider (see `signing.rs`).
 
+mod cache;
 mod intake;
 mod memory;
 mod signing;
@@ -57,7 +58,7 @@ const EMPTY_ROW: &str = "empty request";
 struct Options {
     warmup: Duration,
     duration: Duration,
-    /// The parts to run (`kv`, `tracking`, `intake`, `signing`); all when empty.
+    /// The parts to run (`kv`, `tracking`, `intake`, `signing`, `cache`); all when empty.
     only: Vec<String>,
 }
 
@@ -67,7 +68,7 @@ impl Options {
     }
 }
 
-const PARTS: [&str; 4] = ["kv", "tracking", "intake", "signing"];
+const PARTS: [&str; 5] = ["kv", "tracking", "intake", "signing", "cache"];
 
 fn options() -> Result<Options> {
     let mut opts = Options {
@@ -202,10 +203,18 @@ async fn run(opts: Options) -> Result<()> {
     } else {
         None
     };
+    let cache = if opts.runs("cache") {
+        println!("\nstarting one instance behind nginx for the QR-scan burst ...");
+        Some(cache::rows(&root, &opts).await?)
+    } else {
+        None
+    };
     println!();
-    print_table(&rows);
-    print_bound(&rows);
-    print_stalls(&rows);
+    if !rows.is_empty() {
+        print_table(&rows);
+        print_bound(&rows);
+        print_stalls(&rows);
+    }
     if let Some(p) = &production {
         match &spin_bin {
             Ok(_) => println!("\n{}", p.spin_version),
@@ -215,6 +224,13 @@ async fn run(opts: Options) -> Result<()> {
             println!("{note}");
         }
         print_memory(&p.memory);
+    }
+    if let Some(cache) = cache {
+        println!(
+            "\na QR-scan burst on one dossier, straight to one instance and through nginx with \
+             infra/nginx's tracking cache (public, s-maxage=10, revalidated by ETag), same run\n"
+        );
+        cache::print_table(&cache);
     }
     if let Some(signing) = signing {
         println!(

@@ -221,7 +221,11 @@ async fn json_has_the_contract_fields_etag_and_304() {
     // Assert
     assert_eq!(response.status(), 200);
     assert!(header(&response, "content-type").starts_with("application/json"));
-    assert_eq!(header(&response, "cache-control"), "no-cache");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=0, s-maxage=10"
+    );
+    assert_eq!(header(&response, "vary"), "Accept-Language");
     let etag = header(&response, "etag");
     assert!(
         etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
@@ -355,6 +359,59 @@ async fn unknown_and_malformed_tokens_are_404_on_every_route() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_shared_cache_may_keep_the_page_briefly_and_revalidate_it() {
+    // Arrange
+    let app = spawn(1000).await;
+    let (token, _) = publish(&app, &dossier(), None).await;
+    let page = format!("/track/{token}");
+
+    // Act
+    let first = app.get(&page).await;
+    let etag = header(&first, "etag");
+    let again = app
+        .client
+        .get(app.url(&page))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    let other_language = app
+        .client
+        .get(app.url(&format!("{page}?lang=hu")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    let redirect = no_redirects()
+        .get(app.url(&format!("/q/{token}")))
+        .send()
+        .await
+        .unwrap();
+    let unknown = app.get("/track/0000000000000000000000000Z").await;
+
+    // Assert: public for a few seconds in a shared cache, revalidated by
+    // ETag per language; never for an unknown code.
+    assert_eq!(first.status(), 200);
+    assert_eq!(
+        header(&first, "cache-control"),
+        "public, max-age=0, s-maxage=10"
+    );
+    assert_eq!(header(&first, "vary"), "Accept-Language");
+    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    assert_eq!(again.status(), 304);
+    assert_eq!(header(&again, "etag"), etag);
+    assert!(again.bytes().await.unwrap().is_empty());
+    assert_eq!(
+        other_language.status(),
+        200,
+        "the Hungarian page is another"
+    );
+    assert_eq!(header(&redirect, "cache-control"), "public, max-age=3600");
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(header(&unknown, "cache-control"), "no-store");
 }
 
 #[tokio::test]

@@ -106,6 +106,23 @@ async fn one_platform(cluster: &Cluster) {
         assert!(page.text().await.unwrap().contains(&regno));
     }
 
+    // The balancer's cache keeps the public tracking answer: a burst of QR
+    // scans is served from it.
+    let scan = format!("{}/track/{token}", cluster.url);
+    let first = reqwest::get(&scan).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let second = reqwest::get(&scan).await.unwrap();
+    assert_eq!(
+        second.headers()["x-cache"],
+        "HIT",
+        "the second scan through the balancer"
+    );
+    let desk_page = desk.at(&cluster.url).get("/desk").await;
+    assert!(
+        desk_page.headers().get("x-cache").is_none(),
+        "the signed-in desk went through the cache"
+    );
+
     // 300 concurrent submissions spread over the instances.
     let desks: Vec<Official> = (0..cluster.len())
         .map(|i| desk.at(&cluster.instance_url(i)))
