@@ -889,6 +889,16 @@ impl TestApp {
         }
     }
 
+    /// Stops the host and starts it again on `data` (e.g. a restored backup).
+    pub async fn restart_on(&mut self, data: &Path) {
+        if let Some(mut child) = self.child.take() {
+            kill_group(&child);
+            child.kill().await.expect("stopping the host");
+        }
+        self.data_dir = data.to_owned();
+        self.restart().await;
+    }
+
     /// Starts the host again on the same manifest, config and data directory.
     pub async fn restart(&mut self) {
         self.address.clear();

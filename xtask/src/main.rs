@@ -42,6 +42,10 @@ commands:
                                     three instances on one Redis and one object store
                                     behind nginx (default http://127.0.0.1:3000, data in
                                     ./.ghiseu-cluster); --spin makes the middle one real Spin
+  backup --to DIR [--data DIR]      copy the embedded default (key-value files and objects
+                                    under --data, default ./.ghiseu) into a new directory,
+                                    consistently, while the platform runs
+  restore --from DIR --data DIR     put a backup into a new, empty data directory
   test                              every check CI runs: fmt, clippy, build, unit and
                                     integration tests (SQLite and Redis, and a browser
                                     journey in headless Chromium)
@@ -66,6 +70,8 @@ fn run() -> Result<()> {
         Some("up") => up(&rest),
         Some("test") => test(&rest),
         Some("cluster") => cluster(&rest),
+        Some("backup") => backup_or_restore("backup", &rest),
+        Some("restore") => backup_or_restore("restore", &rest),
         Some("bench") => bench(&rest),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -491,6 +497,30 @@ fn cluster(args: &[String]) -> Result<()> {
         cmd.args(["--spin", &spin]);
     }
     serve_and_seed(cmd, "ghiseu cluster listening on ", &data)
+}
+
+/// `cargo xtask backup` and `restore`: `ghiseu backup|restore` of the release host.
+fn backup_or_restore(command: &str, args: &[String]) -> Result<()> {
+    let (known, needed): (&[&str], &[&str]) = match command {
+        "backup" => (&["--to", "--data"], &["--to"]),
+        _ => (&["--from", "--data"], &["--from", "--data"]),
+    };
+    let flags = parse_flags(args, known)?;
+    for flag in needed {
+        if !flags.iter().any(|(f, _)| f == flag) {
+            bail!("`cargo xtask {command}` needs {flag}\n\n{USAGE}");
+        }
+    }
+    build_host()?;
+    let mut cmd = Command::new(host_binary());
+    cmd.current_dir(root()).arg(command);
+    if command == "backup" && !flags.iter().any(|(f, _)| f == "--data") {
+        cmd.args(["--data", DEFAULT_DATA]);
+    }
+    for (flag, value) in &flags {
+        cmd.args([flag, value]);
+    }
+    exec(cmd)
 }
 
 /// Runs `cmd` (the host or the cluster) in the foreground with a platform admin

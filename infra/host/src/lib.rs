@@ -6,6 +6,7 @@
 //! embedded S3-compatible object store. See ARCHITECTURE.md.
 
 pub mod app;
+pub mod backup;
 pub mod bindings;
 pub mod kv;
 pub mod kv_host;

@@ -34,6 +34,31 @@ enum Command {
     /// Serve only the embedded S3-compatible object store (for real Spin,
     /// which has no object store of its own, or any S3 client).
     S3(S3Args),
+    /// Copy the embedded default's state (key-value files and objects under
+    /// --data) into a new directory, consistently, while the platform runs.
+    Backup(BackupArgs),
+    /// Put a backup into a new, empty data directory.
+    Restore(RestoreArgs),
+}
+
+#[derive(clap::Args)]
+struct BackupArgs {
+    /// The data directory of `ghiseu up`.
+    #[arg(long, default_value = ".ghiseu")]
+    data: PathBuf,
+    /// Where the backup goes: a new or empty directory.
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct RestoreArgs {
+    /// The backup (a directory made by `ghiseu backup`).
+    #[arg(long)]
+    from: PathBuf,
+    /// The new data directory: missing or empty.
+    #[arg(long)]
+    data: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -124,6 +149,32 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Up(args) => runtime.block_on(up(args)),
         Command::S3(args) => runtime.block_on(s3(args)),
+        Command::Backup(args) => {
+            let m = ghiseu_host::backup::backup(&args.data, &args.to)?;
+            let keys: u64 = m.key_value.iter().map(|k| k.keys).sum();
+            println!(
+                "backed up {} into {}: {keys} keys as of {}, {} objects ({} bytes)",
+                args.data.display(),
+                args.to.display(),
+                m.taken_at,
+                m.objects,
+                m.object_bytes
+            );
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let m = ghiseu_host::backup::restore(&args.from, &args.data)?;
+            let keys: u64 = m.key_value.iter().map(|k| k.keys).sum();
+            println!(
+                "restored {} into {}: {keys} keys as of {}, {} objects ({} bytes)",
+                args.from.display(),
+                args.data.display(),
+                m.taken_at,
+                m.objects,
+                m.object_bytes
+            );
+            Ok(())
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! host (fresh stores, free port) and talks to it over real HTTP.
 
 mod admin;
+mod backup;
 mod browser;
 mod browser_signer;
 mod connections;
