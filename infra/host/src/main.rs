@@ -1,7 +1,7 @@
 //! `ghiseu up`: run a Spin application locally.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -151,28 +151,12 @@ fn main() -> anyhow::Result<()> {
         Command::S3(args) => runtime.block_on(s3(args)),
         Command::Backup(args) => {
             let m = ghiseu_host::backup::backup(&args.data, &args.to)?;
-            let keys: u64 = m.key_value.iter().map(|k| k.keys).sum();
-            println!(
-                "backed up {} into {}: {keys} keys as of {}, {} objects ({} bytes)",
-                args.data.display(),
-                args.to.display(),
-                m.taken_at,
-                m.objects,
-                m.object_bytes
-            );
+            report("backed up", &args.data, &args.to, &m);
             Ok(())
         }
         Command::Restore(args) => {
             let m = ghiseu_host::backup::restore(&args.from, &args.data)?;
-            let keys: u64 = m.key_value.iter().map(|k| k.keys).sum();
-            println!(
-                "restored {} into {}: {keys} keys as of {}, {} objects ({} bytes)",
-                args.from.display(),
-                args.data.display(),
-                m.taken_at,
-                m.objects,
-                m.object_bytes
-            );
+            report("restored", &args.from, &args.data, &m);
             Ok(())
         }
     }
@@ -193,6 +177,19 @@ async fn s3(args: S3Args) -> anyhow::Result<()> {
     );
     stop_signal().await;
     Ok(())
+}
+
+/// The one line `ghiseu backup` and `restore` print when they are done.
+fn report(done: &str, from: &Path, into: &Path, m: &ghiseu_host::backup::Manifest) {
+    let keys: u64 = m.key_value.iter().map(|k| k.keys).sum();
+    println!(
+        "{done} {} into {}: {keys} keys as of {}, {} objects ({} bytes)",
+        from.display(),
+        into.display(),
+        m.taken_at,
+        m.objects,
+        m.object_bytes
+    );
 }
 
 /// Completes on SIGTERM (what Kubernetes, systemd and `kill` send) or

@@ -83,23 +83,18 @@ async fn a_backup_taken_under_load_restores_every_dossier_acknowledged_before_it
     }
     assert!(during > 0, "nothing was written during the backup");
     let restored = out.path().join("restored");
-    let (ok, said) = ghiseu(vec![
-        "restore".into(),
-        "--from".into(),
-        out.path().join("backup").into(),
-        "--data".into(),
-        restored.clone().into(),
-    ])
-    .await;
+    let restore = || {
+        ghiseu(vec![
+            "restore".into(),
+            "--from".into(),
+            out.path().join("backup").into(),
+            "--data".into(),
+            restored.clone().into(),
+        ])
+    };
+    let (ok, said) = restore().await;
     assert!(ok, "restore failed: {said}");
-    let (again, refused) = ghiseu(vec![
-        "restore".into(),
-        "--from".into(),
-        out.path().join("backup").into(),
-        "--data".into(),
-        restored.clone().into(),
-    ])
-    .await;
+    let (again, refused) = restore().await;
     assert!(!again && refused.contains("not empty"), "{refused}");
     app.restart_on(&restored).await;
     let desk = desk.at(&app.address);
