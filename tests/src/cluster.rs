@@ -269,6 +269,12 @@ impl Cluster {
                 s3.secret_key.clone(),
             ),
         ];
+        // nginx reaches the instances from the bridge (or loopback): trust its
+        // X-Forwarded-For, so limits count per client, not per balancer.
+        env.push((
+            "SPIN_VARIABLE_TRUSTED_PROXIES".to_owned(),
+            format!("127.0.0.1,{gateway}"),
+        ));
         env.extend(spec.variables.iter().map(|(name, value)| {
             (
                 format!("SPIN_VARIABLE_{}", name.to_uppercase()),
@@ -549,8 +555,10 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        let logs = self.logs();
+        crate::keep_log(&logs);
         if std::thread::panicking() {
-            eprintln!("{}", self.logs());
+            eprintln!("{logs}");
         }
         for inst in &mut self.instances {
             if let Some(child) = inst.child.as_mut() {

@@ -959,11 +959,24 @@ impl TestApp {
     }
 }
 
+/// Keeps an engine's output under `target/test-logs/` for the check that no
+/// log line holds personal data (`cargo xtask test`, xtask/src/privacy.rs).
+pub(crate) fn keep_log(text: &str) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = target_dir().join("test-logs");
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{}-{n}.log", std::process::id())), text);
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let log = self.log();
+        keep_log(&log);
         if std::thread::panicking() {
             // Shown by the test runner next to the failing assertion.
-            eprintln!("---- ghiseu host output ----\n{}", self.log());
+            eprintln!("---- ghiseu host output ----\n{log}");
         }
         if let Some(child) = self.child.as_mut() {
             kill_group(child);

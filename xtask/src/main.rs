@@ -6,6 +6,7 @@
 //! with the default `target/` directory so all steps share one build.
 
 mod demo;
+mod privacy;
 #[cfg(test)]
 mod tidy;
 
@@ -722,6 +723,8 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("nginx (the cluster's balancer)", ensure_nginx)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("poppler-utils", ensure_poppler)?;
+        let logs = target_dir().join("test-logs");
+        let _ = std::fs::remove_dir_all(&logs);
         steps.step("cargo test (unit and integration, release)", || {
             let mut cmd = cargo();
             // --no-fail-fast: one failing crate must not hide the others' results.
@@ -750,6 +753,9 @@ fn test(args: &[String]) -> Result<()> {
                  there is no `spin` on PATH). Set SPIN_BIN to a Spin 3.6+ binary to run them."
             ),
         }
+        steps.step("no personal data in the test run's logs", || {
+            privacy::check(&root(), &logs)
+        })?;
         Ok(())
     })();
     steps.summary();

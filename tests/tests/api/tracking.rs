@@ -704,3 +704,51 @@ async fn rate_limit_on(backend: Backend) {
     assert_security_headers(&limited_page);
     assert!(header(&limited_page, "retry-after").parse::<u64>().is_ok());
 }
+
+/// One lookup of an unknown code with `X-Forwarded-For: forwarded_for`.
+async fn lookup_from(app: &TestApp, forwarded_for: &str) -> reqwest::StatusCode {
+    app.client
+        .get(app.url("/api/v1/track/0000000000000000000000000Z"))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Three lookups from `forwarded_for`; the status of a fourth.
+async fn fourth_lookup_from(app: &TestApp, forwarded_for: &str) -> reqwest::StatusCode {
+    for _ in 0..3 {
+        assert_eq!(lookup_from(app, forwarded_for).await, 404);
+    }
+    lookup_from(app, forwarded_for).await
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_each_client_has_its_own_limit_and_no_one_else_can_claim_one() {
+    // Arrange: the test client stands for the balancer (127.0.0.1) when trusted.
+    let behind = App::production()
+        .config_variable("track_rate_limit", "3")
+        .config_variable("trusted_proxies", "127.0.0.1, 10.0.0.0/8")
+        .spawn()
+        .await;
+    let direct = App::production()
+        .config_variable("track_rate_limit", "3")
+        .spawn()
+        .await;
+
+    // Act and assert: counted per forwarded client behind the balancer ...
+    assert_eq!(fourth_lookup_from(&behind, "81.2.3.4").await, 429);
+    assert_eq!(
+        lookup_from(&behind, "83.9.9.9").await,
+        404,
+        "another citizen is not limited by the first"
+    );
+    // ... and a client that is not a trusted proxy cannot pick its address.
+    assert_eq!(fourth_lookup_from(&direct, "81.2.3.4").await, 429);
+    assert_eq!(
+        lookup_from(&direct, "83.9.9.9").await,
+        429,
+        "X-Forwarded-For from a client was believed"
+    );
+}

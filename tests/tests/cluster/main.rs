@@ -36,7 +36,7 @@ fn spec(instances: Vec<Engine>) -> ClusterSpec {
         .variable("csc_callback_secret", "cluster-csc-callback-secret")
         .variable("sandbox_key_secret", "cluster-sandbox-key-secret")
         .variable("payment_secret", TEST_PAYMENT_SECRET)
-        // Every request reaches the instances from the balancer's address.
+        // The whole load comes from one client (this test).
         .variable("track_rate_limit", "1000000");
     spec.instances = instances;
     spec
