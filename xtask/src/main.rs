@@ -290,9 +290,11 @@ fn ensure_redis() -> Result<()> {
     ensure_command("redis-server", "redis-server")
 }
 
-/// The balancer of `cargo xtask cluster` and of the cluster tests.
+/// The balancer of `cargo xtask cluster` and of the cluster tests, and `ip`,
+/// which gives each instance a network namespace (when run as root).
 fn ensure_nginx() -> Result<()> {
-    ensure_command("nginx", "nginx")
+    ensure_command("nginx", "nginx")?;
+    ensure_command("ip", "iproute2")
 }
 
 /// Installs Debian's `package` with apt-get when `command` is not on PATH.
@@ -720,7 +722,7 @@ fn test(args: &[String]) -> Result<()> {
             exec(cmd)
         })?;
         steps.step("redis-server", ensure_redis)?;
-        steps.step("nginx (the cluster's balancer)", ensure_nginx)?;
+        steps.step("nginx and iproute2 (the cluster)", ensure_nginx)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("poppler-utils", ensure_poppler)?;
         let logs = target_dir().join("test-logs");

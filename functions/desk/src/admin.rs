@@ -175,6 +175,33 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
             }
         };
     }
+    if path == "/api/v1/platform/metrics" {
+        if request.method() != Method::GET {
+            return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
+        }
+        return match ghiseu_platform::notify::depth(store, Utc::now()).await {
+            Ok(depth) => web::bytes(
+                StatusCode::OK,
+                "text/plain; version=0.0.4; charset=utf-8",
+                format!(
+                    "# HELP ghiseu_outbox_pending Notifications not delivered yet.\n\
+                     # TYPE ghiseu_outbox_pending gauge\nghiseu_outbox_pending {}\n\
+                     # HELP ghiseu_outbox_due Notifications due for delivery now.\n\
+                     # TYPE ghiseu_outbox_due gauge\nghiseu_outbox_due {}\n\
+                     # HELP ghiseu_outbox_oldest_due_seconds How long the oldest due notification has waited.\n\
+                     # TYPE ghiseu_outbox_oldest_due_seconds gauge\nghiseu_outbox_oldest_due_seconds {}\n",
+                    depth.pending, depth.due, depth.oldest_due_seconds
+                ),
+            ),
+            Err(e) => {
+                eprintln!("metrics: {e:?}");
+                web::problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The outbox could not be read.",
+                )
+            }
+        };
+    }
     if path != "/api/v1/platform/seed" {
         return web::problem(StatusCode::NOT_FOUND, "No such platform resource.");
     }

@@ -75,6 +75,8 @@ struct Conn {
     last_active: Arc<AtomicU64>,
     /// Told to close the connection (if idle then).
     evict: Arc<Notify>,
+    /// Already told: not chosen again while it closes.
+    evicting: AtomicBool,
 }
 
 /// The open connections, for the cap and for shutdown.
@@ -105,10 +107,11 @@ impl Conns {
         let open = self.lock();
         let victim = open
             .values()
-            .filter(|c| c.busy.load(Ordering::Relaxed) == 0)
+            .filter(|c| c.busy.load(Ordering::Relaxed) == 0 && !c.evicting.load(Ordering::Relaxed))
             .min_by_key(|c| c.last_active.load(Ordering::Relaxed));
         match victim {
             Some(c) => {
+                c.evicting.store(true, Ordering::Relaxed);
                 c.evict.notify_one();
                 metrics()
                     .connections_evicted
@@ -283,6 +286,7 @@ fn spawn_connection(
             busy: busy.clone(),
             last_active: last_active.clone(),
             evict: evict.clone(),
+            evicting: AtomicBool::new(false),
         },
     );
     metrics().connections_open.fetch_add(1, Ordering::Relaxed);

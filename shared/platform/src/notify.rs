@@ -209,6 +209,44 @@ pub struct Report {
     pub failed: u32,
 }
 
+/// The outbox as the engineer on call sees it (`GET /api/v1/platform/metrics`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Depth {
+    /// Messages not delivered yet (due now or waiting for a retry).
+    pub pending: usize,
+    /// Of those, the ones due now.
+    pub due: usize,
+    /// How long the oldest due message has been due, in seconds (0: none).
+    pub oldest_due_seconds: i64,
+}
+
+/// The pending list: (message id, due at unix seconds).
+async fn pending_list(store: &Store) -> Result<Vec<(String, i64)>> {
+    Ok(match store.get(PENDING_KEY).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| Error::Corrupt {
+            key: PENDING_KEY.to_owned(),
+            detail: e.to_string(),
+        })?,
+        None => Vec::new(),
+    })
+}
+
+/// How many messages wait, how many are due at `now`, and for how long.
+pub async fn depth(store: &Store, now: DateTime<Utc>) -> Result<Depth> {
+    let pending = pending_list(store).await?;
+    let now = now.timestamp();
+    let due: Vec<i64> = pending
+        .iter()
+        .map(|(_, at)| *at)
+        .filter(|at| *at <= now)
+        .collect();
+    Ok(Depth {
+        pending: pending.len(),
+        due: due.len(),
+        oldest_due_seconds: due.iter().min().map_or(0, |at| now - at),
+    })
+}
+
 /// Tries to deliver up to `max` messages that are due at `now`; with
 /// `retry_now`, every pending message whatever its schedule (after an outage
 /// of the gateway, the engineer on call flushes the queue).
@@ -219,13 +257,7 @@ pub async fn dispatch_due(
     max: usize,
     retry_now: bool,
 ) -> Result<Report> {
-    let pending: Vec<(String, i64)> = match store.get(PENDING_KEY).await? {
-        Some(b) => serde_json::from_slice(&b).map_err(|e| Error::Corrupt {
-            key: PENDING_KEY.to_owned(),
-            detail: e.to_string(),
-        })?,
-        None => Vec::new(),
-    };
+    let pending = pending_list(store).await?;
     let mut report = Report::default();
     let due: Vec<String> = pending
         .iter()

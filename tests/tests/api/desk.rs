@@ -946,6 +946,26 @@ async fn dispatch(app: &TestApp, query: &str) -> Value {
     r.json().await.unwrap()
 }
 
+/// The outbox gauges of `GET /api/v1/platform/metrics`: (pending, due).
+async fn outbox_depth(app: &TestApp) -> (u64, u64) {
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/platform/metrics"))
+        .bearer_auth(ghiseu_tests::TEST_ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    let gauge = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    (gauge("ghiseu_outbox_pending"), gauge("ghiseu_outbox_due"))
+}
+
 #[tokio::test]
 async fn the_citizen_is_told_by_sms_and_email_of_every_status_change() {
     let app = spawn(Backend::Sqlite).await;
@@ -1046,6 +1066,11 @@ async fn a_failing_gateway_never_blocks_the_desk_and_messages_are_retried_once()
         "the intake is not blocked"
     );
     assert!(outbox(&app, "+40745123456").await.is_empty());
+    assert_eq!(
+        outbox_depth(&app).await,
+        (1, 0),
+        "queued, waiting for its retry"
+    );
     // Not due again yet (backoff): a plain dispatch delivers nothing.
     let report = dispatch(&app, "").await;
     assert_eq!(report["delivered"], 0);
@@ -1061,6 +1086,7 @@ async fn a_failing_gateway_never_blocks_the_desk_and_messages_are_retried_once()
     // Nothing left to send.
     let report = dispatch(&app, "?retry=now").await;
     assert_eq!(report, json!({"delivered": 0, "retried": 0, "failed": 0}));
+    assert_eq!(outbox_depth(&app).await, (0, 0));
 }
 
 #[tokio::test]
