@@ -110,6 +110,24 @@ pub fn personal_data(text: &str) -> Vec<String> {
     found
 }
 
+/// Whether `value` appears in `line` as a whole: not as part of a longer run
+/// of digits (a request id, a duration) or of a longer address.
+fn appears(line: &str, value: &str) -> bool {
+    let part_of = |b: u8| b.is_ascii_alphanumeric() || b"._%+-@".contains(&b);
+    line.match_indices(value).any(|(at, _)| {
+        let before = line[..at].bytes().next_back();
+        let rest = line[at + value.len()..].as_bytes();
+        // A full stop ends a sentence unless more of a name or number follows.
+        let after_ok = match rest {
+            [] => true,
+            [b'.', next, ..] => !next.is_ascii_alphanumeric(),
+            [b'.'] => true,
+            [b, ..] => !part_of(*b),
+        };
+        !before.is_some_and(part_of) && after_ok
+    })
+}
+
 /// Fails if any log under `logs` holds personal data from the sources.
 pub fn check(root: &Path, logs: &Path) -> Result<()> {
     let mut values = Vec::new();
@@ -135,8 +153,13 @@ pub fn check(root: &Path, logs: &Path) -> Result<()> {
         bytes += text.len();
         for (n, line) in text.lines().enumerate() {
             for value in &values {
-                if line.contains(value.as_str()) {
-                    leaks.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                if appears(line, value) {
+                    leaks.push(format!(
+                        "{}:{}: {value}: {}",
+                        file.display(),
+                        n + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
@@ -185,6 +208,16 @@ mod tests {
         }
         assert!(!found.iter().any(|f| f == "1796400000000"), "{found:?}");
         assert!(!found.iter().any(|f| f == "5000000000275"), "{found:?}");
+    }
+
+    #[test]
+    fn a_value_counts_only_as_a_whole() {
+        assert!(appears("sms to +40745123456 sent", "+40745123456"));
+        assert!(appears("to=0745123456,", "0745123456"));
+        assert!(!appears("ms=0.61010745123456001", "0745123456"));
+        assert!(!appears("id=ab0745123456cd", "0745123456"));
+        assert!(appears("mail ana.pop@example.ro.", "ana.pop@example.ro"));
+        assert!(!appears("xana.pop@example.ro", "ana.pop@example.ro"));
     }
 
     #[test]
