@@ -116,7 +116,7 @@ fn appears(line: &str, value: &str) -> bool {
     let part_of = |b: u8| b.is_ascii_alphanumeric() || b"._%+-@".contains(&b);
     line.match_indices(value).any(|(at, _)| {
         let before = line[..at].bytes().next_back();
-        let rest = line[at + value.len()..].as_bytes();
+        let rest = &line.as_bytes()[at + value.len()..];
         // A full stop ends a sentence unless more of a name or number follows.
         let after_ok = match rest {
             [] => true,
