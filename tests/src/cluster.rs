@@ -18,19 +18,11 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
+pub use crate::Engine;
 use crate::{
     RedisServer, S3Server, STARTUP_TIMEOUT, drain, free_port, host_binary, kill_group,
     workspace_root,
 };
-
-/// What runs an instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Engine {
-    /// `ghiseu up`.
-    Ghiseu,
-    /// `spin up` with this binary.
-    Spin(PathBuf),
-}
 
 /// How to build a cluster.
 #[derive(Debug, Clone)]
