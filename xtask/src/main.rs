@@ -292,7 +292,7 @@ fn ensure_redis() -> Result<()> {
 
 /// The balancer of `cargo xtask cluster` and of the cluster tests, and `ip`,
 /// which gives each instance a network namespace (when run as root).
-fn ensure_nginx() -> Result<()> {
+fn ensure_cluster_tools() -> Result<()> {
     ensure_command("nginx", "nginx")?;
     ensure_command("ip", "iproute2")
 }
@@ -473,7 +473,7 @@ fn cluster(args: &[String]) -> Result<()> {
     let mut steps = Steps::new();
     steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
     steps.step("redis-server", ensure_redis)?;
-    steps.step("nginx", ensure_nginx)?;
+    steps.step("nginx and iproute2", ensure_cluster_tools)?;
     steps.step("build components (release)", || {
         build_components(&production_components()?)
     })?;
@@ -722,7 +722,7 @@ fn test(args: &[String]) -> Result<()> {
             exec(cmd)
         })?;
         steps.step("redis-server", ensure_redis)?;
-        steps.step("nginx and iproute2 (the cluster)", ensure_nginx)?;
+        steps.step("nginx and iproute2 (the cluster)", ensure_cluster_tools)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
         steps.step("poppler-utils", ensure_poppler)?;
         let logs = target_dir().join("test-logs");
