@@ -24,6 +24,7 @@
 //! `cargo test -p ghiseu-platform`.
 
 pub mod citizens;
+pub mod client_addr;
 pub mod csc;
 pub mod dossiers;
 pub mod error;
