@@ -394,6 +394,31 @@ fn needs_npm_ci(dir: &Path) -> bool {
     installed.is_none() || installed < locked
 }
 
+/// Every file under `dir`, skipping build output (`target`, `node_modules`).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path
+                    .file_name()
+                    .is_some_and(|n| n == "target" || n == "node_modules")
+                {
+                    walk(&path, out);
+                }
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}
+
 fn which(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)

@@ -11,30 +11,14 @@ use anyhow::{Context as _, Result, bail};
 
 /// Files the personal data is taken from.
 fn sources(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in ["tests/tests", "tests/src", "tests/browser", "infra/seed"] {
-        collect(&root.join(dir), &mut out);
-    }
-    out.retain(|p| {
-        p.extension()
-            .is_some_and(|e| e == "rs" || e == "mjs" || e == "json")
-            && !p.components().any(|c| c.as_os_str() == "node_modules")
-    });
-    out
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
+    ["tests/tests", "tests/src", "tests/browser", "infra/seed"]
+        .iter()
+        .flat_map(|dir| crate::files_under(&root.join(dir)))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "rs" || e == "mjs" || e == "json")
+        })
+        .collect()
 }
 
 /// Runs of ASCII digits in `text`, with the byte before each.
@@ -144,8 +128,7 @@ pub fn check(root: &Path, logs: &Path) -> Result<()> {
             values.len()
         );
     }
-    let mut files = Vec::new();
-    collect(logs, &mut files);
+    let files = crate::files_under(logs);
     let mut bytes = 0;
     let mut leaks = Vec::new();
     for file in &files {

@@ -5,27 +5,10 @@ use std::path::{Path, PathBuf};
 
 /// The Rust files under `dirs` of the workspace, skipping build output.
 fn rust_files(root: &Path, dirs: &[&str]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == "target") {
-                    continue;
-                }
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for dir in dirs {
-        walk(&root.join(dir), &mut out);
-    }
-    out
+    dirs.iter()
+        .flat_map(|dir| crate::files_under(&root.join(dir)))
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .collect()
 }
 
 fn workspace_root() -> PathBuf {

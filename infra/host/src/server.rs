@@ -67,14 +67,14 @@ const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration
 /// At most one log line per this interval about failed accepts.
 const ACCEPT_LOG_EVERY: Duration = Duration::from_secs(10);
 
-/// One open connection, as the accept loop sees it.
+/// One open connection, shared by its task and the accept loop.
 struct Conn {
     /// Requests of this connection being handled now.
-    busy: Arc<AtomicUsize>,
+    busy: AtomicUsize,
     /// When it was opened or last finished a request (ms since `epoch`).
-    last_active: Arc<AtomicU64>,
+    last_active: AtomicU64,
     /// Told to close the connection (if idle then).
-    evict: Arc<Notify>,
+    evict: Notify,
     /// Already told: not chosen again while it closes.
     evicting: AtomicBool,
 }
@@ -82,7 +82,7 @@ struct Conn {
 /// The open connections, for the cap and for shutdown.
 struct Conns {
     epoch: Instant,
-    open: Mutex<HashMap<u64, Conn>>,
+    open: Mutex<HashMap<u64, Arc<Conn>>>,
     next: AtomicU64,
     /// Signalled when the last connection closes.
     empty: Notify,
@@ -90,10 +90,10 @@ struct Conns {
 
 impl Conns {
     fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
+        ms_since(self.epoch)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Conn>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Conn>>> {
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -123,29 +123,32 @@ impl Conns {
     }
 }
 
+fn ms_since(epoch: Instant) -> u64 {
+    epoch.elapsed().as_millis() as u64
+}
+
 /// Counts a request of a connection as busy until dropped.
 struct Busy {
-    busy: Arc<AtomicUsize>,
-    last_active: Arc<AtomicU64>,
-    conns: Arc<Conns>,
+    conn: Arc<Conn>,
+    epoch: Instant,
 }
 
 impl Busy {
-    fn new(busy: &Arc<AtomicUsize>, last_active: &Arc<AtomicU64>, conns: &Arc<Conns>) -> Self {
-        busy.fetch_add(1, Ordering::Relaxed);
+    fn new(conn: &Arc<Conn>, epoch: Instant) -> Self {
+        conn.busy.fetch_add(1, Ordering::Relaxed);
         Self {
-            busy: busy.clone(),
-            last_active: last_active.clone(),
-            conns: conns.clone(),
+            conn: conn.clone(),
+            epoch,
         }
     }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.last_active
-            .store(self.conns.now_ms(), Ordering::Relaxed);
-        self.busy.fetch_sub(1, Ordering::Relaxed);
+        self.conn
+            .last_active
+            .store(ms_since(self.epoch), Ordering::Relaxed);
+        self.conn.busy.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -277,27 +280,22 @@ fn spawn_connection(
     // Without this, small chunked responses stall ~40 ms on delayed ACKs.
     let _ = stream.set_nodelay(true);
     let id = conns.next.fetch_add(1, Ordering::Relaxed);
-    let busy = Arc::new(AtomicUsize::new(0));
-    let last_active = Arc::new(AtomicU64::new(conns.now_ms()));
-    let evict = Arc::new(Notify::new());
-    conns.lock().insert(
-        id,
-        Conn {
-            busy: busy.clone(),
-            last_active: last_active.clone(),
-            evict: evict.clone(),
-            evicting: AtomicBool::new(false),
-        },
-    );
+    let conn = Arc::new(Conn {
+        busy: AtomicUsize::new(0),
+        last_active: AtomicU64::new(conns.now_ms()),
+        evict: Notify::new(),
+        evicting: AtomicBool::new(false),
+    });
+    conns.lock().insert(id, conn.clone());
     metrics().connections_open.fetch_add(1, Ordering::Relaxed);
     let app = app.clone();
     let conns = conns.clone();
     let header_read_timeout = limits.header_read_timeout;
     tokio::spawn(async move {
         let service = {
-            let (busy, last_active, conns) = (busy.clone(), last_active.clone(), conns.clone());
+            let (state, epoch) = (conn.clone(), conns.epoch);
             hyper::service::service_fn(move |req| {
-                let guard = Busy::new(&busy, &last_active, &conns);
+                let guard = Busy::new(&state, epoch);
                 let app = app.clone();
                 async move {
                     let res = handle(&app, req, client).await;
@@ -306,31 +304,28 @@ fn spawn_connection(
                 }
             })
         };
-        let conn = http1::Builder::new()
+        let served = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_read_timeout)
             .keep_alive(true)
             .serve_connection(TokioIo::new(stream), service);
-        let mut conn = std::pin::pin!(conn);
+        let mut served = std::pin::pin!(served);
         let mut closing = false;
         let result = loop {
             tokio::select! {
                 biased;
-                r = conn.as_mut() => break r,
-                () = evict.notified(), if !closing => {
+                r = served.as_mut() => break r,
+                // Evicted for room, or the server is stopping.
+                _ = async { tokio::select! {
+                    () = conn.evict.notified() => {}
+                    _ = stopping.changed() => {}
+                } }, if !closing => {
                     // Checked here, where the connection is not being
                     // polled: no request can start in between.
-                    if busy.load(Ordering::Relaxed) == 0 {
+                    if conn.busy.load(Ordering::Relaxed) == 0 {
                         break Ok(());
                     }
-                    conn.as_mut().graceful_shutdown();
-                    closing = true;
-                }
-                _ = stopping.changed(), if !closing => {
-                    if busy.load(Ordering::Relaxed) == 0 {
-                        break Ok(());
-                    }
-                    conn.as_mut().graceful_shutdown();
+                    served.as_mut().graceful_shutdown();
                     closing = true;
                 }
             }
