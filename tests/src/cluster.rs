@@ -51,6 +51,28 @@ impl ClusterSpec {
         }
     }
 
+    /// The development values of `infra/runtime-config/local.toml`'s
+    /// `[variables]` (the sandbox standing in for the gateways and the signing
+    /// provider), for every one the environment does not set already.
+    pub fn dev_variables(mut self) -> Self {
+        const DEV: [(&str, &str); 7] = [
+            ("sandbox_enabled", "true"),
+            ("notify_secret", "local-dev-gateway-secret"),
+            ("csc_client_secret", "local-dev-csc-client-secret"),
+            ("csc_callback_secret", "local-dev-csc-callback-secret"),
+            ("sandbox_key_secret", "local-dev-sandbox-key-secret"),
+            ("tsa_url", "http://sandbox.spin.internal/sandbox/tsa"),
+            ("payment_secret", "local-dev-payment-secret"),
+        ];
+        for (name, value) in DEV {
+            let env = format!("SPIN_VARIABLE_{}", name.to_uppercase());
+            if std::env::var_os(&env).is_none() {
+                self = self.variable(name, value);
+            }
+        }
+        self
+    }
+
     /// Adds a `SPIN_VARIABLE_<NAME>` for every instance.
     pub fn variable(mut self, name: &str, value: &str) -> Self {
         self.variables.push((name.to_owned(), value.to_owned()));

@@ -322,12 +322,17 @@ impl Official {
 
     /// `GET path` with the session.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.try_get(path).await.unwrap()
+    }
+
+    /// `GET path` with the session; a transport error is returned, not a failure
+    /// (for loads during which an instance dies).
+    pub async fn try_get(&self, path: &str) -> reqwest::Result<reqwest::Response> {
         self.client
             .get(format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .send()
             .await
-            .unwrap()
     }
 
     /// The HTML of `path`.
@@ -350,13 +355,21 @@ impl Official {
 
     /// Posts a multipart form (the caller puts the CSRF token in it).
     pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.try_multipart(path, form).await.unwrap()
+    }
+
+    /// [`Official::multipart`] that returns a transport error.
+    pub async fn try_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Result<reqwest::Response> {
         self.client
             .post(format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .multipart(form)
             .send()
             .await
-            .unwrap()
     }
 
     /// A JSON API call with the session cookie and the CSRF header.
@@ -378,12 +391,12 @@ impl Official {
     }
 
     /// Registry intake: `files` as scanned pages, `extra` text fields.
-    pub async fn intake(
+    pub async fn try_intake(
         &self,
         doc_type: &str,
         files: &[(&str, Vec<u8>)],
         extra: &[(&str, &str)],
-    ) -> reqwest::Response {
+    ) -> reqwest::Result<reqwest::Response> {
         let mut form = reqwest::multipart::Form::new()
             .text("csrf", self.csrf.clone())
             .text("document_type", doc_type.to_owned());
@@ -396,7 +409,17 @@ impl Official {
                 reqwest::multipart::Part::bytes(data.clone()).file_name((*name).to_owned()),
             );
         }
-        self.multipart("/desk/intake", form).await
+        self.try_multipart("/desk/intake", form).await
+    }
+
+    /// Registry intake that fails the test on a transport error.
+    pub async fn intake(
+        &self,
+        doc_type: &str,
+        files: &[(&str, Vec<u8>)],
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.try_intake(doc_type, files, extra).await.unwrap()
     }
 
     /// Registers a paper dossier of `doc_type` (one scanned PDF); returns

@@ -1,7 +1,7 @@
 //! `ghiseu-cluster`: the cluster of `cargo xtask cluster` (tests/src/cluster.rs)
 //! in the foreground until Ctrl-C or SIGTERM. The platform's variables come
-//! from the environment (`SPIN_VARIABLE_*`), with `infra/runtime-config/local.toml`'s
-//! development values for the ones not set.
+//! from the environment (`SPIN_VARIABLE_*`), with the development values of
+//! [`ClusterSpec::dev_variables`] for the ones not set.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,17 +10,6 @@ use ghiseu_tests::cluster::{Cluster, ClusterSpec, Engine};
 
 const USAGE: &str =
     "usage: ghiseu-cluster [--listen ADDR] [--data DIR] [--instances N] [--spin BIN]";
-
-/// The development values of local.toml's [variables], unless the environment sets them.
-const DEV_VARIABLES: [(&str, &str); 7] = [
-    ("sandbox_enabled", "true"),
-    ("notify_secret", "local-dev-gateway-secret"),
-    ("csc_client_secret", "local-dev-csc-client-secret"),
-    ("csc_callback_secret", "local-dev-csc-callback-secret"),
-    ("sandbox_key_secret", "local-dev-sandbox-key-secret"),
-    ("tsa_url", "http://sandbox.spin.internal/sandbox/tsa"),
-    ("payment_secret", "local-dev-payment-secret"),
-];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -50,12 +39,7 @@ async fn main() -> anyhow::Result<()> {
             _ => Engine::Ghiseu,
         })
         .collect();
-    for (name, value) in DEV_VARIABLES {
-        let env = format!("SPIN_VARIABLE_{}", name.to_uppercase());
-        if std::env::var_os(&env).is_none() {
-            spec = spec.variable(name, value);
-        }
-    }
+    spec = spec.dev_variables();
     let cluster = Cluster::start(spec).await?;
     for i in 0..cluster.len() {
         println!(

@@ -268,20 +268,14 @@ async fn responses_carry_a_request_id_and_metrics_count_them() {
 
     // Act
     let first = app.get("/probe/kv/nothing-here").await;
-    let given = app
-        .client
-        .get(app.url("/probe/empty"))
-        .header("x-request-id", "from-the-balancer-42")
-        .send()
-        .await
-        .unwrap();
-    let forged = app
-        .client
-        .get(app.url("/probe/empty"))
-        .header("x-request-id", "bad id\twith spaces")
-        .send()
-        .await
-        .unwrap();
+    let with_id = |id: &'static str| {
+        app.client
+            .get(app.url("/probe/empty"))
+            .header("x-request-id", id)
+            .send()
+    };
+    let given = with_id("from-the-balancer-42").await.unwrap();
+    let forged = with_id("bad id\twith spaces").await.unwrap();
     let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
         .await
         .unwrap()

@@ -26,15 +26,11 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 const TENANT: &str = "cjcluj";
 const REGISTRAR: (&str, &str) = ("maria.pop", "demo-registratura-2026");
 
-/// The variables `cargo xtask up` gives the platform (infra/runtime-config/local.toml).
+/// The development variables of `cargo xtask up`, with the tests' admin token.
 fn spec(instances: Vec<Engine>) -> ClusterSpec {
     let mut spec = ClusterSpec::three()
+        .dev_variables()
         .variable("platform_admin_token", TEST_ADMIN_TOKEN)
-        .variable("sandbox_enabled", "true")
-        .variable("notify_secret", "cluster-gateway-secret")
-        .variable("csc_client_secret", "cluster-csc-client-secret")
-        .variable("csc_callback_secret", "cluster-csc-callback-secret")
-        .variable("sandbox_key_secret", "cluster-sandbox-key-secret")
         .variable("payment_secret", TEST_PAYMENT_SECRET)
         // The whole load comes from one client (this test).
         .variable("track_rate_limit", "1000000");
@@ -65,11 +61,6 @@ fn seq(regno: &str) -> u64 {
     regno.rsplit('-').next().unwrap().parse().unwrap()
 }
 
-/// What a registration through `desk` returns: (dossier id, number, token).
-async fn register(desk: &Official) -> (String, String, String) {
-    desk.register("petitie").await
-}
-
 #[tokio::test]
 async fn three_instances_serve_as_one_platform() {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -82,7 +73,7 @@ async fn three_instances_serve_as_one_platform() {
 async fn one_platform(cluster: &Cluster) {
     // A dossier registered through instance 0 ...
     let desk = desk_sign_in_at(&cluster.instance_url(0), TENANT, REGISTRAR.0, REGISTRAR.1).await;
-    let (id, regno, token) = register(&desk).await;
+    let (id, regno, token) = desk.register("petitie").await;
 
     // ... is tracked through every instance and through the balancer.
     let mut bases: Vec<String> = (0..cluster.len())
@@ -129,7 +120,7 @@ async fn one_platform(cluster: &Cluster) {
         .collect();
     let numbers: Vec<String> = futures::future::join_all((0..300).map(|n| {
         let desk = desks[n % desks.len()].clone();
-        async move { register(&desk).await.1 }
+        async move { desk.register("petitie").await.1 }
     }))
     .await;
     let unique: BTreeSet<u64> = numbers.iter().map(|n| seq(n)).collect();
@@ -174,7 +165,7 @@ async fn mixed_load_with_a_fault(cluster: &mut Cluster, victim: usize, fault: Fa
     const TOTAL: usize = 1000;
     const AT_ONCE: usize = 16;
     let desk = desk_sign_in_at(&cluster.url, TENANT, REGISTRAR.0, REGISTRAR.1).await;
-    let (_, _, token) = register(&desk).await;
+    let (_, _, token) = desk.register("petitie").await;
     let done = Arc::new(AtomicUsize::new(0));
     let recovered = Arc::new(AtomicUsize::new(usize::MAX));
     let plain = reqwest::Client::builder()
@@ -193,22 +184,8 @@ async fn mixed_load_with_a_fault(cluster: &mut Cluster, victim: usize, fault: Fa
                 async move {
                     let outcome: Result<Option<String>, String> = match n % 4 {
                         0 => {
-                            let mut form = reqwest::multipart::Form::new()
-                                .text("csrf", desk.csrf.clone())
-                                .text("document_type", "petitie");
-                            form = form.part(
-                                "scan",
-                                reqwest::multipart::Part::bytes(ghiseu_tests::sample_pdf())
-                                    .file_name("cerere.pdf"),
-                            );
-                            match desk
-                                .client
-                                .post(format!("{url}/desk/intake"))
-                                .header("cookie", &desk.cookie)
-                                .multipart(form)
-                                .send()
-                                .await
-                            {
+                            let scan = [("cerere.pdf", ghiseu_tests::sample_pdf())];
+                            match desk.try_intake("petitie", &scan, &[]).await {
                                 Ok(r) if r.status() == 303 => {
                                     let location = r.headers()["location"].to_str().unwrap();
                                     Ok(Some(location.split('/').nth(3).unwrap().to_owned()))
@@ -226,9 +203,10 @@ async fn mixed_load_with_a_fault(cluster: &mut Cluster, victim: usize, fault: Fa
                             Ok(r) => Err(format!("track: {}", r.status())),
                             Err(e) => Err(format!("track: {e}")),
                         },
-                        2 => match desk.get("/desk").await.status() {
-                            s if s == 200 => Ok(None),
-                            s => Err(format!("desk: {s}")),
+                        2 => match desk.try_get("/desk").await {
+                            Ok(r) if r.status() == 200 => Ok(None),
+                            Ok(r) => Err(format!("desk: {}", r.status())),
+                            Err(e) => Err(format!("desk: {e}")),
                         },
                         _ => match plain.get(format!("{url}/healthz")).send().await {
                             Ok(r) if r.status() == 200 => Ok(None),
