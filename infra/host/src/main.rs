@@ -210,38 +210,6 @@ async fn stop_signal() {
     }
 }
 
-/// Serves GET /metrics on `listener` (one small response per request).
-async fn serve_metrics(app: std::sync::Weak<app::App>, listener: tokio::net::TcpListener) {
-    use http_body_util::Full;
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        let app = app.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: http::Request<_>| {
-                let in_use = app.upgrade().map_or(0, |a| a.instances_in_use());
-                let res = if req.uri().path() == "/metrics" {
-                    http::Response::builder()
-                        .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                        .body(Full::new(bytes::Bytes::from(
-                            ghiseu_host::metrics::metrics().render(in_use),
-                        )))
-                } else {
-                    http::Response::builder()
-                        .status(404)
-                        .body(Full::new(bytes::Bytes::from_static(b"Not Found\n")))
-                };
-                async move { res }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let runtime_config = match &args.runtime_config {
@@ -313,7 +281,10 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("metrics listener on {at}"))?;
         tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
-        tokio::spawn(serve_metrics(Arc::downgrade(&app), metrics));
+        let weak = Arc::downgrade(&app);
+        tokio::spawn(ghiseu_host::metrics::serve(metrics, move || {
+            weak.upgrade().map_or(0, |a| a.instances_in_use())
+        }));
     }
     let limits = ghiseu_host::server::ConnLimits {
         header_read_timeout: Duration::from_millis(args.header_read_timeout_ms),

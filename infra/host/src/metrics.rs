@@ -255,6 +255,39 @@ impl Metrics {
     }
 }
 
+/// Serves `GET /metrics` on `listener`, sampling `instances_in_use` for each
+/// scrape (one small response per request; anything else is 404).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    instances_in_use: impl Fn() -> usize + Clone + Send + Sync + 'static,
+) {
+    use http_body_util::Full;
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let in_use = instances_in_use.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: http::Request<_>| {
+                let res = if req.uri().path() == "/metrics" {
+                    http::Response::builder()
+                        .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .body(Full::new(bytes::Bytes::from(metrics().render(in_use()))))
+                } else {
+                    http::Response::builder()
+                        .status(404)
+                        .body(Full::new(bytes::Bytes::from_static(b"Not Found\n")))
+                };
+                async move { res }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,16 +44,6 @@ pub struct ConnLimits {
     pub shutdown_grace: Duration,
 }
 
-impl Default for ConnLimits {
-    fn default() -> Self {
-        Self {
-            header_read_timeout: Duration::from_secs(10),
-            max_connections: 4096,
-            shutdown_grace: Duration::from_secs(25),
-        }
-    }
-}
-
 /// The answer to a connection beyond the cap when none can be closed.
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 content-type: text/plain; charset=utf-8\r\n\
