@@ -202,7 +202,7 @@ fn nginx_binary() -> anyhow::Result<PathBuf> {
 /// The balancer's whole configuration: the instances as `upstream ghiseu`,
 /// the tracking cache's zone, and the reference server body
 /// `infra/nginx/ghiseu-locations.conf`.
-pub fn nginx_config(dir: &Path, listen: SocketAddr, upstreams: &[SocketAddr]) -> String {
+fn nginx_config(dir: &Path, listen: SocketAddr, upstreams: &[SocketAddr]) -> String {
     let servers: String = upstreams
         .iter()
         .map(|u| format!("        server {u} max_fails=1 fail_timeout=2s;\n"))
@@ -545,7 +545,7 @@ impl Cluster {
         ip(&["link", "set", &net.legs[i].1, "up"])
     }
 
-    /// The Redis server's URL as seen from the machine (for checks).
+    /// The Redis server's port (on loopback and on the bridge).
     pub fn redis_port(&self) -> u16 {
         self.redis.port()
     }
