@@ -15,9 +15,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use thiserror::Error;
 
+use crate::attachment::MediaType;
 use crate::citizen_contact::{Cnp, Email, PhoneNumber};
 use crate::deadline::DeadlineRule;
-use crate::dossier::MediaType;
 use crate::ids::{DepartmentCode, DocumentTypeCode, TenantSlug};
 use crate::lang::Lang;
 use crate::text::DisplayName;
@@ -871,8 +871,24 @@ impl DocumentType {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A petition type of `cj-cluj`, first department `registratura`, no fields.
+    pub(crate) fn petition_type() -> DocumentType {
+        DocumentType {
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            code: DocumentTypeCode::parse("petitie").unwrap(),
+            version: TypeVersion::FIRST,
+            titles: Titles::ro(DisplayName::parse("Petiție").unwrap()),
+            deadline: DeadlineRule::default(),
+            first_department: DepartmentCode::parse("registratura").unwrap(),
+            signature: SignatureRequirement::None,
+            fee_bani: 0,
+            retention_years: 10,
+            fields: vec![],
+        }
+    }
 
     #[test]
     fn field_kind_table() {

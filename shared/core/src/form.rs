@@ -78,8 +78,8 @@ pub fn validate<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document_type::tests::petition_type;
     use crate::document_type::{FieldDef, FieldKind, Titles};
-    use crate::dossier::tests::petition_type;
     use crate::text::DisplayName;
 
     fn field(name: &str, required: bool, kind: FieldKind) -> FieldDef {

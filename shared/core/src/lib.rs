@@ -29,8 +29,9 @@
 //! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
 //! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`signing`], [`stats`], [`stored`].
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
+pub mod attachment;
 pub mod base32;
 pub mod calendar;
 pub mod citizen;
@@ -48,6 +49,7 @@ pub mod payment;
 pub mod permissions;
 pub mod public_view;
 pub mod regno;
+pub mod role;
 pub mod route;
 pub mod signing;
 pub mod stats;
@@ -57,6 +59,7 @@ pub mod text;
 pub mod token;
 pub mod workflow;
 
+pub use attachment::{Attachment, MediaType};
 pub use citizen_contact::{CitizenContact, CitizenName, Cnp, ContactError, Email, PhoneNumber};
 pub use deadline::{DeadlineError, DeadlineRule};
 pub use department::Department;
@@ -64,15 +67,16 @@ pub use digest::Sha256Digest;
 pub use document_type::{
     DocumentType, FieldDef, FieldKind, SignatureRequirement, Titles, TypeVersion,
 };
-pub use dossier::{Attachment, Channel, Dossier, DossierStatus, MediaType, NewDossier};
+pub use dossier::{Channel, Dossier, DossierStatus, NewDossier};
 pub use ids::{DepartmentCode, DocumentTypeCode, DossierId, IdError, TenantSlug, Username};
 pub use lang::Lang;
-pub use official::{Official, Role};
+pub use official::Official;
 pub use permissions::{
     Action, Actor, Denied, authorize, authorize_registration, authorize_signing,
 };
 pub use public_view::{PublicNames, PublicStatus, PublicView, event_label, status_label};
 pub use regno::{RegistrationNumber, RegistrationPrefix};
+pub use role::Role;
 pub use route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
 pub use tenant::{Tenant, TenantKind};
 pub use text::{DisplayName, InternalNote, PublicNote, Reason};

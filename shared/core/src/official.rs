@@ -7,50 +7,9 @@ use thiserror::Error;
 
 use crate::ids::{DepartmentCode, TenantSlug, Username};
 use crate::permissions::Actor;
+// `Role` lived here; `official::Role` still works.
+pub use crate::role::Role;
 use crate::text::DisplayName;
-
-/// What an official may do; see [`crate::permissions`] for the matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// Registers incoming documents and dispatches them (registratura).
-    Registrar,
-    /// Works on dossiers of their department.
-    Official,
-    /// Heads a department: resolves, rejects, extends deadlines there.
-    HeadOfDepartment,
-    /// Signs issued acts (president, mayor).
-    Signer,
-    /// Administers the tenant; may do everything in it.
-    TenantAdmin,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: [Role; 5] = [
-        Role::Registrar,
-        Role::Official,
-        Role::HeadOfDepartment,
-        Role::Signer,
-        Role::TenantAdmin,
-    ];
-
-    /// A stable code: `registrar`, `official`, `head_of_department`, `signer`,
-    /// `tenant_admin`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Registrar => "registrar",
-            Role::Official => "official",
-            Role::HeadOfDepartment => "head_of_department",
-            Role::Signer => "signer",
-            Role::TenantAdmin => "tenant_admin",
-        }
-    }
-
-    /// The role with this [`code`](Self::code).
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-}
 
 /// A member of staff. Belongs to exactly one tenant and at most one department.
 /// The display name is public (shown as the official holding a dossier).
@@ -182,10 +141,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn role_codes_and_inactive_officials() {
-        for r in Role::ALL {
-            assert_eq!(Role::from_code(r.code()), Some(r));
-        }
+    fn inactive_officials_have_no_actor() {
         let mut o = Official {
             tenant: TenantSlug::parse("cj-cluj").unwrap(),
             username: Username::parse("ana.pop").unwrap(),

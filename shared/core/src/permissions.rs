@@ -29,7 +29,7 @@ use thiserror::Error;
 
 use crate::dossier::Dossier;
 use crate::ids::{DepartmentCode, TenantSlug, Username};
-use crate::official::Role;
+use crate::role::Role;
 use crate::route::RouteActor;
 
 /// An authenticated official, as the desk sees them on a request.

@@ -345,8 +345,8 @@ mod tests {
     use crate::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
     use crate::dossier::tests::{at, dept, sample_dossier, user};
     use crate::ids::TenantSlug;
-    use crate::official::Role;
     use crate::permissions::Actor;
+    use crate::role::Role;
     use crate::text::{PublicNote, Reason};
     use crate::workflow::{Command, execute};
 

@@ -36,8 +36,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::attachment::Attachment;
 use crate::digest::Sha256Digest;
-use crate::dossier::Attachment;
 use crate::ids::{DepartmentCode, DossierId, TenantSlug, Username};
 use crate::regno::RegistrationNumber;
 use crate::text::{PublicNote, Reason};

@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::attachment::{Attachment, MediaType, OriginalName};
 use crate::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
 use crate::deadline::DeadlineRule;
 use crate::department::Department;
@@ -25,14 +26,13 @@ use crate::document_type::{
     DocumentType, FieldDef, FieldKind, FieldName, SignatureRequirement, Titles, TypeStatus,
     TypeVersion,
 };
-use crate::dossier::{
-    Attachment, Channel, Dossier, DossierError, DossierParts, MediaType, Origin, OriginalName,
-};
+use crate::dossier::{Channel, Dossier, DossierError, DossierParts, Origin};
 use crate::form::FormData;
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::lang::Lang;
-use crate::official::{Invite, Official, Role};
+use crate::official::{Invite, Official};
 use crate::regno::{RegistrationNumber, RegistrationPrefix};
+use crate::role::Role;
 use crate::route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
 use crate::tenant::{AccentColour, Branding, Logo, PublicBaseUrl, Tenant, TenantKind};
 use crate::text::{DisplayName, InternalNote, PublicNote, Reason};
@@ -1050,9 +1050,10 @@ impl Invite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dossier::tests::{at, dept, petition_type, sample_dossier, user};
-    use crate::official::Role;
+    use crate::document_type::tests::petition_type;
+    use crate::dossier::tests::{at, dept, sample_dossier, user};
     use crate::permissions::Actor;
+    use crate::role::Role;
     use crate::route::RouteError;
     use crate::workflow::{Command, execute};
 

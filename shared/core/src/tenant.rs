@@ -2,8 +2,8 @@
 
 use thiserror::Error;
 
+use crate::attachment::MediaType;
 use crate::digest::Sha256Digest;
-use crate::dossier::MediaType;
 use crate::ids::TenantSlug;
 use crate::lang::Lang;
 use crate::regno::RegistrationPrefix;

@@ -32,10 +32,11 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use crate::attachment::Attachment;
 use crate::calendar::local_date;
 use crate::deadline::{self, DeadlineError};
 use crate::digest::Sha256Digest;
-use crate::dossier::{Attachment, Dossier, DossierStatus};
+use crate::dossier::{Dossier, DossierStatus};
 use crate::ids::{DepartmentCode, DossierId, TenantSlug, Username};
 use crate::permissions::{Action, Actor, Denied, authorize};
 use crate::regno::RegistrationNumber;
@@ -443,7 +444,7 @@ mod tests {
     use super::*;
     use crate::dossier::tests::{at, dept, sample_dossier, user};
     use crate::ids::TenantSlug;
-    use crate::official::Role;
+    use crate::role::Role;
     use crate::route::RouteActor;
 
     fn admin() -> Actor {
@@ -462,9 +463,9 @@ mod tests {
     fn response() -> Attachment {
         Attachment {
             sha256: crate::Sha256Digest::of(b"%PDF-1.7 raspuns"),
-            media_type: crate::MediaType::Pdf,
+            media_type: crate::attachment::MediaType::Pdf,
             size: 16,
-            original_name: crate::dossier::OriginalName::parse("raspuns.pdf").unwrap(),
+            original_name: crate::attachment::OriginalName::parse("raspuns.pdf").unwrap(),
         }
     }
 
