@@ -42,6 +42,7 @@ pub mod digest;
 pub mod document_type;
 pub mod dossier;
 pub mod form;
+pub mod idempotency;
 pub mod ids;
 pub mod lang;
 pub mod official;
