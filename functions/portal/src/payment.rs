@@ -33,8 +33,9 @@ use http::StatusCode;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
-use crate::pages::{form_state, t};
-use crate::{Ctx, Res, msg};
+use crate::ctx::{Ctx, Res};
+use crate::pages::form_state;
+use crate::texts::{pick, t};
 
 /// Where the provider's webhook reaches the portal when `payment_webhook_url`
 /// is not set: Spin service chaining to this component.
@@ -163,7 +164,7 @@ pub async fn buy(ctx: &Ctx) -> Res {
         .await;
     }
     let unavailable = || {
-        msg(
+        pick(
             lang,
             "Plata nu este disponibilă acum. Reîncercați mai târziu.",
             "A fizetés most nem érhető el. Próbálja újra később.",
@@ -257,7 +258,7 @@ pub async fn retry(ctx: &Ctx) -> Res {
             page(
                 ctx,
                 StatusCode::BAD_GATEWAY,
-                Some(msg(
+                Some(pick(
                     lang,
                     "Semnătura nu a putut fi creată acum. Plata rămâne înregistrată; reîncercați mai târziu.",
                     "Az aláírást most nem sikerült létrehozni. A fizetés rögzítve marad; próbálja újra később.",

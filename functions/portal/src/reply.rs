@@ -12,8 +12,9 @@ use ghiseu_platform::{multipart, repo};
 use http::StatusCode;
 use maud::html;
 
-use crate::pages::{errors as error_summary, t};
-use crate::{Ctx, Res};
+use crate::ctx::{Ctx, Res};
+use crate::pages::errors as error_summary;
+use crate::texts::t;
 
 /// Largest file of a reply.
 const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;

@@ -24,27 +24,17 @@ use ghiseu_platform::{multipart, repo, session};
 use http::StatusCode;
 use maud::{Markup, html};
 
-use crate::pages::{errors as error_summary, t};
-use crate::{Ctx, Res};
+use crate::ctx::{Ctx, Res, STORE};
+use crate::pages::{Errors, errors as error_summary};
+use crate::texts::{pick, t};
 
 /// The largest submission (all files together).
 pub const MAX_SUBMISSION_BYTES: usize = 40 * 1024 * 1024;
 
-type Errors = Vec<(String, String)>;
-
-fn text(lang: Lang, ro: &str, hu: &str, en: &str) -> String {
-    match lang {
-        Lang::Ro => ro,
-        Lang::Hu => hu,
-        Lang::En => en,
-    }
-    .to_owned()
-}
-
 /// A field problem in the citizen's language.
 fn field_error(lang: Lang, e: &FieldError) -> String {
     match e {
-        FieldError::Required => text(
+        FieldError::Required => pick(
             lang,
             "Completați acest câmp.",
             "Töltse ki ezt a mezőt.",
@@ -60,13 +50,13 @@ fn field_error(lang: Lang, e: &FieldError) -> String {
             Lang::Hu => format!("Egész szám {min} és {max} között."),
             Lang::En => format!("A whole number from {min} to {max}."),
         },
-        FieldError::Date => text(
+        FieldError::Date => pick(
             lang,
             "O dată de forma AAAA-LL-ZZ.",
             "Dátum ÉÉÉÉ-HH-NN formában.",
             "A date as YYYY-MM-DD.",
         ),
-        FieldError::Option => text(
+        FieldError::Option => pick(
             lang,
             "Alegeți una dintre opțiuni.",
             "Válasszon a lehetőségek közül.",
@@ -296,7 +286,40 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned);
-    // Every value as typed, to show the form again.
+    let Read {
+        values,
+        errors,
+        form,
+        files,
+    } = read(lang, &ty, &parts);
+    let (Some(form), true) = (form, errors.is_empty()) else {
+        let key = key.unwrap_or_else(|| session::random_secret().unwrap_or_default());
+        return Ok(form_page(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &tenant,
+            &ty,
+            &errors,
+            &values,
+            &key,
+        ));
+    };
+    register_once(ctx, account, key, (&tenant, &ty), form, files).await
+}
+
+/// What a submission's multipart form holds.
+struct Read {
+    /// Every value as typed, to show the form again.
+    values: Vec<(String, String)>,
+    errors: Errors,
+    /// The form data, when it is valid.
+    form: Option<ghiseu_core::form::FormData>,
+    /// The files, each with its field's label.
+    files: Vec<(String, Scan)>,
+}
+
+/// Reads and checks the fields and files of a submission of `ty`.
+fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
     let values: Vec<(String, String)> = parts
         .iter()
         .filter(|p| p.filename.is_none() && p.name.starts_with("f_"))
@@ -310,7 +333,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         if std::str::from_utf8(&p.data).is_err() {
             errors.push((
                 p.name.clone(),
-                text(
+                pick(
                     lang,
                     "Textul nu este valid.",
                     "A szöveg nem érvényes.",
@@ -320,7 +343,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         }
     }
     let form = match ghiseu_core::form::validate(
-        &ty,
+        ty,
         |n| {
             values
                 .iter()
@@ -361,7 +384,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
                     )),
                     Err(_) => errors.push((
                         id,
-                        text(
+                        pick(
                             lang,
                             "Numele fișierului nu este valid.",
                             "A fájlnév nem érvényes.",
@@ -374,31 +397,35 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
             Err(e) => errors.push((id, field_error(lang, &e))),
         }
     }
-    let (Some(form), true) = (form, errors.is_empty()) else {
-        let key = key.unwrap_or_else(|| session::random_secret().unwrap_or_default());
-        return Ok(form_page(
-            ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &tenant,
-            &ty,
-            &errors,
-            &values,
-            &key,
-        ));
-    };
-    // Idempotency: the first submission with this key claims it; a retry
-    // answers what the first one produced.
+    Read {
+        values,
+        errors,
+        form,
+        files,
+    }
+}
+
+/// Registers a valid submission once per idempotency `key`: the first one
+/// with a key claims it, a retry answers what the first one produced.
+async fn register_once(
+    ctx: &Ctx,
+    account: &Account,
+    key: Option<String>,
+    (tenant, ty): (&ghiseu_core::Tenant, &DocumentType),
+    form: ghiseu_core::form::FormData,
+    files: Vec<(String, Scan)>,
+) -> Res {
     let claim = match &key {
         Some(k) => {
             let marker = idem_key(account, k);
-            match kv::insert_new("default", &marker, b"pending")? {
+            match kv::insert_new(STORE, &marker, b"pending")? {
                 InsertOutcome::Inserted => Some(marker),
                 InsertOutcome::Exists(v) => return Ok(replay(ctx, &v)),
             }
         }
         None => None,
     };
-    let result = register_online(ctx, account, &tenant, &ty, form, files).await;
+    let result = register_online(ctx, account, tenant, ty, form, files).await;
     match (result, claim) {
         (Ok(outcome), Some(marker)) => {
             ctx.store.set(&marker, outcome.as_bytes()).await?;
@@ -433,7 +460,7 @@ fn replay(ctx: &Ctx, marker: &[u8]) -> Response {
         return see_other("/portal?awaiting=signature");
     }
     ctx.page(StatusCode::CONFLICT, t(lang, "new_request"), |_| {
-        html! { p.notice { (text(lang, "Cererea este în curs de înregistrare. Reîncărcați pagina peste câteva secunde.", "A kérelem iktatása folyamatban. Frissítse az oldalt néhány másodperc múlva.", "The request is being registered. Reload the page in a few seconds.")) } }
+        html! { p.notice { (pick(lang, "Cererea este în curs de înregistrare. Reîncărcați pagina peste câteva secunde.", "A kérelem iktatása folyamatban. Frissítse az oldalt néhány másodperc múlva.", "The request is being registered. Reload the page in a few seconds.")) } }
     })
 }
 
@@ -447,13 +474,72 @@ async fn register_online(
     form: ghiseu_core::form::FormData,
     files: Vec<(String, Scan)>,
 ) -> Result<String, IntakeError> {
-    let lang = ctx.lang;
     let scope = TenantScope::new(&tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let mut stored: Vec<(String, Attachment)> = Vec::new();
     for (label, scan) in files {
         stored.push((label, dossiers::store_file(&s3, &scope, scan).await?));
     }
+    let cerere = render_cerere(ctx, account, (tenant, ty), &form, &stored)?;
+    let cerere_file = dossiers::store_file(
+        &s3,
+        &scope,
+        Scan {
+            name: OriginalName::parse("cerere.pdf").expect("a valid name"),
+            media_type: MediaType::Pdf,
+            data: cerere,
+        },
+    )
+    .await?;
+    if ty.signature == SignatureRequirement::Qualified {
+        // Waits for the citizen's qualified signature (crate::sign), which
+        // registers it with the signed cerere; nothing is registered yet.
+        let record = format!(
+            "{}/{}/{}",
+            tenant.slug,
+            ty.code.as_str(),
+            cerere_file.sha256.to_hex()
+        );
+        citizens::keep_awaiting_request(
+            &account.id,
+            &citizens::AwaitingRequest {
+                tenant: tenant.slug.to_string(),
+                document_type: ty.code.as_str().to_owned(),
+                form: form
+                    .pairs()
+                    .iter()
+                    .map(|(n, v)| (n.as_str().to_owned(), v.clone()))
+                    .collect(),
+                cerere: attachment_to_stored(&cerere_file),
+                attachments: stored
+                    .iter()
+                    .map(|(_, a)| attachment_to_stored(a))
+                    .collect(),
+                created_at: ctx.now,
+            },
+        )?;
+        citizens::keep_awaiting_signature(&account.id, &record)?;
+        return Ok(format!(
+            "awaiting-signature:{}",
+            cerere_file.sha256.to_hex()
+        ));
+    }
+    let mut all = vec![cerere_file];
+    all.extend(stored.into_iter().map(|(_, a)| a));
+    let dossier = register_as_citizen(ctx, account, tenant, ty.code.clone(), form, all).await?;
+    Ok(format!("registered:{}", dossier.number()))
+}
+
+/// The cerere's PDF: the form's values under their labels, each stored file
+/// with its SHA-256, the applicant's proven contacts.
+fn render_cerere(
+    ctx: &Ctx,
+    account: &Account,
+    (tenant, ty): (&ghiseu_core::Tenant, &DocumentType),
+    form: &ghiseu_core::form::FormData,
+    stored: &[(String, Attachment)],
+) -> Result<Vec<u8>, IntakeError> {
+    let lang = ctx.lang;
     let labels: Vec<(String, String)> = form
         .pairs()
         .iter()
@@ -504,53 +590,7 @@ async fn register_online(
         reference: Some(Reference::Submission(&reference)),
     })
     .map_err(|e| IntakeError::NotAllowed(e.to_string()))?;
-    let cerere_file = dossiers::store_file(
-        &s3,
-        &scope,
-        Scan {
-            name: OriginalName::parse("cerere.pdf").expect("a valid name"),
-            media_type: MediaType::Pdf,
-            data: cerere.bytes,
-        },
-    )
-    .await?;
-    if ty.signature == SignatureRequirement::Qualified {
-        // Waits for the citizen's qualified signature (crate::sign), which
-        // registers it with the signed cerere; nothing is registered yet.
-        let record = format!(
-            "{}/{}/{}",
-            tenant.slug,
-            ty.code.as_str(),
-            cerere_file.sha256.to_hex()
-        );
-        citizens::keep_awaiting_request(
-            &account.id,
-            &citizens::AwaitingRequest {
-                tenant: tenant.slug.to_string(),
-                document_type: ty.code.as_str().to_owned(),
-                form: form
-                    .pairs()
-                    .iter()
-                    .map(|(n, v)| (n.as_str().to_owned(), v.clone()))
-                    .collect(),
-                cerere: attachment_to_stored(&cerere_file),
-                attachments: stored
-                    .iter()
-                    .map(|(_, a)| attachment_to_stored(a))
-                    .collect(),
-                created_at: ctx.now,
-            },
-        )?;
-        citizens::keep_awaiting_signature(&account.id, &record)?;
-        return Ok(format!(
-            "awaiting-signature:{}",
-            cerere_file.sha256.to_hex()
-        ));
-    }
-    let mut all = vec![cerere_file];
-    all.extend(stored.into_iter().map(|(_, a)| a));
-    let dossier = register_as_citizen(ctx, account, tenant, ty.code.clone(), form, all).await?;
-    Ok(format!("registered:{}", dossier.number()))
+    Ok(cerere.bytes)
 }
 
 /// Registers an online request of `account` (the cerere first in `files`)

@@ -1,0 +1,149 @@
+//! The request context every handler gets ([`Ctx`]: the store, the language,
+//! the request's headers and query, the time, the signed-in citizen), the page
+//! frame and the CSRF check that depend on it, and the answer to a failure.
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::Lang;
+use ghiseu_core::citizen::Account;
+use ghiseu_platform::citizens;
+use ghiseu_platform::http::{self as web, Response, cookie, secure_html_with, set_cookie};
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::session::{self, Session};
+use http::{HeaderMap, StatusCode};
+use maud::html;
+
+use crate::pages::layout;
+use crate::texts::t;
+
+/// The key-value store of the portal's records.
+pub(crate) const STORE: &str = "default";
+/// The portal's pages may run their own script (upload progress), nothing else.
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+                   img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The cookie of a citizen's session.
+pub(crate) const SESSION_COOKIE: &str = "ghiseu_citizen";
+/// The cookie of an anonymous form's CSRF token (double submit).
+const FORM_COOKIE: &str = "ghiseu_portal_form";
+/// The `tenant` of a citizen's session: not a valid tenant slug, so a citizen
+/// session can never pass for an official's.
+pub(crate) const CITIZEN: &str = "~citizen";
+
+/// What a handler answers; an `Err` is an unexpected failure ([`failed`]).
+pub(crate) type Res = ghiseu_platform::Result<Response>;
+
+/// One request as the handlers see it.
+pub(crate) struct Ctx {
+    pub(crate) store: Store,
+    pub(crate) lang: Lang,
+    pub(crate) headers: HeaderMap,
+    pub(crate) query: String,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) signed: Option<(Session, Account)>,
+}
+
+impl Ctx {
+    /// The context of a request: who is signed in, and the language (the
+    /// query's, the browser's or the account's).
+    pub(crate) async fn new(
+        store: Store,
+        headers: HeaderMap,
+        query: String,
+        now: DateTime<Utc>,
+    ) -> ghiseu_platform::Result<Self> {
+        let signed = signed_in(&store, &headers, now).await?;
+        let lang = web::language(&query, &headers, signed.as_ref().map(|(_, a)| a.lang));
+        Ok(Self {
+            store,
+            lang,
+            headers,
+            query,
+            now,
+            signed,
+        })
+    }
+
+    /// The client's address, for the limits per client.
+    pub(crate) fn client(&self) -> String {
+        web::client_address(&self.headers)
+    }
+
+    /// A page; anonymous pages get a fresh form token (cookie + hidden field).
+    pub(crate) fn page(
+        &self,
+        status: StatusCode,
+        title: &str,
+        body: impl Fn(&str) -> maud::Markup,
+    ) -> Response {
+        let (csrf, fresh) = match &self.signed {
+            Some((s, _)) => (s.csrf.clone(), None),
+            None => {
+                let token = session::random_secret().unwrap_or_default();
+                (token.clone(), Some(token))
+            }
+        };
+        let name = self.signed.as_ref().map(|(_, a)| a.name.as_str());
+        let mut r = secure_html_with(
+            status,
+            layout(self.lang, title, name, &csrf, body(&csrf)),
+            CSP,
+        );
+        if let Some(token) = fresh {
+            set_cookie(
+                &mut r,
+                &format!("{FORM_COOKIE}={token}; Path=/portal; HttpOnly; Secure; SameSite=Strict"),
+            );
+        }
+        r
+    }
+
+    /// Whether `given` is this request's CSRF token (the session's, or the
+    /// anonymous form cookie's).
+    pub(crate) fn csrf_ok(&self, given: Option<&str>) -> bool {
+        let given = given.unwrap_or_default();
+        let expected = match &self.signed {
+            Some((s, _)) => Some(s.csrf.as_str()),
+            None => cookie(&self.headers, FORM_COOKIE),
+        };
+        expected.is_some_and(|e| {
+            !given.is_empty() && session::constant_time_eq(e.as_bytes(), given.as_bytes())
+        })
+    }
+
+    /// The answer to a form posted without its CSRF token.
+    pub(crate) fn expired_form(&self) -> Response {
+        self.page(StatusCode::FORBIDDEN, t(self.lang, "portal"), |_| {
+            html! { p.error { "Formularul a expirat. Reîncărcați pagina. / The form expired: reload the page." } }
+        })
+    }
+}
+
+/// The citizen signed in by the session cookie of `headers`, if any (an
+/// official's session or an unverified account is nobody).
+async fn signed_in(
+    store: &Store,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> ghiseu_platform::Result<Option<(Session, Account)>> {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(s) = session::load(store, id, now).await? else {
+        return Ok(None);
+    };
+    if s.tenant != CITIZEN {
+        return Ok(None);
+    }
+    Ok(citizens::account(store, &s.username)
+        .await?
+        .filter(Account::is_verified)
+        .map(|a| (s, a)))
+}
+
+/// An unexpected failure: logged, answered without details.
+pub(crate) fn failed(e: ghiseu_platform::Error) -> Response {
+    eprintln!("portal: {e}");
+    web::problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The service could not finish the request. Try again.",
+    )
+}

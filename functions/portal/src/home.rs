@@ -1,0 +1,117 @@
+//! My documents (`GET /portal`): the dossiers linked to the account, the
+//! requests waiting for a signature, the payments; and the document issued on
+//! one of them (`GET /portal/documents/{tenant}/{id}/issued.pdf`).
+
+use ghiseu_core::TenantSlug;
+use ghiseu_platform::citizens;
+use ghiseu_platform::http::{self as web, see_other};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::{repo, tracking};
+use http::{StatusCode, header};
+use maud::html;
+
+use crate::accounts::login_page;
+use crate::ctx::{Ctx, Res};
+use crate::pages::document;
+use crate::payment::payments_list;
+use crate::texts::t;
+
+/// `GET /portal`: my documents (the sign-in page for nobody).
+pub(crate) async fn home(ctx: &Ctx) -> Res {
+    let lang = ctx.lang;
+    let Some((_, account)) = &ctx.signed else {
+        return Ok(login_page(ctx, StatusCode::OK, &[], ""));
+    };
+    let today = ghiseu_core::calendar::local_date(ctx.now);
+    let mut docs = Vec::new();
+    for l in citizens::linked_dossiers(&ctx.store, &account.id).await? {
+        let (Ok(slug), Ok(id)) = (
+            TenantSlug::parse(&l.tenant),
+            ghiseu_core::DossierId::parse(&l.dossier),
+        ) else {
+            continue;
+        };
+        let Some(v) = repo::get_dossier(&ctx.store, &TenantScope::new(&slug), &id).await? else {
+            continue;
+        };
+        let token = *v.dossier.token();
+        if let Some(snap) = tracking::get_snapshot(&ctx.store, &token).await? {
+            let reply = (v.dossier.status() == ghiseu_core::DossierStatus::AwaitingCitizen)
+                .then(|| format!("/portal/documents/{}/{}/reply", l.tenant, l.dossier));
+            let issued = v
+                .dossier
+                .issued()
+                .map(|_| format!("/portal/documents/{}/{}/issued.pdf", l.tenant, l.dossier));
+            docs.push((token.to_string(), snap.view(today, lang), reply, issued));
+        }
+    }
+    docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
+    let awaiting = citizens::awaiting_signature(&ctx.store, &account.id).await?;
+    let orders = citizens::orders(&ctx.store, &account.id).await?;
+    let registered = web::query_param(&ctx.query, "registered");
+    Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
+        html! {
+            h1 { (t(lang, "my_documents")) }
+            @if let Some(n) = &registered { p.notice role="status" { (t(lang, "registered")) " " strong { (n) } } }
+            p { a href="/portal/new" { (t(lang, "new_request")) } }
+            @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
+            @for record in &awaiting {
+                article.document {
+                    p { (t(lang, "awaiting")) }
+                    p { small { (record) } }
+                    p { strong { a href={ "/portal/sign/" (record.rsplit('/').next().unwrap_or_default()) } { (t(lang, "sign")) } } }
+                }
+            }
+            @for (token, v, reply, issued) in &docs { (document(lang, token, v, reply.as_deref(), issued.as_deref())) }
+            p { a href="/portal/claim" { (t(lang, "claim")) } }
+            p { a href="/portal/signature" { (t(lang, "signature")) } }
+            (payments_list(lang, &orders))
+        }
+    }))
+}
+
+/// `GET /portal/documents/{tenant}/{id}/issued.pdf`: the document issued on
+/// one of the citizen's own dossiers (the signed PDF when it was signed).
+pub(crate) async fn issued_document(ctx: &Ctx, slug: &str, id: &str) -> Res {
+    let Some((_, account)) = &ctx.signed else {
+        return Ok(see_other("/portal/login"));
+    };
+    let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
+    let mine = citizens::linked_dossiers(&ctx.store, &account.id)
+        .await?
+        .iter()
+        .any(|l| l.tenant == slug && l.dossier == id);
+    let (true, Ok(slug), Ok(id)) = (
+        mine,
+        TenantSlug::parse(slug),
+        ghiseu_core::DossierId::parse(id),
+    ) else {
+        return Ok(not_found());
+    };
+    let scope = TenantScope::new(&slug);
+    let Some(v) = repo::get_dossier(&ctx.store, &scope, &id).await? else {
+        return Ok(not_found());
+    };
+    let Some(doc) = v.dossier.issued().and_then(|sha| v.dossier.document(sha)) else {
+        return Ok(not_found());
+    };
+    let (sha, mime) = (doc.sha256, doc.media_type.mime());
+    let s3 = ghiseu_platform::s3::S3Client::from_variables().await?;
+    let Some(bytes) = s3.get_object(&scope.attachment_object(&sha)).await? else {
+        return Ok(not_found());
+    };
+    let mut r = web::bytes(StatusCode::OK, mime, bytes);
+    let name = format!(
+        "attachment; filename=\"{}.{}\"",
+        v.dossier.number(),
+        doc.media_type.extension()
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&name) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(r)
+}
