@@ -7,9 +7,9 @@ wasmtime::component::bindgen!({
     world: "ghiseu:host/host",
     imports: { default: async | trappable },
     with: {
-        "fermyon:spin/key-value.store": crate::kv_host::StoreHandle,
-        "wasi:keyvalue/store.bucket": crate::kv_host::StoreHandle,
-        "wasi:keyvalue/atomics.cas": crate::kv_host::CasHandle,
+        "fermyon:spin/key-value.store": crate::kv::StoreHandle,
+        "wasi:keyvalue/store.bucket": crate::kv::StoreHandle,
+        "wasi:keyvalue/atomics.cas": crate::kv::CasHandle,
     },
     trappable_error_type: {
         "fermyon:spin/key-value.error" => fermyon::spin::key_value::Error,

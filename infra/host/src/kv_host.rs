@@ -11,19 +11,7 @@ use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use crate::bindings::fermyon::spin::key_value as spin_kv;
 use crate::bindings::wasi::keyvalue::{atomics, batch, store as wasi_kv};
-use crate::kv::{CasOutcome, KvStore};
-
-/// An open store, as held in the guest's resource table.
-pub struct StoreHandle {
-    store: KvStore,
-}
-
-/// A compare-and-swap in progress: the value seen when it was created.
-pub struct CasHandle {
-    store: KvStore,
-    key: String,
-    current: Option<Vec<u8>>,
-}
+use crate::kv::{CasHandle, CasOutcome, KvStore, StoreHandle};
 
 /// Per-instance key-value state: the labels the component may open.
 #[derive(Clone, Default)]

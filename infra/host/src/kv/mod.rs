@@ -46,6 +46,21 @@ pub enum CasOutcome {
     Conflict(Option<Vec<u8>>),
 }
 
+/// An open store, as held in a guest's resource table (the resource type of
+/// `fermyon:spin/key-value.store` and `wasi:keyvalue/store.bucket` in
+/// `bindings`; `kv_host` creates and reads it).
+pub struct StoreHandle {
+    pub(crate) store: KvStore,
+}
+
+/// A compare-and-swap in progress (`wasi:keyvalue/atomics.cas`): the value
+/// seen when it was created.
+pub struct CasHandle {
+    pub(crate) store: KvStore,
+    pub(crate) key: String,
+    pub(crate) current: Option<Vec<u8>>,
+}
+
 /// Opens the SQLite store `label` in the file at `path` (created if missing).
 ///
 /// This is the same code the host uses; the native benchmark baseline calls
