@@ -3,10 +3,11 @@
 
 use chrono::Utc;
 use ghiseu_core::dossier::OriginalName;
+use ghiseu_core::inbox::{InboxDue, InboxStatus, InboxView};
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::{
-    CitizenContact, CitizenName, DocumentTypeCode, DossierId, Email, InternalNote, MediaType,
-    PhoneNumber, PublicNames, RegistrationNumber, TenantSlug, Username,
+    CitizenContact, CitizenName, DocumentTypeCode, DossierId, DossierStatus, Email, InternalNote,
+    MediaType, PhoneNumber, PublicNames, RegistrationNumber, TenantSlug, Username,
 };
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
@@ -184,74 +185,58 @@ pub async fn logout(store: &Store, signed: &Signed, body: &[u8]) -> Result<Respo
 }
 
 /// What an inbox shows: whose dossiers, and which of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxFilter {
-    /// `mine`, `department`, `signature`, `all` or `registry`.
-    pub view: String,
+    /// Whose dossiers (`view=`).
+    pub view: InboxView,
     /// A department code (for `view=department`; default: the official's).
     pub department: Option<String>,
-    /// An internal status code.
-    pub status: Option<String>,
+    /// An internal status (`status=`).
+    pub status: Option<InboxStatus>,
     /// A document type code.
     pub document_type: Option<String>,
-    /// `overdue` or `week`.
-    pub due: Option<String>,
+    /// `overdue` or `week` (`due=`).
+    pub due: Option<InboxDue>,
 }
 
 impl InboxFilter {
     /// Reads the query string; the default view depends on the role.
     pub fn parse(query: &str, signed: &Signed) -> Self {
         let q = parse_form(query.as_bytes());
-        let get = |k: &str| field(&q, k).map(str::to_owned);
-        let roles = &signed.actor.roles;
-        let default_view = if roles.contains(&ghiseu_core::Role::Signer) {
-            "signature"
-        } else if roles.contains(&ghiseu_core::Role::Registrar)
-            || roles.contains(&ghiseu_core::Role::TenantAdmin)
-        {
-            "all"
-        } else if signed.actor.department.is_some() {
-            "department"
-        } else {
-            "mine"
-        };
+        let get = |k: &str| field(&q, k);
         Self {
             view: get("view")
-                .filter(|v| {
-                    ["mine", "department", "signature", "all", "registry"].contains(&v.as_str())
-                })
-                .unwrap_or_else(|| default_view.to_owned()),
-            department: get("department"),
-            status: get("status"),
-            document_type: get("document_type"),
-            due: get("due").filter(|d| d == "overdue" || d == "week"),
+                .and_then(InboxView::parse)
+                .unwrap_or_else(|| InboxView::default_for(&signed.actor)),
+            department: get("department").map(str::to_owned),
+            status: get("status").map(InboxStatus::parse),
+            document_type: get("document_type").map(str::to_owned),
+            due: get("due").and_then(InboxDue::parse),
         }
     }
 
     /// Whether `s` belongs in this inbox on `today`.
     pub fn keeps(&self, s: &repo::Summary, signed: &Signed, today: chrono::NaiveDate) -> bool {
         let own_department = signed.actor.department.as_ref().map(|d| d.as_str());
-        let ok_view = match self.view.as_str() {
-            "mine" => s.official.as_deref() == Some(signed.actor.username.as_str()),
-            "department" => {
+        let ok_view = match self.view {
+            InboxView::Mine => s.official.as_deref() == Some(signed.actor.username.as_str()),
+            InboxView::Department => {
                 let dep = self.department.as_deref().or(own_department);
                 dep.is_some_and(|d| s.department == d)
             }
-            "signature" => s.status == "awaiting_signature",
-            _ => self.department.as_deref().is_none_or(|d| s.department == d),
+            InboxView::Signature => s.status == DossierStatus::AwaitingSignature.code(),
+            InboxView::All | InboxView::Registry => {
+                self.department.as_deref().is_none_or(|d| s.department == d)
+            }
         };
         let days_left = ghiseu_core::deadline::days_left(s.deadline, today);
         ok_view
-            && self.status.as_deref().is_none_or(|st| s.status == st)
+            && self.status.is_none_or(|st| st.keeps(&s.status))
             && self
                 .document_type
                 .as_deref()
                 .is_none_or(|t| s.document_type == t)
-            && match self.due.as_deref() {
-                Some("overdue") => days_left < 0,
-                Some("week") => (0..7).contains(&days_left),
-                _ => true,
-            }
+            && self.due.is_none_or(|d| d.keeps(days_left))
     }
 }
 
@@ -264,7 +249,7 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
     let today = ghiseu_core::calendar::local_date(now);
     // Numbers of the registry view taken without a dossier recorded.
     let mut unused = Vec::new();
-    let mut rows: Vec<repo::Summary> = if filter.view == "registry" {
+    let mut rows: Vec<repo::Summary> = if filter.view == InboxView::Registry {
         let year = registration_year(now);
         let mut rows = Vec::new();
         for (seq, id) in repo::recent_registrations(store, &scope, year, 100).await? {
@@ -286,7 +271,7 @@ pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Respon
         repo::open_dossiers(store, &scope).await?
     };
     rows.retain(|s| filter.keeps(s, signed, today));
-    if filter.view != "registry" {
+    if filter.view != InboxView::Registry {
         rows.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.number.cmp(&b.number)));
     }
     let departments = repo::departments(store, &scope).await?;

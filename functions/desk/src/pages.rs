@@ -2,6 +2,7 @@
 //! every journey is a plain form.
 
 use ghiseu_core::calendar::local_datetime;
+use ghiseu_core::inbox::{InboxDue, InboxStatus, InboxView};
 use ghiseu_core::public_view::PublicNames;
 use ghiseu_core::{Department, DocumentType, Dossier, Official, Tenant};
 use ghiseu_platform::http::{self as web, Response};
@@ -164,19 +165,13 @@ pub fn inbox(
     names: &PublicNames,
     today: chrono::NaiveDate,
 ) -> String {
-    let views = [
-        ("mine", "Ale mele"),
-        ("department", "Departamentul"),
-        ("signature", "De semnat"),
-        ("all", "Toate deschise"),
-        ("registry", "Registru (ultimele înregistrări)"),
-    ];
-    let statuses = [
-        "registered",
-        "in_progress",
-        "awaiting_citizen",
-        "awaiting_signature",
-    ];
+    let view_label = |v: InboxView| match v {
+        InboxView::Mine => "Ale mele",
+        InboxView::Department => "Departamentul",
+        InboxView::Signature => "De semnat",
+        InboxView::All => "Toate deschise",
+        InboxView::Registry => "Registru (ultimele înregistrări)",
+    };
     layout(
         "Registru",
         Some(signed),
@@ -184,13 +179,13 @@ pub fn inbox(
             h1 { "Dosare — " (signed.tenant.name.as_str()) }
             p { a href="/desk/intake" { "Înregistrează un document depus pe hârtie" } }
             nav.tabs aria-label="Vederi" {
-                @for (v, label) in views {
-                    @if filter.view == v { strong { (label) } } @else { a href=(format!("/desk?view={v}")) { (label) } }
+                @for v in InboxView::ALL {
+                    @if filter.view == v { strong { (view_label(v)) } } @else { a href=(format!("/desk?view={}", v.as_str())) { (view_label(v)) } }
                     " "
                 }
             }
             form method="get" action="/desk" class="filters" {
-                input type="hidden" name="view" value=(filter.view);
+                input type="hidden" name="view" value=(filter.view.as_str());
                 label for="f-department" { "Departament" }
                 select id="f-department" name="department" {
                     option value="" { "—" }
@@ -201,8 +196,8 @@ pub fn inbox(
                 label for="f-status" { "Stare" }
                 select id="f-status" name="status" {
                     option value="" { "—" }
-                    @for st in statuses {
-                        option value=(st) selected[filter.status.as_deref() == Some(st)] { (status_ro(st)) }
+                    @for st in InboxStatus::OFFERED {
+                        option value=(st.code()) selected[filter.status == Some(InboxStatus::Is(st))] { (status_ro(st.code())) }
                     }
                 }
                 label for="f-type" { "Tip document" }
@@ -215,8 +210,8 @@ pub fn inbox(
                 label for="f-due" { "Termen" }
                 select id="f-due" name="due" {
                     option value="" { "—" }
-                    option value="overdue" selected[filter.due.as_deref() == Some("overdue")] { "Depășit" }
-                    option value="week" selected[filter.due.as_deref() == Some("week")] { "În următoarele 7 zile" }
+                    option value=(InboxDue::Overdue.as_str()) selected[filter.due == Some(InboxDue::Overdue)] { "Depășit" }
+                    option value=(InboxDue::Week.as_str()) selected[filter.due == Some(InboxDue::Week)] { "În următoarele 7 zile" }
                 }
                 button type="submit" { "Filtrează" }
             }

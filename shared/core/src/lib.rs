@@ -44,6 +44,7 @@ pub mod dossier;
 pub mod form;
 pub mod idempotency;
 pub mod ids;
+pub mod inbox;
 pub mod lang;
 pub mod official;
 pub mod payment;
