@@ -25,9 +25,13 @@
 //! key-value store).
 //!
 //! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
-//! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`],
-//! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`], [`route`],
-//! [`dossier`], [`workflow`], [`permissions`], [`public_view`], [`signing`], [`stats`], [`stored`].
+//! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`], [`role`],
+//! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`],
+//! [`attachment`], [`route`], [`dossier`], [`workflow`], [`permissions`],
+//! [`public_view`], [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`].
+//!
+//! Architecture invariant: the modules import each other in no circle (a type
+//! that two modules need lives in a third, as [`attachment`] and [`role`] do).
 
 #![deny(missing_docs)]
 
