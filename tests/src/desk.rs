@@ -105,6 +105,7 @@ fn desk_manifest() -> PathBuf {
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
+             tsa_url = \"{{{{ tsa_url }}}}\"\n\
              payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\

@@ -42,7 +42,7 @@ use ghiseu_platform::repo::{self, STORE};
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, Method};
 
-use crate::service::DeskError;
+use crate::service::{DeskError, IntoHtml};
 
 /// The session cookie.
 const SESSION_COOKIE: &str = "ghiseu_desk";
@@ -144,7 +144,7 @@ async fn handle(request: Request) -> Response {
         }
     }
     .await;
-    result.unwrap_or_else(DeskError::into_html)
+    result.unwrap_or_else(IntoHtml::into_html)
 }
 
 async fn route_signed(

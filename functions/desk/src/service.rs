@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::workflow::{self, Command, WorkflowError};
-use ghiseu_core::{Actor, Denied, Dossier, DossierId, PublicStatus, Tenant};
+use ghiseu_core::{Actor, Dossier, DossierId, PublicStatus, Tenant};
 use ghiseu_platform::http::Response;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -21,55 +21,18 @@ pub use ghiseu_platform::dossiers::{
 /// Largest scanned page accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
-/// Everything that can go wrong in the desk, mapped to HTTP in one place
-/// ([`DeskError::into_html`]).
-#[derive(Debug)]
-pub enum DeskError {
-    /// No such dossier in the official's tenant (also: another tenant's).
-    NotFound,
-    /// The official's role does not allow the action.
-    Forbidden(String),
-    /// Someone else changed the dossier since it was shown.
-    Conflict,
-    /// The action is not possible in the dossier's state.
-    NotAllowed(String),
-    /// A form field is invalid: (field id, message).
-    Invalid(Vec<(String, String)>),
-    /// A store failed.
-    Platform(ghiseu_platform::Error),
-}
+/// Everything that can go wrong in the desk: the use cases' one error,
+/// mapped to HTTP in one place ([`IntoHtml::into_html`]).
+pub use ghiseu_app::Error as DeskError;
 
-impl From<ghiseu_platform::Error> for DeskError {
-    fn from(e: ghiseu_platform::Error) -> Self {
-        Self::Platform(e)
-    }
-}
-
-impl From<IntakeError> for DeskError {
-    fn from(e: IntakeError) -> Self {
-        match e {
-            IntakeError::NotFound => Self::NotFound,
-            IntakeError::Forbidden(m) => Self::Forbidden(m),
-            IntakeError::NotAllowed(m) => Self::NotAllowed(m),
-            IntakeError::Invalid(v) => Self::Invalid(v),
-            IntakeError::Platform(e) => Self::Platform(e),
-        }
-    }
-}
-
-impl From<WorkflowError> for DeskError {
-    fn from(e: WorkflowError) -> Self {
-        match e {
-            WorkflowError::Denied(Denied::OtherTenant) => Self::NotFound,
-            WorkflowError::Denied(d) => Self::Forbidden(d.to_string()),
-            other => Self::NotAllowed(other.to_string()),
-        }
-    }
-}
-
-impl DeskError {
+/// The desk's error page of an error.
+pub trait IntoHtml {
     /// The error page.
-    pub fn into_html(self) -> Response {
+    fn into_html(self) -> Response;
+}
+
+impl IntoHtml for DeskError {
+    fn into_html(self) -> Response {
         let (status, title, detail) = match self {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,

@@ -22,10 +22,10 @@
 //! digest is the one that was authorized.
 
 use chrono::{DateTime, Utc};
-use ghiseu_core::dossier::OriginalName;
+use ghiseu_app::signing::{self, Credential, FinishError, ToSign};
 use ghiseu_core::workflow::{self, WorkflowError};
 use ghiseu_core::{
-    Action, Actor, Attachment, Dossier, DossierId, MediaType, PublicStatus, Sha256Digest, Tenant,
+    Action, Actor, Attachment, Dossier, DossierId, PublicStatus, Sha256Digest, Tenant,
     TrackingToken,
 };
 use ghiseu_platform::csc::{self, Client, KeyAlgorithm, Refusal};
@@ -38,7 +38,7 @@ use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::{hex, random_bytes};
 use serde::{Deserialize, Serialize};
 
-use crate::service::{DeskError, Scan, notify_citizen, publish, store_file};
+use crate::service::{DeskError, IntoHtml, notify_citizen, publish};
 use crate::{Signed, csrf_ok, pages, redirect};
 
 /// The batch page's CSP: the desk's, plus its own script (`/desk/sign.js`)
@@ -198,11 +198,22 @@ impl Batch {
         }
     }
 
-    fn chain(&self) -> Result<Vec<Vec<u8>>, DeskError> {
-        self.certificates
+    /// The credential as it was when the batch was prepared.
+    fn credential(&self) -> Result<Credential, DeskError> {
+        let certificates = self
+            .certificates
             .iter()
             .map(|h| hex_decode(h).ok_or_else(|| corrupt("certificate")))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        if certificates.is_empty() {
+            return Err(corrupt("certificate chain"));
+        }
+        Ok(Credential {
+            id: self.credential.clone(),
+            certificates,
+            algorithm: self.key_algorithm()?,
+            multisign: self.multisign,
+        })
     }
 }
 
@@ -424,13 +435,10 @@ pub async fn create(
                         let pdf = response_bytes(&s3, &scope, &r).await?;
                         match prepare(&batch, &item, &pdf) {
                             Ok(prepared) => {
-                                let attrs = ghiseu_pades::signed_attributes(
-                                    prepared.digest(),
-                                    &signer_cert,
-                                )
-                                .map_err(|e| pades_error(&e))?;
-                                item.digest = hex(&prepared.digest());
-                                item.hash = hex(&attrs.hash_to_sign());
+                                let to_sign = ToSign::new(prepared, &signer_cert)
+                                    .map_err(|e| pades_error(&e))?;
+                                item.digest = to_sign.digest().to_hex();
+                                item.hash = to_sign.hash().to_hex();
                             }
                             Err(e) => {
                                 item.state = ItemState::Failed {
@@ -999,7 +1007,6 @@ async fn complete(
     part: &[(usize, Item)],
     signatures: &[Vec<u8>],
 ) -> Result<Vec<(usize, ItemState)>, DeskError> {
-    let chain = batch.chain()?;
     let ctx = Issuing {
         store,
         actor,
@@ -1007,11 +1014,8 @@ async fn complete(
         batch,
         scope: TenantScope::new(&actor.tenant),
         s3: S3Client::from_variables().await?,
-        chain: chain.iter().map(Vec::as_slice).collect(),
-        tsa_url: spin_sdk::variables::get("tsa_url")
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        credential: batch.credential()?,
+        config: signing::Config::new(&spin_sdk::variables::get("tsa_url").unwrap_or_default()),
     };
     // From here on documents may be issued before their results are saved.
     save(key, |b| b.parts_started += 1)?;
@@ -1074,10 +1078,10 @@ struct Issuing<'a> {
     batch: &'a Batch,
     scope: TenantScope,
     s3: S3Client,
-    /// The certificates, signer first.
-    chain: Vec<&'a [u8]>,
-    /// The RFC 3161 timestamp authority (baseline B-T), or empty for B-B.
-    tsa_url: String,
+    /// The batch's credential as it was when the batch was prepared.
+    credential: Credential,
+    /// How to sign (B-T with the timestamp authority, if one is set).
+    config: signing::Config,
 }
 
 /// Signs, stores and issues one document; its signed PDF's digest and the
@@ -1094,8 +1098,8 @@ async fn issue_one(
         batch,
         ref scope,
         ref s3,
-        ref chain,
-        ref tsa_url,
+        ref credential,
+        ref config,
     } = *ctx;
     let id = DossierId::parse(&item.dossier).map_err(|_| corrupt("dossier id"))?;
     let response = Sha256Digest::parse(&item.response).map_err(|_| corrupt("response"))?;
@@ -1112,46 +1116,31 @@ async fn issue_one(
     if hex(&prepared.digest()) != item.digest {
         return Err(changed());
     }
-    let attrs = ghiseu_pades::signed_attributes(prepared.digest(), chain[0])
-        .map_err(|e| ItemError::Failed(e.to_string()))?;
-    let algorithm = batch.key_algorithm()?.signature_algorithm();
-    let signed_pdf = if tsa_url.is_empty() {
-        ghiseu_pades::finish(prepared, &attrs, signature, algorithm, &chain[1..])
-    } else {
-        // B-T: without its timestamp the document fails alone rather than being
-        // issued as B-B behind the configuration's back.
-        let imprint = ghiseu_pades::signature_timestamp_imprint(signature, algorithm)
-            .map_err(|e| ItemError::Failed(e.to_string()))?;
-        let token = ghiseu_platform::tsa::timestamp(tsa_url, imprint)
-            .await
-            .map_err(|e| ItemError::Failed(format!("Marca temporală lipsește: {e}")))?;
-        ghiseu_pades::finish_with_timestamp(
-            prepared,
-            &attrs,
-            signature,
-            algorithm,
-            &chain[1..],
-            &token,
-        )
-    }
-    .map_err(|e| ItemError::Failed(e.to_string()))?;
+    let to_sign =
+        ToSign::new(prepared, credential.signer()).map_err(|e| ItemError::Failed(e.to_string()))?;
+    // B-T when a timestamp authority is configured: without its timestamp the
+    // document fails alone rather than being issued as B-B behind the
+    // configuration's back.
+    let signed_pdf = signing::finish(to_sign, signature, credential, config)
+        .await
+        .map_err(|e| match e {
+            FinishError::Timestamp(e) => {
+                ItemError::Failed(format!("Marca temporală lipsește: {e}"))
+            }
+            FinishError::Signature(e) => ItemError::Failed(e.to_string()),
+        })?;
     let starts_with_response = signed_pdf.starts_with(&pdf);
     let stem = r
         .original_name
         .as_str()
         .trim_end_matches(".pdf")
         .trim_end_matches(".PDF");
-    let name = OriginalName::parse(&format!("{stem}-semnat.pdf"))
-        .or_else(|_| OriginalName::parse("act-semnat.pdf"))
-        .map_err(|_| corrupt("file name"))?;
-    let attachment = store_file(
+    let attachment = signing::store_pdf(
         s3,
         scope,
-        Scan {
-            name,
-            media_type: MediaType::Pdf,
-            data: signed_pdf,
-        },
+        &format!("{stem}-semnat.pdf"),
+        "act-semnat.pdf",
+        signed_pdf,
     )
     .await?;
     let document = attachment.sha256.to_hex();

@@ -51,10 +51,7 @@ use http::{Method, StatusCode, header};
 use crate::codes::Step;
 use crate::ctx::{STORE, failed};
 
-// sign.rs: until its rewrite lands (it imports `crate::{Ctx, Res, msg}`); then
-// `use crate::ctx::{Ctx, Res};` here and no `msg`.
-pub(crate) use crate::ctx::{Ctx, Res};
-pub(crate) use crate::texts::pick as msg;
+use crate::ctx::{Ctx, Res};
 
 ghiseu_platform::http_component!(handle);
 

@@ -5,8 +5,7 @@ use ghiseu_core::Lang;
 use ghiseu_platform::tracking::TrackingView;
 use maud::{DOCTYPE, Markup, html};
 
-// sign.rs: until its rewrite lands (it imports `pages::t`).
-pub(crate) use crate::texts::t;
+use crate::texts::t;
 
 /// The form errors of a page: each field's name and its problem.
 pub(crate) type Errors = Vec<(String, String)>;

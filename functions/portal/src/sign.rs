@@ -19,23 +19,23 @@
 //!   move from prepared to signed is one leased replace, and only its
 //!   winner registers.
 
+use ghiseu_app::signing::{self, Credential, FinishError, ToSign};
 use ghiseu_core::document_type::FieldName;
-use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::form::FormData;
 use ghiseu_core::stored::{StoredAttachment, attachment_from_stored, attachment_to_stored};
-use ghiseu_core::{Attachment, DocumentTypeCode, Lang, MediaType, Sha256Digest};
+use ghiseu_core::{Attachment, DocumentTypeCode, Lang, Sha256Digest};
 use ghiseu_platform::citizens::{self, AwaitingRequest, Signing};
 use ghiseu_platform::csc::{self, Client, Config, Refusal};
-use ghiseu_platform::dossiers::{self, IntakeError, Scan};
+use ghiseu_platform::dossiers::IntakeError;
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::s3::S3Client;
-use ghiseu_platform::session::hex;
 use http::StatusCode;
 use maud::html;
 
-use crate::pages::{form_state, t};
-use crate::{Ctx, Res, msg};
+use crate::ctx::{Ctx, Res};
+use crate::pages::form_state;
+use crate::texts::{pick, t};
 
 /// Minutes after which a claimed registration that never finished may be
 /// taken over (far beyond any request's deadline).
@@ -132,7 +132,7 @@ fn not_found() -> Res {
 }
 
 fn unavailable(lang: Lang) -> String {
-    msg(
+    pick(
         lang,
         "Serviciul de semnare nu răspunde acum. Reîncercați peste câteva minute.",
         "Az aláírási szolgáltatás most nem válaszol. Próbálja újra néhány perc múlva.",
@@ -265,11 +265,10 @@ async fn prepare(
 ) -> ghiseu_platform::Result<Result<String, String>> {
     let lang = ctx.lang;
     let account = &ctx.signed.as_ref().expect("a session").1;
-    let info = match client.credential_info(credential_id).await {
-        Ok(i) if !i.certificates.is_empty() => i,
-        Ok(_) => return Ok(Err(unavailable(lang))),
+    let credential = match Credential::fetch(client, credential_id).await {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("portal: credentials/info {credential_id}: {e}");
+            eprintln!("portal: credentials/info {credential_id}: {e:?}");
             return Ok(Err(unavailable(lang)));
         }
     };
@@ -284,14 +283,14 @@ async fn prepare(
     options.reason = Some("Semnătura solicitantului");
     let prepared =
         ghiseu_pades::prepare(&cerere, &options).map_err(|e| corrupt(&request.cerere.sha256, e))?;
-    let attrs = ghiseu_pades::signed_attributes(prepared.digest(), &info.certificates[0])
+    let to_sign = ToSign::new(prepared, credential.signer())
         .map_err(|e| corrupt(&request.cerere.sha256, e))?;
-    let hash = hex(&attrs.hash_to_sign());
-    let stored = store_pdf(
+    let hash = to_sign.hash().to_hex();
+    let stored = store(
         &s3,
         &scope,
         "cerere-pregatita.pdf",
-        prepared.bytes().to_vec(),
+        to_sign.prepared().bytes().to_vec(),
     )
     .await?;
     let next = Signing::Prepared {
@@ -328,22 +327,23 @@ async fn files(tenant: &str) -> ghiseu_platform::Result<(TenantScope, S3Client)>
 }
 
 /// Stores a PDF content-addressed in the tenant's files.
-async fn store_pdf(
+async fn store(
     s3: &S3Client,
     scope: &TenantScope,
     name: &str,
     data: Vec<u8>,
 ) -> ghiseu_platform::Result<Attachment> {
-    let scan = Scan {
-        name: OriginalName::parse(name).map_err(|e| corrupt(name, e))?,
-        media_type: MediaType::Pdf,
-        data,
-    };
-    match dossiers::store_file(s3, scope, scan).await {
+    match signing::store_pdf(s3, scope, name, name, data).await {
         Ok(a) => Ok(a),
-        Err(IntakeError::Platform(e)) => Err(e),
+        Err(ghiseu_app::Error::Platform(e)) => Err(e),
         Err(e) => Err(corrupt(name, format!("{e:?}"))),
     }
+}
+
+/// How the portal signs: `tsa_url` names the timestamp authority, as the
+/// desk's (one pipeline, so a citizen's signature is B-T when the desk's is).
+fn signing_config() -> signing::Config {
+    signing::Config::new(&spin_sdk::variables::get("tsa_url").unwrap_or_default())
 }
 
 /// The citizen's words for the provider's refusal of a code, and whether
@@ -420,8 +420,8 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
     let Some(client) = client().await else {
         return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &request);
     };
-    let to_sign: [u8; 32] = digest(&hash)?.as_bytes().to_owned();
-    let sad = match client.authorize(&credential_id, &[to_sign], &code).await {
+    let authorized: [u8; 32] = *digest(&hash)?.as_bytes();
+    let sad = match client.authorize(&credential_id, &[authorized], &code).await {
         Ok(sad) => sad,
         Err(e) => {
             // A double submit: the first one spent the code and registers.
@@ -446,30 +446,34 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
             };
         }
     };
-    let info = client.credential_info(&credential_id).await;
-    let signatures = match &info {
-        Ok(i) => {
+    // The code is spent: what is left is a new code.
+    let spent = || {
+        page(
+            ctx,
+            StatusCode::BAD_GATEWAY,
+            sha,
+            &request,
+            &View::NewCode(unavailable(lang)),
+        )
+    };
+    let credential = Credential::fetch(&client, &credential_id).await;
+    let signatures = match &credential {
+        Ok(c) => {
             client
-                .sign_hash(&credential_id, &sad, &[to_sign], i.key_algorithm)
+                .sign_hash(&credential_id, &sad, &[authorized], c.algorithm)
                 .await
         }
-        Err(e) => Err(e.clone()),
+        Err(_) => Ok(Vec::new()),
     };
-    let (info, signature) = match (info, signatures) {
-        (Ok(i), Ok(mut s)) if s.len() == 1 && !i.certificates.is_empty() => (i, s.remove(0)),
-        (i, s) => {
+    let (credential, signature) = match (credential, signatures) {
+        (Ok(c), Ok(mut s)) if s.len() == 1 => (c, s.remove(0)),
+        (c, s) => {
             eprintln!(
                 "portal: signing {sha} with {credential_id}: {:?} {:?}",
-                i.err(),
+                c.err(),
                 s.err()
             );
-            return page(
-                ctx,
-                StatusCode::BAD_GATEWAY,
-                sha,
-                &request,
-                &View::NewCode(unavailable(lang)),
-            );
+            return spent();
         }
     };
     let (scope, s3) = files(&request.tenant).await?;
@@ -481,24 +485,25 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
     };
     let prepared =
         ghiseu_pades::Prepared::from_bytes(prepared).map_err(|e| corrupt(&prepared_sha, e))?;
-    let attrs = ghiseu_pades::signed_attributes(prepared.digest(), &info.certificates[0])
-        .map_err(|e| corrupt(&prepared_sha, e))?;
-    if attrs.hash_to_sign() != to_sign {
+    let to_sign =
+        ToSign::new(prepared, credential.signer()).map_err(|e| corrupt(&prepared_sha, e))?;
+    if *to_sign.hash().as_bytes() != authorized {
         return Err(corrupt(
             &prepared_sha,
             "the certificate changed since the code was sent",
         ));
     }
-    let chain: Vec<&[u8]> = info.certificates[1..].iter().map(Vec::as_slice).collect();
-    let signed = ghiseu_pades::finish(
-        prepared,
-        &attrs,
-        &signature,
-        info.key_algorithm.signature_algorithm(),
-        &chain,
-    )
-    .map_err(|e| corrupt(&prepared_sha, e))?;
-    let signed = store_pdf(&s3, &scope, "cerere.pdf", signed).await?;
+    let signed = match signing::finish(to_sign, &signature, &credential, &signing_config()).await {
+        Ok(signed) => signed,
+        Err(e @ FinishError::Timestamp(_)) => {
+            // The code is spent and the document cannot be signed without
+            // its timestamp: a new code signs it again once the TSA answers.
+            eprintln!("portal: signing {sha}: {e}");
+            return spent();
+        }
+        Err(FinishError::Signature(e)) => return Err(corrupt(&prepared_sha, e)),
+    };
+    let signed = store(&s3, &scope, "cerere.pdf", signed).await?;
     finish(
         ctx,
         sha,

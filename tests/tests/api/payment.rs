@@ -2,7 +2,7 @@
 //! checkout, the sandbox payment provider's hosted page, the signed webhook,
 //! the receipt, and the credential's enrollment.
 
-use ghiseu_tests::{TEST_PAYMENT_SECRET, TestApp};
+use ghiseu_tests::{App, Backend, TEST_PAYMENT_SECRET, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -329,6 +329,22 @@ fn wrong(code: &str) -> String {
         .collect()
 }
 
+/// The document of the newest dossier, as the registrar downloads it: the
+/// signed cerere of `number`.
+async fn registered_cerere(app: &TestApp, number: &str) -> Vec<u8> {
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let id = reg.first_in_inbox("view=all").await;
+    let page = reg.page(&id).await;
+    assert!(page.contains(number) && page.contains("cerere.pdf"));
+    let at = page.find("/files/").unwrap() + 7;
+    reg.get(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64]))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
 #[tokio::test]
 async fn the_citizen_signs_the_cerere_with_an_otp_and_it_is_registered() {
     let app = spawn().await;
@@ -404,17 +420,7 @@ async fn the_citizen_signs_the_cerere_with_an_otp_and_it_is_registered() {
 
     // The dossier's document is the signed cerere, valid for pdfsig with the
     // citizen's name.
-    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
-    let id = reg.first_in_inbox("view=all").await;
-    let page = reg.page(&id).await;
-    assert!(page.contains(&number) && page.contains("cerere.pdf"));
-    let at = page.find("/files/").unwrap() + 7;
-    let signed = reg
-        .get(&format!("/desk/dossiers/{id}/files/{}", &page[at..at + 64]))
-        .await
-        .bytes()
-        .await
-        .unwrap();
+    let signed = registered_cerere(&app, &number).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cerere.pdf");
     std::fs::write(&path, &signed).unwrap();
@@ -507,4 +513,46 @@ async fn a_failed_enrollment_keeps_the_payment_and_offers_a_retry_never_a_second
     );
     let (_, html) = b.get("/portal").await;
     assert_eq!(html.matches("Număr chitanță").count(), 1, "{html}");
+}
+
+#[tokio::test]
+async fn with_a_tsa_the_citizens_signature_gets_a_timestamp_as_the_desks_does() {
+    // One signing pipeline: the portal's signature is B-T under the same
+    // `tsa_url` as the desk's.
+    let app = App::desk(Backend::Sqlite)
+        .config_variable("tsa_url", "http://sandbox.spin.internal/sandbox/tsa")
+        .spawn()
+        .await;
+    let r = app.seed(&crate::portal::seed()).await;
+    assert_eq!(r.status(), 200);
+    create_type(&app, &aviz("aviz-calificat", "qualified")).await;
+    let mut b = with_credential(&app, NAME, PHONE).await;
+    let sign = submit_qualified(&mut b).await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let (status, _, html) = b.post(&sign, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let code = last_code(&app, PHONE).await;
+    let (status, location, _) = confirm(&mut b, &sign, &code).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let number = location
+        .strip_prefix("/portal?registered=")
+        .unwrap_or_else(|| panic!("registered: {location}"))
+        .to_owned();
+
+    let signed = registered_cerere(&app, &number).await;
+    let ca_pem = crate::signing::sandbox_ca(&app).await;
+    let (ok, out) = ghiseu_tests::openssl_cms_verify(&signed, &ca_pem);
+    assert!(ok, "{out}");
+    let ca_der = crate::signing::pem_der(&ca_pem);
+    let verified = ghiseu_pades::verify(&signed, std::slice::from_ref(&ca_der)).unwrap();
+    assert!(verified.valid(), "{verified:?}");
+    let signature = &verified.signatures[0];
+    let time = signature
+        .timestamp
+        .expect("the cerere's signature timestamp");
+    assert!(
+        time >= before && time <= chrono::Utc::now(),
+        "{time} {:?}",
+        signature.problems
+    );
 }

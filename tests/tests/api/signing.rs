@@ -190,6 +190,15 @@ pub(crate) async fn sandbox_ca(app: &TestApp) -> String {
     r.text().await.unwrap()
 }
 
+/// The DER of a one-certificate PEM.
+pub(crate) fn pem_der(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
 fn states(batch: &Value) -> Vec<String> {
     batch["items"]
         .as_array()
@@ -378,13 +387,7 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
     let result = batch_json(&s.semn, &batch).await;
     assert_eq!(states(&result), ["signed", "signed", "signed"], "{result}");
     let ca_pem = sandbox_ca(&s.app).await;
-    let ca_der = {
-        use base64::Engine as _;
-        let body: String = ca_pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .unwrap()
-    };
+    let ca_der = pem_der(&ca_pem);
     for (n, id) in ids.iter().enumerate() {
         let document = result["items"][n]["document"].as_str().unwrap();
         let signed = signed_file(&s.semn, id, document).await;

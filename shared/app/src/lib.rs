@@ -1,0 +1,20 @@
+//! Ghiseu's use cases: what a registrar, an official, a signer or a citizen
+//! does, decided with [`ghiseu_core`]'s rules and carried out through
+//! [`ghiseu_platform`]'s adapters (key-value, object store, the signing
+//! service, the timestamp authority).
+//!
+//! A use case takes the actor, `now` and its configuration as arguments: none
+//! reads the clock or a Spin variable itself, so the same call decides the
+//! same way on every engine and in every test. Nothing here knows HTTP or
+//! HTML, and nothing here writes a text a user reads: outcomes are typed, and
+//! the components word them in the user's language.
+//!
+//! Codemap: [`signing`] (one remote-signing pipeline for the desk's batches
+//! and the citizen's cerere), [`error`] (the one error type).
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod signing;
+
+pub use error::{Error, Result};
