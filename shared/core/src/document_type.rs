@@ -581,7 +581,42 @@ impl Errors {
 }
 
 impl DraftField {
+    /// The field's kind with its parameters checked, or `None` once every
+    /// problem found under `path` has been reported to `errors`.
     fn kind(&self, path: &str, errors: &mut Errors) -> Option<FieldKind> {
+        self.check_params_apply(path, errors);
+        Some(match self.kind.as_str() {
+            "text" => FieldKind::Text {
+                max_chars: self.checked_max_chars(path, errors, 200)?,
+            },
+            "multiline" => FieldKind::Multiline {
+                max_chars: self.checked_max_chars(path, errors, 2000)?,
+            },
+            "number" => self.number(path, errors)?,
+            "date" => FieldKind::Date,
+            "select" => self.select(path, errors)?,
+            "checkbox" => FieldKind::Checkbox,
+            "cnp" => FieldKind::Cnp,
+            "email" => FieldKind::Email,
+            "phone" => FieldKind::Phone,
+            "address" => FieldKind::Address,
+            "attachment" => self.attachment(path, errors)?,
+            other => {
+                errors.push(
+                    format!("{path}.kind"),
+                    format!(
+                        "`{other}` is not a field kind (text, multiline, number, date, select, \
+                         checkbox, cnp, email, phone, address, attachment)"
+                    ),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// Reports every parameter that is given although the field's kind does
+    /// not take it (`max_chars` on a number, `options` on a text, …).
+    fn check_params_apply(&self, path: &str, errors: &mut Errors) {
         let params = [
             (
                 "max_chars",
@@ -609,105 +644,94 @@ impl DraftField {
                 );
             }
         }
-        let chars = |errors: &mut Errors, default: i64| {
-            errors
-                .range(
-                    &format!("{path}.max_chars"),
-                    self.max_chars.unwrap_or(default),
-                    1,
-                    10_000,
-                )
-                .and_then(|n| u16::try_from(n).ok())
-        };
-        Some(match self.kind.as_str() {
-            "text" => FieldKind::Text {
-                max_chars: chars(errors, 200)?,
-            },
-            "multiline" => FieldKind::Multiline {
-                max_chars: chars(errors, 2000)?,
-            },
-            "number" => {
-                let (min, max) = (self.min.unwrap_or(0), self.max.unwrap_or(1_000_000_000));
-                if min > max {
-                    errors.push(format!("{path}.min"), "`min` must not exceed `max`");
-                    return None;
+    }
+
+    /// The `max_chars` of a text or multiline field (`default` when not
+    /// given), checked to lie between 1 and 10,000.
+    fn checked_max_chars(&self, path: &str, errors: &mut Errors, default: i64) -> Option<u16> {
+        errors
+            .range(
+                &format!("{path}.max_chars"),
+                self.max_chars.unwrap_or(default),
+                1,
+                10_000,
+            )
+            .and_then(|n| u16::try_from(n).ok())
+    }
+
+    /// A number field: `min` (default 0) must not exceed `max` (default
+    /// 1,000,000,000).
+    fn number(&self, path: &str, errors: &mut Errors) -> Option<FieldKind> {
+        let (min, max) = (self.min.unwrap_or(0), self.max.unwrap_or(1_000_000_000));
+        if min > max {
+            errors.push(format!("{path}.min"), "`min` must not exceed `max`");
+            return None;
+        }
+        Some(FieldKind::Number { min, max })
+    }
+
+    /// A select field: between one and [`MAX_OPTIONS`] options, each a valid
+    /// display name, none listed twice; the options keep their order.
+    fn select(&self, path: &str, errors: &mut Errors) -> Option<FieldKind> {
+        let mut options: Vec<String> = Vec::new();
+        if self.options.is_empty() {
+            errors.push(format!("{path}.options"), "a select field needs options");
+        } else if self.options.len() > MAX_OPTIONS {
+            errors.push(
+                format!("{path}.options"),
+                format!("at most {MAX_OPTIONS} options"),
+            );
+        }
+        for (i, o) in self.options.iter().enumerate() {
+            let at = format!("{path}.options[{i}]");
+            match DisplayName::parse(o) {
+                Err(e) => errors.push(at, e.to_string()),
+                Ok(o) if options.iter().any(|x| x == o.as_str()) => {
+                    errors.push(at, format!("`{o}` is listed twice"));
                 }
-                FieldKind::Number { min, max }
+                Ok(o) => options.push(o.as_str().to_owned()),
             }
-            "date" => FieldKind::Date,
-            "select" => {
-                let mut options: Vec<String> = Vec::new();
-                if self.options.is_empty() {
-                    errors.push(format!("{path}.options"), "a select field needs options");
-                } else if self.options.len() > MAX_OPTIONS {
-                    errors.push(
-                        format!("{path}.options"),
-                        format!("at most {MAX_OPTIONS} options"),
-                    );
-                }
-                for (i, o) in self.options.iter().enumerate() {
-                    let at = format!("{path}.options[{i}]");
-                    match DisplayName::parse(o) {
-                        Err(e) => errors.push(at, e.to_string()),
-                        Ok(o) if options.iter().any(|x| x == o.as_str()) => {
-                            errors.push(at, format!("`{o}` is listed twice"));
-                        }
-                        Ok(o) => options.push(o.as_str().to_owned()),
-                    }
-                }
-                if options.len() != self.options.len() || options.len() > MAX_OPTIONS {
-                    return None;
-                }
-                FieldKind::Select { options }
+        }
+        if options.len() != self.options.len() || options.len() > MAX_OPTIONS {
+            return None;
+        }
+        Some(FieldKind::Select { options })
+    }
+
+    /// An attachment field: at least one accepted type among pdf, jpeg and
+    /// png, none listed twice (stored sorted by code), and a `max_bytes`
+    /// between 1 and [`MAX_ATTACHMENT_BYTES`] (the latter by default).
+    fn attachment(&self, path: &str, errors: &mut Errors) -> Option<FieldKind> {
+        let mut types = Vec::new();
+        if self.types.is_empty() {
+            errors.push(
+                format!("{path}.types"),
+                "an attachment field needs its accepted types (pdf, jpeg, png)",
+            );
+        }
+        for (i, t) in self.types.iter().enumerate() {
+            match media_from_code(t.trim()) {
+                Some(m) if !types.contains(&m) => types.push(m),
+                Some(_) => errors.push(format!("{path}.types[{i}]"), "listed twice"),
+                None => errors.push(
+                    format!("{path}.types[{i}]"),
+                    format!("`{t}` is not one of pdf, jpeg, png"),
+                ),
             }
-            "checkbox" => FieldKind::Checkbox,
-            "cnp" => FieldKind::Cnp,
-            "email" => FieldKind::Email,
-            "phone" => FieldKind::Phone,
-            "address" => FieldKind::Address,
-            "attachment" => {
-                let mut types = Vec::new();
-                if self.types.is_empty() {
-                    errors.push(
-                        format!("{path}.types"),
-                        "an attachment field needs its accepted types (pdf, jpeg, png)",
-                    );
-                }
-                for (i, t) in self.types.iter().enumerate() {
-                    match media_from_code(t.trim()) {
-                        Some(m) if !types.contains(&m) => types.push(m),
-                        Some(_) => errors.push(format!("{path}.types[{i}]"), "listed twice"),
-                        None => errors.push(
-                            format!("{path}.types[{i}]"),
-                            format!("`{t}` is not one of pdf, jpeg, png"),
-                        ),
-                    }
-                }
-                let max_bytes = errors.range(
-                    &format!("{path}.max_bytes"),
-                    self.max_bytes.unwrap_or(i64::from(MAX_ATTACHMENT_BYTES)),
-                    1,
-                    i64::from(MAX_ATTACHMENT_BYTES),
-                );
-                if types.len() != self.types.len() || types.is_empty() {
-                    return None;
-                }
-                types.sort_by_key(|m| media_code(*m));
-                FieldKind::Attachment {
-                    types,
-                    max_bytes: u32::try_from(max_bytes?).ok()?,
-                }
-            }
-            other => {
-                errors.push(
-                    format!("{path}.kind"),
-                    format!(
-                        "`{other}` is not a field kind (text, multiline, number, date, select, \
-                         checkbox, cnp, email, phone, address, attachment)"
-                    ),
-                );
-                return None;
-            }
+        }
+        let max_bytes = errors.range(
+            &format!("{path}.max_bytes"),
+            self.max_bytes.unwrap_or(i64::from(MAX_ATTACHMENT_BYTES)),
+            1,
+            i64::from(MAX_ATTACHMENT_BYTES),
+        );
+        if types.len() != self.types.len() || types.is_empty() {
+            return None;
+        }
+        types.sort_by_key(|m| media_code(*m));
+        Some(FieldKind::Attachment {
+            types,
+            max_bytes: u32::try_from(max_bytes?).ok()?,
         })
     }
 }

@@ -271,110 +271,12 @@ pub fn apply(
 ) -> Result<RouteEvent, WorkflowError> {
     permitted(dossier, command.action(), actor)?;
     let at = now.max(dossier.updated_at());
-    let here = dossier.current_department().clone();
-    let holder = dossier.current_official().cloned();
-    let (department, official, note, kind) = match command {
-        Command::Assign {
-            department,
-            official,
-        } => {
-            if department == here
-                && official == holder
-                && dossier.status() == DossierStatus::InProgress
-            {
-                return Err(WorkflowError::NoChange);
-            }
-            let kind = EventKind::Assigned {
-                department: department.clone(),
-                official: official.clone(),
-            };
-            (department, official, None, kind)
-        }
-        Command::Forward {
-            to_department,
-            note,
-        } => {
-            if to_department == here {
-                return Err(WorkflowError::SameDepartment);
-            }
-            let kind = EventKind::Forwarded {
-                from_department: here,
-                to_department: to_department.clone(),
-            };
-            (to_department, None, note, kind)
-        }
-        Command::RequestInfo { question } => {
-            (here, holder, None, EventKind::InfoRequested { question })
-        }
-        Command::RecordReply { note } => {
-            let asked = dossier
-                .pending_question()
-                .map_or(at, |(_, asked_at)| asked_at);
-            let paused_days = deadline::paused_days(local_date(asked), local_date(at));
-            (
-                here,
-                holder,
-                note,
-                EventKind::CitizenReplied {
-                    paused_days,
-                    message: None,
-                    documents: Vec::new(),
-                },
-            )
-        }
-        Command::AttachResponse { document } => {
-            (here, holder, None, EventKind::ResponseDrafted { document })
-        }
-        Command::SendForSignature => {
-            if dossier.responses().is_empty() {
-                return Err(WorkflowError::NoResponse);
-            }
-            (here, holder, None, EventKind::SentForSignature)
-        }
-        Command::Resolve { note } => {
-            let kind = match dossier.responses().last() {
-                Some(document) => EventKind::Issued {
-                    document: document.sha256,
-                },
-                None => EventKind::Resolved,
-            };
-            (here, holder, note, kind)
-        }
-        Command::Reject { reason } => (here, holder, None, EventKind::Rejected { reason }),
-        Command::ExtendDeadline { days, reason } => {
-            deadline::extend(dossier.deadline(), days, dossier.extension().is_some())?;
-            (
-                here,
-                holder,
-                None,
-                EventKind::DeadlineExtended { days, reason },
-            )
-        }
-        Command::JoinDuplicate { into } => {
-            if &into == dossier.number() {
-                return Err(WorkflowError::SelfJoin);
-            }
-            (here, holder, None, EventKind::Joined { into })
-        }
-        Command::ForwardToInstitution {
-            tenant,
-            dossier: id,
-            note,
-        } => {
-            if &tenant == dossier.tenant() {
-                return Err(WorkflowError::SameInstitution);
-            }
-            (
-                here,
-                None,
-                note,
-                EventKind::ForwardedToInstitution {
-                    tenant,
-                    dossier: id,
-                },
-            )
-        }
-    };
+    let Decision {
+        department,
+        official,
+        note,
+        kind,
+    } = decide(dossier, command, at)?;
     Ok(RouteEvent {
         at,
         actor: actor.route_actor(),
@@ -382,6 +284,167 @@ pub fn apply(
         official,
         note,
         kind,
+    })
+}
+
+/// What a permitted command records: where the dossier is afterwards, the
+/// public note and the event's kind.
+struct Decision {
+    department: DepartmentCode,
+    official: Option<Username>,
+    note: Option<PublicNote>,
+    kind: EventKind,
+}
+
+impl Decision {
+    /// An event that leaves the dossier with its current department and
+    /// official.
+    fn stay(dossier: &Dossier, note: Option<PublicNote>, kind: EventKind) -> Self {
+        Self {
+            department: dossier.current_department().clone(),
+            official: dossier.current_official().cloned(),
+            note,
+            kind,
+        }
+    }
+}
+
+/// The command's own rules, once the actor and the status allow it: the
+/// decision at `at`, or why the command changes nothing or makes no sense.
+fn decide(
+    dossier: &Dossier,
+    command: Command,
+    at: DateTime<Utc>,
+) -> Result<Decision, WorkflowError> {
+    let stay = |note, kind| Ok(Decision::stay(dossier, note, kind));
+    match command {
+        Command::Assign {
+            department,
+            official,
+        } => assign(dossier, department, official),
+        Command::Forward {
+            to_department,
+            note,
+        } => forward(dossier, to_department, note),
+        Command::RequestInfo { question } => stay(None, EventKind::InfoRequested { question }),
+        Command::RecordReply { note } => stay(note, citizen_replied(dossier, at)),
+        Command::AttachResponse { document } => stay(None, EventKind::ResponseDrafted { document }),
+        Command::SendForSignature => {
+            if dossier.responses().is_empty() {
+                return Err(WorkflowError::NoResponse);
+            }
+            stay(None, EventKind::SentForSignature)
+        }
+        Command::Resolve { note } => stay(note, resolution(dossier)),
+        Command::Reject { reason } => stay(None, EventKind::Rejected { reason }),
+        Command::ExtendDeadline { days, reason } => {
+            deadline::extend(dossier.deadline(), days, dossier.extension().is_some())?;
+            stay(None, EventKind::DeadlineExtended { days, reason })
+        }
+        Command::JoinDuplicate { into } => {
+            if &into == dossier.number() {
+                return Err(WorkflowError::SelfJoin);
+            }
+            stay(None, EventKind::Joined { into })
+        }
+        Command::ForwardToInstitution {
+            tenant,
+            dossier: id,
+            note,
+        } => forward_to_institution(dossier, tenant, id, note),
+    }
+}
+
+/// [`Command::Assign`]: refused when the dossier is already in progress with
+/// this department and official.
+fn assign(
+    dossier: &Dossier,
+    department: DepartmentCode,
+    official: Option<Username>,
+) -> Result<Decision, WorkflowError> {
+    if &department == dossier.current_department()
+        && official.as_ref() == dossier.current_official()
+        && dossier.status() == DossierStatus::InProgress
+    {
+        return Err(WorkflowError::NoChange);
+    }
+    let kind = EventKind::Assigned {
+        department: department.clone(),
+        official: official.clone(),
+    };
+    Ok(Decision {
+        department,
+        official,
+        note: None,
+        kind,
+    })
+}
+
+/// [`Command::Forward`]: to another department, unassigned there.
+fn forward(
+    dossier: &Dossier,
+    to_department: DepartmentCode,
+    note: Option<PublicNote>,
+) -> Result<Decision, WorkflowError> {
+    let here = dossier.current_department();
+    if &to_department == here {
+        return Err(WorkflowError::SameDepartment);
+    }
+    let kind = EventKind::Forwarded {
+        from_department: here.clone(),
+        to_department: to_department.clone(),
+    };
+    Ok(Decision {
+        department: to_department,
+        official: None,
+        note,
+        kind,
+    })
+}
+
+/// [`Command::RecordReply`]: the reply at `at`, with the days the deadline
+/// was paused since the pending question was asked (none without one).
+fn citizen_replied(dossier: &Dossier, at: DateTime<Utc>) -> EventKind {
+    let asked = dossier
+        .pending_question()
+        .map_or(at, |(_, asked_at)| asked_at);
+    EventKind::CitizenReplied {
+        paused_days: deadline::paused_days(local_date(asked), local_date(at)),
+        message: None,
+        documents: Vec::new(),
+    }
+}
+
+/// [`Command::Resolve`]: issues the latest response document if there is
+/// one, else records a plain resolution.
+fn resolution(dossier: &Dossier) -> EventKind {
+    match dossier.responses().last() {
+        Some(document) => EventKind::Issued {
+            document: document.sha256,
+        },
+        None => EventKind::Resolved,
+    }
+}
+
+/// [`Command::ForwardToInstitution`]: to another tenant, where the dossier
+/// continues as `id`; it stays with the current department, unassigned.
+fn forward_to_institution(
+    dossier: &Dossier,
+    tenant: TenantSlug,
+    id: DossierId,
+    note: Option<PublicNote>,
+) -> Result<Decision, WorkflowError> {
+    if &tenant == dossier.tenant() {
+        return Err(WorkflowError::SameInstitution);
+    }
+    Ok(Decision {
+        department: dossier.current_department().clone(),
+        official: None,
+        note,
+        kind: EventKind::ForwardedToInstitution {
+            tenant,
+            dossier: id,
+        },
     })
 }
 
