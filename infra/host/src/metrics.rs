@@ -137,6 +137,15 @@ impl Metrics {
     /// The exposition text, with `instances_in_use` sampled by the caller.
     pub fn render(&self, instances_in_use: usize) -> String {
         let mut out = String::with_capacity(16 << 10);
+        self.render_routes(&mut out);
+        self.render_kv(&mut out);
+        self.render_outbound(&mut out);
+        self.render_gauges(&mut out, instances_in_use);
+        out
+    }
+
+    /// Appends the requests by route and status class, then their latency.
+    fn render_routes(&self, out: &mut String) {
         out.push_str(
             "# HELP ghiseu_http_requests_total Requests answered, by component, route pattern and status class.\n\
              # TYPE ghiseu_http_requests_total counter\n",
@@ -165,8 +174,13 @@ impl Metrics {
                 label(route)
             );
             s.latency
-                .render(&mut out, "ghiseu_http_request_duration_seconds", &labels);
+                .render(out, "ghiseu_http_request_duration_seconds", &labels);
         }
+    }
+
+    /// Appends the key-value calls' latency, then their failures, by backend
+    /// and operation.
+    fn render_kv(&self, out: &mut String) {
         out.push_str(
             "# HELP ghiseu_kv_call_duration_seconds Key-value calls of the guests, by backend and operation.\n\
              # TYPE ghiseu_kv_call_duration_seconds histogram\n",
@@ -175,7 +189,7 @@ impl Metrics {
         for ((backend, op), c) in &kv {
             let labels = format!("backend=\"{backend}\",op=\"{op}\"");
             c.latency
-                .render(&mut out, "ghiseu_kv_call_duration_seconds", &labels);
+                .render(out, "ghiseu_kv_call_duration_seconds", &labels);
         }
         out.push_str(
             "# HELP ghiseu_kv_errors_total Key-value calls that failed.\n\
@@ -188,6 +202,11 @@ impl Metrics {
                 c.errors
             );
         }
+    }
+
+    /// Appends the outbound requests' latency, then their failures, by
+    /// authority.
+    fn render_outbound(&self, out: &mut String) {
         out.push_str(
             "# HELP ghiseu_outbound_duration_seconds Outbound HTTP of the guests (the object store, the gateways), by authority, to the response head.\n\
              # TYPE ghiseu_outbound_duration_seconds histogram\n",
@@ -196,7 +215,7 @@ impl Metrics {
         for (authority, c) in &outbound {
             let labels = format!("authority=\"{}\"", label(authority));
             c.latency
-                .render(&mut out, "ghiseu_outbound_duration_seconds", &labels);
+                .render(out, "ghiseu_outbound_duration_seconds", &labels);
         }
         out.push_str(
             "# HELP ghiseu_outbound_errors_total Outbound HTTP requests that failed before a response.\n\
@@ -210,48 +229,49 @@ impl Metrics {
                 c.errors
             );
         }
-        let gauge = |out: &mut String, name: &str, kind: &str, help: &str, value: u64| {
+    }
+
+    /// Appends the single-valued series: instances in use and the
+    /// connection counters.
+    fn render_gauges(&self, out: &mut String, instances_in_use: usize) {
+        let series = [
+            (
+                "ghiseu_instances_in_use",
+                "gauge",
+                "Component instances running now (including work after a response).",
+                instances_in_use as u64,
+            ),
+            (
+                "ghiseu_connections_open",
+                "gauge",
+                "Client connections open now.",
+                self.connections_open.load(Ordering::Relaxed),
+            ),
+            (
+                "ghiseu_connections_refused_total",
+                "counter",
+                "Connections answered 503 because every connection slot was busy.",
+                self.connections_refused.load(Ordering::Relaxed),
+            ),
+            (
+                "ghiseu_connections_evicted_total",
+                "counter",
+                "Idle connections closed to make room for new ones.",
+                self.connections_evicted.load(Ordering::Relaxed),
+            ),
+            (
+                "ghiseu_accept_errors_total",
+                "counter",
+                "Failed accepts (out of file descriptors, mostly).",
+                self.accept_errors.load(Ordering::Relaxed),
+            ),
+        ];
+        for (name, kind, help, value) in series {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
-        };
-        gauge(
-            &mut out,
-            "ghiseu_instances_in_use",
-            "gauge",
-            "Component instances running now (including work after a response).",
-            instances_in_use as u64,
-        );
-        gauge(
-            &mut out,
-            "ghiseu_connections_open",
-            "gauge",
-            "Client connections open now.",
-            self.connections_open.load(Ordering::Relaxed),
-        );
-        gauge(
-            &mut out,
-            "ghiseu_connections_refused_total",
-            "counter",
-            "Connections answered 503 because every connection slot was busy.",
-            self.connections_refused.load(Ordering::Relaxed),
-        );
-        gauge(
-            &mut out,
-            "ghiseu_connections_evicted_total",
-            "counter",
-            "Idle connections closed to make room for new ones.",
-            self.connections_evicted.load(Ordering::Relaxed),
-        );
-        gauge(
-            &mut out,
-            "ghiseu_accept_errors_total",
-            "counter",
-            "Failed accepts (out of file descriptors, mostly).",
-            self.accept_errors.load(Ordering::Relaxed),
-        );
-        out
+        }
     }
 }
 
