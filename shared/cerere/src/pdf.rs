@@ -35,6 +35,49 @@ fn system_info() -> SystemInfo<'static> {
     }
 }
 
+/// The indirect objects of the document, numbered in the order the file
+/// lists them.
+struct Ids {
+    catalog: Ref,
+    page_tree: Ref,
+    type0: Ref,
+    cid_font: Ref,
+    descriptor: Ref,
+    program: Ref,
+    cid_to_gid: Ref,
+    to_unicode: Ref,
+    icc: Ref,
+    metadata: Ref,
+    info: Ref,
+    /// Each page and its content stream.
+    pages: Vec<(Ref, Ref)>,
+}
+
+impl Ids {
+    /// Numbers the document's objects from 1: the fixed ones first, then a
+    /// page and its content stream for each of `page_count` pages.
+    fn allocate(page_count: usize) -> Self {
+        let mut next = Ref::new(1);
+        let mut alloc = || next.bump();
+        Self {
+            catalog: alloc(),
+            page_tree: alloc(),
+            type0: alloc(),
+            cid_font: alloc(),
+            descriptor: alloc(),
+            program: alloc(),
+            cid_to_gid: alloc(),
+            to_unicode: alloc(),
+            icc: alloc(),
+            metadata: alloc(),
+            info: alloc(),
+            pages: (0..page_count).map(|_| (alloc(), alloc())).collect(),
+        }
+    }
+}
+
+/// Writes the PDF/A-2b file of `cerere` from its laid-out `pages`, with the
+/// subset of `font` that the pages use embedded.
 pub(crate) fn write(
     cerere: &Cerere<'_>,
     labels: &Labels,
@@ -49,33 +92,31 @@ pub(crate) fn write(
         .map(|page| deflate(&page_content(page, font, &mut encoding)))
         .collect();
     let (program, cid_to_gid) = font::subset(font, &encoding)?;
-
-    let mut next = Ref::new(1);
-    let mut alloc = || next.bump();
-    let catalog_id = alloc();
-    let page_tree_id = alloc();
-    let type0_id = alloc();
-    let cid_font_id = alloc();
-    let descriptor_id = alloc();
-    let program_id = alloc();
-    let cid_to_gid_id = alloc();
-    let to_unicode_id = alloc();
-    let icc_id = alloc();
-    let metadata_id = alloc();
-    let info_id = alloc();
-    let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
+    let ids = Ids::allocate(pages.len());
 
     let mut pdf = Pdf::new();
     let id = document_id(cerere);
     pdf.set_file_id((id[..16].to_vec(), id[..16].to_vec()));
+    write_catalog(&mut pdf, &ids, cerere.lang.code());
+    write_description(&mut pdf, &ids, cerere, labels, &id);
+    write_pages(&mut pdf, &ids, &contents);
 
-    let title = metadata_text(&format!("{} – {}", labels.title, cerere.document_type));
-    let lang = cerere.lang.code();
-    let date = pdf_date(cerere.submitted_at);
+    // The subset's name: a tag derived from the glyphs it holds, as the PDF
+    // specification asks, so that equal subsets share a name.
+    let base_font = format!("{}+DejaVuSans", subset_tag(&cid_to_gid));
+    let base_font = Name(base_font.as_bytes());
+    write_fonts(&mut pdf, &ids, base_font, font, &encoding);
+    write_font_descriptor(&mut pdf, &ids, base_font, font);
+    write_font_streams(&mut pdf, &ids, &program, &cid_to_gid, &encoding);
+    Ok(pdf.finish())
+}
 
-    let mut catalog = pdf.catalog(catalog_id);
-    catalog.pages(page_tree_id);
-    catalog.metadata(metadata_id);
+/// The catalog: the page tree, the metadata, the language and the sRGB
+/// output intent that PDF/A asks for.
+fn write_catalog(pdf: &mut Pdf, ids: &Ids, lang: &str) {
+    let mut catalog = pdf.catalog(ids.catalog);
+    catalog.pages(ids.page_tree);
+    catalog.metadata(ids.metadata);
     catalog.lang(TextStr(lang));
     catalog
         .output_intents()
@@ -83,63 +124,81 @@ pub(crate) fn write(
         .subtype(OutputIntentSubtype::PDFA)
         .output_condition_identifier(TextStr("sRGB IEC61966-2.1"))
         .info(TextStr("sRGB IEC61966-2.1"))
-        .dest_output_profile(icc_id);
+        .dest_output_profile(ids.icc);
     catalog.finish();
+}
 
-    pdf.document_info(info_id)
+/// The document information dictionary, the XMP metadata that repeats it
+/// (with the document identifier `id`) and the output intent's ICC profile.
+fn write_description(
+    pdf: &mut Pdf,
+    ids: &Ids,
+    cerere: &Cerere<'_>,
+    labels: &Labels,
+    id: &[u8; 32],
+) {
+    let title = metadata_text(&format!("{} – {}", labels.title, cerere.document_type));
+    let date = pdf_date(cerere.submitted_at);
+    pdf.document_info(ids.info)
         .title(TextStr(&title))
         .creator(TextStr(CREATOR))
         .producer(TextStr(PRODUCER))
         .creation_date(date)
         .modified_date(date);
 
-    let xmp = xmp(cerere, &title, &id);
-    pdf.metadata(metadata_id, xmp.as_bytes());
+    let xmp = xmp(cerere, &title, id);
+    pdf.metadata(ids.metadata, xmp.as_bytes());
 
-    pdf.icc_profile(icc_id, &deflate(SRGB_ICC))
+    pdf.icc_profile(ids.icc, &deflate(SRGB_ICC))
         .n(3)
         .range([0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
         .filter(Filter::FlateDecode);
+}
 
-    pdf.pages(page_tree_id)
-        .kids(page_ids.iter().map(|(page, _)| *page))
-        .count(i32::try_from(page_ids.len()).expect("fewer than 2^31 pages"));
-    for (content, (page_id, content_id)) in contents.iter().zip(&page_ids) {
+/// The page tree, then each page with its (compressed) content stream.
+fn write_pages(pdf: &mut Pdf, ids: &Ids, contents: &[Vec<u8>]) {
+    pdf.pages(ids.page_tree)
+        .kids(ids.pages.iter().map(|(page, _)| *page))
+        .count(i32::try_from(ids.pages.len()).expect("fewer than 2^31 pages"));
+    for (content, (page_id, content_id)) in contents.iter().zip(&ids.pages) {
         let mut page = pdf.page(*page_id);
-        page.parent(page_tree_id)
+        page.parent(ids.page_tree)
             .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
             .contents(*content_id);
-        page.resources().fonts().pair(FONT_RESOURCE, type0_id);
+        page.resources().fonts().pair(FONT_RESOURCE, ids.type0);
         page.finish();
         pdf.stream(*content_id, content).filter(Filter::FlateDecode);
     }
+}
 
-    // The subset's name: a tag derived from the glyphs it holds, as the PDF
-    // specification asks, so that equal subsets share a name.
-    let base_font = format!("{}+DejaVuSans", subset_tag(&cid_to_gid));
-    let base_font = Name(base_font.as_bytes());
-    pdf.type0_font(type0_id)
+/// The Type 0 font the pages name and its CID font, with the width of each
+/// character of `encoding` in the order of its CIDs.
+fn write_fonts(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font, encoding: &Encoding) {
+    pdf.type0_font(ids.type0)
         .base_font(base_font)
         .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid_font_id)
-        .to_unicode(to_unicode_id);
+        .descendant_font(ids.cid_font)
+        .to_unicode(ids.to_unicode);
 
-    let mut cid_font = pdf.cid_font(cid_font_id);
+    let mut cid_font = pdf.cid_font(ids.cid_font);
     cid_font
         .subtype(CidFontType::Type2)
         .base_font(base_font)
         .system_info(system_info())
-        .font_descriptor(descriptor_id)
+        .font_descriptor(ids.descriptor)
         .default_width(0.0)
-        .cid_to_gid_map_stream(cid_to_gid_id);
+        .cid_to_gid_map_stream(ids.cid_to_gid);
     let widths: Vec<f32> = encoding.chars().iter().map(|&c| font.advance(c)).collect();
     cid_font.widths().consecutive(1, widths);
     cid_font.finish();
+}
 
+/// The font descriptor: the face's metrics in thousandths of an em.
+fn write_font_descriptor(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font) {
     let face = font.face();
     let bbox = face.global_bounding_box();
     let em = |units: i16| font.to_thousandths(f32::from(units));
-    pdf.font_descriptor(descriptor_id)
+    pdf.font_descriptor(ids.descriptor)
         .name(base_font)
         .flags(FontFlags::NON_SYMBOLIC)
         .bbox(Rect::new(
@@ -153,27 +212,35 @@ pub(crate) fn write(
         .descent(em(face.descender()))
         .cap_height(em(face.capital_height().unwrap_or(face.ascender())))
         .stem_v(80.0)
-        .font_file2(program_id);
+        .font_file2(ids.program);
+}
 
-    pdf.stream(program_id, &deflate(&program))
+/// The embedded subset `program`, its CID-to-GID map and the ToUnicode CMap
+/// that maps each CID of `encoding` back to its character.
+fn write_font_streams(
+    pdf: &mut Pdf,
+    ids: &Ids,
+    program: &[u8],
+    cid_to_gid: &[u8],
+    encoding: &Encoding,
+) {
+    pdf.stream(ids.program, &deflate(program))
         .filter(Filter::FlateDecode)
         .pair(
             Name(b"Length1"),
             i32::try_from(program.len()).expect("a small font"),
         );
-    pdf.stream(cid_to_gid_id, &deflate(&cid_to_gid))
+    pdf.stream(ids.cid_to_gid, &deflate(cid_to_gid))
         .filter(Filter::FlateDecode);
 
     let mut cmap = UnicodeCmap::new(Name(b"Adobe-Identity-UCS"), system_info());
     for (i, &c) in encoding.chars().iter().enumerate() {
         cmap.pair(u16::try_from(i + 1).expect("CIDs fit in u16"), c);
     }
-    pdf.cmap(to_unicode_id, &deflate(&cmap.finish()))
+    pdf.cmap(ids.to_unicode, &deflate(&cmap.finish()))
         .name(Name(b"Adobe-Identity-UCS"))
         .system_info(system_info())
         .filter(Filter::FlateDecode);
-
-    Ok(pdf.finish())
 }
 
 fn page_content(page: &Page, font: &Font, encoding: &mut Encoding) -> Vec<u8> {
