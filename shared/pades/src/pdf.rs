@@ -110,7 +110,35 @@ impl Prepared {
     }
 }
 
+/// Prepares `pdf` for signing: appends an incremental update that adds a
+/// signature field (invisible, or a stamp when `opts` asks for one) and a
+/// signature dictionary whose `/Contents` is a zero-filled placeholder.
 pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared, Error> {
+    check_options(opts)?;
+    let doc = load(pdf)?;
+    let update = plan_update(&doc, opts)?;
+
+    let mut out = pdf.to_vec();
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    let mut offsets: Vec<(ObjectId, usize)> = Vec::new();
+    for (id, object) in &update.objects {
+        offsets.push((*id, out.len()));
+        write_object(&mut out, *id, object)?;
+    }
+    offsets.push((update.sig_id, out.len()));
+    let placeholder = write_signature(&mut out, update.sig_id, opts)?;
+
+    let xref_at = out.len();
+    write_xref(&mut out, &mut offsets);
+    write_trailer(&mut out, &doc, &update, xref_at)?;
+    placeholder.fill(out)
+}
+
+/// Refuses a field name that is empty or has a '.', and a signature size
+/// outside 1 byte to 1 MB.
+fn check_options(opts: &PrepareOptions<'_>) -> Result<(), Error> {
     if opts.field_name.is_empty() {
         return Err(Error::Options("the field name is empty"));
     }
@@ -120,6 +148,12 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
     if opts.signature_size_bytes == 0 || opts.signature_size_bytes > 1 << 20 {
         return Err(Error::Options("the signature size must be 1 byte to 1 MB"));
     }
+    Ok(())
+}
+
+/// Reads the original, refusing one that is (or was) encrypted or whose
+/// `startxref` an update could not chain to.
+fn load(pdf: &[u8]) -> Result<Document, Error> {
     let doc = Document::load_mem(pdf).map_err(|e| Error::Pdf(e.to_string()))?;
     // lopdf decrypts documents with an empty user password and drops /Encrypt.
     if doc.is_encrypted() || doc.was_encrypted() {
@@ -135,57 +169,119 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
             "startxref does not point at a cross-reference section".into(),
         ));
     }
+    Ok(doc)
+}
+
+/// What the incremental update writes besides the signature dictionary.
+struct Update {
+    /// The catalog, for the trailer.
+    root_id: ObjectId,
+    /// The signature dictionary, written after [`Self::objects`].
+    sig_id: ObjectId,
+    /// The trailer's `/Size`.
+    new_size: u32,
+    /// Objects to write, in order: the AcroForm (or the catalog holding it),
+    /// the page, the widget and, with a stamp, its appearance and font.
+    objects: Vec<(ObjectId, Object)>,
+}
+
+/// Object numbers of the update: the widget (merged with its field), the
+/// signature dictionary and, with a stamp, its appearance stream and the
+/// font it uses.
+#[derive(Clone, Copy)]
+struct NewIds {
+    widget: ObjectId,
+    sig: ObjectId,
+    appearance: ObjectId,
+    font: ObjectId,
+}
+
+/// Decides the update's objects: the field registered in the AcroForm, the
+/// widget added to the signed page's `/Annots`, and the widget itself.
+fn plan_update(doc: &Document, opts: &PrepareOptions<'_>) -> Result<Update, Error> {
     let root_id = doc
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
         .map_err(|_| Error::Pdf("the trailer has no /Root".into()))?;
-    let mut catalog = dict(&doc, root_id)?.clone();
-    // An invisible widget on the first page; a stamp on the last, where a reader
-    // looks for signatures.
-    let pages = doc.get_pages();
-    let page_id = *match opts.stamp {
-        None => pages.values().next(),
-        Some(_) => pages.values().next_back(),
-    }
-    .ok_or(Error::NoPages)?;
-    let mut page = dict(&doc, page_id)?.clone();
+    let catalog = dict(doc, root_id)?.clone();
+    let page_id = signed_page(doc, opts)?;
+    let mut page = dict(doc, page_id)?.clone();
 
-    // Object numbers of the update: the widget (merged with its field) and the
-    // signature dictionary.
-    let size = doc
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .ok()
-        .and_then(|s| u32::try_from(s).ok())
-        .unwrap_or(0)
-        .max(doc.max_id + 1);
-    let widget_id: ObjectId = (size, 0);
-    let sig_id: ObjectId = (size + 1, 0);
-    // With a stamp: its appearance stream and the font it uses.
-    let appearance_id: ObjectId = (size + 2, 0);
-    let font_id: ObjectId = (size + 3, 0);
+    let size = next_object_number(doc);
+    let ids = NewIds {
+        widget: (size, 0),
+        sig: (size + 1, 0),
+        appearance: (size + 2, 0),
+        font: (size + 3, 0),
+    };
     let new_size = if opts.stamp.is_some() {
         size + 4
     } else {
         size + 2
     };
 
-    // Objects to write, in order, besides the signature dictionary.
-    let mut updated: Vec<(ObjectId, Object)> = Vec::new();
+    let field = register_field(doc, root_id, catalog, opts.field_name, ids.widget)?;
+    // The widget on the page's /Annots (inline or referenced: written inline).
+    let rect = opts.stamp.map(|_| stamp_rect(doc, page_id));
+    let mut annots = array(doc, page.get(b"Annots").ok())?;
+    annots.push(Object::Reference(ids.widget));
+    page.set("Annots", Object::Array(annots));
+    let mut objects = vec![field, (page_id, Object::Dictionary(page))];
+    push_widget(&mut objects, opts, page_id, rect, ids)?;
+    Ok(Update {
+        root_id,
+        sig_id: ids.sig,
+        new_size,
+        objects,
+    })
+}
 
+/// The page that gets the widget: the first for an invisible signature; the
+/// last for a stamp, where a reader looks for signatures.
+fn signed_page(doc: &Document, opts: &PrepareOptions<'_>) -> Result<ObjectId, Error> {
+    let pages = doc.get_pages();
+    match opts.stamp {
+        None => pages.values().next(),
+        Some(_) => pages.values().next_back(),
+    }
+    .copied()
+    .ok_or(Error::NoPages)
+}
+
+/// The first object number the update may use: the trailer's `/Size`, or
+/// past the highest number in use if that is larger.
+fn next_object_number(doc: &Document) -> u32 {
+    doc.trailer
+        .get(b"Size")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or(0)
+        .max(doc.max_id + 1)
+}
+
+/// Adds the widget `widget_id` to the AcroForm's `/Fields` (refusing a field
+/// already named `field_name`) and sets `/SigFlags`; the object to write is
+/// the AcroForm when the catalog refers to it, else the catalog holding it.
+fn register_field(
+    doc: &Document,
+    root_id: ObjectId,
+    mut catalog: Dictionary,
+    field_name: &str,
+    widget_id: ObjectId,
+) -> Result<(ObjectId, Object), Error> {
     // The AcroForm: in the catalog, referenced from it, or new.
     let acro_form_ref = catalog
         .get(b"AcroForm")
         .ok()
         .and_then(|o| o.as_reference().ok());
     let mut acro_form = match catalog.get(b"AcroForm") {
-        Ok(Object::Reference(id)) => dict(&doc, *id)?.clone(),
+        Ok(Object::Reference(id)) => dict(doc, *id)?.clone(),
         Ok(Object::Dictionary(d)) => d.clone(),
         _ => Dictionary::new(),
     };
-    let mut fields = array(&doc, acro_form.get(b"Fields").ok())?;
+    let mut fields = array(doc, acro_form.get(b"Fields").ok())?;
     for field in &fields {
         let name = field
             .as_reference()
@@ -193,35 +289,39 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
             .and_then(|id| doc.get_dictionary(id).ok())
             .and_then(|d| d.get(b"T").ok())
             .and_then(|t| lopdf::decode_text_string(t).ok());
-        if name.as_deref() == Some(opts.field_name) {
-            return Err(Error::FieldNameTaken(opts.field_name.to_owned()));
+        if name.as_deref() == Some(field_name) {
+            return Err(Error::FieldNameTaken(field_name.to_owned()));
         }
     }
     fields.push(Object::Reference(widget_id));
     acro_form.set("Fields", Object::Array(fields));
     // SignaturesExist | AppendOnly: viewers must keep later changes incremental.
     acro_form.set("SigFlags", Object::Integer(3));
-    match acro_form_ref {
-        Some(id) => updated.push((id, Object::Dictionary(acro_form))),
+    Ok(match acro_form_ref {
+        Some(id) => (id, Object::Dictionary(acro_form)),
         None => {
             catalog.set("AcroForm", Object::Dictionary(acro_form));
-            updated.push((root_id, Object::Dictionary(catalog)));
+            (root_id, Object::Dictionary(catalog))
         }
-    }
+    })
+}
 
-    // The widget on the page's /Annots (inline or referenced: written inline).
-    let rect = opts.stamp.map(|_| stamp_rect(&doc, page_id));
-    let mut annots = array(&doc, page.get(b"Annots").ok())?;
-    annots.push(Object::Reference(widget_id));
-    page.set("Annots", Object::Array(annots));
-    updated.push((page_id, Object::Dictionary(page)));
-
+/// Appends the signature widget on `page_id` to `objects`: with a stamp, a
+/// printable one at `rect` followed by its appearance stream and font;
+/// without, an invisible one.
+fn push_widget(
+    objects: &mut Vec<(ObjectId, Object)>,
+    opts: &PrepareOptions<'_>,
+    page_id: ObjectId,
+    rect: Option<[f32; 4]>,
+    ids: NewIds,
+) -> Result<(), Error> {
     let mut widget = Dictionary::new();
     widget.set("Type", Object::Name(b"Annot".to_vec()));
     widget.set("Subtype", Object::Name(b"Widget".to_vec()));
     widget.set("FT", Object::Name(b"Sig".to_vec()));
     widget.set("T", text(opts.field_name));
-    widget.set("V", Object::Reference(sig_id));
+    widget.set("V", Object::Reference(ids.sig));
     widget.set("P", Object::Reference(page_id));
     match (opts.stamp, rect) {
         (Some(stamp), Some([x0, y0, x1, y1])) => {
@@ -232,13 +332,13 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
                 Object::Array([x0, y0, x1, y1].map(Object::Real).to_vec()),
             );
             let mut ap = Dictionary::new();
-            ap.set("N", Object::Reference(appearance_id));
+            ap.set("N", Object::Reference(ids.appearance));
             widget.set("AP", Object::Dictionary(ap));
-            updated.push((widget_id, Object::Dictionary(widget)));
+            objects.push((ids.widget, Object::Dictionary(widget)));
             let (width, height) = (x1 - x0, y1 - y0);
             let content = crate::stamp::content(&stamp, width, height)?;
-            updated.push((appearance_id, appearance(content, width, height, font_id)));
-            updated.push((font_id, helvetica()));
+            objects.push((ids.appearance, appearance(content, width, height, ids.font)));
+            objects.push((ids.font, helvetica()));
         }
         _ => {
             // Print | Locked: invisible (zero rectangle) yet printed as PDF/A requires.
@@ -247,22 +347,32 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
                 "Rect",
                 Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
             );
-            updated.push((widget_id, Object::Dictionary(widget)));
+            objects.push((ids.widget, Object::Dictionary(widget)));
         }
     }
+    Ok(())
+}
 
-    // Write the update.
-    let mut out = pdf.to_vec();
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    let mut offsets: Vec<(ObjectId, usize)> = Vec::new();
-    for (id, object) in &updated {
-        offsets.push((*id, out.len()));
-        write_object(&mut out, *id, object)?;
-    }
+/// Where the signature dictionary's placeholders stand in the update.
+struct Placeholder {
+    /// The first byte of the blank `/ByteRange` value.
+    byte_range_at: usize,
+    /// Its length in bytes.
+    byte_range_len: usize,
+    /// The `<` of the zero-filled `/Contents`.
+    contents_at: usize,
+    /// Just past its `>`.
+    contents_end: usize,
+}
 
-    offsets.push((sig_id, out.len()));
+/// Appends the signature dictionary `sig_id`: a blank `/ByteRange`, a
+/// zero-filled `/Contents` of room for the CMS, the signing time, the
+/// signer's name and any reason and location.
+fn write_signature(
+    out: &mut Vec<u8>,
+    sig_id: ObjectId,
+    opts: &PrepareOptions<'_>,
+) -> Result<Placeholder, Error> {
     let _ = write!(
         out,
         "{} {} obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n",
@@ -270,8 +380,8 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
     );
     let byte_range_at = out.len() + BYTE_RANGE_KEY.len();
     out.extend_from_slice(BYTE_RANGE_KEY);
-    let placeholder_len = "[0 ]".len() + 3 * BYTE_RANGE_DIGITS + 2;
-    out.extend(std::iter::repeat_n(b' ', placeholder_len));
+    let byte_range_len = "[0 ]".len() + 3 * BYTE_RANGE_DIGITS + 2;
+    out.extend(std::iter::repeat_n(b' ', byte_range_len));
     out.extend_from_slice(b"\n/Contents ");
     let contents_at = out.len();
     out.push(b'<');
@@ -279,24 +389,54 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
     out.push(b'>');
     let contents_end = out.len();
     out.extend_from_slice(b"\n/M ");
-    write_plain(
-        &mut out,
-        &Object::string_literal(pdf_date(opts.signing_time)),
-    )?;
+    write_plain(out, &Object::string_literal(pdf_date(opts.signing_time)))?;
     out.extend_from_slice(b"\n/Name ");
-    write_plain(&mut out, &text(opts.signer_name))?;
+    write_plain(out, &text(opts.signer_name))?;
     if let Some(reason) = opts.reason {
         out.extend_from_slice(b"\n/Reason ");
-        write_plain(&mut out, &text(reason))?;
+        write_plain(out, &text(reason))?;
     }
     if let Some(location) = opts.location {
         out.extend_from_slice(b"\n/Location ");
-        write_plain(&mut out, &text(location))?;
+        write_plain(out, &text(location))?;
     }
     out.extend_from_slice(b"\n>>\nendobj\n");
+    Ok(Placeholder {
+        byte_range_at,
+        byte_range_len,
+        contents_at,
+        contents_end,
+    })
+}
 
-    // A classic cross-reference section, one subsection per run of numbers.
-    let xref_at = out.len();
+impl Placeholder {
+    /// Writes the final `/ByteRange` of the finished update `out` into its
+    /// blank and digests the bytes it covers.
+    fn fill(self, mut out: Vec<u8>) -> Result<Prepared, Error> {
+        let byte_range = [
+            0,
+            self.contents_at,
+            self.contents_end,
+            out.len() - self.contents_end,
+        ];
+        let numbers = format!("[0 {} {} {}]", byte_range[1], byte_range[2], byte_range[3]);
+        if numbers.len() > self.byte_range_len {
+            return Err(Error::Options("the PDF is too large to sign"));
+        }
+        let at = self.byte_range_at;
+        out[at..at + numbers.len()].copy_from_slice(numbers.as_bytes());
+        let digest = digest(&out, byte_range);
+        Ok(Prepared {
+            bytes: out,
+            byte_range,
+            digest,
+        })
+    }
+}
+
+/// Appends a classic cross-reference section for the objects at `offsets`
+/// (sorted here by number), one subsection per run of numbers.
+fn write_xref(out: &mut Vec<u8>, offsets: &mut [(ObjectId, usize)]) {
     offsets.sort_by_key(|(id, _)| id.0);
     out.extend_from_slice(b"xref\n");
     let mut i = 0;
@@ -311,9 +451,20 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
         }
         i = j;
     }
+}
+
+/// Appends the update's trailer (`/Size`, `/Root`, the original's `/Info`
+/// and `/ID`, `/Prev` to the original's section) and `startxref` pointing
+/// at `xref_at`.
+fn write_trailer(
+    out: &mut Vec<u8>,
+    doc: &Document,
+    update: &Update,
+    xref_at: usize,
+) -> Result<(), Error> {
     let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(i64::from(new_size)));
-    trailer.set("Root", Object::Reference(root_id));
+    trailer.set("Size", Object::Integer(i64::from(update.new_size)));
+    trailer.set("Root", Object::Reference(update.root_id));
     for key in [b"Info".as_slice(), b"ID"] {
         if let Ok(value) = doc.trailer.get(key) {
             trailer.set(key, value.clone());
@@ -321,21 +472,9 @@ pub(crate) fn prepare(pdf: &[u8], opts: &PrepareOptions<'_>) -> Result<Prepared,
     }
     trailer.set("Prev", Object::Integer(doc.xref_start as i64));
     out.extend_from_slice(b"trailer\n");
-    write_plain(&mut out, &Object::Dictionary(trailer))?;
+    write_plain(out, &Object::Dictionary(trailer))?;
     let _ = write!(out, "\nstartxref\n{xref_at}\n%%EOF\n");
-
-    let byte_range = [0, contents_at, contents_end, out.len() - contents_end];
-    let numbers = format!("[0 {} {} {}]", byte_range[1], byte_range[2], byte_range[3]);
-    if numbers.len() > placeholder_len {
-        return Err(Error::Options("the PDF is too large to sign"));
-    }
-    out[byte_range_at..byte_range_at + numbers.len()].copy_from_slice(numbers.as_bytes());
-    let digest = digest(&out, byte_range);
-    Ok(Prepared {
-        bytes: out,
-        byte_range,
-        digest,
-    })
+    Ok(())
 }
 
 /// The stamp's rectangle: [`crate::stamp::WIDTH`] × [`crate::stamp::HEIGHT`] at
