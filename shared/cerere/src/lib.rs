@@ -18,6 +18,8 @@
 //! embedded font, so markup, parentheses or backslashes are shown literally and cannot
 //! change the document's structure.
 
+#![deny(missing_docs)]
+
 mod font;
 mod labels;
 mod layout;

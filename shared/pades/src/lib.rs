@@ -29,6 +29,8 @@
 //! randomness; the signing time is an input, so the same inputs give the same bytes.
 //! It never rewrites the original bytes: they are a prefix of the signed PDF.
 
+#![deny(missing_docs)]
+
 mod cms_der;
 mod pdf;
 mod stamp;
