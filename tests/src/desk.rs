@@ -67,13 +67,10 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/verify/...\"\ncomponent = \"verify\"\n\
              [[trigger.http]]\nroute = \"/api/v1/verify/...\"\ncomponent = \"verify\"\n\
-             [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/admin/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/branding/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/api/v1/admin/...\"\ncomponent = \"admin\"\n\
-             [[trigger.http]]\nroute = \"/api/v1/platform/tenants\"\ncomponent = \"admin\"\n\
-             [[trigger.http]]\nroute = \"/api/v1/platform/tenants/...\"\ncomponent = \"admin\"\n\
-             [[trigger.http]]\nroute = \"/api/v1/platform/trust/roots/...\"\ncomponent = \"admin\"\n\
+             [[trigger.http]]\nroute = \"/api/v1/platform/...\"\ncomponent = \"admin\"\n\
              [[trigger.http]]\nroute = \"/q/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/track/...\"\ncomponent = \"track\"\n\
              [[trigger.http]]\nroute = \"/api/v1/track/...\"\ncomponent = \"track\"\n\
@@ -96,8 +93,10 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
              [component.verify.variables]\n{s3vars}\
              [component.admin]\nsource = {admin:?}\nkey_value_stores = [\"default\"]\n\
-             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\"]\n\
+             allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.admin.variables]\n{vars}\
+             notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
              [component.portal]\nsource = {portal:?}\nkey_value_stores = [\"default\"]\n\

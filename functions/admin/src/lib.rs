@@ -12,6 +12,10 @@
 //!   and lists municipalities (bearer `platform_admin_token`).
 //! - `/api/v1/platform/trust/roots[/{sha256}]`: the platform administrator
 //!   lists, adds and removes the trust anchors of signature verification.
+//! - `POST /api/v1/platform/seed`, `POST /api/v1/platform/notifications/dispatch`,
+//!   `GET /api/v1/platform/metrics`: the platform's operations
+//!   ([`platform_ops`]; the seed in [`seed`]). Every `/api/v1/platform/...`
+//!   route is this component's.
 //!
 //! Handlers parse the request into core's types, call the platform's
 //! repositories and render; every rule lives in `ghiseu-core`.
@@ -26,9 +30,12 @@ mod departments;
 mod document_types;
 mod dto;
 mod error;
+mod letter;
 mod officials;
 mod pages;
 mod platform;
+mod platform_ops;
+mod seed;
 mod trust;
 
 use chrono::Utc;
@@ -108,11 +115,18 @@ async fn handle(request: Request) -> Response {
         Ok(s) => s,
         Err(e) => return AdminError::from(e).into_problem(),
     };
-    if path.starts_with(trust::PREFIX) {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if under(trust::PREFIX) {
         return trust::handle(&store, request, &path).await;
     }
-    if path.starts_with("/api/v1/platform/") {
+    if under("/api/v1/platform/tenants") {
         return platform::handle(&store, request, &path).await;
+    }
+    if path.starts_with("/api/v1/platform/") {
+        return platform_ops::handle(&store, request, &path).await;
     }
     if path.starts_with("/api/v1/admin") {
         return api::handle(&store, request, &path)

@@ -4,14 +4,11 @@
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::inbox::{InboxDue, InboxStatus, InboxView};
 use ghiseu_core::public_view::PublicNames;
-use ghiseu_core::{Department, DocumentType, Dossier, Official, Tenant};
-use ghiseu_platform::http::{self as web, Response};
-use maud::{DOCTYPE, Markup, html};
-
-use crate::Signed;
-use crate::forms::InboxFilter;
+use ghiseu_core::{Action, Actor, Department, DocumentType, Dossier, Official, Tenant};
 use ghiseu_platform::html::inline_error;
+use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::repo::Summary;
+use maud::{DOCTYPE, Markup, html};
 
 const CSS: &str = "\
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
@@ -33,12 +30,40 @@ padding:.4rem 0}#items td{display:block;border:none;padding:.1rem 0}code.hash{wo
 @page{size:A4;margin:15mm}\
 @page label{size:A6;margin:5mm}.a6{page:label}";
 
+/// What the pages show of the signed-in official: the header, the menu, the
+/// CSRF token of their forms, and what they may do.
+#[derive(Clone, Copy)]
+pub struct Viewer<'a> {
+    /// The official as the workflow sees them.
+    pub actor: &'a Actor,
+    /// Their tenant.
+    pub tenant: &'a Tenant,
+    /// Their name.
+    pub display_name: &'a str,
+    /// The session's CSRF token.
+    pub csrf: &'a str,
+}
+
+/// The inbox's filter as its form shows it.
+pub struct InboxForm<'a> {
+    /// Whose dossiers.
+    pub view: InboxView,
+    /// The department chosen, if any.
+    pub department: Option<&'a str>,
+    /// The status chosen, if any.
+    pub status: Option<InboxStatus>,
+    /// The document type chosen, if any.
+    pub document_type: Option<&'a str>,
+    /// The deadline filter, if any.
+    pub due: Option<InboxDue>,
+}
+
 /// `GET /desk/desk.css`.
 pub fn stylesheet() -> Response {
     web::stylesheet(CSS)
 }
 
-fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {
+fn layout(title: &str, signed: Option<Viewer<'_>>, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="ro" {
@@ -65,7 +90,7 @@ fn layout(title: &str, signed: Option<&Signed>, body: Markup) -> String {
                         }
                         form method="post" action="/desk/logout" {
                             (s.display_name) " (" (s.tenant.header_name().as_str()) ") "
-                            input type="hidden" name="csrf" value=(s.session.csrf);
+                            input type="hidden" name="csrf" value=(s.csrf);
                             button type="submit" { "Ieșire" }
                         }
                     }
@@ -157,8 +182,8 @@ pub struct Listing<'a> {
 /// The inbox: open dossiers sorted by deadline, with filters (plain GET form);
 /// the registry view also names numbers taken without a dossier.
 pub fn inbox(
-    signed: &Signed,
-    filter: &InboxFilter,
+    signed: Viewer<'_>,
+    filter: &InboxForm<'_>,
     Listing { rows, unused }: Listing<'_>,
     departments: &[Department],
     types: &[DocumentType],
@@ -190,7 +215,7 @@ pub fn inbox(
                 select id="f-department" name="department" {
                     option value="" { "—" }
                     @for d in departments {
-                        option value=(d.code.as_str()) selected[filter.department.as_deref() == Some(d.code.as_str())] { (d.name.as_str()) }
+                        option value=(d.code.as_str()) selected[filter.department == Some(d.code.as_str())] { (d.name.as_str()) }
                     }
                 }
                 label for="f-status" { "Stare" }
@@ -204,7 +229,7 @@ pub fn inbox(
                 select id="f-type" name="document_type" {
                     option value="" { "—" }
                     @for t in types {
-                        option value=(t.code.as_str()) selected[filter.document_type.as_deref() == Some(t.code.as_str())] { (t.titles.ro.as_str()) }
+                        option value=(t.code.as_str()) selected[filter.document_type == Some(t.code.as_str())] { (t.titles.ro.as_str()) }
                     }
                 }
                 label for="f-due" { "Termen" }
@@ -256,7 +281,7 @@ fn value<'a>(values: &'a [(String, String)], name: &str) -> &'a str {
 
 /// The intake form.
 pub fn intake(
-    signed: &Signed,
+    signed: Viewer<'_>,
     types: &[DocumentType],
     errors: &[(String, String)],
     values: &[(String, String)],
@@ -277,7 +302,7 @@ pub fn intake(
                 }
             }
             form method="post" action="/desk/intake" enctype="multipart/form-data" {
-                input type="hidden" name="csrf" value=(signed.session.csrf);
+                input type="hidden" name="csrf" value=(signed.csrf);
                 label for="document_type" { "Tipul documentului" }
                 (inline_error(errors, "document_type"))
                 select id="document_type" name="document_type" required {
@@ -384,7 +409,7 @@ fn file_link(d: &Dossier, a: &ghiseu_core::Attachment) -> Markup {
 fn action_form(
     url: &str,
     hidden: &Markup,
-    action: ghiseu_core::Action,
+    action: Action,
     legend: &str,
     button: &str,
     body: Markup,
@@ -410,31 +435,11 @@ fn text_input(errors: &[(String, String)], name: &str, label: &str) -> Markup {
 }
 
 /// A dossier with the forms its viewer may use.
-pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]) -> String {
-    use ghiseu_core::Action;
+pub fn dossier(signed: Viewer<'_>, p: &DossierPage<'_>, errors: &[(String, String)]) -> String {
     let d = p.d;
-    let names = p.names;
     let may = |a: Action| {
-        ghiseu_core::authorize(&signed.actor, a, d).is_ok()
+        ghiseu_core::authorize(signed.actor, a, d).is_ok()
             && ghiseu_core::workflow::allowed_in(a, d.status())
-    };
-    let head = d.route().head_hash_hex();
-    let hidden = html! {
-        input type="hidden" name="csrf" value=(signed.session.csrf);
-        input type="hidden" name="route_head" value=(head);
-    };
-    let contact = d.contact();
-    let days_left = d.days_left(p.today);
-
-    let type_title = p
-        .doc_type
-        .map_or(d.document_type().as_str(), |t| t.titles.ro.as_str());
-    let official_name = |u: &ghiseu_core::Username| {
-        names
-            .officials
-            .get(u)
-            .cloned()
-            .unwrap_or_else(|| u.to_string())
     };
     layout(
         &d.number().to_string(),
@@ -442,35 +447,7 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
         html! {
             h1 { "Dosar " (d.number().to_string()) }
             (error_summary(errors))
-            dl {
-                dt { "Înregistrat" } dd { (when(d)) " (" (d.channel().code()) ")" }
-                dt { "Tip" } dd { (type_title) " (versiunea " (d.document_type_version()) ")" }
-                dt { "Stare" } dd { strong.status { (status_ro(d.status().code())) } }
-                dt { "Departament" } dd { (name_of(names, d.current_department())) }
-                dt { "Funcționar" } dd { (d.current_official().map_or("—".to_owned(), official_name)) }
-                dt { "Termen" } dd {
-                    (d.deadline().format("%d.%m.%Y").to_string())
-                    @if !d.status().is_terminal() {
-                        @if days_left < 0 { strong.error { " — depășit cu " (-days_left) " zile" } } @else { " — " (days_left) " zile rămase" }
-                    }
-                    @if let Some(x) = d.extension() { " (prelungit cu " (x.days) " zile: " (x.reason.as_str()) ")" }
-                }
-                dt { "Zile în instituție" } dd { (d.days_in_institution(p.today)) }
-                @if let Some(o) = d.origin() { dt { "Primit de la" } dd { (o.tenant.as_str()) ", nr. " (o.number.to_string()) } }
-                @if let Some((t, n)) = &p.forwarded { dt { "Redirecționat la" } dd { (t) ", nr. " (n) } }
-                @for e in d.route().events() {
-                    @if let ghiseu_core::route::EventKind::Joined { into } = &e.event.kind {
-                        dt { "Conexat la" } dd { (into.to_string()) }
-                    }
-                }
-                @if let Some((q, at)) = d.pending_question() {
-                    dt { "Informații cerute petentului" } dd { (q.as_str()) " (" (local_datetime(at).format("%d.%m.%Y").to_string()) "; termenul este suspendat până la răspuns)" }
-                }
-                @if let Some(n) = &contact.name { dt { "Petent" } dd { (n.as_str()) } }
-                @if let Some(e) = &contact.email { dt { "E-mail" } dd { (e.as_str()) } }
-                @if let Some(ph) = &contact.phone { dt { "Telefon" } dd { (ph.as_str()) } }
-                @if let Some(n) = d.note() { dt { "Notă internă" } dd { (n.as_str()) } }
-            }
+            (facts(p))
             @if !d.form().is_empty() {
                 h2 { "Date din cerere" }
                 dl.form {
@@ -496,111 +473,215 @@ pub fn dossier(signed: &Signed, p: &DossierPage<'_>, errors: &[(String, String)]
                     p.notice { strong { "Răspunsul petentului (" (local_datetime(at).format("%d.%m.%Y %H:%M").to_string()) "): " } (m.as_str()) }
                 }
             }
-            h2 { "Documente" }
-            ul {
-                @for a in d.attachments() { li { "Depus: " (file_link(d, a)) } }
-                @for (_, _, docs) in d.replies() { @for a in docs.iter() { li { "De la petent: " (file_link(d, a)) } } }
-                @for a in d.responses() { li { "Răspuns: " (file_link(d, a))
-                    @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
-                @for a in d.signed_documents() { li { "Semnat: " (file_link(d, a))
-                    @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
-            }
-            p { a href=(format!("/desk/dossiers/{}/receipt", d.id())) { "Recipisă (A4)" } " · "
-                a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { "Etichetă (A6)" } }
-            h2 { "Traseu" }
-            ol.route { @for e in d.route().events() {
-                li {
-                    (local_datetime(e.event.at).format("%d.%m.%Y %H:%M").to_string()) " — "
-                    strong { (ghiseu_core::public_view::event_label(e.event.kind.code(), ghiseu_core::Lang::Ro).unwrap_or(e.event.kind.code())) }
-                    " — " (match &e.event.actor { ghiseu_core::RouteActor::Official(u) => official_name(u), other => other.code().to_owned() })
-                    @if let Some(dep) = &e.event.department { " — " (name_of(names, dep)) }
-                    @if let Some(n) = &e.event.note { br; em { (n.as_str()) } }
-                }
-            } }
-            @let form = |action: Action, legend: &str, button: &str, body: Markup| {
-                action_form(&format!("/desk/dossiers/{}/actions", d.id()), &hidden, action, legend, button, body)
-            };
-            @if may(Action::Assign) {
-                (form(Action::Assign, "Repartizare", "Repartizează", html! {
-                    label for="department" { "Departament" }
-                    (inline_error(errors, "department"))
-                    select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
-                    label for="official" { "Funcționar (opțional)" }
-                    (inline_error(errors, "official"))
-                    select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
-                }))
-            }
-            @if may(Action::Forward) {
-                (form(Action::Forward, "Trimite altui departament", "Trimite", html! {
-                    label for="to_department" { "Către departamentul" }
-                    select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
-                    (text_input(errors, "forward_note", "Notă publică"))
-                }))
-            }
-            @if may(Action::RequestInfo) {
-                (form(Action::RequestInfo, "Cere informații petentului", "Cere informații", html! {
-                    p { "Termenul legal se suspendă de la data cererii până la data răspunsului." }
-                    label for="question" { "Ce informații sau documente lipsesc" }
-                    (inline_error(errors, "question"))
-                    textarea id="question" name="question" rows="3" {}
-                }))
-            }
-            @if may(Action::RecordReply) {
-                (form(Action::RecordReply, "Răspunsul petentului a sosit", "Înregistrează răspunsul",
-                    text_input(errors, "reply_note", "Notă publică (opțional)")))
-            }
-            @if may(Action::AttachResponse) {
-                form method="post" action=(format!("/desk/dossiers/{}/response", d.id())) enctype="multipart/form-data" {
-                    fieldset { legend { "Atașează documentul de răspuns" }
-                        (hidden)
-                        label for="document" { "Document (PDF, JPEG sau PNG, max. 10 MB)" }
-                        (inline_error(errors, "document"))
-                        input id="document" name="document" type="file" accept="application/pdf,image/jpeg,image/png" required;
-                        div { button type="submit" { "Atașează" } }
-                    }
-                }
-            }
-            @if may(Action::SendForSignature) && !d.responses().is_empty() {
-                (form(Action::SendForSignature, "Trimite la semnat", "Trimite la semnat", html! {
-                    p { "Ultimul document de răspuns intră în lista de semnat a conducerii." }
-                }))
-            }
-            @if may(Action::Resolve) {
-                (form(Action::Resolve, "Soluționare", "Soluționează", html! {
-                    @if let Some(last) = d.responses().last() {
-                        p { "Se emite documentul de răspuns „" (last.original_name.as_str()) "”." }
-                    }
-                    (text_input(errors, "resolve_note", "Notă publică"))
-                }))
-            }
-            @if may(Action::Reject) {
-                (form(Action::Reject, "Respingere", "Respinge", text_input(errors, "reason", "Motiv (intern)")))
-            }
-            @if may(Action::ExtendDeadline) && d.extension().is_none() {
-                (form(Action::ExtendDeadline, "Prelungește termenul (o singură dată, cel mult 15 zile)", "Prelungește", html! {
-                    label for="days" { "Zile" }
-                    (inline_error(errors, "days"))
-                    input id="days" name="days" type="number" min="1" max="15" inputmode="numeric";
-                    (text_input(errors, "extend_reason", "Motiv (intern)"))
-                }))
-            }
-            @if may(Action::JoinDuplicate) {
-                (form(Action::JoinDuplicate, "Conexează la un dosar anterior (aceeași cerere)", "Conexează", html! {
-                    label for="into" { "Numărul dosarului anterior" }
-                    (inline_error(errors, "into"))
-                    input id="into" name="into" placeholder="CJC-2026-000012";
-                }))
-            }
-            @if may(Action::ForwardToInstitution) && !p.institutions.is_empty() {
-                (form(Action::ForwardToInstitution, "Redirecționează către altă instituție", "Redirecționează", html! {
-                    label for="to_tenant" { "Instituția competentă" }
-                    (inline_error(errors, "to_tenant"))
-                    select id="to_tenant" name="to_tenant" { @for (slug, name) in p.institutions { option value=(slug) { (name) } } }
-                    (text_input(errors, "institution_note", "Notă publică"))
-                }))
-            }
+            (documents(d))
+            (route(p))
+            (action_forms(signed, p, errors, &may))
         },
     )
+}
+
+/// The name of an official, else their username.
+fn official_name(names: &PublicNames, u: &ghiseu_core::Username) -> String {
+    names
+        .officials
+        .get(u)
+        .cloned()
+        .unwrap_or_else(|| u.to_string())
+}
+
+/// What the dossier is and where it stands.
+fn facts(p: &DossierPage<'_>) -> Markup {
+    let d = p.d;
+    let names = p.names;
+    let contact = d.contact();
+    let days_left = d.days_left(p.today);
+    let type_title = p
+        .doc_type
+        .map_or(d.document_type().as_str(), |t| t.titles.ro.as_str());
+    html! {
+        dl {
+            dt { "Înregistrat" } dd { (when(d)) " (" (d.channel().code()) ")" }
+            dt { "Tip" } dd { (type_title) " (versiunea " (d.document_type_version()) ")" }
+            dt { "Stare" } dd { strong.status { (status_ro(d.status().code())) } }
+            dt { "Departament" } dd { (name_of(names, d.current_department())) }
+            dt { "Funcționar" } dd { (d.current_official().map_or("—".to_owned(), |u| official_name(names, u))) }
+            dt { "Termen" } dd {
+                (d.deadline().format("%d.%m.%Y").to_string())
+                @if !d.status().is_terminal() {
+                    @if days_left < 0 { strong.error { " — depășit cu " (-days_left) " zile" } } @else { " — " (days_left) " zile rămase" }
+                }
+                @if let Some(x) = d.extension() { " (prelungit cu " (x.days) " zile: " (x.reason.as_str()) ")" }
+            }
+            dt { "Zile în instituție" } dd { (d.days_in_institution(p.today)) }
+            @if let Some(o) = d.origin() { dt { "Primit de la" } dd { (o.tenant.as_str()) ", nr. " (o.number.to_string()) } }
+            @if let Some((t, n)) = &p.forwarded { dt { "Redirecționat la" } dd { (t) ", nr. " (n) } }
+            @for e in d.route().events() {
+                @if let ghiseu_core::route::EventKind::Joined { into } = &e.event.kind {
+                    dt { "Conexat la" } dd { (into.to_string()) }
+                }
+            }
+            @if let Some((q, at)) = d.pending_question() {
+                dt { "Informații cerute petentului" } dd { (q.as_str()) " (" (local_datetime(at).format("%d.%m.%Y").to_string()) "; termenul este suspendat până la răspuns)" }
+            }
+            @if let Some(n) = &contact.name { dt { "Petent" } dd { (n.as_str()) } }
+            @if let Some(e) = &contact.email { dt { "E-mail" } dd { (e.as_str()) } }
+            @if let Some(ph) = &contact.phone { dt { "Telefon" } dd { (ph.as_str()) } }
+            @if let Some(n) = d.note() { dt { "Notă internă" } dd { (n.as_str()) } }
+        }
+    }
+}
+
+/// The dossier's files, and its receipt.
+fn documents(d: &Dossier) -> Markup {
+    html! {
+        h2 { "Documente" }
+        ul {
+            @for a in d.attachments() { li { "Depus: " (file_link(d, a)) } }
+            @for (_, _, docs) in d.replies() { @for a in docs.iter() { li { "De la petent: " (file_link(d, a)) } } }
+            @for a in d.responses() { li { "Răspuns: " (file_link(d, a))
+                @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
+            @for a in d.signed_documents() { li { "Semnat: " (file_link(d, a))
+                @if d.issued() == Some(&a.sha256) { " — " strong { "emis" } } } }
+        }
+        p { a href=(format!("/desk/dossiers/{}/receipt", d.id())) { "Recipisă (A4)" } " · "
+            a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { "Etichetă (A6)" } }
+    }
+}
+
+/// The dossier's route, oldest first.
+fn route(p: &DossierPage<'_>) -> Markup {
+    let names = p.names;
+    html! {
+        h2 { "Traseu" }
+        ol.route { @for e in p.d.route().events() {
+            li {
+                (local_datetime(e.event.at).format("%d.%m.%Y %H:%M").to_string()) " — "
+                strong { (ghiseu_core::public_view::event_label(e.event.kind.code(), ghiseu_core::Lang::Ro).unwrap_or(e.event.kind.code())) }
+                " — " (match &e.event.actor { ghiseu_core::RouteActor::Official(u) => official_name(names, u), other => other.code().to_owned() })
+                @if let Some(dep) = &e.event.department { " — " (name_of(names, dep)) }
+                @if let Some(n) = &e.event.note { br; em { (n.as_str()) } }
+            }
+        } }
+    }
+}
+
+/// The forms of the actions the viewer may take now.
+fn action_forms(
+    signed: Viewer<'_>,
+    p: &DossierPage<'_>,
+    errors: &[(String, String)],
+    may: &dyn Fn(Action) -> bool,
+) -> Markup {
+    let d = p.d;
+    let hidden = html! {
+        input type="hidden" name="csrf" value=(signed.csrf);
+        input type="hidden" name="route_head" value=(d.route().head_hash_hex());
+    };
+    let form = |action: Action, legend: &str, button: &str, body: Markup| {
+        action_form(
+            &format!("/desk/dossiers/{}/actions", d.id()),
+            &hidden,
+            action,
+            legend,
+            button,
+            body,
+        )
+    };
+    html! {
+        @if may(Action::Assign) {
+            (form(Action::Assign, "Repartizare", "Repartizează", html! {
+                label for="department" { "Departament" }
+                (inline_error(errors, "department"))
+                select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
+                label for="official" { "Funcționar (opțional)" }
+                (inline_error(errors, "official"))
+                select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
+            }))
+        }
+        @if may(Action::Forward) {
+            (form(Action::Forward, "Trimite altui departament", "Trimite", html! {
+                label for="to_department" { "Către departamentul" }
+                select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
+                (text_input(errors, "forward_note", "Notă publică"))
+            }))
+        }
+        @if may(Action::RequestInfo) {
+            (form(Action::RequestInfo, "Cere informații petentului", "Cere informații", html! {
+                p { "Termenul legal se suspendă de la data cererii până la data răspunsului." }
+                label for="question" { "Ce informații sau documente lipsesc" }
+                (inline_error(errors, "question"))
+                textarea id="question" name="question" rows="3" {}
+            }))
+        }
+        @if may(Action::RecordReply) {
+            (form(Action::RecordReply, "Răspunsul petentului a sosit", "Înregistrează răspunsul",
+                text_input(errors, "reply_note", "Notă publică (opțional)")))
+        }
+        @if may(Action::AttachResponse) {
+            form method="post" action=(format!("/desk/dossiers/{}/response", d.id())) enctype="multipart/form-data" {
+                fieldset { legend { "Atașează documentul de răspuns" }
+                    (hidden)
+                    label for="document" { "Document (PDF, JPEG sau PNG, max. 10 MB)" }
+                    (inline_error(errors, "document"))
+                    input id="document" name="document" type="file" accept="application/pdf,image/jpeg,image/png" required;
+                    div { button type="submit" { "Atașează" } }
+                }
+            }
+        }
+        (closing_forms(p, errors, may, &form))
+    }
+}
+
+/// The forms that bring the dossier towards its end (signature, resolution,
+/// rejection) or change its course (extension, joining, forwarding).
+fn closing_forms(
+    p: &DossierPage<'_>,
+    errors: &[(String, String)],
+    may: &dyn Fn(Action) -> bool,
+    form: &dyn Fn(Action, &str, &str, Markup) -> Markup,
+) -> Markup {
+    let d = p.d;
+    html! {
+        @if may(Action::SendForSignature) && !d.responses().is_empty() {
+            (form(Action::SendForSignature, "Trimite la semnat", "Trimite la semnat", html! {
+                p { "Ultimul document de răspuns intră în lista de semnat a conducerii." }
+            }))
+        }
+        @if may(Action::Resolve) {
+            (form(Action::Resolve, "Soluționare", "Soluționează", html! {
+                @if let Some(last) = d.responses().last() {
+                    p { "Se emite documentul de răspuns „" (last.original_name.as_str()) "”." }
+                }
+                (text_input(errors, "resolve_note", "Notă publică"))
+            }))
+        }
+        @if may(Action::Reject) {
+            (form(Action::Reject, "Respingere", "Respinge", text_input(errors, "reason", "Motiv (intern)")))
+        }
+        @if may(Action::ExtendDeadline) && d.extension().is_none() {
+            (form(Action::ExtendDeadline, "Prelungește termenul (o singură dată, cel mult 15 zile)", "Prelungește", html! {
+                label for="days" { "Zile" }
+                (inline_error(errors, "days"))
+                input id="days" name="days" type="number" min="1" max="15" inputmode="numeric";
+                (text_input(errors, "extend_reason", "Motiv (intern)"))
+            }))
+        }
+        @if may(Action::JoinDuplicate) {
+            (form(Action::JoinDuplicate, "Conexează la un dosar anterior (aceeași cerere)", "Conexează", html! {
+                label for="into" { "Numărul dosarului anterior" }
+                (inline_error(errors, "into"))
+                input id="into" name="into" placeholder="CJC-2026-000012";
+            }))
+        }
+        @if may(Action::ForwardToInstitution) && !p.institutions.is_empty() {
+            (form(Action::ForwardToInstitution, "Redirecționează către altă instituție", "Redirecționează", html! {
+                label for="to_tenant" { "Instituția competentă" }
+                (inline_error(errors, "to_tenant"))
+                select id="to_tenant" name="to_tenant" { @for (slug, name) in p.institutions { option value=(slug) { (name) } } }
+                (text_input(errors, "institution_note", "Notă publică"))
+            }))
+        }
+    }
 }
 
 /// The printable receipt (A4, or an A6 label).
@@ -626,7 +707,8 @@ pub fn receipt(tenant: &Tenant, d: &Dossier, doc_type: &DocumentType, a6: bool) 
 
 /// The signer's queue: documents waiting for signature, each with a checkbox;
 /// `all` pre-checks every box (the "select all" link works without JavaScript).
-pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
+pub fn signing_queue<'a>(signed: impl Into<Viewer<'a>>, rows: &[Summary], all: bool) -> String {
+    let signed = signed.into();
     layout(
         "De semnat",
         Some(signed),
@@ -640,7 +722,7 @@ pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
                     @if all { a href="/desk/sign" { "Deselectează tot" } } @else { a href="/desk/sign?all=1" { "Selectează tot" } }
                 }
                 form method="post" action="/desk/sign/batches" {
-                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    input type="hidden" name="csrf" value=(signed.csrf);
                     table {
                         thead { tr { th { "Semnează" } th { "Nr. înregistrare" } th { "Tip" } th { "Termen" } } }
                         tbody {
@@ -662,6 +744,56 @@ pub fn signing_queue(signed: &Signed, rows: &[Summary], all: bool) -> String {
     )
 }
 
+/// A signing batch as its page shows it.
+pub struct BatchPage<'a> {
+    /// The batch's id.
+    pub id: &'a str,
+    /// The documents, in the order shown.
+    pub items: Vec<BatchRow<'a>>,
+    /// How many documents are signed, failed, pending.
+    pub counts: (usize, usize, usize),
+    /// The pending documents the next code covers.
+    pub part: usize,
+    /// How many signatures one code covers.
+    pub multisign: u32,
+    /// Whether a part is being signed asynchronously (the page polls).
+    pub in_flight: bool,
+    /// Asynchronous parts given up as lost.
+    pub lost_parts: u32,
+}
+
+/// One document of a signing batch.
+pub struct BatchRow<'a> {
+    /// The dossier's id.
+    pub dossier: &'a str,
+    /// Its registration number.
+    pub number: &'a str,
+    /// The response that is signed (SHA-256, hex), empty if none.
+    pub response: &'a str,
+    /// The response's file name.
+    pub name: &'a str,
+    /// The verification token.
+    pub verify: &'a str,
+    /// What became of it.
+    pub state: ItemView<'a>,
+}
+
+/// What became of a document of a batch.
+pub enum ItemView<'a> {
+    /// Waiting for the code.
+    Pending,
+    /// Signed and issued: the signed PDF's SHA-256 (hex).
+    Signed {
+        /// The signed PDF's digest.
+        document: &'a str,
+    },
+    /// Not signed, and why.
+    Failed {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
 /// `n` things in Romanian: "1 document", "2 documente", "20 de documente"
 /// (from 20 on, and after whole hundreds, the noun takes "de").
 fn count(n: usize, one: &str, many: &str) -> String {
@@ -674,24 +806,24 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// A signing batch: the documents and their SHA-256 ("sign what you see"),
 /// the code form while documents are pending, and each document's result.
-pub fn signing_batch(
-    signed: &Signed,
-    batch: &crate::signing::Batch,
+pub fn signing_batch<'a, 'b>(
+    signed: impl Into<Viewer<'a>>,
+    batch: impl Into<BatchPage<'b>>,
     errors: &[(String, String)],
 ) -> String {
-    use crate::signing::ItemState;
-    let (ok, failed, pending) = batch.counts();
-    let part = batch.next_part();
+    let (signed, batch) = (signed.into(), batch.into());
+    let (ok, failed, pending) = batch.counts;
+    let part = batch.part;
     layout(
         "Semnare",
         Some(signed),
         html! {
             h1 { "Semnare: " (count(batch.items.len(), "document", "documente")) }
             (error_summary(errors))
-            p #progress role="status" aria-live="polite" data-poll=[batch.in_flight.as_ref().map(|_| format!("/desk/sign/batches/{}.json", batch.id))] {
+            p #progress role="status" aria-live="polite" data-poll=[batch.in_flight.then(|| format!("/desk/sign/batches/{}.json", batch.id))] {
                 (ok) " semnate, " (failed) " eșuate, " (pending) " de semnat."
             }
-            @if batch.in_flight.is_some() {
+            @if batch.in_flight {
                 p { "Furnizorul de semnare semnează documentele; rezultatele apar aici. "
                     a href=(format!("/desk/sign/batches/{}", batch.id)) { "Reîncarcă" } }
             } @else if pending > 0 {
@@ -702,7 +834,7 @@ pub fn signing_batch(
                     }
                 }
                 form #sign-form method="post" action=(format!("/desk/sign/batches/{}", batch.id)) data-status=(format!("/desk/sign/batches/{}.json", batch.id)) {
-                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    input type="hidden" name="csrf" value=(signed.csrf);
                     @if part < pending {
                         p { "Certificatul dumneavoastră permite " (count(batch.multisign as usize, "semnătură", "semnături")) " pe cod: acest cod semnează următoarele " (count(part, "document", "documente")) "." }
                     }
@@ -712,7 +844,7 @@ pub fn signing_batch(
                     button type="submit" { "Semnează " (count(part, "document", "documente")) }
                 }
                 form method="post" action=(format!("/desk/sign/batches/{}/code", batch.id)) {
-                    input type="hidden" name="csrf" value=(signed.session.csrf);
+                    input type="hidden" name="csrf" value=(signed.csrf);
                     button type="submit" class="secondary" { "Trimite un cod nou" }
                 }
             } @else {
@@ -732,13 +864,13 @@ pub fn signing_batch(
                             td data-label="SHA-256" { code.hash { (it.response) } }
                             td {
                                 @match &it.state {
-                                    ItemState::Pending => { "De semnat" }
-                                    ItemState::Signed { document } => {
+                                    ItemView::Pending => { "De semnat" }
+                                    ItemView::Signed { document } => {
                                         strong.ok { "Semnat și emis" } " "
                                         a href=(format!("/desk/dossiers/{}/files/{document}", it.dossier)) { "PDF semnat" } " · "
                                         a href=(format!("/verify/{}", it.verify)) { "verificare" }
                                     }
-                                    ItemState::Failed { reason } => { strong.error { "Nesemnat: " } (reason) }
+                                    ItemView::Failed { reason } => { strong.error { "Nesemnat: " } (reason) }
                                 }
                             }
                         }

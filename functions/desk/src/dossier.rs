@@ -1,4 +1,6 @@
-//! Actions on a dossier at the desk: `POST /desk/dossiers/{id}/actions` (one
+//! A dossier at the desk: `GET /desk/dossiers/{id}` (the page and the forms
+//! of what its viewer may do), `GET /desk/dossiers/{id}/receipt[?format=a6]`
+//! (the printable receipt), `POST /desk/dossiers/{id}/actions` (one
 //! form per action, urlencoded), `POST /desk/dossiers/{id}/response` (the
 //! response document, multipart) and `GET /desk/dossiers/{id}/files/{sha256}`
 //! (an attachment or response, shown in the browser).
@@ -6,17 +8,21 @@
 //! Each handler parses the form into a [`Command`], checks what only the
 //! platform can check (the department exists, the official belongs to it, the
 //! earlier dossier exists, the receiving institution exists), and calls
-//! [`service::act`], which applies it with a leased replace: of two officials
+//! [`crate::service::act_on`], which applies it with a leased replace: of two officials
 //! acting on the same version, one succeeds and the other is told (409).
 
 use chrono::Utc;
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
-    Action, DepartmentCode, DossierId, MediaType, PublicNote, Reason, RegistrationNumber,
-    Sha256Digest, TenantSlug, Username,
+    Action, DepartmentCode, DossierId, MediaType, PublicNames, PublicNote, Reason,
+    RegistrationNumber, Sha256Digest, TenantSlug, Username,
 };
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::dossiers::{Scan, complete_forwarding, store_file};
+use ghiseu_platform::http::{
+    self as web, Form, Response, form_field as field, header_str, parse_form, secure_html,
+    see_other as redirect,
+};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::multipart;
@@ -25,9 +31,122 @@ use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::forms::{Form, dossier_page, field, load, load_versioned, parse_form, refuse_csrf};
-use crate::service::{self, DeskError, MAX_FILE_BYTES, Scan};
-use crate::{Signed, csrf_ok, redirect};
+use crate::error::{DeskError, refuse_csrf};
+use crate::intake::MAX_FILE_BYTES;
+use crate::pages;
+use crate::service::act_on;
+use crate::session::{Signed, csrf_ok};
+
+async fn load(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+) -> Result<ghiseu_core::Dossier, DeskError> {
+    Ok(load_versioned(store, signed, id).await?.dossier)
+}
+
+/// The dossier `id` of the official's tenant as stored (for a
+/// leased replace), if the official may see it.
+async fn load_versioned(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+) -> Result<repo::Versioned, DeskError> {
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let current = repo::get_dossier(store, &scope, &id)
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    ghiseu_core::authorize(&signed.actor, ghiseu_core::Action::View, &current.dossier)
+        .map_err(|d| DeskError::from(ghiseu_core::WorkflowError::Denied(d)))?;
+    Ok(current)
+}
+
+/// `GET /desk/dossiers/{id}`.
+pub async fn dossier_page(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+    errors: Option<&[(String, String)]>,
+) -> Result<Response, DeskError> {
+    let dossier = load(store, signed, id).await?;
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let departments = repo::departments(store, &scope).await?;
+    let officials = repo::officials(store, &scope).await?;
+    let names = PublicNames::of(&departments, &officials);
+    let institutions: Vec<(String, String)> = repo::tenants(store)
+        .await?
+        .into_iter()
+        .filter(|t| t.active && t.slug != signed.tenant.slug)
+        .map(|t| (t.slug.to_string(), t.name.to_string()))
+        .collect();
+    let forwarded = match dossier.forwarded_to() {
+        Some((tenant, to)) => {
+            let there = TenantScope::new(tenant);
+            let mut receiving = repo::get_dossier(store, &there, to).await?;
+            if receiving.is_none() {
+                // A forwarding interrupted before the receiving dossier
+                // existed is completed here (idempotent).
+                complete_forwarding(store, &dossier).await?;
+                receiving = repo::get_dossier(store, &there, to).await?;
+            }
+            receiving.map(|v| (tenant.to_string(), v.dossier.number().to_string()))
+        }
+        None => None,
+    };
+    let doc_type = repo::document_type_version(
+        store,
+        &scope,
+        dossier.document_type(),
+        dossier.document_type_version(),
+    )
+    .await?;
+    let status = if errors.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let today = ghiseu_core::calendar::local_date(Utc::now());
+    Ok(secure_html(
+        status,
+        pages::dossier(
+            signed.viewer(),
+            &pages::DossierPage {
+                d: &dossier,
+                doc_type: doc_type.as_ref(),
+                departments: &departments,
+                officials: &officials,
+                names: &names,
+                institutions: &institutions,
+                forwarded,
+                today,
+            },
+            errors.unwrap_or(&[]),
+        ),
+    ))
+}
+
+/// `GET /desk/dossiers/{id}/receipt`.
+pub async fn receipt(
+    store: &Store,
+    signed: &Signed,
+    id: DossierId,
+    a6: bool,
+) -> Result<Response, DeskError> {
+    let dossier = load(store, signed, id).await?;
+    let scope = TenantScope::new(&signed.tenant.slug);
+    let doc_type = repo::document_type_version(
+        store,
+        &scope,
+        dossier.document_type(),
+        dossier.document_type_version(),
+    )
+    .await?
+    .ok_or(DeskError::NotFound)?;
+    Ok(secure_html(
+        StatusCode::OK,
+        pages::receipt(&signed.tenant, &dossier, &doc_type, a6),
+    ))
+}
 
 type Errors = Vec<(String, String)>;
 
@@ -218,7 +337,7 @@ pub async fn action(
     if !errors.is_empty() {
         return dossier_page(store, signed, id, Some(&errors)).await;
     }
-    service::act_on(
+    act_on(
         store,
         &signed.tenant,
         &signed.actor,
@@ -240,7 +359,7 @@ pub async fn response(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, DeskError> {
-    let boundary = crate::header_str(headers, header::CONTENT_TYPE.as_str())
+    let boundary = header_str(headers, header::CONTENT_TYPE.as_str())
         .and_then(multipart::boundary)
         .ok_or_else(|| DeskError::Invalid(err("document", "Formular multipart așteptat.")))?;
     let parts = multipart::parse(body, &boundary, 8)
@@ -280,8 +399,8 @@ pub async fn response(
     ghiseu_core::workflow::permitted(&current.dossier, Action::AttachResponse, &signed.actor)?;
     let scope = TenantScope::new(&signed.tenant.slug);
     let s3 = S3Client::from_variables().await?;
-    let document = service::store_file(&s3, &scope, scan).await?;
-    service::act_on(
+    let document = store_file(&s3, &scope, scan).await?;
+    act_on(
         store,
         &signed.tenant,
         &signed.actor,

@@ -1,0 +1,88 @@
+//! The platform's operations (bearer `platform_admin_token`, refused entirely
+//! when the variable is unset): `POST /api/v1/platform/seed` ([`crate::seed`]),
+//! `POST /api/v1/platform/notifications/dispatch[?retry=now]` (delivers the
+//! notifications that are due) and `GET /api/v1/platform/metrics` (the
+//! outbox's depth for Prometheus). Any other `/api/v1/platform/...` path is
+//! 404.
+
+use chrono::Utc;
+use ghiseu_platform::http::{self as web, Problem, Request, Response, request_origin};
+use ghiseu_platform::kv::Store;
+use http::{Method, StatusCode};
+
+use crate::seed;
+
+/// Handles `/api/v1/platform/...` except tenants and trust roots.
+pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
+    if let Err(refused) = web::require_platform_admin(request.headers()).await {
+        return refused;
+    }
+    match path {
+        "/api/v1/platform/notifications/dispatch" => dispatch(store, &request).await,
+        "/api/v1/platform/metrics" => metrics(store, &request).await,
+        "/api/v1/platform/seed" => seed(store, request).await,
+        _ => web::problem(StatusCode::NOT_FOUND, "No such platform resource."),
+    }
+}
+
+/// `POST /api/v1/platform/notifications/dispatch`.
+async fn dispatch(store: &Store, request: &Request) -> Response {
+    if request.method() != Method::POST {
+        return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use POST.");
+    }
+    let retry_now = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("retry=now"));
+    match ghiseu_platform::dossiers::dispatch_notifications(store, 50, retry_now).await {
+        Ok(report) => web::json(StatusCode::OK, &report),
+        Err(e) => {
+            eprintln!("notifications: {e:?}");
+            web::problem(
+                StatusCode::BAD_GATEWAY,
+                "The notifications could not be dispatched; they stay queued.",
+            )
+        }
+    }
+}
+
+/// `GET /api/v1/platform/metrics`.
+async fn metrics(store: &Store, request: &Request) -> Response {
+    if request.method() != Method::GET {
+        return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
+    }
+    match ghiseu_platform::notify::depth(store, Utc::now()).await {
+        Ok(depth) => web::bytes(
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            format!(
+                "# HELP ghiseu_outbox_pending Notifications not delivered yet.\n\
+                 # TYPE ghiseu_outbox_pending gauge\nghiseu_outbox_pending {}\n\
+                 # HELP ghiseu_outbox_due Notifications due for delivery now.\n\
+                 # TYPE ghiseu_outbox_due gauge\nghiseu_outbox_due {}\n\
+                 # HELP ghiseu_outbox_oldest_due_seconds How long the oldest due notification has waited.\n\
+                 # TYPE ghiseu_outbox_oldest_due_seconds gauge\nghiseu_outbox_oldest_due_seconds {}\n",
+                depth.pending, depth.due, depth.oldest_due_seconds
+            ),
+        ),
+        Err(e) => {
+            eprintln!("metrics: {e:?}");
+            web::problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The outbox could not be read.",
+            )
+        }
+    }
+}
+
+/// `POST /api/v1/platform/seed`.
+async fn seed(store: &Store, request: Request) -> Response {
+    if request.method() != Method::POST {
+        return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use POST.");
+    }
+    let origin = request_origin(request.headers());
+    match web::read_request(request, 1024 * 1024).await {
+        Ok((_, body)) => seed::load_json(store, &body, &origin).await,
+        Err(e) => Problem::from_error(&e).into_response(),
+    }
+}
