@@ -231,10 +231,6 @@ const KEY_LITERAL_ALLOWED: &[&str] = &[
     // to be emptied by issue 16
     "functions/portal/src/payment.rs",
     "functions/portal/src/submit.rs",
-    "functions/sandbox/src/csc.rs",
-    "functions/sandbox/src/lib.rs",
-    "functions/sandbox/src/payment.rs",
-    "functions/sandbox/src/tsa.rs",
     "shared/platform/src/citizens.rs",
     "shared/platform/src/session.rs",
 ];
@@ -305,8 +301,6 @@ const LIB_IMPORT_ALLOWED: &[&str] = &[
     "functions/admin/src/pages.rs",
     "functions/admin/src/platform.rs",
     "functions/desk/src/signing.rs",
-    "functions/sandbox/src/csc.rs",
-    "functions/sandbox/src/tsa.rs",
 ];
 
 /// The modules `lib.rs` declares from files (`mod x;`, any visibility).

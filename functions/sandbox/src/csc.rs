@@ -43,18 +43,17 @@ use chrono::{DateTime, Utc};
 use ghiseu_platform::csc::{self, wire};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::STORE;
+use ghiseu_platform::keys::sandbox as keys;
 use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use ghiseu_platform::notify::{Channel, Message};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use p256::ecdsa::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use crate::STORE;
 use crate::csc_pki::{self as pki, Sealer};
+use crate::gateway;
 
-const CA_KEY: &str = "sandbox/csc/ca";
-const TSA_KEY: &str = "sandbox/tsa/signer";
-const SINK_KEY: &str = "sandbox/csc/callback-sink";
 /// Wrong codes allowed per OTP.
 const MAX_ATTEMPTS: u32 = 5;
 /// Lifetime of a SAD.
@@ -63,25 +62,6 @@ const SAD_TTL_SECS: i64 = 300;
 const KEPT: usize = 500;
 /// Largest request body.
 const MAX_BODY: usize = 1024 * 1024;
-
-fn user_key(user_id: &str) -> String {
-    format!(
-        "sandbox/csc/user/{}",
-        pki::sha256_hex(&[user_id.as_bytes()])
-    )
-}
-fn credential_key(id: &str) -> String {
-    format!("sandbox/csc/credential/{id}")
-}
-fn otp_key(id: &str) -> String {
-    format!("sandbox/csc/otp/{id}")
-}
-fn sad_key(sad: &str) -> String {
-    format!("sandbox/csc/sad/{}", pki::sha256_hex(&[sad.as_bytes()]))
-}
-fn calls_key(id: &str) -> String {
-    format!("sandbox/csc/calls/{id}")
-}
 
 /// Why a request is not served.
 enum Failure {
@@ -271,7 +251,7 @@ async fn key_record(
 /// The CA (created on first use and then added to the trust roots) and its
 /// certificate.
 async fn ca(store: &Store, sealer: &Sealer) -> Outcome<(SigningKey, Vec<u8>)> {
-    let (key, cert, created) = key_record(store, sealer, CA_KEY, || {
+    let (key, cert, created) = key_record(store, sealer, keys::CSC_CA, || {
         let key = pki::new_key()?;
         let cert = pki::self_signed_ca(&key)?;
         Ok((key, cert))
@@ -291,7 +271,7 @@ pub(crate) async fn tsa_signer(store: &Store) -> Result<(SigningKey, Vec<u8>, Ve
     };
     let sealer = sealer().await.map_err(failed)?;
     let (ca_key, ca_cert) = ca(store, &sealer).await.map_err(failed)?;
-    let (key, cert, _) = key_record(store, &sealer, TSA_KEY, || {
+    let (key, cert, _) = key_record(store, &sealer, keys::TSA_SIGNER, || {
         let key = pki::new_key()?;
         let cert = pki::issue(
             &ca_key,
@@ -356,7 +336,7 @@ async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
         ));
     }
     let answer = |status, id: &str| web::json(status, &serde_json::json!({ "credential_id": id }));
-    if let Some(id) = store.get(&user_key(&e.user_id)).await? {
+    if let Some(id) = store.get(&keys::csc_user(&e.user_id)).await? {
         return Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&id)));
     }
     let sealer = sealer().await?;
@@ -383,20 +363,20 @@ async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
     // leaves an unreachable record behind (deleted below), never a claim
     // without its credential.
     store
-        .set(&credential_key(&id), &to_json(&id, &record)?)
+        .set(&keys::csc_credential(&id), &to_json(&id, &record)?)
         .await?;
-    match kv::insert_new(STORE, &user_key(&e.user_id), id.as_bytes())? {
+    match kv::insert_new(STORE, &keys::csc_user(&e.user_id), id.as_bytes())? {
         InsertOutcome::Inserted => Ok(answer(StatusCode::CREATED, &id)),
         InsertOutcome::Exists(existing) => {
-            store.delete(&credential_key(&id)).await?;
+            store.delete(&keys::csc_credential(&id)).await?;
             Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&existing)))
         }
     }
 }
 
 async fn credential(store: &Store, id: &str) -> Outcome<CredentialRecord> {
-    match store.get(&credential_key(id)).await? {
-        Some(b) => from_json(&credential_key(id), &b),
+    match store.get(&keys::csc_credential(id)).await? {
+        Some(b) => from_json(&keys::csc_credential(id), &b),
         None => Err(bad_request("Invalid parameter credentialID")),
     }
 }
@@ -449,7 +429,7 @@ async fn csc_call(store: &Store, method: &str, request: Request) -> Outcome<Resp
 
 async fn list(store: &Store, r: wire::ListRequest) -> Outcome<Response> {
     let ids: Vec<String> = store
-        .get(&user_key(&r.user_id))
+        .get(&keys::csc_user(&r.user_id))
         .await?
         .map(|id| String::from_utf8_lossy(&id).into_owned())
         .into_iter()
@@ -570,7 +550,7 @@ async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<Response> {
     };
     // A new code replaces the previous one (and its attempts): a plain write,
     // since nothing of the old record is kept.
-    let key = otp_key(&c.id);
+    let key = keys::csc_otp(&c.id);
     store.set(&key, &to_json(&key, &record)?).await?;
     let message = Message {
         id: format!(
@@ -583,7 +563,7 @@ async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<Response> {
         subject: String::new(),
         text: format!("Codul de semnare: {code}"),
     };
-    crate::append_outbox(store, message).await?;
+    gateway::append_outbox(store, message).await?;
     record_call(&c.id, "credentials/sendOTP", 0, &[], "ok")?;
     Ok(web::empty(StatusCode::NO_CONTENT))
 }
@@ -664,7 +644,7 @@ async fn authorize_checked(
     let Some(code) = r.otp().map(str::trim).filter(|c| !c.is_empty()) else {
         return Err(bad_request("Missing parameter OTP (authData)"));
     };
-    check_otp(&otp_key(&c.id), code)?;
+    check_otp(&keys::csc_otp(&c.id), code)?;
     let sad = URL_SAFE_NO_PAD.encode(pki::random::<32>().map_err(Failure::Internal)?);
     let record = SadRecord {
         credential_id: c.id.clone(),
@@ -672,7 +652,7 @@ async fn authorize_checked(
         expires_at_ms: now_ms() + SAD_TTL_SECS * 1000,
         used: false,
     };
-    let key = sad_key(&sad);
+    let key = keys::csc_sad(&sad);
     store.set(&key, &to_json(&key, &record)?).await?;
     Ok(web::json(
         StatusCode::OK,
@@ -782,7 +762,7 @@ async fn sign_hash_checked(c: &CredentialRecord, r: &wire::SignHashRequest) -> O
             "Asynchronous mode needs csc_callback_secret, which is not configured",
         ));
     }
-    consume_sad(&sad_key(&r.sad), &c.id, &r.hashes)?;
+    consume_sad(&keys::csc_sad(&r.sad), &c.id, &r.hashes)?;
     let key = B64
         .decode(&c.key)
         .map_err(|e| Failure::Internal(e.to_string()))?;
@@ -916,7 +896,7 @@ async fn deliver(
         });
         let _ = store
             .set(
-                &format!("sandbox/csc/async/{response_id}"),
+                &keys::csc_async(&response_id),
                 record.to_string().as_bytes(),
             )
             .await;
@@ -978,13 +958,21 @@ fn record_call(
         result: result.to_owned(),
         at: Utc::now(),
     };
-    kv::update_json(STORE, &calls_key(credential_id), |list: &mut Vec<Call>| {
-        list.push(call.clone());
+    append_kept(&keys::csc_calls(credential_id), call)?;
+    Ok(())
+}
+
+/// Appends `entry` to the JSON list at `key`, keeping the newest [`KEPT`].
+fn append_kept<T>(key: &str, entry: T) -> ghiseu_platform::Result<()>
+where
+    T: Serialize + for<'de> Deserialize<'de> + Clone,
+{
+    kv::update_json(STORE, key, |list: &mut Vec<T>| {
+        list.push(entry.clone());
         let excess = list.len().saturating_sub(KEPT);
         list.drain(..excess);
         true
-    })?;
-    Ok(())
+    })
 }
 
 /// `GET /api/v1/sandbox/csc/calls?credential=`.
@@ -992,8 +980,8 @@ async fn calls(store: &Store, query: &str) -> Outcome<Response> {
     let Some(id) = web::query_param(query, "credential") else {
         return Err(bad_request("Give ?credential=ID"));
     };
-    let list: Vec<Call> = match store.get(&calls_key(&id)).await? {
-        Some(b) => from_json(&calls_key(&id), &b)?,
+    let list: Vec<Call> = match store.get(&keys::csc_calls(&id)).await? {
+        Some(b) => from_json(&keys::csc_calls(&id), &b)?,
         None => Vec::new(),
     };
     Ok(web::json(
@@ -1030,19 +1018,14 @@ async fn sink_receive(request: Request) -> Outcome<Response> {
         error: callback.error,
         received_at: Utc::now(),
     };
-    kv::update_json(STORE, SINK_KEY, |list: &mut Vec<Received>| {
-        list.push(received.clone());
-        let excess = list.len().saturating_sub(KEPT);
-        list.drain(..excess);
-        true
-    })?;
+    append_kept(keys::CSC_CALLBACK_SINK, received)?;
     Ok(web::empty(StatusCode::NO_CONTENT))
 }
 
 /// `GET /api/v1/sandbox/csc/callback-sink`.
 async fn sink_list(store: &Store) -> Outcome<Response> {
-    let list: Vec<Received> = match store.get(SINK_KEY).await? {
-        Some(b) => from_json(SINK_KEY, &b)?,
+    let list: Vec<Received> = match store.get(keys::CSC_CALLBACK_SINK).await? {
+        Some(b) => from_json(keys::CSC_CALLBACK_SINK, &b)?,
         None => Vec::new(),
     };
     Ok(web::json(

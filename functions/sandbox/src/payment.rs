@@ -20,6 +20,8 @@
 use chrono::{DateTime, Utc};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::STORE;
+use ghiseu_platform::keys::sandbox as keys;
 use ghiseu_platform::kv::{self, Step, Store};
 use ghiseu_platform::payments::{self, CheckoutCreated, CheckoutRequest, WebhookEvent};
 use ghiseu_platform::{hmac, session};
@@ -27,8 +29,6 @@ use http::{Method, StatusCode};
 use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
 
-const STORE: &str = "default";
-const RECEIPT_SEQ_KEY: &str = "sandbox/pay/receipt-seq";
 /// The test card that is always declined.
 const DECLINED_CARD: &str = "4000000000000002";
 /// The card the page suggests.
@@ -40,10 +40,6 @@ h1{font-size:1.3rem}.amount{font-size:2rem;font-weight:700}label{display:block;m
 input{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
 button{font:inherit;padding:.7rem 1.2rem;margin:1rem .5rem 0 0;min-height:44px}.error{color:#b00}\
 .test{background:#fff4d6;padding:.5rem}";
-
-fn checkout_key(id: &str) -> String {
-    format!("sandbox/pay/checkout/{id}")
-}
 
 /// Whether `path` is the payment provider's.
 pub fn serves(path: &str) -> bool {
@@ -181,18 +177,18 @@ async fn create(request: Request) -> ghiseu_platform::Result<Response> {
 
 fn put(checkout: &Checkout) -> ghiseu_platform::Result<()> {
     let bytes = serde_json::to_vec(checkout).map_err(|e| corrupt(&checkout.id, e))?;
-    kv::set_many(STORE, &[(checkout_key(&checkout.id), bytes)])
+    kv::set_many(STORE, &[(keys::pay_checkout(&checkout.id), bytes)])
 }
 
 fn corrupt(id: &str, e: impl ToString) -> ghiseu_platform::Error {
     ghiseu_platform::Error::Corrupt {
-        key: checkout_key(id),
+        key: keys::pay_checkout(id),
         detail: e.to_string(),
     }
 }
 
 async fn load(store: &Store, id: &str) -> ghiseu_platform::Result<Option<Checkout>> {
-    match store.get(&checkout_key(id)).await? {
+    match store.get(&keys::pay_checkout(id)).await? {
         Some(b) => serde_json::from_slice(&b)
             .map(Some)
             .map_err(|e| corrupt(id, e)),
@@ -310,7 +306,7 @@ async fn pay(store: &Store, id: &str, request: Request) -> ghiseu_platform::Resu
     let now = Utc::now();
     // Settle once: the first payment wins, a second one changes nothing.
     let mut receipt: Option<String> = None;
-    let settled = kv::update(STORE, &checkout_key(id), |current| {
+    let settled = kv::update(STORE, &keys::pay_checkout(id), |current| {
         let Some(bytes) = current else {
             return Err(corrupt(id, "checkout vanished"));
         };
@@ -322,7 +318,7 @@ async fn pay(store: &Store, id: &str, request: Request) -> ghiseu_platform::Resu
             c.state = State::Declined;
         } else {
             if receipt.is_none() {
-                let n = kv::increment(STORE, RECEIPT_SEQ_KEY, 1)?;
+                let n = kv::increment(STORE, keys::PAY_RECEIPT_SEQ, 1)?;
                 receipt = Some(format!("SBX-{n:06}"));
             }
             c.state = State::Paid;

@@ -11,15 +11,15 @@ use chrono::Utc;
 use ghiseu_pades::{SignatureAlgorithm, TimestampRefusal, TimestampRequest, timestamp_rejection};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::STORE;
+use ghiseu_platform::keys::sandbox as keys;
 use ghiseu_platform::kv::{self, Store};
 use http::{Method, StatusCode, header};
 
-use crate::STORE;
 use crate::csc::tsa_signer;
 use crate::csc_pki as pki;
 
 pub(crate) const PATH: &str = "/sandbox/tsa";
-const SERIAL_KEY: &str = "sandbox/tsa/serial";
 /// The sandbox TSA's policy (a private arc: no real policy is claimed).
 const POLICY: &str = "1.3.6.1.4.1.99999.3161.1";
 const QUERY: &str = "application/timestamp-query";
@@ -81,7 +81,7 @@ async fn grant(store: &Store, request: &TimestampRequest) -> Result<Vec<u8>, Str
 
 /// The next serial number: 1, 2, ... (the counter's increment decides).
 fn next_serial() -> Result<u64, String> {
-    kv::increment(STORE, SERIAL_KEY, 1)
+    kv::increment(STORE, keys::TSA_SERIAL, 1)
         .map(|n| u64::try_from(n).unwrap_or(0))
         .map_err(|e| e.to_string())
 }

@@ -12,6 +12,7 @@
 //! | `t/{slug}/doctype/{code}/v{n}` | version `n` of the type, written once, never changed | administration |
 //! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
 //! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (leased insert) | administration |
+//! | `sandbox/…` | the state of the sandbox's stand-ins (gateway, CSC, TSA, payments): [`sandbox`] | the sandbox |
 //!
 //! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
 //! `t/{slug}/branding/{sha256}` (the logo).
@@ -28,6 +29,10 @@ use ghiseu_core::{
     DocumentTypeCode, DossierId, RegistrationPrefix, Sha256Digest, TenantSlug, TrackingToken,
     TypeVersion, Username,
 };
+
+/// The key-value store every component opens (`spin.toml` grants it); the
+/// one spelling of its label.
+pub const STORE: &str = "default";
 
 /// The key of a dossier's public tracking snapshot: `track/{TOKEN}` (the
 /// canonical uppercase token). Global on purpose: the token alone finds it,
@@ -177,6 +182,134 @@ impl TenantScope {
     #[must_use]
     pub fn owns(&self, key: &str) -> bool {
         key.starts_with(&self.prefix)
+    }
+}
+
+// ---- the sandbox's keys ----------------------------------------------------------
+
+/// The keys of the sandbox (`functions/sandbox`): the state of its stand-ins
+/// for the SMS and e-mail gateway, the signing provider (CSC), the timestamp
+/// authority and the payment provider, all under `sandbox/`. Global: the
+/// sandbox is one party of its own, no tenant's.
+pub mod sandbox {
+    use ghiseu_core::Sha256Digest;
+
+    /// `sandbox/outbox/seq`: the counter that numbers the gateway's messages.
+    pub const OUTBOX_SEQ: &str = "sandbox/outbox/seq";
+
+    /// `sandbox/gateway/fail-next`: how many deliveries still answer 503.
+    pub const GATEWAY_FAIL_NEXT: &str = "sandbox/gateway/fail-next";
+
+    /// `sandbox/outbox/{seq:08}`: the message numbered `seq`.
+    #[must_use]
+    pub fn outbox_entry(seq: u32) -> String {
+        format!("sandbox/outbox/{seq:08}")
+    }
+
+    /// `sandbox/outbox/id/{id}`: that a message id was received (so a message
+    /// sent again is not kept twice).
+    #[must_use]
+    pub fn outbox_seen(message_id: &str) -> String {
+        format!("sandbox/outbox/id/{message_id}")
+    }
+
+    /// `sandbox/csc/ca`: the development CA (key and certificate).
+    pub const CSC_CA: &str = "sandbox/csc/ca";
+
+    /// `sandbox/tsa/signer`: the timestamp authority's key and certificate.
+    pub const TSA_SIGNER: &str = "sandbox/tsa/signer";
+
+    /// `sandbox/tsa/serial`: the counter of the timestamp tokens' serial numbers.
+    pub const TSA_SERIAL: &str = "sandbox/tsa/serial";
+
+    /// `sandbox/csc/callback-sink`: the asynchronous results the callback sink
+    /// received.
+    pub const CSC_CALLBACK_SINK: &str = "sandbox/csc/callback-sink";
+
+    /// `sandbox/csc/user/{hex}` of the SHA-256 of the user id: the credential
+    /// id of an enrolled user.
+    #[must_use]
+    pub fn csc_user(user_id: &str) -> String {
+        format!(
+            "sandbox/csc/user/{}",
+            Sha256Digest::of(user_id.as_bytes()).to_hex()
+        )
+    }
+
+    /// `sandbox/csc/credential/{id}`: a credential (key, certificate, phone).
+    #[must_use]
+    pub fn csc_credential(credential_id: &str) -> String {
+        format!("sandbox/csc/credential/{credential_id}")
+    }
+
+    /// `sandbox/csc/otp/{id}`: the current one-time code of a credential
+    /// (salted hash, attempts).
+    #[must_use]
+    pub fn csc_otp(credential_id: &str) -> String {
+        format!("sandbox/csc/otp/{credential_id}")
+    }
+
+    /// `sandbox/csc/sad/{hex}` of the SHA-256 of the SAD: an authorization
+    /// (the SAD itself is never stored).
+    #[must_use]
+    pub fn csc_sad(sad: &str) -> String {
+        format!(
+            "sandbox/csc/sad/{}",
+            Sha256Digest::of(sad.as_bytes()).to_hex()
+        )
+    }
+
+    /// `sandbox/csc/calls/{id}`: the record of a credential's calls, for tests.
+    #[must_use]
+    pub fn csc_calls(credential_id: &str) -> String {
+        format!("sandbox/csc/calls/{credential_id}")
+    }
+
+    /// `sandbox/csc/async/{responseID}`: what became of an asynchronous
+    /// result's callback.
+    #[must_use]
+    pub fn csc_async(response_id: &str) -> String {
+        format!("sandbox/csc/async/{response_id}")
+    }
+
+    /// `sandbox/pay/receipt-seq`: the counter of the payment receipts' numbers.
+    pub const PAY_RECEIPT_SEQ: &str = "sandbox/pay/receipt-seq";
+
+    /// `sandbox/pay/checkout/{id}`: a checkout of the payment provider.
+    #[must_use]
+    pub fn pay_checkout(checkout_id: &str) -> String {
+        format!("sandbox/pay/checkout/{checkout_id}")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn sandbox_key_table() {
+            let empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+            let cases = [
+                (OUTBOX_SEQ.to_string(), "sandbox/outbox/seq"),
+                (GATEWAY_FAIL_NEXT.to_string(), "sandbox/gateway/fail-next"),
+                (outbox_entry(42), "sandbox/outbox/00000042"),
+                (outbox_seen("m-1"), "sandbox/outbox/id/m-1"),
+                (CSC_CA.to_string(), "sandbox/csc/ca"),
+                (TSA_SIGNER.to_string(), "sandbox/tsa/signer"),
+                (TSA_SERIAL.to_string(), "sandbox/tsa/serial"),
+                (CSC_CALLBACK_SINK.to_string(), "sandbox/csc/callback-sink"),
+                (csc_user(""), &format!("sandbox/csc/user/{empty_sha256}")),
+                (csc_credential("c1"), "sandbox/csc/credential/c1"),
+                (csc_otp("c1"), "sandbox/csc/otp/c1"),
+                (csc_sad(""), &format!("sandbox/csc/sad/{empty_sha256}")),
+                (csc_calls("c1"), "sandbox/csc/calls/c1"),
+                (csc_async("r1"), "sandbox/csc/async/r1"),
+                (PAY_RECEIPT_SEQ.to_string(), "sandbox/pay/receipt-seq"),
+                (pay_checkout("k1"), "sandbox/pay/checkout/k1"),
+            ];
+            for (key, want) in cases {
+                assert_eq!(key, want);
+            }
+        }
     }
 }
 
