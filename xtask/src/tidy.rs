@@ -229,10 +229,6 @@ fn clock_or_variable_reads_are_seen() {
 /// emptied by issue 16.
 const KEY_LITERAL_ALLOWED: &[&str] = &[
     // to be emptied by issue 16
-    "functions/portal/src/payment.rs",
-    "functions/portal/src/submit.rs",
-    "shared/platform/src/citizens.rs",
-    "shared/platform/src/session.rs",
 ];
 
 /// The first segments of the key layout (ARCHITECTURE.md, "Storage").

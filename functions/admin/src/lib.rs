@@ -42,9 +42,10 @@ use chrono::Utc;
 use ghiseu_core::{Official, Role, Tenant, TenantSlug, Username};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::STORE;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::{self, STORE};
+use ghiseu_platform::repo;
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, Method, StatusCode};
 

@@ -34,7 +34,20 @@ async fn dispatch(store: &Store, request: &Request) -> Response {
         .uri()
         .query()
         .is_some_and(|q| q.contains("retry=now"));
-    match ghiseu_platform::dossiers::dispatch_notifications(store, 50, retry_now).await {
+    let gateway = match ghiseu_platform::notify::Gateway::from_variables().await {
+        Ok(gateway) => gateway,
+        Err(e) => {
+            eprintln!("notifications: {e:?}");
+            return web::problem(
+                StatusCode::BAD_GATEWAY,
+                "The notifications could not be dispatched; they stay queued.",
+            );
+        }
+    };
+    let now = Utc::now();
+    match ghiseu_app::dossiers::dispatch_notifications(store, gateway.as_ref(), 50, retry_now, now)
+        .await
+    {
         Ok(report) => web::json(StatusCode::OK, &report),
         Err(e) => {
             eprintln!("notifications: {e:?}");

@@ -7,24 +7,23 @@
 
 use chrono::{DateTime, Utc};
 use ghiseu_app::Error as AppError;
+use ghiseu_app::dossiers::{Intake, Registrant, Scan, register, store_file};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::stored::{
     StoredDeadlineRule, StoredDepartment, StoredDocumentType, StoredOfficial, StoredTenant,
     StoredTitles,
 };
-use ghiseu_core::workflow::{self, Command, WorkflowError};
+use ghiseu_core::workflow::Command;
 use ghiseu_core::{
     Actor, CitizenContact, CitizenName, Department, DepartmentCode, DocumentType, DocumentTypeCode,
-    Dossier, DossierId, Email, InternalNote, MediaType, Official, PhoneNumber, PublicNote,
-    PublicStatus, Reason, Tenant, TenantSlug, Username,
+    Dossier, DossierId, Email, InternalNote, MediaType, Official, PhoneNumber, PublicNote, Reason,
+    Tenant, TenantSlug, Username,
 };
-use ghiseu_platform::dossiers::{
-    Intake, Registrant, Scan, complete_forwarding, notify_citizen, publish, register, store_file,
-};
+use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::{self, UpdateOutcome};
+use ghiseu_platform::repo;
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session;
 use http::StatusCode;
@@ -195,12 +194,6 @@ impl From<AppError> for SeedError {
 impl From<ghiseu_platform::Error> for SeedError {
     fn from(e: ghiseu_platform::Error) -> Self {
         Self::App(AppError::Platform(e))
-    }
-}
-
-impl From<ghiseu_platform::dossiers::IntakeError> for SeedError {
-    fn from(e: ghiseu_platform::dossiers::IntakeError) -> Self {
-        AppError::from(e).into()
     }
 }
 
@@ -426,6 +419,7 @@ async fn demo_dossier(
     let intake = intake_of(&d)?;
     let mut dossier = register(
         store,
+        &Outbound::from_variables().await?,
         tenant,
         Registrant::Official(&registrar),
         intake,
@@ -519,9 +513,8 @@ async fn response_letter(
         .map_err(AppError::from)?)
 }
 
-/// Applies a demo action by `actor` with a leased replace, then indexes,
-/// publishes and tells the citizen, as the desk does. (seed: until the
-/// use-case move lands the desk's `act` in `ghiseu_app`.)
+/// Applies a demo action by `actor`, as the desk does
+/// ([`ghiseu_app::dossiers::act`]).
 async fn act(
     store: &Store,
     tenant: &Tenant,
@@ -530,24 +523,6 @@ async fn act(
     command: Command,
     now: DateTime<Utc>,
 ) -> Result<Dossier, SeedError> {
-    let scope = TenantScope::new(&actor.tenant);
-    let current = repo::get_dossier(store, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ghiseu_core::authorize(actor, ghiseu_core::Action::View, &current.dossier)
-        .map_err(|d| AppError::from(WorkflowError::Denied(d)))?;
-    let event = workflow::apply(&current.dossier, command, actor, now).map_err(AppError::from)?;
-    let mut next = current.dossier.clone();
-    next.record(event);
-    if repo::update_dossier(&scope, &current, &next)? == UpdateOutcome::Conflict {
-        return Err(AppError::Conflict.into());
-    }
-    repo::index_open(&scope, &next)?;
-    complete_forwarding(store, &next).await?;
-    publish(store, tenant, &next).await?;
-    let before = PublicStatus::from(current.dossier.status());
-    if PublicStatus::from(next.status()) != before {
-        notify_citizen(store, tenant, &next, Some(before)).await;
-    }
-    Ok(next)
+    let out = Outbound::from_variables().await?;
+    Ok(ghiseu_app::dossiers::act(store, &out, tenant, actor, id, None, command, now).await?)
 }

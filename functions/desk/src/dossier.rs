@@ -8,17 +8,18 @@
 //! Each handler parses the form into a [`Command`], checks what only the
 //! platform can check (the department exists, the official belongs to it, the
 //! earlier dossier exists, the receiving institution exists), and calls
-//! [`crate::service::act_on`], which applies it with a leased replace: of two officials
+//! [`ghiseu_app::dossiers::act_on`], which applies it with a leased replace: of two officials
 //! acting on the same version, one succeeds and the other is told (409).
 
 use chrono::Utc;
+use ghiseu_app::dossiers::{Scan, act_on, complete_forwarding, receiving_type, store_file};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
     Action, DepartmentCode, DossierId, MediaType, PublicNames, PublicNote, Reason,
     RegistrationNumber, Sha256Digest, TenantSlug, Username,
 };
-use ghiseu_platform::dossiers::{Scan, complete_forwarding, store_file};
+use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
     self as web, Form, Response, form_field as field, header_str, parse_form, secure_html,
     see_other as redirect,
@@ -34,7 +35,6 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use crate::error::{DeskError, refuse_csrf};
 use crate::intake::MAX_FILE_BYTES;
 use crate::pages;
-use crate::service::act_on;
 use crate::session::{Signed, csrf_ok};
 
 async fn load(
@@ -86,7 +86,13 @@ pub async fn dossier_page(
             if receiving.is_none() {
                 // A forwarding interrupted before the receiving dossier
                 // existed is completed here (idempotent).
-                complete_forwarding(store, &dossier).await?;
+                complete_forwarding(
+                    store,
+                    &Outbound::from_variables().await?,
+                    &dossier,
+                    Utc::now(),
+                )
+                .await?;
                 receiving = repo::get_dossier(store, &there, to).await?;
             }
             receiving.map(|v| (tenant.to_string(), v.dossier.number().to_string()))
@@ -280,13 +286,10 @@ async fn check(
             } else {
                 // The receiving institution must be able to register it (the
                 // same document type, or a petition) before anything changes.
-                let fits = ghiseu_platform::dossiers::receiving_type(
-                    store,
-                    &TenantScope::new(tenant),
-                    current.document_type(),
-                )
-                .await?
-                .is_some();
+                let fits =
+                    receiving_type(store, &TenantScope::new(tenant), current.document_type())
+                        .await?
+                        .is_some();
                 (!fits).then(|| {
                     (
                         "to_tenant",
@@ -339,6 +342,7 @@ pub async fn action(
     }
     act_on(
         store,
+        &Outbound::from_variables().await?,
         &signed.tenant,
         &signed.actor,
         current,
@@ -402,6 +406,7 @@ pub async fn response(
     let document = store_file(&s3, &scope, scan).await?;
     act_on(
         store,
+        &Outbound::from_variables().await?,
         &signed.tenant,
         &signed.actor,
         current,

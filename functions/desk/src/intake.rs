@@ -2,11 +2,12 @@
 //! pages, the citizen's contact, the document type and its form fields).
 
 use chrono::Utc;
+use ghiseu_app::dossiers::{Intake, Registrant, Scan, register};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{
     CitizenContact, CitizenName, DocumentTypeCode, Email, InternalNote, MediaType, PhoneNumber,
 };
-use ghiseu_platform::dossiers::{Intake, Registrant, Scan, register};
+use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
     Form, Response, form_field as field, header_str, parse_form, secure_html, see_other as redirect,
 };
@@ -201,6 +202,7 @@ pub async fn intake(
     };
     let dossier = register(
         store,
+        &Outbound::from_variables().await?,
         &signed.tenant,
         Registrant::Official(&signed.actor),
         intake,

@@ -8,9 +8,10 @@ use ghiseu_platform::http::{
     Response, client_address, cookie, form_field as field, form_raw, parse_form, secure_html,
     see_other as redirect, set_cookie,
 };
+use ghiseu_platform::keys::STORE;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::{self, STORE};
+use ghiseu_platform::repo;
 use ghiseu_platform::session::{self, LoginThrottle, Session};
 use http::{HeaderMap, StatusCode};
 

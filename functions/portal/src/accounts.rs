@@ -3,18 +3,19 @@
 //! name, an e-mail and/or a phone proven by a code, a password; signing in by
 //! password or by an SMS code; a new password after a code; signing out.
 
+use ghiseu_app::citizen::{self, CreateError};
 use ghiseu_core::citizen::{Account, CodePurpose, Contact};
 use ghiseu_core::{CitizenName, Lang};
-use ghiseu_platform::citizens::{self, CreateError};
 use ghiseu_platform::http::{Form, Response, form_field as field, form_raw, see_other, set_cookie};
 use ghiseu_platform::session;
 use http::StatusCode;
 use maud::html;
 
 use crate::codes::{Step, checked, code_page, may_send_code, send_code};
-use crate::ctx::{CITIZEN, Ctx, Res, SESSION_COOKIE, STORE};
+use crate::ctx::{CITIZEN, Ctx, Res, SESSION_COOKIE};
 use crate::pages::{Errors, errors as error_summary, form_state, input};
 use crate::texts::{pick, t};
+use ghiseu_platform::keys::STORE;
 
 /// Starts a session for `account` and goes to `to`.
 async fn start_session(ctx: &Ctx, account: &Account, to: &str) -> Res {
@@ -171,7 +172,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
             ));
         }
     };
-    if !citizens::within_limit("register-client", &ctx.client(), 3600, 10, ctx.now)? {
+    if !citizen::within_limit("register-client", &ctx.client(), 3600, 10, ctx.now)? {
         let errors = vec![(
             "name".to_owned(),
             pick(
@@ -189,7 +190,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         ));
     }
     let account = Account {
-        id: citizens::new_account_id()?,
+        id: citizen::new_account_id()?,
         name: registration.name,
         email: registration.email,
         email_verified: false,
@@ -200,7 +201,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         created_at: ctx.now,
     };
     if let Err(CreateError::ContactTaken(c)) =
-        citizens::create_account(&ctx.store, &account, ctx.now).await?
+        citizen::create_account(&ctx.store, &account, ctx.now).await?
     {
         let field_name = match c {
             Contact::Phone(_) => "phone",
@@ -226,8 +227,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         .collect();
     for c in &contacts {
         if may_send_code(ctx, c)? {
-            let code =
-                citizens::issue_code(&ctx.store, CodePurpose::Verify, c, "", ctx.now).await?;
+            let code = citizen::issue_code(&ctx.store, CodePurpose::Verify, c, "", ctx.now).await?;
             send_code(ctx, c, &code, CodePurpose::Verify).await?;
         }
     }
@@ -247,7 +247,7 @@ pub(crate) async fn verify(ctx: &Ctx, form: &Form) -> Res {
         Err(page) => Ok(*page),
         Ok((mut account, contact)) => {
             account.mark_verified(&contact);
-            citizens::put_account(&ctx.store, &account).await?;
+            citizen::put_account(&ctx.store, &account).await?;
             start_session(ctx, &account, "/portal").await
         }
     }
@@ -281,7 +281,7 @@ pub(crate) async fn reset(ctx: &Ctx, form: &Form) -> Res {
             // The code reached this contact: it is proven too.
             account.mark_verified(&contact);
             account.password_hash = Some(session::hash_password(password)?);
-            citizens::put_account(&ctx.store, &account).await?;
+            citizen::put_account(&ctx.store, &account).await?;
             start_session(ctx, &account, "/portal").await
         }
     }
@@ -350,7 +350,7 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
         )];
         return Ok(login_page(ctx, StatusCode::TOO_MANY_REQUESTS, &errors, raw));
     }
-    let account = citizens::account_by_contact(&ctx.store, &contact).await?;
+    let account = citizen::account_by_contact(&ctx.store, &contact).await?;
     let ok = match account.as_ref().and_then(|a| a.password_hash.as_deref()) {
         Some(hash) => session::verify_password(password, hash),
         None => {
@@ -366,8 +366,8 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
     if !account.has_verified(&contact) {
         // Right password, contact not proven yet: send a code and ask for it.
         if may_send_code(ctx, &contact)? {
-            let code = citizens::issue_code(&ctx.store, CodePurpose::Verify, &contact, "", ctx.now)
-                .await?;
+            let code =
+                citizen::issue_code(&ctx.store, CodePurpose::Verify, &contact, "", ctx.now).await?;
             send_code(ctx, &contact, &code, CodePurpose::Verify).await?;
         }
         return Ok(code_page(

@@ -3,10 +3,10 @@
 //! then a code sent to the contact recorded on the dossier; the same answer
 //! whether or not the dossier exists or has a contact.
 
+use ghiseu_app::citizen::{self, Linked};
 use ghiseu_core::RegistrationNumber;
 use ghiseu_core::TenantSlug;
 use ghiseu_core::citizen::{CodeError, CodePurpose, Contact};
-use ghiseu_platform::citizens::{self, Linked};
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -69,7 +69,7 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         )];
         return claim_form(ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, form, false).await;
     }
-    if !citizens::within_limit("claim-account", &account.id, 3600, 10, ctx.now)? {
+    if !citizen::within_limit("claim-account", &account.id, 3600, 10, ctx.now)? {
         let errors = vec![(
             "number".to_owned(),
             pick(
@@ -85,9 +85,8 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         && may_send_code(ctx, &contact)?
     {
         let subject = format!("{}/{}", d.tenant(), d.id());
-        let code =
-            citizens::issue_code(&ctx.store, CodePurpose::Claim, &contact, &subject, ctx.now)
-                .await?;
+        let code = citizen::issue_code(&ctx.store, CodePurpose::Claim, &contact, &subject, ctx.now)
+            .await?;
         send_code(ctx, &contact, &code, CodePurpose::Claim).await?;
     }
     // The same answer whether or not the dossier exists or has a contact.
@@ -152,11 +151,11 @@ pub(crate) async fn claim_confirm(ctx: &Ctx, form: &Form) -> Res {
         return claim_form(ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, form, true).await;
     };
     let subject = format!("{}/{}", d.tenant(), d.id());
-    if let Err(e) = citizens::check_code(CodePurpose::Claim, &contact, &subject, code, ctx.now)? {
+    if let Err(e) = citizen::check_code(CodePurpose::Claim, &contact, &subject, code, ctx.now)? {
         let status = code_status(e);
         return claim_form(ctx, status, &refused(e), form, true).await;
     }
-    citizens::link_dossier(
+    citizen::link_dossier(
         &account.id,
         &Linked {
             tenant: d.tenant().to_string(),

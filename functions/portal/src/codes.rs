@@ -4,9 +4,9 @@
 //! code for a step (`/portal/verify`, `/portal/login/sms`, `/portal/reset`).
 //! Answers never tell whether an account or a contact exists.
 
+use ghiseu_app::citizen;
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
-use ghiseu_platform::citizens;
 use ghiseu_platform::http::{Form, Response, form_field as field};
 use ghiseu_platform::notify::{self, Message};
 use ghiseu_platform::session;
@@ -53,7 +53,7 @@ pub(crate) async fn send_code(
         subject: what.to_owned(),
         text,
     };
-    let report = notify::send_now(
+    let report = ghiseu_app::notify::send_now(
         &ctx.store,
         &gateway,
         "-",
@@ -67,13 +67,13 @@ pub(crate) async fn send_code(
 
 /// Whether another code may be sent to `contact` from this client now.
 pub(crate) fn may_send_code(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<bool> {
-    Ok(citizens::within_limit(
+    Ok(citizen::within_limit(
         "code-contact",
         contact.as_str(),
         3600,
         CODES_PER_CONTACT_HOUR,
         ctx.now,
-    )? && citizens::within_limit(
+    )? && citizen::within_limit(
         "code-client",
         &ctx.client(),
         3600,
@@ -270,10 +270,10 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
             contact.as_str(),
         ));
     }
-    if let Some(account) = citizens::account_by_contact(&ctx.store, &contact).await?
+    if let Some(account) = citizen::account_by_contact(&ctx.store, &contact).await?
         && (account.has_verified(&contact) || step == Step::Reset && !account.is_verified())
     {
-        let code = citizens::issue_code(&ctx.store, step.purpose(), &contact, "", ctx.now).await?;
+        let code = citizen::issue_code(&ctx.store, step.purpose(), &contact, "", ctx.now).await?;
         send_code(ctx, &contact, &code, step.purpose()).await?;
     }
     Ok(code_page(
@@ -332,14 +332,14 @@ pub(crate) async fn checked(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    match citizens::check_code(step.purpose(), &contact, "", code, ctx.now)? {
+    match citizen::check_code(step.purpose(), &contact, "", code, ctx.now)? {
         Ok(()) => {}
         Err(e) => {
             let status = code_status(e);
             return Ok(refuse(vec![("code".into(), code_error(lang, e))], status));
         }
     }
-    match citizens::account_by_contact(&ctx.store, &contact).await? {
+    match citizen::account_by_contact(&ctx.store, &contact).await? {
         Some(a) => Ok(Ok((a, contact))),
         None => Ok(refuse(
             vec![("code".into(), code_error(lang, CodeError::Expired))],

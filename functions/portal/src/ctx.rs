@@ -3,9 +3,9 @@
 //! frame and the CSRF check that depend on it, and the answer to a failure.
 
 use chrono::{DateTime, Utc};
+use ghiseu_app::citizen;
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::Account;
-use ghiseu_platform::citizens;
 use ghiseu_platform::http::{self as web, Response, cookie, secure_html_with, set_cookie};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::session::{self, Session};
@@ -15,8 +15,6 @@ use maud::html;
 use crate::pages::layout;
 use crate::texts::t;
 
-/// The key-value store of the portal's records.
-pub(crate) const STORE: &str = "default";
 /// The portal's pages may run their own script (upload progress), nothing else.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
                    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -133,7 +131,7 @@ async fn signed_in(
     if s.tenant != CITIZEN {
         return Ok(None);
     }
-    Ok(citizens::account(store, &s.username)
+    Ok(citizen::account(store, &s.username)
         .await?
         .filter(Account::is_verified)
         .map(|a| (s, a)))

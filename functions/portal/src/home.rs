@@ -2,8 +2,8 @@
 //! requests waiting for a signature, the payments; and the document issued on
 //! one of them (`GET /portal/documents/{tenant}/{id}/issued.pdf`).
 
+use ghiseu_app::citizen;
 use ghiseu_core::TenantSlug;
-use ghiseu_platform::citizens;
 use ghiseu_platform::http::{self as web, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::{repo, tracking};
@@ -24,7 +24,7 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
     };
     let today = ghiseu_core::calendar::local_date(ctx.now);
     let mut docs = Vec::new();
-    for l in citizens::linked_dossiers(&ctx.store, &account.id).await? {
+    for l in citizen::linked_dossiers(&ctx.store, &account.id).await? {
         let (Ok(slug), Ok(id)) = (
             TenantSlug::parse(&l.tenant),
             ghiseu_core::DossierId::parse(&l.dossier),
@@ -46,8 +46,8 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
-    let awaiting = citizens::awaiting_signature(&ctx.store, &account.id).await?;
-    let orders = citizens::orders(&ctx.store, &account.id).await?;
+    let awaiting = citizen::awaiting_signature(&ctx.store, &account.id).await?;
+    let orders = citizen::orders(&ctx.store, &account.id).await?;
     let registered = web::query_param(&ctx.query, "registered");
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
         html! {
@@ -77,7 +77,7 @@ pub(crate) async fn issued_document(ctx: &Ctx, slug: &str, id: &str) -> Res {
         return Ok(see_other("/portal/login"));
     };
     let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
-    let mine = citizens::linked_dossiers(&ctx.store, &account.id)
+    let mine = citizen::linked_dossiers(&ctx.store, &account.id)
         .await?
         .iter()
         .any(|l| l.tenant == slug && l.dossier == id);

@@ -49,7 +49,8 @@ use ghiseu_platform::kv::Store;
 use http::{Method, StatusCode, header};
 
 use crate::codes::Step;
-use crate::ctx::{STORE, failed};
+use crate::ctx::failed;
+use ghiseu_platform::keys::STORE;
 
 use crate::ctx::{Ctx, Res};
 

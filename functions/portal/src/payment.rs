@@ -21,13 +21,14 @@
 //!   "name", "phone", "email"}` → `{"credential_id"}`). A failed enrollment
 //!   leaves the payment recorded and is retried from the pages.
 
+use ghiseu_app::citizen;
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::Account;
 use ghiseu_core::payment::{Applied, Order, OrderStatus, PaymentError, format_amount};
-use ghiseu_platform::citizens;
 use ghiseu_platform::hmac;
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, see_other};
+use ghiseu_platform::keys::CitizenKeys;
 use ghiseu_platform::payments::{self, CheckoutRequest, Provider, WebhookEvent};
 use http::StatusCode;
 use maud::{Markup, html};
@@ -104,8 +105,8 @@ async fn state(
     account: &Account,
 ) -> ghiseu_platform::Result<(Option<String>, Vec<Order>)> {
     Ok((
-        citizens::signing_credential(&ctx.store, &account.id).await?,
-        citizens::orders(&ctx.store, &account.id).await?,
+        citizen::signing_credential(&ctx.store, &account.id).await?,
+        citizen::orders(&ctx.store, &account.id).await?,
     ))
 }
 
@@ -174,9 +175,9 @@ pub async fn buy(ctx: &Ctx) -> Res {
     let Some(provider) = Provider::from_variables().await else {
         return page(ctx, StatusCode::SERVICE_UNAVAILABLE, Some(unavailable())).await;
     };
-    let id = citizens::new_account_id()?;
+    let id = citizen::new_account_id()?;
     let order = Order::signature_credential(id.clone(), account.id.clone(), ctx.now);
-    citizens::create_order(&order)?;
+    citizen::create_order(&order)?;
     let webhook = Some(variable("payment_webhook_url").await)
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| DEFAULT_WEBHOOK_URL.to_owned());
@@ -196,7 +197,7 @@ pub async fn buy(ctx: &Ctx) -> Res {
         }
     };
     let checkout_id = created.checkout_id.clone();
-    citizens::update_order(&id, |o| {
+    citizen::update_order(&id, |o| {
         let fresh = o.checkout_id.is_none();
         if fresh {
             o.checkout_id = Some(checkout_id.clone());
@@ -212,13 +213,13 @@ pub async fn returned(ctx: &Ctx, order_id: &str) -> Res {
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let Some(order) = citizens::order(&ctx.store, order_id)
+    let Some(order) = citizen::order(&ctx.store, order_id)
         .await?
         .filter(|o| o.account == account.id)
     else {
         return Ok(web::problem(StatusCode::NOT_FOUND, "No such payment."));
     };
-    let credential = citizens::signing_credential(&ctx.store, &account.id).await?;
+    let credential = citizen::signing_credential(&ctx.store, &account.id).await?;
     Ok(ctx.page(StatusCode::OK, t(lang, "payment"), |csrf| {
         html! {
             h1 { (t(lang, "payment")) }
@@ -290,10 +291,10 @@ async fn ensure_credential(
     ctx: &Ctx,
     account_id: &str,
 ) -> ghiseu_platform::Result<Result<String, String>> {
-    if let Some(c) = citizens::signing_credential(&ctx.store, account_id).await? {
+    if let Some(c) = citizen::signing_credential(&ctx.store, account_id).await? {
         return Ok(Ok(c));
     }
-    let Some(account) = citizens::account(&ctx.store, account_id).await? else {
+    let Some(account) = citizen::account(&ctx.store, account_id).await? else {
         return Ok(Err("no such account".into()));
     };
     let Some(phone) = account.phone.as_ref().filter(|_| account.phone_verified) else {
@@ -305,7 +306,7 @@ async fn ensure_credential(
     }
     let secret = variable("csc_client_secret").await;
     let body = serde_json::to_vec(&Enrollment {
-        user_id: format!("citizen/{}", account.id),
+        user_id: CitizenKeys::new(&account.id).signing_user(),
         name: account.name.as_str(),
         phone: phone.as_str(),
         email: account
@@ -342,7 +343,7 @@ async fn ensure_credential(
     let bytes = web::read_body(&parts.headers, body, 64 * 1024).await?;
     match serde_json::from_slice::<Enrolled>(&bytes) {
         Ok(e) if !e.credential_id.is_empty() && e.credential_id.len() <= 200 => Ok(Ok(
-            citizens::keep_signing_credential(&account.id, &e.credential_id)?,
+            citizen::keep_signing_credential(&account.id, &e.credential_id)?,
         )),
         _ => Ok(Err(
             "the signing provider's answer has no credential_id".into()
@@ -375,7 +376,7 @@ pub async fn webhook(ctx: &Ctx, request: Request) -> Res {
             "Unknown event, or a payment.succeeded without receipt_no and paid_at.",
         ));
     };
-    let applied = citizens::update_order(&event.order_id, |order| {
+    let applied = citizen::update_order(&event.order_id, |order| {
         let result = order.apply(&event.checkout_id, outcome.clone());
         let account = order.account.clone();
         let paid = order.receipt().is_some();

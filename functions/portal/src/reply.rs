@@ -2,10 +2,12 @@
 //! (`/portal/documents/{tenant}/{id}/reply`): text and files, on a dossier
 //! linked to the citizen's account only (another citizen's gets 404).
 
+use ghiseu_app::Error as AppError;
+use ghiseu_app::citizen;
+use ghiseu_app::dossiers::{self, Scan};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{DossierId, DossierStatus, MediaType, Reason, TenantSlug};
-use ghiseu_platform::citizens;
-use ghiseu_platform::dossiers::{self, IntakeError, Scan};
+use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{problem, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::{multipart, repo};
@@ -31,7 +33,7 @@ async fn own_dossier(
     let (Ok(s), Ok(dossier_id)) = (TenantSlug::parse(slug), DossierId::parse(id)) else {
         return Ok(None);
     };
-    let linked = citizens::linked_dossiers(&ctx.store, &account.id).await?;
+    let linked = citizen::linked_dossiers(&ctx.store, &account.id).await?;
     if !linked
         .iter()
         .any(|l| l.tenant == s.as_str() && l.dossier == dossier_id.to_string())
@@ -148,9 +150,19 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
     if !errors.is_empty() {
         return form(ctx, slug, id, &errors).await;
     }
-    match dossiers::reply_as_citizen(&ctx.store, &tenant, &d.id(), message, files, ctx.now).await {
+    match dossiers::reply_as_citizen(
+        &ctx.store,
+        &Outbound::from_variables().await?,
+        &tenant,
+        &d.id(),
+        message,
+        files,
+        ctx.now,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other("/portal")),
-        Err(IntakeError::Platform(e)) => Err(e),
+        Err(AppError::Platform(e)) => Err(e),
         Err(_) => Ok(see_other("/portal")),
     }
 }

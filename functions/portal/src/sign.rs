@@ -19,14 +19,14 @@
 //!   move from prepared to signed is one leased replace, and only its
 //!   winner registers.
 
+use ghiseu_app::Error as AppError;
+use ghiseu_app::citizen::{self, AwaitingRequest, Signing};
 use ghiseu_app::signing::{self, Credential, FinishError, ToSign};
 use ghiseu_core::document_type::FieldName;
 use ghiseu_core::form::FormData;
 use ghiseu_core::stored::{StoredAttachment, attachment_from_stored, attachment_to_stored};
 use ghiseu_core::{Attachment, DocumentTypeCode, Lang, Sha256Digest};
-use ghiseu_platform::citizens::{self, AwaitingRequest, Signing};
 use ghiseu_platform::csc::{self, Client, Config, Refusal};
-use ghiseu_platform::dossiers::IntakeError;
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::s3::S3Client;
@@ -67,7 +67,7 @@ async fn waiting(
     if Sha256Digest::parse(sha).is_err() {
         return Ok(None);
     }
-    let Some(request) = citizens::awaiting_request(&ctx.store, &account.id, sha).await? else {
+    let Some(request) = citizen::awaiting_request(&ctx.store, &account.id, sha).await? else {
         return Ok(None);
     };
     let record = format!("{}/{}/{sha}", request.tenant, request.document_type);
@@ -159,7 +159,7 @@ fn registered(number: &str) -> Res {
 /// The account's credential, or the purchase page.
 async fn credential(ctx: &Ctx) -> ghiseu_platform::Result<Option<String>> {
     match &ctx.signed {
-        Some((_, account)) => citizens::signing_credential(&ctx.store, &account.id).await,
+        Some((_, account)) => citizen::signing_credential(&ctx.store, &account.id).await,
         None => Ok(None),
     }
 }
@@ -182,7 +182,7 @@ pub async fn show(ctx: &Ctx, sha: &str) -> Res {
     }
     let account = &ctx.signed.as_ref().expect("waiting() needs a session").1;
     if let Some((Signing::Registered { number, .. }, _)) =
-        citizens::signing(&ctx.store, &account.id, sha).await?
+        citizen::signing(&ctx.store, &account.id, sha).await?
     {
         return registered(&number);
     }
@@ -201,7 +201,7 @@ pub async fn start(ctx: &Ctx, sha: &str) -> Res {
     let Some(client) = client().await else {
         return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &request);
     };
-    let state = citizens::signing(&ctx.store, &account.id, sha).await?;
+    let state = citizen::signing(&ctx.store, &account.id, sha).await?;
     let hash = match &state {
         Some((Signing::Registered { number, .. }, _)) => return registered(number),
         Some((Signing::Signed { signed, at }, read)) => {
@@ -298,10 +298,10 @@ async fn prepare(
         hash_to_sign: hash.clone(),
         credential_id: credential_id.to_owned(),
     };
-    if !citizens::move_signing(&account.id, &request.cerere.sha256, read, &next)? {
+    if !citizen::move_signing(&account.id, &request.cerere.sha256, read, &next)? {
         // A parallel request prepared it: the citizen sees its hash.
         if let Some((Signing::Prepared { hash_to_sign, .. }, _)) =
-            citizens::signing(&ctx.store, &account.id, &request.cerere.sha256).await?
+            citizen::signing(&ctx.store, &account.id, &request.cerere.sha256).await?
         {
             return Ok(Ok(hash_to_sign));
         }
@@ -343,7 +343,7 @@ async fn store(
 /// How the portal signs: `tsa_url` names the timestamp authority, as the
 /// desk's (one pipeline, so a citizen's signature is B-T when the desk's is).
 fn signing_config() -> signing::Config {
-    signing::Config::new(&spin_sdk::variables::get("tsa_url").unwrap_or_default())
+    signing::Config::new(&spin_sdk::variables::get("tsa_url").unwrap_or_default(), "")
 }
 
 /// The citizen's words for the provider's refusal of a code, and whether
@@ -376,14 +376,14 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
         // Registered meanwhile (a double submit): where the first one went.
         if let Some((_, account)) = &ctx.signed
             && let Some((Signing::Registered { number, .. }, _)) =
-                citizens::signing(&ctx.store, &account.id, sha).await?
+                citizen::signing(&ctx.store, &account.id, sha).await?
         {
             return registered(&number);
         }
         return not_found();
     };
     let account = &ctx.signed.as_ref().expect("waiting() needs a session").1;
-    let state = citizens::signing(&ctx.store, &account.id, sha).await?;
+    let state = citizen::signing(&ctx.store, &account.id, sha).await?;
     let (prepared_sha, hash, credential_id, read) = match state {
         Some((
             Signing::Prepared {
@@ -426,7 +426,7 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
         Err(e) => {
             // A double submit: the first one spent the code and registers.
             if let Some((Signing::Registered { number, .. }, _)) =
-                citizens::signing(&ctx.store, &account.id, sha).await?
+                citizen::signing(&ctx.store, &account.id, sha).await?
             {
                 return registered(&number);
             }
@@ -554,7 +554,7 @@ async fn finish(
         signed: signed.clone(),
         at: ctx.now,
     };
-    if !citizens::move_signing(&account.id, sha, Some(read), &state)? {
+    if !citizen::move_signing(&account.id, sha, Some(read), &state)? {
         return Ok(see_other("/portal"));
     }
     let signed = attachment_from_stored(&signed).map_err(|e| corrupt(sha, e))?;
@@ -562,12 +562,12 @@ async fn finish(
         Ok(d) => d,
         Err(e) => {
             return Err(match e {
-                IntakeError::Platform(p) => p,
+                AppError::Platform(p) => p,
                 other => corrupt(sha, format!("{other:?}")),
             });
         }
     };
-    citizens::remove_awaiting(&account.id, record)?;
+    citizen::remove_awaiting(&account.id, record)?;
     registered(&number)
 }
 
@@ -578,14 +578,14 @@ async fn register(
     request: &AwaitingRequest,
     signed: Attachment,
     state: &Signing,
-) -> Result<String, IntakeError> {
+) -> Result<String, AppError> {
     let account = &ctx.signed.as_ref().expect("a session").1;
     let Some((tenant, _)) =
         crate::submit::load_type(ctx, &request.tenant, &request.document_type).await?
     else {
-        return Err(IntakeError::NotFound);
+        return Err(AppError::NotFound);
     };
-    let bad = |e: String| IntakeError::Platform(corrupt(&request.cerere.sha256, e));
+    let bad = |e: String| AppError::Platform(corrupt(&request.cerere.sha256, e));
     let mut pairs = Vec::new();
     for (name, value) in &request.form {
         pairs.push((
@@ -609,7 +609,7 @@ async fn register(
     .await?;
     let number = dossier.number().to_string();
     let read = serde_json::to_vec(state).map_err(|e| bad(e.to_string()))?;
-    citizens::move_signing(
+    citizen::move_signing(
         &account.id,
         &request.cerere.sha256,
         Some(&read),

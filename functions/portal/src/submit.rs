@@ -5,6 +5,9 @@
 //! An `Idempotency-Key` (header, or the form's hidden field) makes a retried
 //! submission answer the first result instead of a second dossier.
 
+use ghiseu_app::Error as AppError;
+use ghiseu_app::citizen::{self, Linked};
+use ghiseu_app::dossiers::{self, Intake, Registrant, Scan};
 use ghiseu_cerere::{Applicant, AttachedFile, Cerere, Field, Reference};
 use ghiseu_core::citizen::Account;
 use ghiseu_core::document_type::{FieldDef, FieldError, FieldKind, SignatureRequirement};
@@ -14,9 +17,9 @@ use ghiseu_core::{
     Attachment, Channel, CitizenContact, DocumentType, DocumentTypeCode, Lang, MediaType,
     TenantSlug,
 };
-use ghiseu_platform::citizens::{self, Linked};
-use ghiseu_platform::dossiers::{self, Intake, IntakeError, Registrant, Scan};
+use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{Response, see_other};
+use ghiseu_platform::keys::CitizenKeys;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::{self, InsertOutcome};
 use ghiseu_platform::s3::S3Client;
@@ -24,9 +27,10 @@ use ghiseu_platform::{multipart, repo, session};
 use http::StatusCode;
 use maud::{Markup, html};
 
-use crate::ctx::{Ctx, Res, STORE};
+use crate::ctx::{Ctx, Res};
 use crate::pages::{Errors, errors as error_summary};
 use crate::texts::{pick, t};
+use ghiseu_platform::keys::STORE;
 
 /// The largest submission (all files together).
 pub const MAX_SUBMISSION_BYTES: usize = 40 * 1024 * 1024;
@@ -233,11 +237,7 @@ pub async fn form(ctx: &Ctx, slug: &str, code: &str) -> Res {
 
 /// What the submission's idempotency key points to.
 fn idem_key(account: &Account, key: &str) -> String {
-    format!(
-        "citizen/idem/{}/{}",
-        account.id,
-        session::hex(ghiseu_core::Sha256Digest::of(key.as_bytes()).as_bytes())
-    )
+    CitizenKeys::new(&account.id).idempotency(&ghiseu_core::Sha256Digest::of(key.as_bytes()))
 }
 
 /// The contact the dossier keeps: the account's proven contacts.
@@ -438,7 +438,7 @@ async fn register_once(
                 ctx.store.delete(&m).await?;
             }
             Err(match e {
-                IntakeError::Platform(p) => p,
+                AppError::Platform(p) => p,
                 other => ghiseu_platform::Error::Corrupt {
                     key: "submission".into(),
                     detail: format!("{other:?}"),
@@ -473,7 +473,7 @@ async fn register_online(
     ty: &DocumentType,
     form: ghiseu_core::form::FormData,
     files: Vec<(String, Scan)>,
-) -> Result<String, IntakeError> {
+) -> Result<String, AppError> {
     let scope = TenantScope::new(&tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let mut stored: Vec<(String, Attachment)> = Vec::new();
@@ -500,9 +500,9 @@ async fn register_online(
             ty.code.as_str(),
             cerere_file.sha256.to_hex()
         );
-        citizens::keep_awaiting_request(
+        citizen::keep_awaiting_request(
             &account.id,
-            &citizens::AwaitingRequest {
+            &citizen::AwaitingRequest {
                 tenant: tenant.slug.to_string(),
                 document_type: ty.code.as_str().to_owned(),
                 form: form
@@ -518,7 +518,7 @@ async fn register_online(
                 created_at: ctx.now,
             },
         )?;
-        citizens::keep_awaiting_signature(&account.id, &record)?;
+        citizen::keep_awaiting_signature(&account.id, &record)?;
         return Ok(format!(
             "awaiting-signature:{}",
             cerere_file.sha256.to_hex()
@@ -538,7 +538,7 @@ fn render_cerere(
     (tenant, ty): (&ghiseu_core::Tenant, &DocumentType),
     form: &ghiseu_core::form::FormData,
     stored: &[(String, Attachment)],
-) -> Result<Vec<u8>, IntakeError> {
+) -> Result<Vec<u8>, AppError> {
     let lang = ctx.lang;
     let labels: Vec<(String, String)> = form
         .pairs()
@@ -589,7 +589,7 @@ fn render_cerere(
         submitted_at: ctx.now,
         reference: Some(Reference::Submission(&reference)),
     })
-    .map_err(|e| IntakeError::NotAllowed(e.to_string()))?;
+    .map_err(|e| AppError::NotAllowed(e.to_string()))?;
     Ok(cerere.bytes)
 }
 
@@ -602,9 +602,10 @@ pub async fn register_as_citizen(
     document_type: DocumentTypeCode,
     form: ghiseu_core::form::FormData,
     files: Vec<Attachment>,
-) -> Result<ghiseu_core::Dossier, IntakeError> {
+) -> Result<ghiseu_core::Dossier, AppError> {
     let dossier = dossiers::register(
         &ctx.store,
+        &Outbound::from_variables().await?,
         tenant,
         Registrant::Citizen,
         Intake {
@@ -620,7 +621,7 @@ pub async fn register_as_citizen(
         ctx.now,
     )
     .await?;
-    citizens::link_dossier(
+    citizen::link_dossier(
         &account.id,
         &Linked {
             tenant: tenant.slug.to_string(),

@@ -3,7 +3,6 @@
 
 use ghiseu_core::Denied;
 use ghiseu_core::workflow::WorkflowError;
-use ghiseu_platform::dossiers::IntakeError;
 
 /// A `Result` whose error defaults to [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -28,18 +27,6 @@ pub enum Error {
 impl From<ghiseu_platform::Error> for Error {
     fn from(e: ghiseu_platform::Error) -> Self {
         Self::Platform(e)
-    }
-}
-
-impl From<IntakeError> for Error {
-    fn from(e: IntakeError) -> Self {
-        match e {
-            IntakeError::NotFound => Self::NotFound,
-            IntakeError::Forbidden(m) => Self::Forbidden(m),
-            IntakeError::NotAllowed(m) => Self::NotAllowed(m),
-            IntakeError::Invalid(v) => Self::Invalid(v),
-            IntakeError::Platform(e) => Self::Platform(e),
-        }
     }
 }
 

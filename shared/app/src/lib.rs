@@ -9,12 +9,19 @@
 //! HTML, and nothing here writes a text a user reads: outcomes are typed, and
 //! the components word them in the user's language.
 //!
-//! Codemap: [`signing`] (one remote-signing pipeline for the desk's batches
-//! and the citizen's cerere), [`error`] (the one error type).
+//! Codemap: [`dossiers`] (registration, files, publishing, forwarding, an
+//! official's action, the citizen's reply and notifications), [`citizen`]
+//! (accounts, codes, throttles, linked dossiers, orders, the citizen's
+//! signing state), [`notify`] (the outbox's dispatch), [`signing`] (one
+//! remote-signing pipeline for the desk's batches and the citizen's cerere),
+//! [`error`] (the one error type).
 
 #![deny(missing_docs)]
 
+pub mod citizen;
+pub mod dossiers;
 pub mod error;
+pub mod notify;
 pub mod signing;
 
 pub use error::{Error, Result};

@@ -50,7 +50,7 @@ pub fn put(token: &TrackingToken, issued: &Issued) -> Result<()> {
         key: keys::verification(token),
         detail: e.to_string(),
     })?;
-    match kv::insert_new(crate::repo::STORE, &keys::verification(token), &bytes)? {
+    match kv::insert_new(crate::keys::STORE, &keys::verification(token), &bytes)? {
         kv::InsertOutcome::Inserted => Ok(()),
         kv::InsertOutcome::Exists(current) if current == bytes => Ok(()),
         kv::InsertOutcome::Exists(_) => Err(crate::Error::Corrupt {
@@ -70,7 +70,7 @@ pub async fn get(store: &Store, token: &TrackingToken) -> Result<Option<Issued>>
 /// The records under `tokens`, in their order, in one key-value call.
 pub fn get_many(tokens: &[TrackingToken]) -> Result<Vec<Option<Issued>>> {
     let keys: Vec<String> = tokens.iter().map(keys::verification).collect();
-    kv::get_many(crate::repo::STORE, &keys)?
+    kv::get_many(crate::keys::STORE, &keys)?
         .into_iter()
         .map(|(key, bytes)| decode(key, bytes))
         .collect()

@@ -12,6 +12,9 @@
 //! | `t/{slug}/doctype/{code}/v{n}` | version `n` of the type, written once, never changed | administration |
 //! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
 //! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (leased insert) | administration |
+//! | `session/{id}` | a signed-in session | the component that signs in |
+//! | `notify/item/{id}`, `notify/pending` | a message of the outbox; the ids not delivered yet, with when each is due | whoever notifies a citizen |
+//! | `citizen/…` | a citizen's account and what hangs on it: [`CitizenKeys`] and [`citizen`] | the portal |
 //! | `sandbox/…` | the state of the sandbox's stand-ins (gateway, CSC, TSA, payments): [`sandbox`] | the sandbox |
 //!
 //! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
@@ -25,6 +28,7 @@
 //! digits and hyphens, so a scope's prefix can never contain `/` and one
 //! tenant's prefix is never a prefix of another's keys.
 
+use ghiseu_core::citizen::{CodePurpose, Contact};
 use ghiseu_core::{
     DocumentTypeCode, DossierId, RegistrationPrefix, Sha256Digest, TenantSlug, TrackingToken,
     TypeVersion, Username,
@@ -33,6 +37,22 @@ use ghiseu_core::{
 /// The key-value store every component opens (`spin.toml` grants it); the
 /// one spelling of its label.
 pub const STORE: &str = "default";
+
+/// The key of a signed-in session: `session/{id}`.
+#[must_use]
+pub fn session(id: &str) -> String {
+    format!("session/{id}")
+}
+
+/// The key of the outbox's pending list: the ids of messages not yet
+/// delivered, with when each is due.
+pub const NOTIFY_PENDING: &str = "notify/pending";
+
+/// The key of one message of the outbox: `notify/item/{id}`.
+#[must_use]
+pub fn notify_item(id: &str) -> String {
+    format!("notify/item/{id}")
+}
 
 /// The key of a dossier's public tracking snapshot: `track/{TOKEN}` (the
 /// canonical uppercase token). Global on purpose: the token alone finds it,
@@ -182,6 +202,124 @@ impl TenantScope {
     #[must_use]
     pub fn owns(&self, key: &str) -> bool {
         key.starts_with(&self.prefix)
+    }
+}
+
+/// The keys of one citizen's account: `citizen/{what}/{account id}[/…]`.
+/// None is under a tenant: a citizen may deal with every institution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenKeys {
+    account: String,
+}
+
+impl CitizenKeys {
+    /// The keys of the account `account_id`.
+    #[must_use]
+    pub fn new(account_id: &str) -> Self {
+        Self {
+            account: account_id.to_owned(),
+        }
+    }
+
+    /// `citizen/account/{id}`: the account.
+    #[must_use]
+    pub fn account(&self) -> String {
+        format!("citizen/account/{}", self.account)
+    }
+
+    /// `citizen/dossiers/{id}`: the dossiers linked to the account (tenant, id).
+    #[must_use]
+    pub fn dossiers(&self) -> String {
+        format!("citizen/dossiers/{}", self.account)
+    }
+
+    /// `citizen/awaiting/{id}`: the account's requests waiting for a
+    /// qualified signature (`tenant/type/sha256 of the cerere`).
+    #[must_use]
+    pub fn awaiting(&self) -> String {
+        format!("citizen/awaiting/{}", self.account)
+    }
+
+    /// `citizen/awaiting-item/{id}/{sha256}`: what registering the waiting
+    /// request with this cerere needs.
+    #[must_use]
+    pub fn awaiting_item(&self, cerere_sha256: &str) -> String {
+        format!("citizen/awaiting-item/{}/{cerere_sha256}", self.account)
+    }
+
+    /// `citizen/signing/{id}/{sha256}`: where signing the request with this
+    /// cerere is (prepared, signed, registered).
+    #[must_use]
+    pub fn signing(&self, cerere_sha256: &str) -> String {
+        format!("citizen/signing/{}/{cerere_sha256}", self.account)
+    }
+
+    /// `citizen/orders/{id}`: the account's order ids, oldest first.
+    #[must_use]
+    pub fn orders(&self) -> String {
+        format!("citizen/orders/{}", self.account)
+    }
+
+    /// `citizen/credential/{id}`: the account's signing credential id at the
+    /// signing provider.
+    #[must_use]
+    pub fn credential(&self) -> String {
+        format!("citizen/credential/{}", self.account)
+    }
+
+    /// `citizen/idem/{id}/{sha256 of the key}`: what a submission with the
+    /// client's idempotency key (its SHA-256 here) produced.
+    #[must_use]
+    pub fn idempotency(&self, key_sha256: &Sha256Digest) -> String {
+        format!("citizen/idem/{}/{}", self.account, key_sha256.to_hex())
+    }
+
+    /// `citizen/{id}`: the account's user id at the signing provider (the
+    /// provider keys its own records by it).
+    #[must_use]
+    pub fn signing_user(&self) -> String {
+        format!("citizen/{}", self.account)
+    }
+}
+
+/// The citizens' keys that no account owns (a contact, a code, a throttle, an order).
+pub mod citizen {
+    use super::{CodePurpose, Contact};
+
+    /// `citizen/contact/{contact}`: the account id owning a phone number or
+    /// an e-mail address (leased insert, so two accounts never share one).
+    #[must_use]
+    pub fn contact(contact: &Contact) -> String {
+        format!("citizen/contact/{}", contact.as_str())
+    }
+
+    /// `citizen/code/{purpose}/{contact}[/{subject}]`: the current one-time
+    /// code (salted hash); `subject` empty: none.
+    #[must_use]
+    pub fn code(purpose: CodePurpose, contact: &Contact, subject: &str) -> String {
+        if subject.is_empty() {
+            format!("citizen/code/{}/{}", purpose.code(), contact.as_str())
+        } else {
+            format!(
+                "citizen/code/{}/{}/{subject}",
+                purpose.code(),
+                contact.as_str()
+            )
+        }
+    }
+
+    /// `citizen/throttle/{what}/{who}/{window}`: a fixed-window counter (codes
+    /// sent, failed sign-ins).
+    #[must_use]
+    pub fn throttle(what: &str, who: &str, window: i64) -> String {
+        format!("citizen/throttle/{what}/{who}/{window}")
+    }
+
+    /// `citizen/order/{order}`: an order of a signature credential (the
+    /// order id is random and names the account inside).
+    #[must_use]
+    pub fn order(order: &str) -> String {
+        format!("citizen/order/{order}")
     }
 }
 
@@ -365,6 +503,56 @@ mod tests {
                 rate_limit("track", "10.0.0.1", 42),
                 "ratelimit/track/10.0.0.1/42",
             ),
+            (session("ab12"), "session/ab12"),
+            (notify_item("x-1-sms"), "notify/item/x-1-sms"),
+        ];
+        for (key, want) in cases {
+            assert_eq!(key, want);
+        }
+    }
+
+    #[test]
+    fn citizen_key_table() {
+        let me = CitizenKeys::new("ACC");
+        let phone = Contact::Phone(ghiseu_core::PhoneNumber::parse("+40712345678").unwrap());
+        let sha = "ab".repeat(32);
+        let cases = [
+            (me.account(), "citizen/account/ACC".to_owned()),
+            (me.dossiers(), "citizen/dossiers/ACC".to_owned()),
+            (me.awaiting(), "citizen/awaiting/ACC".to_owned()),
+            (
+                me.awaiting_item(&sha),
+                format!("citizen/awaiting-item/ACC/{sha}"),
+            ),
+            (me.signing(&sha), format!("citizen/signing/ACC/{sha}")),
+            (me.orders(), "citizen/orders/ACC".to_owned()),
+            (me.credential(), "citizen/credential/ACC".to_owned()),
+            (
+                me.idempotency(&Sha256Digest::of(b"")),
+                "citizen/idem/ACC/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                    .to_owned(),
+            ),
+            (me.signing_user(), "citizen/ACC".to_owned()),
+            (
+                citizen::contact(&phone),
+                "citizen/contact/+40712345678".to_owned(),
+            ),
+            (
+                citizen::code(CodePurpose::Verify, &phone, ""),
+                format!("citizen/code/{}/+40712345678", CodePurpose::Verify.code()),
+            ),
+            (
+                citizen::code(CodePurpose::Claim, &phone, "CJ-1"),
+                format!(
+                    "citizen/code/{}/+40712345678/CJ-1",
+                    CodePurpose::Claim.code()
+                ),
+            ),
+            (
+                citizen::throttle("code-client", "10.0.0.1", 7),
+                "citizen/throttle/code-client/10.0.0.1/7".to_owned(),
+            ),
+            (citizen::order("ORD"), "citizen/order/ORD".to_owned()),
         ];
         for (key, want) in cases {
             assert_eq!(key, want);

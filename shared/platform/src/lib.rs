@@ -13,20 +13,22 @@
 //! - [`trust`]: the trusted root certificates (`trust/roots`).
 //! - [`http`]: response builders (JSON, `application/problem+json`) and
 //!   bounded body reading.
+//! - [`notify`]: the notification gateway and the outbox's storage;
+//!   [`outbound`]: the object store and the gateway a use case writes through.
+//! - [`repo`]: the records of the key-value store (tenants, dossiers,
+//!   document types, indexes).
 //!
-//! Architecture invariant: this crate holds no business rule; it only moves
-//! bytes between the components and the platform's stores. Domain logic lives
-//! in `ghiseu-core`.
+//! Architecture invariant: this crate holds adapters only, no business rule and
+//! no use case; it only moves bytes between the components and the platform's
+//! stores. Rules live in `ghiseu-core`, use cases in `ghiseu-app`.
 //!
 //! The crate compiles for the host target as well (spin-sdk's bindings only
 //! trap when called outside a component), so its pure parts (problem JSON,
 //! S3 listing parsing, error mapping) are unit-tested natively with
 //! `cargo test -p ghiseu-platform`.
 
-pub mod citizens;
 pub mod client_addr;
 pub mod csc;
-pub mod dossiers;
 pub mod error;
 pub mod hmac;
 pub mod html;
@@ -36,6 +38,7 @@ pub mod keys;
 pub mod kv;
 pub mod multipart;
 pub mod notify;
+pub mod outbound;
 pub mod payments;
 pub mod repo;
 pub mod s3;
@@ -47,3 +50,4 @@ pub mod tsa;
 pub mod wasi_http;
 
 pub use error::{Error, Result};
+pub use outbound::Outbound;

@@ -8,31 +8,20 @@
 //! reaches the citizen once.
 //!
 //! Delivery is an outbox: the workflow first records the change (durable),
-//! then records the messages and tries to deliver those at once ([`send_now`],
-//! with short timeouts). A failed attempt is retried later with backoff (30 s,
-//! 2 min, 10 min, 1 h, 6 h, then given up and kept as failed); a gateway that
-//! is down never fails or blocks the action that caused the message. Retries
-//! are dispatched by `POST /api/v1/platform/notifications/dispatch`
-//! ([`dispatch_due`], for a scheduler; `?retry=now` retries every pending
-//! message at once).
+//! then records the messages ([`enqueue`]) and tries to deliver them. This
+//! module is the adapter: the gateway client ([`Gateway`]) and the outbox's
+//! storage ([`enqueue`], [`item`], [`record_attempt`], [`update_pending`],
+//! [`depth`]). When to attempt, the backoff and when to give up are decided by
+//! `ghiseu_app::notify`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::keys::{NOTIFY_PENDING as PENDING_KEY, STORE, notify_item as item_key};
 use crate::kv::{self, ReplaceOutcome, Store};
 use crate::{Error, Result};
 
-/// The store holding the outbox.
-const STORE: &str = "default";
-/// The ids of messages not yet delivered, with when each is due.
-const PENDING_KEY: &str = "notify/pending";
-/// Attempts before a message is given up.
-pub const MAX_ATTEMPTS: u32 = 6;
 pub use crate::hmac::{SIGNATURE_HEADER, signature, verify};
-
-fn item_key(id: &str) -> String {
-    format!("notify/item/{id}")
-}
 
 /// How a message travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +58,7 @@ pub enum State {
     Pending,
     /// Accepted by the gateway.
     Delivered,
-    /// Given up after [`MAX_ATTEMPTS`].
+    /// Given up after the last attempt.
     Failed,
 }
 
@@ -90,19 +79,6 @@ pub struct Item {
     pub state: State,
     /// The last failure, for the engineer on call.
     pub last_error: Option<String>,
-}
-
-/// The delay before attempt `attempts + 1`, after `attempts` failures.
-#[must_use]
-pub fn backoff_secs(attempts: u32) -> i64 {
-    match attempts {
-        0 => 0,
-        1 => 30,
-        2 => 120,
-        3 => 600,
-        4 => 3600,
-        _ => 6 * 3600,
-    }
 }
 
 /// The gateway, from the `notify_url` and `notify_secret` variables; `None`
@@ -128,7 +104,7 @@ impl Gateway {
     }
 
     /// Sends one message; `Err` with a short reason when it was not accepted.
-    async fn send(&self, message: &Message) -> std::result::Result<(), String> {
+    pub async fn send(&self, message: &Message) -> std::result::Result<(), String> {
         let body = serde_json::to_vec(message).map_err(|e| e.to_string())?;
         // A gateway that hangs must not hold the desk: 5 s to the first byte.
         match crate::hmac::post_signed(&self.url, self.secret.as_bytes(), body, 5).await {
@@ -139,7 +115,8 @@ impl Gateway {
     }
 }
 
-async fn get_item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
+/// The outbox's message `id`, with the bytes read (for [`record_attempt`]).
+pub async fn item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
     let key = item_key(id);
     let Some(bytes) = store.get(&key).await? else {
         return Ok(None);
@@ -151,8 +128,8 @@ async fn get_item(store: &Store, id: &str) -> Result<Option<(Item, Vec<u8>)>> {
     Ok(Some((item, bytes)))
 }
 
-/// Changes the pending list with a leased replace.
-fn update_pending(change: impl Fn(&mut Vec<(String, i64)>)) -> Result<()> {
+/// Changes the pending list (message id, due at unix seconds) with a leased replace.
+pub fn update_pending(change: impl Fn(&mut Vec<(String, i64)>)) -> Result<()> {
     kv::update_json(STORE, PENDING_KEY, |list: &mut Vec<(String, i64)>| {
         let before = list.clone();
         change(list);
@@ -198,17 +175,6 @@ pub fn enqueue(
     })
 }
 
-/// What one dispatch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// Accepted by the gateway.
-    pub delivered: u32,
-    /// Failed and scheduled again.
-    pub retried: u32,
-    /// Failed for the last time.
-    pub failed: u32,
-}
-
 /// The outbox as the engineer on call sees it (`GET /api/v1/platform/metrics`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Depth {
@@ -221,7 +187,7 @@ pub struct Depth {
 }
 
 /// The pending list: (message id, due at unix seconds).
-async fn pending_list(store: &Store) -> Result<Vec<(String, i64)>> {
+pub async fn pending_list(store: &Store) -> Result<Vec<(String, i64)>> {
     Ok(match store.get(PENDING_KEY).await? {
         Some(b) => serde_json::from_slice(&b).map_err(|e| Error::Corrupt {
             key: PENDING_KEY.to_owned(),
@@ -247,130 +213,16 @@ pub async fn depth(store: &Store, now: DateTime<Utc>) -> Result<Depth> {
     })
 }
 
-/// Tries to deliver up to `max` messages that are due at `now`; with
-/// `retry_now`, every pending message whatever its schedule (after an outage
-/// of the gateway, the engineer on call flushes the queue).
-pub async fn dispatch_due(
-    store: &Store,
-    gateway: &Gateway,
-    now: DateTime<Utc>,
-    max: usize,
-    retry_now: bool,
-) -> Result<Report> {
-    let pending = pending_list(store).await?;
-    let mut report = Report::default();
-    let due: Vec<String> = pending
-        .iter()
-        .filter(|(_, at)| retry_now || *at <= now.timestamp())
-        .take(max)
-        .map(|(id, _)| id.clone())
-        .collect();
-    for id in due {
-        report.count(attempt(store, gateway, &id, now, retry_now).await?);
-    }
-    Ok(report)
-}
-
-impl Report {
-    fn count(&mut self, outcome: Option<State>) {
-        match outcome {
-            Some(State::Delivered) => self.delivered += 1,
-            Some(State::Pending) => self.retried += 1,
-            Some(State::Failed) => self.failed += 1,
-            None => {}
-        }
-    }
-}
-
-/// Records `messages` about `dossier` of `tenant` in the outbox and tries to
-/// deliver these (and only these) at once: a code the citizen is waiting for,
-/// or the news of the change just made, never waits behind older messages, and
-/// the caller never waits for the backlog. What fails stays queued and is
-/// retried with backoff by [`dispatch_due`].
-pub async fn send_now(
-    store: &Store,
-    gateway: &Gateway,
-    tenant: &str,
-    dossier: &str,
-    messages: Vec<Message>,
-    now: DateTime<Utc>,
-) -> Result<Report> {
-    let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
-    enqueue(tenant, dossier, messages, now)?;
-    let mut report = Report::default();
-    for id in ids {
-        report.count(attempt(store, gateway, &id, now, true).await?);
-    }
-    Ok(report)
-}
-
-/// One delivery attempt of message `id` (if it is pending and due, or
-/// `retry_now`); the state it ends in, `None` when nothing was attempted.
-async fn attempt(
-    store: &Store,
-    gateway: &Gateway,
-    id: &str,
-    now: DateTime<Utc>,
-    retry_now: bool,
-) -> Result<Option<State>> {
-    let Some((mut item, bytes)) = get_item(store, id).await? else {
-        update_pending(|list| list.retain(|(x, _)| x != id))?;
-        return Ok(None);
-    };
-    if item.state != State::Pending {
-        update_pending(|list| list.retain(|(x, _)| x != id))?;
-        return Ok(None);
-    }
-    if !retry_now && item.next_at > now.timestamp() {
-        return Ok(None);
-    }
-    // Two dispatchers may both send a due message; the gateway keeps one
-    // (by id), and only one of them records the outcome (leased replace).
-    let outcome = gateway.send(&item.message).await;
-    item.attempts += 1;
-    match outcome {
-        Ok(()) => {
-            item.state = State::Delivered;
-            item.last_error = None;
-        }
-        Err(e) if item.attempts >= MAX_ATTEMPTS => {
-            item.state = State::Failed;
-            item.last_error = Some(e);
-        }
-        Err(e) => {
-            item.next_at = now.timestamp() + backoff_secs(item.attempts);
-            item.last_error = Some(e);
-        }
-    }
-    let new = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
+/// Records `item` as the outcome of an attempt on message `id`, if the item
+/// is still as read (`read`); `false` when someone else attempted it meanwhile
+/// (their record stands).
+pub fn record_attempt(id: &str, read: &[u8], item: &Item) -> Result<bool> {
+    let new = serde_json::to_vec(item).map_err(|e| Error::Corrupt {
         key: item_key(id),
         detail: e.to_string(),
     })?;
-    if let ReplaceOutcome::Conflict { .. } = kv::replace(STORE, &item_key(id), Some(&bytes), &new)?
-    {
-        // Someone else attempted it meanwhile; their record stands.
-        return Ok(None);
-    }
-    let (state, next_at) = (item.state, item.next_at);
-    update_pending(|list| {
-        if state == State::Pending {
-            for entry in list.iter_mut().filter(|(x, _)| x == id) {
-                entry.1 = next_at;
-            }
-        } else {
-            list.retain(|(x, _)| x != id);
-        }
-    })?;
-    Ok(Some(state))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_bounded() {
-        let delays: Vec<i64> = (0..8).map(backoff_secs).collect();
-        assert_eq!(delays, [0, 30, 120, 600, 3600, 21600, 21600, 21600]);
-    }
+    Ok(matches!(
+        kv::replace(STORE, &item_key(id), Some(read), &new)?,
+        ReplaceOutcome::Replaced
+    ))
 }

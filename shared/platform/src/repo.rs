@@ -39,12 +39,9 @@ use ghiseu_core::{
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::keys::{self, TenantScope};
+use crate::keys::{self, STORE, TenantScope};
 use crate::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use crate::{Error, Result};
-
-/// The store label every repository uses.
-pub const STORE: &str = "default";
 
 /// The key of the global tenant list.
 pub const TENANTS_KEY: &str = "tenants";

@@ -114,7 +114,7 @@ pub struct Session {
 }
 
 fn session_key(id: &str) -> String {
-    format!("session/{id}")
+    crate::keys::session(id)
 }
 
 /// Whether `id` looks like one of our session ids (64 lowercase hex digits),

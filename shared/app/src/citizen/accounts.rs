@@ -1,0 +1,171 @@
+//! Citizens' accounts: created claiming their contacts (a phone number or an
+//! e-mail address belongs to one account), read and changed.
+
+use chrono::{DateTime, Utc};
+use ghiseu_core::citizen::{Account, Contact};
+use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
+use ghiseu_platform::Result;
+use ghiseu_platform::keys::{self, CitizenKeys, STORE};
+use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Store};
+use ghiseu_platform::session::random_bytes;
+use serde::{Deserialize, Serialize};
+
+use super::{StdResult, corrupt};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredAccount {
+    id: String,
+    name: String,
+    email: Option<String>,
+    email_verified: bool,
+    phone: Option<String>,
+    phone_verified: bool,
+    password_hash: Option<String>,
+    lang: String,
+    created_at: DateTime<Utc>,
+}
+
+impl StoredAccount {
+    fn of(a: &Account) -> Self {
+        Self {
+            id: a.id.clone(),
+            name: a.name.as_str().to_owned(),
+            email: a.email.as_ref().map(|e| e.as_str().to_owned()),
+            email_verified: a.email_verified,
+            phone: a.phone.as_ref().map(|p| p.as_str().to_owned()),
+            phone_verified: a.phone_verified,
+            password_hash: a.password_hash.clone(),
+            lang: a.lang.code().to_owned(),
+            created_at: a.created_at,
+        }
+    }
+
+    fn account(&self) -> StdResult<Account, String> {
+        Ok(Account {
+            id: self.id.clone(),
+            name: CitizenName::parse(&self.name).map_err(|e| e.to_string())?,
+            email: self
+                .email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            email_verified: self.email_verified,
+            phone: self
+                .phone
+                .as_deref()
+                .map(PhoneNumber::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            phone_verified: self.phone_verified,
+            password_hash: self.password_hash.clone(),
+            lang: Lang::from_code(&self.lang).unwrap_or(Lang::Ro),
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A fresh random account id (26 base32 characters).
+pub fn new_account_id() -> Result<String> {
+    Ok(ghiseu_core::DossierId::from_random(random_bytes::<16>()?).to_string())
+}
+
+/// Why an account could not be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateError {
+    /// The contact belongs to another account.
+    ContactTaken(Contact),
+}
+
+/// Creates `account` at `now`, claiming its contacts; nothing is kept when
+/// one of them belongs to another account. A contact held by an account that
+/// never proved it, for longer than a code lives, is taken over: nobody can
+/// squat someone else's phone number by registering it first.
+pub async fn create_account(
+    store: &Store,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<StdResult<(), CreateError>> {
+    let contacts: Vec<Contact> = account
+        .email
+        .clone()
+        .map(Contact::Email)
+        .into_iter()
+        .chain(account.phone.clone().map(Contact::Phone))
+        .collect();
+    let mut claimed = Vec::new();
+    for c in &contacts {
+        match kv::insert_new(STORE, &keys::citizen::contact(c), account.id.as_bytes())? {
+            InsertOutcome::Inserted => claimed.push(keys::citizen::contact(c)),
+            InsertOutcome::Exists(owner)
+                if stale_claim(store, c, &owner, now).await?
+                    && matches!(
+                        kv::replace(
+                            STORE,
+                            &keys::citizen::contact(c),
+                            Some(&owner),
+                            account.id.as_bytes()
+                        )?,
+                        ReplaceOutcome::Replaced
+                    ) =>
+            {
+                claimed.push(keys::citizen::contact(c));
+            }
+            InsertOutcome::Exists(_) => {
+                if !claimed.is_empty() {
+                    kv::delete_many(STORE, &claimed)?;
+                }
+                return Ok(Err(CreateError::ContactTaken(c.clone())));
+            }
+        }
+    }
+    let bytes = serde_json::to_vec(&StoredAccount::of(account))
+        .map_err(|e| corrupt(&CitizenKeys::new(&account.id).account(), e))?;
+    match kv::insert_new(STORE, &CitizenKeys::new(&account.id).account(), &bytes)? {
+        InsertOutcome::Inserted => Ok(Ok(())),
+        InsertOutcome::Exists(_) => Err(corrupt(
+            &CitizenKeys::new(&account.id).account(),
+            "account id reused",
+        )),
+    }
+}
+
+/// Whether the account `owner` holds `contact` without having proven it,
+/// for longer than a code lives.
+async fn stale_claim(
+    store: &Store,
+    contact: &Contact,
+    owner: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(old) = account(store, &String::from_utf8_lossy(owner)).await? else {
+        return Ok(true);
+    };
+    let grace = chrono::Duration::minutes(ghiseu_core::citizen::CODE_TTL_MINUTES);
+    Ok(!old.has_verified(contact) && old.created_at + grace < now)
+}
+
+/// Stores a changed account (contacts unchanged).
+pub async fn put_account(store: &Store, account: &Account) -> Result<()> {
+    let key = CitizenKeys::new(&account.id).account();
+    let bytes = serde_json::to_vec(&StoredAccount::of(account)).map_err(|e| corrupt(&key, e))?;
+    store.set(&key, &bytes).await
+}
+
+/// The account `id`.
+pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
+    let key = CitizenKeys::new(id).account();
+    let Some(bytes) = store.get(&key).await? else {
+        return Ok(None);
+    };
+    let stored: StoredAccount = serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+    stored.account().map(Some).map_err(|e| corrupt(&key, e))
+}
+
+/// The account owning `contact`.
+pub async fn account_by_contact(store: &Store, contact: &Contact) -> Result<Option<Account>> {
+    let Some(id) = store.get(&keys::citizen::contact(contact)).await? else {
+        return Ok(None);
+    };
+    account(store, &String::from_utf8_lossy(&id)).await
+}

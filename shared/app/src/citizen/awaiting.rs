@@ -1,0 +1,85 @@
+//! The requests of an account waiting for the citizen's qualified signature,
+//! and what registering each needs once signed.
+
+use chrono::{DateTime, Utc};
+use ghiseu_platform::Result;
+use ghiseu_platform::keys::{CitizenKeys, STORE};
+use ghiseu_platform::kv::{self, Store};
+use serde::{Deserialize, Serialize};
+
+use super::corrupt;
+
+/// Keeps `record` (tenant/type/sha256 of the rendered cerere) among the
+/// account's requests waiting for a qualified signature.
+pub fn keep_awaiting_signature(account_id: &str, record: &str) -> Result<()> {
+    kv::push_unique(
+        STORE,
+        &CitizenKeys::new(account_id).awaiting(),
+        &record.to_owned(),
+    )
+    .map(drop)
+}
+
+/// The account's requests waiting for a qualified signature
+/// (`tenant/type/sha256`).
+pub async fn awaiting_signature(store: &Store, account_id: &str) -> Result<Vec<String>> {
+    let key = CitizenKeys::new(account_id).awaiting();
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b).map_err(|e| corrupt(&key, e)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A request waiting for its qualified signature: what registering it needs
+/// once signed (the cerere and the files are already in the object store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwaitingRequest {
+    /// The tenant slug.
+    pub tenant: String,
+    /// The document type's code.
+    pub document_type: String,
+    /// The validated form values (field name, value), in the type's order.
+    pub form: Vec<(String, String)>,
+    /// The rendered, unsigned cerere.
+    pub cerere: ghiseu_core::stored::StoredAttachment,
+    /// The citizen's files.
+    pub attachments: Vec<ghiseu_core::stored::StoredAttachment>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Keeps what registering the request with this cerere needs (once: the
+/// cerere's hash names it).
+pub fn keep_awaiting_request(account_id: &str, request: &AwaitingRequest) -> Result<()> {
+    let key = CitizenKeys::new(account_id).awaiting_item(&request.cerere.sha256);
+    let bytes = serde_json::to_vec(request).map_err(|e| corrupt(&key, e))?;
+    kv::insert_new(STORE, &key, &bytes).map(drop)
+}
+
+/// The request waiting with the cerere `cerere_sha256`, if it is the account's.
+pub async fn awaiting_request(
+    store: &Store,
+    account_id: &str,
+    cerere_sha256: &str,
+) -> Result<Option<AwaitingRequest>> {
+    let key = CitizenKeys::new(account_id).awaiting_item(cerere_sha256);
+    match store.get(&key).await? {
+        Some(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| corrupt(&key, e)),
+        None => Ok(None),
+    }
+}
+
+/// Takes `record` off the account's requests waiting for a signature.
+pub fn remove_awaiting(account_id: &str, record: &str) -> Result<()> {
+    kv::update_json(
+        STORE,
+        &CitizenKeys::new(account_id).awaiting(),
+        |list: &mut Vec<String>| {
+            let before = list.len();
+            list.retain(|r| r != record);
+            list.len() != before
+        },
+    )
+}

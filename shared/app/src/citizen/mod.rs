@@ -1,0 +1,39 @@
+//! Citizens: accounts, one-time codes, throttles, the dossiers linked to an
+//! account, orders of a signature credential, the requests waiting for a
+//! qualified signature and where signing each is.
+//!
+//! Their keys (none under a tenant: a citizen may deal with every
+//! institution) are [`ghiseu_platform::keys::CitizenKeys`]' and
+//! [`ghiseu_platform::keys::citizen`]'s.
+
+pub mod accounts;
+pub mod awaiting;
+pub mod codes;
+pub mod linked;
+pub mod orders;
+pub mod signing;
+pub mod throttle;
+
+pub use accounts::{
+    CreateError, account, account_by_contact, create_account, new_account_id, put_account,
+};
+pub use awaiting::{
+    AwaitingRequest, awaiting_request, awaiting_signature, keep_awaiting_request,
+    keep_awaiting_signature, remove_awaiting,
+};
+pub use codes::{check_code, issue_code};
+pub use linked::{Linked, link_dossier, linked_dossiers};
+pub use orders::{create_order, order, orders, update_order};
+pub use signing::{Signing, keep_signing_credential, move_signing, signing, signing_credential};
+pub use throttle::within_limit;
+
+/// A result whose error is the citizen's (the outer one is the platform's).
+type StdResult<T, E> = std::result::Result<T, E>;
+
+/// A stored record that cannot be read back: `key` names it.
+fn corrupt(key: &str, e: impl ToString) -> ghiseu_platform::Error {
+    ghiseu_platform::Error::Corrupt {
+        key: key.to_owned(),
+        detail: e.to_string(),
+    }
+}

@@ -1,0 +1,22 @@
+//! Dossiers across components: the one registration path ([`register`]:
+//! registry intake, seed, online submission), their files ([`files`]), the
+//! public tracking snapshot with the journey across institutions
+//! ([`publish`]), forwarding between institutions ([`forward`]), an
+//! official's action on a dossier ([`act`]), the citizen's reply ([`reply`])
+//! and telling the citizen ([`notify`]).
+
+pub mod act;
+pub mod files;
+pub mod forward;
+pub mod notify;
+pub mod publish;
+pub mod register;
+pub mod reply;
+
+pub use act::{act, act_on};
+pub use files::{Scan, store_file, store_files};
+pub use forward::{complete_forwarding, receiving_type};
+pub use notify::{citizen_messages, dispatch_notifications, notify_citizen};
+pub use publish::{names, publish};
+pub use register::{Intake, Registrant, register};
+pub use reply::reply_as_citizen;
