@@ -1,8 +1,10 @@
 //! Tidy checks: tests that scan the tree and fail on a forbidden pattern, each with
 //! the reason in its message (after rust-analyzer's `xtask/src/tidy.rs`).
 
+mod module_graph;
 mod rust_text;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rust_text::RustText;
@@ -733,6 +735,104 @@ fn routes_and_requests_are_matched() {
     assert_eq!(to("/api/v1/track/x"), None);
     assert_eq!(to("/trackers"), None);
     assert_eq!(to("track/x"), None);
+}
+
+// ---- f. no circle of imports between the files of a crate ----------------------
+
+/// Today's circles of files, each as the set of its files; to be emptied by issue 16.
+/// A circle that has changed (grown, shrunk) fails as new, and its old entry as
+/// stale: recompute the entry.
+const IMPORT_CIRCLE_ALLOWED: &[&[&str]] = &[
+    // to be emptied by issue 16
+    &[
+        "shared/platform/src/client_addr.rs",
+        "shared/platform/src/http.rs",
+        "shared/platform/src/wasi_http.rs",
+    ],
+    &[
+        "shared/app/src/signing/batch.rs",
+        "shared/app/src/signing/callback.rs",
+        "shared/app/src/signing/issue.rs",
+    ],
+    &[
+        "functions/admin/src/error.rs",
+        "functions/admin/src/lib.rs",
+        "functions/admin/src/pages.rs",
+    ],
+];
+
+/// The crates of the workspace: the `members` of the root `Cargo.toml`.
+fn workspace_members(manifest: &str) -> Vec<String> {
+    let Some((_, rest)) = manifest.split_once("members = [") else {
+        return Vec::new();
+    };
+    let list = rest.split_once(']').map_or(rest, |(list, _)| list);
+    list.lines()
+        .map(|line| line.split('#').next().unwrap_or(""))
+        .flat_map(|line| line.split('"').skip(1).step_by(2))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn no_import_circles_between_files() {
+    let root = workspace_root();
+    let members = workspace_members(&read_root_file("Cargo.toml"));
+    assert!(members.len() > 10, "only {} crates found", members.len());
+    let mut found = Vec::new();
+    let mut files_seen = 0;
+    for member in &members {
+        let src = root.join(member).join("src");
+        // Each binary of `src/bin` is a crate of one file, so it is left out.
+        let files: BTreeMap<String, String> = crate::files_under(&src)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+            .map(|f| (relative(&src, &f), f))
+            .filter(|(rel, _)| !rel.starts_with("bin/"))
+            .map(|(rel, f)| (rel, std::fs::read_to_string(f).unwrap_or_default()))
+            .collect();
+        files_seen += files.len();
+        for crate_root in ["lib.rs", "main.rs"] {
+            let edges = module_graph::crate_edges(&files, crate_root);
+            let named = |file: &str| format!("{member}/src/{file}");
+            for circle in module_graph::circles(&edges) {
+                let imports: Vec<String> = module_graph::inside(&circle, &edges)
+                    .iter()
+                    .map(|e| format!("  {}:{} uses {}", named(&e.from), e.line, named(&e.to)))
+                    .collect();
+                let files: Vec<String> = circle.iter().map(|f| named(f)).collect();
+                found.push(Finding {
+                    key: files.join(" "),
+                    shown: format!("{}\n{}", files.join(" <-> "), imports.join("\n")),
+                });
+            }
+        }
+    }
+    assert!(files_seen > 100, "only {files_seen} files found");
+    let allowed: Vec<String> = IMPORT_CIRCLE_ALLOWED
+        .iter()
+        .map(|circle| {
+            let mut files = circle.to_vec();
+            files.sort_unstable();
+            files.join(" ")
+        })
+        .collect();
+    let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+    assert_allowed(
+        "the files of a crate import one another in a circle (`crate::...`, `super::...`, \
+         a re-export of lib.rs leading to the file that defines the item): a circle is one \
+         module spread over files; move what both sides need into a file that imports \
+         neither",
+        &found,
+        &allowed,
+    );
+}
+
+#[test]
+fn workspace_members_are_read() {
+    let manifest = "[workspace]\nmembers = [\n    \"shared/core\", # core\n    \"tests\",\n]\n\
+                    default-members = [\"x\"]\n";
+    assert_eq!(workspace_members(manifest), ["shared/core", "tests"]);
 }
 
 #[test]
