@@ -298,7 +298,6 @@ const LIB_IMPORT_ALLOWED: &[&str] = &[
     "functions/admin/src/officials.rs",
     "functions/admin/src/pages.rs",
     "functions/admin/src/platform.rs",
-    "functions/desk/src/signing.rs",
 ];
 
 /// The modules `lib.rs` declares from files (`mod x;`, any visibility).
@@ -748,11 +747,6 @@ const IMPORT_CIRCLE_ALLOWED: &[&[&str]] = &[
         "shared/platform/src/client_addr.rs",
         "shared/platform/src/http.rs",
         "shared/platform/src/wasi_http.rs",
-    ],
-    &[
-        "shared/app/src/signing/batch.rs",
-        "shared/app/src/signing/callback.rs",
-        "shared/app/src/signing/issue.rs",
     ],
     &[
         "functions/admin/src/error.rs",

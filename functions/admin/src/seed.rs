@@ -508,9 +508,7 @@ async fn response_letter(
         media_type: MediaType::Pdf,
         data: pdf,
     };
-    Ok(store_file(&s3, &TenantScope::new(&tenant.slug), scan)
-        .await
-        .map_err(AppError::from)?)
+    Ok(store_file(&s3, &TenantScope::new(&tenant.slug), scan).await?)
 }
 
 /// Applies a demo action by `actor`, as the desk does

@@ -22,19 +22,13 @@ mod error;
 mod inbox;
 mod intake;
 mod pages;
-mod service;
 mod session;
 mod signing;
 
-// signing.rs: until its move lands
-pub(crate) use ghiseu_platform::http::{secure_html, see_other as redirect};
-// signing.rs: until its move lands
-pub(crate) use session::{Signed, csrf_ok};
-
 use ghiseu_core::DossierId;
 use ghiseu_platform::http::{self as web, Request, Response, request_origin as origin};
+use ghiseu_platform::keys::STORE;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::STORE;
 use http::Method;
 
 use crate::error::{DeskError, IntoHtml};

@@ -228,50 +228,42 @@ pub enum Scal {
     Two,
 }
 
-/// The kind of key a credential holds (the signature it makes, with SHA-256).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyAlgorithm {
-    /// ECDSA on P-256; signatures are DER `ECDSA-Sig-Value`.
-    EcdsaP256,
-    /// RSA; signatures are PKCS#1 v1.5.
-    Rsa,
+/// The kind of key a credential holds: the domain's, as the batch records it.
+pub use ghiseu_core::signing::KeyAlgorithm;
+
+/// The PAdES signature algorithm of a key's signatures.
+#[must_use]
+pub fn signature_algorithm(key: KeyAlgorithm) -> ghiseu_pades::SignatureAlgorithm {
+    match key {
+        KeyAlgorithm::EcdsaP256 => ghiseu_pades::SignatureAlgorithm::EcdsaP256Sha256,
+        KeyAlgorithm::Rsa => ghiseu_pades::SignatureAlgorithm::RsaPkcs1Sha256,
+    }
 }
 
-impl KeyAlgorithm {
-    /// The PAdES signature algorithm of this key's signatures.
-    #[must_use]
-    pub fn signature_algorithm(&self) -> ghiseu_pades::SignatureAlgorithm {
-        match self {
-            KeyAlgorithm::EcdsaP256 => ghiseu_pades::SignatureAlgorithm::EcdsaP256Sha256,
-            KeyAlgorithm::Rsa => ghiseu_pades::SignatureAlgorithm::RsaPkcs1Sha256,
-        }
+/// The `signAlgo` OID sent to `signatures/signHash`.
+#[must_use]
+fn sign_algo_oid(key: KeyAlgorithm) -> &'static str {
+    match key {
+        KeyAlgorithm::EcdsaP256 => ECDSA_SHA256_OID,
+        KeyAlgorithm::Rsa => RSA_SHA256_OID,
     }
+}
 
-    /// The `signAlgo` OID sent to `signatures/signHash`.
-    #[must_use]
-    pub fn sign_algo_oid(&self) -> &'static str {
-        match self {
-            KeyAlgorithm::EcdsaP256 => ECDSA_SHA256_OID,
-            KeyAlgorithm::Rsa => RSA_SHA256_OID,
+/// The algorithm of a `credentials/info` `key` (`algo` OIDs, `curve`).
+fn key_algorithm_of(key: &wire::KeyInfo) -> Result<KeyAlgorithm> {
+    let has = |oids: &[&str]| key.algo.iter().any(|a| oids.contains(&a.as_str()));
+    if has(&[EC_PUBLIC_KEY_OID, ECDSA_SHA256_OID]) {
+        match key.curve.as_deref() {
+            None | Some(P256_CURVE_OID) => Ok(KeyAlgorithm::EcdsaP256),
+            Some(other) => Err(Error::Protocol(format!("unsupported curve {other}"))),
         }
-    }
-
-    /// The algorithm of a `credentials/info` `key` (`algo` OIDs, `curve`).
-    fn from_key(key: &wire::KeyInfo) -> Result<Self> {
-        let has = |oids: &[&str]| key.algo.iter().any(|a| oids.contains(&a.as_str()));
-        if has(&[EC_PUBLIC_KEY_OID, ECDSA_SHA256_OID]) {
-            match key.curve.as_deref() {
-                None | Some(P256_CURVE_OID) => Ok(KeyAlgorithm::EcdsaP256),
-                Some(other) => Err(Error::Protocol(format!("unsupported curve {other}"))),
-            }
-        } else if has(&[RSA_ENCRYPTION_OID, RSA_SHA256_OID]) {
-            Ok(KeyAlgorithm::Rsa)
-        } else {
-            Err(Error::Protocol(format!(
-                "unsupported key algorithms {:?}",
-                key.algo
-            )))
-        }
+    } else if has(&[RSA_ENCRYPTION_OID, RSA_SHA256_OID]) {
+        Ok(KeyAlgorithm::Rsa)
+    } else {
+        Err(Error::Protocol(format!(
+            "unsupported key algorithms {:?}",
+            key.algo
+        )))
     }
 }
 
@@ -482,7 +474,7 @@ fn credential_info_from(id: &str, r: wire::CredentialInfoResponse) -> Result<Cre
         id: id.to_owned(),
         certificates,
         subject: r.cert.subject_dn.unwrap_or_default(),
-        key_algorithm: KeyAlgorithm::from_key(&r.key)?,
+        key_algorithm: key_algorithm_of(&r.key)?,
         multisign: r.multisign.max(1),
         scal: if r.scal.as_deref() == Some("2") {
             Scal::Two
@@ -832,7 +824,7 @@ pub mod wire {
                 sad: sad.sad.clone(),
                 hashes: hashes.iter().map(|h| B64.encode(h)).collect(),
                 hash_algorithm_oid: super::SHA256_OID.to_owned(),
-                sign_algo: algo.sign_algo_oid().to_owned(),
+                sign_algo: super::sign_algo_oid(algo).to_owned(),
                 operation_mode: None,
                 response_uri: None,
                 client_data: None,
@@ -943,7 +935,7 @@ mod tests {
         assert_eq!(info.certificates, vec![b"leaf".to_vec(), b"root".to_vec()]);
         assert_eq!(info.key_algorithm, KeyAlgorithm::EcdsaP256);
         assert_eq!(
-            info.key_algorithm.signature_algorithm(),
+            signature_algorithm(info.key_algorithm),
             ghiseu_pades::SignatureAlgorithm::EcdsaP256Sha256
         );
         assert_eq!((info.multisign, info.scal), (500, Scal::Two));
@@ -955,15 +947,12 @@ mod tests {
             len: 3072,
             curve: None,
         };
-        assert_eq!(KeyAlgorithm::from_key(&rsa).unwrap(), KeyAlgorithm::Rsa);
+        assert_eq!(key_algorithm_of(&rsa).unwrap(), KeyAlgorithm::Rsa);
         let other = wire::KeyInfo {
             algo: vec!["1.3.101.112".into()],
             ..rsa
         };
-        assert!(matches!(
-            KeyAlgorithm::from_key(&other),
-            Err(Error::Protocol(_))
-        ));
+        assert!(matches!(key_algorithm_of(&other), Err(Error::Protocol(_))));
     }
 
     #[test]

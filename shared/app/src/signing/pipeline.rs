@@ -11,10 +11,10 @@
 //! 4. [`store_pdf`]: the signed PDF kept content-addressed in the tenant's
 //!    files.
 
+use crate::dossiers::{self, Scan};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{Attachment, MediaType, Sha256Digest};
 use ghiseu_platform::csc::{self, Client, KeyAlgorithm};
-use ghiseu_platform::dossiers::{self, Scan};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::s3::S3Client;
 
@@ -137,7 +137,7 @@ pub async fn finish(
     credential: &Credential,
     config: &Config,
 ) -> Result<Vec<u8>, FinishError> {
-    let algorithm = credential.algorithm.signature_algorithm();
+    let algorithm = csc::signature_algorithm(credential.algorithm);
     let issuers = credential.issuers();
     let ToSign { prepared, attrs } = to_sign;
     match &config.tsa_url {
@@ -174,5 +174,5 @@ pub async fn store_pdf(
         media_type: MediaType::Pdf,
         data,
     };
-    Ok(dossiers::store_file(s3, scope, scan).await?)
+    dossiers::store_file(s3, scope, scan).await
 }

@@ -1,0 +1,345 @@
+//! Issuing the documents of a signed part: each on its own, so a document
+//! changed after selection fails alone and the others are issued.
+//!
+//! For each document: prepare again (deterministic) and check the digest
+//! that was authorized, embed the signature ([`super::finish`], B-T with a
+//! timestamp authority), store the signed PDF, record `signed` + `issued`
+//! with a leased replace ([`workflow::sign`]), write the verification record,
+//! publish, tell the citizen. Results are saved every [`PROGRESS_EVERY`]
+//! documents; [`repair`] finds what a request that died issued since.
+
+use crate::dossiers::{notify_citizen, publish};
+use chrono::{DateTime, Utc};
+use ghiseu_core::signing::{Batch, Item, ItemState};
+use ghiseu_core::workflow::{self, WorkflowError};
+use ghiseu_core::{Actor, Dossier, PublicStatus, Tenant};
+use ghiseu_platform::issued::{self, Issued};
+use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::repo::{self, UpdateOutcome};
+use ghiseu_platform::s3::S3Client;
+
+use super::service::{Failure, Service, SignError, service_error};
+use super::stamp::{self, file_bytes};
+use super::stored::save;
+use super::{Credential, FinishError, ToSign};
+use crate::error::corrupt;
+
+/// Results are saved every this many documents, for the progress shown
+/// while a large batch is signed.
+pub const PROGRESS_EVERY: usize = 20;
+
+/// How many times a document is decided again when someone acted on its
+/// dossier meanwhile.
+const ATTEMPTS: usize = 5;
+
+/// One document's end: it fails alone, or the platform failed and the
+/// part stops (nothing of this document was acknowledged).
+enum ItemError {
+    Failed(Failure),
+    Stop(crate::Error),
+}
+
+impl From<crate::Error> for ItemError {
+    fn from(e: crate::Error) -> Self {
+        Self::Stop(e)
+    }
+}
+
+impl From<ghiseu_platform::Error> for ItemError {
+    fn from(e: ghiseu_platform::Error) -> Self {
+        Self::Stop(e.into())
+    }
+}
+
+/// What issuing each document of a part needs.
+pub(crate) struct Issuing<'a> {
+    service: &'a Service<'a>,
+    actor: &'a Actor,
+    tenant: &'a Tenant,
+    batch: &'a Batch,
+    scope: TenantScope,
+    s3: &'a S3Client,
+    credential: Credential,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Issuing<'a> {
+    pub(crate) async fn new(
+        service: &'a Service<'a>,
+        actor: &'a Actor,
+        tenant: &'a Tenant,
+        batch: &'a Batch,
+        now: DateTime<Utc>,
+    ) -> crate::Result<Self> {
+        Ok(Self {
+            service,
+            actor,
+            tenant,
+            batch,
+            scope: TenantScope::new(&actor.tenant),
+            s3: &service.out.files,
+            credential: stamp::credential(batch)?,
+            now,
+        })
+    }
+
+    fn failed(&self, f: Failure) -> ItemState {
+        ItemState::Failed {
+            reason: (self.service.words)(&f),
+        }
+    }
+
+    /// Embeds each signature, stores and issues each document on its own;
+    /// the result of every item of `part`.
+    pub(crate) async fn complete(
+        &self,
+        key: &str,
+        part: &[(usize, Item)],
+        signatures: &[Vec<u8>],
+    ) -> Result<Vec<(usize, ItemState)>, SignError> {
+        // From here on documents may be issued before their results are saved.
+        save(key, |b| b.parts_started += 1)?;
+        let mut results = Vec::with_capacity(part.len());
+        // Issued dossiers whose inbox summaries are still to be updated: one
+        // leased replace of the tenant's open list per checkpoint, not per
+        // document.
+        let mut issued: Vec<Dossier> = Vec::new();
+        for ((index, item), signature) in part.iter().zip(signatures) {
+            let state = match self.issue_one(item, signature).await {
+                Ok((document, dossier)) => {
+                    issued.push(dossier);
+                    ItemState::Signed { document }
+                }
+                Err(ItemError::Failed(f)) => self.failed(f),
+                Err(ItemError::Stop(e)) => {
+                    repo::index_open_many(&self.scope, &issued)?;
+                    return Err(e.into());
+                }
+            };
+            results.push((*index, state));
+            if results.len() % PROGRESS_EVERY == 0 && results.len() < part.len() {
+                repo::index_open_many(&self.scope, &std::mem::take(&mut issued))?;
+                save(key, |b| b.record(&results))?;
+            }
+        }
+        repo::index_open_many(&self.scope, &issued)?;
+        Ok(results)
+    }
+
+    /// Signs, stores and issues one document; its signed PDF's digest and
+    /// the dossier as written (the caller updates the inbox index for many
+    /// at once).
+    async fn issue_one(
+        &self,
+        item: &Item,
+        signature: &[u8],
+    ) -> Result<(ghiseu_core::Sha256Digest, Dossier), ItemError> {
+        let changed = || ItemError::Failed(Failure::Workflow(WorkflowError::ResponseChanged));
+        let response = item.response.ok_or_else(changed)?;
+        // The document must still be the one selected before anything is stored.
+        let Some(current) =
+            repo::get_dossier(self.service.store, &self.scope, &item.dossier).await?
+        else {
+            return Err(ItemError::Failed(Failure::DossierGone));
+        };
+        let Some(r) = current.dossier.document(&response).cloned() else {
+            return Err(changed());
+        };
+        let pdf = file_bytes(self.s3, &self.scope, &r).await?;
+        let prepared = stamp::prepare(self.batch, item, &pdf)
+            .map_err(|e| ItemError::Failed(Failure::Unpreparable(e.to_string())))?;
+        let to_sign = ToSign::new(prepared, self.credential.signer())
+            .map_err(|e| ItemError::Failed(Failure::Signature(e.to_string())))?;
+        if Some(to_sign.digest()) != item.digest {
+            return Err(changed());
+        }
+        let signed_pdf = super::finish(to_sign, signature, &self.credential, self.service.config)
+            .await
+            .map_err(|e| {
+                ItemError::Failed(match e {
+                    FinishError::Timestamp(e) => Failure::NoTimestamp(e),
+                    FinishError::Signature(e) => Failure::Signature(e.to_string()),
+                })
+            })?;
+        let starts_with_response = signed_pdf.starts_with(&pdf);
+        let stem = r
+            .original_name
+            .as_str()
+            .trim_end_matches(".pdf")
+            .trim_end_matches(".PDF");
+        let attachment = super::store_pdf(
+            self.s3,
+            &self.scope,
+            &format!("{stem}-semnat.pdf"),
+            "act-semnat.pdf",
+            signed_pdf,
+        )
+        .await?;
+        let mut current = current;
+        for _ in 0..ATTEMPTS {
+            let events = workflow::sign(
+                &current.dossier,
+                response,
+                attachment.clone(),
+                starts_with_response,
+                self.actor,
+                self.now,
+            )
+            .map_err(|e| ItemError::Failed(Failure::Workflow(e)))?;
+            let mut next: Dossier = current.dossier.clone();
+            for e in events {
+                next.record(e);
+            }
+            match repo::update_dossier(&self.scope, &current, &next)? {
+                UpdateOutcome::Updated => {
+                    self.issued(item, &attachment.sha256, &current.dossier, &next)
+                        .await?;
+                    return Ok((attachment.sha256, next));
+                }
+                UpdateOutcome::Conflict => {
+                    // Someone acted on the dossier meanwhile: decide again on
+                    // what is stored now (a changed response fails this item
+                    // alone).
+                    current = repo::get_dossier(self.service.store, &self.scope, &item.dossier)
+                        .await?
+                        .ok_or(ItemError::Failed(Failure::DossierGone))?;
+                }
+            }
+        }
+        Err(ItemError::Failed(Failure::KeptChanging))
+    }
+
+    /// After a document's `signed` + `issued` are recorded: its verification
+    /// record, the public tracking, the citizen's notification.
+    async fn issued(
+        &self,
+        item: &Item,
+        document: &ghiseu_core::Sha256Digest,
+        before: &Dossier,
+        next: &Dossier,
+    ) -> crate::Result<()> {
+        issued::put(
+            &item.verify,
+            &Issued {
+                tenant: self.actor.tenant.to_string(),
+                dossier: item.dossier.to_string(),
+                number: item.number.clone(),
+                document_type: next.document_type().to_string(),
+                sha256: document.to_hex(),
+                signer: self.batch.signer_name.clone(),
+                signed_at: self.batch.signing_time,
+            },
+        )?;
+        publish(self.service.store, self.tenant, next).await?;
+        let status = PublicStatus::from(before.status());
+        notify_citizen(
+            self.service.store,
+            self.service.out.notify.as_ref(),
+            self.tenant,
+            next,
+            Some(status),
+            self.now,
+        )
+        .await;
+        Ok(())
+    }
+}
+
+/// Marks signed the pending items whose document was issued all the same.
+///
+/// A signing request saves its results every [`PROGRESS_EVERY`] documents;
+/// one that dies in between (the host's deadline, a crash) leaves the
+/// documents it issued since its last save pending in the batch, although
+/// their dossiers are signed and issued and their verification records
+/// written. The verification record under the item's own token is the proof
+/// (it is written right after the dossier's `signed` + `issued`, and no other
+/// item or batch uses that token): such an item becomes signed with that
+/// document, and its dossier's public tracking and inbox summary are written
+/// again (both are idempotent; the request may have died before them). The
+/// citizen's notification is not repeated: whether it went out is not known.
+///
+/// Only when [`Batch::may_need_repair`].
+pub async fn repair(
+    store: &Store,
+    tenant: &Tenant,
+    key: &str,
+    batch: Batch,
+) -> crate::Result<Batch> {
+    if !batch.may_need_repair() {
+        return Ok(batch);
+    }
+    let scope = TenantScope::new(&tenant.slug);
+    let pending: Vec<(usize, &Item)> = batch.pending().collect();
+    let tokens: Vec<_> = pending.iter().map(|(_, item)| item.verify).collect();
+    let records = issued::get_many(&tokens)?;
+    let mut found = Vec::new();
+    let mut dossiers = Vec::new();
+    for ((index, item), record) in pending.into_iter().zip(records) {
+        let Some(record) = record.filter(|r| r.dossier == item.dossier.to_string()) else {
+            continue;
+        };
+        let document = ghiseu_core::Sha256Digest::parse(&record.sha256)
+            .map_err(|e| crate::error::corrupt("verification record", e))?;
+        if let Some(current) = repo::get_dossier(store, &scope, &item.dossier).await? {
+            publish(store, tenant, &current.dossier).await?;
+            dossiers.push(current.dossier);
+        }
+        found.push((index, ItemState::Signed { document }));
+    }
+    if found.is_empty() {
+        return Ok(batch);
+    }
+    repo::index_open_many(&scope, &dossiers)?;
+    save(key, |b| b.record(&found))
+}
+
+/// A part of a batch and the signatures the service made for it, in the
+/// order of its items.
+pub(crate) struct SignedPart<'a> {
+    /// The batch as read.
+    pub batch: &'a Batch,
+    /// Its key.
+    pub key: &'a str,
+    /// The part's items with their index in the batch.
+    pub items: &'a [(usize, Item)],
+    /// One signature per item.
+    pub signatures: &'a [Vec<u8>],
+}
+
+/// Applies the signatures of `part` as `actor`, saves the results, and asks
+/// for the next code if documents remain (the credential's multisign was
+/// smaller than the batch).
+pub(crate) async fn finish_part(
+    service: &Service<'_>,
+    actor: &Actor,
+    tenant: &ghiseu_core::Tenant,
+    part: SignedPart<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), SignError> {
+    let SignedPart {
+        batch,
+        key,
+        items,
+        signatures,
+    } = part;
+    if signatures.len() != items.len() {
+        return Err(corrupt(
+            "signatures/signHash",
+            format!("{} signatures for {} hashes", signatures.len(), items.len()),
+        )
+        .into());
+    }
+    let issuing = Issuing::new(service, actor, tenant, batch, now).await?;
+    let results = issuing.complete(key, items, signatures).await?;
+    let after = save(key, |b| b.record(&results))?;
+    if after.pending().next().is_some() {
+        service
+            .client
+            .send_otp(&after.credential)
+            .await
+            .map_err(service_error)?;
+        save(key, |b| b.codes_sent += 1)?;
+    }
+    Ok(())
+}
