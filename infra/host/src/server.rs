@@ -1,6 +1,30 @@
 //! The HTTP front: hyper (HTTP/1.1, keep-alive, TCP_NODELAY), Spin routing
 //! and headers, the request-body limit, and the mapping of guest failures to
 //! 5xx responses for that request only.
+//!
+//! A request's path, in order: hyper accepts → Spin routing
+//! ([`crate::router`]; no match is 404) → a declared Content-Length over the
+//! limit is 413 at once, a chunked body is counted as it streams and one over
+//! the limit turns the answer into 413 → the `spin-*` headers are set → the
+//! component runs in a fresh instance ([`crate::app`]: it waits for a free
+//! instance slot, then runs instantiation and the guest's `handle` in a task
+//! of its own under the per-request deadline and memory limit) → the response
+//! goes out as soon as the guest sets it, a small body gathered into one
+//! write (`coalesce`), while the guest may run on to the end of `handle`
+//! (the sandbox answers 202 and then works). A trap is a 500 for that request
+//! only; a failure after the response was sent is only logged.
+//!
+//! Connections: each is registered with its requests in flight and when it
+//! last finished one. hyper's header-read timeout also bounds an idle
+//! kept-alive connection. At `--max-connections` a new connection makes the
+//! longest-idle one close or, when every one is busy, gets a fixed
+//! `503 Retry-After: 1` written on the raw socket. A failed accept (out of
+//! descriptors) closes the longest-idle connection too, then pauses with
+//! backoff and logs sparingly. On SIGTERM/SIGINT the accept loop ends, idle
+//! connections close, busy ones finish their request, and the application
+//! drains its instance slots, within `--shutdown-grace-ms`. Every request gets
+//! an id (the balancer's plain `x-request-id`, else a new one) and one
+//! access-log line naming its route pattern, never its path.
 
 use std::collections::HashMap;
 use std::convert::Infallible;

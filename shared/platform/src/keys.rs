@@ -5,8 +5,13 @@
 //! | `track/{TOKEN}` | the public tracking snapshot of a dossier ([`crate::tracking::Snapshot`], JSON) | whoever changes a dossier (the desk) |
 //! | `ratelimit/{scope}/{client}/{minute}` | a fixed-window counter (atomic increment) | the component that limits |
 //! | `t/{slug}/tenant` | the tenant record | administration |
-//! | `t/{slug}/dossier/{ID}` | a dossier record | the desk |
-//! | `t/{slug}/regno/{year}` | the registration counter of a year (atomic increment) | the desk |
+//! | `t/{slug}/dossier/{ID}` | a dossier record (leased replace) | the registration path, officials' actions |
+//! | `t/{slug}/regno/{year}` | the registration counter of a year (atomic increment) | the registration path |
+//! | `t/{slug}/index/{year}/{seq}` | the dossier registered with that number (written once, by the request whose increment returned `seq`) | the registration path |
+//! | `t/{slug}/open` | the inboxes' list: a summary of every open dossier and the last closed ids (leased replace) | whoever changes a dossier |
+//! | `t/{slug}/signing/{id}` | a signer's batch (leased replace) | the desk's signing |
+//! | `t/{slug}/stats/{year}` | a year's statistics, cached in the `ephemeral` store | opendata |
+//! | `verify/{TOKEN}` | an issued document's public verification record (written once) | the signing that issued it |
 //! | `t/{slug}/doctypes` | the codes of the tenant's document types (JSON array) | administration |
 //! | `t/{slug}/doctype/{code}` | the type's status: latest version, active | administration |
 //! | `t/{slug}/doctype/{code}/v{n}` | version `n` of the type, written once, never changed | administration |
@@ -19,6 +24,12 @@
 //!
 //! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
 //! `t/{slug}/branding/{sha256}` (the logo).
+//!
+//! Besides these: `tenants`, `token/{TOKEN}` and the tenant's departments and
+//! officials ([`crate::repo`]), `trust/roots` ([`crate::trust`]), and each
+//! leased key's counters `{key}#lease/{window}/ticket|done` ([`crate::kv::lease`]).
+//! How each kind of key settles a race (a counter, a key written once, a
+//! lease) is in [`crate::kv`].
 //!
 //! Global keys hold only what is public or keyed by an unguessable token. Every
 //! tenant's own data lives under `t/{slug}/`, and those keys are built only

@@ -9,6 +9,39 @@
 //! unreliable). Both interfaces are synchronous; [`Store`]'s methods stay `async` so
 //! that callers need not change if an engine's store becomes asynchronous.
 //!
+//! # Who wins a race
+//!
+//! What must happen exactly once, with any number of instances on one store,
+//! is decided in one of three ways, never by the store's compare-and-swap (on
+//! Spin's Redis store every swap reports failure, its `UNWATCH` being
+//! malformed; on its SQLite store create-if-absent is an upsert, so two racing
+//! creators both win):
+//!
+//! - A counter, moved by [`increment`], which every Spin store makes atomic (a
+//!   SQLite transaction, Redis `INCRBY`): registration numbers
+//!   (`t/{slug}/regno/{year}`), rate limits and throttles
+//!   ([`crate::rate_limit`]), the sandbox's outbox, receipt and TSA serials. The
+//!   number a caller's increment returns is its own: no two callers get the
+//!   same. A counter is read with `increment(key, 0)`, never `get` or `set`
+//!   (see [`increment`]).
+//! - A key written once by its one owner, which nobody else can name: the
+//!   index entry of a registration number (`t/{slug}/index/{year}/{seq}`, by
+//!   the request whose increment returned `seq`), content-addressed files, a
+//!   document type's version `v{n}`, a verification record `verify/{TOKEN}` (by
+//!   the request that issued the document), the sandbox's outbox entry of a
+//!   sequence number.
+//! - The key's [`lease`], for a read-then-write that must see no other writer
+//!   in between ([`update`], [`replace`]: write if the key holds what the
+//!   caller read, [`insert_new`]: write if absent, one winner): a dossier (of
+//!   two officials acting at once the second is refused with 409 and loses
+//!   nothing), the inbox list `t/{slug}/open`, a tenant and its prefix claim,
+//!   officials and invitations, a citizen's contacts, codes, orders, signing
+//!   state and idempotency keys, a signing batch, the trust roots, the
+//!   notification outbox, the sandbox's credentials, codes and checkouts.
+//!
+//! Reads of several keys go key by key ([`get_many`]): Spin's `get-many` is
+//! broken on Redis and lossy on SQLite.
+//!
 //! Handles are opened once per instance and kept ([`Store::open`],
 //! `open_bucket`): an engine may serve several requests with one instance,
 //! a handle stays valid for the instance's life, and opening one per request

@@ -1,5 +1,14 @@
 //! Forwarding a dossier to another institution: the receiving tenant's
 //! dossier (its own number, the same files and contact, a link back).
+//!
+//! Two writes in two tenants, made safe by their order: the sending dossier
+//! records `forwarded_to_institution` with the receiving dossier's id chosen
+//! in advance (a leased replace, like any action), then
+//! [`complete_forwarding`] creates that dossier under the receiving tenant's
+//! prefix, its files copied there, with an `origin` link back. The creation
+//! is idempotent and runs again whenever the sending dossier's page is
+//! opened, so an interruption between the two writes is repaired. Publishing
+//! either leg writes every leg's snapshot with the whole journey.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::dossier::{NewDossier, Origin};

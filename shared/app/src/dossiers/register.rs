@@ -1,5 +1,15 @@
 //! The one registration path: a paper request at the registry, the seed's
 //! demo dossiers and an online submission all go through [`register`].
+//!
+//! In order: the files are stored (content-addressed, so before a number is
+//! spent); the next number of the tenant's year is taken with the atomic
+//! increment (the number is the caller's alone); the number's index entry
+//! `t/{slug}/index/{year}/{seq}` is written by its one holder; then the
+//! dossier (leased insert), the inbox list, the token index and the public
+//! snapshot; then the citizen is told. A number is never reused: one whose
+//! registration died after taking it has no dossier, and the registry view
+//! (`/desk?view=registry`) names such numbers above its list (the registrar
+//! records them as annulled) instead of skipping them.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::dossier::NewDossier;

@@ -9,6 +9,15 @@
 //! nothing), issues the part's documents as the batch's signer, and lands
 //! the part: documents it did not settle are failed, never left waiting for
 //! a result that will not come again.
+//!
+//! The route (`POST /api/v1/signing/callback`, the desk's) checks the result's
+//! HMAC under `csc_callback_secret` (`ghiseu_platform::csc::verify_callback`)
+//! before anything here runs. A part whose result never comes, or whose
+//! claimed result was being applied by a request that died, is given up when
+//! the batch is next read (core's `signing::part_lost`: 15 minutes without a
+//! result, 2 minutes after a claim): the batch stops waiting and says so, the
+//! documents still pending can be signed with a new code, and a late result
+//! then changes nothing.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::signing::{Batch, InFlight, Item, ItemState};
