@@ -6,23 +6,17 @@
 //! submission answer the first result instead of a second dossier.
 
 use ghiseu_app::Error as AppError;
-use ghiseu_app::citizen::{self, Linked};
-use ghiseu_app::dossiers::{self, Intake, Registrant, Scan};
+use ghiseu_app::citizen::submit::{self, Online, Submitted, active_type, submit_online};
+use ghiseu_app::dossiers::Scan;
 use ghiseu_cerere::{Applicant, AttachedFile, Cerere, Field, Reference};
 use ghiseu_core::citizen::Account;
 use ghiseu_core::document_type::{FieldDef, FieldError, FieldKind, SignatureRequirement};
 use ghiseu_core::dossier::OriginalName;
-use ghiseu_core::stored::attachment_to_stored;
-use ghiseu_core::{
-    Attachment, Channel, CitizenContact, DocumentType, DocumentTypeCode, Lang, MediaType,
-    TenantSlug,
-};
+use ghiseu_core::idempotency::{IdempotencyKey, Outcome};
+use ghiseu_core::{Attachment, DocumentType, Lang};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{Response, see_other};
-use ghiseu_platform::keys::CitizenKeys;
 use ghiseu_platform::keys::TenantScope;
-use ghiseu_platform::kv::{self, InsertOutcome};
-use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::{multipart, repo, session};
 use http::StatusCode;
 use maud::{Markup, html};
@@ -30,7 +24,6 @@ use maud::{Markup, html};
 use crate::ctx::{Ctx, Res};
 use crate::pages::{Errors, errors as error_summary};
 use crate::texts::{pick, t};
-use ghiseu_platform::keys::STORE;
 
 /// The largest submission (all files together).
 pub const MAX_SUBMISSION_BYTES: usize = 40 * 1024 * 1024;
@@ -123,27 +116,6 @@ pub async fn catalogue(ctx: &Ctx) -> Res {
     }))
 }
 
-pub(crate) async fn load_type(
-    ctx: &Ctx,
-    slug: &str,
-    code: &str,
-) -> ghiseu_platform::Result<Option<(ghiseu_core::Tenant, DocumentType)>> {
-    let (Ok(slug), Ok(code)) = (TenantSlug::parse(slug), DocumentTypeCode::parse(code)) else {
-        return Ok(None);
-    };
-    let Some(tenant) = repo::get_tenant(&ctx.store, &slug)
-        .await?
-        .filter(|t| t.active)
-    else {
-        return Ok(None);
-    };
-    Ok(
-        repo::document_type(&ctx.store, &TenantScope::new(&slug), &code)
-            .await?
-            .map(|ty| (tenant, ty)),
-    )
-}
-
 /// A size for people: `10 MB`, `977 KB`.
 fn size(bytes: u32) -> String {
     if bytes >= 1024 * 1024 {
@@ -217,7 +189,7 @@ fn form_page(
 
 /// `GET /portal/new/{tenant}/{type}`.
 pub async fn form(ctx: &Ctx, slug: &str, code: &str) -> Res {
-    let Some((tenant, ty)) = load_type(ctx, slug, code).await? else {
+    let Some((tenant, ty)) = active_type(&ctx.store, slug, code).await? else {
         return Ok(ghiseu_platform::http::problem(
             StatusCode::NOT_FOUND,
             "No such document type.",
@@ -235,29 +207,13 @@ pub async fn form(ctx: &Ctx, slug: &str, code: &str) -> Res {
     ))
 }
 
-/// What the submission's idempotency key points to.
-fn idem_key(account: &Account, key: &str) -> String {
-    CitizenKeys::new(&account.id).idempotency(&ghiseu_core::Sha256Digest::of(key.as_bytes()))
-}
-
-/// The contact the dossier keeps: the account's proven contacts.
-fn contact_of(account: &Account) -> CitizenContact {
-    CitizenContact {
-        name: Some(account.name.clone()),
-        email: account.email.clone().filter(|_| account.email_verified),
-        phone: account.phone.clone().filter(|_| account.phone_verified),
-        cnp: None,
-        lang: Some(account.lang),
-    }
-}
-
 /// `POST /portal/new/{tenant}/{type}` (multipart).
 pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body: &[u8]) -> Res {
     let lang = ctx.lang;
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let Some((tenant, ty)) = load_type(ctx, slug, code).await? else {
+    let Some((tenant, ty)) = active_type(&ctx.store, slug, code).await? else {
         return Ok(ghiseu_platform::http::problem(
             StatusCode::NOT_FOUND,
             "No such document type.",
@@ -278,14 +234,11 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
             "The form expired: reload the page.",
         ));
     }
-    let key = ctx
+    let header = ctx
         .headers
         .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| text_of("idempotency_key"))
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .map(str::to_owned);
+        .and_then(|v| v.to_str().ok());
+    let key = IdempotencyKey::from_request(header, text_of("idempotency_key"));
     let Read {
         values,
         errors,
@@ -293,7 +246,10 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         files,
     } = read(lang, &ty, &parts);
     let (Some(form), true) = (form, errors.is_empty()) else {
-        let key = key.unwrap_or_else(|| session::random_secret().unwrap_or_default());
+        let key = key.map_or_else(
+            || session::random_secret().unwrap_or_default(),
+            |k| k.as_str().to_owned(),
+        );
         return Ok(form_page(
             ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -410,124 +366,45 @@ fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
 async fn register_once(
     ctx: &Ctx,
     account: &Account,
-    key: Option<String>,
+    key: Option<IdempotencyKey>,
     (tenant, ty): (&ghiseu_core::Tenant, &DocumentType),
     form: ghiseu_core::form::FormData,
     files: Vec<(String, Scan)>,
 ) -> Res {
-    let claim = match &key {
-        Some(k) => {
-            let marker = idem_key(account, k);
-            match kv::insert_new(STORE, &marker, b"pending")? {
-                InsertOutcome::Inserted => Some(marker),
-                InsertOutcome::Exists(v) => return Ok(replay(ctx, &v)),
-            }
-        }
-        None => None,
+    let out = Outbound::from_variables().await?;
+    let online = Online {
+        tenant,
+        document_type: ty,
+        form,
+        files,
     };
-    let result = register_online(ctx, account, tenant, ty, form, files).await;
-    match (result, claim) {
-        (Ok(outcome), Some(marker)) => {
-            ctx.store.set(&marker, outcome.as_bytes()).await?;
-            Ok(replay(ctx, outcome.as_bytes()))
+    let work = submit_online(
+        &ctx.store,
+        &out,
+        account,
+        online,
+        |form, stored| render_cerere(ctx, account, (tenant, ty), form, stored),
+        ctx.now,
+    );
+    match submit::once(&ctx.store, account, key.as_ref(), work).await {
+        Ok(Submitted::Done(Outcome::Registered { number })) => {
+            Ok(see_other(&format!("/portal?registered={number}")))
         }
-        (Ok(outcome), None) => Ok(replay(ctx, outcome.as_bytes())),
-        (Err(e), marker) => {
-            // Nothing was registered: the key may be used again.
-            if let Some(m) = marker {
-                ctx.store.delete(&m).await?;
-            }
-            Err(match e {
-                AppError::Platform(p) => p,
-                other => ghiseu_platform::Error::Corrupt {
-                    key: "submission".into(),
-                    detail: format!("{other:?}"),
-                },
-            })
+        Ok(Submitted::Done(Outcome::AwaitingSignature { .. })) => {
+            Ok(see_other("/portal?awaiting=signature"))
         }
+        Ok(Submitted::InProgress) => {
+            let lang = ctx.lang;
+            Ok(ctx.page(StatusCode::CONFLICT, t(lang, "new_request"), |_| {
+                html! { p.notice { (pick(lang, "Cererea este în curs de înregistrare. Reîncărcați pagina peste câteva secunde.", "A kérelem iktatása folyamatban. Frissítse az oldalt néhány másodperc múlva.", "The request is being registered. Reload the page in a few seconds.")) } }
+            }))
+        }
+        Err(AppError::Platform(p)) => Err(p),
+        Err(other) => Err(ghiseu_platform::Error::Corrupt {
+            key: "submission".into(),
+            detail: format!("{other:?}"),
+        }),
     }
-}
-
-/// The answer for a finished (or running) submission: `registered:{number}`,
-/// `awaiting-signature:{sha}` or `pending`.
-fn replay(ctx: &Ctx, marker: &[u8]) -> Response {
-    let lang = ctx.lang;
-    let v = String::from_utf8_lossy(marker).into_owned();
-    if let Some(number) = v.strip_prefix("registered:") {
-        return see_other(&format!("/portal?registered={number}"));
-    }
-    if v.starts_with("awaiting-signature:") {
-        return see_other("/portal?awaiting=signature");
-    }
-    ctx.page(StatusCode::CONFLICT, t(lang, "new_request"), |_| {
-        html! { p.notice { (pick(lang, "Cererea este în curs de înregistrare. Reîncărcați pagina peste câteva secunde.", "A kérelem iktatása folyamatban. Frissítse az oldalt néhány másodperc múlva.", "The request is being registered. Reload the page in a few seconds.")) } }
-    })
-}
-
-/// Stores the files, renders the cerere and registers it (or keeps it for a
-/// qualified signature); the idempotency outcome string.
-async fn register_online(
-    ctx: &Ctx,
-    account: &Account,
-    tenant: &ghiseu_core::Tenant,
-    ty: &DocumentType,
-    form: ghiseu_core::form::FormData,
-    files: Vec<(String, Scan)>,
-) -> Result<String, AppError> {
-    let scope = TenantScope::new(&tenant.slug);
-    let s3 = S3Client::from_variables().await?;
-    let mut stored: Vec<(String, Attachment)> = Vec::new();
-    for (label, scan) in files {
-        stored.push((label, dossiers::store_file(&s3, &scope, scan).await?));
-    }
-    let cerere = render_cerere(ctx, account, (tenant, ty), &form, &stored)?;
-    let cerere_file = dossiers::store_file(
-        &s3,
-        &scope,
-        Scan {
-            name: OriginalName::parse("cerere.pdf").expect("a valid name"),
-            media_type: MediaType::Pdf,
-            data: cerere,
-        },
-    )
-    .await?;
-    if ty.signature == SignatureRequirement::Qualified {
-        // Waits for the citizen's qualified signature (crate::sign), which
-        // registers it with the signed cerere; nothing is registered yet.
-        let record = format!(
-            "{}/{}/{}",
-            tenant.slug,
-            ty.code.as_str(),
-            cerere_file.sha256.to_hex()
-        );
-        citizen::keep_awaiting_request(
-            &account.id,
-            &citizen::AwaitingRequest {
-                tenant: tenant.slug.to_string(),
-                document_type: ty.code.as_str().to_owned(),
-                form: form
-                    .pairs()
-                    .iter()
-                    .map(|(n, v)| (n.as_str().to_owned(), v.clone()))
-                    .collect(),
-                cerere: attachment_to_stored(&cerere_file),
-                attachments: stored
-                    .iter()
-                    .map(|(_, a)| attachment_to_stored(a))
-                    .collect(),
-                created_at: ctx.now,
-            },
-        )?;
-        citizen::keep_awaiting_signature(&account.id, &record)?;
-        return Ok(format!(
-            "awaiting-signature:{}",
-            cerere_file.sha256.to_hex()
-        ));
-    }
-    let mut all = vec![cerere_file];
-    all.extend(stored.into_iter().map(|(_, a)| a));
-    let dossier = register_as_citizen(ctx, account, tenant, ty.code.clone(), form, all).await?;
-    Ok(format!("registered:{}", dossier.number()))
 }
 
 /// The cerere's PDF: the form's values under their labels, each stored file
@@ -591,42 +468,4 @@ fn render_cerere(
     })
     .map_err(|e| AppError::NotAllowed(e.to_string()))?;
     Ok(cerere.bytes)
-}
-
-/// Registers an online request of `account` (the cerere first in `files`)
-/// through the one registration path, and links it to the account.
-pub async fn register_as_citizen(
-    ctx: &Ctx,
-    account: &Account,
-    tenant: &ghiseu_core::Tenant,
-    document_type: DocumentTypeCode,
-    form: ghiseu_core::form::FormData,
-    files: Vec<Attachment>,
-) -> Result<ghiseu_core::Dossier, AppError> {
-    let dossier = dossiers::register(
-        &ctx.store,
-        &Outbound::from_variables().await?,
-        tenant,
-        Registrant::Citizen,
-        Intake {
-            document_type,
-            channel: Channel::Online,
-            stored: files,
-            contact: contact_of(account),
-            scans: Vec::new(),
-            note: None,
-            public_note: None,
-            form,
-        },
-        ctx.now,
-    )
-    .await?;
-    citizen::link_dossier(
-        &account.id,
-        &Linked {
-            tenant: tenant.slug.to_string(),
-            dossier: dossier.id().to_string(),
-        },
-    )?;
-    Ok(dossier)
 }

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod linked;
 pub mod orders;
 pub mod signing;
+pub mod submit;
 pub mod throttle;
 
 pub use accounts::{

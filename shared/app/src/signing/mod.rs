@@ -7,10 +7,12 @@
 //! whenever [`Config::tsa_url`] is set, for the desk and the citizen alike.
 //! The desk's batch is [`batch`] (create, sign with one code, resend, load),
 //! [`issue`] (each document of a signed part, and the repair of what a dead
-//! request issued) and [`callback`] (asynchronous signing).
+//! request issued) and [`callback`] (asynchronous signing); the citizen's
+//! cerere is [`citizen`].
 
 pub mod batch;
 pub mod callback;
+pub mod citizen;
 pub mod issue;
 pub mod pipeline;
 pub mod service;
