@@ -4,16 +4,17 @@
 //! Errors are problem+json; validation errors list `errors: [{path, message}]`.
 
 use ghiseu_core::TypeVersion;
-use ghiseu_platform::http::Request;
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::http::{self as web, Request, Response, header_str, request_origin};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
 
+use crate::ctx::{Admin, admin};
 use crate::dto::TypeDto;
 use crate::error::AdminError;
-use crate::{Admin, MAX_BODY_BYTES, departments, document_types, officials};
+use crate::forms::read_body;
+use crate::{departments, document_types, officials};
 
 /// The CSRF header of unsafe API calls.
 const CSRF_HEADER: &str = "x-csrf-token";
@@ -44,14 +45,14 @@ fn method_not_allowed(allow: &'static str) -> Result<Response, AdminError> {
 pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Response, AdminError> {
     let method = request.method().clone();
     let headers = request.headers().clone();
-    let admin = crate::admin(store, &headers).await?;
+    let admin = admin(store, &headers).await?;
     let safe = matches!(method, Method::GET | Method::HEAD);
-    if !safe && !admin.csrf_ok(crate::header_str(&headers, CSRF_HEADER)) {
+    if !safe && !admin.csrf_ok(header_str(&headers, CSRF_HEADER)) {
         return Err(AdminError::Forbidden(
             "The X-CSRF-Token header must hold this session's CSRF token.".to_owned(),
         ));
     }
-    let origin = crate::origin(&headers);
+    let origin = request_origin(&headers);
     let segments: Vec<String> = path
         .trim_end_matches('/')
         .split('/')
@@ -59,82 +60,18 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
         .map(str::to_owned)
         .collect();
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let body = |request: Request| async move {
-        let (_, body) = web::read_request(request, MAX_BODY_BYTES).await?;
-        Ok::<_, AdminError>(body)
-    };
     match segs.as_slice() {
         ["session"] => match method {
             Method::GET => Ok(session(&admin)),
             _ => method_not_allowed("GET"),
         },
-        ["document-types"] => match method {
-            Method::GET => {
-                let list: Vec<TypeDto> = repo::document_type_catalogue(store, &admin.scope)
-                    .await?
-                    .iter()
-                    .map(|(s, t)| TypeDto::of(t, *s))
-                    .collect();
-                Ok(web::json(StatusCode::OK, &list))
-            }
-            Method::POST => {
-                let d = document_types::parse_definition(&body(request).await?)?;
-                let t = document_types::create(store, &admin, &d).await?;
-                let status = ghiseu_core::document_type::TypeStatus::NEW;
-                Ok(created(
-                    &format!("/api/v1/admin/document-types/{}", t.code),
-                    web::json(StatusCode::OK, &TypeDto::of(&t, status)),
-                ))
-            }
-            _ => method_not_allowed("GET, POST"),
-        },
-        ["document-types", code] => match method {
-            Method::GET => latest(store, &admin, code).await,
-            Method::PUT => {
-                let d = document_types::parse_definition(&body(request).await?)?;
-                let t = document_types::update(store, &admin, code, &d).await?;
-                type_answer(store, &admin, &t).await
-            }
-            Method::DELETE => {
-                document_types::deactivate(&admin, code)?;
-                latest(store, &admin, code).await
-            }
-            _ => method_not_allowed("GET, PUT, DELETE"),
-        },
+        ["document-types"] => type_collection(store, &admin, method, request).await,
+        ["document-types", code] => one_type(store, &admin, method, code, request).await,
         ["document-types", code, "versions", n] => match method {
-            Method::GET => {
-                let c = document_types::parse_code(code)?;
-                let missing = || AdminError::NotFound(format!("`{code}` has no version {n}."));
-                let v = n
-                    .parse::<u32>()
-                    .ok()
-                    .and_then(TypeVersion::new)
-                    .ok_or_else(missing)?;
-                let (s, _) = repo::document_type_with_status(store, &admin.scope, &c)
-                    .await?
-                    .ok_or_else(missing)?;
-                let t = repo::document_type_version(store, &admin.scope, &c, v)
-                    .await?
-                    .ok_or_else(missing)?;
-                Ok(web::json(StatusCode::OK, &TypeDto::of(&t, s)))
-            }
+            Method::GET => type_version(store, &admin, code, n).await,
             _ => method_not_allowed("GET"),
         },
-        ["departments"] => match method {
-            Method::GET => {
-                let list = repo::departments(store, &admin.scope).await?;
-                Ok(web::json(StatusCode::OK, &departments::dtos(&list)))
-            }
-            Method::POST => {
-                let input = departments::parse_json(&body(request).await?)?;
-                let d = departments::create(&admin, &input)?;
-                Ok(created(
-                    "/api/v1/admin/departments",
-                    web::json(StatusCode::OK, &departments::dtos(&[d])[0]),
-                ))
-            }
-            _ => method_not_allowed("GET, POST"),
-        },
+        ["departments"] => department_collection(store, &admin, method, request).await,
         ["officials"] => match method {
             Method::GET => {
                 let list = repo::officials(store, &admin.scope).await?;
@@ -144,7 +81,7 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
         },
         ["officials", "invites"] => match method {
             Method::POST => {
-                let input = officials::parse_invite_json(&body(request).await?)?;
+                let input = officials::parse_invite_json(&read_body(request).await?)?;
                 let issued = officials::invite(store, &admin, &input, &origin).await?;
                 Ok(created(
                     "/api/v1/admin/officials",
@@ -154,6 +91,106 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
             _ => method_not_allowed("POST"),
         },
         _ => Err(AdminError::NotFound("No such admin resource.".to_owned())),
+    }
+}
+
+/// `GET|POST /api/v1/admin/document-types`: the catalogue, or a new type.
+async fn type_collection(
+    store: &Store,
+    admin: &Admin,
+    method: Method,
+    request: Request,
+) -> Result<Response, AdminError> {
+    match method {
+        Method::GET => {
+            let list: Vec<TypeDto> = repo::document_type_catalogue(store, &admin.scope)
+                .await?
+                .iter()
+                .map(|(s, t)| TypeDto::of(t, *s))
+                .collect();
+            Ok(web::json(StatusCode::OK, &list))
+        }
+        Method::POST => {
+            let d = document_types::parse_definition(&read_body(request).await?)?;
+            let t = document_types::create(store, admin, &d).await?;
+            let status = ghiseu_core::document_type::TypeStatus::NEW;
+            Ok(created(
+                &format!("/api/v1/admin/document-types/{}", t.code),
+                web::json(StatusCode::OK, &TypeDto::of(&t, status)),
+            ))
+        }
+        _ => method_not_allowed("GET, POST"),
+    }
+}
+
+/// `GET|PUT|DELETE /api/v1/admin/document-types/{code}`: the latest version,
+/// a new version, or the type withdrawn from intake.
+async fn one_type(
+    store: &Store,
+    admin: &Admin,
+    method: Method,
+    code: &str,
+    request: Request,
+) -> Result<Response, AdminError> {
+    match method {
+        Method::GET => latest(store, admin, code).await,
+        Method::PUT => {
+            let d = document_types::parse_definition(&read_body(request).await?)?;
+            let t = document_types::update(store, admin, code, &d).await?;
+            type_answer(store, admin, &t).await
+        }
+        Method::DELETE => {
+            document_types::deactivate(admin, code)?;
+            latest(store, admin, code).await
+        }
+        _ => method_not_allowed("GET, PUT, DELETE"),
+    }
+}
+
+/// `GET /api/v1/admin/document-types/{code}/versions/{n}`.
+async fn type_version(
+    store: &Store,
+    admin: &Admin,
+    code: &str,
+    n: &str,
+) -> Result<Response, AdminError> {
+    let c = document_types::parse_code(code)?;
+    let missing = || AdminError::NotFound(format!("`{code}` has no version {n}."));
+    let v = n
+        .parse::<u32>()
+        .ok()
+        .and_then(TypeVersion::new)
+        .ok_or_else(missing)?;
+    let (s, _) = repo::document_type_with_status(store, &admin.scope, &c)
+        .await?
+        .ok_or_else(missing)?;
+    let t = repo::document_type_version(store, &admin.scope, &c, v)
+        .await?
+        .ok_or_else(missing)?;
+    Ok(web::json(StatusCode::OK, &TypeDto::of(&t, s)))
+}
+
+/// `GET|POST /api/v1/admin/departments`: the list, or a new department.
+async fn department_collection(
+    store: &Store,
+    admin: &Admin,
+    method: Method,
+    request: Request,
+) -> Result<Response, AdminError> {
+    match method {
+        Method::GET => {
+            let list = repo::departments(store, &admin.scope).await?;
+            Ok(web::json(StatusCode::OK, &departments::dtos(&list)))
+        }
+        Method::POST => {
+            let input = departments::parse_json(&read_body(request).await?)?;
+            let d = departments::create(admin, &input)?;
+            Ok(created(
+                "/api/v1/admin/departments",
+                web::json(StatusCode::OK, &departments::dtos(&[d])[0]),
+            ))
+        }
+        _ => method_not_allowed("GET, POST"),
     }
 }
 

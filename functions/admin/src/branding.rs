@@ -3,20 +3,24 @@
 
 use ghiseu_core::tenant::{AccentColour, Branding, Logo};
 use ghiseu_core::{DisplayName, TenantSlug};
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::http::{
+    self as web, Response, header_str, secure_html, see_other as redirect,
+};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::{multipart, repo};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
+use crate::ctx::Admin;
 use crate::error::AdminError;
-use crate::{Admin, pages, redirect, secure_html};
+use crate::forms::page_status;
+use crate::pages;
 
 /// `GET /admin/branding`.
 pub fn page(admin: &Admin, errors: &[(String, String)]) -> Response {
-    let status = crate::page_status(errors);
-    secure_html(status, pages::branding(admin, errors))
+    let status = page_status(errors);
+    secure_html(status, pages::branding(&admin.viewer(), errors))
 }
 
 /// `POST /admin/branding` (multipart: `display_name`, `accent`, `logo`, `remove_logo`).
@@ -25,7 +29,7 @@ pub async fn save_form(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, AdminError> {
-    let boundary = crate::header_str(headers, header::CONTENT_TYPE.as_str())
+    let boundary = header_str(headers, header::CONTENT_TYPE.as_str())
         .and_then(multipart::boundary)
         .ok_or_else(|| AdminError::invalid("logo", "Formular multipart așteptat."))?;
     let parts = multipart::parse(body, &boundary, 16)

@@ -1,13 +1,17 @@
 //! Departments: list, create, rename (pages and JSON).
 
 use ghiseu_core::{Department, DepartmentCode, DisplayName};
-use ghiseu_platform::http::Response;
+use ghiseu_platform::http::{
+    Form, Response, form_field as field, secure_html, see_other as redirect,
+};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use serde::{Deserialize, Serialize};
 
+use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
-use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};
+use crate::forms::{form_errors, page_status};
+use crate::pages;
 
 /// A department as the API answers it.
 #[derive(Serialize)]
@@ -81,10 +85,10 @@ pub async fn page(
     errors: &[(String, String)],
 ) -> Result<Response, AdminError> {
     let list = repo::departments(store, &admin.scope).await?;
-    let status = crate::page_status(errors);
+    let status = page_status(errors);
     Ok(secure_html(
         status,
-        pages::departments(admin, &list, errors),
+        pages::departments(&admin.viewer(), &list, errors),
     ))
 }
 
@@ -101,7 +105,7 @@ pub async fn create_form(
     };
     match create(admin, &input) {
         Ok(_) => Ok(redirect("/admin/departments")),
-        Err(e) => page(store, admin, &crate::form_errors(e, "code")?).await,
+        Err(e) => page(store, admin, &form_errors(e, "code")?).await,
     }
 }
 

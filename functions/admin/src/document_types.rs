@@ -4,14 +4,17 @@
 
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::{DepartmentCode, DocumentType, DocumentTypeCode, TypeVersion};
-use ghiseu_platform::http::Response;
+use ghiseu_platform::http::{
+    Form, Response, form_field as field, secure_html, see_other as redirect,
+};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, SaveType};
 use http::StatusCode;
 
-use crate::dto::DefinitionDto;
+use crate::ctx::{Admin, check_csrf};
+use crate::dto::{DefinitionDto, FieldDto, TitlesDto};
 use crate::error::AdminError;
-use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};
+use crate::pages;
 
 /// The codes of the tenant's active departments (a type's first department
 /// must be one of them).
@@ -142,14 +145,14 @@ pub async fn list_page(store: &Store, admin: &Admin) -> Result<Response, AdminEr
     let catalogue = repo::document_type_catalogue(store, &admin.scope).await?;
     Ok(secure_html(
         StatusCode::OK,
-        pages::document_types(admin, &catalogue),
+        pages::document_types(&admin.viewer(), &catalogue),
     ))
 }
 
 fn template(first_department: &str) -> String {
     let dto = DefinitionDto {
         code: Some("cod-nou".to_owned()),
-        titles: crate::dto::TitlesDto {
+        titles: TitlesDto {
             ro: "Titlul în română".to_owned(),
             hu: None,
             en: None,
@@ -160,9 +163,9 @@ fn template(first_department: &str) -> String {
         signature: "none".to_owned(),
         fee_bani: 0,
         retention_years: 10,
-        fields: vec![crate::dto::FieldDto {
+        fields: vec![FieldDto {
             name: "adresa".to_owned(),
-            label: crate::dto::TitlesDto {
+            label: TitlesDto {
                 ro: "Adresa imobilului".to_owned(),
                 hu: None,
                 en: None,
@@ -183,7 +186,7 @@ pub async fn new_page(store: &Store, admin: &Admin) -> Result<Response, AdminErr
         .map_or_else(String::new, ToString::to_string);
     Ok(secure_html(
         StatusCode::OK,
-        pages::type_editor(admin, None, &template(&first), &[]),
+        pages::type_editor(&admin.viewer(), None, &template(&first), &[]),
     ))
 }
 
@@ -196,7 +199,7 @@ pub async fn edit_page(store: &Store, admin: &Admin, code: &str) -> Result<Respo
     let json = serde_json::to_string_pretty(&DefinitionDto::of(&t)).unwrap_or_default();
     Ok(secure_html(
         StatusCode::OK,
-        pages::type_editor(admin, Some((&t, status)), &json, &[]),
+        pages::type_editor(&admin.viewer(), Some((&t, status)), &json, &[]),
     ))
 }
 
@@ -217,7 +220,7 @@ async fn editor_errors(
     Ok(secure_html(
         StatusCode::UNPROCESSABLE_ENTITY,
         pages::type_editor(
-            admin,
+            &admin.viewer(),
             existing.as_ref().map(|(s, t)| (t, *s)),
             json,
             &errors,

@@ -1,7 +1,9 @@
 //! The component's one error type, mapped to HTTP in one place: pages get an
 //! HTML error page (or the sign-in redirect), the JSON APIs problem+json.
 
-use ghiseu_platform::http::{self as web, PROBLEM_JSON, Problem, Response};
+use ghiseu_platform::http::{
+    self as web, PROBLEM_JSON, Problem, Response, secure_html, see_other as redirect,
+};
 use http::StatusCode;
 use serde::Serialize;
 
@@ -108,9 +110,9 @@ impl AdminError {
     /// The HTML answer: the sign-in page for a missing session, else an error page.
     pub fn into_html(self) -> Response {
         if let Self::Unauthenticated = self {
-            return crate::redirect("/desk/login");
+            return redirect("/desk/login");
         }
         let (status, title, detail, _) = self.parts();
-        crate::secure_html(status, pages::error_page(title, &detail))
+        secure_html(status, pages::error_page(title, &detail))
     }
 }

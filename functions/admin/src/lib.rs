@@ -17,19 +17,19 @@
 //!   ([`platform_ops`]; the seed in [`seed`]). Every `/api/v1/platform/...`
 //!   route is this component's.
 //!
-//! Handlers parse the request into core's types, call the platform's
-//! repositories and render; every rule lives in `ghiseu-core`.
-
-pub(crate) use ghiseu_platform::http::{
-    cookie, header_str, request_origin as origin, secure_html, see_other as redirect,
-};
+//! This file is the router. Handlers parse the request into core's types
+//! (the administrator of the request in [`ctx`], bodies and refused forms in
+//! [`forms`]), call the platform's repositories, render with [`pages`] and
+//! answer errors through [`error`]; every rule lives in `ghiseu-core`.
 
 mod api;
 mod branding;
+mod ctx;
 mod departments;
 mod document_types;
 mod dto;
 mod error;
+mod forms;
 mod letter;
 mod officials;
 mod pages;
@@ -38,75 +38,16 @@ mod platform_ops;
 mod seed;
 mod trust;
 
-use chrono::Utc;
-use ghiseu_core::{Official, Role, Tenant, TenantSlug, Username};
-use ghiseu_platform::http::Request;
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::http::{
+    self as web, Request, Response, request_origin as origin, secure_html,
+};
 use ghiseu_platform::keys::STORE;
-use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo;
-use ghiseu_platform::session::{self, Session};
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 
+use crate::ctx::admin;
 use crate::error::AdminError;
-
-/// The desk's session cookie: one sign-in serves the desk and the admin pages.
-const SESSION_COOKIE: &str = "ghiseu_desk";
-/// Largest form or JSON body (a logo is at most 256 KiB).
-const MAX_BODY_BYTES: usize = 512 * 1024;
-
-/// A signed-in tenant administrator on this request.
-pub(crate) struct Admin {
-    pub session: Session,
-    pub official: Official,
-    pub tenant: Tenant,
-    pub scope: TenantScope,
-}
-
-impl Admin {
-    /// Whether `given` is this session's CSRF token.
-    pub fn csrf_ok(&self, given: Option<&str>) -> bool {
-        given.is_some_and(|g| session::constant_time_eq(g.as_bytes(), self.session.csrf.as_bytes()))
-    }
-}
-
-/// The administrator of this request: a live session of an active official
-/// of an active tenant, with the role `tenant_admin` in that tenant. Everything
-/// an administrator touches is in [`Admin::scope`], their own tenant's keys.
-async fn admin(store: &Store, headers: &HeaderMap) -> Result<Admin, AdminError> {
-    let id = cookie(headers, SESSION_COOKIE).ok_or(AdminError::Unauthenticated)?;
-    let session = session::load(store, id, Utc::now())
-        .await?
-        .ok_or(AdminError::Unauthenticated)?;
-    let (Ok(slug), Ok(username)) = (
-        TenantSlug::parse(&session.tenant),
-        Username::parse(&session.username),
-    ) else {
-        return Err(AdminError::Unauthenticated);
-    };
-    let scope = TenantScope::new(&slug);
-    let (Some(tenant), Some(official)) = (
-        repo::get_tenant(store, &slug).await?,
-        repo::official(store, &scope, &username).await?,
-    ) else {
-        return Err(AdminError::Unauthenticated);
-    };
-    let Some(actor) = official.actor().filter(|_| tenant.active) else {
-        return Err(AdminError::Unauthenticated);
-    };
-    if !actor.roles.contains(&Role::TenantAdmin) {
-        return Err(AdminError::Forbidden(
-            "Doar administratorul instituției are acces aici.".to_owned(),
-        ));
-    }
-    Ok(Admin {
-        session,
-        official,
-        tenant,
-        scope,
-    })
-}
+use crate::forms::{MAX_BODY_BYTES, read_form};
 
 ghiseu_platform::http_component!(handle);
 
@@ -166,7 +107,7 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
     let admin = admin(store, &headers).await?;
     let origin = origin(&headers);
     match (method, segs.as_slice()) {
-        (Method::GET, [] | [""]) => Ok(pages::home(&admin)),
+        (Method::GET, [] | [""]) => Ok(secure_html(StatusCode::OK, pages::home(&admin.viewer()))),
         (Method::GET, ["document-types"]) => document_types::list_page(store, &admin).await,
         (Method::GET, ["document-types", "new"]) => document_types::new_page(store, &admin).await,
         (Method::POST, ["document-types"]) => {
@@ -212,45 +153,5 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
             branding::save_form(&admin, &parts.headers, &body).await
         }
         _ => Err(AdminError::NotFound("Pagina nu există.".to_owned())),
-    }
-}
-
-pub(crate) use ghiseu_platform::http::{Form, form_field as field, form_raw, parse_form};
-
-async fn read_form(request: Request) -> Result<Form, AdminError> {
-    let (_, body) = web::read_request(request, MAX_BODY_BYTES).await?;
-    Ok(parse_form(&body))
-}
-
-/// Refuses a form whose CSRF token is not the session's.
-pub(crate) fn check_csrf(admin: &Admin, form: &Form) -> Result<(), AdminError> {
-    if admin.csrf_ok(field(form, "csrf")) {
-        Ok(())
-    } else {
-        Err(AdminError::Forbidden(
-            "Formularul nu este valid (CSRF). Reîncărcați pagina.".to_owned(),
-        ))
-    }
-}
-
-/// The errors a refused form shows on its page: the validation errors, or a
-/// conflict reported at `conflict_field`. Other errors are answered as such.
-pub(crate) fn form_errors(
-    error: AdminError,
-    conflict_field: &str,
-) -> Result<Vec<(String, String)>, AdminError> {
-    match error {
-        AdminError::Invalid(errors) => Ok(errors),
-        AdminError::Conflict(m) => Ok(vec![(conflict_field.to_owned(), m)]),
-        other => Err(other),
-    }
-}
-
-/// 422 for a page shown again with errors, else 200.
-pub(crate) fn page_status(errors: &[(String, String)]) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     }
 }

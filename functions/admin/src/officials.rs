@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use ghiseu_core::official::{Invite, check_new_password};
 use ghiseu_core::{DepartmentCode, DisplayName, Official, Role, Sha256Digest, Username};
-use ghiseu_platform::http::Request;
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::http::{
+    self as web, Form, Request, Response, form_field as field, form_raw, parse_form, secure_html,
+    see_other as redirect,
+};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
@@ -15,8 +17,10 @@ use ghiseu_platform::session;
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
-use crate::{Admin, Form, check_csrf, field, pages, redirect, secure_html};
+use crate::forms::{form_errors, page_status};
+use crate::pages;
 
 /// An official as the API answers it (never their password hash).
 #[derive(Serialize)]
@@ -171,10 +175,10 @@ pub async fn page(
 ) -> Result<Response, AdminError> {
     let officials = repo::officials(store, &admin.scope).await?;
     let departments = repo::departments(store, &admin.scope).await?;
-    let status = crate::page_status(errors);
+    let status = page_status(errors);
     Ok(secure_html(
         status,
-        pages::officials(admin, &officials, &departments, errors),
+        pages::officials(&admin.viewer(), &officials, &departments, errors),
     ))
 }
 
@@ -203,13 +207,13 @@ pub async fn invite_form(
         Ok(issued) => Ok(secure_html(
             StatusCode::CREATED,
             pages::invite_issued(
-                admin,
+                &admin.viewer(),
                 &issued.username,
                 &issued.invite_url,
                 issued.expires_at,
             ),
         )),
-        Err(e) => page(store, admin, &crate::form_errors(e, "username")?).await,
+        Err(e) => page(store, admin, &form_errors(e, "username")?).await,
     }
 }
 
@@ -286,9 +290,9 @@ pub async fn invite_page(
         )),
         Method::POST => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            let form = crate::parse_form(&body);
-            let password = crate::form_raw(&form, "password");
-            let confirmation = crate::form_raw(&form, "confirmation");
+            let form = parse_form(&body);
+            let password = form_raw(&form, "password");
+            let confirmation = form_raw(&form, "confirmation");
             if let Err(e) = check_new_password(password, confirmation) {
                 let errors = [("password".to_owned(), e.to_string())];
                 return Ok(secure_html(

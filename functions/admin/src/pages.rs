@@ -8,10 +8,18 @@ use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
 use ghiseu_core::{Department, DocumentType, Official, Role, Tenant};
 use ghiseu_platform::http::{self as web, Response};
-use http::StatusCode;
 use maud::{DOCTYPE, Markup, html};
 
-use crate::{Admin, secure_html};
+/// Who is looking at an administration page: what the header shows of the
+/// signed-in administrator, and the CSRF token of their forms.
+pub struct Viewer<'a> {
+    /// Their tenant (branding, name).
+    pub tenant: &'a Tenant,
+    /// Their name, for the page header.
+    pub display_name: &'a str,
+    /// The session's CSRF token.
+    pub csrf: &'a str,
+}
 
 const CSS: &str = "\
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
@@ -45,7 +53,7 @@ fn brand(tenant: &Tenant) -> Markup {
     }
 }
 
-fn layout(title: &str, tenant: Option<&Tenant>, admin: Option<&Admin>, body: Markup) -> String {
+fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="ro" {
@@ -62,7 +70,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, admin: Option<&Admin>, body: Mar
                 @if let Some(t) = tenant {
                     header.brand {
                         (brand(t))
-                        @if let Some(a) = admin {
+                        @if let Some(v) = viewer {
                             nav {
                                 a href="/admin" { "Administrare" }
                                 a href="/admin/document-types" { "Tipuri de documente" }
@@ -72,8 +80,8 @@ fn layout(title: &str, tenant: Option<&Tenant>, admin: Option<&Admin>, body: Mar
                                 a href="/desk" { "Birou" }
                             }
                             form.inline method="post" action="/desk/logout" {
-                                (a.official.display_name.as_str()) " "
-                                input type="hidden" name="csrf" value=(a.session.csrf);
+                                (v.display_name) " "
+                                input type="hidden" name="csrf" value=(v.csrf);
                                 button type="submit" { "Ieșire" }
                             }
                         }
@@ -86,8 +94,8 @@ fn layout(title: &str, tenant: Option<&Tenant>, admin: Option<&Admin>, body: Mar
     .into_string()
 }
 
-fn page(admin: &Admin, title: &str, body: Markup) -> String {
-    layout(title, Some(&admin.tenant), Some(admin), body)
+fn page(viewer: &Viewer, title: &str, body: Markup) -> String {
+    layout(title, Some(viewer.tenant), Some(viewer), body)
 }
 
 fn error_summary(errors: &[(String, String)]) -> Markup {
@@ -118,8 +126,8 @@ fn inline_error(errors: &[(String, String)], name: &str) -> Markup {
     html! { @for (f, m) in errors { @if f == name { p.error id=(format!("{}-error", anchor(name))) { (m) } } } }
 }
 
-fn csrf(admin: &Admin) -> Markup {
-    html! { input type="hidden" name="csrf" value=(admin.session.csrf); }
+fn csrf(viewer: &Viewer) -> Markup {
+    html! { input type="hidden" name="csrf" value=(viewer.csrf); }
 }
 
 /// An error page.
@@ -133,29 +141,26 @@ pub fn error_page(title: &str, detail: &str) -> String {
 }
 
 /// `GET /admin`.
-pub fn home(admin: &Admin) -> Response {
-    secure_html(
-        StatusCode::OK,
-        page(
-            admin,
-            "Administrare",
-            html! {
-                h1 { "Administrare — " (admin.tenant.name.as_str()) }
-                ul {
-                    li { a href="/admin/document-types" { "Tipuri de documente" } ": formulare, termene, taxe, versiuni" }
-                    li { a href="/admin/departments" { "Departamente" } }
-                    li { a href="/admin/officials" { "Funcționari" } ": invitații, roluri, dezactivare" }
-                    li { a href="/admin/branding" { "Identitate vizuală" } ": denumire afișată, culoare, siglă" }
-                }
-            },
-        ),
+pub fn home(viewer: &Viewer) -> String {
+    page(
+        viewer,
+        "Administrare",
+        html! {
+            h1 { "Administrare — " (viewer.tenant.name.as_str()) }
+            ul {
+                li { a href="/admin/document-types" { "Tipuri de documente" } ": formulare, termene, taxe, versiuni" }
+                li { a href="/admin/departments" { "Departamente" } }
+                li { a href="/admin/officials" { "Funcționari" } ": invitații, roluri, dezactivare" }
+                li { a href="/admin/branding" { "Identitate vizuală" } ": denumire afișată, culoare, siglă" }
+            }
+        },
     )
 }
 
 /// `GET /admin/document-types`.
-pub fn document_types(admin: &Admin, catalogue: &[(TypeStatus, DocumentType)]) -> String {
+pub fn document_types(viewer: &Viewer, catalogue: &[(TypeStatus, DocumentType)]) -> String {
     page(
-        admin,
+        viewer,
         "Tipuri de documente",
         html! {
             h1 { "Tipuri de documente" }
@@ -173,7 +178,7 @@ pub fn document_types(admin: &Admin, catalogue: &[(TypeStatus, DocumentType)]) -
                             td {
                                 @if status.active {
                                     form.inline method="post" action=(format!("/admin/document-types/{}/deactivate", t.code)) {
-                                        (csrf(admin))
+                                        (csrf(viewer))
                                         button type="submit" { "Dezactivează" }
                                     }
                                 }
@@ -195,7 +200,7 @@ fn deadline(t: &DocumentType) -> String {
 
 /// The definition editor: new (`existing` = None) or a new version.
 pub fn type_editor(
-    admin: &Admin,
+    viewer: &Viewer,
     existing: Option<(&DocumentType, TypeStatus)>,
     json: &str,
     errors: &[(String, String)],
@@ -211,7 +216,7 @@ pub fn type_editor(
         ),
     };
     page(
-        admin,
+        viewer,
         &title,
         html! {
             h1 { (title) }
@@ -228,7 +233,7 @@ pub fn type_editor(
             }
             (error_summary(errors))
             form method="post" action=(action) {
-                (csrf(admin))
+                (csrf(viewer))
                 label for="definition" { "Definiția (JSON)" }
                 p { "Câmpuri: text, multiline, number, date, select, checkbox, cnp, email, phone, address, attachment. "
                     "Termen 1–365 zile (" code { "working_days" } " pentru zile lucrătoare), semnătură none/simple/qualified, taxa în bani." }
@@ -241,9 +246,9 @@ pub fn type_editor(
 }
 
 /// `GET /admin/departments`.
-pub fn departments(admin: &Admin, list: &[Department], errors: &[(String, String)]) -> String {
+pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, String)]) -> String {
     page(
-        admin,
+        viewer,
         "Departamente",
         html! {
             h1 { "Departamente" }
@@ -257,7 +262,7 @@ pub fn departments(admin: &Admin, list: &[Department], errors: &[(String, String
                             td { (d.code.as_str()) }
                             td {
                                 form method="post" action=(format!("/admin/departments/{}", d.code)) {
-                                    (csrf(admin))
+                                    (csrf(viewer))
                                     label for=(id) { "Denumire" }
                                     (inline_error(errors, &id))
                                     input id=(id) name="name" value=(d.name.as_str()) required;
@@ -270,7 +275,7 @@ pub fn departments(admin: &Admin, list: &[Department], errors: &[(String, String
             }
             h2 { "Departament nou" }
             form method="post" action="/admin/departments" {
-                (csrf(admin))
+                (csrf(viewer))
                 label for="code" { "Cod (litere mici, cifre, cratimă)" }
                 (inline_error(errors, "code"))
                 input id="code" name="code" required;
@@ -308,13 +313,13 @@ fn role_checks(prefix: &str, chosen: &[Role]) -> Markup {
 
 /// `GET /admin/officials`.
 pub fn officials(
-    admin: &Admin,
+    viewer: &Viewer,
     officials: &[Official],
     departments: &[Department],
     errors: &[(String, String)],
 ) -> String {
     page(
-        admin,
+        viewer,
         "Funcționari",
         html! {
             h1 { "Funcționari" }
@@ -330,7 +335,7 @@ pub fn officials(
                             td { (o.display_name.as_str()) }
                             td {
                                 form method="post" action=(format!("/admin/officials/{}", o.username)) {
-                                    (csrf(admin))
+                                    (csrf(viewer))
                                     fieldset id=(anchor_id) {
                                         legend { "Roluri" }
                                         (inline_error(errors, &anchor_id))
@@ -351,7 +356,7 @@ pub fn officials(
             }
             h2 { "Invită un funcționar" }
             form method="post" action="/admin/officials/invite" {
-                (csrf(admin))
+                (csrf(viewer))
                 label for="username" { "Utilizator" }
                 (inline_error(errors, "username"))
                 input id="username" name="username" required;
@@ -377,9 +382,9 @@ fn when(t: DateTime<Utc>) -> String {
 }
 
 /// The invitation link, shown once.
-pub fn invite_issued(admin: &Admin, username: &str, url: &str, expires: DateTime<Utc>) -> String {
+pub fn invite_issued(viewer: &Viewer, username: &str, url: &str, expires: DateTime<Utc>) -> String {
     page(
-        admin,
+        viewer,
         "Invitație creată",
         html! {
             h1 { "Invitație pentru " (username) }
@@ -392,17 +397,17 @@ pub fn invite_issued(admin: &Admin, username: &str, url: &str, expires: DateTime
 }
 
 /// `GET /admin/branding`.
-pub fn branding(admin: &Admin, errors: &[(String, String)]) -> String {
-    let b = &admin.tenant.branding;
+pub fn branding(viewer: &Viewer, errors: &[(String, String)]) -> String {
+    let b = &viewer.tenant.branding;
     page(
-        admin,
+        viewer,
         "Identitate vizuală",
         html! {
             h1 { "Identitate vizuală" }
             (error_summary(errors))
             form method="post" action="/admin/branding" enctype="multipart/form-data" {
-                (csrf(admin))
-                label for="display_name" { "Denumire afișată (implicit: " (admin.tenant.name.as_str()) ")" }
+                (csrf(viewer))
+                label for="display_name" { "Denumire afișată (implicit: " (viewer.tenant.name.as_str()) ")" }
                 (inline_error(errors, "display_name"))
                 input id="display_name" name="display_name" value=(b.display_name.as_ref().map_or("", |n| n.as_str()));
                 label for="accent" { "Culoare de accent (#rrggbb)" }
@@ -412,7 +417,7 @@ pub fn branding(admin: &Admin, errors: &[(String, String)]) -> String {
                 (inline_error(errors, "logo"))
                 input id="logo" name="logo" type="file" accept="image/png,image/jpeg";
                 @if b.logo.is_some() {
-                    p { img src=(format!("/branding/{}/logo", admin.tenant.slug)) alt="Sigla actuală"; }
+                    p { img src=(format!("/branding/{}/logo", viewer.tenant.slug)) alt="Sigla actuală"; }
                     span.checks { input type="checkbox" id="remove_logo" name="remove_logo" value="on"; label for="remove_logo" { "Elimină sigla" } }
                 }
                 div { button type="submit" { "Salvează" } }

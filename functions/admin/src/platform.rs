@@ -9,8 +9,7 @@ use ghiseu_core::{
     Department, DepartmentCode, DisplayName, Lang, Official, RegistrationPrefix, Role, Tenant,
     TenantKind, TenantSlug, Username,
 };
-use ghiseu_platform::http::Request;
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::http::{self as web, Request, Response, request_origin};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, CreateTenant};
 use http::{HeaderValue, Method, StatusCode, header};
@@ -200,7 +199,7 @@ fn parse(input: &NewTenant, origin: &str) -> Result<(Tenant, Official), AdminErr
 }
 
 async fn create(store: &Store, request: Request) -> Result<Response, AdminError> {
-    let origin = crate::origin(request.headers());
+    let origin = request_origin(request.headers());
     let (_, body) = web::read_request(request, 64 * 1024).await?;
     let input: NewTenant =
         serde_json::from_slice(&body).map_err(|e| AdminError::invalid("body", e.to_string()))?;
