@@ -732,11 +732,6 @@ fn routes_and_requests_are_matched() {
 /// stale: recompute the entry.
 const IMPORT_CIRCLE_ALLOWED: &[&[&str]] = &[
     // to be emptied by issue 16
-    &[
-        "shared/platform/src/client_addr.rs",
-        "shared/platform/src/http.rs",
-        "shared/platform/src/wasi_http.rs",
-    ],
 ];
 
 /// The crates of the workspace: the `members` of the root `Cargo.toml`.

@@ -7,6 +7,7 @@ use ghiseu_app::citizen::{self, CreateError};
 use ghiseu_core::citizen::{Account, CodePurpose, Contact};
 use ghiseu_core::{CitizenName, Lang};
 use ghiseu_platform::http::{Form, Response, form_field as field, form_raw, see_other, set_cookie};
+use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::session;
 use http::StatusCode;
 use maud::html;
@@ -172,7 +173,12 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
             ));
         }
     };
-    if !citizen::within_limit("register-client", &ctx.client(), 3600, 10, ctx.now)? {
+    if !citizen::within_limit(
+        "register-client",
+        &ctx.client(),
+        FixedWindow::per_hour(10),
+        ctx.now,
+    )? {
         let errors = vec![(
             "name".to_owned(),
             pick(

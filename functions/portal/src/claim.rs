@@ -10,6 +10,7 @@ use ghiseu_core::citizen::{CodeError, CodePurpose, Contact};
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::repo;
 use http::StatusCode;
 use maud::html;
@@ -69,7 +70,12 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         )];
         return claim_form(ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, form, false).await;
     }
-    if !citizen::within_limit("claim-account", &account.id, 3600, 10, ctx.now)? {
+    if !citizen::within_limit(
+        "claim-account",
+        &account.id,
+        FixedWindow::per_hour(10),
+        ctx.now,
+    )? {
         let errors = vec![(
             "number".to_owned(),
             pick(

@@ -9,6 +9,7 @@ use ghiseu_core::Lang;
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
 use ghiseu_platform::http::{Form, Response, form_field as field};
 use ghiseu_platform::notify::{self, Message};
+use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::session;
 use http::StatusCode;
 use maud::html;
@@ -70,14 +71,12 @@ pub(crate) fn may_send_code(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Re
     Ok(citizen::within_limit(
         "code-contact",
         contact.as_str(),
-        3600,
-        CODES_PER_CONTACT_HOUR,
+        FixedWindow::per_hour(CODES_PER_CONTACT_HOUR),
         ctx.now,
     )? && citizen::within_limit(
         "code-client",
         &ctx.client(),
-        3600,
-        CODES_PER_CLIENT_HOUR,
+        FixedWindow::per_hour(CODES_PER_CLIENT_HOUR),
         ctx.now,
     )?)
 }

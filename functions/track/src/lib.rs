@@ -16,13 +16,11 @@ use ghiseu_core::calendar::local_date;
 use ghiseu_core::{Lang, TrackingToken};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Problem, Response, client_address as client};
-use ghiseu_platform::keys;
-use ghiseu_platform::kv::{self, Store};
+use ghiseu_platform::keys::{self, STORE};
+use ghiseu_platform::kv::Store;
+use ghiseu_platform::rate_limit::{self, FixedWindow};
 use ghiseu_platform::tracking::{Snapshot, get_snapshot};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-
-/// The store holding the snapshots and the rate-limit counters.
-const STORE: &str = "default";
 
 /// Rate-limit counters: a store that may forget them on restart (in memory
 /// locally, Redis in production), so a lookup never waits for a disk flush.
@@ -157,20 +155,21 @@ async fn load(token: &TrackingToken) -> ghiseu_platform::Result<Option<Snapshot>
     get_snapshot(&store, token).await
 }
 
-/// Counts this lookup in the client's fixed one-minute window; `Some(seconds
-/// until the window ends)` when the client is over the limit. A failing
-/// counter lets the lookup through (availability over strictness) and logs.
+/// Counts this lookup in the client's fixed one-minute window
+/// ([`rate_limit::hit`]); `Some(seconds until the window ends)` when the
+/// client is over the limit. A failing counter lets the lookup through
+/// (availability over strictness) and logs.
 async fn over_limit(headers: &HeaderMap, now: DateTime<Utc>) -> Option<u64> {
-    let limit = rate_limit().await;
-    let secs = u64::try_from(now.timestamp()).unwrap_or(0);
-    let key = keys::rate_limit("track", &client(headers), secs / 60);
-    match kv::increment(COUNTERS, &key, 1) {
-        Ok(count) if count > limit => Some(60 - secs % 60),
-        Ok(1) => {
+    let limit = FixedWindow::per_minute(rate_limit().await);
+    let secs = now.timestamp();
+    let window = limit.window(secs);
+    let key = keys::rate_limit("track", &client(headers), window);
+    match rate_limit::hit(COUNTERS, &key, limit) {
+        Ok(hit) if !hit.admitted => Some(limit.retry_after(secs)),
+        Ok(hit) if hit.first_in_window() => {
             // The client's first lookup of this window: its previous window's
             // counter is finished, so drop it and keep the store from growing.
-            let previous =
-                keys::rate_limit("track", &client(headers), (secs / 60).saturating_sub(1));
+            let previous = keys::rate_limit("track", &client(headers), window.saturating_sub(1));
             if let Ok(store) = Store::open(COUNTERS).await
                 && let Err(e) = store.delete(&previous).await
             {

@@ -3,8 +3,6 @@
 
 use http::HeaderMap;
 
-use crate::http::header_str;
-
 /// The client's address without its port: Spin's `spin-client-addr`, or,
 /// when that peer is one of the `trusted_proxies` (the balancers in front,
 /// a component variable: comma-separated addresses or CIDR prefixes), the
@@ -20,7 +18,10 @@ pub fn client_address(headers: &HeaderMap) -> String {
 /// [`client_address`] with the trusted proxies given.
 #[must_use]
 pub fn client_address_behind(headers: &HeaderMap, trusted: &[IpNet]) -> String {
-    let raw = header_str(headers, "spin-client-addr").unwrap_or("unknown");
+    let raw = headers
+        .get("spin-client-addr")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown");
     let Ok(peer) = raw.parse::<std::net::SocketAddr>().map(|a| a.ip()) else {
         return raw.to_owned();
     };

@@ -1,6 +1,6 @@
 //! The one error type of `ghiseu-platform`.
 //!
-//! Its mapping to HTTP lives in one place: [`crate::http::Problem::from_error`].
+//! Its mapping to HTTP lives in one place: [`crate::problem::Problem::from_error`].
 
 /// A `Result` whose error defaults to [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

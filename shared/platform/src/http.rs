@@ -8,11 +8,10 @@ use ghiseu_core::Lang;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
+pub use crate::problem::{PROBLEM_JSON, Problem, problem};
+use crate::rate_limit::{self, FixedWindow};
 pub use crate::wasi_http::{Incoming, Request, Response, Timeouts, after_response, send, serve};
 use crate::{Error, Result};
-
-/// The media type of RFC 9457 problem details.
-pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The media type of JSON.
 pub const JSON: &str = "application/json";
@@ -102,9 +101,10 @@ pub fn set_cookie(r: &mut Response, value: &str) {
 }
 
 /// Whether the client of `headers` has made more than `per_minute` requests
-/// to `scope` in the current minute of `unix_seconds`, counted with the
-/// atomic increment in the key-value store `label`. A counter that cannot be
-/// reached lets the request through (logged): a limit is no reason to fail.
+/// to `scope` in the current minute of `unix_seconds`, counted with
+/// [`crate::rate_limit::hit`] in the key-value store `label`. A counter that
+/// cannot be reached lets the request through (logged): a limit is no reason
+/// to fail.
 #[must_use]
 pub fn over_rate_limit(
     label: &str,
@@ -113,10 +113,10 @@ pub fn over_rate_limit(
     unix_seconds: i64,
     per_minute: i64,
 ) -> bool {
-    let minute = u64::try_from(unix_seconds).unwrap_or(0) / 60;
-    let key = crate::keys::rate_limit(scope, &client_address(headers), minute);
-    match crate::kv::increment(label, &key, 1) {
-        Ok(count) => count > per_minute,
+    let limit = FixedWindow::per_minute(per_minute);
+    let key = crate::keys::rate_limit(scope, &client_address(headers), limit.window(unix_seconds));
+    match rate_limit::hit(label, &key, limit) {
+        Ok(hit) => !hit.admitted,
         Err(e) => {
             eprintln!("{scope}: rate-limit counter: {e}");
             false
@@ -281,112 +281,6 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
     }
 }
 
-/// RFC 9457 problem details, answered as `application/problem+json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// A URI reference identifying the problem type; `about:blank` when the
-    /// status says it all.
-    #[serde(rename = "type")]
-    pub type_uri: String,
-    /// A short, human-readable summary of the problem type.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// An explanation specific to this occurrence, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-impl Problem {
-    /// A problem of type `about:blank` whose title is the status's reason
-    /// phrase.
-    #[must_use]
-    pub fn new(status: StatusCode) -> Self {
-        Self {
-            type_uri: "about:blank".to_owned(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail: None,
-        }
-    }
-
-    /// Sets the problem type URI (and should come with a specific title).
-    #[must_use]
-    pub fn with_type(mut self, type_uri: impl Into<String>) -> Self {
-        self.type_uri = type_uri.into();
-        self
-    }
-
-    /// Sets the title.
-    #[must_use]
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = title.into();
-        self
-    }
-
-    /// Sets the occurrence-specific detail.
-    #[must_use]
-    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
-
-    /// The problem for a platform error: client errors get a 4xx that says
-    /// what to fix; platform failures get a 5xx that leaks no internals (the
-    /// caller should log the error itself).
-    #[must_use]
-    pub fn from_error(error: &Error) -> Self {
-        match error {
-            Error::BodyTooLarge { limit } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_detail(match limit {
-                    Some(n) => format!("The request body must be at most {n} bytes."),
-                    None => "The request body is larger than this service accepts.".to_owned(),
-                }),
-            Error::BodyRead(_) => Problem::new(StatusCode::BAD_REQUEST)
-                .with_detail("The request body could not be read to its end."),
-            Error::S3Status { .. } | Error::S3Response { .. } | Error::Outbound(_) => {
-                Problem::new(StatusCode::BAD_GATEWAY)
-                    .with_detail("A storage service did not answer as expected.")
-            }
-            Error::KeyValue { .. }
-            | Error::Variable { .. }
-            | Error::S3Config(_)
-            | Error::Corrupt { .. } => Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
-                .with_detail("The service could not complete the request."),
-        }
-    }
-
-    /// The status as a [`StatusCode`] (500 if it is not a valid code).
-    #[must_use]
-    pub fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    /// The JSON document.
-    #[must_use]
-    pub fn to_json(&self) -> Vec<u8> {
-        // A struct of strings and an integer always serialises.
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    /// The `application/problem+json` response.
-    #[must_use]
-    pub fn into_response(self) -> Response {
-        bytes(self.status_code(), PROBLEM_JSON, self.to_json())
-    }
-}
-
-impl From<Problem> for Response {
-    fn from(problem: Problem) -> Self {
-        problem.into_response()
-    }
-}
-
-/// Shorthand for a problem response with a detail.
-pub fn problem(status: StatusCode, detail: impl Into<String>) -> Response {
-    Problem::new(status).with_detail(detail).into_response()
-}
-
 /// 405 problem+json with the `Allow` header, for a resource that only reads.
 pub fn method_not_allowed(allow: &'static str) -> Response {
     let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED)
@@ -468,71 +362,6 @@ pub fn strong_etag(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn problem_json_has_rfc9457_members() {
-        let problem = Problem::new(StatusCode::NOT_FOUND).with_detail("No such dossier.");
-        let value: serde_json::Value = serde_json::from_slice(&problem.to_json()).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({
-                "type": "about:blank",
-                "title": "Not Found",
-                "status": 404,
-                "detail": "No such dossier."
-            })
-        );
-    }
-
-    #[test]
-    fn problem_without_detail_omits_it() {
-        let problem = Problem::new(StatusCode::METHOD_NOT_ALLOWED);
-        let value: serde_json::Value = serde_json::from_slice(&problem.to_json()).unwrap();
-        assert!(value.get("detail").is_none());
-        assert_eq!(value["title"], "Method Not Allowed");
-    }
-
-    #[test]
-    fn problem_response_has_problem_media_type() {
-        let response = problem(StatusCode::BAD_REQUEST, "bad");
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
-    }
-
-    #[test]
-    fn errors_map_to_statuses_without_leaking() {
-        let cases = [
-            (Error::BodyTooLarge { limit: Some(10) }, 413),
-            (Error::BodyTooLarge { limit: None }, 413),
-            (Error::BodyRead("reset".into()), 400),
-            (
-                Error::S3Status {
-                    operation: "PutObject",
-                    status: 403,
-                    detail: "<Error>secret</Error>".into(),
-                },
-                502,
-            ),
-            (Error::Outbound("refused".into()), 502),
-            (
-                Error::KeyValue {
-                    label: "default".into(),
-                    message: "disk full".into(),
-                },
-                500,
-            ),
-            (Error::S3Config("no endpoint".into()), 500),
-        ];
-        for (error, status) in cases {
-            let problem = Problem::from_error(&error);
-            assert_eq!(problem.status, status, "{error}");
-            let text = String::from_utf8(problem.to_json()).unwrap();
-            assert!(
-                !text.contains("secret") && !text.contains("disk full"),
-                "{text}"
-            );
-        }
-    }
 
     #[test]
     fn json_sets_content_type() {

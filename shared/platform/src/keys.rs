@@ -319,10 +319,10 @@ pub mod citizen {
         }
     }
 
-    /// `citizen/throttle/{what}/{who}/{window}`: a fixed-window counter (codes
-    /// sent, failed sign-ins).
+    /// `citizen/throttle/{what}/{who}/{window}`: a fixed-window counter
+    /// ([`crate::rate_limit`]) of codes sent, registrations or claims.
     #[must_use]
-    pub fn throttle(what: &str, who: &str, window: i64) -> String {
+    pub fn throttle(what: &str, who: &str, window: u64) -> String {
         format!("citizen/throttle/{what}/{who}/{window}")
     }
 

@@ -11,10 +11,14 @@
 //! - [`csc`]: a client of the Cloud Signature Consortium API v2 (remote
 //!   signing of hashes) and the check of its asynchronous callbacks.
 //! - [`trust`]: the trusted root certificates (`trust/roots`).
-//! - [`http`]: response builders (JSON, `application/problem+json`) and
-//!   bounded body reading.
+//! - [`http`]: response builders (JSON, HTML pages) and bounded body
+//!   reading, over [`wasi_http`] (serving a request, outbound requests),
+//!   [`problem`] (`application/problem+json`) and [`client_addr`] (who the
+//!   client is).
 //! - [`notify`]: the notification gateway and the outbox's storage;
 //!   [`outbound`]: the object store and the gateway a use case writes through.
+//! - [`rate_limit`]: fixed-window counters, the one primitive of every rate
+//!   limit and throttle.
 //! - [`repo`]: the records of the key-value store (tenants, dossiers,
 //!   document types, indexes).
 //!
@@ -26,6 +30,8 @@
 //! trap when called outside a component), so its pure parts (problem JSON,
 //! S3 listing parsing, error mapping) are unit-tested natively with
 //! `cargo test -p ghiseu-platform`.
+
+#![deny(missing_docs)]
 
 pub mod client_addr;
 pub mod csc;
@@ -40,6 +46,8 @@ pub mod multipart;
 pub mod notify;
 pub mod outbound;
 pub mod payments;
+pub mod problem;
+pub mod rate_limit;
 pub mod repo;
 pub mod s3;
 pub mod session;

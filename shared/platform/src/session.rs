@@ -15,7 +15,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::{self, Store};
+use crate::kv::Store;
+use crate::rate_limit::{self, FixedWindow};
 use crate::{Error, Result, keys};
 
 /// How long a session lives.
@@ -189,7 +190,17 @@ pub async fn destroy(store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The counters that throttle failed sign-ins of one attempt.
+/// Failed sign-ins allowed per account in a window of [`LOGIN_WINDOW_SECS`].
+pub const ACCOUNT_FAILURES: FixedWindow =
+    FixedWindow::new(MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECS);
+
+/// Failed sign-ins allowed per client address in a window of [`LOGIN_WINDOW_SECS`].
+pub const ADDRESS_FAILURES: FixedWindow =
+    FixedWindow::new(MAX_FAILURES_PER_ADDRESS, LOGIN_WINDOW_SECS);
+
+/// The counters that throttle failed sign-ins of one attempt: read before
+/// the password is checked ([`rate_limit::has_room`]), counted only when it
+/// was wrong ([`rate_limit::record`]).
 #[derive(Debug, Clone)]
 pub struct LoginThrottle {
     account_key: String,
@@ -200,7 +211,7 @@ impl LoginThrottle {
     /// The counters of `tenant`/`username` and `address` in the window of `now`.
     #[must_use]
     pub fn new(tenant: &str, username: &str, address: &str, now: DateTime<Utc>) -> Self {
-        let window = u64::try_from(now.timestamp() / LOGIN_WINDOW_SECS).unwrap_or(0);
+        let window = ACCOUNT_FAILURES.window(now.timestamp());
         Self {
             account_key: keys::rate_limit(
                 "login-user",
@@ -213,18 +224,15 @@ impl LoginThrottle {
 
     /// Whether this attempt must be refused without checking the password.
     pub async fn is_blocked(&self, store: &Store) -> Result<bool> {
-        // Counters are read by adding 0, never with `get`: each store keeps
-        // them in its own encoding.
-        let account = kv::increment(store.label(), &self.account_key, 0)?;
-        let address = kv::increment(store.label(), &self.address_key, 0)?;
-        Ok(account >= MAX_FAILURES_PER_ACCOUNT || address >= MAX_FAILURES_PER_ADDRESS)
+        let account = rate_limit::has_room(store.label(), &self.account_key, ACCOUNT_FAILURES)?;
+        let address = rate_limit::has_room(store.label(), &self.address_key, ADDRESS_FAILURES)?;
+        Ok(!(account && address))
     }
 
     /// Counts one failed attempt.
     pub fn record_failure(&self, label: &str) -> Result<()> {
-        kv::increment(label, &self.account_key, 1)?;
-        kv::increment(label, &self.address_key, 1)?;
-        Ok(())
+        rate_limit::record(label, &self.account_key)?;
+        rate_limit::record(label, &self.address_key)
     }
 }
 
@@ -256,6 +264,24 @@ mod tests {
         assert_eq!(parsed.algorithm.as_str(), "argon2id");
         assert_eq!(parsed.hash.map(|h| h.len()), Some(32));
         assert!(!verify_password("", DUMMY_HASH));
+    }
+
+    #[test]
+    fn login_throttle_keys_and_limits_are_today_s() {
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let throttle = LoginThrottle::new("cluj", "Ana.Pop", "10.0.0.1", now);
+        // 1_700_000_000 / 900 = 1_888_888.
+        assert_eq!(
+            throttle.account_key,
+            "ratelimit/login-user/cluj:ana.pop/1888888"
+        );
+        assert_eq!(
+            throttle.address_key,
+            "ratelimit/login-addr/10.0.0.1/1888888"
+        );
+        // Five failures block the account, twenty the address.
+        assert!(ACCOUNT_FAILURES.has_room(4) && !ACCOUNT_FAILURES.has_room(5));
+        assert!(ADDRESS_FAILURES.has_room(19) && !ADDRESS_FAILURES.has_room(20));
     }
 
     #[test]

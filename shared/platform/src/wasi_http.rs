@@ -77,7 +77,7 @@ where
 {
     let response = match into_request(request) {
         Ok(request) => handler(request).await,
-        Err(detail) => crate::http::problem(http::StatusCode::BAD_REQUEST, &detail),
+        Err(detail) => crate::problem::problem(http::StatusCode::BAD_REQUEST, &detail),
     };
     let (mut parts, body) = response.into_parts();
     // The whole body is known: say its length, so that it is not chunked
