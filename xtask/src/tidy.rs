@@ -827,3 +827,100 @@ fn an_allowlisted_file_that_no_longer_offends_fails() {
     }];
     assert_allowed("the reason", &found, &["a.rs", "b.rs"]);
 }
+
+// ---- h. no production function over 100 lines ----------------------------------
+
+/// The longest production function, in lines from `fn` to its closing brace.
+const MAX_FUNCTION_LINES: usize = 100;
+
+/// Functions allowed to be longer: translation tables, one arm per text
+/// (`path::function`).
+const LONG_FUNCTION_ALLOWED: &[&str] = &[
+    "functions/portal/src/texts.rs::t",
+    "functions/opendata/src/lib.rs::texts",
+];
+
+/// The functions of `text`'s production code longer than `max` lines, with
+/// their line and length.
+fn long_functions(text: &str, max: usize) -> Vec<(usize, String)> {
+    let rust = RustText::new(text);
+    let code = rust.code().as_bytes();
+    let mut found = Vec::new();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut at = 0;
+    while let Some(pos) = rust.code()[at..].find("fn ").map(|p| p + at) {
+        at = pos + 3;
+        if pos > 0 && is_ident(code[pos - 1]) {
+            continue;
+        }
+        let name: String = rust.code()[at..]
+            .bytes()
+            .take_while(|b| is_ident(*b))
+            .map(char::from)
+            .collect();
+        // The body: the first `{` before any `;` (a declaration has none).
+        let Some(open) = rust.code()[at..]
+            .find(['{', ';'])
+            .map(|p| p + at)
+            .filter(|p| code[*p] == b'{')
+        else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut close = open;
+        for (i, b) in code[open..].iter().enumerate() {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (first, last) = (rust.line_of(pos), rust.line_of(close));
+        if last - first + 1 > max {
+            found.push((first, format!("{name} ({} lines)", last - first + 1)));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_production_function_over_100_lines() {
+    let root = workspace_root();
+    // The application and its host; the benchmark and the xtask are tools.
+    let files = production_files(&root, &["functions", "shared", "infra/host"]);
+    let mut found = Vec::new();
+    for (rel, text) in &files {
+        for (line, what) in long_functions(text, MAX_FUNCTION_LINES) {
+            let name = what.split(' ').next().unwrap_or_default();
+            found.push(Finding {
+                key: format!("{rel}::{name}"),
+                shown: format!("{rel}:{line}: {what}"),
+            });
+        }
+    }
+    assert_allowed(
+        "a function over 100 lines does several things: split it into functions that \
+         each do one, named for it (translation tables are listed in LONG_FUNCTION_ALLOWED)",
+        &found,
+        LONG_FUNCTION_ALLOWED,
+    );
+}
+
+#[test]
+fn long_functions_are_seen() {
+    let body = "    let x = 1;\n".repeat(5);
+    let text = format!(
+        "fn short() {{\n{body}}}\n\
+         pub async fn long(a: u8) -> u8 {{\n    let s = \"{{\";\n{body}    a\n}}\n\
+         fn declared();\n\
+         #[cfg(test)]\nmod tests {{\n    fn in_test() {{\n{body}{body}    }}\n}}\n"
+    );
+    let found = long_functions(&text, 7);
+    assert_eq!(found, [(8, "long (9 lines)".to_owned())]);
+}
