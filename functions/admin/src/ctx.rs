@@ -2,7 +2,6 @@
 //! ([`Admin`], read from the desk's session cookie) and the CSRF check of
 //! their forms.
 
-use chrono::Utc;
 use ghiseu_core::{Official, Role, Tenant, TenantSlug, Username};
 use ghiseu_platform::http::{Form, cookie, form_field as field};
 use ghiseu_platform::keys::TenantScope;
@@ -46,7 +45,7 @@ impl Admin {
 /// an administrator touches is in [`Admin::scope`], their own tenant's keys.
 pub async fn admin(store: &Store, headers: &HeaderMap) -> Result<Admin, AdminError> {
     let id = cookie(headers, SESSION_COOKIE).ok_or(AdminError::Unauthenticated)?;
-    let session = session::load(store, id, Utc::now())
+    let session = session::load(store, id, ghiseu_platform::config::now())
         .await?
         .ok_or(AdminError::Unauthenticated)?;
     let (Ok(slug), Ok(username)) = (

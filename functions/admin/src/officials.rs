@@ -158,7 +158,7 @@ pub async fn invite(
         active: true,
     };
     let (token, hash) = new_token()?;
-    let invite = Invite::new(official, Utc::now());
+    let invite = Invite::new(official, ghiseu_platform::config::now());
     repo::put_invite(&hash, &invite)?;
     Ok(Issued {
         username: invite.official.username.to_string(),
@@ -275,7 +275,7 @@ pub async fn invite_page(
     request: Request,
 ) -> Result<Response, AdminError> {
     let (hash, invite) = load_invite(store, token).await?;
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     invite
         .check(now)
         .map_err(|e| AdminError::Gone(e.to_string()))?;

@@ -213,7 +213,7 @@ async fn create(store: &Store, request: Request) -> Result<Response, AdminError>
         active: true,
     };
     let (token, hash) = new_token()?;
-    let invite = Invite::new(admin, Utc::now());
+    let invite = Invite::new(admin, ghiseu_platform::config::now());
     match repo::create_tenant(store, &tenant, &[registry], &hash, &invite).await? {
         CreateTenant::Created => {}
         CreateTenant::SlugTaken => {

@@ -5,7 +5,6 @@
 //! outbox's depth for Prometheus). Any other `/api/v1/platform/...` path is
 //! 404.
 
-use chrono::Utc;
 use ghiseu_platform::http::{self as web, Problem, Request, Response, request_origin};
 use ghiseu_platform::kv::Store;
 use http::{Method, StatusCode};
@@ -44,7 +43,7 @@ async fn dispatch(store: &Store, request: &Request) -> Response {
             );
         }
     };
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     match ghiseu_app::dossiers::dispatch_notifications(store, gateway.as_ref(), 50, retry_now, now)
         .await
     {
@@ -64,7 +63,7 @@ async fn metrics(store: &Store, request: &Request) -> Response {
     if request.method() != Method::GET {
         return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
     }
-    match ghiseu_platform::notify::depth(store, Utc::now()).await {
+    match ghiseu_platform::notify::depth(store, ghiseu_platform::config::now()).await {
         Ok(depth) => web::bytes(
             StatusCode::OK,
             "text/plain; version=0.0.4; charset=utf-8",

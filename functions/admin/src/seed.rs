@@ -423,7 +423,7 @@ async fn demo_dossier(
         tenant,
         Registrant::Official(&registrar),
         intake,
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await?;
     store
@@ -432,7 +432,15 @@ async fn demo_dossier(
     for a in &d.actions {
         let actor = actor_of(store, &scope, &a.by).await?;
         let command = command_of(a, tenant, &dossier).await?;
-        dossier = act(store, tenant, &actor, &dossier.id(), command, Utc::now()).await?;
+        dossier = act(
+            store,
+            tenant,
+            &actor,
+            &dossier.id(),
+            command,
+            ghiseu_platform::config::now(),
+        )
+        .await?;
     }
     Ok(dossier)
 }

@@ -11,7 +11,6 @@
 //! [`ghiseu_app::dossiers::act_on`], which applies it with a leased replace: of two officials
 //! acting on the same version, one succeeds and the other is told (409).
 
-use chrono::Utc;
 use ghiseu_app::dossiers::{Scan, act_on, complete_forwarding, receiving_type, store_file};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::Command;
@@ -90,7 +89,7 @@ pub async fn dossier_page(
                     store,
                     &Outbound::from_variables().await?,
                     &dossier,
-                    Utc::now(),
+                    ghiseu_platform::config::now(),
                 )
                 .await?;
                 receiving = repo::get_dossier(store, &there, to).await?;
@@ -111,7 +110,7 @@ pub async fn dossier_page(
     } else {
         StatusCode::OK
     };
-    let today = ghiseu_core::calendar::local_date(Utc::now());
+    let today = ghiseu_core::calendar::local_date(ghiseu_platform::config::now());
     Ok(secure_html(
         status,
         pages::dossier(
@@ -348,7 +347,7 @@ pub async fn action(
         current,
         field(&form, "route_head"),
         command,
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await?;
     Ok(redirect(&format!("/desk/dossiers/{id}")))
@@ -412,7 +411,7 @@ pub async fn response(
         current,
         route_head.as_deref(),
         Command::AttachResponse { document },
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await?;
     Ok(redirect(&format!("/desk/dossiers/{id}")))

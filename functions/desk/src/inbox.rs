@@ -114,7 +114,7 @@ async fn registry(
 pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let filter = InboxFilter::parse(query, &signed.actor);
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     let today = ghiseu_core::calendar::local_date(now);
     let (mut rows, unused) = if filter.view == InboxView::Registry {
         registry(store, &signed.tenant, now).await?

@@ -1,7 +1,6 @@
 //! Registry intake of paper: `GET|POST /desk/intake` (multipart: the scanned
 //! pages, the citizen's contact, the document type and its form fields).
 
-use chrono::Utc;
 use ghiseu_app::dossiers::{Intake, Registrant, Scan, register};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{
@@ -206,7 +205,7 @@ pub async fn intake(
         &signed.tenant,
         Registrant::Official(&signed.actor),
         intake,
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await?;
     Ok(redirect(&format!(

@@ -2,7 +2,6 @@
 //! in the key-value store, throttled failures), `POST /desk/logout`, and the
 //! signed-in official of a request ([`Signed`]) with its CSRF check.
 
-use chrono::Utc;
 use ghiseu_core::{Actor, Official, Tenant, TenantSlug, Username};
 use ghiseu_platform::http::{
     Response, client_address, cookie, form_field as field, form_raw, parse_form, secure_html,
@@ -61,7 +60,7 @@ pub async fn signed_in(store: &Store, headers: &HeaderMap) -> Result<Option<Sign
     let Some(id) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = session::load(store, id, Utc::now()).await? else {
+    let Some(session) = session::load(store, id, ghiseu_platform::config::now()).await? else {
         return Ok(None);
     };
     let (Ok(slug), Ok(username)) = (
@@ -215,7 +214,7 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
     if !errors.is_empty() {
         return login_form(store, StatusCode::UNPROCESSABLE_ENTITY, &errors, &typed).await;
     }
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     let throttle = LoginThrottle::new(
         &typed.institution,
         &typed.username,

@@ -12,7 +12,6 @@
 //! - `POST /desk/sign/batches/{id}/code`: a new code.
 //! - `POST /api/v1/signing/callback`: the service's asynchronous result.
 
-use chrono::Utc;
 use ghiseu_app::signing::batch::{self, Signed as Outcome};
 use ghiseu_app::signing::issue;
 use ghiseu_app::signing::service::{Failure, Service, SignError, Signer};
@@ -51,7 +50,7 @@ async fn client() -> Result<Client, DeskError> {
 }
 
 fn config() -> signing::Config {
-    let var = |name: &str| spin_sdk::variables::get(name).unwrap_or_default();
+    let var = |name: &str| ghiseu_platform::config::variable_or_empty(name);
     signing::Config::new(&var("tsa_url"), &var("csc_callback_url"))
 }
 
@@ -202,7 +201,7 @@ pub async fn create(
         signer(signed),
         origin,
         &ids,
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await
     .map_err(desk_error)?;
@@ -244,7 +243,8 @@ pub async fn show(
     id: &str,
     json: bool,
 ) -> Result<Response, DeskError> {
-    let (key, batch) = batch::load(store, &signed.actor, id, Utc::now()).await?;
+    let (key, batch) =
+        batch::load(store, &signed.actor, id, ghiseu_platform::config::now()).await?;
     if json {
         return Ok(web::json(http::StatusCode::OK, &batch.to_stored()));
     }
@@ -263,9 +263,14 @@ pub async fn resend(
 ) -> Result<Response, DeskError> {
     checked_form(signed, body)?;
     let setup = Setup::new().await?;
-    batch::resend(&setup.service(store), &signed.actor, id, Utc::now())
-        .await
-        .map_err(desk_error)?;
+    batch::resend(
+        &setup.service(store),
+        &signed.actor,
+        id,
+        ghiseu_platform::config::now(),
+    )
+    .await
+    .map_err(desk_error)?;
     Ok(to_batch(id))
 }
 
@@ -282,7 +287,8 @@ pub async fn sign(
         .filter(|c| !c.is_whitespace())
         .collect();
     if otp.is_empty() || otp.len() > 16 || !otp.chars().all(|c| c.is_ascii_alphanumeric()) {
-        let (key, batch) = batch::load(store, &signed.actor, id, Utc::now()).await?;
+        let (key, batch) =
+            batch::load(store, &signed.actor, id, ghiseu_platform::config::now()).await?;
         let batch = issue::repair(store, &signed.tenant, &key, batch).await?;
         let problem = [(
             "otp".to_owned(),
@@ -302,7 +308,7 @@ pub async fn sign(
         &signed.tenant,
         id,
         &otp,
-        Utc::now(),
+        ghiseu_platform::config::now(),
     )
     .await
     {
@@ -321,7 +327,7 @@ pub async fn sign(
 /// result. A bad signature is 401; a result that is not awaited (replayed,
 /// or already applied) changes nothing.
 pub async fn callback(store: &Store, headers: &http::HeaderMap, body: &[u8]) -> Response {
-    let secret = spin_sdk::variables::get("csc_callback_secret").unwrap_or_default();
+    let secret = ghiseu_platform::config::variable_or_empty("csc_callback_secret");
     if secret.is_empty() {
         return web::problem(
             http::StatusCode::NOT_FOUND,
@@ -339,7 +345,13 @@ pub async fn callback(store: &Store, headers: &http::HeaderMap, body: &[u8]) -> 
             return web::problem(r.status(), "Remote signing is not configured.");
         }
     };
-    match callback::apply(&setup.service(store), &result, Utc::now()).await {
+    match callback::apply(
+        &setup.service(store),
+        &result,
+        ghiseu_platform::config::now(),
+    )
+    .await
+    {
         Ok(applied) => web::json(
             http::StatusCode::OK,
             &serde_json::json!({ "applied": applied }),

@@ -152,7 +152,7 @@ async fn handle(request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return web::method_not_allowed("GET, HEAD");
     }
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     let this_year = local_date(now).year();
     let year = match web::query_param(&query, "year") {
         None => this_year,
@@ -594,7 +594,7 @@ mod tests {
                 name: "X".into(),
             },
             year: 2026,
-            computed_at: Utc::now(),
+            computed_at: ghiseu_platform::config::now(),
             months: vec![Row {
                 month: "2026-01".into(),
                 figures: Figures {

@@ -40,7 +40,6 @@ mod sign;
 mod submit;
 mod texts;
 
-use chrono::Utc;
 use ghiseu_core::Lang;
 use ghiseu_platform::http::{
     self as web, Form, Request, Response, form_field as field, parse_form, see_other,
@@ -57,7 +56,7 @@ use crate::ctx::{Ctx, Res};
 ghiseu_platform::http_component!(handle);
 
 async fn handle(request: Request) -> Response {
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     let store = match Store::open(STORE).await {
         Ok(s) => s,
         Err(e) => return web::Problem::from_error(&e).into_response(),

@@ -43,7 +43,7 @@ use crate::texts::{pick, t};
 const DEFAULT_WEBHOOK_URL: &str = "http://portal.spin.internal/api/v1/payments/webhook";
 
 async fn variable(name: &str) -> String {
-    spin_sdk::variables::get(name)
+    ghiseu_platform::config::variable(name)
         .unwrap_or_default()
         .trim()
         .to_owned()

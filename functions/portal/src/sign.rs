@@ -161,7 +161,7 @@ impl Setup {
         Ok(Some(Self {
             out: Outbound::from_variables().await?,
             client: Client::new(client),
-            config: Config::new(&spin_sdk::variables::get("tsa_url").unwrap_or_default(), ""),
+            config: Config::new(&ghiseu_platform::config::variable_or_empty("tsa_url"), ""),
         }))
     }
 

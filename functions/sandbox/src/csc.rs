@@ -153,7 +153,7 @@ pub(crate) async fn handle(store: &Store, request: Request) -> Response {
 }
 
 async fn variable(name: &str) -> String {
-    spin_sdk::variables::get(name).unwrap_or_default()
+    ghiseu_platform::config::variable_or_empty(name)
 }
 
 /// Service-level authentication: `Authorization: Bearer {csc_client_secret}`
@@ -181,7 +181,7 @@ async fn sealer() -> Outcome<Sealer> {
 }
 
 fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+    ghiseu_platform::config::now().timestamp_millis()
 }
 
 fn to_json<T: Serialize>(key: &str, value: &T) -> Outcome<Vec<u8>> {
@@ -357,7 +357,7 @@ async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
         cert: B64.encode(&cert),
         ca: B64.encode(&ca_cert),
         key: B64.encode(sealer.seal(&id, &key).map_err(Failure::Internal)?),
-        created_at: Utc::now(),
+        created_at: ghiseu_platform::config::now(),
     };
     // The credential first, then the claim of the user: a loser of the race
     // leaves an unreachable record behind (deleted below), never a claim
@@ -892,7 +892,7 @@ async fn deliver(
         let record = serde_json::json!({
             "response_uri": response_uri,
             "status": status,
-            "at": Utc::now(),
+            "at": ghiseu_platform::config::now(),
         });
         let _ = store
             .set(
@@ -956,7 +956,7 @@ fn record_call(
         num_signatures,
         hashes: hashes.to_vec(),
         result: result.to_owned(),
-        at: Utc::now(),
+        at: ghiseu_platform::config::now(),
     };
     append_kept(&keys::csc_calls(credential_id), call)?;
     Ok(())
@@ -1016,7 +1016,7 @@ async fn sink_receive(request: Request) -> Outcome<Response> {
         client_data: callback.client_data,
         signatures: callback.signatures.iter().map(|s| B64.encode(s)).collect(),
         error: callback.error,
-        received_at: Utc::now(),
+        received_at: ghiseu_platform::config::now(),
     };
     append_kept(keys::CSC_CALLBACK_SINK, received)?;
     Ok(web::empty(StatusCode::NO_CONTENT))

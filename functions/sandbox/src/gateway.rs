@@ -28,7 +28,7 @@ pub(crate) struct Sent {
 /// `POST /sandbox/gateway/messages`.
 pub(crate) async fn receive(store: &Store, request: Request) -> ghiseu_platform::Result<Response> {
     let (parts, body) = web::read_request(request, 64 * 1024).await?;
-    let secret = spin_sdk::variables::get("notify_secret").unwrap_or_default();
+    let secret = ghiseu_platform::config::variable_or_empty("notify_secret");
     let signature = parts
         .headers
         .get(SIGNATURE_HEADER)
@@ -77,7 +77,7 @@ pub(crate) async fn receive(store: &Store, request: Request) -> ghiseu_platform:
 pub(crate) async fn append_outbox(store: &Store, message: Message) -> ghiseu_platform::Result<()> {
     let sent = Sent {
         message,
-        received_at: Utc::now(),
+        received_at: ghiseu_platform::config::now(),
     };
     let seq = u32::try_from(kv::increment(STORE, keys::OUTBOX_SEQ, 1)?).unwrap_or(u32::MAX);
     let bytes = serde_json::to_vec(&sent).map_err(|e| ghiseu_platform::Error::Corrupt {

@@ -33,7 +33,7 @@ mod tsa;
 ghiseu_platform::http_component!(handle);
 
 async fn handle(request: Request) -> Response {
-    let enabled = spin_sdk::variables::get("enabled").unwrap_or_default();
+    let enabled = ghiseu_platform::config::variable_or_empty("enabled");
     if enabled.trim() != "true" {
         return web::problem(StatusCode::NOT_FOUND, "The sandbox is switched off.");
     }

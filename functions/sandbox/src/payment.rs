@@ -109,7 +109,7 @@ pub async fn handle(store: &Store, request: Request) -> ghiseu_platform::Result<
 }
 
 async fn secret() -> String {
-    spin_sdk::variables::get("payment_secret").unwrap_or_default()
+    ghiseu_platform::config::variable_or_empty("payment_secret")
 }
 
 fn is_url(s: &str) -> bool {
@@ -159,7 +159,7 @@ async fn create(request: Request) -> ghiseu_platform::Result<Response> {
     let checkout = Checkout {
         id: id.clone(),
         request,
-        created_at: Utc::now(),
+        created_at: ghiseu_platform::config::now(),
         state: State::Open,
         receipt_no: None,
         paid_at: None,
@@ -303,7 +303,7 @@ async fn pay(store: &Store, id: &str, request: Request) -> ghiseu_platform::Resu
         ));
     }
     let declined = card == DECLINED_CARD;
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     // Settle once: the first payment wins, a second one changes nothing.
     let mut receipt: Option<String> = None;
     let settled = kv::update(STORE, &keys::pay_checkout(id), |current| {

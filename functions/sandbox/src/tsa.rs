@@ -7,7 +7,6 @@
 //! answered with status rejection (HTTP 200, as RFC 3161 wants); a body that is not
 //! DER at all is a 400.
 
-use chrono::Utc;
 use ghiseu_pades::{SignatureAlgorithm, TimestampRefusal, TimestampRequest, timestamp_rejection};
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, Response};
@@ -71,7 +70,7 @@ async fn grant(store: &Store, request: &TimestampRequest) -> Result<Vec<u8>, Str
     let (key, cert, ca_cert) = tsa_signer(store).await?;
     let serial = next_serial()?;
     let to_sign = request
-        .token_to_sign(serial, Utc::now(), POLICY, &cert)
+        .token_to_sign(serial, ghiseu_platform::config::now(), POLICY, &cert)
         .map_err(|e| e.to_string())?;
     let signature = pki::sign(&key, &to_sign.hash_to_sign())?;
     to_sign

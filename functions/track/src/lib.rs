@@ -116,7 +116,7 @@ async fn handle(request: Request) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return web::method_not_allowed("GET, HEAD");
     }
-    let now = Utc::now();
+    let now = ghiseu_platform::config::now();
     if let Some(retry_after) = over_limit(&headers, now).await {
         return too_many(resource, lang, path, retry_after);
     }
@@ -192,7 +192,7 @@ async fn rate_limit() -> i64 {
     if let Some(limit) = LIMIT.get() {
         return *limit;
     }
-    let limit = match spin_sdk::variables::get("rate_limit") {
+    let limit = match ghiseu_platform::config::variable("rate_limit") {
         Ok(v) => v.trim().parse().unwrap_or(DEFAULT_RATE_LIMIT),
         Err(_) => DEFAULT_RATE_LIMIT,
     };

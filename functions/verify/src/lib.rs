@@ -104,7 +104,7 @@ async fn handle(request: Request) -> Response {
         COUNTERS,
         "verify",
         &headers,
-        Utc::now().timestamp(),
+        ghiseu_platform::config::now().timestamp(),
         RATE_LIMIT,
     ) {
         return web::too_many_requests();

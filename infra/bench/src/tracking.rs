@@ -95,7 +95,7 @@ async fn answer(
     let Ok(token) = TrackingToken::parse(raw) else {
         return status(StatusCode::NOT_FOUND);
     };
-    let now = chrono::Utc::now();
+    let now = ghiseu_platform::config::now();
     // The same per-client, per-minute counter the component keeps.
     let window = now.timestamp() / 60;
     if counters

@@ -99,7 +99,7 @@ fn trusted_proxies() -> &'static [IpNet] {
     TRUSTED.get_or_init(|| {
         // Natively (unit tests) there is no Spin to ask: no one is trusted.
         #[cfg(target_arch = "wasm32")]
-        let text = spin_sdk::variables::get("trusted_proxies").unwrap_or_default();
+        let text = crate::config::variable_or_empty("trusted_proxies");
         #[cfg(not(target_arch = "wasm32"))]
         let text = String::new();
         text.split(',')

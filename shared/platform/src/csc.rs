@@ -194,12 +194,12 @@ impl Config {
     /// From the component variables `csc_url` and `csc_client_secret`;
     /// `None` when `csc_url` is empty (signing switched off).
     pub async fn from_variables() -> Result<Option<Config>> {
-        let url = spin_sdk::variables::get("csc_url")
+        let url = crate::config::variable("csc_url")
             .map_err(|e| Error::Config(format!("csc_url: {e}")))?;
         if url.trim().is_empty() {
             return Ok(None);
         }
-        let client_secret = spin_sdk::variables::get("csc_client_secret")
+        let client_secret = crate::config::variable("csc_client_secret")
             .map_err(|e| Error::Config(format!("csc_client_secret: {e}")))?;
         Ok(Some(Config {
             base_url: url.trim().trim_end_matches('/').to_owned(),

@@ -161,7 +161,7 @@ pub fn static_asset(content_type: &str, body: &'static str) -> Response {
 /// (compared in constant time; refused entirely while the variable is unset),
 /// else the 401 problem to answer.
 pub async fn require_platform_admin(headers: &HeaderMap) -> std::result::Result<(), Response> {
-    let expected = spin_sdk::variables::get("platform_admin_token")
+    let expected = crate::config::variable("platform_admin_token")
         .ok()
         .filter(|t| !t.is_empty());
     let given =

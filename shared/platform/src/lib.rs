@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod client_addr;
+pub mod config;
 pub mod csc;
 pub mod error;
 pub mod hmac;

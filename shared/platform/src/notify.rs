@@ -92,11 +92,11 @@ pub struct Gateway {
 impl Gateway {
     /// From the component's variables.
     pub async fn from_variables() -> Result<Option<Self>> {
-        let url = spin_sdk::variables::get("notify_url").unwrap_or_default();
+        let url = crate::config::variable_or_empty("notify_url");
         if url.trim().is_empty() {
             return Ok(None);
         }
-        let secret = spin_sdk::variables::get("notify_secret").unwrap_or_default();
+        let secret = crate::config::variable_or_empty("notify_secret");
         Ok(Some(Self {
             url: url.trim().to_owned(),
             secret,

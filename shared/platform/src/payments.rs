@@ -120,8 +120,8 @@ impl Provider {
     /// From the component's variables; `None` when `payment_url` or
     /// `payment_secret` is empty (payments not configured).
     pub async fn from_variables() -> Option<Self> {
-        let url = spin_sdk::variables::get("payment_url").unwrap_or_default();
-        let secret = spin_sdk::variables::get("payment_secret").unwrap_or_default();
+        let url = crate::config::variable_or_empty("payment_url");
+        let secret = crate::config::variable_or_empty("payment_secret");
         (!url.trim().is_empty() && !secret.is_empty()).then(|| Self {
             url: url.trim().trim_end_matches('/').to_owned(),
             secret,

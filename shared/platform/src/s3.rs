@@ -68,7 +68,7 @@ impl S3Config {
 }
 
 async fn variable(name: &str) -> Result<String> {
-    spin_sdk::variables::get(name).map_err(|e| Error::Variable {
+    crate::config::variable(name).map_err(|e| Error::Variable {
         name: name.to_owned(),
         message: describe_variable_error(&e),
     })

@@ -280,7 +280,7 @@ async fn outbound(query: &str) -> Response {
 
 async fn var(name: &str) -> Response {
     use spin_sdk::variables::Error as E;
-    match spin_sdk::variables::get(name) {
+    match ghiseu_platform::config::variable(name) {
         Ok(value) => web::json(StatusCode::OK, &json!({ "name": name, "value": value })),
         Err(E::Undefined(m) | E::InvalidName(m)) => web::problem(StatusCode::NOT_FOUND, m),
         Err(E::Provider(m) | E::Other(m)) => web::problem(StatusCode::INTERNAL_SERVER_ERROR, m),
@@ -321,7 +321,8 @@ async fn echo(request: Request) -> Result<Response> {
 
 /// What the host told this component about routing.
 async fn info(headers: &HeaderMap) -> Response {
-    let component = spin_sdk::variables::get("name").unwrap_or_else(|_| "probe".to_owned());
+    let component =
+        ghiseu_platform::config::variable("name").unwrap_or_else(|_| "probe".to_owned());
     web::json(
         StatusCode::OK,
         &json!({

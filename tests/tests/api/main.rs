@@ -1,6 +1,10 @@
 //! Integration tests: one binary, one module per concern. Every test spawns its own
 //! host (fresh stores, free port) and talks to it over real HTTP.
 
+// The tests read the real clock to bound what the platform wrote; the
+// application's one clock is `ghiseu_platform::config`.
+#![allow(clippy::disallowed_methods)]
+
 mod admin;
 mod backup;
 mod browser;
