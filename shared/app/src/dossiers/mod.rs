@@ -1,9 +1,9 @@
-//! Dossiers across components: the one registration path ([`register`]:
-//! registry intake, seed, online submission), their files ([`files`]), the
+//! Dossiers across components: the one registration path ([`register`](mod@register):
+//! registry intake, seed, online submission), their files ([`files`](mod@files)), the
 //! public tracking snapshot with the journey across institutions
-//! ([`publish`]), forwarding between institutions ([`forward`]), an
-//! official's action on a dossier ([`act`]), the citizen's reply ([`reply`])
-//! and telling the citizen ([`notify`]).
+//! ([`publish`](mod@publish)), forwarding between institutions ([`forward`](mod@forward)), an
+//! official's action on a dossier ([`act`](mod@act)), the citizen's reply ([`reply`](mod@reply))
+//! and telling the citizen ([`notify`](mod@notify)).
 
 pub mod act;
 pub mod files;

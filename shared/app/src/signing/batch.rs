@@ -4,7 +4,7 @@
 //!
 //! 1. [`create`]: for every selected dossier still waiting for signature,
 //!    the latest response PDF is prepared with a visible signature and the
-//!    verification QR code ([`prepare`]) and the hash the service must sign
+//!    verification QR code (`stamp::prepare`) and the hash the service must sign
 //!    is recorded; the batch is stored (`t/{slug}/signing/{id}`) and the
 //!    service sends the signer one code.
 //! 2. [`sign`]: `credentials/authorize` with the hashes of the pending

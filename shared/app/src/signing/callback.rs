@@ -1,7 +1,7 @@
 //! Asynchronous signing (`operationMode` "A"): the service answers at once
 //! and POSTs the signatures to the callback, which completes the part.
 //!
-//! [`send`] records the part as in flight *before* asking the service (a
+//! `send` records the part as in flight *before* asking the service (a
 //! result arriving before the service's answer still finds it), then sends
 //! `signatures/signHash` with the callback URL and `clientData`
 //! `{tenant}/{batch}/{part}`. [`apply`] claims an authenticated result once

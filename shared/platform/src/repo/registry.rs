@@ -87,7 +87,7 @@ const FACTS_BATCH: usize = 200;
 /// time and reduced to their facts at once, so a large year never holds its
 /// dossiers in memory together; a number without a dossier (a registration
 /// that died after taking it) is skipped. One read of the counter, then two
-/// batched reads per [`FACTS_BATCH`] numbers.
+/// batched reads per `FACTS_BATCH` numbers.
 pub async fn year_facts(
     store: &Store,
     scope: &TenantScope,
