@@ -339,17 +339,7 @@ pub async fn action(
     if !errors.is_empty() {
         return dossier_page(store, signed, id, Some(&errors)).await;
     }
-    act_on(
-        store,
-        &Outbound::from_variables().await?,
-        &signed.tenant,
-        &signed.actor,
-        current,
-        field(&form, "route_head"),
-        command,
-        ghiseu_platform::config::now(),
-    )
-    .await?;
+    act_as(store, signed, current, field(&form, "route_head"), command).await?;
     Ok(redirect(&format!("/desk/dossiers/{id}")))
 }
 
@@ -403,18 +393,34 @@ pub async fn response(
     let scope = TenantScope::new(&signed.tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let document = store_file(&s3, &scope, scan).await?;
+    let command = Command::AttachResponse { document };
+    act_as(store, signed, current, route_head.as_deref(), command).await?;
+    Ok(redirect(&format!("/desk/dossiers/{id}")))
+}
+
+/// Applies `command` as the signed-in official to `current` now, if its
+/// route head is still `head` (what the official saw).
+async fn act_as(
+    store: &Store,
+    signed: &Signed,
+    current: ghiseu_platform::repo::Versioned,
+    head: Option<&str>,
+    command: Command,
+) -> Result<(), DeskError> {
+    let out = Outbound::from_variables().await?;
+    let now = ghiseu_platform::config::now();
     act_on(
         store,
-        &Outbound::from_variables().await?,
+        &out,
         &signed.tenant,
         &signed.actor,
         current,
-        route_head.as_deref(),
-        Command::AttachResponse { document },
-        ghiseu_platform::config::now(),
+        head,
+        command,
+        now,
     )
     .await?;
-    Ok(redirect(&format!("/desk/dossiers/{id}")))
+    Ok(())
 }
 
 /// `GET /desk/dossiers/{id}/files/{sha256}`: a file of the dossier (scan or
