@@ -1,0 +1,157 @@
+//! A tenant, its branding and its departments as stored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attachment::MediaType;
+use crate::department::Department;
+use crate::digest::Sha256Digest;
+use crate::ids::{DepartmentCode, TenantSlug};
+use crate::lang::Lang;
+use crate::regno::RegistrationPrefix;
+use crate::tenant::{AccentColour, Branding, Logo, PublicBaseUrl, Tenant, TenantKind};
+use crate::text::DisplayName;
+
+use super::{FORMAT_VERSION, StoredError, check_version, f, opt, some};
+
+/// A tenant as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTenant {
+    /// Format version.
+    pub v: u32,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// [`TenantKind::code`].
+    pub kind: String,
+    /// Registration prefix.
+    pub registration_prefix: String,
+    /// Language codes.
+    pub languages: Vec<String>,
+    /// Public base URL.
+    pub public_base_url: String,
+    /// Accepts new dossiers.
+    pub active: bool,
+    /// Branding; absent in records written before branding existed.
+    #[serde(default)]
+    pub branding: StoredBranding,
+}
+
+/// A tenant's branding as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBranding {
+    /// Header name.
+    pub display_name: Option<String>,
+    /// `#rrggbb`.
+    pub accent: Option<String>,
+    /// The logo's SHA-256 (hex).
+    pub logo_sha256: Option<String>,
+    /// The logo's MIME type.
+    pub logo_media_type: Option<String>,
+}
+
+impl Tenant {
+    /// The record to persist.
+    pub fn to_stored(&self) -> StoredTenant {
+        StoredTenant {
+            v: FORMAT_VERSION,
+            slug: self.slug.to_string(),
+            name: self.name.to_string(),
+            kind: self.kind.code().to_owned(),
+            registration_prefix: self.registration_prefix.to_string(),
+            languages: self.languages.iter().map(|l| l.code().to_owned()).collect(),
+            public_base_url: self.public_base_url.as_str().to_owned(),
+            active: self.active,
+            branding: StoredBranding {
+                display_name: self.branding.display_name.as_ref().map(ToString::to_string),
+                accent: self.branding.accent.as_ref().map(|a| a.as_str().to_owned()),
+                logo_sha256: self.branding.logo.as_ref().map(|l| l.sha256.to_hex()),
+                logo_media_type: self
+                    .branding
+                    .logo
+                    .as_ref()
+                    .map(|l| l.media_type.mime().to_owned()),
+            },
+        }
+    }
+
+    /// Validates a stored record.
+    pub fn from_stored(s: &StoredTenant) -> Result<Tenant, StoredError> {
+        check_version(s.v)?;
+        let langs = s
+            .languages
+            .iter()
+            .map(|l| some("languages", Lang::from_code(l)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Tenant {
+            slug: f("slug", TenantSlug::parse(&s.slug))?,
+            name: f("name", DisplayName::parse(&s.name))?,
+            kind: some("kind", TenantKind::from_code(&s.kind))?,
+            registration_prefix: f(
+                "registration_prefix",
+                RegistrationPrefix::parse(&s.registration_prefix),
+            )?,
+            languages: Tenant::normalise_languages(&langs),
+            public_base_url: f("public_base_url", PublicBaseUrl::parse(&s.public_base_url))?,
+            active: s.active,
+            branding: Branding {
+                display_name: opt(
+                    "branding.display_name",
+                    s.branding.display_name.as_deref(),
+                    DisplayName::parse,
+                )?,
+                accent: opt(
+                    "branding.accent",
+                    s.branding.accent.as_deref(),
+                    AccentColour::parse,
+                )?,
+                logo: match (&s.branding.logo_sha256, &s.branding.logo_media_type) {
+                    (Some(sha), Some(mime)) => Some(Logo {
+                        sha256: f("branding.logo_sha256", Sha256Digest::parse(sha))?,
+                        media_type: some("branding.logo_media_type", MediaType::from_mime(mime))?,
+                    }),
+                    _ => None,
+                },
+            },
+        })
+    }
+}
+
+/// A department as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDepartment {
+    /// Format version.
+    pub v: u32,
+    /// Tenant slug.
+    pub tenant: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Active.
+    pub active: bool,
+}
+
+impl Department {
+    /// The record to persist.
+    pub fn to_stored(&self) -> StoredDepartment {
+        StoredDepartment {
+            v: FORMAT_VERSION,
+            tenant: self.tenant.to_string(),
+            code: self.code.to_string(),
+            name: self.name.to_string(),
+            active: self.active,
+        }
+    }
+
+    /// Validates a stored record.
+    pub fn from_stored(s: &StoredDepartment) -> Result<Department, StoredError> {
+        check_version(s.v)?;
+        Ok(Department {
+            tenant: f("tenant", TenantSlug::parse(&s.tenant))?,
+            code: f("code", DepartmentCode::parse(&s.code))?,
+            name: f("name", DisplayName::parse(&s.name))?,
+            active: s.active,
+        })
+    }
+}
