@@ -10,9 +10,8 @@
 //! round-trip exactly (route hashes cover nanoseconds). Dates are `YYYY-MM-DD`.
 //! Each top-level record carries `v`, the format version (1).
 //!
-//! One file a record kind: [`dossier`](mod@dossier), [`tenant`](mod@tenant)
-//! (with departments), [`official`](mod@official) (with invitations),
-//! [`document_type`](mod@document_type), [`batch`](mod@batch); this module holds
+//! One file a record kind: `dossier`, `tenant` (with departments), `official`
+//! (with invitations), `document_type`, `batch`; this module holds
 //! the error, the format version and the field helpers they share.
 
 mod batch;
