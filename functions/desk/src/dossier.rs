@@ -339,7 +339,16 @@ pub async fn action(
     if !errors.is_empty() {
         return dossier_page(store, signed, id, Some(&errors)).await;
     }
-    act_as(store, signed, current, field(&form, "route_head"), command).await?;
+    let out = Outbound::from_variables().await?;
+    act_as(
+        store,
+        &out,
+        signed,
+        current,
+        field(&form, "route_head"),
+        command,
+    )
+    .await?;
     Ok(redirect(&format!("/desk/dossiers/{id}")))
 }
 
@@ -391,10 +400,10 @@ pub async fn response(
     // Authorised and possible before anything is stored.
     ghiseu_core::workflow::permitted(&current.dossier, Action::AttachResponse, &signed.actor)?;
     let scope = TenantScope::new(&signed.tenant.slug);
-    let s3 = S3Client::from_variables().await?;
-    let document = store_file(&s3, &scope, scan).await?;
+    let out = Outbound::from_variables().await?;
+    let document = store_file(&out.files, &scope, scan).await?;
     let command = Command::AttachResponse { document };
-    act_as(store, signed, current, route_head.as_deref(), command).await?;
+    act_as(store, &out, signed, current, route_head.as_deref(), command).await?;
     Ok(redirect(&format!("/desk/dossiers/{id}")))
 }
 
@@ -402,16 +411,16 @@ pub async fn response(
 /// route head is still `head` (what the official saw).
 async fn act_as(
     store: &Store,
+    out: &Outbound,
     signed: &Signed,
     current: ghiseu_platform::repo::Versioned,
     head: Option<&str>,
     command: Command,
 ) -> Result<(), DeskError> {
-    let out = Outbound::from_variables().await?;
     let now = ghiseu_platform::config::now();
     act_on(
         store,
-        &out,
+        out,
         &signed.tenant,
         &signed.actor,
         current,
