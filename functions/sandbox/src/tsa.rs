@@ -15,7 +15,7 @@ use ghiseu_platform::keys::sandbox as keys;
 use ghiseu_platform::kv::{self, Store};
 use http::{Method, StatusCode, header};
 
-use crate::csc::tsa_signer;
+use crate::csc::signers::tsa_signer;
 use crate::csc_pki as pki;
 
 pub(crate) const PATH: &str = "/sandbox/tsa";

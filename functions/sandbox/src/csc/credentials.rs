@@ -1,0 +1,183 @@
+//! Enrollment (not CSC) and CSC v2's `credentials/list` and `credentials/info`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use chrono::{DateTime, Utc};
+use ghiseu_platform::csc::{self, wire};
+use ghiseu_platform::http::Request;
+use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::keys::STORE;
+use ghiseu_platform::keys::sandbox as keys;
+use ghiseu_platform::kv::{self, InsertOutcome, Store};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::csc_pki::{self as pki};
+
+use super::signers::ca;
+use super::{
+    Failure, Outcome, authenticate, bad_request, from_json, parse, read, sealer, to_json, variable,
+};
+
+// ---------------------------------------------------------------------------
+// Enrollment.
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct CredentialRecord {
+    pub(super) id: String,
+    pub(super) user_id: String,
+    pub(super) name: String,
+    pub(super) phone: String,
+    pub(super) email: Option<String>,
+    /// Base64 DER of the signer certificate.
+    pub(super) cert: String,
+    /// Base64 DER of the CA certificate that issued it.
+    pub(super) ca: String,
+    /// Base64 sealed private key.
+    pub(super) key: String,
+    pub(super) created_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Enrollment {
+    pub(super) user_id: String,
+    pub(super) name: String,
+    pub(super) phone: String,
+    #[serde(default)]
+    pub(super) email: Option<String>,
+}
+
+/// `POST /api/v1/sandbox/csc/credentials`.
+pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response> {
+    let (parts, body) = read(request).await?;
+    authenticate(&parts.headers).await?;
+    let e: Enrollment = parse(&body)?;
+    let fits = |s: &str| !s.trim().is_empty() && s.len() <= 200 && !s.chars().any(char::is_control);
+    if !fits(&e.user_id) || !fits(&e.name) || !fits(&e.phone) {
+        return Err(bad_request(
+            "user_id, name and phone are required (at most 200 characters each).",
+        ));
+    }
+    let answer = |status, id: &str| web::json(status, &serde_json::json!({ "credential_id": id }));
+    if let Some(id) = store.get(&keys::csc_user(&e.user_id)).await? {
+        return Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&id)));
+    }
+    let sealer = sealer().await?;
+    let (ca_key, ca_cert) = ca(store, &sealer).await?;
+    let id = format!(
+        "cred-{}",
+        pki::hex(&pki::random::<16>().map_err(Failure::Internal)?)
+    );
+    let key = pki::new_key().map_err(Failure::Internal)?;
+    let cert =
+        pki::issue(&ca_key, e.name.trim(), &key, pki::Usage::Signing).map_err(Failure::Internal)?;
+    let record = CredentialRecord {
+        id: id.clone(),
+        user_id: e.user_id.clone(),
+        name: e.name.trim().to_owned(),
+        phone: e.phone.trim().to_owned(),
+        email: e.email.filter(|m| !m.trim().is_empty()),
+        cert: B64.encode(&cert),
+        ca: B64.encode(&ca_cert),
+        key: B64.encode(sealer.seal(&id, &key).map_err(Failure::Internal)?),
+        created_at: ghiseu_platform::config::now(),
+    };
+    // The credential first, then the claim of the user: a loser of the race
+    // leaves an unreachable record behind (deleted below), never a claim
+    // without its credential.
+    store
+        .set(&keys::csc_credential(&id), &to_json(&id, &record)?)
+        .await?;
+    match kv::insert_new(STORE, &keys::csc_user(&e.user_id), id.as_bytes())? {
+        InsertOutcome::Inserted => Ok(answer(StatusCode::CREATED, &id)),
+        InsertOutcome::Exists(existing) => {
+            store.delete(&keys::csc_credential(&id)).await?;
+            Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&existing)))
+        }
+    }
+}
+
+pub(super) async fn credential(store: &Store, id: &str) -> Outcome<CredentialRecord> {
+    match store.get(&keys::csc_credential(id)).await? {
+        Some(b) => from_json(&keys::csc_credential(id), &b),
+        None => Err(bad_request("Invalid parameter credentialID")),
+    }
+}
+
+pub(super) async fn list(store: &Store, r: wire::ListRequest) -> Outcome<Response> {
+    let ids: Vec<String> = store
+        .get(&keys::csc_user(&r.user_id))
+        .await?
+        .map(|id| String::from_utf8_lossy(&id).into_owned())
+        .into_iter()
+        .collect();
+    Ok(web::json(
+        StatusCode::OK,
+        &wire::ListResponse {
+            credential_ids: ids,
+        },
+    ))
+}
+
+pub(super) async fn multisign() -> u32 {
+    variable("csc_multisign")
+        .await
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .unwrap_or(500)
+}
+
+pub(super) async fn credential_info(store: &Store, r: wire::InfoRequest) -> Outcome<Response> {
+    let c = credential(store, &r.credential_id).await?;
+    let cert = B64
+        .decode(&c.cert)
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let facts = pki::facts(&cert).map_err(Failure::Internal)?;
+    let certificates = match r.certificates.as_deref().unwrap_or("single") {
+        "none" => Vec::new(),
+        "single" => vec![c.cert.clone()],
+        "chain" => vec![c.cert.clone(), c.ca.clone()],
+        _ => return Err(bad_request("Invalid parameter certificates")),
+    };
+    Ok(web::json(
+        StatusCode::OK,
+        &wire::CredentialInfoResponse {
+            description: Some("Sandbox signing credential".to_owned()),
+            key: wire::KeyInfo {
+                status: "enabled".to_owned(),
+                algo: vec![
+                    csc::EC_PUBLIC_KEY_OID.to_owned(),
+                    csc::ECDSA_SHA256_OID.to_owned(),
+                ],
+                len: 256,
+                curve: Some(csc::P256_CURVE_OID.to_owned()),
+            },
+            cert: wire::CertInfo {
+                status: "valid".to_owned(),
+                certificates,
+                issuer_dn: Some(pki::CA_DN.to_owned()),
+                serial_number: Some(facts.serial_hex),
+                subject_dn: Some(format!("CN={},C=RO", c.name)),
+                valid_from: Some(facts.valid_from),
+                valid_to: Some(facts.valid_to),
+            },
+            auth: Some(wire::AuthInfo {
+                mode: "explicit".to_owned(),
+                expression: Some("OTP".to_owned()),
+                objects: vec![wire::AuthObject {
+                    kind: "OTP".to_owned(),
+                    id: "OTP".to_owned(),
+                    format: "N".to_owned(),
+                    label: "Codul de semnare".to_owned(),
+                    description: "Codul de 6 cifre primit prin SMS".to_owned(),
+                }],
+            }),
+            auth_mode: Some("explicit".to_owned()),
+            scal: Some("2".to_owned()),
+            multisign: multisign().await,
+            lang: Some("ro".to_owned()),
+        },
+    ))
+}
