@@ -3,7 +3,7 @@
 //! from core's types, mapped to core's [`Draft`] on the way in.
 
 use ghiseu_core::DocumentType;
-use ghiseu_core::document_type::{Draft, DraftField, DraftTitles, TypeStatus};
+use ghiseu_core::document_type::{Draft, DraftField, DraftOption, DraftTitles, TypeStatus};
 use serde::{Deserialize, Serialize};
 
 /// Titles in the three languages.
@@ -15,6 +15,49 @@ pub struct TitlesDto {
     pub hu: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en: Option<String>,
+}
+
+/// A select option: a plain string (the value, shown as is), or the value
+/// with its titles in the three languages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OptionDto {
+    Plain(String),
+    Titled(TitledOptionDto),
+}
+
+/// A select option with its titles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitledOptionDto {
+    pub value: String,
+    pub label: TitlesDto,
+}
+
+impl OptionDto {
+    fn to_draft(&self) -> DraftOption {
+        match self {
+            Self::Plain(v) => DraftOption::from(v.as_str()),
+            Self::Titled(t) => DraftOption {
+                value: t.value.clone(),
+                label: Some(titles_in(&t.label)),
+            },
+        }
+    }
+
+    fn of(o: DraftOption) -> Self {
+        match o.label {
+            None => Self::Plain(o.value),
+            Some(t) => Self::Titled(TitledOptionDto {
+                value: o.value,
+                label: TitlesDto {
+                    ro: t.ro,
+                    hu: t.hu,
+                    en: t.en,
+                },
+            }),
+        }
+    }
 }
 
 /// A form field.
@@ -33,7 +76,7 @@ pub struct FieldDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<String>,
+    pub options: Vec<OptionDto>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +149,7 @@ impl DefinitionDto {
                     max_chars: f.max_chars,
                     min: f.min,
                     max: f.max,
-                    options: f.options.clone(),
+                    options: f.options.iter().map(OptionDto::to_draft).collect(),
                     types: f.types.clone(),
                     max_bytes: f.max_bytes,
                 })
@@ -142,7 +185,7 @@ impl DefinitionDto {
                     max_chars: f.max_chars,
                     min: f.min,
                     max: f.max,
-                    options: f.options,
+                    options: f.options.into_iter().map(OptionDto::of).collect(),
                     types: f.types,
                     max_bytes: f.max_bytes,
                 })

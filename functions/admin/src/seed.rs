@@ -1,7 +1,9 @@
 //! `POST /api/v1/platform/seed` (routed by [`crate::platform_ops`]): loads a
 //! seed document. Idempotent: tenants and the seed's departments are written again (branding
 //! and departments added by administrators are kept); a seed document type
-//! that changed becomes a new version, an unchanged one stays as it is;
+//! that changed becomes a new version, an unchanged one stays as it is (a
+//! type's `fields` are written as stored, [`StoredField`], and checked as a
+//! stored record is when read);
 //! officials that exist keep their password; demo dossiers are registered once
 //! (keyed by `seed/{slug}/{key}`) through the same intake path as the desk.
 
@@ -10,8 +12,8 @@ use ghiseu_app::Error as AppError;
 use ghiseu_app::dossiers::{Intake, Registrant, Scan, register, store_file};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::stored::{
-    StoredDeadlineRule, StoredDepartment, StoredDocumentType, StoredOfficial, StoredTenant,
-    StoredTitles,
+    StoredDeadlineRule, StoredDepartment, StoredDocumentType, StoredField, StoredOfficial,
+    StoredTenant, StoredTitles,
 };
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
@@ -79,6 +81,9 @@ struct SeedDocumentType {
     fee_bani: u64,
     #[serde(default = "ten")]
     retention_years: u16,
+    /// The form, in the stored format ([`StoredField`]).
+    #[serde(default)]
+    fields: Vec<StoredField>,
 }
 
 fn none() -> String {
@@ -289,12 +294,36 @@ fn catalogue_of(t: &SeedTenant) -> Result<(Vec<Department>, Vec<DocumentType>), 
                 signature: d.signature.clone(),
                 fee_bani: d.fee_bani,
                 retention_years: d.retention_years,
-                fields: vec![],
+                fields: d.fields.clone(),
             })
             .map_err(invalid(&format!("document type {}", d.code)))
+            .and_then(|ty| as_administered(ty, &departments))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((departments, types))
+}
+
+/// `ty` as the administrator's API would save it: the same limits (field
+/// count, sizes, options, names used once) hold for the seed, and the type is
+/// normalised the same way.
+fn as_administered(
+    ty: DocumentType,
+    departments: &[Department],
+) -> Result<DocumentType, SeedError> {
+    let codes: Vec<DepartmentCode> = departments.iter().map(|d| d.code.clone()).collect();
+    ty.to_draft()
+        .validate(&ty.tenant, &ty.code, ty.version, &codes)
+        .map_err(|errors| {
+            let problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.path, e.message))
+                .collect();
+            SeedError::Invalid(format!(
+                "document type {}: {}",
+                ty.code,
+                problems.join("; ")
+            ))
+        })
 }
 
 /// Writes the tenant, its departments and document types.

@@ -145,7 +145,7 @@ fn input_for(lang: Lang, f: &FieldDef, errors: &Errors, values: &[(String, Strin
             FieldKind::Date => input id=(id) name=(id) type="date" value=(v) aria-invalid=[invalid];,
             FieldKind::Select { options } => select id=(id) name=(id) aria-invalid=[invalid] {
                 option value="" { "—" }
-                @for o in options { option value=(o) selected[o == v] { (o) } }
+                @for o in options { option value=(o.value.as_str()) selected[o.value.as_str() == v] { (o.label.get(lang).as_str()) } }
             },
             FieldKind::Checkbox => input id=(id) name=(id) type="checkbox" checked[v == "on" || v == "true"];,
             FieldKind::Cnp => input id=(id) name=(id) inputmode="numeric" maxlength="13" autocomplete="off" value=(v) aria-invalid=[invalid];,

@@ -61,6 +61,13 @@ pub fn intake(
                     label for="phone" { "Telefon (pentru notificări)" }
                     (inline_error(errors, "phone"))
                     input id="phone" name="phone" type="tel" value=(value(values, "phone"));
+                    label for="lang" { "Limba notificărilor" }
+                    (inline_error(errors, "lang"))
+                    select id="lang" name="lang" {
+                        @for (code, name) in [("ro", "Română"), ("hu", "Magyar"), ("en", "English")] {
+                            option value=(code) lang=(code) selected[value(values, "lang") == code] { (name) }
+                        }
+                    }
                 }
                 label for="scan" { "Pagini scanate (PDF, JPEG sau PNG, max. 10 MB fiecare)" }
                 (inline_error(errors, "scan"))
@@ -93,7 +100,7 @@ fn form_field(
             K::Date => input id=(id) name=(id) type="date" value=(v);,
             K::Select { options } => select id=(id) name=(id) {
                 option value="" { "—" }
-                @for o in options { option value=(o) selected[o == v] { (o) } }
+                @for o in options { option value=(o.value.as_str()) selected[o.value.as_str() == v] { (o.label.ro.as_str()) } }
             },
             K::Checkbox => input id=(id) name=(id) type="checkbox" checked[v == "on" || v == "true"];,
             K::Cnp => input id=(id) name=(id) inputmode="numeric" maxlength="13" autocomplete="off" value=(v);,

@@ -8,7 +8,7 @@ use crate::ids::{DepartmentCode, DocumentTypeCode, TenantSlug};
 use crate::text::DisplayName;
 
 use super::field::{
-    FieldDef, FieldKind, FieldName, MAX_ATTACHMENT_BYTES, media_code, media_from_code,
+    FieldDef, FieldKind, FieldName, MAX_ATTACHMENT_BYTES, SelectOption, media_code, media_from_code,
 };
 use super::{DocumentType, SignatureRequirement, Titles, TypeVersion};
 
@@ -44,6 +44,25 @@ pub struct DraftTitles {
     pub en: Option<String>,
 }
 
+/// A select option as typed: the value to store and, optionally, its titles
+/// (without them the reader sees the value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftOption {
+    /// The stored value.
+    pub value: String,
+    /// The titles in the three languages.
+    pub label: Option<DraftTitles>,
+}
+
+impl From<&str> for DraftOption {
+    fn from(value: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            label: None,
+        }
+    }
+}
+
 /// A form field as typed. Which of the parameters apply depends on `kind`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DraftField {
@@ -62,7 +81,7 @@ pub struct DraftField {
     /// Number: the largest value.
     pub max: Option<i64>,
     /// Select: the options.
-    pub options: Vec<String>,
+    pub options: Vec<DraftOption>,
     /// Attachment: accepted types ([`media_code`]s).
     pub types: Vec<String>,
     /// Attachment: the largest file, in bytes.
@@ -241,10 +260,11 @@ impl DraftField {
         Some(FieldKind::Number { min, max })
     }
 
-    /// A select field: between one and [`MAX_OPTIONS`] options, each a valid
-    /// display name, none listed twice; the options keep their order.
+    /// A select field: between one and [`MAX_OPTIONS`] options, each value a
+    /// valid display name, none listed twice, each with valid titles when
+    /// given; the options keep their order.
     fn select(&self, path: &str, errors: &mut Errors) -> Option<FieldKind> {
-        let mut options: Vec<String> = Vec::new();
+        let mut options: Vec<SelectOption> = Vec::new();
         if self.options.is_empty() {
             errors.push(format!("{path}.options"), "a select field needs options");
         } else if self.options.len() > MAX_OPTIONS {
@@ -255,12 +275,23 @@ impl DraftField {
         }
         for (i, o) in self.options.iter().enumerate() {
             let at = format!("{path}.options[{i}]");
-            match DisplayName::parse(o) {
+            let label = match &o.label {
+                None => Some(None),
+                Some(t) => errors.titles(&format!("{at}.label"), t).map(Some),
+            };
+            match DisplayName::parse(&o.value) {
                 Err(e) => errors.push(at, e.to_string()),
-                Ok(o) if options.iter().any(|x| x == o.as_str()) => {
-                    errors.push(at, format!("`{o}` is listed twice"));
+                Ok(v) if options.iter().any(|x| x.value == v) => {
+                    errors.push(at, format!("`{v}` is listed twice"));
                 }
-                Ok(o) => options.push(o.as_str().to_owned()),
+                Ok(value) => {
+                    if let Some(label) = label {
+                        options.push(SelectOption {
+                            label: label.unwrap_or_else(|| Titles::ro(value.clone())),
+                            value,
+                        });
+                    }
+                }
             }
         }
         if options.len() != self.options.len() || options.len() > MAX_OPTIONS {
@@ -446,7 +477,15 @@ impl DocumentType {
                             d.min = Some(*min);
                             d.max = Some(*max);
                         }
-                        FieldKind::Select { options } => d.options = options.clone(),
+                        FieldKind::Select { options } => {
+                            d.options = options
+                                .iter()
+                                .map(|o| DraftOption {
+                                    value: o.value.to_string(),
+                                    label: (!o.is_plain()).then(|| titles(&o.label)),
+                                })
+                                .collect();
+                        }
                         FieldKind::Attachment { types, max_bytes } => {
                             d.types = types.iter().map(|m| media_code(*m).to_owned()).collect();
                             d.max_bytes = Some(i64::from(*max_bytes));

@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::attachment::MediaType;
 use crate::citizen_contact::{Cnp, Email, PhoneNumber};
+use crate::text::DisplayName;
 
 use super::Titles;
 
@@ -113,10 +114,10 @@ pub enum FieldKind {
     },
     /// A calendar date, `YYYY-MM-DD`.
     Date,
-    /// One of fixed options (their values).
+    /// One of fixed options: each a stored value with its titles.
     Select {
-        /// The allowed values.
-        options: Vec<String>,
+        /// The allowed options, in the order they are offered.
+        options: Vec<SelectOption>,
     },
     /// A yes/no box.
     Checkbox,
@@ -135,6 +136,31 @@ pub enum FieldKind {
         /// The largest accepted file.
         max_bytes: u32,
     },
+}
+
+/// One option of a select field: the value stored when it is chosen, and
+/// what the reader sees in each language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectOption {
+    /// The stored value (a display name; stable across translations).
+    pub value: DisplayName,
+    /// The titles; Romanian is the value itself unless given.
+    pub label: Titles,
+}
+
+impl SelectOption {
+    /// An option whose only title is its value (what older records hold).
+    pub fn plain(value: DisplayName) -> Self {
+        Self {
+            label: Titles::ro(value.clone()),
+            value,
+        }
+    }
+
+    /// Whether this option is just its value, untranslated.
+    pub fn is_plain(&self) -> bool {
+        self.label.hu.is_none() && self.label.en.is_none() && self.label.ro == self.value
+    }
 }
 
 /// The longest address accepted by [`FieldKind::Address`].
@@ -207,8 +233,8 @@ impl FieldKind {
                 .map_err(|_| FieldError::Date),
             Self::Select { options } => options
                 .iter()
-                .find(|o| o.as_str() == v)
-                .cloned()
+                .find(|o| o.value.as_str() == v)
+                .map(|o| o.value.as_str().to_owned())
                 .ok_or(FieldError::Option),
             Self::Checkbox => match v {
                 "on" | "true" | "1" => Ok("true".into()),

@@ -182,7 +182,9 @@ pub(crate) mod tests {
     #[test]
     fn field_kind_table() {
         let sel = FieldKind::Select {
-            options: vec!["da".into(), "nu".into()],
+            options: ["da", "nu"]
+                .map(|o| SelectOption::plain(DisplayName::parse(o).unwrap()))
+                .to_vec(),
         };
         let cases: Vec<(FieldKind, &str, Result<&str, FieldError>)> = vec![
             (FieldKind::Text { max_chars: 5 }, " abc ", Ok("abc")),
@@ -306,7 +308,17 @@ pub(crate) mod tests {
             retention_years: 10,
             fields: vec![
                 DraftField {
-                    options: vec!["da".into(), "nu".into()],
+                    options: vec![
+                        DraftOption {
+                            value: "da".into(),
+                            label: Some(DraftTitles {
+                                ro: "Da, ocup domeniul public".into(),
+                                hu: Some("Igen, közterületet foglalok".into()),
+                                en: Some("Yes, I occupy public land".into()),
+                            }),
+                        },
+                        "nu".into(),
+                    ],
                     ..field("ocupare", "select")
                 },
                 field("adresa", "address"),
@@ -336,6 +348,17 @@ pub(crate) mod tests {
                 max_bytes: 2_000_000
             }
         );
+        let FieldKind::Select { options } = &ty.fields[0].kind else {
+            panic!("a select field")
+        };
+        assert_eq!(options[0].value.as_str(), "da");
+        assert_eq!(
+            options[0].label.get(Lang::Hu).as_str(),
+            "Igen, közterületet foglalok"
+        );
+        assert!(!options[0].is_plain() && options[1].is_plain());
+        assert_eq!(options[1].label.get(Lang::En).as_str(), "nu");
+        assert_eq!(ty.fields[0].kind.validate("da"), Ok("da".into()));
         // The draft of a type validates back to the same type.
         let again = ty.to_draft().validate(&t, &c, TypeVersion::FIRST, &deps);
         assert_eq!(again.as_ref(), Ok(&ty));

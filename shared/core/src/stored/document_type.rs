@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::attachment::MediaType;
 use crate::deadline::DeadlineRule;
 use crate::document_type::{
-    DocumentType, FieldDef, FieldKind, FieldName, SignatureRequirement, Titles, TypeStatus,
-    TypeVersion,
+    DocumentType, FieldDef, FieldKind, FieldName, SelectOption, SignatureRequirement, Titles,
+    TypeStatus, TypeVersion,
 };
 use crate::ids::{DepartmentCode, DocumentTypeCode, TenantSlug};
 use crate::text::DisplayName;
@@ -66,7 +66,7 @@ pub enum StoredFieldKind {
     /// [`FieldKind::Date`].
     Date,
     /// [`FieldKind::Select`].
-    Select { options: Vec<String> },
+    Select { options: Vec<StoredOption> },
     /// [`FieldKind::Checkbox`].
     Checkbox,
     /// [`FieldKind::Cnp`].
@@ -79,6 +79,49 @@ pub enum StoredFieldKind {
     Address,
     /// [`FieldKind::Attachment`]: MIME types and the size limit.
     Attachment { types: Vec<String>, max_bytes: u32 },
+}
+
+/// A select option as stored: a plain string when the value is its only
+/// title (as every record written before translated options holds), else the
+/// value with its titles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StoredOption {
+    /// [`SelectOption::plain`].
+    Plain(String),
+    /// A value with its titles.
+    Titled {
+        /// The stored value.
+        value: String,
+        /// Its titles.
+        label: StoredTitles,
+    },
+}
+
+impl StoredOption {
+    fn from_domain(o: &SelectOption) -> Self {
+        if o.is_plain() {
+            Self::Plain(o.value.to_string())
+        } else {
+            Self::Titled {
+                value: o.value.to_string(),
+                label: StoredTitles::from_domain(&o.label),
+            }
+        }
+    }
+
+    fn to_domain(&self) -> Result<SelectOption, StoredError> {
+        match self {
+            Self::Plain(v) => Ok(SelectOption::plain(f(
+                "fields.options",
+                DisplayName::parse(v),
+            )?)),
+            Self::Titled { value, label } => Ok(SelectOption {
+                value: f("fields.options", DisplayName::parse(value))?,
+                label: label.to_domain("fields.options.label")?,
+            }),
+        }
+    }
 }
 
 /// A form field as stored.
@@ -164,7 +207,7 @@ impl DocumentType {
                         },
                         FieldKind::Date => StoredFieldKind::Date,
                         FieldKind::Select { options } => StoredFieldKind::Select {
-                            options: options.clone(),
+                            options: options.iter().map(StoredOption::from_domain).collect(),
                         },
                         FieldKind::Checkbox => StoredFieldKind::Checkbox,
                         FieldKind::Cnp => StoredFieldKind::Cnp,
@@ -205,7 +248,10 @@ impl DocumentType {
                         },
                         StoredFieldKind::Date => FieldKind::Date,
                         StoredFieldKind::Select { options } => FieldKind::Select {
-                            options: options.clone(),
+                            options: options
+                                .iter()
+                                .map(StoredOption::to_domain)
+                                .collect::<Result<_, _>>()?,
                         },
                         StoredFieldKind::Checkbox => FieldKind::Checkbox,
                         StoredFieldKind::Cnp => FieldKind::Cnp,

@@ -106,7 +106,9 @@ mod tests {
     use crate::deadline::DeadlineRule;
     use crate::department::Department;
     use crate::digest::Sha256Digest;
-    use crate::document_type::{DocumentType, FieldDef, FieldKind, FieldName, Titles, TypeStatus};
+    use crate::document_type::{
+        DocumentType, FieldDef, FieldKind, FieldName, SelectOption, Titles, TypeStatus,
+    };
     use crate::dossier::{Dossier, DossierError};
 
     use crate::ids::{DossierId, TenantSlug};
@@ -253,7 +255,17 @@ mod tests {
             label: Titles::ro(DisplayName::parse("CNP").unwrap()),
             required: false,
             kind: FieldKind::Select {
-                options: vec!["a".into()],
+                options: vec![
+                    SelectOption::plain(DisplayName::parse("a").unwrap()),
+                    SelectOption {
+                        value: DisplayName::parse("posta").unwrap(),
+                        label: Titles {
+                            ro: DisplayName::parse("Prin poștă").unwrap(),
+                            hu: Some(DisplayName::parse("Postán").unwrap()),
+                            en: None,
+                        },
+                    },
+                ],
             },
         });
         ty.deadline = DeadlineRule::WorkingDays(5);
@@ -294,6 +306,26 @@ mod tests {
         let t = Tenant::from_stored(&serde_json::from_str(old).unwrap()).unwrap();
         assert_eq!(t.branding, Branding::default());
         assert_eq!(t.header_name().as_str(), "Primăria Turda");
+
+        // A type written before options had titles still loads: each plain
+        // string is its own value and Romanian title, and is written back as
+        // it was.
+        let old = r#"{"v":1,"tenant":"cj-cluj","code":"aviz","version":2,
+            "titles":{"ro":"Aviz","hu":null,"en":null},
+            "deadline":{"count":"calendar_days","days":30},
+            "first_department":"urbanism","signature":"none","fee_bani":0,
+            "retention_years":10,"fields":[{"name":"format","label":{"ro":"Format",
+            "hu":null,"en":null},"required":true,"type":"select",
+            "options":["Electronic","Pe hârtie"]}]}"#;
+        let stored: StoredDocumentType = serde_json::from_str(old).unwrap();
+        let ty = DocumentType::from_stored(&stored).unwrap();
+        let FieldKind::Select { options } = &ty.fields[0].kind else {
+            panic!("a select field")
+        };
+        let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(values, ["Electronic", "Pe hârtie"]);
+        assert_eq!(options[1].label.get(Lang::Hu).as_str(), "Pe hârtie");
+        assert_eq!(ty.to_stored(), stored);
 
         let status = TypeStatus::NEW.after_save();
         assert_eq!(TypeStatus::from_stored(&status.to_stored()), Ok(status));
