@@ -79,6 +79,14 @@ fn desk_manifest() -> PathBuf {
              [[trigger.http]]\nroute = \"/api/v1/sandbox/...\"\ncomponent = \"sandbox\"\n\
              [[trigger.http]]\nroute = \"/probe/...\"\ncomponent = \"probe\"\n\
              [[trigger.http]]\nroute = \"/stats/...\"\ncomponent = \"opendata\"\n\
+             [[trigger.http]]\nroute = \"/\"\ncomponent = \"home\"\n\
+             [[trigger.http]]\nroute = \"/institutions/...\"\ncomponent = \"home\"\n\
+             [[trigger.http]]\nroute = \"/accessibility\"\ncomponent = \"home\"\n\
+             [[trigger.http]]\nroute = \"/privacy\"\ncomponent = \"home\"\n\
+             [[trigger.http]]\nroute = \"/static/...\"\ncomponent = \"static\"\n\
+             [component.home]\nsource = {home:?}\nkey_value_stores = [\"default\"]\n\
+             [component.static]\nsource = {static_assets:?}\n\
+             files = [{{ source = {static_dir:?}, destination = \"/static\" }}]\n\
              [[trigger.http]]\nroute = \"/api/v1/stats/...\"\ncomponent = \"opendata\"\n\
              [component.opendata]\nsource = {opendata:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.probe]\nsource = {probe:?}\nkey_value_stores = [\"default\"]\n\
@@ -114,6 +122,13 @@ fn desk_manifest() -> PathBuf {
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              {csc_provider}",
+            home = artifact("wasm32-wasip2/release/ghiseu_home.wasm")
+                .display()
+                .to_string(),
+            static_assets = artifact("wasm32-wasip2/release/ghiseu_static.wasm")
+                .display()
+                .to_string(),
+            static_dir = workspace_root().join("static").display().to_string(),
             verify = artifact("wasm32-wasip2/release/ghiseu_verify.wasm")
                 .display()
                 .to_string(),

@@ -103,13 +103,14 @@ pub async fn save_form(
     Ok(redirect("/admin/branding"))
 }
 
-/// The stylesheet of a tenant's accent colour (linked by the admin pages).
+/// The stylesheet of a tenant's accent colour, linked by every page of the
+/// institution (its front-door page, its citizens' tracking pages, the desk
+/// and the administration): it sets `--brand`, which the platform's one
+/// stylesheet uses only where contrast does not depend on it (the header's
+/// stripe, the edge of cards), so any colour stays readable.
 pub fn theme_css(accent: Option<&AccentColour>) -> String {
     let colour = accent.map_or("#0b4f9c", AccentColour::as_str);
-    format!(
-        ":root{{--accent:{colour}}}header.brand{{border-bottom:4px solid {colour}}}\
-         a{{color:{colour}}}button{{background:{colour};color:#fff;border:0}}"
-    )
+    format!(":root{{--brand:{colour}}}")
 }
 
 /// `GET /branding/{slug}/logo` and `GET /branding/{slug}/theme.css`: public.

@@ -95,13 +95,9 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         .map(str::to_owned)
         .collect();
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-    match (&method, segs.as_slice()) {
-        (&Method::GET, ["admin.css"]) => return Ok(pages::stylesheet()),
-        (_, ["invite", token]) => {
-            let token = (*token).to_owned();
-            return officials::invite_page(store, method, &token, request).await;
-        }
-        _ => {}
+    if let ["invite", token] = segs.as_slice() {
+        let token = (*token).to_owned();
+        return officials::invite_page(store, method, &token, request).await;
     }
     let headers = request.headers().clone();
     let admin = admin(store, &headers).await?;

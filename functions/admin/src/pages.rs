@@ -7,7 +7,7 @@ use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
 use ghiseu_core::{Department, DocumentType, Official, Role, Tenant};
-use ghiseu_platform::http::{self as web, Response};
+use ghiseu_platform::chrome;
 use maud::{DOCTYPE, Markup, html};
 
 /// Who is looking at an administration page: what the header shows of the
@@ -19,26 +19,6 @@ pub struct Viewer<'a> {
     pub display_name: &'a str,
     /// The session's CSRF token.
     pub csrf: &'a str,
-}
-
-const CSS: &str = "\
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
-label{display:block;margin-top:.8rem;font-weight:600}\
-input,select,textarea{font:inherit;padding:.4rem;max-width:100%}\
-textarea{width:100%;font-family:monospace}\
-button{font:inherit;padding:.5rem 1rem;margin-top:.8rem}\
-.error-summary{border:3px solid #b00;padding:.5rem 1rem;margin:1rem 0}\
-.error{color:#b00}table{border-collapse:collapse;width:100%}\
-td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}\
-fieldset{margin:1rem 0}header.brand{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;\
-justify-content:space-between;padding-bottom:.5rem}header.brand img{max-height:3rem}\
-nav a{margin-right:.8rem}.link{word-break:break-all;font-family:monospace}\
-.inline{display:inline}.checks label{display:inline;font-weight:400;margin-right:1rem}\
-@media (max-width:40rem){table,tbody,tr,td{display:block}thead{display:none}}";
-
-/// `GET /admin/admin.css`.
-pub fn stylesheet() -> Response {
-    web::stylesheet(CSS)
 }
 
 fn brand(tenant: &Tenant) -> Markup {
@@ -57,18 +37,11 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
     html! {
         (DOCTYPE)
         html lang="ro" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — Ghiseu, administrare" }
-                link rel="stylesheet" href="/admin/admin.css";
+            (chrome::head(&format!("{title} — Ghișeul unic, administrare"), tenant.map(|t| t.slug.as_str()), html! {}))
+            body.wide {
+                (chrome::skip_link(ghiseu_core::Lang::Ro))
                 @if let Some(t) = tenant {
-                    link rel="stylesheet" href=(format!("/branding/{}/theme.css", t.slug));
-                }
-            }
-            body {
-                @if let Some(t) = tenant {
-                    header.brand {
+                    header.site-header {
                         (brand(t))
                         @if let Some(v) = viewer {
                             nav {
@@ -87,7 +60,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
                         }
                     }
                 }
-                main { (body) }
+                main id="main" { (body) }
             }
         }
     }

@@ -183,6 +183,7 @@ fn parse(input: &NewTenant, origin: &str) -> Result<(Tenant, Official), AdminErr
                 public_base_url: base,
                 active: true,
                 branding: Default::default(),
+                contact: Default::default(),
             };
             let admin = Official {
                 tenant: slug,

@@ -13,7 +13,7 @@ use ghiseu_app::dossiers::{Intake, Registrant, Scan, register, store_file};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::stored::{
     StoredDeadlineRule, StoredDepartment, StoredDocumentType, StoredField, StoredOfficial,
-    StoredTenant, StoredTitles,
+    StoredPublicContact, StoredTenant, StoredTitles,
 };
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
@@ -52,6 +52,9 @@ struct SeedTenant {
     document_types: Vec<SeedDocumentType>,
     #[serde(default)]
     demo_dossiers: Vec<SeedDossier>,
+    /// Address, telephone, e-mail and opening hours, shown on the front door.
+    #[serde(default)]
+    contact: StoredPublicContact,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +262,7 @@ fn tenant_of(t: &SeedTenant, origin: &str) -> Result<Tenant, SeedError> {
             .unwrap_or_else(|| origin.to_owned()),
         active: true,
         branding: Default::default(),
+        contact: t.contact.clone(),
     })
     .map_err(invalid(&format!("tenant {}", t.slug)))
 }

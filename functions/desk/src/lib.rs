@@ -58,7 +58,6 @@ async fn handle(request: Request) -> Response {
     let headers = request.headers().clone();
     let result: Result<Response, DeskError> = async {
         match (method.clone(), path.as_str()) {
-            (Method::GET, "/desk/desk.css") => Ok(pages::stylesheet()),
             (Method::GET, "/desk/sign.js") => Ok(web::static_asset(
                 "text/javascript; charset=utf-8",
                 include_str!("sign.js"),

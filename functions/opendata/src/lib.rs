@@ -295,6 +295,7 @@ fn csv_response(stats: &Stats) -> Response {
 struct Texts {
     title: &'static str,
     month: &'static str,
+    figures: &'static str,
     total: &'static str,
     columns: [&'static str; 10],
     chart: &'static str,
@@ -313,6 +314,7 @@ fn texts(lang: Lang) -> Texts {
         Lang::Ro => Texts {
             title: "Statistici",
             month: "Luna înregistrării",
+            figures: "Cifrele fiecărei luni",
             total: "Total",
             columns: [
                 "Depuse",
@@ -352,6 +354,7 @@ fn texts(lang: Lang) -> Texts {
         Lang::Hu => Texts {
             title: "Statisztika",
             month: "Iktatás hónapja",
+            figures: "Havi adatok",
             total: "Összesen",
             columns: [
                 "Beadott",
@@ -391,6 +394,7 @@ fn texts(lang: Lang) -> Texts {
         Lang::En => Texts {
             title: "Statistics",
             month: "Month of registration",
+            figures: "Figures by month",
             total: "Total",
             columns: [
                 "Submitted",
@@ -513,8 +517,9 @@ fn render(stats: &Stats, lang: Lang) -> String {
                 (swatch(ONLINE)) " " (t.online) " · " (swatch(PAPER)) " " (t.paper)
             }
         }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-labelledby="figures" {
             table {
+                caption id="figures" { (t.figures) }
                 thead { tr { th scope="col" { (t.month) } @for c in t.columns { th scope="col" { (c) } } } }
                 tbody {
                     @for (i, row) in stats.months.iter().enumerate() {

@@ -49,7 +49,12 @@ impl Ctx {
         now: DateTime<Utc>,
     ) -> ghiseu_platform::Result<Self> {
         let signed = signed_in(&store, &headers, now).await?;
-        let lang = web::language(&query, &headers, signed.as_ref().map(|(_, a)| a.lang));
+        // The account's language, else the browser's last choice (cookie).
+        let preferred = signed
+            .as_ref()
+            .map(|(_, a)| a.lang)
+            .or_else(|| ghiseu_platform::chrome::remembered(&headers));
+        let lang = web::language(&query, &headers, preferred);
         Ok(Self {
             store,
             lang,
@@ -85,6 +90,9 @@ impl Ctx {
             layout(self.lang, title, name, &csrf, body(&csrf)),
             CSP,
         );
+        if let Some(cookie) = ghiseu_platform::chrome::remember_language(&self.query) {
+            set_cookie(&mut r, &cookie);
+        }
         if let Some(token) = fresh {
             set_cookie(
                 &mut r,

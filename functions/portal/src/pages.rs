@@ -2,6 +2,7 @@
 //! and English, no JavaScript, an error summary that links to each field.
 
 use ghiseu_core::Lang;
+use ghiseu_platform::chrome;
 use ghiseu_platform::tracking::TrackingView;
 use maud::{DOCTYPE, Markup, html};
 
@@ -21,30 +22,23 @@ pub fn layout(
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (t(lang, "portal")) }
-                link rel="stylesheet" href="/portal/portal.css";
-                script src="/portal/portal.js" defer {}
-            }
+            (chrome::head(&format!("{title} — {}", t(lang, "portal")), None,
+                html! { script src="/portal/portal.js" defer {} }))
             body {
-                header {
-                    a href="/portal" { strong { (t(lang, "portal")) } }
-                    nav aria-label=(t(lang, "language")) {
-                        @for l in [Lang::Ro, Lang::Hu, Lang::En] {
-                            " " a href={ "?lang=" (l.code()) } lang=(l.code()) { (l.code().to_uppercase()) }
-                        }
-                    }
+                (chrome::skip_link(lang))
+                header.site-header {
+                    a.service-name href={ "/portal?lang=" (lang.code()) } { (t(lang, "portal")) }
+                    (chrome::language_links(lang, ""))
                     @if let Some(name) = signed_in {
                         form method="post" action="/portal/logout" {
-                            (name) " "
+                            span { (name) }
                             input type="hidden" name="csrf" value=(csrf);
                             button type="submit" { (t(lang, "logout")) }
                         }
                     }
                 }
-                main { (body) }
+                main id="main" { (body) }
+                (chrome::footer(lang))
             }
         }
     }
@@ -114,15 +108,3 @@ pub fn document(
 
 /// Upload progress for file forms; the pages work without it.
 pub const SCRIPT: &str = include_str!("portal.js");
-
-/// The stylesheet.
-pub const CSS: &str = "\
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;color:#111;line-height:1.4}\
-header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;border-bottom:3px solid #0b4f9c;padding-bottom:.5rem}\
-a{color:#0b4f9c}label{display:block;margin-top:1rem;font-weight:600}\
-input,select,textarea{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
-input[type=checkbox]{width:auto;min-height:auto}small{display:block;color:#444}\
-button{font:inherit;padding:.7rem 1.2rem;margin-top:1rem;min-height:44px}\
-.error-summary{border:4px solid #b00;padding:.5rem 1rem;margin:1rem 0}.error{color:#b00;margin:.2rem 0}\
-article.document{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\
-progress{width:100%;height:1.2rem;margin-top:1rem}dt{font-weight:600}dd{margin:0 0 .4rem 0}.notice{background:#eef5ff;padding:.5rem 1rem}";

@@ -8,6 +8,7 @@
 //! and the store; [`respond`] and the renderers are pure.
 
 use ghiseu_platform::tracking_page as page;
+mod follow;
 mod qr;
 
 use bytes::Bytes;
@@ -105,7 +106,11 @@ async fn handle(request: Request) -> Response {
         _body,
     ) = request.into_parts();
     let path = uri.path();
-    let lang = web::language(uri.query().unwrap_or_default(), &headers, None);
+    let query = uri.query().unwrap_or_default();
+    let lang = ghiseu_platform::chrome::language(query, &headers, None);
+    if path.trim_end_matches('/') == "/track" {
+        return follow_by_number(&method, &headers, query, lang).await;
+    }
     let Some((resource, raw)) = route(path) else {
         return html_page(
             StatusCode::NOT_FOUND,
@@ -153,6 +158,26 @@ async fn handle(request: Request) -> Response {
 async fn load(token: &TrackingToken) -> ghiseu_platform::Result<Option<Snapshot>> {
     let store = Store::open(STORE).await?;
     get_snapshot(&store, token).await
+}
+
+/// `GET /track`: the follow-by-number form, or a lookup by number and code
+/// (counted against the client's limit like a lookup by token).
+async fn follow_by_number(
+    method: &Method,
+    headers: &HeaderMap,
+    query: &str,
+    lang: Lang,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return web::method_not_allowed("GET, HEAD");
+    }
+    if !follow::is_lookup(query) {
+        return follow::form(lang);
+    }
+    if let Some(retry_after) = over_limit(headers, ghiseu_platform::config::now()).await {
+        return too_many(Resource::Page, lang, "/track", retry_after);
+    }
+    follow::lookup(query, lang).await
 }
 
 /// Counts this lookup in the client's fixed one-minute window
@@ -214,9 +239,9 @@ fn respond(lookup: &Lookup<'_>, snapshot: Option<&Snapshot>) -> Response {
         }
         Resource::QrSvg | Resource::QrPng => {
             let target = match (snapshot.base_url(), &lookup.origin) {
-                (Some(base), _) => base.tracking_url(&token),
-                (None, Some(origin)) => format!("{origin}/track/{token}"),
-                (None, None) => format!("/track/{token}"),
+                (Some(base), _) => base.qr_url(&token),
+                (None, Some(origin)) => format!("{origin}/q/{token}"),
+                (None, None) => format!("/q/{token}"),
             };
             let Some(matrix) = qr::Matrix::encode(&target) else {
                 return Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response();

@@ -1,4 +1,4 @@
-//! QR codes of the absolute tracking URL, as SVG and PNG, from the module
+//! QR codes of the short absolute URL (`/q/{token}`), as SVG and PNG, from the module
 //! matrix of the `qrcode` crate (medium error correction, 4-module quiet zone).
 
 use qrcode::{Color, EcLevel, QrCode};

@@ -39,6 +39,16 @@ pub(crate) fn encode(bytes: &[u8; 16]) -> String {
         .collect()
 }
 
+/// The symbol of a 5-bit value (`v` below 32).
+pub(crate) fn symbol(v: u64) -> u8 {
+    ALPHABET[(v & 31) as usize]
+}
+
+/// Whether `c` is an uppercase symbol of the alphabet.
+pub(crate) fn is_symbol(c: u8) -> bool {
+    ALPHABET.contains(&c)
+}
+
 /// Decodes 26 Crockford base32 symbols (either case) into 16 bytes, strictly.
 pub(crate) fn decode(s: &str) -> Result<[u8; 16], Base32Error> {
     let raw = s.as_bytes();

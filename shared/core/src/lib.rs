@@ -84,7 +84,7 @@ pub use public_view::{PublicNames, PublicStatus, PublicView, event_label, status
 pub use regno::{RegistrationNumber, RegistrationPrefix};
 pub use role::Role;
 pub use route::{ChainedEvent, EventKind, Route, RouteActor, RouteEvent};
-pub use tenant::{Tenant, TenantKind};
+pub use tenant::{PublicContact, Tenant, TenantKind};
 pub use text::{DisplayName, InternalNote, PublicNote, Reason};
-pub use token::TrackingToken;
+pub use token::{ReceiptCode, TrackingToken};
 pub use workflow::{Command, WorkflowError};

@@ -194,7 +194,45 @@ pub struct Tenant {
     pub active: bool,
     /// Display name, accent colour and logo.
     pub branding: Branding,
+    /// Where and when citizens can reach it (the front door shows it).
+    pub contact: PublicContact,
 }
+
+/// How citizens reach an institution: each part optional, one line of at
+/// most [`MAX_CONTACT_CHARS`] characters without control characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicContact {
+    /// Postal address of the registry office, e.g. "Calea Dorobanților 106, Cluj-Napoca".
+    pub address: Option<String>,
+    /// Telephone, as it should be dialled.
+    pub phone: Option<String>,
+    /// E-mail address for questions.
+    pub email: Option<String>,
+    /// Opening hours of the counter, e.g. "Luni–Joi 8:30–16:30, Vineri 8:30–14:00".
+    pub hours: Option<String>,
+}
+
+/// The longest part of a [`PublicContact`].
+pub const MAX_CONTACT_CHARS: usize = 200;
+
+impl PublicContact {
+    /// Checks one part: trimmed, empty is absent, at most
+    /// [`MAX_CONTACT_CHARS`] characters, no control character.
+    pub fn part(raw: Option<&str>) -> Result<Option<String>, ContactPartError> {
+        let Some(v) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        if v.chars().count() > MAX_CONTACT_CHARS || v.chars().any(char::is_control) {
+            return Err(ContactPartError);
+        }
+        Ok(Some(v.to_owned()))
+    }
+}
+
+/// A contact part too long or with a control character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("one line of at most 200 characters")]
+pub struct ContactPartError;
 
 impl Tenant {
     /// The name to show in page headers: the branding's display name, else the

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use sha2::{Digest, Sha256};
+
 use crate::base32::{self, Base32Error};
 
 /// A tracking token: 128 bits from a CSPRNG, written as 26 Crockford base32
@@ -30,6 +32,60 @@ impl TrackingToken {
     pub const fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
+
+    /// The short code printed on a receipt beside the registration number,
+    /// for following a document whose QR code is damaged: 8 Crockford base32
+    /// symbols (40 bits) of a SHA-256 of the token, shown as `ABCD-EFGH`. It
+    /// reveals nothing of the token; with the number it finds the dossier,
+    /// and lookups by it are rate-limited like lookups by token.
+    pub fn receipt_code(&self) -> ReceiptCode {
+        let digest = Sha256::new()
+            .chain_update(b"ghiseu receipt code\0")
+            .chain_update(self.0)
+            .finalize();
+        let mut v: u64 = 0;
+        for b in &digest[..5] {
+            v = (v << 8) | u64::from(*b);
+        }
+        let mut code = [0u8; 8];
+        for (i, c) in code.iter_mut().enumerate() {
+            *c = base32::symbol((v >> (5 * (7 - i))) & 31);
+        }
+        ReceiptCode(code)
+    }
+}
+
+/// A receipt's short code ([`TrackingToken::receipt_code`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ReceiptCode([u8; 8]);
+
+impl ReceiptCode {
+    /// Reads a code as a person types it: either case, spaces and hyphens
+    /// ignored, and Crockford's aliases (`I`, `L` for 1, `O` for 0).
+    pub fn parse(typed: &str) -> Option<Self> {
+        let mut code = [0u8; 8];
+        let mut n = 0;
+        for c in typed.bytes().filter(|c| !matches!(c, b' ' | b'-' | b'\t')) {
+            let c = match c.to_ascii_uppercase() {
+                b'I' | b'L' => b'1',
+                b'O' => b'0',
+                other => other,
+            };
+            if n == 8 || !base32::is_symbol(c) {
+                return None;
+            }
+            code[n] = c;
+            n += 1;
+        }
+        (n == 8).then_some(Self(code))
+    }
+}
+
+impl fmt::Display for ReceiptCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = std::str::from_utf8(&self.0).map_err(|_| fmt::Error)?;
+        write!(f, "{}-{}", &s[..4], &s[4..])
+    }
 }
 
 impl fmt::Display for TrackingToken {
@@ -56,6 +112,27 @@ impl FromStr for TrackingToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receipt_codes_are_short_stable_and_typed_forgivingly() {
+        let t = TrackingToken::from_random([7; 16]);
+        let code = t.receipt_code();
+        let shown = code.to_string();
+        assert_eq!(shown.len(), 9);
+        assert_eq!(&shown[4..5], "-");
+        assert_eq!(code, TrackingToken::from_random([7; 16]).receipt_code());
+        assert_ne!(code, TrackingToken::from_random([8; 16]).receipt_code());
+        assert_eq!(ReceiptCode::parse(&shown), Some(code));
+        let typed = shown
+            .replace('-', " ")
+            .to_lowercase()
+            .replace('1', "l")
+            .replace('0', "o");
+        assert_eq!(ReceiptCode::parse(&typed), Some(code));
+        assert_eq!(ReceiptCode::parse("ABCD-EFG"), None);
+        assert_eq!(ReceiptCode::parse("ABCD-EFGHJ"), None);
+        assert_eq!(ReceiptCode::parse("ABCD-EFGU"), None);
+    }
 
     #[test]
     fn round_trip_many_inputs() {

@@ -33,6 +33,8 @@
 
 #![deny(missing_docs)]
 
+pub mod assets;
+pub mod chrome;
 pub mod client_addr;
 pub mod config;
 pub mod csc;

@@ -4,69 +4,22 @@
 //! escapes every interpolated string.
 
 use crate::tracking::TrackingView;
-use base64::Engine as _;
 use chrono::{DateTime, Datelike as _, NaiveDate, Timelike as _, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Lang, PublicStatus, event_label, status_label};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
-use sha2::{Digest, Sha256};
+use maud::{DOCTYPE, Markup, html};
 
-/// The page's only stylesheet, inlined and allowed by [`style_hash`].
-const CSS: &str = "\
-*{box-sizing:border-box}\
-body{margin:0;font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;color:#1b1b1b;background:#f6f6f4}\
-main{max-width:40rem;margin:0 auto;padding:1rem}\
-header{background:#003f7f;color:#fff;padding:.75rem 1rem}\
-header p{margin:0;font-weight:600}\
-nav{margin:.5rem 0;font-size:.95rem}\
-nav a{color:#fff;margin-right:1rem}\
-nav a[aria-current]{font-weight:700;text-decoration:none}\
-h1{font-size:1.4rem;margin:.5rem 0 1rem}\
-h2{font-size:1.15rem;margin:1.5rem 0 .5rem}\
-dl{margin:0;background:#fff;border:1px solid #d0d0cc;border-radius:.4rem;padding:.5rem 1rem}\
-dt{font-size:.85rem;color:#505050;margin-top:.5rem}\
-dd{margin:0 0 .25rem;font-weight:600;overflow-wrap:anywhere}\
-.status{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;background:#e6f0fa;color:#003f7f}\
-.overdue{color:#a4000f}\
-ol{list-style:none;margin:0;padding:0}\
-li{background:#fff;border-left:4px solid #003f7f;margin:0 0 .5rem;padding:.5rem .75rem}\
-li time{display:block;font-size:.85rem;color:#505050}\
-.hash{font-family:ui-monospace,monospace;font-size:.8rem;overflow-wrap:anywhere;font-weight:400}\
-.qr{display:block;width:10rem;height:10rem;margin:1rem 0}\
-.valid{background:#e3f4e6;color:#0b5a1c;border:1px solid #0b5a1c;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
-.invalid{background:#fbe9ea;color:#a4000f;border:1px solid #a4000f;border-radius:.4rem;padding:.5rem 1rem;font-weight:700}\
-.scroll{overflow-x:auto;background:#fff;border:1px solid #d0d0cc;border-radius:.4rem}\
-table{border-collapse:collapse;font-size:.85rem;white-space:nowrap}\
-th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e4e0;text-align:right}\
-th[scope=row],thead th:first-child{text-align:left}\
-.chart{display:block;width:100%;height:auto;margin:1rem 0}\
-a{color:#003f7f}";
-
-/// The CSP source of the inline stylesheet: `'sha256-…'`. The stylesheet is
-/// a constant, so its hash is computed once per instance, not per page.
-pub fn style_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        let digest = Sha256::digest(CSS.as_bytes());
-        format!(
-            "'sha256-{}'",
-            base64::engine::general_purpose::STANDARD.encode(digest)
-        )
-    })
-}
+use crate::chrome;
 
 /// A public page (tracking, verification) as a response, with the security
-/// headers every one carries: a CSP that allows only the inline stylesheet and
+/// headers every one carries: a CSP that allows only the platform's stylesheet and
 /// same-origin images, no framing, no referrer, no sniffing, `cache` as
 /// `Cache-Control`, and `Vary: Accept-Language` (the language follows it).
 #[must_use]
 pub fn response(status: http::StatusCode, body: String, cache: &str) -> crate::http::Response {
-    let csp = format!(
-        "default-src 'none'; style-src {}; img-src 'self'; frame-ancestors 'none'; \
-         base-uri 'none'; form-action 'self'",
-        style_hash()
-    );
-    let mut response = crate::http::html_page(status, body, &csp, cache);
+    let csp = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; \
+               base-uri 'none'; form-action 'self'";
+    let mut response = crate::http::html_page(status, body, csp, cache);
     response.headers_mut().insert(
         http::header::VARY,
         http::HeaderValue::from_static("Accept-Language"),
@@ -99,7 +52,9 @@ struct Texts {
     too_many_title: &'static str,
     too_many: &'static str,
     qr_alt: &'static str,
-    language: &'static str,
+    contact: &'static str,
+    share: &'static str,
+    share_help: &'static str,
 }
 
 fn texts(lang: Lang) -> &'static Texts {
@@ -128,7 +83,9 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Prea multe cereri",
             too_many: "Ați făcut prea multe căutări într-un timp scurt. Încercați din nou peste un minut.",
             qr_alt: "Codul QR al acestei pagini",
-            language: "Limba",
+            contact: "Întrebări despre document? Contactați",
+            share: "Trimiteți sau tipăriți linkul de urmărire",
+            share_help: "Oricine are acest link sau acest cod QR vede unde este documentul (fără datele dumneavoastră personale).",
         },
         Lang::Hu => &Texts {
             title: "Dokumentum követése",
@@ -154,7 +111,9 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Túl sok kérés",
             too_many: "Rövid idő alatt túl sok keresést indított. Próbálja újra egy perc múlva.",
             qr_alt: "Az oldal QR-kódja",
-            language: "Nyelv",
+            contact: "Kérdése van a dokumentumról? Forduljon ehhez:",
+            share: "A követési hivatkozás küldése vagy nyomtatása",
+            share_help: "Aki ismeri ezt a hivatkozást vagy QR-kódot, látja, hol tart a dokumentum (személyes adatai nélkül).",
         },
         Lang::En => &Texts {
             title: "Document tracking",
@@ -180,16 +139,10 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Too many requests",
             too_many: "You made too many lookups in a short time. Try again in a minute.",
             qr_alt: "QR code of this page",
-            language: "Language",
+            contact: "Questions about the document? Contact",
+            share: "Share or print the tracking link",
+            share_help: "Anyone with this link or QR code sees where the document is (without your personal data).",
         },
-    }
-}
-
-fn language_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ro => "Română",
-        Lang::Hu => "Magyar",
-        Lang::En => "English",
     }
 }
 
@@ -204,35 +157,34 @@ fn day(d: NaiveDate) -> String {
     format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
 }
 
-/// The shell of every public page (tracking, verification): head with the
-/// one inline stylesheet, header with the language switch (plain links to
-/// `path`), and `content`.
+/// The shell of every public page (tracking, verification, statistics): the
+/// shared head and header ([`crate::chrome`]), the language switch (plain
+/// links to `path`), `content`, and the footer.
 pub fn layout(lang: Lang, title: &str, path: &str, content: Markup) -> Markup {
-    let t = texts(lang);
+    branded_layout(lang, title, path, None, content)
+}
+
+/// [`layout`] in the colour of the institution `tenant` (its slug).
+pub fn branded_layout(
+    lang: Lang,
+    title: &str,
+    path: &str,
+    tenant: Option<&str>,
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) " · Ghiseu" }
-                style { (PreEscaped(CSS)) }
-            }
+            (chrome::head(&format!("{title} · {}", chrome::service_name(lang)), tenant,
+                html! { meta name="robots" content="noindex"; }))
             body {
-                header {
-                    p { "Ghiseu" }
-                    nav aria-label=(t.language) {
-                        @for l in Lang::ALL {
-                            @if l == lang {
-                                a href={ (path) "?lang=" (l.code()) } hreflang=(l.code()) lang=(l.code()) aria-current="true" { (language_name(l)) }
-                            } @else {
-                                a href={ (path) "?lang=" (l.code()) } hreflang=(l.code()) lang=(l.code()) { (language_name(l)) }
-                            }
-                        }
-                    }
+                (chrome::skip_link(lang))
+                header.site-header {
+                    a.service-name href={ "/?lang=" (lang.code()) } { (chrome::service_name(lang)) }
+                    (chrome::language_links(lang, path))
                 }
-                main { (content) }
+                main id="main" { (content) }
+                (chrome::footer(lang))
             }
         }
     }
@@ -254,33 +206,139 @@ fn route_list(route: &[crate::tracking::RouteEntry], lang: Lang) -> Markup {
     }
 }
 
+/// What a status means for the person following the document, and what
+/// happens next.
+fn explain(status: PublicStatus, lang: Lang) -> &'static str {
+    use PublicStatus as S;
+    match (lang, status) {
+        (Lang::Ro, S::Registered) => {
+            "Documentul a fost înregistrat și urmează să fie repartizat unui compartiment. Nu trebuie să faceți nimic."
+        }
+        (Lang::Ro, S::InProgress) => {
+            "Un compartiment lucrează la document. Veți primi răspunsul în termenul legal; dacă e nevoie de ceva de la dumneavoastră, vă anunțăm."
+        }
+        (Lang::Ro, S::AwaitingReply) => {
+            "Instituția așteaptă un răspuns sau o completare de la dumneavoastră. Răspundeți din contul dumneavoastră sau la registratură."
+        }
+        (Lang::Ro, S::AwaitingSignature) => {
+            "Răspunsul este gata și așteaptă semnătura conducerii instituției. Urmează emiterea lui."
+        }
+        (Lang::Ro, S::Resolved) => {
+            "Documentul a fost soluționat: răspunsul a fost emis. Îl găsiți în contul dumneavoastră sau vi s-a trimis."
+        }
+        (Lang::Ro, S::Rejected) => {
+            "Cererea a fost respinsă; motivul este în traseul de mai jos. Puteți contesta potrivit legii sau cere lămuriri instituției."
+        }
+        (Lang::Ro, S::Forwarded) => {
+            "Documentul a fost trimis instituției competente, care continuă soluționarea. Traseul de mai jos arată unde se află."
+        }
+        (Lang::Ro, S::Withdrawn) => "Cererea a fost retrasă. Instituția nu mai lucrează la ea.",
+        (Lang::Ro, S::Joined) => {
+            "Documentul a fost conexat la o cerere anterioară cu același obiect; primiți un singur răspuns pentru amândouă."
+        }
+        (Lang::Hu, S::Registered) => {
+            "A dokumentumot iktatták, és hamarosan egy osztályra kerül. Önnek nincs teendője."
+        }
+        (Lang::Hu, S::InProgress) => {
+            "Egy osztály foglalkozik a dokumentummal. A választ a törvényes határidőn belül megkapja; ha valamire szükség van Öntől, értesítjük."
+        }
+        (Lang::Hu, S::AwaitingReply) => {
+            "Az intézmény választ vagy kiegészítést vár Öntől. Válaszoljon a fiókjából vagy az iktatóban."
+        }
+        (Lang::Hu, S::AwaitingSignature) => {
+            "A válasz elkészült, és az intézmény vezetőjének aláírására vár. Ezután kiadják."
+        }
+        (Lang::Hu, S::Resolved) => {
+            "A dokumentumot elintézték: a választ kiadták. Megtalálja a fiókjában, vagy elküldték Önnek."
+        }
+        (Lang::Hu, S::Rejected) => {
+            "A kérelmet elutasították; az indoklás az alábbi útvonalon látható. A törvény szerint megtámadhatja, vagy magyarázatot kérhet az intézménytől."
+        }
+        (Lang::Hu, S::Forwarded) => {
+            "A dokumentumot továbbították az illetékes intézménynek, amely folytatja az ügyintézést. Az alábbi útvonal mutatja, hol tart."
+        }
+        (Lang::Hu, S::Withdrawn) => {
+            "A kérelmet visszavonták. Az intézmény már nem foglalkozik vele."
+        }
+        (Lang::Hu, S::Joined) => {
+            "A dokumentumot egy korábbi, azonos tárgyú kérelemhez csatolták; egyetlen választ kap mindkettőre."
+        }
+        (Lang::En, S::Registered) => {
+            "The document has been registered and will be assigned to a department. You need to do nothing."
+        }
+        (Lang::En, S::InProgress) => {
+            "A department is working on the document. You will get the answer within the legal deadline; if anything is needed from you, we will tell you."
+        }
+        (Lang::En, S::AwaitingReply) => {
+            "The institution is waiting for an answer or more information from you. Reply from your account or at the registry office."
+        }
+        (Lang::En, S::AwaitingSignature) => {
+            "The answer is ready and waiting for the head of the institution to sign it. It will be issued next."
+        }
+        (Lang::En, S::Resolved) => {
+            "The document has been dealt with: the answer was issued. You will find it in your account, or it was sent to you."
+        }
+        (Lang::En, S::Rejected) => {
+            "The request was rejected; the reason is in the route below. You may challenge it as the law provides, or ask the institution to explain."
+        }
+        (Lang::En, S::Forwarded) => {
+            "The document was sent to the institution responsible, which continues with it. The route below shows where it is."
+        }
+        (Lang::En, S::Withdrawn) => {
+            "The request was withdrawn. The institution no longer works on it."
+        }
+        (Lang::En, S::Joined) => {
+            "The document was joined to an earlier request about the same matter; you get one answer for both."
+        }
+    }
+}
+
+/// Whether the institution still has to answer (days left make sense).
+fn still_open(status: Option<PublicStatus>) -> bool {
+    !matches!(
+        status,
+        Some(
+            PublicStatus::Resolved
+                | PublicStatus::Rejected
+                | PublicStatus::Withdrawn
+                | PublicStatus::Joined
+        )
+    )
+}
+
 /// The tracking page of `view` for `token`.
 pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
     let t = texts(lang);
-    let status = PublicStatus::from_code(&view.status)
-        .map_or(view.status.as_str(), |s| status_label(s, lang));
+    let public = PublicStatus::from_code(&view.status);
+    let status = public.map_or(view.status.as_str(), |s| status_label(s, lang));
     let path = format!("/track/{token}");
     let content = html! {
         h1 { (t.title) }
-        dl {
-            dt { (t.institution) } dd { (view.institution.name) }
+        p { span.status { (status) } }
+        @if let Some(s) = public { p.lead { (explain(s, lang)) } }
+        dl.summary {
+            dt { (t.institution) } dd { a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } }
             dt { (t.document_type) } dd { (view.document_type.title) }
             dt { (t.number) } dd { (view.registration_number) }
             dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (local(view.registered_at)) } }
-            dt { (t.status) } dd { span.status { (status) } }
-            dt { (t.department) } dd { (view.current.department) }
-            @if let Some(official) = &view.current.official {
-                dt { (t.official) } dd { (official) }
+            @if still_open(public) {
+                dt { (t.department) } dd { (view.current.department) }
+                @if let Some(official) = &view.current.official {
+                    dt { (t.official) } dd { (official) }
+                }
             }
             dt { (t.days_in) } dd { (view.days_in_institution) }
             dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (day(view.deadline)) } }
-            @if view.days_left >= 0 {
-                dt { (t.days_left) } dd { (view.days_left) }
-            } @else {
-                dt { (t.overdue) } dd.overdue { (-view.days_left) }
+            @if still_open(public) {
+                @if view.days_left >= 0 {
+                    dt { (t.days_left) } dd { (view.days_left) }
+                } @else {
+                    dt { (t.overdue) } dd.overdue { (-view.days_left) }
+                }
             }
             dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (local(view.updated_at)) } }
         }
+        p { (t.contact) " " a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } "." }
         @if view.journey.is_empty() {
             h2 { (t.route) }
             (route_list(&view.route, lang))
@@ -299,12 +357,125 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
                 }
             }
         }
-        h2 { (t.head) }
-        p.hash { (view.route_head) }
-        p { (t.head_help) }
-        img.qr src={ "/q/" (token) ".svg" } alt=(t.qr_alt) width="160" height="160";
+        details {
+            summary { (t.share) }
+            p { (t.share_help) }
+            p.link { "/q/" (token) }
+            img.qr src={ "/q/" (token) ".svg" } alt=(t.qr_alt) width="160" height="160";
+        }
+        details {
+            summary { (t.head) }
+            p.hash { (view.route_head) }
+            p { (t.head_help) }
+        }
     };
-    layout(lang, t.title, &path, content).into_string()
+    branded_layout(lang, t.title, &path, Some(&view.institution.slug), content).into_string()
+}
+
+/// The words of the follow-by-number form.
+#[derive(Debug)]
+pub struct FollowText {
+    /// The page's title.
+    pub title: &'static str,
+    /// A registration number that is not one.
+    pub bad_number: &'static str,
+    /// A code that is not 8 symbols.
+    pub bad_code: &'static str,
+    /// No document with this number and this code.
+    pub not_found: &'static str,
+    intro: &'static str,
+    number: &'static str,
+    number_hint: &'static str,
+    code: &'static str,
+    code_hint: &'static str,
+    submit: &'static str,
+    errors: &'static str,
+}
+
+/// The follow form's words in `lang`.
+pub fn follow_text(lang: Lang) -> &'static FollowText {
+    match lang {
+        Lang::Ro => &FollowText {
+            title: "Urmăriți un document",
+            bad_number: "Numărul de înregistrare are forma CJC-2026-000123.",
+            bad_code: "Codul de urmărire are 8 caractere, de exemplu 7KQ2-M9XD.",
+            not_found: "Nu am găsit niciun document cu acest număr și acest cod. Verificați-le pe recipisă.",
+            intro: "Dacă codul QR de pe recipisă nu se poate citi, scrieți numărul de înregistrare și codul de sub el.",
+            number: "Numărul de înregistrare",
+            number_hint: "De pe recipisă, de exemplu CJC-2026-000123.",
+            code: "Codul de urmărire",
+            code_hint: "Cele 8 caractere de sub codul QR, de exemplu 7KQ2-M9XD.",
+            submit: "Vedeți unde este documentul",
+            errors: "Corectați următoarele:",
+        },
+        Lang::Hu => &FollowText {
+            title: "Dokumentum követése",
+            bad_number: "Az iktatószám formája CJC-2026-000123.",
+            bad_code: "A követési kód 8 karakter, például 7KQ2-M9XD.",
+            not_found: "Ezzel az iktatószámmal és kóddal nem találtunk dokumentumot. Ellenőrizze őket az átvételi elismervényen.",
+            intro: "Ha az átvételi elismervényen lévő QR-kód nem olvasható, írja be az iktatószámot és az alatta lévő kódot.",
+            number: "Iktatószám",
+            number_hint: "Az átvételi elismervényről, például CJC-2026-000123.",
+            code: "Követési kód",
+            code_hint: "A QR-kód alatti 8 karakter, például 7KQ2-M9XD.",
+            submit: "Hol tart a dokumentum?",
+            errors: "Javítsa a következőket:",
+        },
+        Lang::En => &FollowText {
+            title: "Follow a document",
+            bad_number: "A registration number looks like CJC-2026-000123.",
+            bad_code: "The tracking code has 8 characters, for example 7KQ2-M9XD.",
+            not_found: "We found no document with this number and this code. Check them on your receipt.",
+            intro: "If the QR code on your receipt cannot be read, type the registration number and the code under it.",
+            number: "Registration number",
+            number_hint: "From the receipt, for example CJC-2026-000123.",
+            code: "Tracking code",
+            code_hint: "The 8 characters under the QR code, for example 7KQ2-M9XD.",
+            submit: "See where it is",
+            errors: "Correct the following:",
+        },
+    }
+}
+
+/// The follow-by-number form with what was typed and its errors (field ids
+/// `number` and `code`).
+pub fn follow(lang: Lang, number: &str, code: &str, errors: &[(String, String)]) -> String {
+    let t = follow_text(lang);
+    let field = |name: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, m)| m.as_str())
+    };
+    let content = html! {
+        h1 { (t.title) }
+        (crate::html::error_summary(t.errors, errors))
+        p { (t.intro) }
+        form method="get" action="/track" {
+            input type="hidden" name="lang" value=(lang.code());
+            div.field.invalid[field("number").is_some()] {
+                label for="number" { (t.number) }
+                span.hint id="number-hint" { (t.number_hint) }
+                @if let Some(m) = field("number") { p.error id="number-error" { (m) } }
+                input.short-input id="number" name="number" value=(number) autocomplete="off" spellcheck="false"
+                    aria-describedby={ "number-hint" @if field("number").is_some() { " number-error" } };
+            }
+            div.field.invalid[field("code").is_some()] {
+                label for="code" { (t.code) }
+                span.hint id="code-hint" { (t.code_hint) }
+                @if let Some(m) = field("code") { p.error id="code-error" { (m) } }
+                input.short-input id="code" name="code" value=(code) autocomplete="off" spellcheck="false" autocapitalize="characters"
+                    aria-describedby={ "code-hint" @if field("code").is_some() { " code-error" } };
+            }
+            button type="submit" { (t.submit) }
+        }
+    };
+    let title = if errors.is_empty() {
+        t.title.to_owned()
+    } else {
+        format!("{} {}", chrome::error_prefix(lang), t.title)
+    };
+    layout(lang, &title, "/track", content).into_string()
 }
 
 /// The "not found" page.
@@ -412,8 +583,32 @@ mod tests {
     }
 
     #[test]
-    fn style_hash_is_a_csp_source() {
-        let h = style_hash();
-        assert!(h.starts_with("'sha256-") && h.ends_with('\''));
+    fn a_finished_dossier_has_no_days_left_and_every_status_is_explained() {
+        let mut resolved = view(12, "x");
+        resolved.status = "resolved".into();
+        let html = tracking(&resolved, "T", Lang::Ro);
+        assert!(
+            !html.contains("Zile rămase") && !html.contains("Termen depășit"),
+            "{html}"
+        );
+        assert!(html.contains(explain(PublicStatus::Resolved, Lang::Ro)));
+        let open = tracking(&view(12, "x"), "T", Lang::Hu);
+        assert!(
+            open.contains("Hátralévő napok")
+                && open.contains(explain(PublicStatus::InProgress, Lang::Hu))
+        );
+        // The QR code is only inside the share disclosure.
+        let (before, after) = open.split_once("<details>").unwrap();
+        assert!(!before.contains("/q/T.svg") && after.contains("/q/T.svg"));
+        assert!(open.contains("href=\"/institutions/cj-cluj?lang=hu\""));
+    }
+
+    #[test]
+    fn the_follow_form_names_its_errors_and_keeps_what_was_typed() {
+        let errors = vec![("code".to_owned(), follow_text(Lang::En).bad_code.to_owned())];
+        let html = follow(Lang::En, "CJC-2026-000001", "12<3", &errors);
+        assert!(html.contains("href=\"#code\"") && html.contains("id=\"code-error\""));
+        assert!(html.contains("value=\"CJC-2026-000001\"") && html.contains("12&lt;3"));
+        assert!(html.contains("<title>Error: Follow a document"));
     }
 }

@@ -14,6 +14,7 @@ mod csc;
 mod desk;
 mod durability;
 mod engines;
+mod front_door;
 mod health;
 mod isolation;
 mod key_value;

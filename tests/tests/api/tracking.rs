@@ -516,7 +516,7 @@ async fn qr_images(app: &TestApp, token: &str) -> (String, Vec<Vec<bool>>) {
 }
 
 #[tokio::test]
-async fn qr_images_hold_the_absolute_tracking_url() {
+async fn qr_images_hold_the_short_absolute_qr_url() {
     // Arrange: one dossier of a tenant without a public base URL, one with.
     let app = spawn(1000).await;
     let (plain, _) = publish(&app, &dossier(), None).await;
@@ -528,10 +528,10 @@ async fn qr_images_hold_the_absolute_tracking_url() {
     let (branded_target, _) = qr_images(&app, &branded).await;
 
     // Assert
-    assert_eq!(plain_target, format!("{}/track/{plain}", app.address));
+    assert_eq!(plain_target, format!("{}/q/{plain}", app.address));
     assert_eq!(
         branded_target,
-        format!("https://ghiseu.cjcluj.ro/track/{branded}")
+        format!("https://ghiseu.cjcluj.ro/q/{branded}")
     );
 }
 

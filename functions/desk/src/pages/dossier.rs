@@ -337,6 +337,11 @@ pub fn receipt(tenant: &Tenant, d: &Dossier, doc_type: &DocumentType, a6: bool) 
                 p { "Termen legal de răspuns: " (d.deadline().format("%d.%m.%Y").to_string()) }
                 img src=(format!("/q/{}.svg", d.token())) alt=(format!("Cod QR pentru {short}"));
                 p { "Urmăriți documentul: " span.short { (short) } }
+                p {
+                    "Dacă nu puteți scana codul, deschideți " span.short { (tenant.public_base_url.as_str()) "/track" }
+                    " și scrieți numărul de înregistrare și codul de urmărire: "
+                    strong.short.receipt-code { (d.token().receipt_code().to_string()) }
+                }
             }
             p.noprint { a href="/desk" { "Înapoi la registru" } }
         },

@@ -16,29 +16,9 @@ pub use signing::{BatchPage, BatchRow, ItemView, signing_batch, signing_queue};
 
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Actor, Dossier, Tenant};
+use ghiseu_platform::chrome;
 use ghiseu_platform::html::inline_error;
-use ghiseu_platform::http::{self as web, Response};
 use maud::{DOCTYPE, Markup, html};
-
-const CSS: &str = "\
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#111}\
-a{color:#0b4f9c}label{display:block;margin-top:.8rem;font-weight:600}\
-input,select,textarea{font:inherit;padding:.4rem;max-width:100%}\
-button{font:inherit;padding:.5rem 1rem;margin-top:.8rem}\
-.error-summary{border:3px solid #b00;padding:.5rem 1rem;margin:1rem 0}\
-.error{color:#b00}.warning{border:3px solid #b60;padding:.5rem 1rem}\
-tr.overdue td{background:#fde8e8}.filters label{display:inline;margin:0 .3rem 0 .8rem}table{border-collapse:collapse;width:100%}\
-td,th{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}\
-fieldset{margin:1rem 0}header{display:flex;justify-content:space-between;align-items:center}\
-.receipt{border:1px solid #000;padding:1rem}.receipt img{width:40mm;height:40mm}\
-@media(max-width:40rem){#items thead{display:none}#items tr{display:block;border-bottom:1px solid #ccc;\
-padding:.4rem 0}#items td{display:block;border:none;padding:.1rem 0}code.hash{word-break:break-all}\
-#items td[data-label]::before{content:attr(data-label) \": \";font-weight:600}}\
-.a6{width:95mm}.a6 img{width:30mm;height:30mm}.short{font-family:monospace;font-size:1.1rem}\
-@media print{header,.noprint{display:none}body{max-width:none;padding:0}\
-.receipt{border:none}}\
-@page{size:A4;margin:15mm}\
-@page label{size:A6;margin:5mm}.a6{page:label}";
 
 /// What the pages show of the signed-in official: the header, the menu, the
 /// CSRF token of their forms, and what they may do.
@@ -54,27 +34,15 @@ pub struct Viewer<'a> {
     pub csrf: &'a str,
 }
 
-/// `GET /desk/desk.css`.
-pub fn stylesheet() -> Response {
-    web::stylesheet(CSS)
-}
-
 fn layout(title: &str, signed: Option<Viewer<'_>>, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="ro" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — Ghiseu, birou" }
-                link rel="stylesheet" href="/desk/desk.css";
+            (chrome::head(&format!("{title} — Ghișeul unic, birou"), signed.map(|s| s.tenant.slug.as_str()), html! {}))
+            body.wide {
+                (chrome::skip_link(ghiseu_core::Lang::Ro))
                 @if let Some(s) = signed {
-                    link rel="stylesheet" href=(format!("/branding/{}/theme.css", s.tenant.slug));
-                }
-            }
-            body {
-                @if let Some(s) = signed {
-                    header.brand {
+                    header.site-header {
                         nav {
                             a href="/desk" { "Dosare" } " · " a href="/desk/intake" { "Înregistrare" }
                             @if s.actor.roles.contains(&ghiseu_core::Role::Signer) {
@@ -91,7 +59,7 @@ fn layout(title: &str, signed: Option<Viewer<'_>>, body: Markup) -> String {
                         }
                     }
                 }
-                main { (body) }
+                main id="main" { (body) }
             }
         }
     }

@@ -122,7 +122,9 @@ mod tests {
     use crate::permissions::Actor;
     use crate::route::RouteError;
     use crate::signing::{Batch, ItemState};
-    use crate::tenant::{AccentColour, Branding, Logo, PublicBaseUrl, Tenant, TenantKind};
+    use crate::tenant::{
+        AccentColour, Branding, Logo, PublicBaseUrl, PublicContact, Tenant, TenantKind,
+    };
     use crate::text::{DisplayName, PublicNote, Reason};
     use crate::token::TrackingToken;
     use crate::workflow::{Command, execute};
@@ -284,8 +286,19 @@ mod tests {
             public_base_url: PublicBaseUrl::parse("https://ghiseu.cjcluj.ro").unwrap(),
             active: true,
             branding: Branding::default(),
+            contact: PublicContact::default(),
         };
         assert_eq!(Tenant::from_stored(&tenant.to_stored()), Ok(tenant.clone()));
+        let reachable = Tenant {
+            contact: PublicContact {
+                address: Some("Calea Dorobanților 106, Cluj-Napoca".into()),
+                phone: Some("0264 503 100".into()),
+                email: None,
+                hours: Some("Luni–Joi 8:30–16:30, Vineri 8:30–14:00".into()),
+            },
+            ..tenant.clone()
+        };
+        assert_eq!(Tenant::from_stored(&reachable.to_stored()), Ok(reachable));
         let branded = Tenant {
             branding: Branding {
                 display_name: Some(DisplayName::parse("CJ Cluj").unwrap()),

@@ -8,7 +8,9 @@ use crate::digest::Sha256Digest;
 use crate::ids::{DepartmentCode, TenantSlug};
 use crate::lang::Lang;
 use crate::regno::RegistrationPrefix;
-use crate::tenant::{AccentColour, Branding, Logo, PublicBaseUrl, Tenant, TenantKind};
+use crate::tenant::{
+    AccentColour, Branding, Logo, PublicBaseUrl, PublicContact, Tenant, TenantKind,
+};
 use crate::text::DisplayName;
 
 use super::{FORMAT_VERSION, StoredError, check_version, f, opt, some};
@@ -35,6 +37,26 @@ pub struct StoredTenant {
     /// Branding; absent in records written before branding existed.
     #[serde(default)]
     pub branding: StoredBranding,
+    /// Public contact; absent in records written before it existed.
+    #[serde(default)]
+    pub contact: StoredPublicContact,
+}
+
+/// A tenant's public contact as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPublicContact {
+    /// Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Telephone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// E-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Opening hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
 }
 
 /// A tenant's branding as stored.
@@ -71,6 +93,12 @@ impl Tenant {
                     .logo
                     .as_ref()
                     .map(|l| l.media_type.mime().to_owned()),
+            },
+            contact: StoredPublicContact {
+                address: self.contact.address.clone(),
+                phone: self.contact.phone.clone(),
+                email: self.contact.email.clone(),
+                hours: self.contact.hours.clone(),
             },
         }
     }
@@ -112,6 +140,24 @@ impl Tenant {
                     }),
                     _ => None,
                 },
+            },
+            contact: PublicContact {
+                address: f(
+                    "contact.address",
+                    PublicContact::part(s.contact.address.as_deref()),
+                )?,
+                phone: f(
+                    "contact.phone",
+                    PublicContact::part(s.contact.phone.as_deref()),
+                )?,
+                email: f(
+                    "contact.email",
+                    PublicContact::part(s.contact.email.as_deref()),
+                )?,
+                hours: f(
+                    "contact.hours",
+                    PublicContact::part(s.contact.hours.as_deref()),
+                )?,
             },
         })
     }
