@@ -1,10 +1,12 @@
 //! Registry intake of paper: `GET|POST /desk/intake` (multipart: the scanned
-//! pages, the citizen's contact, the document type and its form fields).
+//! pages, the citizen's contact and the language of their messages, the
+//! document type and its form fields).
 
 use ghiseu_app::dossiers::{Intake, Registrant, Scan, register};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{
-    CitizenContact, CitizenName, DocumentTypeCode, Email, InternalNote, MediaType, PhoneNumber,
+    CitizenContact, CitizenName, DocumentTypeCode, Email, InternalNote, Lang, MediaType,
+    PhoneNumber,
 };
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
@@ -67,6 +69,41 @@ fn intake_form(
     })
 }
 
+/// The petitioner's contact as the registrar copied it (every part
+/// optional, every part given checked), with the language of their messages
+/// (none: Romanian).
+fn petitioner(values: &Form, errors: &mut Vec<(String, String)>) -> CitizenContact {
+    let text = |name: &str| field(values, name).map(str::trim);
+    let mut contact = CitizenContact::default();
+    if let Some(v) = text("email") {
+        match Email::parse(v) {
+            Ok(e) => contact.email = Some(e),
+            Err(e) => errors.push(("email".into(), format!("E-mail: {e}"))),
+        }
+    }
+    if let Some(v) = text("phone") {
+        match PhoneNumber::parse(v) {
+            Ok(p) => contact.phone = Some(p),
+            Err(e) => errors.push(("phone".into(), format!("Telefon: {e}"))),
+        }
+    }
+    if let Some(v) = text("name") {
+        match CitizenName::parse(v) {
+            Ok(n) => contact.name = Some(n),
+            Err(e) => errors.push(("name".into(), format!("Nume: {e}"))),
+        }
+    }
+    match text("lang").map(|l| (l, Lang::from_code(l))) {
+        None => {}
+        Some((_, Some(lang))) => contact.lang = Some(lang),
+        Some((l, None)) => errors.push((
+            "lang".into(),
+            format!("Limba „{l}” nu este oferită: română, maghiară sau engleză."),
+        )),
+    }
+    contact
+}
+
 /// Parses the intake form; every problem is reported at once.
 fn parse_intake(parts: Vec<multipart::Part>) -> (Result<Intake, Vec<(String, String)>>, Form) {
     let mut values = Form::new();
@@ -116,25 +153,7 @@ fn parse_intake(parts: Vec<multipart::Part>) -> (Result<Intake, Vec<(String, Str
             None
         }
     };
-    let mut contact = CitizenContact::default();
-    if let Some(v) = text("email") {
-        match Email::parse(v) {
-            Ok(e) => contact.email = Some(e),
-            Err(e) => errors.push(("email".into(), format!("E-mail: {e}"))),
-        }
-    }
-    if let Some(v) = text("phone") {
-        match PhoneNumber::parse(v) {
-            Ok(p) => contact.phone = Some(p),
-            Err(e) => errors.push(("phone".into(), format!("Telefon: {e}"))),
-        }
-    }
-    if let Some(v) = text("name") {
-        match CitizenName::parse(v) {
-            Ok(n) => contact.name = Some(n),
-            Err(e) => errors.push(("name".into(), format!("Nume: {e}"))),
-        }
-    }
+    let contact = petitioner(&values, &mut errors);
     let note = match text("note").map(InternalNote::parse) {
         None => None,
         Some(Ok(n)) => Some(n),

@@ -5,6 +5,7 @@
 
 use ghiseu_app::citizen::{self, CreateError};
 use ghiseu_core::citizen::{Account, CodePurpose, Contact};
+use ghiseu_core::notice::CodeFor;
 use ghiseu_core::{CitizenName, Lang};
 use ghiseu_platform::http::{Form, Response, form_field as field, form_raw, see_other, set_cookie};
 use ghiseu_platform::rate_limit::FixedWindow;
@@ -12,7 +13,7 @@ use ghiseu_platform::session;
 use http::StatusCode;
 use maud::html;
 
-use crate::codes::{Step, checked, code_page, may_send_code, send_code};
+use crate::codes::{Recipient, Step, checked, code_page, may_send_code, send_code};
 use crate::ctx::{CITIZEN, Ctx, Res, SESSION_COOKIE};
 use crate::pages::{Errors, errors as error_summary, form_state, input};
 use crate::texts::{pick, t};
@@ -234,7 +235,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
     for c in &contacts {
         if may_send_code(ctx, c)? {
             let code = citizen::issue_code(&ctx.store, CodePurpose::Verify, c, "", ctx.now).await?;
-            send_code(ctx, c, &code, CodePurpose::Verify).await?;
+            send_code(ctx, &Recipient::of(&account, c), &code, CodeFor::Verify).await?;
         }
     }
     let first = contacts
@@ -374,7 +375,13 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
         if may_send_code(ctx, &contact)? {
             let code =
                 citizen::issue_code(&ctx.store, CodePurpose::Verify, &contact, "", ctx.now).await?;
-            send_code(ctx, &contact, &code, CodePurpose::Verify).await?;
+            send_code(
+                ctx,
+                &Recipient::of(&account, &contact),
+                &code,
+                CodeFor::Verify,
+            )
+            .await?;
         }
         return Ok(code_page(
             ctx,

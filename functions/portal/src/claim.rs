@@ -7,6 +7,7 @@ use ghiseu_app::citizen::{self, Linked};
 use ghiseu_core::RegistrationNumber;
 use ghiseu_core::TenantSlug;
 use ghiseu_core::citizen::{CodeError, CodePurpose, Contact};
+use ghiseu_core::notice::CodeFor;
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -15,7 +16,7 @@ use ghiseu_platform::repo;
 use http::StatusCode;
 use maud::html;
 
-use crate::codes::{code_error, code_status, may_send_code, send_code};
+use crate::codes::{Recipient, code_error, code_status, may_send_code, send_code};
 use crate::ctx::{Ctx, Res};
 use crate::pages::{errors as error_summary, form_state, input};
 use crate::texts::{pick, t};
@@ -93,7 +94,15 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         let subject = format!("{}/{}", d.tenant(), d.id());
         let code = citizen::issue_code(&ctx.store, CodePurpose::Claim, &contact, &subject, ctx.now)
             .await?;
-        send_code(ctx, &contact, &code, CodePurpose::Claim).await?;
+        // To the dossier's contact, in the language recorded for it (else
+        // the account's), naming the account it would be added to.
+        let to = Recipient {
+            contact: &contact,
+            lang: d.contact().lang.unwrap_or(account.lang),
+            name: account.name.as_str(),
+        };
+        let number = d.number().to_string();
+        send_code(ctx, &to, &code, CodeFor::Claim(&number)).await?;
     }
     // The same answer whether or not the dossier exists or has a contact.
     claim_form(ctx, StatusCode::OK, &[], form, true).await

@@ -7,6 +7,7 @@
 use ghiseu_app::citizen;
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
+use ghiseu_core::notice::{self, CodeFor};
 use ghiseu_platform::http::{Form, Response, form_field as field};
 use ghiseu_platform::notify::{self, Message};
 use ghiseu_platform::rate_limit::FixedWindow;
@@ -22,36 +23,56 @@ use crate::texts::{pick, t};
 const CODES_PER_CONTACT_HOUR: i64 = 5;
 const CODES_PER_CLIENT_HOUR: i64 = 20;
 
-/// Sends `code` to `contact`; `false` when the gateway is not configured or
-/// did not take it now (it stays queued and is retried).
+/// Who a code goes to: the contact, the language it is written in and the
+/// name of the account it is for.
+pub(crate) struct Recipient<'a> {
+    pub(crate) contact: &'a Contact,
+    pub(crate) lang: Lang,
+    pub(crate) name: &'a str,
+}
+
+impl<'a> Recipient<'a> {
+    /// `contact` of `account`, in the account's language.
+    pub(crate) fn of(account: &'a Account, contact: &'a Contact) -> Self {
+        Self {
+            contact,
+            lang: account.lang,
+            name: account.name.as_str(),
+        }
+    }
+}
+
+/// Sends `code` for `what` to `to` (worded by [`ghiseu_core::notice::code`]:
+/// what it is for and for whom, in the recipient's language); `false` when
+/// the gateway is not configured or did not take it now (it stays queued and
+/// is retried).
 pub(crate) async fn send_code(
     ctx: &Ctx,
-    contact: &Contact,
+    to: &Recipient<'_>,
     code: &str,
-    purpose: CodePurpose,
+    what: CodeFor<'_>,
 ) -> ghiseu_platform::Result<bool> {
     let Some(gateway) = notify::Gateway::from_variables().await? else {
         return Ok(false);
     };
-    let what = match (ctx.lang, purpose) {
-        (Lang::Hu, _) => "Ghiseu kód",
-        (Lang::En, _) => "Ghiseu code",
-        (Lang::Ro, _) => "Cod Ghiseu",
+    let purpose = match what {
+        CodeFor::Verify => CodePurpose::Verify,
+        CodeFor::SignIn => CodePurpose::SignIn,
+        CodeFor::Reset => CodePurpose::Reset,
+        CodeFor::Claim(_) => CodePurpose::Claim,
     };
-    let text = match ctx.lang {
-        Lang::Ro => format!("{what}: {code}. Valabil 10 minute. Nu îl comunicați nimănui."),
-        Lang::Hu => format!("{what}: {code}. 10 percig érvényes. Ne adja ki senkinek."),
-        Lang::En => format!("{what}: {code}. Valid for 10 minutes. Do not share it."),
+    let lang = to.lang;
+    let words = notice::code(lang, t(lang, "portal"), what, code, to.name);
+    let (channel, text) = match to.contact {
+        Contact::Phone(_) => (notify::Channel::Sms, words.sms),
+        Contact::Email(_) => (notify::Channel::Email, words.email),
     };
     let message = Message {
         id: format!("code-{}", session::hex(&session::random_bytes::<12>()?)),
-        channel: match contact {
-            Contact::Phone(_) => notify::Channel::Sms,
-            Contact::Email(_) => notify::Channel::Email,
-        },
-        to: contact.as_str().to_owned(),
-        lang: ctx.lang.code().to_owned(),
-        subject: what.to_owned(),
+        channel,
+        to: to.contact.as_str().to_owned(),
+        lang: lang.code().to_owned(),
+        subject: words.subject,
         text,
     };
     let report = ghiseu_app::notify::send_now(
@@ -123,6 +144,14 @@ impl Step {
             Self::Verify => CodePurpose::Verify,
             Self::SignIn => CodePurpose::SignIn,
             Self::Reset => CodePurpose::Reset,
+        }
+    }
+
+    fn code_for(self) -> CodeFor<'static> {
+        match self {
+            Self::Verify => CodeFor::Verify,
+            Self::SignIn => CodeFor::SignIn,
+            Self::Reset => CodeFor::Reset,
         }
     }
 
@@ -273,7 +302,13 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
         && (account.has_verified(&contact) || step == Step::Reset && !account.is_verified())
     {
         let code = citizen::issue_code(&ctx.store, step.purpose(), &contact, "", ctx.now).await?;
-        send_code(ctx, &contact, &code, step.purpose()).await?;
+        send_code(
+            ctx,
+            &Recipient::of(&account, &contact),
+            &code,
+            step.code_for(),
+        )
+        .await?;
     }
     Ok(code_page(
         ctx,

@@ -48,13 +48,22 @@ impl Ctx {
         query: String,
         now: DateTime<Utc>,
     ) -> ghiseu_platform::Result<Self> {
-        let signed = signed_in(&store, &headers, now).await?;
+        let mut signed = signed_in(&store, &headers, now).await?;
         // The account's language, else the browser's last choice (cookie).
         let preferred = signed
             .as_ref()
             .map(|(_, a)| a.lang)
             .or_else(|| ghiseu_platform::chrome::remembered(&headers));
         let lang = web::language(&query, &headers, preferred);
+        // A signed-in citizen who chooses a language (`?lang=`) makes it the
+        // account's: its SMS and e-mails follow.
+        if let Some((_, account)) = signed.as_mut()
+            && web::query_param(&query, "lang").is_some_and(|l| Lang::from_code(&l) == Some(lang))
+            && account.lang != lang
+        {
+            citizen::set_language(&account.id, lang)?;
+            account.lang = lang;
+        }
         Ok(Self {
             store,
             lang,

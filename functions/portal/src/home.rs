@@ -46,7 +46,17 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
-    let awaiting = citizen::awaiting_signature(&ctx.store, &account.id).await?;
+    // Each request waiting for a signature, by its names (not its key).
+    let mut awaiting = Vec::new();
+    for record in citizen::awaiting_signature(&ctx.store, &account.id).await? {
+        let sha = record.rsplit('/').next().unwrap_or_default().to_owned();
+        let Some(request) = citizen::awaiting_request(&ctx.store, &account.id, &sha).await? else {
+            continue;
+        };
+        let d = citizen::describe(&ctx.store, &request).await?;
+        let title = d.titles.map(|t| t.get(lang).as_str().to_owned());
+        awaiting.push((sha, d.institution.unwrap_or_default(), title));
+    }
     let orders = citizen::orders(&ctx.store, &account.id).await?;
     let registered = web::query_param(&ctx.query, "registered");
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
@@ -55,11 +65,12 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
             @if let Some(n) = &registered { p.notice role="status" { (t(lang, "registered")) " " strong { (n) } } }
             p { a href="/portal/new" { (t(lang, "new_request")) } }
             @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
-            @for record in &awaiting {
+            @for (sha, institution, title) in &awaiting {
                 article.document {
+                    @if let Some(title) = title { h2 { (title) } }
+                    p { (institution) }
                     p { (t(lang, "awaiting")) }
-                    p { small { (record) } }
-                    p { strong { a href={ "/portal/sign/" (record.rsplit('/').next().unwrap_or_default()) } { (t(lang, "sign")) } } }
+                    p { strong { a href={ "/portal/sign/" (sha) } { (t(lang, "sign")) } } }
                 }
             }
             @for (token, v, reply, issued) in &docs { (document(lang, token, v, reply.as_deref(), issued.as_deref())) }

@@ -20,7 +20,9 @@
 //!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
 //!   the qualified signature credential, see [`payment`].
 //! - `GET|POST /portal/sign/{sha256}`, `POST /portal/sign/{sha256}/confirm`:
-//!   signing a waiting request with an OTP, then its registration, see [`sign`].
+//!   signing a waiting request with an OTP, then its registration;
+//!   `GET /portal/sign/{sha256}/cerere.pdf`: the PDF that will be signed; see
+//!   [`sign`].
 //!
 //! Codes follow DESIGN §9 (core's `citizen` module: CSPRNG, single use, 10
 //! minutes, 5 attempts) and their sending is throttled per contact and per
@@ -157,6 +159,12 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
         (Method::POST, "/portal/signature/enroll") => payment::retry(ctx).await,
         (method, p) if p.starts_with("/portal/sign/") => {
             let rest = &p["/portal/sign/".len()..];
+            if let Some(sha) = rest.strip_suffix("/cerere.pdf") {
+                return match method {
+                    Method::GET => sign::cerere(ctx, sha).await,
+                    _ => Ok(web::method_not_allowed("GET")),
+                };
+            }
             match (method, rest.strip_suffix("/confirm")) {
                 (Method::POST, Some(sha)) => sign::confirm(ctx, sha, form).await,
                 (Method::GET, None) => sign::show(ctx, rest).await,

@@ -6,13 +6,21 @@
 //! outcome.
 //!
 //! - `GET /portal/sign/{sha256}`: the request waiting for its qualified
-//!   signature (by its cerere's hash); without a credential, the purchase.
+//!   signature (by its cerere's hash), shown by its institution's name, its
+//!   document type's title in the reader's language and its date, with a
+//!   link to the PDF that will be signed; no key and no hash (they stay in
+//!   the PDF and on the verification page). Without a signing certificate
+//!   the page says why one is needed, what it costs and that it is bought
+//!   once, and links to `/portal/signature`.
+//! - `GET /portal/sign/{sha256}/cerere.pdf`: that PDF, inline, to its owner
+//!   only (404 to anyone else): the stored cerere whose SHA-256 is the path's,
+//!   the bytes the signed PDF begins with.
 //! - `POST /portal/sign/{sha256}`: prepares the PAdES signature of the stored
 //!   cerere (`ghiseu_pades::prepare`, the prepared PDF kept in the tenant's
 //!   files), computes the hash the provider will sign (`signed_attributes` of
 //!   the signer's certificate), asks the provider to send a code
-//!   (`credentials/sendOTP`), and shows the hash and a code field. Posting
-//!   again sends a new code for the same prepared document.
+//!   (`credentials/sendOTP`), and shows a code field. Posting again sends a
+//!   new code for the same prepared document.
 //! - `POST /portal/sign/{sha256}/confirm` (`code`): `credentials/authorize`
 //!   of that one hash with the code, `signatures/signHash`,
 //!   `ghiseu_pades::finish`, the signed PDF stored content-addressed, then the
@@ -22,16 +30,17 @@
 //!   move from prepared to signed is one leased replace, and only its
 //!   winner registers.
 
-use ghiseu_app::citizen::{self, AwaitingRequest};
+use ghiseu_app::citizen::{self, AwaitingRequest, Described};
 use ghiseu_app::signing::Config;
 use ghiseu_app::signing::citizen::{self as signing, Outcome, Service, Waiting};
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::Account;
+use ghiseu_core::payment::{SIGNATURE_PRICE_MINOR, format_amount};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::csc::{self, Client, Refusal};
-use ghiseu_platform::http::{Form, form_field as field, see_other};
-use http::StatusCode;
-use maud::html;
+use ghiseu_platform::http::{self as web, Form, form_field as field, see_other};
+use http::{HeaderValue, StatusCode, header};
+use maud::{Markup, html};
 
 use crate::ctx::{Ctx, Res};
 use crate::pages::form_state;
@@ -41,11 +50,10 @@ use crate::texts::{pick, t};
 enum View {
     /// The first page: send a code.
     Start,
-    /// A code was sent: the hash and the code field (with a problem).
-    Code {
-        hash: String,
-        problem: Option<String>,
-    },
+    /// No signing certificate yet: why one is needed, and where to get it.
+    NoCredential,
+    /// A code was sent: the code field (with a problem).
+    Code { problem: Option<String> },
     /// The code can no longer work: only "send a new code".
     NewCode(String),
     /// Something the citizen cannot fix now.
@@ -57,13 +65,83 @@ fn account(ctx: &Ctx) -> Option<&Account> {
     ctx.signed.as_ref().map(|(_, account)| account)
 }
 
-fn page(ctx: &Ctx, status: StatusCode, sha: &str, request: &AwaitingRequest, view: &View) -> Res {
+/// The request as the citizen reads it: the institution, the document
+/// type's title in the reader's language, the day it was filled in, and
+/// the PDF that will be signed (no key, no hash: they stay in the PDF and on
+/// the verification page).
+fn summary(lang: Lang, sha: &str, request: &AwaitingRequest, described: &Described) -> Markup {
+    let title = described.titles.as_ref().map_or_else(
+        || pick(lang, "Cerere", "Kérelem", "Request"),
+        |t| t.get(lang).as_str().to_owned(),
+    );
+    let day = ghiseu_core::calendar::local_date(request.created_at);
+    let day = match lang {
+        Lang::Hu => day.format("%Y.%m.%d.").to_string(),
+        Lang::Ro | Lang::En => day.format("%d.%m.%Y").to_string(),
+    };
+    html! {
+        dl {
+            dt { (t(lang, "institution")) }
+            dd { (described.institution.as_deref().unwrap_or("—")) }
+            dt { (pick(lang, "Cererea", "Kérelem", "Request")) }
+            dd { (title) }
+            dt { (pick(lang, "Completată la", "Kitöltve", "Filled in on")) }
+            dd { (day) }
+        }
+        p {
+            a href={ "/portal/sign/" (sha) "/cerere.pdf" } type="application/pdf" {
+                (pick(lang, "Citiți cererea (PDF)", "A kérelem elolvasása (PDF)", "Read the request (PDF)"))
+            }
+            br;
+            small { (pick(
+                lang,
+                "Este documentul exact pe care îl semnați.",
+                "Pontosan ezt a dokumentumot írja alá.",
+                "It is exactly the document you sign.",
+            )) }
+        }
+    }
+}
+
+/// Why signing needs a certificate, what it costs, and where to get it.
+fn no_credential(lang: Lang) -> Markup {
+    let price = format_amount(SIGNATURE_PRICE_MINOR);
+    html! {
+        h2 { (pick(lang, "Aveți nevoie de un certificat de semnătură", "Aláírási tanúsítványra van szüksége", "You need a signing certificate")) }
+        p { (pick(
+            lang,
+            "Această cerere se depune cu semnătură electronică calificată, care are aceeași valoare ca semnătura de mână. Pentru ea aveți nevoie de un certificat de semnătură pe numele dumneavoastră.",
+            "Ezt a kérelmet minősített elektronikus aláírással kell benyújtani, amely egyenértékű a saját kezű aláírással. Ehhez egy az Ön nevére szóló aláírási tanúsítvány kell.",
+            "This request must carry a qualified electronic signature, which has the same value as a handwritten one. For it you need a signing certificate in your name.",
+        )) }
+        p { (match lang {
+            Lang::Ro => format!("Certificatul costă {price} lei, se plătește o singură dată cu cardul și vă servește pentru toate cererile următoare. Codurile de semnare vă vin prin SMS."),
+            Lang::Hu => format!("A tanúsítvány ára {price} lej, egyszer kell kártyával kifizetni, és minden további kérelméhez használható. Az aláíró kódokat SMS-ben kapja."),
+            Lang::En => format!("The certificate costs {price} lei, is paid once by card and serves for all your later requests. Signing codes come by SMS."),
+        }) }
+        p { (pick(
+            lang,
+            "Cererea rămâne aici, nesemnată și neînregistrată, până reveniți.",
+            "A kérelem itt marad aláíratlanul és iktatás nélkül, amíg vissza nem tér.",
+            "The request stays here, unsigned and not registered, until you come back.",
+        )) }
+        p { a.button href="/portal/signature" { (pick(lang, "Obțineți certificatul de semnătură", "Aláírási tanúsítvány beszerzése", "Get a signing certificate")) } }
+    }
+}
+
+fn page(
+    ctx: &Ctx,
+    status: StatusCode,
+    sha: &str,
+    (request, described): (&AwaitingRequest, &Described),
+    view: &View,
+) -> Res {
     let lang = ctx.lang;
     Ok(ctx.page(status, t(lang, "sign"), |csrf| {
         html! {
             h1 { (t(lang, "sign")) }
-            p { (t(lang, "sign_intro")) }
-            p { small { (request.tenant) " · " (request.document_type) " · cerere.pdf" } }
+            @if !matches!(view, View::NoCredential) { p { (t(lang, "sign_intro")) } }
+            (summary(lang, sha, request, described))
             @match view {
                 View::Start => {
                     form method="post" action={ "/portal/sign/" (sha) } {
@@ -71,12 +149,9 @@ fn page(ctx: &Ctx, status: StatusCode, sha: &str, request: &AwaitingRequest, vie
                         button type="submit" { (t(lang, "send_sign_code")) }
                     }
                 }
-                View::Code { hash, problem } => {
+                View::NoCredential => { (no_credential(lang)) }
+                View::Code { problem } => {
                     p.notice role="status" { (t(lang, "sign_code_sent")) }
-                    dl {
-                        dt { (t(lang, "sign_document")) } dd { code { (sha) } }
-                        dt { (t(lang, "sign_hash")) } dd { code { (hash) } }
-                    }
                     @if let Some(p) = problem {
                         div.error-summary role="alert" { p.error { a href="#code" { (p) } } }
                     }
@@ -124,12 +199,12 @@ fn unavailable(lang: Lang) -> String {
 }
 
 /// The page saying the signing service does not answer now.
-fn unavailable_page(ctx: &Ctx, status: StatusCode, sha: &str, request: &AwaitingRequest) -> Res {
+fn unavailable_page(ctx: &Ctx, status: StatusCode, shown: &Shown<'_>) -> Res {
     page(
         ctx,
         status,
-        sha,
-        request,
+        &shown.waiting.sha,
+        (&shown.waiting.request, &shown.described),
         &View::Problem(unavailable(ctx.lang)),
     )
 }
@@ -139,7 +214,7 @@ fn registered(number: &str) -> Res {
     Ok(see_other(&format!("/portal?registered={number}")))
 }
 
-/// The account's credential, or the purchase page.
+/// The account's signing credential, if it has one.
 async fn credential(ctx: &Ctx, account: &Account) -> ghiseu_platform::Result<Option<String>> {
     citizen::signing_credential(&ctx.store, &account.id).await
 }
@@ -175,49 +250,106 @@ impl Setup {
     }
 }
 
-/// `GET /portal/sign/{sha}`.
-pub async fn show(ctx: &Ctx, sha: &str) -> Res {
+/// A request of the signed-in citizen waiting for its signature, with the
+/// names the page shows.
+struct Shown<'a> {
+    waiting: Waiting<'a>,
+    described: Described,
+}
+
+/// The signed-in citizen's request with cerere `sha`, if it is waiting.
+async fn shown<'a>(ctx: &'a Ctx, sha: &str) -> ghiseu_platform::Result<Option<Shown<'a>>> {
     let Some(account) = account(ctx) else {
-        return not_found();
+        return Ok(None);
     };
     let Some(waiting) = signing::waiting(&ctx.store, account, sha).await? else {
+        return Ok(None);
+    };
+    let described = citizen::describe(&ctx.store, &waiting.request).await?;
+    Ok(Some(Shown { waiting, described }))
+}
+
+/// An unexpected failure of the use case, for the log.
+fn failure(sha: &str, e: ghiseu_app::Error) -> ghiseu_platform::Error {
+    match e {
+        ghiseu_app::Error::Platform(e) => e,
+        e => ghiseu_platform::Error::Corrupt {
+            key: format!("signing/{sha}"),
+            detail: format!("{e:?}"),
+        },
+    }
+}
+
+/// `GET /portal/sign/{sha}`: the request and "send the signing code", or,
+/// without a signing certificate, why one is needed and where to get it.
+pub async fn show(ctx: &Ctx, sha: &str) -> Res {
+    let Some(shown) = shown(ctx, sha).await? else {
         return not_found();
     };
-    if credential(ctx, account).await?.is_none() {
-        return Ok(see_other("/portal/signature"));
-    }
+    let account = shown.waiting.account;
     if let Some(number) = signing::registered(&ctx.store, account, sha).await? {
         return registered(&number);
     }
-    page(ctx, StatusCode::OK, sha, &waiting.request, &View::Start)
+    let view = match credential(ctx, account).await? {
+        Some(_) => View::Start,
+        None => View::NoCredential,
+    };
+    let request = (&shown.waiting.request, &shown.described);
+    page(ctx, StatusCode::OK, sha, request, &view)
 }
 
-/// `POST /portal/sign/{sha}`: prepare (once) and send a code.
-pub async fn start(ctx: &Ctx, sha: &str) -> Res {
+/// `GET /portal/sign/{sha}/cerere.pdf`: the cerere exactly as it will be
+/// signed (its SHA-256 is `sha`), shown in the browser, to its owner only.
+pub async fn cerere(ctx: &Ctx, sha: &str) -> Res {
     let Some(account) = account(ctx) else {
         return not_found();
     };
     let Some(waiting) = signing::waiting(&ctx.store, account, sha).await? else {
         return not_found();
     };
-    let Some(credential_id) = credential(ctx, account).await? else {
-        return Ok(see_other("/portal/signature"));
+    let files = ghiseu_platform::s3::S3Client::from_variables().await?;
+    let bytes = signing::cerere(&files, &waiting)
+        .await
+        .map_err(|e| failure(sha, e))?;
+    let mut r = web::bytes(StatusCode::OK, "application/pdf", bytes);
+    let headers = r.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_DISPOSITION,
+            "inline; filename=\"cerere.pdf\"",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "private, no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    Ok(r)
+}
+
+/// `POST /portal/sign/{sha}`: prepare (once) and send a code; without a
+/// certificate, back to the page that says why one is needed.
+pub async fn start(ctx: &Ctx, sha: &str) -> Res {
+    let Some(shown) = shown(ctx, sha).await? else {
+        return not_found();
+    };
+    let Some(credential_id) = credential(ctx, shown.waiting.account).await? else {
+        return Ok(see_other(&format!("/portal/sign/{sha}")));
     };
     let Some(setup) = Setup::new().await? else {
-        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &waiting.request);
+        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, &shown);
     };
-    let outcome = signing::start(&setup.service(ctx), &waiting, &credential_id, ctx.now).await;
-    answer(ctx, &waiting, outcome)
+    let outcome =
+        signing::start(&setup.service(ctx), &shown.waiting, &credential_id, ctx.now).await;
+    answer(ctx, &shown, outcome)
 }
 
 /// `POST /portal/sign/{sha}/confirm`.
 pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
-    let Some(account) = account(ctx) else {
-        return not_found();
-    };
-    let Some(waiting) = signing::waiting(&ctx.store, account, sha).await? else {
+    let Some(shown) = shown(ctx, sha).await? else {
         // Registered meanwhile (a double submit): where the first one went.
-        if let Some(number) = signing::registered(&ctx.store, account, sha).await? {
+        if let Some(account) = account(ctx)
+            && let Some(number) = signing::registered(&ctx.store, account, sha).await?
+        {
             return registered(&number);
         }
         return not_found();
@@ -229,47 +361,47 @@ pub async fn confirm(ctx: &Ctx, sha: &str, form: &Form) -> Res {
         .collect();
     let code = (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then_some(code);
     let Some(setup) = Setup::new().await? else {
-        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, sha, &waiting.request);
+        return unavailable_page(ctx, StatusCode::SERVICE_UNAVAILABLE, &shown);
     };
-    let outcome = signing::confirm(&setup.service(ctx), &waiting, code.as_deref(), ctx.now).await;
-    answer(ctx, &waiting, outcome)
+    let outcome = signing::confirm(
+        &setup.service(ctx),
+        &shown.waiting,
+        code.as_deref(),
+        ctx.now,
+    )
+    .await;
+    answer(ctx, &shown, outcome)
 }
 
-/// The page (or the redirect) of where a signing step ended.
-fn answer(ctx: &Ctx, waiting: &Waiting<'_>, outcome: ghiseu_app::Result<Outcome>) -> Res {
-    let (lang, sha, request) = (ctx.lang, waiting.sha.as_str(), &waiting.request);
-    let code_view = |hash: String, problem: Option<String>| View::Code { hash, problem };
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(ghiseu_app::Error::Platform(e)) => return Err(e),
-        Err(e) => {
-            return Err(ghiseu_platform::Error::Corrupt {
-                key: format!("signing/{sha}"),
-                detail: format!("{e:?}"),
-            });
-        }
-    };
+/// The page (or the redirect) of where a signing step ended. The hash a
+/// code authorizes is not shown: it is in the signed PDF and on the
+/// verification page.
+fn answer(ctx: &Ctx, shown: &Shown<'_>, outcome: ghiseu_app::Result<Outcome>) -> Res {
+    let (lang, sha) = (ctx.lang, shown.waiting.sha.as_str());
+    let code_view = |problem: Option<String>| View::Code { problem };
+    let outcome = outcome.map_err(|e| failure(sha, e))?;
     let (status, view) = match outcome {
         Outcome::Registered(number) => return registered(&number),
         Outcome::Moved => return Ok(see_other("/portal")),
-        Outcome::CodeSent(hash) => (StatusCode::OK, code_view(hash, None)),
+        Outcome::CodeSent(_) => (StatusCode::OK, code_view(None)),
         Outcome::NotStarted => (StatusCode::CONFLICT, View::Start),
         Outcome::Busy => (
             StatusCode::CONFLICT,
             View::Problem(t(lang, "sign_in_progress").to_owned()),
         ),
-        Outcome::Malformed(hash) => (
+        Outcome::Malformed(_) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            code_view(hash, Some(t(lang, "code_format").to_owned())),
+            code_view(Some(t(lang, "code_format").to_owned())),
         ),
-        Outcome::Refused(refusal, hash) => match refused(lang, refusal) {
-            Some((p, true)) => (StatusCode::UNPROCESSABLE_ENTITY, code_view(hash, Some(p))),
+        Outcome::Refused(refusal, _) => match refused(lang, refusal) {
+            Some((p, true)) => (StatusCode::UNPROCESSABLE_ENTITY, code_view(Some(p))),
             Some((p, false)) => (StatusCode::GONE, View::NewCode(p)),
             None => (StatusCode::BAD_GATEWAY, View::Problem(unavailable(lang))),
         },
         Outcome::Unavailable => (StatusCode::BAD_GATEWAY, View::Problem(unavailable(lang))),
         Outcome::Spent => (StatusCode::BAD_GATEWAY, View::NewCode(unavailable(lang))),
     };
+    let request = (&shown.waiting.request, &shown.described);
     page(ctx, status, sha, request, &view)
 }
 

@@ -204,16 +204,6 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "SMS-ben küldtünk egy 5 percig érvényes aláíró kódot.",
             "We sent you a signing code by SMS, valid for 5 minutes.",
         ],
-        "sign_document" => [
-            "Cererea (cerere.pdf), SHA-256:",
-            "A kérelem (cerere.pdf), SHA-256:",
-            "The request (cerere.pdf), SHA-256:",
-        ],
-        "sign_hash" => [
-            "Ce autorizează codul (SHA-256 al atributelor semnate):",
-            "Amit a kód engedélyez (az aláírt attribútumok SHA-256-ja):",
-            "What the code authorizes (SHA-256 of the signed attributes):",
-        ],
         "sign_in_progress" => [
             "Cererea este deja semnată și se înregistrează. Reîncărcați pagina „Documentele mele”.",
             "A kérelmet már aláírták, iktatása folyamatban. Frissítse a Dokumentumaim oldalt.",

@@ -28,7 +28,9 @@
 //! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`], [`role`],
 //! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`],
 //! [`attachment`], [`route`], [`dossier`], [`workflow`], [`permissions`],
-//! [`public_view`], [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`].
+//! [`public_view`], [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`],
+//! [`sms`] (encodings and segments) and [`notice`] (what a citizen is told by SMS
+//! and e-mail).
 //!
 //! Architecture invariant: the modules import each other in no circle (a type
 //! that two modules need lives in a third, as [`attachment`] and [`role`] do).
@@ -50,6 +52,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod inbox;
 pub mod lang;
+pub mod notice;
 pub mod official;
 pub mod payment;
 pub mod permissions;
@@ -58,6 +61,7 @@ pub mod regno;
 pub mod role;
 pub mod route;
 pub mod signing;
+pub mod sms;
 pub mod stats;
 pub mod stored;
 pub mod tenant;

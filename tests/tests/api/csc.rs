@@ -84,11 +84,17 @@ async fn latest_code(app: &TestApp, phone: &str) -> String {
         .as_str()
         .expect("an SMS")
         .to_owned();
-    let code = text
-        .strip_prefix("Codul de semnare: ")
-        .unwrap_or_else(|| panic!("not a signing code: {text}"));
-    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
-    code.to_owned()
+    // The provider's text says what the code is for and whose certificate
+    // signs, within two SMS segments; the code is its one 6-digit word.
+    assert!(
+        text.contains("autorizează semnătura electronică calificată a titularului Ion Popescu"),
+        "not a signing code: {text}"
+    );
+    assert!(ghiseu_core::sms::segments(&text).1 <= 2, "{text}");
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_else(|| panic!("no code in {text}"))
+        .to_owned()
 }
 
 async fn send_otp(app: &TestApp, credential: &str) -> String {

@@ -151,8 +151,9 @@ async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
         .iter()
         .filter_map(|m| {
             let text = m["text"].as_str()?;
-            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-            (digits.len() == 6).then_some(digits)
+            text.split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_owned)
         })
         .collect()
 }

@@ -77,11 +77,28 @@ pub(super) async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<
         to: c.phone.clone(),
         lang: "ro".to_owned(),
         subject: String::new(),
-        text: format!("Codul de semnare: {code}"),
+        text: otp_text(&code, &c.name),
     };
     gateway::append_outbox(store, message).await?;
     record_call(&c.id, "credentials/sendOTP", 0, &[], "ok")?;
     Ok(web::empty(StatusCode::NO_CONTENT))
+}
+
+/// The provider's SMS: the code, what it authorizes and whose certificate
+/// signs (as a real provider words it, in Romanian), within two segments
+/// (`ghiseu_core::sms`: a long name is shortened, never the code).
+fn otp_text(code: &str, holder: &str) -> String {
+    ghiseu_core::sms::fit(
+        ghiseu_core::notice::SMS_SEGMENTS,
+        &[ghiseu_core::sms::Value::shortened_to(holder, 12)],
+        |v| {
+            format!(
+                "Semnare la distanță: codul {code} autorizează semnătura electronică \
+                 calificată a titularului {}. Nu îl dați nimănui.",
+                v[0]
+            )
+        },
+    )
 }
 
 pub(super) fn decode_hashes(hashes: &[String]) -> Outcome<Vec<[u8; 32]>> {
@@ -241,4 +258,30 @@ pub(super) fn check_otp(key: &str, code: &str) -> Outcome<()> {
         })?;
         Ok(Step::Write(new, verdict))
     })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::otp_text;
+    use ghiseu_core::sms::segments;
+
+    #[test]
+    fn the_code_sms_names_its_purpose_and_holder_within_two_segments() {
+        let text = otp_text("274290", "Ion Pop");
+        assert_eq!(
+            text,
+            "Semnare la distanță: codul 274290 autorizează semnătura electronică calificată \
+             a titularului Ion Pop. Nu îl dați nimănui."
+        );
+        assert!(segments(&text).1 <= 2);
+        // Enrollment allows names of 200 characters: shortened, the code kept.
+        for name in [
+            "Maria-Magdalena Ionescu-Popescu Szabó-Kovács",
+            &"Ăî ".repeat(66),
+        ] {
+            let text = otp_text("000123", name);
+            assert!(segments(&text).1 <= 2, "{text}");
+            assert!(text.contains("codul 000123 autorizeaza"), "{text}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use ghiseu_core::citizen::{Account, Contact};
 use ghiseu_core::{CitizenName, Email, Lang, PhoneNumber};
 use ghiseu_platform::Result;
 use ghiseu_platform::keys::{self, CitizenKeys, STORE};
-use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Store};
+use ghiseu_platform::kv::{self, InsertOutcome, ReplaceOutcome, Step, Store};
 use ghiseu_platform::session::random_bytes;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ struct StoredAccount {
     phone: Option<String>,
     phone_verified: bool,
     password_hash: Option<String>,
+    /// The preferred language; records written before it was kept have
+    /// none and read as Romanian.
+    #[serde(default)]
     lang: String,
     created_at: DateTime<Utc>,
 }
@@ -152,6 +155,27 @@ pub async fn put_account(store: &Store, account: &Account) -> Result<()> {
     store.set(&key, &bytes).await
 }
 
+/// Records `lang` as the account's preferred language, the one its SMS and
+/// e-mails are written in (under the record's lease: a parallel change of
+/// the account is not lost). Nothing is written when it is already so or
+/// the account does not exist.
+pub fn set_language(account_id: &str, lang: Lang) -> Result<()> {
+    let key = CitizenKeys::new(account_id).account();
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(()));
+        };
+        let mut stored: StoredAccount =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        if stored.lang == lang.code() {
+            return Ok(Step::Done(()));
+        }
+        stored.lang = lang.code().to_owned();
+        let bytes = serde_json::to_vec(&stored).map_err(|e| corrupt(&key, e))?;
+        Ok(Step::Write(bytes, ()))
+    })
+}
+
 /// The account `id`.
 pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
     let key = CitizenKeys::new(id).account();
@@ -168,4 +192,26 @@ pub async fn account_by_contact(store: &Store, contact: &Contact) -> Result<Opti
         return Ok(None);
     };
     account(store, &String::from_utf8_lossy(&id)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_keeps_its_language_and_an_old_record_reads_as_romanian() {
+        // An account as stored before the preferred language was kept.
+        let old = r#"{"id":"01HZX5Q7M3K8V2N4P6R8T0W2Y4","name":"Ana Cetățean",
+            "email":null,"email_verified":false,"phone":"+40745000111",
+            "phone_verified":true,"password_hash":null,
+            "created_at":"2025-11-03T08:00:00Z"}"#;
+        let stored: StoredAccount = serde_json::from_str(old).unwrap();
+        let mut account = stored.account().unwrap();
+        assert_eq!(account.lang, Lang::Ro);
+        account.lang = Lang::Hu;
+        let again: StoredAccount =
+            serde_json::from_slice(&serde_json::to_vec(&StoredAccount::of(&account)).unwrap())
+                .unwrap();
+        assert_eq!(again.account().unwrap().lang, Lang::Hu);
+    }
 }

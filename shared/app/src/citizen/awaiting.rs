@@ -2,9 +2,11 @@
 //! and what registering each needs once signed.
 
 use chrono::{DateTime, Utc};
+use ghiseu_core::{DocumentTypeCode, TenantSlug};
 use ghiseu_platform::Result;
-use ghiseu_platform::keys::{CitizenKeys, STORE};
+use ghiseu_platform::keys::{CitizenKeys, STORE, TenantScope};
 use ghiseu_platform::kv::{self, Store};
+use ghiseu_platform::repo;
 use serde::{Deserialize, Serialize};
 
 use super::corrupt;
@@ -69,6 +71,36 @@ pub async fn awaiting_request(
             .map_err(|e| corrupt(&key, e)),
         None => Ok(None),
     }
+}
+
+/// What a citizen reads about a waiting request: the names of its
+/// institution and document type, never their keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Described {
+    /// The institution's name (`None`: it no longer exists).
+    pub institution: Option<String>,
+    /// The document type's titles (`None`: it is no longer offered).
+    pub titles: Option<ghiseu_core::Titles>,
+}
+
+/// The names of `request`'s institution and document type.
+pub async fn describe(store: &Store, request: &AwaitingRequest) -> Result<Described> {
+    let Ok(slug) = TenantSlug::parse(&request.tenant) else {
+        return Err(corrupt(&request.tenant, "not a tenant slug"));
+    };
+    let institution = repo::get_tenant(store, &slug)
+        .await?
+        .map(|t| t.name.as_str().to_owned());
+    let titles = match DocumentTypeCode::parse(&request.document_type) {
+        Ok(code) => repo::document_type(store, &TenantScope::new(&slug), &code)
+            .await?
+            .map(|t| t.titles),
+        Err(_) => None,
+    };
+    Ok(Described {
+        institution,
+        titles,
+    })
 }
 
 /// Takes `record` off the account's requests waiting for a signature.

@@ -17,10 +17,11 @@ pub mod throttle;
 
 pub use accounts::{
     CreateError, account, account_by_contact, create_account, new_account_id, put_account,
+    set_language,
 };
 pub use awaiting::{
-    AwaitingRequest, awaiting_request, awaiting_signature, keep_awaiting_request,
-    keep_awaiting_signature, remove_awaiting,
+    AwaitingRequest, Described, awaiting_request, awaiting_signature, describe,
+    keep_awaiting_request, keep_awaiting_signature, remove_awaiting,
 };
 pub use codes::{check_code, issue_code};
 pub use linked::{Linked, link_dossier, linked_dossiers};

@@ -2,7 +2,7 @@
 //! left (SMS, e-mail), queued in the outbox and tried at once.
 
 use chrono::{DateTime, Utc};
-use ghiseu_core::public_view::status_label;
+use ghiseu_core::notice::{self, About, Notice};
 use ghiseu_core::{Dossier, Lang, PublicStatus, Tenant};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -14,65 +14,43 @@ use crate::notify::{Report, dispatch_due, send_now};
 /// The messages telling the citizen about `d` (just registered when
 /// `before` is `None`, else its public status changed from `before`): one
 /// per contact the citizen left (SMS to the phone, e-mail to the address),
-/// with the tracking link. Ids are derived from the dossier and its route
-/// length, so recording them twice sends them once.
+/// in the citizen's language (Romanian when none was recorded), worded by
+/// [`ghiseu_core::notice`] with the short tracking link; `title` is the
+/// type's title in that language. Ids are derived from the dossier and its
+/// route length, so recording them twice sends them once.
 pub fn citizen_messages(
     tenant: &Tenant,
     d: &Dossier,
     title: &str,
     before: Option<PublicStatus>,
 ) -> Vec<Message> {
-    let lang = d.contact().lang.unwrap_or(Lang::Ro);
-    let url = tenant.public_base_url.tracking_url(d.token());
-    let institution = tenant.name.as_str();
-    let number = d.number();
-    let status = status_label(PublicStatus::from(d.status()), lang);
-    let (on, due) = (
-        d.registered_on().format("%d.%m.%Y").to_string(),
-        d.deadline().format("%d.%m.%Y").to_string(),
-    );
-    let (subject, text) = match (before, lang) {
-        (None, Lang::Ro) => (
-            format!("{institution}: cererea nr. {number} a fost înregistrată"),
-            format!(
-                "{institution}: cererea dvs. „{title}” a fost înregistrată cu nr. {number} \
-                 din {on}. Termen de răspuns: {due}. Urmăriți-o: {url}"
-            ),
+    let contact = d.contact();
+    let lang = contact.lang.unwrap_or(Lang::Ro);
+    let link = tenant.public_base_url.qr_url(d.token());
+    let number = d.number().to_string();
+    let about = About {
+        institution: tenant.name.as_str(),
+        title,
+        number: &number,
+        name: contact.name.as_ref().map(|n| n.as_str()),
+        registered_on: d.registered_on(),
+        deadline: d.deadline(),
+        link: &link,
+    };
+    let Notice {
+        subject,
+        sms,
+        email,
+    } = match before {
+        None => notice::registered(lang, &about),
+        Some(_) => notice::status_changed(
+            lang,
+            &about,
+            PublicStatus::from(d.status()),
+            d.pending_question().map(|(q, _)| q.as_str()),
         ),
-        (None, Lang::Hu) => (
-            format!("{institution}: kérelmét {number} számon iktatták"),
-            format!(
-                "{institution}: „{title}” kérelmét {on}-n {number} számon iktatták. \
-                 Válaszadási határidő: {due}. Kövesse itt: {url}"
-            ),
-        ),
-        (None, Lang::En) => (
-            format!("{institution}: request no. {number} registered"),
-            format!(
-                "{institution}: your request \"{title}\" was registered as no. {number} on {on}. \
-                 Deadline for the answer: {due}. Follow it: {url}"
-            ),
-        ),
-        (Some(_), _) => {
-            let extra = match (d.pending_question(), lang) {
-                (Some((q, _)), Lang::Ro) => format!(" Vă rugăm să ne trimiteți: {q}."),
-                (Some((q, _)), Lang::Hu) => format!(" Kérjük, küldje el: {q}."),
-                (Some((q, _)), Lang::En) => format!(" Please send us: {q}."),
-                (None, _) => String::new(),
-            };
-            let (dossier, follow) = match lang {
-                Lang::Ro => ("dosarul nr.", "Urmăriți"),
-                Lang::Hu => ("ügyirat", "Követés"),
-                Lang::En => ("dossier no.", "Follow it"),
-            };
-            (
-                format!("{institution}: {dossier} {number} — {status}"),
-                format!("{institution}: {dossier} {number} — {status}.{extra} {follow}: {url}"),
-            )
-        }
     };
     let key = format!("{}-{}", d.id(), d.route().len());
-    let contact = d.contact();
     let mut out = Vec::new();
     if let Some(phone) = &contact.phone {
         out.push(Message {
@@ -81,17 +59,17 @@ pub fn citizen_messages(
             to: phone.as_str().to_owned(),
             lang: lang.code().to_owned(),
             subject: subject.clone(),
-            text: text.clone(),
+            text: sms,
         });
     }
-    if let Some(email) = &contact.email {
+    if let Some(email_address) = &contact.email {
         out.push(Message {
             id: format!("{key}-email"),
             channel: Channel::Email,
-            to: email.as_str().to_owned(),
+            to: email_address.as_str().to_owned(),
             lang: lang.code().to_owned(),
             subject,
-            text,
+            text: email,
         });
     }
     out

@@ -28,6 +28,7 @@ use ghiseu_platform::Outbound;
 use ghiseu_platform::csc::{Client, Refusal};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::s3::S3Client;
 
 use super::{Config, Credential, FinishError, ToSign};
 use crate::citizen::submit::{Submission, active_type, register_online};
@@ -175,6 +176,18 @@ fn digest(hex: &str) -> crate::Result<Sha256Digest> {
     Sha256Digest::parse(hex).map_err(|e| corrupt(hex, e))
 }
 
+/// The cerere of `waiting` exactly as it is signed: the bytes whose SHA-256
+/// names the request, which [`start`] prepares and the signed PDF begins
+/// with (an incremental update adds the signature after them).
+pub async fn cerere(files: &S3Client, waiting: &Waiting<'_>) -> crate::Result<Vec<u8>> {
+    let sha = &waiting.request.cerere.sha256;
+    let object = scope(&waiting.request)?.attachment_object(&digest(sha)?);
+    match files.get_object(&object).await? {
+        Some(bytes) => Ok(bytes),
+        None => Err(corrupt(sha, "the cerere is missing")),
+    }
+}
+
 /// Prepares the cerere for `credential_id` and records it; the hash to
 /// sign (hex), or where it ended.
 async fn prepare(
@@ -194,12 +207,7 @@ async fn prepare(
     let cerere_sha = &waiting.request.cerere.sha256;
     let scope = scope(&waiting.request)?;
     let s3 = &service.out.files;
-    let Some(cerere) = s3
-        .get_object(&scope.attachment_object(&digest(cerere_sha)?))
-        .await?
-    else {
-        return Err(corrupt(cerere_sha, "the cerere is missing"));
-    };
+    let cerere = cerere(s3, waiting).await?;
     let mut options = ghiseu_pades::PrepareOptions::new(waiting.account.name.as_str(), now);
     options.reason = Some("Semnătura solicitantului");
     let prepared = ghiseu_pades::prepare(&cerere, &options).map_err(|e| corrupt(cerere_sha, e))?;
