@@ -62,6 +62,7 @@ fn desk_manifest() -> PathBuf {
              tsa_url = {{ default = \"\" }}\n\
              payment_secret = {{ default = \"\", secret = true }}\n\
              csc_enroll_url = {{ default = \"http://sandbox.spin.internal/api/v1/sandbox/csc/credentials\" }}\n\
+             csc_identity_url = {{ default = \"http://sandbox.spin.internal/api/v1/sandbox/csc/identifications\" }}\n\
              [[trigger.http]]\nroute = \"/api/v1/signing/callback\"\ncomponent = \"desk\"\n\
              [[trigger.http]]\nroute = \"/api/v1/payments/webhook\"\ncomponent = \"portal\"\n\
              [[trigger.http]]\nroute = \"/desk/...\"\ncomponent = \"desk\"\n\
@@ -117,6 +118,7 @@ fn desk_manifest() -> PathBuf {
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
              csc_enroll_url = \"{{{{ csc_enroll_url }}}}\"\n\
+             csc_identity_url = \"{{{{ csc_identity_url }}}}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
              [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\

@@ -18,7 +18,9 @@
 //! - `POST /portal/logout`.
 //! - `GET /portal/signature`, `POST /portal/signature/buy|enroll`,
 //!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
-//!   the qualified signature credential, see [`payment`].
+//!   the qualified signature credential, see [`payment`];
+//!   `POST|GET /portal/signature/identity`: the identification at the signing
+//!   provider before it, see [`identity`].
 //! - `GET|POST /portal/sign/{sha256}`, `POST /portal/sign/{sha256}/confirm`:
 //!   signing a waiting request with an OTP, then its registration;
 //!   `GET /portal/sign/{sha256}/cerere.pdf`: the PDF that will be signed; see
@@ -35,6 +37,7 @@ mod claim;
 mod codes;
 mod ctx;
 mod home;
+mod identity;
 mod pages;
 mod payment;
 mod reply;
@@ -157,6 +160,8 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
         (Method::GET, "/portal/signature") => payment::page(ctx, StatusCode::OK, None).await,
         (Method::POST, "/portal/signature/buy") => payment::buy(ctx).await,
         (Method::POST, "/portal/signature/enroll") => payment::retry(ctx).await,
+        (Method::POST, identity::RETURN_PATH) => payment::identify(ctx).await,
+        (Method::GET, identity::RETURN_PATH) => payment::identified(ctx).await,
         (method, p) if p.starts_with("/portal/sign/") => {
             let rest = &p["/portal/sign/".len()..];
             if let Some(sha) = rest.strip_suffix("/cerere.pdf") {
@@ -246,7 +251,8 @@ async fn handle_upload(
 }
 
 /// The paths of the form resources, for a 405 on another method.
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 15] = [
+    identity::RETURN_PATH,
     "/portal/signature",
     "/portal/signature/buy",
     "/portal/signature/enroll",

@@ -1,40 +1,46 @@
 //! Buying the qualified signature credential (DESIGN §5, signing): the
 //! "Semnătura electronică" page, the order and its checkout at the payment
 //! provider ([`ghiseu_platform::payments`]), the provider's webhook, the
-//! receipt, and the credential's enrollment at the signing provider.
+//! receipt, then the identification at the signing provider and the
+//! credential's enrollment in the verified name ([`crate::identity`]).
 //!
-//! - `GET /portal/signature`: what it is and costs, the credential's state,
-//!   "Cumpără" (or "Reîncearcă" when paid but not enrolled), the payments.
+//! - `GET /portal/signature`: what it is and costs, where the purchase is
+//!   (core's `identity::stage`: buy; paid and identification to start or
+//!   continue; failed and why, with "try again"; identified and the
+//!   credential still to create; ready in the verified name), the payments.
 //! - `POST /portal/signature/buy`: a new order, a checkout, 303 to the
 //!   provider's hosted page. Refused while the account has a credential or a
 //!   paid order (never charge twice), or has no proven phone (the signing
 //!   codes come by SMS).
 //! - `GET /portal/payments/{order}`: where the browser returns; the payment's
-//!   status and receipt (număr chitanță, sumă, dată).
+//!   status and receipt (număr chitanță, sumă, dată). A paid order whose
+//!   identification is still to do sends the browser on (303) to the signing
+//!   provider's identification page.
+//! - `POST /portal/signature/identity`, `GET /portal/signature/identity`:
+//!   the identification, see [`crate::identity`].
 //! - `POST /portal/signature/enroll`: creates the credential again after a
-//!   failed enrollment, never a second payment.
+//!   failed enrollment (identified already), never a second payment.
 //! - `POST /api/v1/payments/webhook`: the provider's signed event. A bad
 //!   signature is 401 and changes nothing; the order changes through core's
 //!   [`Order::apply`] with a leased replace, so a repeated webhook records
-//!   nothing twice; a paid order gets its credential (`POST {csc_enroll_url}`
-//!   with `Authorization: Bearer {csc_client_secret}` and `{"user_id",
-//!   "name", "phone", "email"}` → `{"credential_id"}`). A failed enrollment
-//!   leaves the payment recorded and is retried from the pages.
+//!   nothing twice. A paid order whose citizen is identified already gets
+//!   its credential (`ghiseu_platform::identity`'s enrollment); otherwise
+//!   the credential waits for the identification.
 
 use ghiseu_app::citizen;
 use ghiseu_core::Lang;
-use ghiseu_core::citizen::Account;
+use ghiseu_core::identity::CredentialStage;
 use ghiseu_core::payment::{Applied, Order, OrderStatus, PaymentError, format_amount};
 use ghiseu_platform::hmac;
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, see_other};
-use ghiseu_platform::keys::CitizenKeys;
+use ghiseu_platform::identity::Onboarding;
 use ghiseu_platform::payments::{self, CheckoutRequest, Provider, WebhookEvent};
 use http::StatusCode;
 use maud::{Markup, html};
-use serde::{Deserialize, Serialize};
 
 use crate::ctx::{Ctx, Res};
+use crate::identity::{self, Next};
 use crate::pages::form_state;
 use crate::texts::{pick, t};
 
@@ -99,39 +105,23 @@ fn receipt(lang: Lang, o: &Order) -> Markup {
     }
 }
 
-/// The account's credential, and its newest paid order.
-async fn state(
-    ctx: &Ctx,
-    account: &Account,
-) -> ghiseu_platform::Result<(Option<String>, Vec<Order>)> {
-    Ok((
-        citizen::signing_credential(&ctx.store, &account.id).await?,
-        citizen::orders(&ctx.store, &account.id).await?,
-    ))
-}
-
 /// `GET /portal/signature` (and the same page with a problem).
 pub async fn page(ctx: &Ctx, status: StatusCode, problem: Option<String>) -> Res {
     let lang = ctx.lang;
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let (credential, orders) = state(ctx, account).await?;
+    let orders = citizen::orders(&ctx.store, &account.id).await?;
     let paid = orders.iter().any(|o| o.receipt().is_some());
+    let stage = identity::stage_of(ctx, account, paid).await?;
     let phone = account.phone_verified && account.phone.is_some();
     Ok(ctx.page(status, t(lang, "signature"), |csrf| {
         html! {
             h1 { (t(lang, "signature")) }
             p { (t(lang, "signature_intro")) }
             @if let Some(p) = &problem { p.error role="alert" { (p) } }
-            @if credential.is_some() {
-                p.notice role="status" { (t(lang, "credential_active")) }
-            } @else if paid {
-                p.notice { (t(lang, "credential_pending")) }
-                form method="post" action="/portal/signature/enroll" {
-                    (form_state(csrf, lang))
-                    button type="submit" { (t(lang, "retry")) }
-                }
+            @if stage != CredentialStage::Buy {
+                (identity::stage(csrf, lang, &stage))
             } @else if !phone {
                 p.notice { (t(lang, "needs_phone")) }
             } @else {
@@ -145,13 +135,40 @@ pub async fn page(ctx: &Ctx, status: StatusCode, problem: Option<String>) -> Res
     }))
 }
 
+/// The redirect of `next`, or the signature page with its problem.
+async fn or_page(ctx: &Ctx, next: Next) -> Res {
+    match next? {
+        Ok(response) => Ok(response),
+        Err((status, problem)) => page(ctx, status, Some(problem)).await,
+    }
+}
+
+/// `POST /portal/signature/identity`: on to the provider's identification.
+pub async fn identify(ctx: &Ctx) -> Res {
+    let Some((_, account)) = &ctx.signed else {
+        return Ok(see_other("/portal/login"));
+    };
+    let next = identity::continue_identification(ctx, account).await;
+    or_page(ctx, next).await
+}
+
+/// `GET /portal/signature/identity`: back from the provider's identification.
+pub async fn identified(ctx: &Ctx) -> Res {
+    let Some((_, account)) = &ctx.signed else {
+        return Ok(see_other("/portal/login"));
+    };
+    let next = identity::returned(ctx, account).await;
+    or_page(ctx, next).await
+}
+
 /// `POST /portal/signature/buy`.
 pub async fn buy(ctx: &Ctx) -> Res {
     let lang = ctx.lang;
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let (credential, orders) = state(ctx, account).await?;
+    let credential = citizen::signing_credential(&ctx.store, &account.id).await?;
+    let orders = citizen::orders(&ctx.store, &account.id).await?;
     if credential.is_some() || orders.iter().any(|o| o.receipt().is_some()) {
         // Already bought: never a second charge.
         return Ok(see_other("/portal/signature"));
@@ -219,23 +236,25 @@ pub async fn returned(ctx: &Ctx, order_id: &str) -> Res {
     else {
         return Ok(web::problem(StatusCode::NOT_FOUND, "No such payment."));
     };
-    let credential = citizen::signing_credential(&ctx.store, &account.id).await?;
+    let paid = order.receipt().is_some();
+    let stage = identity::stage_of(ctx, account, paid).await?;
+    if paid && matches!(stage, CredentialStage::Identify { .. }) {
+        // Paid: on to the signing provider's identification.
+        let next = identity::continue_identification(ctx, account).await;
+        return or_page(ctx, next).await;
+    }
     Ok(ctx.page(StatusCode::OK, t(lang, "payment"), |csrf| {
         html! {
             h1 { (t(lang, "payment")) }
             p { (t(lang, "credential_item")) " · " (lei(order.amount_minor)) }
             p.notice role="status" { strong { (status_text(lang, &order.status)) } }
             (receipt(lang, &order))
-            @match (&order.status, &credential) {
-                (OrderStatus::Open, _) => p { a href={ "/portal/payments/" (order.id) } { (t(lang, "refresh")) } },
-                (OrderStatus::Failed { .. }, _) => p { a href="/portal/signature" { (t(lang, "try_again")) } },
-                (OrderStatus::Paid(_), Some(_)) => p { (t(lang, "credential_active")) " " a href="/portal" { (t(lang, "my_documents")) } },
-                (OrderStatus::Paid(_), None) => {
-                    p { (t(lang, "credential_pending")) }
-                    form method="post" action="/portal/signature/enroll" {
-                        (form_state(csrf, lang))
-                        button type="submit" { (t(lang, "retry")) }
-                    }
+            @match &order.status {
+                OrderStatus::Open => p { a href={ "/portal/payments/" (order.id) } { (t(lang, "refresh")) } },
+                OrderStatus::Failed { .. } => p { a href="/portal/signature" { (t(lang, "try_again")) } },
+                OrderStatus::Paid(_) => {
+                    (identity::stage(csrf, lang, &stage))
+                    p { a href="/portal" { (t(lang, "my_documents")) } }
                 },
             }
         }
@@ -244,110 +263,38 @@ pub async fn returned(ctx: &Ctx, order_id: &str) -> Res {
 
 /// `POST /portal/signature/enroll`: the credential again, never a payment.
 pub async fn retry(ctx: &Ctx) -> Res {
-    let lang = ctx.lang;
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let (credential, orders) = state(ctx, account).await?;
-    if credential.is_some() || !orders.iter().any(|o| o.receipt().is_some()) {
-        return Ok(see_other("/portal/signature"));
-    }
-    match ensure_credential(ctx, &account.id).await? {
-        Ok(_) => Ok(see_other("/portal/signature")),
-        Err(e) => {
-            eprintln!("portal: enrollment of {}: {e}", account.id);
-            page(
-                ctx,
-                StatusCode::BAD_GATEWAY,
-                Some(pick(
-                    lang,
-                    "Semnătura nu a putut fi creată acum. Plata rămâne înregistrată; reîncercați mai târziu.",
-                    "Az aláírást most nem sikerült létrehozni. A fizetés rögzítve marad; próbálja újra később.",
-                    "The signature could not be created now. Your payment stays recorded; try again later.",
-                )),
-            )
-            .await
-        }
-    }
+    let next = identity::enroll_if_verified(ctx, account).await;
+    or_page(ctx, next).await
 }
 
-#[derive(Serialize)]
-struct Enrollment<'a> {
-    user_id: String,
-    name: &'a str,
-    phone: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-}
-
-#[derive(Deserialize)]
-struct Enrolled {
-    credential_id: String,
-}
-
-/// The account's credential, created at the signing provider if it has none:
-/// `Ok(Err(reason))` when the provider did not create it.
-async fn ensure_credential(
+/// The credential of `account_id` if it is paid and identified (created now
+/// if need be); `None` otherwise, or when the provider did not create it.
+async fn enroll_identified(
     ctx: &Ctx,
     account_id: &str,
-) -> ghiseu_platform::Result<Result<String, String>> {
-    if let Some(c) = citizen::signing_credential(&ctx.store, account_id).await? {
-        return Ok(Ok(c));
-    }
+    order_id: &str,
+) -> ghiseu_platform::Result<Option<String>> {
     let Some(account) = citizen::account(&ctx.store, account_id).await? else {
-        return Ok(Err("no such account".into()));
+        return Ok(None);
     };
-    let Some(phone) = account.phone.as_ref().filter(|_| account.phone_verified) else {
-        return Ok(Err("the account has no proven phone".into()));
-    };
-    let url = variable("csc_enroll_url").await;
-    if url.is_empty() {
-        return Ok(Err("csc_enroll_url is not set".into()));
-    }
-    let secret = variable("csc_client_secret").await;
-    let body = serde_json::to_vec(&Enrollment {
-        user_id: CitizenKeys::new(&account.id).signing_user(),
-        name: account.name.as_str(),
-        phone: phone.as_str(),
-        email: account
-            .email
-            .as_ref()
-            .filter(|_| account.email_verified)
-            .map(|e| e.as_str()),
-    })
-    .map_err(|e| ghiseu_platform::Error::Corrupt {
-        key: "enrollment".into(),
-        detail: e.to_string(),
-    })?;
-    let request = http::Request::builder()
-        .method(http::Method::POST)
-        .uri(&url)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::AUTHORIZATION, format!("Bearer {secret}"))
-        .body(bytes::Bytes::from(body));
-    let Ok(request) = request else {
-        return Ok(Err(format!("bad csc_enroll_url {url:?}")));
-    };
-    let timeouts = web::Timeouts::new(
-        std::time::Duration::from_secs(5),
-        std::time::Duration::from_secs(30),
-    );
-    let response = match ghiseu_platform::wasi_http::send(request, timeouts).await {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(format!("signing provider unreachable: {e}"))),
-    };
-    let (parts, body) = response.into_parts();
-    if !parts.status.is_success() {
-        return Ok(Err(format!("signing provider answered {}", parts.status)));
-    }
-    let bytes = web::read_body(&parts.headers, body, 64 * 1024).await?;
-    match serde_json::from_slice::<Enrolled>(&bytes) {
-        Ok(e) if !e.credential_id.is_empty() && e.credential_id.len() <= 200 => Ok(Ok(
-            citizen::keep_signing_credential(&account.id, &e.credential_id)?,
-        )),
-        _ => Ok(Err(
-            "the signing provider's answer has no credential_id".into()
-        )),
+    match identity::stage_of(ctx, &account, true).await? {
+        CredentialStage::Ready(_) => citizen::signing_credential(&ctx.store, account_id).await,
+        CredentialStage::Enroll(_) => {
+            let Some(onboarding) = Onboarding::from_variables() else {
+                return Ok(None);
+            };
+            match citizen::ensure_credential(&ctx.store, &onboarding, &account).await? {
+                Ok(c) => Ok(Some(c)),
+                Err(e) => {
+                    eprintln!("portal: enrollment after order {order_id}: {e}");
+                    Ok(None)
+                }
+            }
+        }
+        _ => Ok(None),
     }
 }
 
@@ -398,16 +345,12 @@ pub async fn webhook(ctx: &Ctx, request: Request) -> Res {
         }
         Some(Ok(a)) => a,
     };
-    // A paid order gets its credential, also when a repeated webhook finds
-    // the first enrollment failed; a failure leaves the payment recorded.
+    // A paid order whose citizen is identified already gets its credential,
+    // also when a repeated webhook finds the first enrollment failed; a
+    // failure leaves the payment recorded. Otherwise the credential waits
+    // for the identification (the return page leads there).
     let credential = if paid {
-        match ensure_credential(ctx, &account).await? {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("portal: enrollment after order {}: {e}", event.order_id);
-                None
-            }
-        }
+        enroll_identified(ctx, &account, &event.order_id).await?
     } else {
         None
     };

@@ -25,6 +25,9 @@ use x509_cert::time::Validity;
 pub(crate) type PkiResult<T> = Result<T, String>;
 
 const CN: &str = "2.5.4.3";
+const SURNAME: &str = "2.5.4.4";
+const SERIAL_NUMBER: &str = "2.5.4.5";
+const GIVEN_NAME: &str = "2.5.4.42";
 const O: &str = "2.5.4.10";
 const C: &str = "2.5.4.6";
 
@@ -70,7 +73,7 @@ fn name(parts: &[(&str, &str)]) -> PkiResult<Name> {
     let rdns = parts
         .iter()
         .map(|(oid, value)| {
-            let tag = if *oid == C {
+            let tag = if *oid == C || *oid == SERIAL_NUMBER {
                 Tag::PrintableString
             } else {
                 Tag::Utf8String
@@ -120,12 +123,79 @@ pub(crate) enum Usage {
     TimeStamping,
 }
 
-/// A certificate (CN = `common_name`, key usage digitalSignature and
+/// Whom a certificate names: a common name and, for a natural person whose
+/// identity was verified, the names and the ETSI EN 319 412-1 identifier.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Subject {
+    /// commonName.
+    pub(crate) common_name: String,
+    /// givenName.
+    pub(crate) given_name: Option<String>,
+    /// surname.
+    pub(crate) surname: Option<String>,
+    /// serialNumber, e.g. `PNORO-{CNP}` (PrintableString).
+    pub(crate) serial_number: Option<String>,
+}
+
+impl Subject {
+    /// A subject named by its common name alone.
+    pub(crate) fn named(common_name: &str) -> Self {
+        Self {
+            common_name: common_name.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The attributes, in the certificate's order (C last).
+    fn attributes(&self) -> Vec<(&'static str, &str)> {
+        let mut parts = vec![(CN, self.common_name.as_str())];
+        let optional = [
+            (SURNAME, &self.surname),
+            (GIVEN_NAME, &self.given_name),
+            (SERIAL_NUMBER, &self.serial_number),
+        ];
+        parts.extend(
+            optional
+                .into_iter()
+                .filter_map(|(oid, v)| v.as_deref().map(|v| (oid, v))),
+        );
+        parts.push((C, "RO"));
+        parts
+    }
+
+    /// The distinguished name as `credentials/info` states it (RFC 4514
+    /// short names, in the certificate's order).
+    pub(crate) fn dn(&self) -> String {
+        let short = |oid: &str| match oid {
+            CN => "CN",
+            SURNAME => "SN",
+            GIVEN_NAME => "GN",
+            SERIAL_NUMBER => "serialNumber",
+            _ => "C",
+        };
+        let escape = |v: &str| {
+            v.chars().fold(String::new(), |mut out, c| {
+                if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
+                    out.push('\\');
+                }
+                out.push(c);
+                out
+            })
+        };
+        self.attributes()
+            .iter()
+            .map(|(oid, v)| format!("{}={}", short(oid), escape(v)))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// A certificate (the `subject`, key usage digitalSignature and
 /// nonRepudiation, and what `usage` adds; valid two years) for `subject_key`,
 /// issued by the CA.
 pub(crate) fn issue(
     ca_key: &SigningKey,
-    common_name: &str,
+    subject: &Subject,
     subject_key: &SigningKey,
     usage: Usage,
 ) -> PkiResult<Vec<u8>> {
@@ -138,7 +208,7 @@ pub(crate) fn issue(
         enable_key_agreement: false,
         enable_key_encipherment: false,
     };
-    let subject = name(&[(CN, common_name), (C, "RO")])?;
+    let subject = name(&subject.attributes())?;
     let mut builder = CertificateBuilder::new(profile, serial()?, validity, subject, spki, ca_key)
         .map_err(|e| e.to_string())?;
     if let Usage::TimeStamping = usage {

@@ -26,7 +26,7 @@
 //!
 //! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
 //! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`], [`role`],
-//! [`official`], [`payment`], [`document_type`], [`citizen_contact`], [`digest`],
+//! [`official`], [`payment`], [`identity`], [`document_type`], [`citizen_contact`], [`digest`],
 //! [`attachment`], [`route`], [`dossier`], [`workflow`], [`permissions`],
 //! [`public_view`], [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`],
 //! [`sms`] (encodings and segments) and [`notice`] (what a citizen is told by SMS
@@ -49,6 +49,7 @@ pub mod document_type;
 pub mod dossier;
 pub mod form;
 pub mod idempotency;
+pub mod identity;
 pub mod ids;
 pub mod inbox;
 pub mod lang;

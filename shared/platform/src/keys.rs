@@ -278,6 +278,13 @@ impl CitizenKeys {
         format!("citizen/credential/{}", self.account)
     }
 
+    /// `citizen/identification/{id}`: the account's latest identification at
+    /// the signing provider and what the provider said of it.
+    #[must_use]
+    pub fn identification(&self) -> String {
+        format!("citizen/identification/{}", self.account)
+    }
+
     /// `citizen/idem/{id}/{sha256 of the key}`: what a submission with the
     /// client's idempotency key (its SHA-256 here) produced.
     #[must_use]
@@ -421,6 +428,13 @@ pub mod sandbox {
         format!("sandbox/csc/async/{response_id}")
     }
 
+    /// `sandbox/csc/identification/{id}`: a remote identification of the
+    /// signing provider (its user, return URL, status and evidence).
+    #[must_use]
+    pub fn csc_identification(identification_id: &str) -> String {
+        format!("sandbox/csc/identification/{identification_id}")
+    }
+
     /// `sandbox/pay/receipt-seq`: the counter of the payment receipts' numbers.
     pub const PAY_RECEIPT_SEQ: &str = "sandbox/pay/receipt-seq";
 
@@ -452,6 +466,7 @@ pub mod sandbox {
                 (csc_sad(""), &format!("sandbox/csc/sad/{empty_sha256}")),
                 (csc_calls("c1"), "sandbox/csc/calls/c1"),
                 (csc_async("r1"), "sandbox/csc/async/r1"),
+                (csc_identification("i1"), "sandbox/csc/identification/i1"),
                 (PAY_RECEIPT_SEQ.to_string(), "sandbox/pay/receipt-seq"),
                 (pay_checkout("k1"), "sandbox/pay/checkout/k1"),
             ];
@@ -538,6 +553,7 @@ mod tests {
             (me.signing(&sha), format!("citizen/signing/ACC/{sha}")),
             (me.orders(), "citizen/orders/ACC".to_owned()),
             (me.credential(), "citizen/credential/ACC".to_owned()),
+            (me.identification(), "citizen/identification/ACC".to_owned()),
             (
                 me.idempotency(&Sha256Digest::of(b"")),
                 "citizen/idem/ACC/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -11,6 +11,8 @@
 //! - [`csc`]: a client of the Cloud Signature Consortium API v2 (remote
 //!   signing of hashes) and the check of its asynchronous callbacks.
 //! - [`trust`]: the trusted root certificates (`trust/roots`).
+//! - [`identity`]: the signing provider's onboarding: remote identification
+//!   and enrollment in the verified name.
 //! - [`http`]: response builders (JSON, HTML pages) and bounded body
 //!   reading, over [`wasi_http`] (serving a request, outbound requests),
 //!   [`problem`] (`application/problem+json`) and [`client_addr`] (who the
@@ -42,6 +44,7 @@ pub mod error;
 pub mod hmac;
 pub mod html;
 pub mod http;
+pub mod identity;
 pub mod issued;
 pub mod keys;
 pub mod kv;

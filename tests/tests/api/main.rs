@@ -16,6 +16,7 @@ mod durability;
 mod engines;
 mod front_door;
 mod health;
+mod identity;
 mod isolation;
 mod key_value;
 mod languages;

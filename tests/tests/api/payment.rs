@@ -51,6 +51,25 @@ pub(crate) async fn buy(app: &TestApp, b: &mut Browser) -> Checkout {
     }
 }
 
+/// A provider's hosted page (payment or identification): 200, its own
+/// strict CSP, not framable; the HTML.
+pub(crate) async fn provider_page(app: &TestApp, url: &str) -> String {
+    let r = ghiseu_tests::no_redirects()
+        .get(app.url(url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    r.text().await.unwrap()
+}
+
 /// POSTs the hosted page's form as a browser would.
 pub(crate) async fn hosted(
     app: &TestApp,
@@ -105,20 +124,7 @@ async fn a_citizen_pays_one_leu_on_the_hosted_page_and_sees_the_receipt() {
     let checkout = buy(&app, &mut b).await;
 
     // The hosted page: merchant, what, how much, a test card, pay or give up.
-    let r = ghiseu_tests::no_redirects()
-        .get(app.url(&checkout.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'none'")
-    );
-    assert_eq!(r.headers()["x-frame-options"], "DENY");
-    let page = r.text().await.unwrap();
+    let page = provider_page(&app, &checkout.url).await;
     for want in [
         "Ghiseu",
         "Semnătură electronică calificată",
@@ -136,7 +142,10 @@ async fn a_citizen_pays_one_leu_on_the_hosted_page_and_sees_the_receipt() {
     assert!(r.text().await.unwrap().contains("role=\"alert\""));
 
     let back = pay(&app, &checkout, GOOD_CARD).await;
-    let (status, html) = b.get(&back).await;
+    // Paid: the return page sends the browser on to the identification; the
+    // receipt is on the signature page.
+    crate::identity::to_identification(&b, &back).await;
+    let (status, html) = b.get("/portal/signature").await;
     assert_eq!(status, StatusCode::OK);
     for want in [
         "Plătit",
@@ -223,7 +232,7 @@ async fn the_webhook_needs_the_signature_and_counts_a_payment_once() {
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.json::<Value>().await.unwrap()["recorded"], false);
     }
-    let (_, html) = b.get(&back).await;
+    let (_, html) = b.get("/portal/signature").await;
     assert!(html.contains("R-1") && !html.contains("R-2"), "{html}");
     assert!(
         html.contains("02.03.2026 11:00"),
@@ -266,18 +275,21 @@ async fn a_declined_card_pays_nothing_and_gives_no_credential() {
 }
 
 #[tokio::test]
-async fn a_paid_purchase_creates_the_citizens_signing_credential() {
+async fn a_paid_purchase_creates_the_citizens_signing_credential_once_identified() {
     let app = spawn().await;
     let mut b = signed_up(&app, NAME, PHONE).await;
     let checkout = buy(&app, &mut b).await;
     let back = pay(&app, &checkout, GOOD_CARD).await;
-    let (_, html) = b.get(&back).await;
-    assert!(html.contains("Semnătura electronică este activă"), "{html}");
-    // The signing provider knows the citizen by the account, with the name
-    // and phone of the account (its certificate is issued to that name).
-    let (_, html) = b.get("/portal/signature").await;
+    // The signing provider knows the citizen by the account and issues the
+    // certificate in the name it verified (tests/tests/api/identity.rs).
+    let html = crate::identity::identify_after_payment(&app, &mut b, &back, "Ion", "Popescu").await;
     assert!(
-        html.contains("este activă") && !html.contains("signature/buy"),
+        html.contains("Semnătura electronică este activă") && !html.contains("signature/buy"),
+        "{html}"
+    );
+    let (_, html) = b.get(&back).await;
+    assert!(
+        html.contains("este activă") && html.contains("SBX-000001"),
         "{html}"
     );
 }
@@ -288,8 +300,12 @@ async fn a_paid_purchase_creates_the_citizens_signing_credential() {
 pub(crate) async fn with_credential(app: &TestApp, name: &str, phone: &str) -> Browser {
     let mut b = signed_up(app, name, phone).await;
     let checkout = buy(app, &mut b).await;
-    pay(app, &checkout, GOOD_CARD).await;
-    let (_, html) = b.get("/portal/signature").await;
+    let back = pay(app, &checkout, GOOD_CARD).await;
+    // The certificate names the person the provider identified: here the
+    // same as the sign-up name, which pdfsig reads back below.
+    let (given_name, surname) = name.split_once(' ').unwrap();
+    let html =
+        crate::identity::identify_after_payment(app, &mut b, &back, given_name, surname).await;
     assert!(html.contains("este activă"), "{html}");
     b
 }
@@ -490,6 +506,11 @@ async fn a_failed_enrollment_keeps_the_payment_and_offers_a_retry_never_a_second
     let mut b = signed_up(&app, NAME, PHONE).await;
     let checkout = buy(&app, &mut b).await;
     let back = pay(&app, &checkout, GOOD_CARD).await;
+    let hosted = crate::identity::to_identification(&b, &back).await;
+    let identified = crate::identity::verify_identity(&app, &hosted, "Ion", "Popescu").await;
+    let (status, html) = b.get(&identified).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(html.contains("Plata rămâne înregistrată"), "{html}");
     let (_, html) = b.get(&back).await;
     assert!(
         html.contains("Plătit") && html.contains("SBX-000001"),

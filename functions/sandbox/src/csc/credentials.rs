@@ -1,4 +1,5 @@
-//! Enrollment (not CSC) and CSC v2's `credentials/list` and `credentials/info`.
+//! Enrollment (not CSC; in the verified identity of an identification, see
+//! `identity.rs`, or in a signer's name) and CSC v2's `credentials/list` and `credentials/info`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -12,11 +13,13 @@ use ghiseu_platform::kv::{self, InsertOutcome, Store};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::csc_pki::{self as pki};
+use crate::csc_pki::{self as pki, Subject};
 
+use super::identity;
 use super::signers::ca;
 use super::{
-    Failure, Outcome, authenticate, bad_request, from_json, parse, read, sealer, to_json, variable,
+    Failure, Outcome, authenticate, bad_request, from_json, parse, read, refused, sealer, to_json,
+    variable,
 };
 
 // ---------------------------------------------------------------------------
@@ -29,6 +32,17 @@ pub(super) struct CredentialRecord {
     pub(super) name: String,
     pub(super) phone: String,
     pub(super) email: Option<String>,
+    /// The verified names and `PNORO-{CNP}` (an enrollment after an
+    /// identification), in the certificate's subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) surname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) serial_number: Option<String>,
+    /// The identification the subject comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) identification_id: Option<String>,
     /// Base64 DER of the signer certificate.
     pub(super) cert: String,
     /// Base64 DER of the CA certificate that issued it.
@@ -41,10 +55,44 @@ pub(super) struct CredentialRecord {
 #[derive(Deserialize)]
 pub(super) struct Enrollment {
     pub(super) user_id: String,
+    /// The name of a signer the institution identified (no identification).
+    #[serde(default)]
     pub(super) name: String,
+    /// A verified identification of this user (a citizen).
+    #[serde(default)]
+    pub(super) identification_id: Option<String>,
     pub(super) phone: String,
     #[serde(default)]
     pub(super) email: Option<String>,
+}
+
+/// Whom the certificate of `e` names: the identity its identification
+/// verified, or the name given for an institution's signer.
+async fn subject(store: &Store, e: &Enrollment) -> Outcome<(Subject, Option<String>)> {
+    let Some(id) = &e.identification_id else {
+        return Ok((Subject::named(e.name.trim()), None));
+    };
+    let not_verified = || {
+        refused(
+            StatusCode::CONFLICT,
+            "invalid_request",
+            "The identification is not a verified identification of this user.",
+        )
+    };
+    let ident = identity::load(store, id)
+        .await?
+        .filter(|i| i.user_id == e.user_id)
+        .ok_or_else(not_verified)?;
+    let (Some(name), Some(evidence)) = (ident.verified(), ident.evidence.as_ref()) else {
+        return Err(not_verified());
+    };
+    let subject = Subject {
+        common_name: name.full(),
+        serial_number: Some(format!("PNORO-{}", evidence.cnp)),
+        given_name: Some(name.given_name),
+        surname: Some(name.surname),
+    };
+    Ok((subject, Some(ident.id)))
 }
 
 /// `POST /api/v1/sandbox/csc/credentials`.
@@ -53,11 +101,17 @@ pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response>
     authenticate(&parts.headers).await?;
     let e: Enrollment = parse(&body)?;
     let fits = |s: &str| !s.trim().is_empty() && s.len() <= 200 && !s.chars().any(char::is_control);
-    if !fits(&e.user_id) || !fits(&e.name) || !fits(&e.phone) {
+    let named = e
+        .identification_id
+        .as_deref()
+        .map_or(e.name.as_str(), |i| i);
+    if !fits(&e.user_id) || !fits(named) || !fits(&e.phone) {
         return Err(bad_request(
-            "user_id, name and phone are required (at most 200 characters each).",
+            "user_id, phone and either identification_id or name are required \
+             (at most 200 characters each).",
         ));
     }
+    let (subject, identification_id) = subject(store, &e).await?;
     let answer = |status, id: &str| web::json(status, &serde_json::json!({ "credential_id": id }));
     if let Some(id) = store.get(&keys::csc_user(&e.user_id)).await? {
         return Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&id)));
@@ -70,13 +124,17 @@ pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response>
     );
     let key = pki::new_key().map_err(Failure::Internal)?;
     let cert =
-        pki::issue(&ca_key, e.name.trim(), &key, pki::Usage::Signing).map_err(Failure::Internal)?;
+        pki::issue(&ca_key, &subject, &key, pki::Usage::Signing).map_err(Failure::Internal)?;
     let record = CredentialRecord {
         id: id.clone(),
         user_id: e.user_id.clone(),
-        name: e.name.trim().to_owned(),
+        name: subject.common_name.clone(),
         phone: e.phone.trim().to_owned(),
         email: e.email.filter(|m| !m.trim().is_empty()),
+        given_name: subject.given_name.clone(),
+        surname: subject.surname.clone(),
+        serial_number: subject.serial_number.clone(),
+        identification_id,
         cert: B64.encode(&cert),
         ca: B64.encode(&ca_cert),
         key: B64.encode(sealer.seal(&id, &key).map_err(Failure::Internal)?),
@@ -88,13 +146,20 @@ pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response>
     store
         .set(&keys::csc_credential(&id), &to_json(&id, &record)?)
         .await?;
-    match kv::insert_new(STORE, &keys::csc_user(&e.user_id), id.as_bytes())? {
-        InsertOutcome::Inserted => Ok(answer(StatusCode::CREATED, &id)),
+    let (status, id) = match kv::insert_new(STORE, &keys::csc_user(&e.user_id), id.as_bytes())? {
+        InsertOutcome::Inserted => (StatusCode::CREATED, id),
         InsertOutcome::Exists(existing) => {
             store.delete(&keys::csc_credential(&id)).await?;
-            Ok(answer(StatusCode::OK, &String::from_utf8_lossy(&existing)))
+            (
+                StatusCode::OK,
+                String::from_utf8_lossy(&existing).into_owned(),
+            )
         }
+    };
+    if let Some(identification) = &record.identification_id {
+        identity::record_credential(identification, &id)?;
     }
+    Ok(answer(status, &id))
 }
 
 pub(super) async fn credential(store: &Store, id: &str) -> Outcome<CredentialRecord> {
@@ -159,7 +224,15 @@ pub(super) async fn credential_info(store: &Store, r: wire::InfoRequest) -> Outc
                 certificates,
                 issuer_dn: Some(pki::CA_DN.to_owned()),
                 serial_number: Some(facts.serial_hex),
-                subject_dn: Some(format!("CN={},C=RO", c.name)),
+                subject_dn: Some(
+                    Subject {
+                        common_name: c.name.clone(),
+                        given_name: c.given_name.clone(),
+                        surname: c.surname.clone(),
+                        serial_number: c.serial_number.clone(),
+                    }
+                    .dn(),
+                ),
                 valid_from: Some(facts.valid_from),
                 valid_to: Some(facts.valid_to),
             },

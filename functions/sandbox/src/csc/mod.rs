@@ -2,10 +2,20 @@
 //! real cryptography (DESIGN §6), for local runs and tests.
 //!
 //! Not CSC (a real provider does it in its own onboarding):
+//! - remote identification before enrollment, the provider side of
+//!   `ghiseu_platform::identity`: `/api/v1/sandbox/csc/identifications` and
+//!   the hosted page `/sandbox/identity/{id}`, see `identity.rs`;
 //! - `POST /api/v1/sandbox/csc/credentials` (bearer `csc_client_secret`)
-//!   `{"user_id", "name", "phone", "email"?}` enrolls a user: a P-256 key and
-//!   a certificate (CN = name) issued by the development CA; 201 with the
-//!   `credential_id`, or 200 with the existing one (idempotent per user).
+//!   enrolls a user: a P-256 key and a certificate issued by the development
+//!   CA; 201 with the `credential_id`, or 200 with the existing one
+//!   (idempotent per user). With `{"user_id", "identification_id", "phone",
+//!   "email"?}` (a citizen, through the portal) the certificate names the
+//!   identity that identification verified: CN, givenName, surname and
+//!   `serialNumber` `PNORO-{CNP}` (ETSI EN 319 412-1 semantics); an
+//!   identification that is not verified, or another user's, is refused
+//!   (409). With `{"user_id", "name", "phone", "email"?}` (an institution's
+//!   signer, identified in person by the institution acting as registration
+//!   authority: the demo and the tests) the certificate's CN is the name.
 //! - `GET /api/v1/sandbox/csc/ca.pem`: the development CA.
 //! - `GET /api/v1/sandbox/csc/calls?credential=`: the record of `sendOTP`,
 //!   `authorize` and `signHash` calls, for tests.
@@ -40,6 +50,8 @@
 mod aids;
 mod authorize;
 mod credentials;
+mod identity;
+mod identity_page;
 mod sign;
 pub(crate) mod signers;
 
@@ -120,7 +132,9 @@ impl Failure {
 
 /// Whether `path` belongs to this module.
 pub(crate) fn owns(path: &str) -> bool {
-    path.starts_with("/sandbox/csc/") || path.starts_with("/api/v1/sandbox/csc/")
+    path.starts_with("/sandbox/csc/")
+        || path.starts_with("/api/v1/sandbox/csc/")
+        || identity::serves(path)
 }
 
 /// Serves every route of [`owns`].
@@ -128,6 +142,11 @@ pub(crate) async fn handle(store: &Store, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
+    if identity::serves(&path) {
+        return identity::handle(store, request)
+            .await
+            .unwrap_or_else(Failure::into_response);
+    }
     let result = match (method, path.as_str()) {
         (Method::GET, "/api/v1/sandbox/csc/ca.pem") => ca_pem(store).await,
         (Method::GET, "/api/v1/sandbox/csc/calls") => calls(store, &query).await,

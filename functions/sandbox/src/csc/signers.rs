@@ -87,7 +87,7 @@ pub(crate) async fn tsa_signer(store: &Store) -> Result<(SigningKey, Vec<u8>, Ve
         let key = pki::new_key()?;
         let cert = pki::issue(
             &ca_key,
-            "Ghiseu Sandbox TSA",
+            &pki::Subject::named("Ghiseu Sandbox TSA"),
             &key,
             pki::Usage::TimeStamping,
         )?;

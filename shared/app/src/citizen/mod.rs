@@ -1,6 +1,7 @@
 //! Citizens: accounts, one-time codes, throttles, the dossiers linked to an
-//! account, orders of a signature credential, the requests waiting for a
-//! qualified signature and where signing each is.
+//! account, orders of a signature credential, the identity proofing before
+//! the credential and its enrollment, the requests waiting for a qualified
+//! signature and where signing each is.
 //!
 //! Their keys (none under a tenant: a citizen may deal with every
 //! institution) are [`ghiseu_platform::keys::CitizenKeys`]' and
@@ -9,6 +10,7 @@
 pub mod accounts;
 pub mod awaiting;
 pub mod codes;
+pub mod identity;
 pub mod linked;
 pub mod orders;
 pub mod signing;
@@ -24,6 +26,7 @@ pub use awaiting::{
     keep_awaiting_request, keep_awaiting_signature, remove_awaiting,
 };
 pub use codes::{check_code, issue_code};
+pub use identity::{Identification, continue_at, ensure_credential, identification, refresh};
 pub use linked::{Linked, link_dossier, linked_dossiers};
 pub use orders::{create_order, order, orders, update_order};
 pub use signing::{Signing, keep_signing_credential, move_signing, signing, signing_credential};
