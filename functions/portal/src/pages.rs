@@ -27,7 +27,10 @@ pub fn layout(
             body {
                 (chrome::skip_link(lang))
                 header.site-header {
-                    a.service-name href={ "/portal?lang=" (lang.code()) } { (t(lang, "portal")) }
+                    a.service-name href={ "/?lang=" (lang.code()) } { (chrome::service_name(lang)) }
+                    nav aria-label=(t(lang, "portal")) {
+                        a href={ "/portal?lang=" (lang.code()) } { (t(lang, "portal")) }
+                    }
                     (chrome::language_links(lang, ""))
                     @if let Some(name) = signed_in {
                         form method="post" action="/portal/logout" {

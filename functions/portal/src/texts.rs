@@ -6,7 +6,7 @@ use ghiseu_core::Lang;
 /// Every fixed text of the portal, in Romanian, Hungarian and English.
 pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
     let [ro, hu, en] = match key {
-        "portal" => ["Ghișeul online", "Online ügyintézés", "Online counter"],
+        "portal" => ["Contul meu", "Fiókom", "My account"],
         "my_documents" => ["Documentele mele", "Dokumentumaim", "My documents"],
         "register" => ["Creează cont", "Fiók létrehozása", "Create an account"],
         "login" => ["Autentificare", "Bejelentkezés", "Sign in"],
