@@ -6,7 +6,7 @@
 use ghiseu_app::citizen::{self, CreateError};
 use ghiseu_core::citizen::{Account, CodePurpose, Contact};
 use ghiseu_core::notice::CodeFor;
-use ghiseu_core::{CitizenName, Lang};
+use ghiseu_core::{CitizenName, ContactError, Lang};
 use ghiseu_platform::http::{Form, Response, form_field as field, form_raw, see_other, set_cookie};
 use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::session;
@@ -15,8 +15,9 @@ use maud::html;
 
 use crate::codes::{Recipient, Step, checked, code_page, may_send_code, send_code};
 use crate::ctx::{CITIZEN, Ctx, Res, SESSION_COOKIE};
-use crate::pages::{Errors, errors as error_summary, form_state, input};
+use crate::pages::{Errors, errors as error_summary, form_state, input, title};
 use crate::texts::{pick, t};
+use crate::wording::{contact_error, password_error};
 use ghiseu_platform::keys::STORE;
 
 /// Starts a session for `account` and goes to `to`.
@@ -36,19 +37,19 @@ pub(crate) async fn logout(ctx: &Ctx) -> Res {
     Ok(r)
 }
 
-/// The optional field `name` parsed by `parse`; a value that does not parse
-/// is reported in `errors` under the field's label.
-fn optional<T, E: std::fmt::Display>(
+/// The optional contact field `name` parsed by `parse`; a value that does
+/// not parse is reported in `errors` (the summary names the field).
+fn optional<T>(
     lang: Lang,
     form: &Form,
     name: &str,
-    parse: impl Fn(&str) -> Result<T, E>,
+    parse: impl Fn(&str) -> Result<T, ContactError>,
     errors: &mut Errors,
 ) -> Option<T> {
     match parse(field(form, name)?) {
         Ok(v) => Some(v),
         Err(e) => {
-            errors.push((name.to_owned(), format!("{}: {e}", t(lang, name))));
+            errors.push((name.to_owned(), contact_error(lang, e)));
             None
         }
     }
@@ -60,12 +61,7 @@ fn new_password(lang: Lang, form: &Form) -> Result<&str, (String, String)> {
     let password = form_raw(form, "password");
     ghiseu_core::official::check_new_password(password, form_raw(form, "password2"))
         .map(|()| password)
-        .map_err(|e| {
-            (
-                "password".to_owned(),
-                format!("{}: {e}", t(lang, "password_plain")),
-            )
-        })
+        .map_err(|e| ("password".to_owned(), password_error(lang, e)))
 }
 
 pub(crate) fn register_page(
@@ -76,7 +72,7 @@ pub(crate) fn register_page(
 ) -> Response {
     let lang = ctx.lang;
     let v = |k: &str| field(values, k).unwrap_or("").to_owned();
-    ctx.page(status, t(lang, "register"), |csrf| {
+    ctx.page(status, &title(lang, t(lang, "register"), errors), |csrf| {
         html! {
             h1 { (t(lang, "register")) }
             (error_summary(lang, errors))
@@ -301,7 +297,7 @@ pub(crate) fn login_page(
     contact: &str,
 ) -> Response {
     let lang = ctx.lang;
-    ctx.page(status, t(lang, "login"), |csrf| {
+    ctx.page(status, &title(lang, t(lang, "login"), errors), |csrf| {
         html! {
             h1 { (t(lang, "login")) }
             (error_summary(lang, errors))

@@ -18,7 +18,7 @@ use maud::html;
 
 use crate::codes::{Recipient, code_error, code_status, may_send_code, send_code};
 use crate::ctx::{Ctx, Res};
-use crate::pages::{errors as error_summary, form_state, input};
+use crate::pages::{errors as error_summary, form_state, input, title};
 use crate::texts::{pick, t};
 
 async fn institutions(store: &Store) -> ghiseu_platform::Result<Vec<(String, String)>> {
@@ -118,7 +118,7 @@ pub(crate) async fn claim_form(
     let list = institutions(&ctx.store).await?;
     let lang = ctx.lang;
     let v = |k: &str| field(values, k).unwrap_or("").to_owned();
-    Ok(ctx.page(status, t(lang, "claim"), |csrf| {
+    Ok(ctx.page(status, &title(lang, t(lang, "claim"), errors), |csrf| {
         html! {
             h1 { (t(lang, "claim")) }
             @if sent { p.notice role="status" { (t(lang, "claim_sent")) } }

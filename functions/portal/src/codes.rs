@@ -16,7 +16,7 @@ use http::StatusCode;
 use maud::html;
 
 use crate::ctx::{Ctx, Res};
-use crate::pages::{Errors, errors as error_summary, form_state, input};
+use crate::pages::{Errors, errors as error_summary, form_state, input, title};
 use crate::texts::{pick, t};
 
 /// Codes sent to one contact per hour, and to all contacts from one client.
@@ -112,22 +112,8 @@ pub(crate) fn code_status(e: CodeError) -> StatusCode {
     }
 }
 
-pub(crate) fn code_error(lang: Lang, e: CodeError) -> String {
-    match (lang, e) {
-        (Lang::Ro, CodeError::Wrong { left }) => {
-            format!("Codul nu este corect (mai aveți {left} încercări).")
-        }
-        (Lang::Hu, CodeError::Wrong { left }) => {
-            format!("A kód nem helyes (még {left} próbálkozás).")
-        }
-        (Lang::En, CodeError::Wrong { left }) => {
-            format!("The code is not right ({left} attempts left).")
-        }
-        (Lang::Ro, _) => "Codul nu mai este valabil. Cereți un cod nou.".to_owned(),
-        (Lang::Hu, _) => "A kód már nem érvényes. Kérjen új kódot.".to_owned(),
-        (Lang::En, _) => "The code is no longer valid. Ask for a new one.".to_owned(),
-    }
-}
+/// A refused code in words (see [`crate::wording`]).
+pub(crate) use crate::wording::code_error;
 
 /// What a code is asked for: proving a contact, signing in by SMS, or a new
 /// password.
@@ -194,17 +180,21 @@ pub(crate) fn contact_page(
     } else {
         ("contact", "text")
     };
-    ctx.page(status, t(lang, step.title()), |csrf| {
-        html! {
-            h1 { (t(lang, step.title())) }
-            (error_summary(lang, errors))
-            form method="post" action=(step.request_action()) novalidate {
-                (form_state(csrf, lang))
-                (input(lang, errors, "contact", label, kind, contact, "username"))
-                button type="submit" { (t(lang, "send_code")) }
+    ctx.page(
+        status,
+        &title(lang, t(lang, step.title()), errors),
+        |csrf| {
+            html! {
+                h1 { (t(lang, step.title())) }
+                (error_summary(lang, errors))
+                form method="post" action=(step.request_action()) novalidate {
+                    (form_state(csrf, lang))
+                    (input(lang, errors, "contact", label, kind, contact, "username"))
+                    button type="submit" { (t(lang, "send_code")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// The code form (with a new password for a reset).
@@ -217,7 +207,7 @@ pub(crate) fn code_page(
     sent: bool,
 ) -> Response {
     let lang = ctx.lang;
-    ctx.page(status, t(lang, step.title()), |csrf| {
+    ctx.page(status, &title(lang, t(lang, step.title()), errors), |csrf| {
         html! {
             h1 { (t(lang, step.title())) }
             @if sent || step == Step::Verify { p.notice role="status" { (t(lang, "code_sent")) } }

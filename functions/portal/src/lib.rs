@@ -36,6 +36,7 @@ mod accounts;
 mod claim;
 mod codes;
 mod ctx;
+mod form;
 mod home;
 mod identity;
 mod pages;
@@ -44,6 +45,7 @@ mod reply;
 mod sign;
 mod submit;
 mod texts;
+mod wording;
 
 use ghiseu_core::Lang;
 use ghiseu_platform::http::{

@@ -57,9 +57,54 @@ pub fn form_state(csrf: &str, lang: Lang) -> Markup {
     }
 }
 
-/// The error summary: every problem, each linking to its field.
+/// The error summary: every problem under the name of its field, each
+/// linking to the field's id (the fixed forms' fields are named by
+/// [`field_label`]).
 pub fn errors(lang: Lang, errors: &[(String, String)]) -> Markup {
-    ghiseu_platform::html::error_summary(t(lang, "errors"), errors)
+    errors_named(lang, errors, |id| field_label(lang, id))
+}
+
+/// The error summary of a form whose fields `label` names by id (a document
+/// type's form): "Subiect: Completați acest câmp.", linking to `#id`.
+pub fn errors_named(
+    lang: Lang,
+    errors: &[(String, String)],
+    label: impl Fn(&str) -> Option<String>,
+) -> Markup {
+    let named: Vec<(String, String)> = errors
+        .iter()
+        .map(|(id, message)| {
+            let text = match label(id) {
+                Some(l) => format!("{l}: {message}"),
+                None => message.clone(),
+            };
+            (id.clone(), text)
+        })
+        .collect();
+    ghiseu_platform::html::error_summary(t(lang, "errors"), &named)
+}
+
+/// The label of a fixed form's field, by its id.
+fn field_label(lang: Lang, id: &str) -> Option<String> {
+    let key = match id {
+        "password" => "password_plain",
+        "message" => "reply_text",
+        "files" => "reply_documents",
+        other => other,
+    };
+    Some(t(lang, key))
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+}
+
+/// A page's title, after `Eroare: ` (`Hiba: `, `Error: `) when its form has
+/// errors, so a screen reader says so first.
+pub fn title(lang: Lang, title: &str, errors: &[(String, String)]) -> String {
+    if errors.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{}{title}", t(lang, "error_prefix"))
+    }
 }
 
 /// A labelled input with its error.

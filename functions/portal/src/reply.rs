@@ -5,9 +5,11 @@
 use ghiseu_app::Error as AppError;
 use ghiseu_app::citizen;
 use ghiseu_app::dossiers::{self, Scan};
+use ghiseu_core::document_type::FieldError;
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{DossierId, DossierStatus, MediaType, Reason, TenantSlug};
 use ghiseu_platform::Outbound;
+use ghiseu_platform::html::inline_error;
 use ghiseu_platform::http::{problem, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::{multipart, repo};
@@ -15,8 +17,9 @@ use http::StatusCode;
 use maud::html;
 
 use crate::ctx::{Ctx, Res};
-use crate::pages::errors as error_summary;
+use crate::pages::{errors as error_summary, title};
 use crate::texts::t;
+use crate::wording::{field_error, text_error};
 
 /// Largest file of a reply.
 const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -68,7 +71,13 @@ pub async fn form(ctx: &Ctx, slug: &str, id: &str, errors: &[(String, String)]) 
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(ctx.page(status, t(lang, "reply"), |csrf| {
+    let described = |id: &str| {
+        errors
+            .iter()
+            .any(|(f, _)| f == id)
+            .then(|| format!("{id}-error"))
+    };
+    Ok(ctx.page(status, &title(lang, t(lang, "reply"), errors), |csrf| {
         html! {
             h1 { (t(lang, "reply")) }
             p { (tenant.header_name().as_str()) " · " strong { (d.number().to_string()) } }
@@ -77,9 +86,12 @@ pub async fn form(ctx: &Ctx, slug: &str, id: &str, errors: &[(String, String)]) 
             form method="post" enctype="multipart/form-data" novalidate {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="message" { (t(lang, "reply_text")) }
-                textarea id="message" name="message" rows="5" maxlength="1000" {}
+                (inline_error(errors, "message"))
+                textarea id="message" name="message" rows="5" maxlength="1000" aria-describedby=[described("message")] {}
                 label for="files" { (t(lang, "reply_files")) }
-                input id="files" name="files" type="file" multiple accept="application/pdf,image/jpeg,image/png";
+                (inline_error(errors, "files"))
+                input id="files" name="files" type="file" multiple accept="application/pdf,image/jpeg,image/png"
+                    data-max-bytes=(MAX_FILE_BYTES) aria-describedby=[described("files")];
                 button type="submit" { (t(lang, "reply")) }
             }
         }
@@ -117,7 +129,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
         Some(m) => match Reason::parse(m) {
             Ok(r) => Some(r),
             Err(e) => {
-                errors.push(("message".to_owned(), e.to_string()));
+                errors.push(("message".to_owned(), text_error(lang, &e)));
                 None
             }
         },
@@ -129,7 +141,13 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
     {
         let name = p.filename.as_deref().unwrap_or_default();
         if p.data.len() > MAX_FILE_BYTES {
-            errors.push(("files".to_owned(), format!("{name}: > 10 MB")));
+            let too_large = FieldError::FileTooLarge {
+                max_bytes: MAX_FILE_BYTES as u32,
+            };
+            errors.push((
+                "files".to_owned(),
+                format!("„{name}”: {}", field_error(lang, &too_large)),
+            ));
             continue;
         }
         match (OriginalName::parse(name), MediaType::sniff(&p.data)) {
@@ -140,7 +158,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
             }),
             _ => errors.push((
                 "files".to_owned(),
-                format!("{name}: {}", t(lang, "reply_files")),
+                format!("„{name}”: {}", t(lang, "reply_files")),
             )),
         }
     }

@@ -3,88 +3,37 @@
 //! cerere rendered as a PDF with the form data and each attachment's
 //! SHA-256; registration at once when the type needs no qualified signature.
 //! An `Idempotency-Key` (header, or the form's hidden field) makes a retried
-//! submission answer the first result instead of a second dossier.
+//! submission answer the first result instead of a second dossier. A valid
+//! file sent with a form refused for another field is kept among the
+//! citizen's pending uploads and shown as attached; the form sends its
+//! reference back, so the file need not travel twice.
 
 use ghiseu_app::Error as AppError;
 use ghiseu_app::citizen::submit::{self, Online, Submitted, active_type, submit_online};
+use ghiseu_app::citizen::uploads::{self, Kept};
 use ghiseu_app::dossiers::Scan;
 use ghiseu_cerere::{Applicant, AttachedFile, Cerere, Field, Reference};
 use ghiseu_core::citizen::Account;
-use ghiseu_core::document_type::{FieldDef, FieldError, FieldKind, SignatureRequirement};
+use ghiseu_core::document_type::{FieldDef, FieldKind, SignatureRequirement};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::idempotency::{IdempotencyKey, Outcome};
 use ghiseu_core::{Attachment, DocumentType, Lang};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{Response, see_other};
 use ghiseu_platform::keys::TenantScope;
+use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::{multipart, repo, session};
 use http::StatusCode;
-use maud::{Markup, html};
+use maud::html;
 
 use crate::ctx::{Ctx, Res};
-use crate::pages::{Errors, errors as error_summary};
+use crate::form::{self, Filled};
+use crate::pages::Errors;
 use crate::texts::{pick, t};
+use crate::wording::field_error;
 
 /// The largest submission (all files together).
 pub const MAX_SUBMISSION_BYTES: usize = 40 * 1024 * 1024;
-
-/// A field problem in the citizen's language.
-fn field_error(lang: Lang, e: &FieldError) -> String {
-    match e {
-        FieldError::Required => pick(
-            lang,
-            "Completați acest câmp.",
-            "Töltse ki ezt a mezőt.",
-            "Fill in this field.",
-        ),
-        FieldError::TooLong { max } => match lang {
-            Lang::Ro => format!("Cel mult {max} caractere."),
-            Lang::Hu => format!("Legfeljebb {max} karakter."),
-            Lang::En => format!("At most {max} characters."),
-        },
-        FieldError::Number { min, max } => match lang {
-            Lang::Ro => format!("Un număr întreg între {min} și {max}."),
-            Lang::Hu => format!("Egész szám {min} és {max} között."),
-            Lang::En => format!("A whole number from {min} to {max}."),
-        },
-        FieldError::Date => pick(
-            lang,
-            "O dată de forma AAAA-LL-ZZ.",
-            "Dátum ÉÉÉÉ-HH-NN formában.",
-            "A date as YYYY-MM-DD.",
-        ),
-        FieldError::Option => pick(
-            lang,
-            "Alegeți una dintre opțiuni.",
-            "Válasszon a lehetőségek közül.",
-            "Choose one of the options.",
-        ),
-        FieldError::Contact(c) => match (lang, c) {
-            (Lang::Ro, ghiseu_core::ContactError::CnpChecksum) => {
-                "CNP-ul nu este valid (cifra de control).".to_owned()
-            }
-            (Lang::Hu, ghiseu_core::ContactError::CnpChecksum) => {
-                "A személyi szám nem érvényes (ellenőrző számjegy).".to_owned()
-            }
-            (_, c) => c.to_string(),
-        },
-        FieldError::FileTooLarge { max_bytes } => match lang {
-            Lang::Ro => format!("Fișierul depășește {}.", size(*max_bytes)),
-            Lang::Hu => format!("A fájl nagyobb, mint {}.", size(*max_bytes)),
-            Lang::En => format!("The file is larger than {}.", size(*max_bytes)),
-        },
-        FieldError::FileType { allowed } => match lang {
-            Lang::Ro => {
-                format!("Fișierul nu este de tipul cerut ({allowed}), verificat după conținut.")
-            }
-            Lang::Hu => format!("A fájl nem a kért típusú ({allowed})."),
-            Lang::En => {
-                format!("The file is not of the accepted types ({allowed}), checked by content.")
-            }
-        },
-        other => other.to_string(),
-    }
-}
 
 /// `GET /portal/new`: every institution's document types.
 pub async fn catalogue(ctx: &Ctx) -> Res {
@@ -116,95 +65,24 @@ pub async fn catalogue(ctx: &Ctx) -> Res {
     }))
 }
 
-/// A size for people: `10 MB`, `977 KB`.
-fn size(bytes: u32) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MB", bytes / (1024 * 1024))
-    } else {
-        format!("{} KB", bytes / 1024)
-    }
-}
-
-fn input_for(lang: Lang, f: &FieldDef, errors: &Errors, values: &[(String, String)]) -> Markup {
-    let id = format!("f_{}", f.name.as_str());
-    let v = values
-        .iter()
-        .find(|(k, _)| *k == id)
-        .map_or("", |(_, v)| v.as_str());
-    let error = errors.iter().find(|(k, _)| *k == id).map(|(_, m)| m);
-    let described = error.map(|_| format!("{id}-error"));
-    let invalid = error.map(|_| "true");
-    html! {
-        label for=(id) { (f.label.get(lang).as_str()) @if f.required { " *" } }
-        @if let Some(m) = error { p.error id={ (id) "-error" } { (m) } }
-        @match &f.kind {
-            FieldKind::Multiline { max_chars } => textarea id=(id) name=(id) rows="4" maxlength=(max_chars) aria-invalid=[invalid] aria-describedby=[described.clone()] { (v) },
-            FieldKind::Address => textarea id=(id) name=(id) rows="2" autocomplete="street-address" aria-invalid=[invalid] aria-describedby=[described.clone()] { (v) },
-            FieldKind::Text { max_chars } => input id=(id) name=(id) maxlength=(max_chars) value=(v) aria-invalid=[invalid] aria-describedby=[described.clone()];,
-            FieldKind::Number { min, max } => input id=(id) name=(id) type="number" min=(min) max=(max) inputmode="numeric" value=(v) aria-invalid=[invalid];,
-            FieldKind::Date => input id=(id) name=(id) type="date" value=(v) aria-invalid=[invalid];,
-            FieldKind::Select { options } => select id=(id) name=(id) aria-invalid=[invalid] {
-                option value="" { "—" }
-                @for o in options { option value=(o.value.as_str()) selected[o.value.as_str() == v] { (o.label.get(lang).as_str()) } }
-            },
-            FieldKind::Checkbox => input id=(id) name=(id) type="checkbox" checked[v == "on" || v == "true"];,
-            FieldKind::Cnp => input id=(id) name=(id) inputmode="numeric" maxlength="13" autocomplete="off" value=(v) aria-invalid=[invalid];,
-            FieldKind::Email => input id=(id) name=(id) type="email" autocomplete="email" value=(v) aria-invalid=[invalid];,
-            FieldKind::Phone => input id=(id) name=(id) type="tel" autocomplete="tel" value=(v) aria-invalid=[invalid];,
-            FieldKind::Attachment { types, max_bytes } => {
-                input id=(id) name=(id) type="file" aria-invalid=[invalid]
-                    accept=(types.iter().map(|m| m.mime()).collect::<Vec<_>>().join(","));
-                small { (types.iter().map(|m| ghiseu_core::document_type::media_code(*m).to_uppercase()).collect::<Vec<_>>().join(", ")) ", max. " (size(*max_bytes)) }
-            },
-        }
-    }
-}
-
-fn form_page(
-    ctx: &Ctx,
-    status: StatusCode,
-    tenant: &ghiseu_core::Tenant,
-    ty: &DocumentType,
-    errors: &Errors,
-    values: &[(String, String)],
-    key: &str,
-) -> Response {
-    let lang = ctx.lang;
-    let title = ty.titles.get(lang).as_str().to_owned();
-    ctx.page(status, &title, |csrf| {
-        html! {
-            h1 { (title) }
-            p { (tenant.header_name().as_str()) }
-            @if ty.signature == SignatureRequirement::Qualified { p.notice { (t(lang, "needs_qualified")) } }
-            (error_summary(lang, errors))
-            form method="post" enctype="multipart/form-data" novalidate {
-                input type="hidden" name="csrf" value=(csrf);
-                input type="hidden" name="idempotency_key" value=(key);
-                @for f in &ty.fields { (input_for(lang, f, errors, values)) }
-                button type="submit" { (t(lang, "submit")) }
-            }
-        }
-    })
+/// The answer when the tenant or the type does not exist or is not offered.
+fn no_such_type() -> Response {
+    ghiseu_platform::http::problem(StatusCode::NOT_FOUND, "No such document type.")
 }
 
 /// `GET /portal/new/{tenant}/{type}`.
 pub async fn form(ctx: &Ctx, slug: &str, code: &str) -> Res {
     let Some((tenant, ty)) = active_type(&ctx.store, slug, code).await? else {
-        return Ok(ghiseu_platform::http::problem(
-            StatusCode::NOT_FOUND,
-            "No such document type.",
-        ));
+        return Ok(no_such_type());
     };
     let key = session::random_secret()?;
-    Ok(form_page(
-        ctx,
-        StatusCode::OK,
-        &tenant,
-        &ty,
-        &Errors::new(),
-        &[],
-        &key,
-    ))
+    let filled = Filled {
+        errors: &Errors::new(),
+        values: &[],
+        kept: &[],
+        key: &key,
+    };
+    Ok(form::page(ctx, StatusCode::OK, (&tenant, &ty), &filled))
 }
 
 /// `POST /portal/new/{tenant}/{type}` (multipart).
@@ -214,10 +92,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         return Ok(see_other("/portal/login"));
     };
     let Some((tenant, ty)) = active_type(&ctx.store, slug, code).await? else {
-        return Ok(ghiseu_platform::http::problem(
-            StatusCode::NOT_FOUND,
-            "No such document type.",
-        ));
+        return Ok(no_such_type());
     };
     let Some(parts) =
         multipart::boundary(content_type).and_then(|b| multipart::parse(body, &b, 64).ok())
@@ -239,28 +114,47 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok());
     let key = IdempotencyKey::from_request(header, text_of("idempotency_key"));
-    let Read {
-        values,
-        errors,
-        form,
-        files,
-    } = read(lang, &ty, &parts);
-    let (Some(form), true) = (form, errors.is_empty()) else {
+    let mut read = read(lang, &ty, &parts);
+    let s3 = S3Client::from_variables().await?;
+    take_kept(lang, &s3, account, &ty, &mut read).await?;
+    read.errors.sort_by_key(|(id, _)| {
+        ty.fields
+            .iter()
+            .position(|f| form::field_id(f) == *id)
+            .unwrap_or(usize::MAX)
+    });
+    let (Some(data), true) = (read.form.take(), read.errors.is_empty()) else {
+        let kept = keep_files(&s3, account, read.files).await?;
         let key = key.map_or_else(
             || session::random_secret().unwrap_or_default(),
             |k| k.as_str().to_owned(),
         );
-        return Ok(form_page(
+        let filled = Filled {
+            errors: &read.errors,
+            values: &read.values,
+            kept: &kept,
+            key: &key,
+        };
+        return Ok(form::page(
             ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &tenant,
-            &ty,
-            &errors,
-            &values,
-            &key,
+            (&tenant, &ty),
+            &filled,
         ));
     };
-    register_once(ctx, account, key, (&tenant, &ty), form, files).await
+    let files = read.files.into_iter().map(|f| (f.label, f.scan)).collect();
+    register_once(ctx, account, key, (&tenant, &ty), data, files).await
+}
+
+/// A file of a submission, checked against its field.
+struct FileIn {
+    /// The field's id.
+    id: String,
+    /// The field's label, in the citizen's language.
+    label: String,
+    scan: Scan,
+    /// Where it is kept when it came from the citizen's pending uploads.
+    kept: Option<Kept>,
 }
 
 /// What a submission's multipart form holds.
@@ -270,8 +164,11 @@ struct Read {
     errors: Errors,
     /// The form data, when it is valid.
     form: Option<ghiseu_core::form::FormData>,
-    /// The files, each with its field's label.
-    files: Vec<(String, Scan)>,
+    /// The files checked so far.
+    files: Vec<FileIn>,
+    /// The attachment fields sent without a file but with the reference of
+    /// one kept earlier: (field id, reference).
+    references: Vec<(String, String)>,
 }
 
 /// Reads and checks the fields and files of a submission of `ty`.
@@ -287,15 +184,7 @@ fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
         .filter(|p| p.filename.is_none() && p.name.starts_with("f_"))
     {
         if std::str::from_utf8(&p.data).is_err() {
-            errors.push((
-                p.name.clone(),
-                pick(
-                    lang,
-                    "Textul nu este valid.",
-                    "A szöveg nem érvényes.",
-                    "The text is not valid.",
-                ),
-            ));
+            errors.push((p.name.clone(), t(lang, "text_invalid").to_owned()));
         }
     }
     let form = match ghiseu_core::form::validate(
@@ -316,49 +205,127 @@ fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
             None
         }
     };
-    let mut files: Vec<(String, Scan)> = Vec::new();
-    for f in ty
-        .fields
-        .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
-    {
-        let id = format!("f_{}", f.name.as_str());
-        let part = parts
-            .iter()
-            .find(|p| p.name == id && p.filename.as_deref().is_some_and(|n| !n.is_empty()));
-        match f.validate_file(part.map(|p| p.data.as_slice())) {
-            Ok(Some(media_type)) => {
-                let p = part.expect("validated content comes from a part");
-                match OriginalName::parse(p.filename.as_deref().unwrap_or_default()) {
-                    Ok(name) => files.push((
-                        f.label.get(lang).as_str().to_owned(),
-                        Scan {
-                            name,
-                            media_type,
-                            data: p.data.clone(),
-                        },
-                    )),
-                    Err(_) => errors.push((
-                        id,
-                        pick(
-                            lang,
-                            "Numele fișierului nu este valid.",
-                            "A fájlnév nem érvényes.",
-                            "The file name is not valid.",
-                        ),
-                    )),
-                }
-            }
-            Ok(None) => {}
-            Err(e) => errors.push((id, field_error(lang, &e))),
-        }
-    }
-    Read {
+    let mut read = Read {
         values,
         errors,
         form,
-        files,
+        files: Vec::new(),
+        references: Vec::new(),
+    };
+    for f in &ty.fields {
+        read_file(lang, f, parts, &mut read);
     }
+    read
+}
+
+/// Reads the file of attachment field `f` (any other field: nothing), or
+/// the reference to the one kept for it, into `read`. A refused file is named
+/// in its error.
+fn read_file(lang: Lang, f: &FieldDef, parts: &[multipart::Part], read: &mut Read) {
+    if !matches!(f.kind, FieldKind::Attachment { .. }) {
+        return;
+    }
+    let id = form::field_id(f);
+    let part = parts.iter().find(|p| {
+        p.name == id && p.filename.as_deref().is_some_and(|n| !n.is_empty()) && !p.data.is_empty()
+    });
+    let reference = multipart::text(parts, &form::kept_name(&id)).filter(|r| !r.is_empty());
+    let Some(part) = part else {
+        match (reference, f.validate_file(None)) {
+            (Some(r), _) => read.references.push((id, r.to_owned())),
+            (None, Err(e)) => read.errors.push((id, field_error(lang, &e))),
+            (None, Ok(_)) => {}
+        }
+        return;
+    };
+    let file_name = part.filename.as_deref().unwrap_or_default();
+    let checked = f.validate_file(Some(&part.data));
+    match (checked, OriginalName::parse(file_name)) {
+        (Ok(Some(media_type)), Ok(name)) => read.files.push(FileIn {
+            id,
+            label: f.label.get(lang).as_str().to_owned(),
+            scan: Scan {
+                name,
+                media_type,
+                data: part.data.clone(),
+            },
+            kept: None,
+        }),
+        (Ok(Some(_)), Err(_)) => read
+            .errors
+            .push((id, t(lang, "file_name_invalid").to_owned())),
+        // An empty file is no file.
+        (Ok(None), _) => {}
+        (Err(e), _) => read
+            .errors
+            .push((id, format!("„{file_name}”: {}", field_error(lang, &e)))),
+    }
+}
+
+/// Takes the files that `read`'s references name from the citizen's pending
+/// uploads, checked against their fields again; one that is gone is to be
+/// attached again.
+async fn take_kept(
+    lang: Lang,
+    s3: &S3Client,
+    account: &Account,
+    ty: &DocumentType,
+    read: &mut Read,
+) -> ghiseu_platform::Result<()> {
+    for (id, reference) in std::mem::take(&mut read.references) {
+        let Some(f) = ty.fields.iter().find(|f| form::field_id(f) == id) else {
+            continue;
+        };
+        let Some((kept, data)) = uploads::kept(s3, &account.id, &reference).await? else {
+            read.errors.push((id, t(lang, "attach_again").to_owned()));
+            continue;
+        };
+        match f.validate_file(Some(&data)) {
+            Ok(Some(media_type)) => read.files.push(FileIn {
+                id,
+                label: f.label.get(lang).as_str().to_owned(),
+                scan: Scan {
+                    name: kept.name.clone(),
+                    media_type,
+                    data,
+                },
+                kept: Some(kept),
+            }),
+            Ok(None) => {}
+            Err(e) => read.errors.push((
+                id,
+                format!("„{}”: {}", kept.name.as_str(), field_error(lang, &e)),
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// Keeps every file of a refused submission among the citizen's pending
+/// uploads (those taken from there already are); the kept files by field id.
+async fn keep_files(
+    s3: &S3Client,
+    account: &Account,
+    files: Vec<FileIn>,
+) -> ghiseu_platform::Result<Vec<(String, Kept)>> {
+    let mut kept = Vec::with_capacity(files.len());
+    for f in files {
+        let k = match f.kept {
+            Some(k) => k,
+            None => {
+                uploads::keep(
+                    s3,
+                    &account.id,
+                    &f.scan.name,
+                    f.scan.media_type,
+                    &f.scan.data,
+                )
+                .await?
+            }
+        };
+        kept.push((f.id, k));
+    }
+    Ok(kept)
 }
 
 /// Registers a valid submission once per idempotency `key`: the first one

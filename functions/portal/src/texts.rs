@@ -64,6 +64,29 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "Kérjük, javítsa:",
             "Please correct the following:",
         ],
+        "error_prefix" => ["Eroare: ", "Hiba: ", "Error: "],
+        "reply_documents" => ["Documente", "Dokumentumok", "Documents"],
+        "attached" => ["Atașat:", "Csatolva:", "Attached:"],
+        "replace_file" => [
+            "Îl trimitem pe acesta. Pentru a-l înlocui, alegeți alt fișier.",
+            "Ezt küldjük. Ha cserélni szeretné, válasszon másik fájlt.",
+            "We will send this one. To replace it, choose another file.",
+        ],
+        "attach_again" => [
+            "Fișierul trimis mai devreme nu mai este disponibil: atașați-l din nou.",
+            "A korábban küldött fájl már nem érhető el: csatolja újra.",
+            "The file sent earlier is no longer available: attach it again.",
+        ],
+        "file_name_invalid" => [
+            "Numele fișierului nu este valid.",
+            "A fájlnév nem érvényes.",
+            "The file name is not valid.",
+        ],
+        "text_invalid" => [
+            "Textul nu este valid.",
+            "A szöveg nem érvényes.",
+            "The text is not valid.",
+        ],
         "code_sent" => [
             "Dacă datele sunt corecte, v-am trimis un cod valabil 10 minute.",
             "Ha az adatok helyesek, elküldtünk egy 10 percig érvényes kódot.",

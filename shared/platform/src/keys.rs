@@ -23,7 +23,8 @@
 //! | `sandbox/…` | the state of the sandbox's stand-ins (gateway, CSC, TSA, payments): [`sandbox`] | the sandbox |
 //!
 //! Object store keys follow the same rule: `t/{slug}/attachments/{sha256}`,
-//! `t/{slug}/branding/{sha256}` (the logo).
+//! `t/{slug}/branding/{sha256}` (the logo); a citizen's uploads kept across a
+//! refused form are `citizen/pending/{id}/{sha256}` ([`CitizenKeys`]).
 //!
 //! Besides these: `tenants`, `token/{TOKEN}` and the tenant's departments and
 //! officials ([`crate::repo`]), `trust/roots` ([`crate::trust`]), and each
@@ -283,6 +284,14 @@ impl CitizenKeys {
     #[must_use]
     pub fn identification(&self) -> String {
         format!("citizen/identification/{}", self.account)
+    }
+
+    /// `citizen/pending/{id}/{sha256}`, in the object store: a file the
+    /// citizen uploaded with a form refused for another field, kept so the
+    /// next submission of the form uses it without sending it again.
+    #[must_use]
+    pub fn pending_upload(&self, sha256: &Sha256Digest) -> String {
+        format!("citizen/pending/{}/{}", self.account, sha256.to_hex())
     }
 
     /// `citizen/idem/{id}/{sha256 of the key}`: what a submission with the
@@ -560,6 +569,11 @@ mod tests {
                     .to_owned(),
             ),
             (me.signing_user(), "citizen/ACC".to_owned()),
+            (
+                me.pending_upload(&Sha256Digest::of(b"")),
+                "citizen/pending/ACC/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                    .to_owned(),
+            ),
             (
                 citizen::contact(&phone),
                 "citizen/contact/+40712345678".to_owned(),

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod signing;
 pub mod submit;
 pub mod throttle;
+pub mod uploads;
 
 pub use accounts::{
     CreateError, account, account_by_contact, create_account, new_account_id, put_account,
