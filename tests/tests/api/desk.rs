@@ -261,8 +261,10 @@ async fn intake_registers_prints_a_receipt_and_keeps_personal_data_private() {
         .unwrap();
     assert!(a6.contains("receipt a6"));
     // The label prints on its own A6 page size, the receipt on A4.
-    let css = desk.get("/desk/desk.css").await.text().await.unwrap();
-    assert!(css.contains("@page{size:A4") && css.contains("@page label{size:A6"));
+    let at = a6.find("href=\"/static/ghiseu.").expect("the stylesheet") + 6;
+    let stylesheet = a6[at..].split('"').next().unwrap();
+    let css = desk.get(stylesheet).await.text().await.unwrap();
+    assert!(css.contains("@page { size: A4") && css.contains("@page label { size: A6"));
 
     // The desk shows the contact; public tracking shows none of it.
     let id = receipt_path.split('/').nth(3).unwrap();
