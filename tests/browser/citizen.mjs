@@ -1,16 +1,21 @@
 // The citizen's journey (issue 5) in headless Chromium on a 360×740 phone:
 // create an account, confirm it with the SMS code from the sandbox outbox,
 // submit a request with two attachments, answer the institution's question,
-// and see the request resolved in "my documents". The desk's steps in between
+// and see the request resolved in "my documents"; then buy the qualified
+// signature credential: pay on the provider's hosted page, go through the
+// signing provider's identification page (document, CNP, name) and see the
+// credential active in the verified name. The desk's steps in between
 // (asking, resolving) are done by the Rust test over HTTP.
 //
 //   node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON MODE
 //
-// MODE is `submit`, `reply` or `final`; the browser's cookies are kept in
+// MODE is `submit`, `reply`, `final` or `credential`; the browser's cookies are kept in
 // CONFIG.state between modes. CONFIG_JSON:
 //   { "name": "...", "phone": "0745...", "phone_e164": "+40745...", "password": "...",
 //     "form_path": "/portal/new/alfa/aviz", "fields": {"f_adresa": "...", ...},
-//     "files": ["f_plan", "f_act"], "reply": "...", "state": "/path/state.json" }
+//     "files": ["f_plan", "f_act"], "reply": "...", "state": "/path/state.json",
+//     "identity": {"kind": "ci", "series": "CJ", "number": "123456", "cnp": "...",
+//                  "surname": "...", "given_name": "..."} }
 // On success the last line is `RESULT {json}`; on failure the page is saved as
 // `failure-MODE.png` and the exit code is 1.
 
@@ -20,8 +25,8 @@ import path from 'node:path';
 import { check, launch, latestCode as codeFor, noAlert, pathOf, screenshotter, submit } from './common.mjs';
 
 const [base, artifacts, configPath, mode] = process.argv.slice(2);
-if (!base || !artifacts || !configPath || !['submit', 'reply', 'final'].includes(mode)) {
-  console.error('usage: node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON submit|reply|final');
+if (!base || !artifacts || !configPath || !['submit', 'reply', 'final', 'credential'].includes(mode)) {
+  console.error('usage: node citizen.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON submit|reply|final|credential');
   process.exit(2);
 }
 const config = JSON.parse(await readFile(configPath, 'utf8'));
@@ -121,6 +126,35 @@ try {
     check(pathOf(page).startsWith('/track/'), `the details link opened ${page.url()}`);
     await shot(page, '07-tracking');
     log('resolved and tracked');
+  }
+
+  if (mode === 'credential') {
+    await page.goto(`${base}/portal/signature`);
+    const buy = page.locator('form[action="/portal/signature/buy"]');
+    check((await buy.count()) === 1, 'the signature page offers no purchase');
+    await submit(page, buy);
+    check(pathOf(page).startsWith('/sandbox/pay/checkout/'), `"Cumpără" opened ${page.url()}`);
+    await shot(page, '08-payment');
+    // The test card is filled in; "Plătește" pays, and the portal sends the
+    // browser on to the signing provider's identification page.
+    await submit(page, page.locator('form'));
+    check(pathOf(page).startsWith('/sandbox/identity/'), `after paying the browser is on ${page.url()}`);
+    const id = config.identity;
+    const form = page.locator('form');
+    await form.locator('[name="kind"]').selectOption(id.kind);
+    for (const name of ['series', 'number', 'cnp', 'surname', 'given_name']) {
+      await form.locator(`[name="${name}"]`).fill(id[name]);
+    }
+    await shot(page, '09-identity');
+    await submit(page, form);
+    await noAlert(page, 'identification');
+    check(pathOf(page) === '/portal/signature', `the identification returned to ${page.url()}`);
+    const text = await page.locator('main').innerText();
+    const verified = `${id.given_name} ${id.surname}`;
+    check(text.includes('este activă') && text.includes(verified),
+      `the credential is not active in the name ${verified}:\n${text}`);
+    await shot(page, '10-credential');
+    log(`credential active in the name ${verified}`);
   }
 
   result.screenshots = screenshots;

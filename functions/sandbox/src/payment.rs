@@ -37,7 +37,7 @@ const TEST_CARD: &str = "4111 1111 1111 1111";
 const MERCHANT: &str = "Ghiseu — ghișeul online";
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:0 auto;padding:1rem;color:#111}\
 h1{font-size:1.3rem}.amount{font-size:2rem;font-weight:700}label{display:block;margin-top:1rem;font-weight:600}\
-input{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
+input,select{font:inherit;padding:.6rem;width:100%;box-sizing:border-box;min-height:44px}\
 button{font:inherit;padding:.7rem 1.2rem;margin:1rem .5rem 0 0;min-height:44px}.error{color:#b00}\
 .test{background:#fff4d6;padding:.5rem}";
 

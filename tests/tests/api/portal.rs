@@ -925,7 +925,9 @@ async fn the_citizen_journey_in_a_browser() {
             "password": "parola mea de test 2026", "form_path": "/portal/new/alfa/aviz",
             "fields": {"f_adresa": "Str. Fabricii 7, Cluj-Napoca", "f_motiv": "Schelă pentru fațadă"},
             "files": ["f_plan", "f_act"], "reply": "Am atașat avizul poliției locale.",
-            "state": artifacts.join("state.json")
+            "state": artifacts.join("state.json"),
+            "identity": {"kind": "ci", "series": "CJ", "number": "654321",
+                "cnp": "2850612120016", "surname": "Ungur-Kovács", "given_name": "Ioana"}
         }))
         .unwrap(),
     )
@@ -950,6 +952,8 @@ async fn the_citizen_journey_in_a_browser() {
     )
     .await;
     citizen_browser(&app, &artifacts, &config, "final").await;
+    // Then the qualified signature credential: payment, identification, active.
+    citizen_browser(&app, &artifacts, &config, "credential").await;
     for name in [
         "01-register",
         "02-form-filled",
@@ -958,6 +962,9 @@ async fn the_citizen_journey_in_a_browser() {
         "05-replied",
         "06-resolved",
         "07-tracking",
+        "08-payment",
+        "09-identity",
+        "10-credential",
     ] {
         let len = std::fs::metadata(artifacts.join(format!("{name}.png"))).map_or(0, |m| m.len());
         assert!(len > 1000, "screenshot {name} missing");
