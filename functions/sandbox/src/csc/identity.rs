@@ -444,6 +444,35 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_identification_expires_after_its_time() {
+        let created = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ident = Identification {
+            id: "ab".into(),
+            user_id: "citizen/A".into(),
+            return_url: "/portal/signature/identity".into(),
+            lang: "ro".into(),
+            created_at: created,
+            status: PENDING.into(),
+            reason: None,
+            evidence: None,
+            credential_id: None,
+        };
+        let later = |hours| created + Duration::hours(hours);
+        assert_eq!(ident.current(later(TTL_HOURS)), (PENDING.to_owned(), None));
+        assert_eq!(
+            ident.current(later(TTL_HOURS + 1)),
+            (FAILED.to_owned(), Some("expired".to_owned()))
+        );
+        let verified = Identification {
+            status: VERIFIED.into(),
+            ..ident
+        };
+        assert_eq!(verified.current(later(1000)).0, VERIFIED);
+    }
+
+    #[test]
     fn every_check_is_recorded_and_the_first_failure_decides() {
         let now = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
             .unwrap()
