@@ -58,10 +58,6 @@ async fn handle(request: Request) -> Response {
     let headers = request.headers().clone();
     let result: Result<Response, DeskError> = async {
         match (method.clone(), path.as_str()) {
-            (Method::GET, "/desk/sign.js") => Ok(web::static_asset(
-                "text/javascript; charset=utf-8",
-                include_str!("sign.js"),
-            )),
             (Method::GET, "/desk/login") => session::login_page(&store).await,
             (Method::POST, "/desk/login") => {
                 let (parts, body) = web::read_request(request, 64 * 1024).await?;

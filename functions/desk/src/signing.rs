@@ -29,7 +29,8 @@ use crate::error::DeskError;
 use crate::pages;
 use crate::session::{Signed, csrf_ok};
 
-/// The batch page's CSP: the desk's, plus its own script (`/desk/sign.js`)
+/// The batch page's CSP: the desk's, plus its own script (`static/desk-sign.js`,
+/// served by the static component)
 /// and the progress poll of the batch's JSON.
 const BATCH_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                          script-src 'self'; connect-src 'self'; form-action 'self'; \

@@ -72,9 +72,6 @@ async fn handle(request: Request) -> Response {
     let path = request.uri().path().trim_end_matches('/').to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
     let headers = request.headers().clone();
-    if path == "/portal/portal.js" {
-        return web::static_asset("text/javascript; charset=utf-8", pages::SCRIPT);
-    }
     let mut ctx = match Ctx::new(store, headers, query, now).await {
         Ok(c) => c,
         Err(e) => return web::Problem::from_error(&e).into_response(),

@@ -23,7 +23,7 @@ pub fn layout(
         (DOCTYPE)
         html lang=(lang.code()) {
             (chrome::head(&format!("{title} — {}", t(lang, "portal")), None,
-                html! { script src="/portal/portal.js" defer {} }))
+                html! { script src=(ghiseu_platform::assets::PORTAL_JS) defer {} }))
             body {
                 (chrome::skip_link(lang))
                 header.site-header {
@@ -153,6 +153,3 @@ pub fn document(
         }
     }
 }
-
-/// Upload progress for file forms; the pages work without it.
-pub const SCRIPT: &str = include_str!("portal.js");

@@ -180,6 +180,23 @@ async fn static_assets_are_served_under_their_content_hash_for_ever() {
     assert_eq!(stale.status(), 404);
     assert_eq!(outside.status(), 404);
     assert_eq!(post.status(), 405);
+    // The portal's enhancements are static files too.
+    let (_, login) = text(&app, "/portal/login").await;
+    let at = login
+        .find("src=\"/static/portal.")
+        .expect("the portal's script")
+        + 5;
+    let script = app.get(login[at..].split('"').next().unwrap()).await;
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        script.bytes().await.unwrap().as_ref(),
+        std::fs::read(workspace_root().join("static/portal.js"))
+            .unwrap()
+            .as_slice()
+    );
     // Every part of the service links the same stylesheet.
     for path in ["/portal/login", "/desk/login", "/track", "/accessibility"] {
         let (_, page) = text(&app, path).await;

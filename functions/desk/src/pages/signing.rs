@@ -178,7 +178,7 @@ pub fn signing_batch<'a, 'b>(
                     }
                 }
             }
-            script src="/desk/sign.js" defer {}
+            script src=(ghiseu_platform::assets::DESK_SIGN_JS) defer {}
         },
     )
 }
