@@ -72,6 +72,14 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
             _ => method_not_allowed("GET"),
         },
         ["departments"] => department_collection(store, &admin, method, request).await,
+        ["departments", code] => match method {
+            Method::PUT => {
+                let names = departments::parse_names_json(&read_body(request).await?)?;
+                let d = departments::rename(&admin, code, &names)?;
+                Ok(web::json(StatusCode::OK, &departments::dtos(&[d])[0]))
+            }
+            _ => method_not_allowed("PUT"),
+        },
         ["officials"] => match method {
             Method::GET => {
                 let list = repo::officials(store, &admin.scope).await?;
@@ -184,7 +192,8 @@ async fn department_collection(
         }
         Method::POST => {
             let input = departments::parse_json(&read_body(request).await?)?;
-            let d = departments::create(admin, &input)?;
+            let (code, names) = input.into_parts();
+            let d = departments::create(admin, &code, &names)?;
             Ok(created(
                 "/api/v1/admin/departments",
                 web::json(StatusCode::OK, &departments::dtos(&[d])[0]),

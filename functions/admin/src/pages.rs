@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
-use ghiseu_core::{Department, DocumentType, Official, Role, Tenant};
+use ghiseu_core::{Department, DocumentType, Official, Role, Tenant, Titles};
 use ghiseu_platform::chrome;
 use maud::{DOCTYPE, Markup, html};
 
@@ -226,19 +226,17 @@ pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, Stri
         html! {
             h1 { "Departamente" }
             (error_summary(errors))
+            p { "Cetățenii care citesc în maghiară sau engleză văd denumirea în limba lor; fără ea, pe cea în română." }
             table {
                 thead { tr { th { "Cod" } th { "Denumire" } } }
                 tbody {
                     @for d in list {
-                        @let id = format!("name-{}", d.code);
                         tr {
                             td { (d.code.as_str()) }
                             td {
                                 form method="post" action=(format!("/admin/departments/{}", d.code)) {
                                     (csrf(viewer))
-                                    label for=(id) { "Denumire" }
-                                    (inline_error(errors, &id))
-                                    input id=(id) name="name" value=(d.name.as_str()) required;
+                                    (department_names(errors, &format!("-{}", d.code), Some(&d.name)))
                                     button type="submit" { "Redenumește" }
                                 }
                             }
@@ -252,13 +250,37 @@ pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, Stri
                 label for="code" { "Cod (litere mici, cifre, cratimă)" }
                 (inline_error(errors, "code"))
                 input id="code" name="code" required;
-                label for="name" { "Denumire" }
-                (inline_error(errors, "name"))
-                input id="name" name="name" required;
+                (department_names(errors, "", None))
                 div { button type="submit" { "Adaugă" } }
             }
         },
     )
+}
+
+/// The inputs of a department's names (ids `name{suffix}`, `name_hu{suffix}`,
+/// `name_en{suffix}`), filled with `current`.
+fn department_names(errors: &[(String, String)], suffix: &str, current: Option<&Titles>) -> Markup {
+    let fields = [
+        ("name", "Denumire", current.map(|t| &t.ro)),
+        (
+            "name_hu",
+            "Denumire în maghiară (opțional)",
+            current.and_then(|t| t.hu.as_ref()),
+        ),
+        (
+            "name_en",
+            "Denumire în engleză (opțional)",
+            current.and_then(|t| t.en.as_ref()),
+        ),
+    ];
+    html! {
+        @for (name, label, value) in fields {
+            @let id = format!("{name}{suffix}");
+            label for=(id) { (label) }
+            (inline_error(errors, &id))
+            input id=(id) name=(name) value=[value.map(|v| v.as_str())] required[name == "name"];
+        }
+    }
 }
 
 fn department_select(id: &str, departments: &[Department], chosen: Option<&str>) -> Markup {
@@ -266,7 +288,7 @@ fn department_select(id: &str, departments: &[Department], chosen: Option<&str>)
         select id=(id) name="department" {
             option value="" { "—" }
             @for d in departments.iter().filter(|d| d.active) {
-                option value=(d.code.as_str()) selected[chosen == Some(d.code.as_str())] { (d.name.as_str()) }
+                option value=(d.code.as_str()) selected[chosen == Some(d.code.as_str())] { (d.name.ro.as_str()) }
             }
         }
     }

@@ -7,7 +7,7 @@ use ghiseu_core::official::Invite;
 use ghiseu_core::tenant::PublicBaseUrl;
 use ghiseu_core::{
     Department, DepartmentCode, DisplayName, Lang, Official, RegistrationPrefix, Role, Tenant,
-    TenantKind, TenantSlug, Username,
+    TenantKind, TenantSlug, Titles, Username,
 };
 use ghiseu_platform::http::{self as web, Request, Response, request_origin};
 use ghiseu_platform::kv::Store;
@@ -199,6 +199,15 @@ fn parse(input: &NewTenant, origin: &str) -> Result<(Tenant, Official), AdminErr
     }
 }
 
+/// The name of a new tenant's registry, in every language.
+fn registry_name() -> Result<Titles, ghiseu_core::text::TextError> {
+    Ok(Titles {
+        ro: DisplayName::parse("Registratura")?,
+        hu: Some(DisplayName::parse("Iktató")?),
+        en: Some(DisplayName::parse("Registry")?),
+    })
+}
+
 async fn create(store: &Store, request: Request) -> Result<Response, AdminError> {
     let origin = request_origin(request.headers());
     let (_, body) = web::read_request(request, 64 * 1024).await?;
@@ -209,8 +218,7 @@ async fn create(store: &Store, request: Request) -> Result<Response, AdminError>
         tenant: tenant.slug.clone(),
         code: DepartmentCode::parse("registratura")
             .map_err(|e| AdminError::invalid("slug", e.to_string()))?,
-        name: DisplayName::parse("Registratura")
-            .map_err(|e| AdminError::invalid("name", e.to_string()))?,
+        name: registry_name().map_err(|e| AdminError::invalid("name", e.to_string()))?,
         active: true,
     };
     let (token, hash) = new_token()?;

@@ -61,6 +61,12 @@ struct SeedTenant {
 struct SeedDepartment {
     code: String,
     name: String,
+    /// The Hungarian name, if any.
+    #[serde(default)]
+    name_hu: Option<String>,
+    /// The English name, if any.
+    #[serde(default)]
+    name_en: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +284,8 @@ fn catalogue_of(t: &SeedTenant) -> Result<(Vec<Department>, Vec<DocumentType>), 
                 tenant: t.slug.clone(),
                 code: d.code.clone(),
                 name: d.name.clone(),
+                name_hu: d.name_hu.clone(),
+                name_en: d.name_en.clone(),
                 active: true,
             })
             .map_err(invalid(&format!("department {}", d.code)))

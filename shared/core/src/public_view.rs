@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::document_type::Titles;
 use crate::dossier::{Dossier, DossierStatus};
 use crate::ids::{DepartmentCode, DocumentTypeCode, TenantSlug, Username};
 use crate::lang::Lang;
@@ -186,10 +187,12 @@ pub fn status_label(status: PublicStatus, lang: Lang) -> &'static str {
 
 /// Display names the public view may show. Departments without an entry show
 /// their code; officials without an entry are not shown (never their username).
+/// The view names departments in Romanian; their other names are here for
+/// whoever shows the view in another language.
 #[derive(Debug, Clone, Default)]
 pub struct PublicNames {
-    /// Department display names.
-    pub departments: BTreeMap<DepartmentCode, String>,
+    /// Department names, in Romanian and, where given, Hungarian and English.
+    pub departments: BTreeMap<DepartmentCode, Titles>,
     /// Official display names.
     pub officials: BTreeMap<Username, String>,
 }
@@ -200,7 +203,7 @@ impl PublicNames {
         Self {
             departments: departments
                 .iter()
-                .map(|d| (d.code.clone(), d.name.to_string()))
+                .map(|d| (d.code.clone(), d.name.clone()))
                 .collect(),
             officials: officials
                 .iter()
@@ -212,8 +215,7 @@ impl PublicNames {
     fn department(&self, code: &DepartmentCode) -> String {
         self.departments
             .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+            .map_or_else(|| code.to_string(), |n| n.ro.to_string())
     }
 
     fn official(&self, username: Option<&Username>) -> Option<String> {
@@ -347,7 +349,7 @@ mod tests {
     use crate::ids::TenantSlug;
     use crate::permissions::Actor;
     use crate::role::Role;
-    use crate::text::{PublicNote, Reason};
+    use crate::text::{DisplayName, PublicNote, Reason};
     use crate::workflow::{Command, execute};
 
     #[test]
@@ -517,8 +519,18 @@ mod tests {
 
         let names = PublicNames {
             departments: [
-                (dept("urbanism"), "Direcția Urbanism".to_owned()),
-                (dept("registratura"), "Registratura".to_owned()),
+                (
+                    dept("urbanism"),
+                    Titles {
+                        ro: DisplayName::parse("Direcția Urbanism").unwrap(),
+                        hu: Some(DisplayName::parse("Városrendezési Igazgatóság").unwrap()),
+                        en: None,
+                    },
+                ),
+                (
+                    dept("registratura"),
+                    Titles::ro(DisplayName::parse("Registratura").unwrap()),
+                ),
             ]
             .into(),
             officials: [(user("ion.pop"), "Ion Pop".to_owned())].into(),

@@ -7,6 +7,12 @@
 //! day, plus the dates the day counts need (registration local date, deadline,
 //! closing date), so a lookup is one key-value read and no domain replay.
 //!
+//! Department names are kept as the Romanian text the route shows, so a
+//! reader that knows only that reads it unchanged; the snapshot's
+//! `department_names` give the Hungarian and English names of those that have
+//! them, and [`Snapshot::view`] shows each in the reader's language (snapshots
+//! written before have none and show the Romanian names).
+//!
 //! It is built from [`PublicView`] alone, so it contains exactly the public
 //! facts: the citizen's name, CNP, phone, e-mail, attachments and internal notes
 //! are not inputs of any field. These are wire shapes (the stored JSON and the
@@ -70,18 +76,29 @@ pub struct RouteEntry {
     pub note: Option<String>,
 }
 
-/// The document type titles kept in the snapshot, one per language.
+/// A name kept in the snapshot (the document type's title, a department's
+/// name), one per language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotTitles {
     /// Romanian.
     pub ro: String,
-    /// Hungarian, if the type has one.
+    /// Hungarian, if there is one.
     pub hu: Option<String>,
-    /// English, if the type has one.
+    /// English, if there is one.
     pub en: Option<String>,
 }
 
 impl SnapshotTitles {
+    /// The texts of `titles`.
+    #[must_use]
+    pub fn of(titles: &Titles) -> Self {
+        Self {
+            ro: titles.ro.as_str().to_owned(),
+            hu: titles.hu.as_ref().map(|t| t.as_str().to_owned()),
+            en: titles.en.as_ref().map(|t| t.as_str().to_owned()),
+        }
+    }
+
     /// The title in `lang`, or the Romanian one.
     #[must_use]
     pub fn get(&self, lang: Lang) -> &str {
@@ -137,6 +154,11 @@ pub struct Snapshot {
     /// forwarded between institutions (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub journey: Vec<Leg>,
+    /// The names in every language of the departments named above (its route,
+    /// its journey's) that have a Hungarian or English name, found by their
+    /// Romanian name; empty in snapshots written before departments had them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub department_names: Vec<SnapshotTitles>,
 }
 
 /// One institution's part of a request forwarded between institutions.
@@ -222,6 +244,19 @@ pub fn snapshot_of(
         names,
         dossier.registered_on(),
     );
+    let named = |ro: &str| {
+        view.current.department == ro
+            || view
+                .route
+                .iter()
+                .any(|e| e.department.as_deref() == Some(ro))
+    };
+    let mut department_names = Vec::new();
+    for t in names.departments.values() {
+        if (t.hu.is_some() || t.en.is_some()) && named(t.ro.as_str()) {
+            add_name(&mut department_names, SnapshotTitles::of(t));
+        }
+    }
     Snapshot {
         v: SNAPSHOT_VERSION,
         token: dossier.token().to_string(),
@@ -234,11 +269,7 @@ pub fn snapshot_of(
         },
         public_base_url: public_base_url.map(|u| u.as_str().to_owned()),
         document_type_code: view.document_type.code.to_string(),
-        document_type_titles: SnapshotTitles {
-            ro: titles.ro.as_str().to_owned(),
-            hu: titles.hu.as_ref().map(|t| t.as_str().to_owned()),
-            en: titles.en.as_ref().map(|t| t.as_str().to_owned()),
-        },
+        document_type_titles: SnapshotTitles::of(titles),
         status: view.status.code().to_owned(),
         current: Current {
             department: view.current.department,
@@ -260,16 +291,99 @@ pub fn snapshot_of(
         updated_at: view.updated_at,
         route_head: view.route_head,
         journey: Vec::new(),
+        department_names,
+    }
+}
+
+/// Adds `titles` unless a name of the same Romanian text is there already
+/// (two departments of one Romanian name show the first one's translations).
+fn add_name(list: &mut Vec<SnapshotTitles>, titles: SnapshotTitles) {
+    if !list.iter().any(|t| t.ro == titles.ro) {
+        list.push(titles);
+    }
+}
+
+/// Joins the snapshots of every leg of a request forwarded between
+/// institutions, oldest first: each shows the whole journey, with the
+/// department names of every leg.
+pub fn join_journey(snapshots: &mut [Snapshot]) {
+    let journey: Vec<Leg> = snapshots.iter().map(Leg::of).collect();
+    let mut names = Vec::new();
+    for t in snapshots.iter().flat_map(|s| &s.department_names) {
+        add_name(&mut names, t.clone());
+    }
+    for snapshot in snapshots {
+        snapshot.journey.clone_from(&journey);
+        snapshot.department_names.clone_from(&names);
+    }
+}
+
+/// Shows a snapshot's department names in one language.
+struct DepartmentNames<'a> {
+    names: &'a [SnapshotTitles],
+    lang: Lang,
+}
+
+impl DepartmentNames<'_> {
+    fn name(&self, ro: &str) -> String {
+        self.names
+            .iter()
+            .find(|t| t.ro == ro)
+            .map_or(ro, |t| t.get(self.lang))
+            .to_owned()
+    }
+
+    fn current(&self, c: &Current) -> Current {
+        Current {
+            department: self.name(&c.department),
+            official: c.official.clone(),
+        }
+    }
+
+    fn route(&self, route: &[RouteEntry]) -> Vec<RouteEntry> {
+        route
+            .iter()
+            .map(|e| RouteEntry {
+                department: e.department.as_deref().map(|d| self.name(d)),
+                ..e.clone()
+            })
+            .collect()
+    }
+
+    fn leg(&self, leg: &Leg) -> Leg {
+        Leg {
+            current: self.current(&leg.current),
+            route: self.route(&leg.route),
+            ..leg.clone()
+        }
     }
 }
 
 impl Snapshot {
     /// The tracking view on `today` (a Romanian local date), with the document
-    /// type's title in `lang`. Day counts follow the domain's rules: they stop
-    /// at the closing date once the dossier is closed.
+    /// type's title and the departments' names in `lang` (Romanian where there
+    /// is none). Day counts follow the domain's rules: they stop at the closing
+    /// date once the dossier is closed.
     #[must_use]
     pub fn view(&self, today: NaiveDate, lang: Lang) -> TrackingView {
         let end = self.closed_on.map_or(today, |c| c.min(today));
+        let (current, route, journey) = if lang == Lang::Ro || self.department_names.is_empty() {
+            (
+                self.current.clone(),
+                self.route.clone(),
+                self.journey.clone(),
+            )
+        } else {
+            let names = DepartmentNames {
+                names: &self.department_names,
+                lang,
+            };
+            (
+                names.current(&self.current),
+                names.route(&self.route),
+                self.journey.iter().map(|l| names.leg(l)).collect(),
+            )
+        };
         TrackingView {
             registration_number: self.registration_number.clone(),
             registered_at: self.registered_at,
@@ -279,14 +393,14 @@ impl Snapshot {
                 title: self.document_type_titles.get(lang).to_owned(),
             },
             status: self.status.clone(),
-            current: self.current.clone(),
-            route: self.route.clone(),
+            current,
+            route,
             days_in_institution: deadline::days_in_institution(self.registered_on, end),
             deadline: self.deadline,
             days_left: deadline::days_left(self.deadline, end),
             updated_at: self.updated_at,
             route_head: self.route_head.clone(),
-            journey: self.journey.clone(),
+            journey,
         }
     }
 
@@ -458,8 +572,26 @@ mod tests {
     fn names() -> PublicNames {
         PublicNames {
             departments: [
-                (dept("registratura"), "Registratura".to_owned()),
-                (dept("urbanism"), "Direcția Urbanism".to_owned()),
+                (
+                    dept("registratura"),
+                    Titles::ro(DisplayName::parse("Registratura").unwrap()),
+                ),
+                (
+                    dept("urbanism"),
+                    Titles {
+                        ro: DisplayName::parse("Direcția Urbanism").unwrap(),
+                        hu: Some(DisplayName::parse("Városrendezési Igazgatóság").unwrap()),
+                        en: Some(DisplayName::parse("Urban Planning Directorate").unwrap()),
+                    },
+                ),
+                (
+                    dept("juridic"),
+                    Titles {
+                        ro: DisplayName::parse("Direcția Juridică").unwrap(),
+                        hu: Some(DisplayName::parse("Jogi Igazgatóság").unwrap()),
+                        en: None,
+                    },
+                ),
             ]
             .into(),
             officials: [(Username::parse("ion.pop").unwrap(), "Ion Pop".to_owned())].into(),
@@ -611,6 +743,113 @@ mod tests {
         );
         assert_eq!(snap.public_status(), Some(PublicStatus::InProgress));
         assert_eq!(snap.base_url(), None);
+    }
+
+    /// `(current department, [route departments])` of the view in `lang`.
+    fn departments_in(snap: &Snapshot, lang: Lang) -> (String, Vec<Option<String>>) {
+        let v = snap.view("2026-03-05".parse().unwrap(), lang);
+        let route = v.route.into_iter().map(|e| e.department).collect();
+        (v.current.department, route)
+    }
+
+    #[test]
+    fn department_names_follow_the_language_with_romanian_fallback() {
+        let snap = snapshot_of(&dossier(false), "CJ", None, &titles(), &names());
+        let snap = Snapshot::from_json(&snap.to_json()).unwrap();
+        // Only the named departments that have a translation are kept: not
+        // Registratura (Romanian only), not Juridic (not on this route).
+        let kept: Vec<_> = snap
+            .department_names
+            .iter()
+            .map(|t| t.ro.as_str())
+            .collect();
+        assert_eq!(kept, ["Direcția Urbanism"]);
+        let reg = Some("Registratura".to_owned());
+        for (lang, urbanism) in [
+            (Lang::Ro, "Direcția Urbanism"),
+            (Lang::Hu, "Városrendezési Igazgatóság"),
+            (Lang::En, "Urban Planning Directorate"),
+        ] {
+            let u = Some(urbanism.to_owned());
+            assert_eq!(
+                departments_in(&snap, lang),
+                (urbanism.to_owned(), vec![reg.clone(), u]),
+                "{lang:?}"
+            );
+        }
+        // The stored JSON keeps the Romanian names where readers that know
+        // only them look.
+        let stored: serde_json::Value = serde_json::from_slice(&snap.to_json()).unwrap();
+        assert_eq!(stored["current"]["department"], "Direcția Urbanism");
+        assert_eq!(stored["route"][1]["department"], "Direcția Urbanism");
+    }
+
+    #[test]
+    fn a_snapshot_written_before_department_names_reads_in_romanian() {
+        let old = r#"{"v":1,"token":"05050505050505050505050505","registration_number":"CJC-2026-000007",
+            "registered_at":"2026-03-02T08:00:00Z","registered_on":"2026-03-02",
+            "institution":{"slug":"cj-cluj","name":"Consiliul Județean Cluj"},"public_base_url":null,
+            "document_type_code":"certificat-urbanism",
+            "document_type_titles":{"ro":"Certificat de urbanism","hu":"Településrendezési bizonyítvány","en":null},
+            "status":"in_progress","current":{"department":"Direcția Urbanism","official":"Ion Pop"},
+            "route":[{"at":"2026-03-02T08:00:00Z","event":"registered","department":"Registratura","official":null,"note":"Depus la ghișeu"},
+                     {"at":"2026-03-03T09:00:00Z","event":"assigned","department":"Direcția Urbanism","official":"Ion Pop","note":null}],
+            "deadline":"2026-04-01","closed_on":null,"updated_at":"2026-03-03T09:00:00Z",
+            "route_head":"0000000000000000000000000000000000000000000000000000000000000000"}"#;
+        let snap = Snapshot::from_json(old.as_bytes()).unwrap();
+        assert!(snap.department_names.is_empty());
+        let want = (
+            "Direcția Urbanism".to_owned(),
+            vec![
+                Some("Registratura".to_owned()),
+                Some("Direcția Urbanism".to_owned()),
+            ],
+        );
+        for lang in [Lang::Ro, Lang::Hu, Lang::En] {
+            assert_eq!(departments_in(&snap, lang), want, "{lang:?}");
+        }
+        let view = snap.view("2026-03-05".parse().unwrap(), Lang::Hu);
+        assert_eq!(view.document_type.title, "Településrendezési bizonyítvány");
+        assert_eq!(view.days_in_institution, 3);
+        // Written back, it gains nothing it did not have.
+        assert!(
+            !String::from_utf8(snap.to_json())
+                .unwrap()
+                .contains("department_names")
+        );
+    }
+
+    #[test]
+    fn a_journey_shows_every_legs_departments_in_the_readers_language() {
+        let mut first = snapshot_of(&dossier(false), "CJ", None, &titles(), &names());
+        let mut other = names();
+        other.departments.insert(
+            dept("registratura"),
+            Titles {
+                ro: DisplayName::parse("Registratura").unwrap(),
+                hu: Some(DisplayName::parse("Iktató").unwrap()),
+                en: None,
+            },
+        );
+        let mut second = snapshot_of(&dossier(false), "Florești", None, &titles(), &other);
+        second.institution.name = "Florești".to_owned();
+        first.department_names.clear();
+        let mut snaps = [first, second];
+        join_journey(&mut snaps);
+        for snap in &snaps {
+            let v = snap.view("2026-03-05".parse().unwrap(), Lang::Hu);
+            assert_eq!(v.journey.len(), 2);
+            for leg in &v.journey {
+                assert_eq!(leg.current.department, "Városrendezési Igazgatóság");
+                assert_eq!(leg.route[0].department.as_deref(), Some("Iktató"));
+            }
+            assert_eq!(v.route[0].department.as_deref(), Some("Iktató"));
+            let ro = snap.view("2026-03-05".parse().unwrap(), Lang::Ro);
+            assert_eq!(
+                ro.journey[1].route[0].department.as_deref(),
+                Some("Registratura")
+            );
+        }
     }
 
     #[test]

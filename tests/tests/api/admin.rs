@@ -750,10 +750,29 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
         html.contains("href=\"#code\"") && html.contains("href=\"#name\""),
         "{html}"
     );
+    // The names in Hungarian and English are optional; a bad one is named
+    // on the page and changes nothing.
+    let long = "x".repeat(201);
     let r = adm
         .form(
             "/admin/departments/juridic",
-            &[("name", "Direcția Juridică")],
+            &[("name", "Direcția Juridică"), ("name_hu", &long)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#name_hu-juridic\"") && html.contains("id=\"name_hu-juridic\""),
+        "{html}"
+    );
+    let r = adm
+        .form(
+            "/admin/departments/juridic",
+            &[
+                ("name", "Direcția Juridică"),
+                ("name_hu", "Jogi Igazgatóság"),
+                ("name_en", ""),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -761,7 +780,22 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
     assert_eq!(deps.as_array().unwrap().len(), 3);
     assert_eq!(
         deps[2],
-        json!({"code": "juridic", "name": "Direcția Juridică", "active": true})
+        json!({"code": "juridic", "name": "Direcția Juridică",
+               "name_hu": "Jogi Igazgatóság", "active": true})
+    );
+    let page = adm.html("/admin/departments").await;
+    assert!(page.contains("value=\"Jogi Igazgatóság\""), "{page}");
+    let r = adm
+        .api(
+            Method::POST,
+            "/api/v1/admin/departments",
+            Some(&json!({"code": "taxe", "name": "Taxe locale", "name_en": "Local taxes"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        json_of(r).await,
+        json!({"code": "taxe", "name": "Taxe locale", "name_en": "Local taxes", "active": true})
     );
     // A type can now start in the new department.
     let mut def = aviz("Aviz juridic", 30);

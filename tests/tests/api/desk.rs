@@ -1162,6 +1162,11 @@ async fn the_demo_seed_has_a_dossier_forwarded_between_institutions() {
         .map(|l| l["institution"]["slug"].as_str().unwrap())
         .collect();
     assert_eq!(slugs, ["floresti", "cjcluj"]);
+    // The demo's departments have Hungarian names, on every leg.
+    let hu = tracking_in(&app, token, "hu").await;
+    for leg in hu["journey"].as_array().unwrap() {
+        assert_eq!(leg["route"][0]["department"], "Iktató", "{leg}");
+    }
     assert!(
         journey[1]["registration_number"]
             .as_str()
@@ -1171,4 +1176,162 @@ async fn the_demo_seed_has_a_dossier_forwarded_between_institutions() {
     // Seeding again changes nothing.
     let again: Value = app.seed(&seed).await.json().await.unwrap();
     assert_eq!(again["dossiers"], answer["dossiers"]);
+}
+
+/// The tracking JSON of `token` in `lang`.
+async fn tracking_in(app: &TestApp, token: &str, lang: &str) -> Value {
+    let r = app.get(&format!("/api/v1/track/{token}?lang={lang}")).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// `(current department, [route departments])` of a tracking JSON.
+fn departments_of(json: &Value) -> (String, Vec<String>) {
+    let route = json["route"].as_array().unwrap().iter();
+    (
+        json["current"]["department"].as_str().unwrap().to_owned(),
+        route
+            .map(|e| e["department"].as_str().unwrap().to_owned())
+            .collect(),
+    )
+}
+
+/// `PUT /api/v1/admin/departments/{code}` with `names`, as `who`.
+async fn rename(who: &Official, code: &str, names: Value) -> reqwest::Response {
+    let path = format!("/api/v1/admin/departments/{code}");
+    who.api(reqwest::Method::PUT, &path, Some(&names)).await
+}
+
+#[tokio::test]
+async fn department_names_are_shown_in_the_readers_language() {
+    const URB_RO: &str = "Direcția Urbanism";
+    const URB_HU: &str = "Városrendezési Igazgatóság";
+    const URB_EN: &str = "Urban Planning Directorate";
+    let app = App::desk(Backend::Sqlite).spawn().await;
+    let mut alfa = tenant("alfa", "ALF");
+    alfa["departments"][1] =
+        json!({"code": "urbanism", "name": URB_RO, "name_hu": URB_HU, "name_en": URB_EN});
+    alfa["officials"].as_array_mut().unwrap().push(json!(
+        {"username": "adm", "display_name": "Ada Admin", "department": null,
+         "roles": ["tenant_admin"], "password": "parola-adm"}));
+    let r = app.seed(&json!({"tenants": [alfa]})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm").await;
+    let (id, _, token) = reg.register("certificat-urbanism").await;
+
+    // The JSON and the page name the department in the reader's language.
+    for (lang, name) in [("ro", URB_RO), ("hu", URB_HU), ("en", URB_EN)] {
+        let json = tracking_in(&app, &token, lang).await;
+        assert_eq!(departments_of(&json), (name.into(), vec![name.into()]));
+        let page = app.get(&format!("/track/{token}?lang={lang}")).await;
+        let html = page.text().await.unwrap();
+        assert!(html.contains(name), "{lang}: {html}");
+        assert!(lang == "ro" || !html.contains(URB_RO), "{lang}: {html}");
+    }
+
+    // The administrator names the registry in Hungarian only; a bad name or
+    // an unknown department changes nothing.
+    let r = rename(
+        &adm,
+        "registratura",
+        json!({"name": "Registratura", "name_hu": "x".repeat(201)}),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("name_hu"));
+    let list: Value = adm
+        .get("/api/v1/admin/departments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["name_hu"], Value::Null);
+    let r = rename(&adm, "nicaieri", json!({"name": "Nicăieri"})).await;
+    assert_eq!(r.status(), 404);
+    let r = rename(
+        &reg,
+        "registratura",
+        json!({"name": "Registratura", "name_hu": "Iktató"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = rename(
+        &adm,
+        "registratura",
+        json!({"name": "Registratura", "name_hu": "Iktató", "name_en": " "}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let registry = json!({"code": "registratura", "name": "Registratura",
+        "name_hu": "Iktató", "active": true});
+    assert_eq!(r.json::<Value>().await.unwrap(), registry);
+    let list: Value = adm
+        .get("/api/v1/admin/departments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0], registry);
+    assert_eq!(list[1]["name_hu"], URB_HU);
+
+    // The next change shows it: Hungarian where there is a name, Romanian
+    // where there is none.
+    let assign = [("action", "assign"), ("department", "registratura")];
+    let r = reg.act_now(&id, &assign).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let hu = tracking_in(&app, &token, "hu").await;
+    let want = ("Iktató".into(), vec![URB_HU.into(), "Iktató".into()]);
+    assert_eq!(departments_of(&hu), want);
+    let en = tracking_in(&app, &token, "en").await;
+    let want = (
+        "Registratura".into(),
+        vec![URB_EN.into(), "Registratura".into()],
+    );
+    assert_eq!(departments_of(&en), want);
+    let ro = tracking_in(&app, &token, "ro").await;
+    let want = (
+        "Registratura".into(),
+        vec![URB_RO.into(), "Registratura".into()],
+    );
+    assert_eq!(departments_of(&ro), want);
+}
+
+#[tokio::test]
+async fn my_documents_name_the_department_in_the_readers_language() {
+    use crate::portal::{last_code, registered};
+    let app = crate::portal::spawn().await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let r = rename(
+        &adm,
+        "registratura",
+        json!({"name": "Registratura", "name_hu": "Iktató", "name_en": "Registry"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // A paper petition, claimed by the citizen whose phone is on it.
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let r = reg
+        .intake("petitie", &[("p.pdf", pdf())], &[("phone", "0745 000 333")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number = format!("ALF-{}-000001", year());
+    let mut b = registered(&app).await;
+    b.get("/portal/claim").await;
+    let claim = [("institution", "alfa"), ("number", number.as_str())];
+    let (status, _, _) = b.post("/portal/claim", &claim).await;
+    assert_eq!(status, 200);
+    let code = last_code(&app, "+40745000333").await;
+    let confirm = [claim[0], claim[1], ("code", code.as_str())];
+    let (status, _, _) = b.post("/portal/claim/confirm", &confirm).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    for (lang, name) in [("hu", "Iktató"), ("en", "Registry"), ("ro", "Registratura")] {
+        let (status, html) = b.get(&format!("/portal?lang={lang}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(&number) && html.contains(&format!("<dd>{name}</dd>")),
+            "{lang}: {html}"
+        );
+    }
 }

@@ -57,8 +57,17 @@ fn titles() -> Titles {
 fn names() -> PublicNames {
     PublicNames {
         departments: [
-            (dept("registratura"), "Registratura".to_owned()),
-            (dept("urbanism"), "Direcția Urbanism".to_owned()),
+            (
+                dept("registratura"),
+                Titles::ro(DisplayName::parse("Registratura").unwrap()),
+            ),
+            (
+                dept("urbanism"),
+                Titles {
+                    hu: DisplayName::parse("Városrendezési Igazgatóság").ok(),
+                    ..Titles::ro(DisplayName::parse("Direcția Urbanism").unwrap())
+                },
+            ),
         ]
         .into(),
         officials: [(Username::parse("ion.pop").unwrap(), "Ion Pop".to_owned())].into(),
@@ -591,11 +600,56 @@ async fn tracking_page_shows_the_route_in_the_chosen_language() {
     assert!(hu.contains("<html lang=\"hu\""));
     assert!(hu.contains("Ügyintézés alatt"), "{hu}");
     assert!(hu.contains("Településrendezési bizonyítvány"));
+    // The department in Hungarian; one without a Hungarian name in Romanian.
+    assert!(hu.contains("Városrendezési Igazgatóság"), "{hu}");
+    assert!(!hu.contains("Direcția Urbanism"), "{hu}");
+    assert!(hu.contains("Registratura"), "{hu}");
 
     let en = english.text().await.unwrap();
     assert!(en.contains("<html lang=\"en\""));
     assert!(en.contains("In progress"), "{en}");
     assert!(en.contains("Urban planning certificate"));
+    assert!(en.contains("Direcția Urbanism"), "{en}");
+}
+
+#[tokio::test]
+async fn a_snapshot_written_before_department_names_is_shown_in_every_language() {
+    // Arrange: a snapshot exactly as the desk wrote them before departments
+    // had names in other languages.
+    let app = spawn(1000).await;
+    let token = TrackingToken::from_random([9; 16]).to_string();
+    let old = format!(
+        r#"{{"v":1,"token":"{token}","registration_number":"CJC-2026-000009",
+        "registered_at":"2026-03-02T08:00:00Z","registered_on":"2026-03-02",
+        "institution":{{"slug":"cj-cluj","name":"Consiliul Județean Cluj"}},"public_base_url":null,
+        "document_type_code":"certificat-urbanism",
+        "document_type_titles":{{"ro":"Certificat de urbanism","hu":"Településrendezési bizonyítvány","en":null}},
+        "status":"in_progress","current":{{"department":"Direcția Juridică","official":null}},
+        "route":[{{"at":"2026-03-02T08:00:00Z","event":"registered","department":"Registratura","official":null,"note":null}},
+                 {{"at":"2026-03-03T09:00:00Z","event":"assigned","department":"Direcția Juridică","official":null,"note":null}}],
+        "deadline":"2026-04-01","closed_on":null,"updated_at":"2026-03-03T09:00:00Z",
+        "route_head":"{}"}}"#,
+        "ab".repeat(32)
+    );
+    let r = app.put(&format!("/probe/kv/track/{token}"), old).await;
+    assert!(r.status().is_success(), "{}", r.status());
+
+    for lang in ["ro", "hu", "en"] {
+        // Act
+        let json = app.get(&format!("/api/v1/track/{token}?lang={lang}")).await;
+        let page = app.get(&format!("/track/{token}?lang={lang}")).await;
+
+        // Assert: the Romanian names, as stored.
+        assert_eq!(json.status(), 200, "{lang}");
+        let json: Value = json.json().await.unwrap();
+        assert_eq!(json["current"]["department"], "Direcția Juridică", "{lang}");
+        assert_eq!(json["route"][0]["department"], "Registratura", "{lang}");
+        assert_eq!(page.status(), 200, "{lang}");
+        assert!(
+            page.text().await.unwrap().contains("Direcția Juridică"),
+            "{lang}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -10,7 +10,10 @@ use maud::{Markup, html};
 use super::{Viewer, error_summary, layout, status_ro, when};
 
 fn name_of<'a>(names: &'a PublicNames, d: &'a ghiseu_core::DepartmentCode) -> &'a str {
-    names.departments.get(d).map_or(d.as_str(), String::as_str)
+    names
+        .departments
+        .get(d)
+        .map_or(d.as_str(), |n| n.ro.as_str())
 }
 
 /// Everything the dossier page shows.
@@ -230,7 +233,7 @@ fn action_forms(
             (form(Action::Assign, "Repartizare", "Repartizează", html! {
                 label for="department" { "Departament" }
                 (inline_error(errors, "department"))
-                select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.as_str()) } } }
+                select id="department" name="department" { @for dep in p.departments { option value=(dep.code.as_str()) selected[&dep.code == d.current_department()] { (dep.name.ro.as_str()) } } }
                 label for="official" { "Funcționar (opțional)" }
                 (inline_error(errors, "official"))
                 select id="official" name="official" { option value="" { "—" } @for o in p.officials.iter().filter(|o| o.active) { option value=(o.username.as_str()) { (o.display_name.as_str()) } } }
@@ -239,7 +242,7 @@ fn action_forms(
         @if may(Action::Forward) {
             (form(Action::Forward, "Trimite altui departament", "Trimite", html! {
                 label for="to_department" { "Către departamentul" }
-                select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.as_str()) } } }
+                select id="to_department" name="to_department" { @for dep in p.departments.iter().filter(|x| &x.code != d.current_department()) { option value=(dep.code.as_str()) { (dep.name.ro.as_str()) } } }
                 (text_input(errors, "forward_note", "Notă publică"))
             }))
         }

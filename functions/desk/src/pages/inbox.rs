@@ -66,7 +66,7 @@ pub fn inbox(
                 select id="f-department" name="department" {
                     option value="" { "—" }
                     @for d in departments {
-                        option value=(d.code.as_str()) selected[filter.department == Some(d.code.as_str())] { (d.name.as_str()) }
+                        option value=(d.code.as_str()) selected[filter.department == Some(d.code.as_str())] { (d.name.ro.as_str()) }
                     }
                 }
                 label for="f-status" { "Stare" }
@@ -109,7 +109,7 @@ pub fn inbox(
                             td { a href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } }
                             td { (types.iter().find(|t| t.code.as_str() == s.document_type).map_or(s.document_type.as_str(), |t| t.titles.ro.as_str())) }
                             td { (status_ro(&s.status)) }
-                            td { (ghiseu_core::DepartmentCode::parse(&s.department).ok().and_then(|c| names.departments.get(&c).cloned()).unwrap_or_else(|| s.department.clone())) }
+                            td { (ghiseu_core::DepartmentCode::parse(&s.department).ok().and_then(|c| names.departments.get(&c).map(|n| n.ro.to_string())).unwrap_or_else(|| s.department.clone())) }
                             td { (s.official.as_deref().and_then(|u| ghiseu_core::Username::parse(u).ok()).and_then(|u| names.officials.get(&u).cloned()).unwrap_or_default()) }
                             td {
                                 (s.deadline.format("%d.%m.%Y").to_string())

@@ -6,7 +6,7 @@ use ghiseu_core::{Dossier, Tenant};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
-use ghiseu_platform::tracking::{Leg, Snapshot, put_snapshot, snapshot_of};
+use ghiseu_platform::tracking::{Snapshot, join_journey, put_snapshot, snapshot_of};
 
 use crate::{Error, Result};
 
@@ -97,10 +97,9 @@ pub async fn publish(store: &Store, tenant: &Tenant, dossier: &Dossier) -> Resul
     for leg in &legs {
         snaps.push(snapshot(store, tenant, leg).await?);
     }
-    let journey: Vec<Leg> = snaps.iter().map(Leg::of).collect();
-    for (leg, mut snap) in legs.iter().zip(snaps) {
-        snap.journey = journey.clone();
-        put_snapshot(store, leg.token(), &snap).await?;
+    join_journey(&mut snaps);
+    for (leg, snap) in legs.iter().zip(&snaps) {
+        put_snapshot(store, leg.token(), snap).await?;
     }
     Ok(())
 }

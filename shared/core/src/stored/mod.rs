@@ -368,7 +368,11 @@ mod tests {
         let dep = Department {
             tenant: TenantSlug::parse("cj-cluj").unwrap(),
             code: dept("urbanism"),
-            name: DisplayName::parse("Direcția Urbanism").unwrap(),
+            name: Titles {
+                ro: DisplayName::parse("Direcția Urbanism").unwrap(),
+                hu: Some(DisplayName::parse("Városrendezési Igazgatóság").unwrap()),
+                en: None,
+            },
             active: true,
         };
         assert_eq!(Department::from_stored(&dep.to_stored()), Ok(dep));
@@ -389,6 +393,42 @@ mod tests {
             Invite::from_stored(&serde_json::from_str(&json).unwrap()),
             Ok(invite)
         );
+    }
+
+    #[test]
+    fn a_department_written_before_translations_reads_and_writes_back_the_same() {
+        let old = r#"{"v":1,"tenant":"cj-cluj","code":"juridic","name":"Direcția Juridică","active":true}"#;
+        let dep = Department::from_stored(&serde_json::from_str(old).unwrap()).unwrap();
+        assert_eq!(
+            dep.name,
+            Titles::ro(DisplayName::parse("Direcția Juridică").unwrap())
+        );
+        assert_eq!(dep.name.get(Lang::Hu).as_str(), "Direcția Juridică");
+        assert_eq!(serde_json::to_string(&dep.to_stored()).unwrap(), old);
+
+        // With translations, `name` stays the Romanian one for readers that
+        // know only it; a bad translation is refused by its field.
+        let mut dep = dep;
+        dep.name.hu = Some(DisplayName::parse("Jogi Igazgatóság").unwrap());
+        dep.name.en = Some(DisplayName::parse("Legal Directorate").unwrap());
+        let json: serde_json::Value = serde_json::to_value(dep.to_stored()).unwrap();
+        assert_eq!(json["name"], "Direcția Juridică");
+        assert_eq!(json["name_hu"], "Jogi Igazgatóság");
+        assert_eq!(json["name_en"], "Legal Directorate");
+        let back = Department::from_stored(&serde_json::from_value(json.clone()).unwrap());
+        assert_eq!(
+            back.as_ref().map(|d| d.name.get(Lang::En).as_str()),
+            Ok("Legal Directorate")
+        );
+        let mut bad = json;
+        bad["name_hu"] = serde_json::json!("  ");
+        assert!(matches!(
+            Department::from_stored(&serde_json::from_value(bad).unwrap()),
+            Err(StoredError::Field {
+                field: "name_hu",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::attachment::MediaType;
 use crate::department::Department;
 use crate::digest::Sha256Digest;
+use crate::document_type::Titles;
 use crate::ids::{DepartmentCode, TenantSlug};
 use crate::lang::Lang;
 use crate::regno::RegistrationPrefix;
@@ -172,8 +173,15 @@ pub struct StoredDepartment {
     pub tenant: String,
     /// Code.
     pub code: String,
-    /// Name.
+    /// The Romanian name (what records written before translations hold, and
+    /// what readers that know no other language read).
     pub name: String,
+    /// The Hungarian name, if any; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_hu: Option<String>,
+    /// The English name, if any; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// Active.
     pub active: bool,
 }
@@ -185,7 +193,9 @@ impl Department {
             v: FORMAT_VERSION,
             tenant: self.tenant.to_string(),
             code: self.code.to_string(),
-            name: self.name.to_string(),
+            name: self.name.ro.to_string(),
+            name_hu: self.name.hu.as_ref().map(ToString::to_string),
+            name_en: self.name.en.as_ref().map(ToString::to_string),
             active: self.active,
         }
     }
@@ -196,7 +206,11 @@ impl Department {
         Ok(Department {
             tenant: f("tenant", TenantSlug::parse(&s.tenant))?,
             code: f("code", DepartmentCode::parse(&s.code))?,
-            name: f("name", DisplayName::parse(&s.name))?,
+            name: Titles {
+                ro: f("name", DisplayName::parse(&s.name))?,
+                hu: opt("name_hu", s.name_hu.as_deref(), DisplayName::parse)?,
+                en: opt("name_en", s.name_en.as_deref(), DisplayName::parse)?,
+            },
             active: s.active,
         })
     }

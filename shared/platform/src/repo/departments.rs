@@ -5,7 +5,7 @@
 //! | `t/{slug}/departments` | the tenant's departments (JSON array; leased replace) |
 
 use ghiseu_core::stored::StoredDepartment;
-use ghiseu_core::{Department, DepartmentCode, DisplayName};
+use ghiseu_core::{Department, DepartmentCode, Titles};
 
 use super::{cas_update, corrupt, parse, set_json, to_bytes};
 use crate::Result;
@@ -57,19 +57,21 @@ pub fn create_department(scope: &TenantScope, department: &Department) -> Result
     })
 }
 
-/// Renames the department `code`; `false` when there is none.
+/// Renames the department `code` (its names in every language): the
+/// department as it is now, `None` when there is none.
 pub fn rename_department(
     scope: &TenantScope,
     code: &DepartmentCode,
-    name: &DisplayName,
-) -> Result<bool> {
+    name: &Titles,
+) -> Result<Option<Department>> {
     let key = scope.departments();
     cas_update(&key, |current| {
         let mut list = departments_from(&key, current)?;
         let Some(d) = list.iter_mut().find(|d| &d.code == code) else {
-            return Ok(Step::Done(false));
+            return Ok(Step::Done(None));
         };
         d.name = name.clone();
-        Ok(Step::Write(departments_bytes(&key, &list)?, true))
+        let renamed = d.clone();
+        Ok(Step::Write(departments_bytes(&key, &list)?, Some(renamed)))
     })
 }
