@@ -194,7 +194,7 @@ fn assert_security_headers(response: &reqwest::Response) {
     let csp = header(response, "content-security-policy");
     for part in [
         "default-src 'none'",
-        "style-src 'sha256-",
+        "style-src 'self'",
         "img-src 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
