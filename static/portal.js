@@ -4,6 +4,9 @@
 // - A photo chosen for a file field is made smaller on the phone before it
 //   is sent (JPEG, longest side 2000 px) when it is larger than the field
 //   takes or than 2 MB.
+// - A file field that takes PDF also takes several photos at once (the pages
+//   of a paper document taken with the phone's camera): they are sent as one
+//   PDF, a page each.
 // - A multipart form is sent with XMLHttpRequest so a <progress> bar can
 //   follow the upload; the answer replaces the page as a normal submission
 //   would.
@@ -70,11 +73,101 @@
     if (changed) input.files = files.files;
   }
 
+  // One PDF of `jpegs` (each {bytes, width, height}), a page each, the image
+  // fitted inside an A4 page with a 10 mm margin.
+  function pdfOf(jpegs) {
+    const enc = new TextEncoder();
+    const parts = [];
+    const offsets = [];
+    let length = 0;
+    const put = (chunk) => {
+      const bytes = typeof chunk === 'string' ? enc.encode(chunk) : chunk;
+      parts.push(bytes);
+      length += bytes.length;
+    };
+    const object = (n, body, stream) => {
+      offsets[n] = length;
+      put(`${n} 0 obj\n${body}\n`);
+      if (stream) {
+        put('stream\n');
+        put(stream);
+        put('\nendstream\n');
+      }
+      put('endobj\n');
+    };
+    const [W, H, M] = [595.28, 841.89, 28.35];
+    put('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n');
+    const kids = jpegs.map((_, i) => `${3 + i * 3} 0 R`).join(' ');
+    object(1, '<< /Type /Catalog /Pages 2 0 R >>');
+    object(2, `<< /Type /Pages /Kids [${kids}] /Count ${jpegs.length} >>`);
+    jpegs.forEach((img, i) => {
+      const [page, content, image] = [3 + i * 3, 4 + i * 3, 5 + i * 3];
+      const scale = Math.min((W - 2 * M) / img.width, (H - 2 * M) / img.height);
+      const [w, h] = [img.width * scale, img.height * scale];
+      const draw = enc.encode(`q ${w.toFixed(2)} 0 0 ${h.toFixed(2)} ${((W - w) / 2).toFixed(2)} ${((H - h) / 2).toFixed(2)} cm /P Do Q`);
+      object(page, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${W} ${H}] /Resources << /XObject << /P ${image} 0 R >> >> /Contents ${content} 0 R >>`);
+      object(content, `<< /Length ${draw.length} >>`, draw);
+      object(image, `<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${img.bytes.length} >>`, img.bytes);
+    });
+    const count = 3 + jpegs.length * 3;
+    const xref = length;
+    put(`xref\n0 ${count}\n0000000000 65535 f \n`);
+    for (let n = 1; n < count; n += 1) put(`${String(offsets[n]).padStart(10, '0')} 00000 n \n`);
+    put(`trailer\n<< /Size ${count} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+    return new Blob(parts, { type: 'application/pdf' });
+  }
+
+  // The photo `file` as JPEG bytes with its size (longest side MAX_SIDE).
+  async function jpegOf(file) {
+    const small = await downscale(file);
+    if (!small) throw new Error('unreadable photo');
+    const bitmap = await createImageBitmap(small);
+    const out = { bytes: new Uint8Array(await small.arrayBuffer()), width: bitmap.width, height: bitmap.height };
+    if (bitmap.close) bitmap.close();
+    return out;
+  }
+
+  // Several photos chosen at once for a field that takes PDF become one PDF.
+  async function pagesToPdf(input) {
+    const photos = [...input.files];
+    if (photos.length < 2 || !photos.every((f) => /^image\/(jpeg|png)$/.test(f.type))) return false;
+    const jpegs = [];
+    for (const photo of photos) jpegs.push(await jpegOf(photo));
+    const files = new DataTransfer();
+    files.items.add(new File([pdfOf(jpegs)], 'pagini.pdf', { type: 'application/pdf', lastModified: Date.now() }));
+    input.files = files.files;
+    return true;
+  }
+
+  const PAGES_HINT = {
+    ro: 'Puteți alege mai multe fotografii deodată: le trimitem ca un singur PDF, câte o pagină pentru fiecare.',
+    hu: 'Egyszerre több fényképet is választhat: egyetlen PDF-ként küldjük el, mindegyiket külön oldalon.',
+    en: 'You can choose several photos at once: we send them as one PDF, a page for each.',
+  };
+
+  // A field that takes PDF and photos takes several photos at once.
+  function allowPages(input) {
+    const accepted = (input.accept || '').split(',').map((t) => t.trim());
+    if (!accepted.includes('application/pdf') || !accepted.includes('image/jpeg')) return;
+    if (!window.createImageBitmap || !window.DataTransfer || !window.TextEncoder) return;
+    input.multiple = true;
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    hint.id = `${input.id}-pages`;
+    hint.textContent = PAGES_HINT[document.documentElement.lang] || PAGES_HINT.ro;
+    input.before(hint);
+    input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') || ''} ${hint.id}`.trim());
+  }
+
   function enhanceForm(form) {
     const pending = new Set();
     for (const input of form.querySelectorAll('input[type="file"]')) {
+      allowPages(input);
       input.addEventListener('change', () => {
-        const job = shrink(input).finally(() => pending.delete(job));
+        const job = pagesToPdf(input)
+          .catch(() => false)
+          .then((merged) => (merged ? undefined : shrink(input)))
+          .finally(() => pending.delete(job));
         pending.add(job);
       });
     }

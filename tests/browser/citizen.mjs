@@ -13,7 +13,8 @@
 // CONFIG.state between modes. CONFIG_JSON:
 //   { "name": "...", "phone": "0745...", "phone_e164": "+40745...", "password": "...",
 //     "form_path": "/portal/new/alfa/aviz", "fields": {"f_adresa": "...", ...},
-//     "files": ["f_plan", "f_act"], "reply": "...", "state": "/path/state.json",
+//     "files": ["f_plan", "f_act"], "pages": "f_act" (two photos at once, sent as one PDF),
+//     "reply": "...", "state": "/path/state.json",
 //     "identity": {"kind": "ci", "series": "CJ", "number": "123456", "cnp": "...",
 //                  "surname": "...", "given_name": "..."} }
 // On success the last line is `RESULT {json}`; on failure the page is saved as
@@ -43,6 +44,45 @@ async function pdfFile(dir, name) {
 
 const browser = await launch();
 let page;
+/// Chooses two camera photos at once for the file field `name` (one that takes
+/// PDF and JPEG) and checks that the page's script made them one PDF of two pages.
+async function attachPages(page, form, name) {
+  const input = form.locator(`input[type="file"][name="${name}"]`);
+  check(await input.evaluate((i) => i.multiple), `${name} does not take several photos at once`);
+  const hint = await page.locator(`#${name}-pages`).innerText();
+  check(hint.length > 20, `no hint that ${name} takes several photos`);
+  const photos = await page.evaluate(async () => {
+    const out = [];
+    for (const colour of ['#a33', '#33a']) {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1200;
+      canvas.height = 1600;
+      const g = canvas.getContext('2d');
+      g.fillStyle = colour;
+      g.fillRect(0, 0, 1200, 1600);
+      const blob = await new Promise((r) => canvas.toBlob(r, 'image/jpeg', 0.8));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      out.push(btoa(s));
+    }
+    return out;
+  });
+  await input.setInputFiles(photos.map((b64, i) => ({
+    name: `pagina-${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64'),
+  })));
+  await page.waitForFunction((n) => {
+    const f = document.querySelector(`input[name="${n}"]`).files;
+    return f.length === 1 && f[0].type === 'application/pdf';
+  }, name, { timeout: 15_000 });
+  const pdf = await input.evaluate(async (i) => {
+    const text = new TextDecoder('latin1').decode(await i.files[0].arrayBuffer());
+    return { name: i.files[0].name, head: text.slice(0, 5), pages: (text.match(/\/Type \/Page\b/g) || []).length };
+  });
+  check(pdf.head === '%PDF-' && pdf.pages === 2, `the two photos became ${JSON.stringify(pdf)}, not a PDF of two pages`);
+  log(`two photos for ${name} became ${pdf.name}, a PDF of ${pdf.pages} pages`);
+}
+
 // The files this run uploads; removed at the end either way.
 let tmp;
 const cleanUp = () => (tmp ? rm(tmp, { recursive: true, force: true }) : Promise.resolve());
@@ -82,8 +122,10 @@ try {
       await form.locator(`[name="${name}"]`).fill(value);
     }
     for (const name of config.files) {
+      if (name === config.pages) continue;
       await form.locator(`input[type="file"][name="${name}"]`).setInputFiles(await pdfFile(tmp, `${name}.pdf`));
     }
+    if (config.pages) await attachPages(page, form, config.pages);
     await shot(page, '02-form-filled');
     await submit(page, form);
     await noAlert(page, 'submission');

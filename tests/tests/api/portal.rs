@@ -924,7 +924,8 @@ async fn the_citizen_journey_in_a_browser() {
             "name": "Ioana Ungur-Kovács", "phone": "0745 000 555", "phone_e164": "+40745000555",
             "password": "parola mea de test 2026", "form_path": "/portal/new/alfa/aviz",
             "fields": {"f_adresa": "Str. Fabricii 7, Cluj-Napoca", "f_motiv": "Schelă pentru fațadă"},
-            "files": ["f_plan", "f_act"], "reply": "Am atașat avizul poliției locale.",
+            "files": ["f_plan", "f_act"], "pages": "f_act",
+            "reply": "Am atașat avizul poliției locale.",
             "state": artifacts.join("state.json"),
             "identity": {"kind": "ci", "series": "CJ", "number": "654321",
                 "cnp": "2850612120016", "surname": "Ungur-Kovács", "given_name": "Ioana"}
