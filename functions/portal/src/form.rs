@@ -5,7 +5,8 @@
 //! "Eroare: " while there are errors, a checkbox before its label on one line,
 //! and the files already uploaded shown as attached (name, size, how to
 //! replace them) with the hidden reference that sends them again
-//! ([`kept_name`]).
+//! ([`kept_name`]). A type with a fee says so above the form ("Taxă: 25
+//! lei", paid by card after sending, before registration).
 
 use ghiseu_app::citizen::uploads::Kept;
 use ghiseu_core::document_type::{FieldDef, FieldKind, SignatureRequirement, media_code};
@@ -16,6 +17,7 @@ use maud::{Markup, html};
 
 use crate::ctx::Ctx;
 use crate::pages::{Errors, errors_named, title};
+use crate::pending::fee_line;
 use crate::texts::t;
 use crate::wording::size;
 
@@ -57,6 +59,9 @@ pub(crate) fn page(
         html! {
             h1 { (heading) }
             p { (tenant.header_name().as_str()) }
+            @if ty.fee_bani > 0 {
+                p.notice { strong { (fee_line(lang, ty.fee_bani)) } br; (t(lang, "fee_form")) }
+            }
             @if ty.signature == SignatureRequirement::Qualified { p.notice { (t(lang, "needs_qualified")) } }
             (errors_named(lang, filled.errors, label_of))
             form method="post" enctype="multipart/form-data" novalidate {

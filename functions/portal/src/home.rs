@@ -1,8 +1,11 @@
-//! My documents (`GET /portal`): the dossiers linked to the account, the
-//! requests waiting for a signature, the payments; and the document issued on
-//! one of them (`GET /portal/documents/{tenant}/{id}/issued.pdf`).
+//! My documents (`GET /portal`): the dossiers linked to the account (with
+//! the receipt of a fee paid for one), the requests waiting for their fee
+//! (with the button to pay it) or their signature, the payments, each under
+//! what it paid for; and the document issued on one of them
+//! (`GET /portal/documents/{tenant}/{id}/issued.pdf`).
 
 use ghiseu_app::citizen;
+use ghiseu_app::citizen::fees::{self, Fee};
 use ghiseu_core::TenantSlug;
 use ghiseu_platform::http::{self as web, see_other};
 use ghiseu_platform::keys::TenantScope;
@@ -12,8 +15,10 @@ use maud::html;
 
 use crate::accounts::login_page;
 use crate::ctx::{Ctx, Res};
+use crate::fees::{receipts_by_dossier, what_was_paid};
 use crate::pages::document;
-use crate::payment::payments_list;
+use crate::payment::{payments_list, receipt};
+use crate::pending::{fee_line, pay_form};
 use crate::texts::t;
 
 /// `GET /portal`: my documents (the sign-in page for nobody).
@@ -23,6 +28,8 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         return Ok(login_page(ctx, StatusCode::OK, &[], ""));
     };
     let today = ghiseu_core::calendar::local_date(ctx.now);
+    let orders = citizen::orders(&ctx.store, &account.id).await?;
+    let receipts = receipts_by_dossier(ctx, &account.id, &orders).await?;
     let mut docs = Vec::new();
     for l in citizen::linked_dossiers(&ctx.store, &account.id).await? {
         let (Ok(slug), Ok(id)) = (
@@ -42,7 +49,16 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
                 .dossier
                 .issued()
                 .map(|_| format!("/portal/documents/{}/{}/issued.pdf", l.tenant, l.dossier));
-            docs.push((token.to_string(), snap.view(today, lang), reply, issued));
+            let paid = receipts
+                .iter()
+                .find(|(d, _)| *d == l.dossier)
+                .map(|(_, o)| html! { p { (t(lang, "fee")) } (receipt(lang, o)) });
+            docs.push((
+                token.to_string(),
+                snap.view(today, lang),
+                (reply, issued),
+                paid,
+            ));
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
@@ -55,28 +71,48 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         };
         let d = citizen::describe(&ctx.store, &request).await?;
         let title = d.titles.map(|t| t.get(lang).as_str().to_owned());
-        awaiting.push((sha, d.institution.unwrap_or_default(), title));
+        let fee = fees::fee(&ctx.store, &account.id, &sha, &request).await?;
+        let next = (fee, request.qualified);
+        awaiting.push((sha, d.institution.unwrap_or_default(), title, next));
     }
-    let orders = citizen::orders(&ctx.store, &account.id).await?;
+    let paid_for = what_was_paid(ctx, &account.id, &orders).await?;
     let registered = web::query_param(&ctx.query, "registered");
-    Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |_| {
+    Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |csrf| {
         html! {
             h1 { (t(lang, "my_documents")) }
             @if let Some(n) = &registered { p.notice role="status" { (t(lang, "registered")) " " strong { (n) } } }
             p { a href="/portal/new" { (t(lang, "new_request")) } }
             @if docs.is_empty() && awaiting.is_empty() { p { (t(lang, "no_documents")) } }
-            @for (sha, institution, title) in &awaiting {
+            @for (sha, institution, title, (fee, qualified)) in &awaiting {
                 article.document {
                     @if let Some(title) = title { h2 { (title) } }
                     p { (institution) }
-                    p { (t(lang, "awaiting")) }
-                    p { strong { a href={ "/portal/sign/" (sha) } { (t(lang, "sign")) } } }
+                    @match fee {
+                        Fee::Due(bani) => {
+                            p { (t(lang, "awaiting_fee")) }
+                            p { strong { (fee_line(lang, *bani)) } }
+                            (pay_form(csrf, lang, sha, t(lang, "pay_fee")))
+                        }
+                        _ if *qualified => {
+                            p { (t(lang, "awaiting")) }
+                            p { strong { a href={ "/portal/sign/" (sha) } { (t(lang, "sign")) } } }
+                        }
+                        _ => {
+                            p { (t(lang, "fee_registering")) }
+                            p { a href={ "/portal/pay/" (sha) } { (t(lang, "continue")) } }
+                        }
+                    }
                 }
             }
-            @for (token, v, reply, issued) in &docs { (document(lang, token, v, reply.as_deref(), issued.as_deref())) }
+            @for (token, v, (reply, issued), paid) in &docs {
+                (document(lang, token, v, (reply.as_deref(), issued.as_deref()), paid.as_ref()))
+            }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
             p { a href="/portal/signature" { (t(lang, "signature")) } }
-            (payments_list(lang, &orders))
+            (payments_list(lang, &orders, |o| paid_for
+                .iter()
+                .find(|(id, _)| *id == o.id)
+                .map_or_else(|| t(lang, "credential_item").to_owned(), |(_, w)| w.clone())))
         }
     }))
 }

@@ -182,7 +182,7 @@ fn onboarding(lang: Lang) -> Result<Onboarding, (StatusCode, String)> {
 
 /// Whether the account has a paid order.
 async fn paid(ctx: &Ctx, account: &Account) -> ghiseu_platform::Result<bool> {
-    Ok(citizen::orders(&ctx.store, &account.id)
+    Ok(citizen::credential_orders(&ctx.store, &account.id)
         .await?
         .iter()
         .any(|o| o.receipt().is_some()))

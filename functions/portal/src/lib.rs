@@ -21,6 +21,9 @@
 //!   the qualified signature credential, see [`payment`];
 //!   `POST|GET /portal/signature/identity`: the identification at the signing
 //!   provider before it, see [`identity`].
+//! - `GET|POST /portal/pay/{sha256}`: the fee of a waiting request, paid
+//!   before it is signed or registered through the same checkout, return
+//!   page and webhook; see [`fees`].
 //! - `GET|POST /portal/sign/{sha256}`, `POST /portal/sign/{sha256}/confirm`:
 //!   signing a waiting request with an OTP, then its registration;
 //!   `GET /portal/sign/{sha256}/cerere.pdf`: the PDF that will be signed; see
@@ -33,14 +36,17 @@
 //! session's.
 
 mod accounts;
+mod checkout;
 mod claim;
 mod codes;
 mod ctx;
+mod fees;
 mod form;
 mod home;
 mod identity;
 mod pages;
 mod payment;
+mod pending;
 mod reply;
 mod sign;
 mod submit;
@@ -176,6 +182,11 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
                 _ => Ok(web::method_not_allowed("GET, POST")),
             }
         }
+        (method, p) if let Some(sha) = p.strip_prefix("/portal/pay/") => match method {
+            Method::GET => fees::show(ctx, sha).await,
+            Method::POST => fees::pay(ctx, sha).await,
+            _ => Ok(web::method_not_allowed("GET, POST")),
+        },
         (Method::GET, p) if p.starts_with("/portal/payments/") => {
             payment::returned(ctx, &p["/portal/payments/".len()..]).await
         }

@@ -126,13 +126,14 @@ pub fn input(
     }
 }
 
-/// One of my documents.
+/// One of my documents (`more`: what else the citizen has of it, e.g. the
+/// receipt of its fee).
 pub fn document(
     lang: Lang,
     token: &str,
     v: &TrackingView,
-    reply: Option<&str>,
-    issued: Option<&str>,
+    (reply, issued): (Option<&str>, Option<&str>),
+    more: Option<&Markup>,
 ) -> Markup {
     let status = ghiseu_core::PublicStatus::from_code(&v.status)
         .map_or(v.status.as_str(), |s| ghiseu_core::status_label(s, lang));
@@ -149,6 +150,7 @@ pub fn document(
             }
             @if let Some(href) = reply { p { strong { a href=(href) { (t(lang, "reply")) } } } }
             @if let Some(href) = issued { p { strong { a href=(href) { (t(lang, "issued_document")) } } } }
+            @if let Some(more) = more { (more) }
             p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
         }
     }

@@ -26,6 +26,11 @@
 //!   nothing twice. A paid order whose citizen is identified already gets
 //!   its credential (`ghiseu_platform::identity`'s enrollment); otherwise
 //!   the credential waits for the identification.
+//!
+//! The same checkout, return page and webhook pay a request's fee (an order
+//! whose purpose is the fee, see [`crate::fees`]): its return page sends the
+//! browser on to the request's fee page, and its webhook registers a paid
+//! request that needs no signature.
 
 use ghiseu_app::citizen;
 use ghiseu_core::Lang;
@@ -35,18 +40,17 @@ use ghiseu_platform::hmac;
 use ghiseu_platform::http::Request;
 use ghiseu_platform::http::{self as web, see_other};
 use ghiseu_platform::identity::Onboarding;
-use ghiseu_platform::payments::{self, CheckoutRequest, Provider, WebhookEvent};
+use ghiseu_platform::payments::{self, Provider, WebhookEvent};
 use http::StatusCode;
 use maud::{Markup, html};
 
+use crate::checkout::{checkout, unavailable};
 use crate::ctx::{Ctx, Res};
+use crate::fees;
 use crate::identity::{self, Next};
 use crate::pages::form_state;
-use crate::texts::{pick, t};
-
-/// Where the provider's webhook reaches the portal when `payment_webhook_url`
-/// is not set: Spin service chaining to this component.
-const DEFAULT_WEBHOOK_URL: &str = "http://portal.spin.internal/api/v1/payments/webhook";
+use crate::pending::page_path;
+use crate::texts::t;
 
 async fn variable(name: &str) -> String {
     ghiseu_platform::config::variable(name)
@@ -68,15 +72,16 @@ fn when(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
-/// The account's payments with their receipts (also on "my documents").
-pub fn payments_list(lang: Lang, orders: &[Order]) -> Markup {
+/// The account's payments with their receipts (also on "my documents"),
+/// each under what it paid for (`what`).
+pub fn payments_list(lang: Lang, orders: &[Order], what: impl Fn(&Order) -> String) -> Markup {
     html! {
         @if orders.iter().any(|o| !matches!(o.status, OrderStatus::Open)) {
             section {
                 h2 { (t(lang, "payments")) }
                 @for o in orders.iter().filter(|o| !matches!(o.status, OrderStatus::Open)) {
                     article.document {
-                        p { (t(lang, "credential_item")) " · " (status_text(lang, &o.status)) }
+                        p { (what(o)) " · " (status_text(lang, &o.status)) }
                         (receipt(lang, o))
                     }
                 }
@@ -93,7 +98,8 @@ fn status_text(lang: Lang, status: &OrderStatus) -> &'static str {
     }
 }
 
-fn receipt(lang: Lang, o: &Order) -> Markup {
+/// The receipt of a paid order: number, amount, date.
+pub(crate) fn receipt(lang: Lang, o: &Order) -> Markup {
     html! {
         @if let Some(r) = o.receipt() {
             dl.receipt {
@@ -111,7 +117,7 @@ pub async fn page(ctx: &Ctx, status: StatusCode, problem: Option<String>) -> Res
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
     };
-    let orders = citizen::orders(&ctx.store, &account.id).await?;
+    let orders = citizen::credential_orders(&ctx.store, &account.id).await?;
     let paid = orders.iter().any(|o| o.receipt().is_some());
     let stage = identity::stage_of(ctx, account, paid).await?;
     let phone = account.phone_verified && account.phone.is_some();
@@ -130,7 +136,7 @@ pub async fn page(ctx: &Ctx, status: StatusCode, problem: Option<String>) -> Res
                     button type="submit" { (t(lang, "buy")) " (" (lei(ghiseu_core::payment::SIGNATURE_PRICE_MINOR)) ")" }
                 }
             }
-            (payments_list(lang, &orders))
+            (payments_list(lang, &orders, |_| t(lang, "credential_item").to_owned()))
         }
     }))
 }
@@ -168,7 +174,7 @@ pub async fn buy(ctx: &Ctx) -> Res {
         return Ok(see_other("/portal/login"));
     };
     let credential = citizen::signing_credential(&ctx.store, &account.id).await?;
-    let orders = citizen::orders(&ctx.store, &account.id).await?;
+    let orders = citizen::credential_orders(&ctx.store, &account.id).await?;
     if credential.is_some() || orders.iter().any(|o| o.receipt().is_some()) {
         // Already bought: never a second charge.
         return Ok(see_other("/portal/signature"));
@@ -181,47 +187,21 @@ pub async fn buy(ctx: &Ctx) -> Res {
         )
         .await;
     }
-    let unavailable = || {
-        pick(
-            lang,
-            "Plata nu este disponibilă acum. Reîncercați mai târziu.",
-            "A fizetés most nem érhető el. Próbálja újra később.",
-            "Payment is not available now. Try again later.",
-        )
-    };
     let Some(provider) = Provider::from_variables().await else {
-        return page(ctx, StatusCode::SERVICE_UNAVAILABLE, Some(unavailable())).await;
+        return page(
+            ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(unavailable(lang)),
+        )
+        .await;
     };
     let id = citizen::new_account_id()?;
     let order = Order::signature_credential(id.clone(), account.id.clone(), ctx.now);
     citizen::create_order(&order)?;
-    let webhook = Some(variable("payment_webhook_url").await)
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_WEBHOOK_URL.to_owned());
-    let request = CheckoutRequest {
-        order_id: id.clone(),
-        amount_minor: order.amount_minor,
-        currency: order.currency.clone(),
-        description: t(lang, "credential_item").to_owned(),
-        return_url: format!("{}/portal/payments/{id}", web::request_origin(&ctx.headers)),
-        webhook_url: webhook,
-    };
-    let created = match provider.create_checkout(&request).await {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("portal: checkout of order {id}: {e}");
-            return page(ctx, StatusCode::BAD_GATEWAY, Some(unavailable())).await;
-        }
-    };
-    let checkout_id = created.checkout_id.clone();
-    citizen::update_order(&id, |o| {
-        let fresh = o.checkout_id.is_none();
-        if fresh {
-            o.checkout_id = Some(checkout_id.clone());
-        }
-        (fresh, ())
-    })?;
-    Ok(see_other(&created.checkout_url))
+    match checkout(ctx, &provider, &order, t(lang, "credential_item")).await? {
+        Some(url) => Ok(see_other(&url)),
+        None => page(ctx, StatusCode::BAD_GATEWAY, Some(unavailable(lang))).await,
+    }
 }
 
 /// `GET /portal/payments/{order}`: the return page.
@@ -236,6 +216,10 @@ pub async fn returned(ctx: &Ctx, order_id: &str) -> Res {
     else {
         return Ok(web::problem(StatusCode::NOT_FOUND, "No such payment."));
     };
+    if let Some(fee) = order.fee_for() {
+        // A request's fee: on to its page, which says what comes next.
+        return Ok(see_other(&page_path(&fee.request.to_hex())));
+    }
     let paid = order.receipt().is_some();
     let stage = identity::stage_of(ctx, account, paid).await?;
     if paid && matches!(stage, CredentialStage::Identify { .. }) {
@@ -325,14 +309,12 @@ pub async fn webhook(ctx: &Ctx, request: Request) -> Res {
     };
     let applied = citizen::update_order(&event.order_id, |order| {
         let result = order.apply(&event.checkout_id, outcome.clone());
-        let account = order.account.clone();
-        let paid = order.receipt().is_some();
         (
             matches!(result, Ok(Applied::Recorded)),
-            result.map(|a| (a, account, paid)),
+            result.map(|a| (a, order.clone())),
         )
     })?;
-    let (applied, account, paid) = match applied {
+    let (applied, order) = match applied {
         None => return Ok(web::problem(StatusCode::NOT_FOUND, "No such order.")),
         Some(Err(e @ PaymentError::WrongCheckout)) => {
             return Ok(web::problem(StatusCode::CONFLICT, e.to_string()));
@@ -345,12 +327,20 @@ pub async fn webhook(ctx: &Ctx, request: Request) -> Res {
         }
         Some(Ok(a)) => a,
     };
+    let paid = order.receipt().is_some();
     // A paid order whose citizen is identified already gets its credential,
     // also when a repeated webhook finds the first enrollment failed; a
     // failure leaves the payment recorded. Otherwise the credential waits
     // for the identification (the return page leads there).
-    let credential = if paid {
-        enroll_identified(ctx, &account, &event.order_id).await?
+    let credential = if paid && order.is_credential() {
+        enroll_identified(ctx, &order.account, &event.order_id).await?
+    } else {
+        None
+    };
+    // A paid fee registers its request when it needs no signature (once:
+    // a repeated webhook or the citizen's return finds it registered).
+    let registered = if paid {
+        fees::register_paid(ctx, &order).await?
     } else {
         None
     };
@@ -361,6 +351,7 @@ pub async fn webhook(ctx: &Ctx, request: Request) -> Res {
             "recorded": applied == Applied::Recorded,
             "paid": paid,
             "credential": credential.is_some(),
+            "registered": registered,
         }),
     ))
 }

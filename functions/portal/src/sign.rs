@@ -11,7 +11,10 @@
 //!   link to the PDF that will be signed; no key and no hash (they stay in
 //!   the PDF and on the verification page). Without a signing certificate
 //!   the page says why one is needed, what it costs and that it is bought
-//!   once, and links to `/portal/signature`.
+//!   once, and links to `/portal/signature`. A request whose type has a fee
+//!   shows it ("Taxă: 25 lei", paid with its receipt number, or due); a due
+//!   fee is paid first (pay, then sign: see `ghiseu_app::signing::citizen`),
+//!   so the page offers the payment ([`crate::fees`]) instead of a code.
 //! - `GET /portal/sign/{sha256}/cerere.pdf`: that PDF, inline, to its owner
 //!   only (404 to anyone else): the stored cerere whose SHA-256 is the path's,
 //!   the bytes the signed PDF begins with.
@@ -30,9 +33,10 @@
 //!   move from prepared to signed is one leased replace, and only its
 //!   winner registers.
 
+use ghiseu_app::citizen::fees::Fee;
 use ghiseu_app::citizen::{self, AwaitingRequest, Described};
 use ghiseu_app::signing::Config;
-use ghiseu_app::signing::citizen::{self as signing, Outcome, Service, Waiting};
+use ghiseu_app::signing::citizen::{self as signing, Outcome, Service};
 use ghiseu_core::Lang;
 use ghiseu_core::citizen::Account;
 use ghiseu_core::payment::{SIGNATURE_PRICE_MINOR, format_amount};
@@ -44,6 +48,7 @@ use maud::{Markup, html};
 
 use crate::ctx::{Ctx, Res};
 use crate::pages::form_state;
+use crate::pending::{Shown, failure, fee_row, page_path, pay_form, request_rows, shown};
 use crate::texts::{pick, t};
 
 /// What a page about signing shows besides the request.
@@ -52,6 +57,8 @@ enum View {
     Start,
     /// No signing certificate yet: why one is needed, and where to get it.
     NoCredential,
+    /// The fee is not paid yet: it is paid first.
+    FeeDue,
     /// A code was sent: the code field (with a problem).
     Code { problem: Option<String> },
     /// The code can no longer work: only "send a new code".
@@ -66,28 +73,17 @@ fn account(ctx: &Ctx) -> Option<&Account> {
 }
 
 /// The request as the citizen reads it: the institution, the document
-/// type's title in the reader's language, the day it was filled in, and
-/// the PDF that will be signed (no key, no hash: they stay in the PDF and on
-/// the verification page).
-fn summary(lang: Lang, sha: &str, request: &AwaitingRequest, described: &Described) -> Markup {
-    let title = described.titles.as_ref().map_or_else(
-        || pick(lang, "Cerere", "Kérelem", "Request"),
-        |t| t.get(lang).as_str().to_owned(),
-    );
-    let day = ghiseu_core::calendar::local_date(request.created_at);
-    let day = match lang {
-        Lang::Hu => day.format("%Y.%m.%d.").to_string(),
-        Lang::Ro | Lang::En => day.format("%d.%m.%Y").to_string(),
-    };
+/// type's title in the reader's language, the day it was filled in, its fee
+/// (`fee`), and the PDF that will be signed (no key, no hash: they stay in
+/// the PDF and on the verification page).
+fn summary(
+    lang: Lang,
+    sha: &str,
+    (request, described): (&AwaitingRequest, &Described),
+    fee: &Fee,
+) -> Markup {
     html! {
-        dl {
-            dt { (t(lang, "institution")) }
-            dd { (described.institution.as_deref().unwrap_or("—")) }
-            dt { (pick(lang, "Cererea", "Kérelem", "Request")) }
-            dd { (title) }
-            dt { (pick(lang, "Completată la", "Kitöltve", "Filled in on")) }
-            dd { (day) }
-        }
+        (request_rows(lang, request, described, fee_row(lang, fee)))
         p {
             a href={ "/portal/sign/" (sha) "/cerere.pdf" } type="application/pdf" {
                 (pick(lang, "Citiți cererea (PDF)", "A kérelem elolvasása (PDF)", "Read the request (PDF)"))
@@ -129,20 +125,20 @@ fn no_credential(lang: Lang) -> Markup {
     }
 }
 
-fn page(
-    ctx: &Ctx,
-    status: StatusCode,
-    sha: &str,
-    (request, described): (&AwaitingRequest, &Described),
-    view: &View,
-) -> Res {
+fn page(ctx: &Ctx, status: StatusCode, shown: &Shown<'_>, view: &View) -> Res {
     let lang = ctx.lang;
+    let sha = shown.waiting.sha.as_str();
+    let request = (&shown.waiting.request, &shown.described);
     Ok(ctx.page(status, t(lang, "sign"), |csrf| {
         html! {
             h1 { (t(lang, "sign")) }
-            @if !matches!(view, View::NoCredential) { p { (t(lang, "sign_intro")) } }
-            (summary(lang, sha, request, described))
+            @if !matches!(view, View::NoCredential | View::FeeDue) { p { (t(lang, "sign_intro")) } }
+            (summary(lang, sha, request, &shown.fee))
             @match view {
+                View::FeeDue => {
+                    p { (t(lang, "fee_then_sign")) }
+                    (pay_form(csrf, lang, sha, t(lang, "pay_fee")))
+                }
                 View::Start => {
                     form method="post" action={ "/portal/sign/" (sha) } {
                         (form_state(csrf, lang))
@@ -200,13 +196,7 @@ fn unavailable(lang: Lang) -> String {
 
 /// The page saying the signing service does not answer now.
 fn unavailable_page(ctx: &Ctx, status: StatusCode, shown: &Shown<'_>) -> Res {
-    page(
-        ctx,
-        status,
-        &shown.waiting.sha,
-        (&shown.waiting.request, &shown.described),
-        &View::Problem(unavailable(ctx.lang)),
-    )
+    page(ctx, status, shown, &View::Problem(unavailable(ctx.lang)))
 }
 
 /// Where a finished signing sends the citizen.
@@ -250,36 +240,6 @@ impl Setup {
     }
 }
 
-/// A request of the signed-in citizen waiting for its signature, with the
-/// names the page shows.
-struct Shown<'a> {
-    waiting: Waiting<'a>,
-    described: Described,
-}
-
-/// The signed-in citizen's request with cerere `sha`, if it is waiting.
-async fn shown<'a>(ctx: &'a Ctx, sha: &str) -> ghiseu_platform::Result<Option<Shown<'a>>> {
-    let Some(account) = account(ctx) else {
-        return Ok(None);
-    };
-    let Some(waiting) = signing::waiting(&ctx.store, account, sha).await? else {
-        return Ok(None);
-    };
-    let described = citizen::describe(&ctx.store, &waiting.request).await?;
-    Ok(Some(Shown { waiting, described }))
-}
-
-/// An unexpected failure of the use case, for the log.
-fn failure(sha: &str, e: ghiseu_app::Error) -> ghiseu_platform::Error {
-    match e {
-        ghiseu_app::Error::Platform(e) => e,
-        e => ghiseu_platform::Error::Corrupt {
-            key: format!("signing/{sha}"),
-            detail: format!("{e:?}"),
-        },
-    }
-}
-
 /// `GET /portal/sign/{sha}`: the request and "send the signing code", or,
 /// without a signing certificate, why one is needed and where to get it.
 pub async fn show(ctx: &Ctx, sha: &str) -> Res {
@@ -291,11 +251,11 @@ pub async fn show(ctx: &Ctx, sha: &str) -> Res {
         return registered(&number);
     }
     let view = match credential(ctx, account).await? {
+        _ if matches!(shown.fee, Fee::Due(_)) => View::FeeDue,
         Some(_) => View::Start,
         None => View::NoCredential,
     };
-    let request = (&shown.waiting.request, &shown.described);
-    page(ctx, StatusCode::OK, sha, request, &view)
+    page(ctx, StatusCode::OK, &shown, &view)
 }
 
 /// `GET /portal/sign/{sha}/cerere.pdf`: the cerere exactly as it will be
@@ -383,6 +343,7 @@ fn answer(ctx: &Ctx, shown: &Shown<'_>, outcome: ghiseu_app::Result<Outcome>) ->
     let (status, view) = match outcome {
         Outcome::Registered(number) => return registered(&number),
         Outcome::Moved => return Ok(see_other("/portal")),
+        Outcome::FeeDue => return Ok(see_other(&page_path(sha))),
         Outcome::CodeSent(_) => (StatusCode::OK, code_view(None)),
         Outcome::NotStarted => (StatusCode::CONFLICT, View::Start),
         Outcome::Busy => (
@@ -401,8 +362,7 @@ fn answer(ctx: &Ctx, shown: &Shown<'_>, outcome: ghiseu_app::Result<Outcome>) ->
         Outcome::Unavailable => (StatusCode::BAD_GATEWAY, View::Problem(unavailable(lang))),
         Outcome::Spent => (StatusCode::BAD_GATEWAY, View::NewCode(unavailable(lang))),
     };
-    let request = (&shown.waiting.request, &shown.described);
-    page(ctx, status, sha, request, &view)
+    page(ctx, status, shown, &view)
 }
 
 /// The citizen's words for the provider's refusal of a code, and whether

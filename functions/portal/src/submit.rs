@@ -1,7 +1,9 @@
 //! Online submission (`/portal/new/...`): the web form generated from the
 //! document type, validated on the server with every problem at once; the
 //! cerere rendered as a PDF with the form data and each attachment's
-//! SHA-256; registration at once when the type needs no qualified signature.
+//! SHA-256; registration at once when the type has no fee and needs no
+//! qualified signature; a type with a fee goes on to its payment
+//! ([`crate::fees`]) before signing or registration.
 //! An `Idempotency-Key` (header, or the form's hidden field) makes a retried
 //! submission answer the first result instead of a second dossier. A valid
 //! file sent with a form refused for another field is kept among the
@@ -29,6 +31,7 @@ use maud::html;
 use crate::ctx::{Ctx, Res};
 use crate::form::{self, Filled};
 use crate::pages::Errors;
+use crate::pending::page_path;
 use crate::texts::{pick, t};
 use crate::wording::field_error;
 
@@ -359,6 +362,10 @@ async fn register_once(
         }
         Ok(Submitted::Done(Outcome::AwaitingSignature { .. })) => {
             Ok(see_other("/portal?awaiting=signature"))
+        }
+        // The fee is paid first: its page, with the button to the checkout.
+        Ok(Submitted::Done(Outcome::AwaitingPayment { cerere })) => {
+            Ok(see_other(&page_path(&cerere.to_hex())))
         }
         Ok(Submitted::InProgress) => {
             let lang = ctx.lang;

@@ -89,6 +89,12 @@ pub enum Outcome {
         /// The digest of the cerere waiting to be signed.
         cerere: Sha256Digest,
     },
+    /// Kept until its fee is paid (then signed, when its type asks for a
+    /// qualified signature) before registration.
+    AwaitingPayment {
+        /// The digest of the cerere whose fee is due.
+        cerere: Sha256Digest,
+    },
 }
 
 /// The state of a claimed idempotency key, as stored.
@@ -97,8 +103,8 @@ pub enum IdempotencyState {
     /// Claimed by a submission that has not finished (or that crashed; see
     /// the module's note on leases). Stored as `pending`.
     Pending,
-    /// Finished: stored as `registered:{number}` or
-    /// `awaiting-signature:{sha256 hex}`.
+    /// Finished: stored as `registered:{number}`,
+    /// `awaiting-signature:{sha256 hex}` or `awaiting-payment:{sha256 hex}`.
     Finished(Outcome),
 }
 
@@ -110,16 +116,20 @@ pub struct MarkerError(pub String);
 const PENDING: &str = "pending";
 const REGISTERED: &str = "registered:";
 const AWAITING_SIGNATURE: &str = "awaiting-signature:";
+const AWAITING_PAYMENT: &str = "awaiting-payment:";
 
 impl IdempotencyState {
-    /// The stored text: `pending`, `registered:{number}` or
-    /// `awaiting-signature:{sha256 hex}`.
+    /// The stored text: `pending`, `registered:{number}`,
+    /// `awaiting-signature:{sha256 hex}` or `awaiting-payment:{sha256 hex}`.
     pub fn to_stored(&self) -> String {
         match self {
             Self::Pending => PENDING.to_owned(),
             Self::Finished(Outcome::Registered { number }) => format!("{REGISTERED}{number}"),
             Self::Finished(Outcome::AwaitingSignature { cerere }) => {
                 format!("{AWAITING_SIGNATURE}{}", cerere.to_hex())
+            }
+            Self::Finished(Outcome::AwaitingPayment { cerere }) => {
+                format!("{AWAITING_PAYMENT}{}", cerere.to_hex())
             }
         }
     }
@@ -139,6 +149,10 @@ impl IdempotencyState {
         if let Some(h) = text.strip_prefix(AWAITING_SIGNATURE) {
             let cerere = Sha256Digest::parse(h).map_err(|_| unknown())?;
             return Ok(Self::Finished(Outcome::AwaitingSignature { cerere }));
+        }
+        if let Some(h) = text.strip_prefix(AWAITING_PAYMENT) {
+            let cerere = Sha256Digest::parse(h).map_err(|_| unknown())?;
+            return Ok(Self::Finished(Outcome::AwaitingPayment { cerere }));
         }
         Err(unknown())
     }
@@ -261,6 +275,12 @@ mod tests {
                     cerere: Sha256Digest::parse(HEX).unwrap(),
                 }),
             ),
+            (
+                "awaiting-payment:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                IdempotencyState::Finished(Outcome::AwaitingPayment {
+                    cerere: Sha256Digest::parse(HEX).unwrap(),
+                }),
+            ),
         ];
         for (stored, state) in cases {
             assert_eq!(
@@ -274,13 +294,14 @@ mod tests {
 
     #[test]
     fn unknown_markers_read_as_pending() {
-        let cases: [&[u8]; 8] = [
+        let cases: [&[u8]; 9] = [
             b"",
             b"Pending",
             b"pending ",
             b"registered:",
             b"registered:CJC-2026-42",
             b"awaiting-signature:",
+            b"awaiting-payment:",
             b"awaiting-signature:9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
             b"\xff\xfe",
         ];

@@ -14,6 +14,7 @@ mod csc;
 mod desk;
 mod durability;
 mod engines;
+mod fees;
 mod forms;
 mod front_door;
 mod health;

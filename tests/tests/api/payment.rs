@@ -10,8 +10,8 @@ use crate::portal::{Browser, aviz, create_type, last_code, pdf, signed_up, spawn
 
 const PHONE: &str = "+40745000222";
 const NAME: &str = "Ion Popescu";
-const DECLINED: &str = "4000 0000 0000 0002";
-const GOOD_CARD: &str = "4111 1111 1111 1111";
+pub(crate) const DECLINED: &str = "4000 0000 0000 0002";
+pub(crate) const GOOD_CARD: &str = "4111 1111 1111 1111";
 
 /// The order a checkout belongs to, and the checkout: "Renunță" on the
 /// hosted page leads back to the portal's return URL, which names the order.
@@ -29,8 +29,14 @@ pub(crate) async fn buy(app: &TestApp, b: &mut Browser) -> Checkout {
         html.contains("1,00 lei") && html.contains("Cumpără"),
         "{html}"
     );
-    let (status, location, _) = b.post("/portal/signature/buy", &[("lang", "ro")]).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    checkout_from(app, b, "/portal/signature/buy").await
+}
+
+/// Posts the form of `path` that leads to the provider (the credential's
+/// purchase, a request's fee): the checkout the browser is sent to.
+pub(crate) async fn checkout_from(app: &TestApp, b: &mut Browser, path: &str) -> Checkout {
+    let (status, location, html) = b.post(path, &[("lang", "ro")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     let id = location
         .strip_prefix("/sandbox/pay/checkout/")
         .unwrap_or_else(|| panic!("a hosted checkout: {location}"))
@@ -98,13 +104,13 @@ pub(crate) async fn pay(app: &TestApp, checkout: &Checkout, card: &str) -> Strin
     path
 }
 
-fn succeeded(c: &Checkout, receipt: &str, amount: u64) -> Value {
+pub(crate) fn succeeded(c: &Checkout, receipt: &str, amount: u64) -> Value {
     json!({"event": "payment.succeeded", "checkout_id": c.id, "order_id": c.order,
         "amount_minor": amount, "currency": "RON", "receipt_no": receipt,
         "paid_at": "2026-03-02T09:00:00Z"})
 }
 
-async fn webhook(app: &TestApp, event: &Value, secret: &str) -> reqwest::Response {
+pub(crate) async fn webhook(app: &TestApp, event: &Value, secret: &str) -> reqwest::Response {
     let body = serde_json::to_vec(event).unwrap();
     let signature = ghiseu_platform::hmac::signature(secret.as_bytes(), &body);
     reqwest::Client::new()

@@ -1,5 +1,6 @@
-//! The requests of an account waiting for the citizen's qualified signature,
-//! and what registering each needs once signed.
+//! The requests of an account waiting before registration — for their fee
+//! (`fee_bani`, paid through the payment provider, [`super::fees`]) and/or
+//! the citizen's qualified signature — and what registering each needs.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::{DocumentTypeCode, TenantSlug};
@@ -48,6 +49,19 @@ pub struct AwaitingRequest {
     pub attachments: Vec<ghiseu_core::stored::StoredAttachment>,
     /// When it was submitted.
     pub created_at: DateTime<Utc>,
+    /// The type's fee when it was submitted, in bani: paid before it is
+    /// registered (0: none; every request kept before fees).
+    #[serde(default)]
+    pub fee_bani: u64,
+    /// Whether it is registered only once signed with a qualified signature
+    /// (every request kept before fees was).
+    #[serde(default = "signed_before_fees")]
+    pub qualified: bool,
+}
+
+/// Every request kept before fees waited for a qualified signature.
+const fn signed_before_fees() -> bool {
+    true
 }
 
 /// Keeps what registering the request with this cerere needs (once: the

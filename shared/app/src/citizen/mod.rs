@@ -1,7 +1,8 @@
 //! Citizens: accounts, one-time codes, throttles, the dossiers linked to an
-//! account, orders of a signature credential, the identity proofing before
-//! the credential and its enrollment, the requests waiting for a qualified
-//! signature and where signing each is.
+//! account, orders of a signature credential and of requests' fees (`fees`),
+//! the identity proofing before the credential and its enrollment, the
+//! requests waiting for their fee or a qualified signature and where signing
+//! and registering each is.
 //!
 //! Their keys (none under a tenant: a citizen may deal with every
 //! institution) are [`ghiseu_platform::keys::CitizenKeys`]' and
@@ -10,6 +11,7 @@
 pub mod accounts;
 pub mod awaiting;
 pub mod codes;
+pub mod fees;
 pub mod identity;
 pub mod linked;
 pub mod orders;
@@ -29,7 +31,9 @@ pub use awaiting::{
 pub use codes::{check_code, issue_code};
 pub use identity::{Identification, continue_at, ensure_credential, identification, refresh};
 pub use linked::{Linked, link_dossier, linked_dossiers};
-pub use orders::{create_order, order, orders, update_order};
+pub use orders::{
+    create_fee_order, create_order, credential_orders, keep_checkout, order, orders, update_order,
+};
 pub use signing::{Signing, keep_signing_credential, move_signing, signing, signing_credential};
 pub use throttle::within_limit;
 

@@ -2,7 +2,8 @@
 //! submission run once per idempotency key ([`once`]), its files and cerere
 //! stored ([`submit_online`]), and its registration through the one
 //! registration path with the citizen as the actor, linked to their account
-//! — or, for a type that needs a qualified signature, kept until signed.
+//! — or, for a type with a fee or one that needs a qualified signature, kept
+//! until paid ([`super::fees`]) and signed.
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::citizen::Account;
@@ -13,8 +14,8 @@ use ghiseu_core::idempotency::{
 };
 use ghiseu_core::stored::attachment_to_stored;
 use ghiseu_core::{
-    Attachment, Channel, CitizenContact, DocumentType, DocumentTypeCode, Dossier, MediaType,
-    SignatureRequirement, Tenant, TenantSlug,
+    Attachment, Channel, CitizenContact, DocumentType, DocumentTypeCode, Dossier, InternalNote,
+    MediaType, SignatureRequirement, Tenant, TenantSlug,
 };
 use ghiseu_platform::Outbound;
 use ghiseu_platform::keys::{CitizenKeys, STORE, TenantScope};
@@ -66,6 +67,8 @@ pub struct Submission {
     pub form: FormData,
     /// The files, already in the tenant's object store.
     pub files: Vec<Attachment>,
+    /// The registration's internal note (a fee paid online: its receipt).
+    pub note: Option<InternalNote>,
 }
 
 /// Registers `submission` of `account` at `tenant` on `now` and links the
@@ -89,7 +92,7 @@ pub async fn register_online(
             stored: submission.files,
             contact: contact_of(account),
             scans: Vec::new(),
-            note: None,
+            note: submission.note,
             public_note: None,
             form: submission.form,
         },
@@ -175,8 +178,9 @@ pub struct Online<'a> {
 
 /// Stores the files, renders the cerere (`render`, given the form and the
 /// stored files)
-/// and registers it, or keeps it for the citizen's qualified signature when
-/// the type asks for one (then nothing is registered yet).
+/// and registers it, or keeps it when the type has a fee (to be paid first)
+/// or asks for the citizen's qualified signature (then nothing is registered
+/// yet).
 pub async fn submit_online(
     store: &Store,
     out: &Outbound,
@@ -202,8 +206,14 @@ pub async fn submit_online(
         data: render(&form, &stored)?,
     };
     let cerere = dossiers::store_file(&out.files, &scope, cerere).await?;
+    if ty.fee_bani > 0 {
+        keep_pending(account, (tenant, ty), &form, (&stored, &cerere), now)?;
+        return Ok(Outcome::AwaitingPayment {
+            cerere: cerere.sha256,
+        });
+    }
     if ty.signature == SignatureRequirement::Qualified {
-        await_signature(account, tenant, ty, &form, &stored, &cerere, now)?;
+        keep_pending(account, (tenant, ty), &form, (&stored, &cerere), now)?;
         return Ok(Outcome::AwaitingSignature {
             cerere: cerere.sha256,
         });
@@ -214,6 +224,7 @@ pub async fn submit_online(
         document_type: ty.code.clone(),
         form,
         files: all,
+        note: None,
     };
     let dossier = register_online(store, out, account, tenant, submission, now).await?;
     Ok(Outcome::Registered {
@@ -221,15 +232,14 @@ pub async fn submit_online(
     })
 }
 
-/// Keeps a request for the citizen's qualified signature
-/// ([`crate::signing::citizen`] registers it once signed).
-fn await_signature(
+/// Keeps a request until its fee is paid and/or the citizen signs it
+/// ([`crate::signing::citizen`] registers it then), with the type's fee
+/// now.
+fn keep_pending(
     account: &Account,
-    tenant: &Tenant,
-    ty: &DocumentType,
+    (tenant, ty): (&Tenant, &DocumentType),
     form: &FormData,
-    stored: &[(String, Attachment)],
-    cerere: &Attachment,
+    (stored, cerere): (&[(String, Attachment)], &Attachment),
     now: DateTime<Utc>,
 ) -> crate::Result<()> {
     let record = format!(
@@ -254,6 +264,8 @@ fn await_signature(
                 .map(|(_, a)| attachment_to_stored(a))
                 .collect(),
             created_at: now,
+            fee_bani: ty.fee_bani,
+            qualified: ty.signature == SignatureRequirement::Qualified,
         },
     )?;
     keep_awaiting_signature(&account.id, &record)?;

@@ -17,13 +17,26 @@
 //! 2. [`confirm`]: `credentials/authorize` of that one hash with the code,
 //!    `signatures/signHash`, the signature embedded ([`super::finish`]), the
 //!    signed PDF stored, then the claim and the registration.
+//!
+//! A request whose type has a fee is paid before it is signed: [`start`]
+//! sends no code while the fee is due ([`Outcome::FeeDue`]). Pay, then sign,
+//! then registered at once is the order of Romanian public portals (the
+//! citizen pays for the service and then confirms the request, and the
+//! signature is the last act, after which nothing is asked of them); it also
+//! keeps a signed request from waiting unregistered for a payment that may
+//! never come. A request that needs no signature is registered by
+//! [`register_paid`] once its fee is paid — from the provider's webhook or
+//! the citizen's return, whichever comes first, through the same claim as a
+//! signed one, so it registers once. The paid fee's receipt is the
+//! registration's internal note on the desk.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use ghiseu_core::citizen::Account;
 use ghiseu_core::document_type::FieldName;
 use ghiseu_core::form::FormData;
+use ghiseu_core::payment::fee_note;
 use ghiseu_core::stored::{StoredAttachment, attachment_from_stored, attachment_to_stored};
-use ghiseu_core::{DocumentTypeCode, Sha256Digest, TenantSlug};
+use ghiseu_core::{DocumentTypeCode, InternalNote, Sha256Digest, TenantSlug};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::csc::{Client, Refusal};
 use ghiseu_platform::keys::TenantScope;
@@ -31,6 +44,7 @@ use ghiseu_platform::kv::Store;
 use ghiseu_platform::s3::S3Client;
 
 use super::{Config, Credential, FinishError, ToSign};
+use crate::citizen::fees::{self, Fee};
 use crate::citizen::submit::{Submission, active_type, register_online};
 use crate::citizen::{self, AwaitingRequest, Signing};
 use crate::error::corrupt;
@@ -124,6 +138,8 @@ pub enum Outcome {
     Unavailable,
     /// Another request moved the signing on first; nothing to do here.
     Moved,
+    /// The request's fee is not paid yet: nothing was prepared or sent.
+    FeeDue,
 }
 
 /// Prepares the request (once for the credential) and has a code sent.
@@ -134,13 +150,15 @@ pub async fn start(
     now: DateTime<Utc>,
 ) -> crate::Result<Outcome> {
     let state = citizen::signing(service.store, &waiting.account.id, &waiting.sha).await?;
+    let registry = (service.store, service.out);
     let hash = match &state {
         Some((Signing::Registered { number, .. }, _)) => {
             return Ok(Outcome::Registered(number.clone()));
         }
         Some((Signing::Signed { signed, at }, read)) => {
-            return claimed(service, waiting, signed, *at, read, now).await;
+            return claimed(registry, waiting, signed, *at, read, now).await;
         }
+        _ if fee_due(service.store, waiting).await? => return Ok(Outcome::FeeDue),
         // The same prepared document for every new code, while it is the
         // same credential: its hash is what the citizen sees.
         Some((
@@ -254,7 +272,8 @@ pub async fn confirm(
                 return Ok(Outcome::Registered(number));
             }
             Some((Signing::Signed { signed, at }, read)) => {
-                return claimed(service, waiting, &signed, at, &read, now).await;
+                let registry = (service.store, service.out);
+                return claimed(registry, waiting, &signed, at, &read, now).await;
             }
             None => return Ok(Outcome::NotStarted),
         };
@@ -313,7 +332,14 @@ pub async fn confirm(
         Some(signed) => signed,
         None => return Ok(Outcome::Spent),
     };
-    claim(service, waiting, signed, &read, now).await
+    claim(
+        (service.store, service.out),
+        waiting,
+        signed,
+        Some(&read),
+        now,
+    )
+    .await
 }
 
 /// The prepared PDF `prepared_sha` signed with `signature` and stored; `None`
@@ -358,10 +384,48 @@ async fn embed(
     Ok(Some(attachment_to_stored(&signed)))
 }
 
+/// Whether the fee of the waiting request is still to pay.
+async fn fee_due(store: &Store, waiting: &Waiting<'_>) -> crate::Result<bool> {
+    let fee = fees::fee(store, &waiting.account.id, &waiting.sha, &waiting.request).await?;
+    Ok(matches!(fee, Fee::Due(_)))
+}
+
+/// Registers the waiting request that needs no signature once its fee is
+/// paid (the cerere as it was rendered is its document), through the same
+/// claim as a signed request: of the webhook and the citizen's return, one
+/// registers and the other finds it registered (or being registered).
+pub async fn register_paid(
+    store: &Store,
+    out: &Outbound,
+    waiting: &Waiting<'_>,
+    now: DateTime<Utc>,
+) -> crate::Result<Outcome> {
+    if waiting.request.qualified {
+        return Err(crate::Error::NotAllowed(
+            "the request is registered once signed".into(),
+        ));
+    }
+    match citizen::signing(store, &waiting.account.id, &waiting.sha).await? {
+        Some((Signing::Registered { number, .. }, _)) => Ok(Outcome::Registered(number)),
+        Some((Signing::Signed { signed, at }, read)) => {
+            claimed((store, out), waiting, &signed, at, &read, now).await
+        }
+        Some((Signing::Prepared { .. }, _)) => Ok(Outcome::Busy),
+        None if fee_due(store, waiting).await? => Ok(Outcome::FeeDue),
+        None => {
+            let cerere = waiting.request.cerere.clone();
+            claim((store, out), waiting, cerere, None, now).await
+        }
+    }
+}
+
+/// Where a registration is written: the key-value store and the outbound.
+type Registry<'a> = (&'a Store, &'a Outbound);
+
 /// A registration another request claimed at `at`: wait for it, or take it
 /// over when that request can no longer be running.
 async fn claimed(
-    service: &Service<'_>,
+    registry: Registry<'_>,
     waiting: &Waiting<'_>,
     signed: &StoredAttachment,
     at: DateTime<Utc>,
@@ -369,19 +433,20 @@ async fn claimed(
     now: DateTime<Utc>,
 ) -> crate::Result<Outcome> {
     if at + TAKEOVER < now {
-        return claim(service, waiting, signed.clone(), read, now).await;
+        return claim(registry, waiting, signed.clone(), Some(read), now).await;
     }
     Ok(Outcome::Busy)
 }
 
-/// Claims the registration of the signed request (the signing state moves
-/// from what was `read` to signed, by leased replace: only one request
-/// wins), registers it and takes it off the waiting list.
+/// Claims the registration of the signed (or, needing no signature, paid)
+/// request: the signing state moves from what was `read` (`None`: nothing
+/// yet) to signed, by leased replace, so only one request wins; registers it
+/// and takes it off the waiting list.
 async fn claim(
-    service: &Service<'_>,
+    registry: Registry<'_>,
     waiting: &Waiting<'_>,
     signed: StoredAttachment,
-    read: &[u8],
+    read: Option<&[u8]>,
     now: DateTime<Utc>,
 ) -> crate::Result<Outcome> {
     let account = waiting.account;
@@ -389,26 +454,26 @@ async fn claim(
         signed: signed.clone(),
         at: now,
     };
-    if !citizen::move_signing(&account.id, &waiting.sha, Some(read), &state)? {
+    if !citizen::move_signing(&account.id, &waiting.sha, read, &state)? {
         return Ok(Outcome::Moved);
     }
-    let number = register(service, waiting, &signed, &state, now).await?;
+    let number = register(registry, waiting, &signed, &state, now).await?;
     citizen::remove_awaiting(&account.id, &waiting.record())?;
     Ok(Outcome::Registered(number))
 }
 
 /// Registers the signed request (the signing in `state`, moved to
-/// registered afterwards); its number.
+/// registered afterwards), with its paid fee's receipt as the internal note;
+/// its number.
 async fn register(
-    service: &Service<'_>,
+    (store, out): Registry<'_>,
     waiting: &Waiting<'_>,
     signed: &StoredAttachment,
     state: &Signing,
     now: DateTime<Utc>,
 ) -> crate::Result<String> {
     let request = &waiting.request;
-    let Some((tenant, _)) =
-        active_type(service.store, &request.tenant, &request.document_type).await?
+    let Some((tenant, _)) = active_type(store, &request.tenant, &request.document_type).await?
     else {
         return Err(crate::Error::NotFound);
     };
@@ -429,16 +494,14 @@ async fn register(
             .map_err(|e| bad(e.to_string()))?,
         form: FormData::from_pairs(pairs),
         files,
+        note: match fees::fee(store, &waiting.account.id, &waiting.sha, request).await? {
+            Fee::Paid(receipt) => {
+                Some(InternalNote::parse(&fee_note(&receipt)).map_err(|e| bad(e.to_string()))?)
+            }
+            Fee::Free | Fee::Due(_) => None,
+        },
     };
-    let dossier = register_online(
-        service.store,
-        service.out,
-        waiting.account,
-        &tenant,
-        submission,
-        now,
-    )
-    .await?;
+    let dossier = register_online(store, out, waiting.account, &tenant, submission, now).await?;
     let number = dossier.number().to_string();
     let read = serde_json::to_vec(state).map_err(|e| bad(e.to_string()))?;
     citizen::move_signing(
