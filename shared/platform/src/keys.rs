@@ -245,8 +245,8 @@ impl CitizenKeys {
         format!("citizen/dossiers/{}", self.account)
     }
 
-    /// `citizen/awaiting/{id}`: the account's requests waiting for a
-    /// qualified signature (`tenant/type/sha256 of the cerere`).
+    /// `citizen/awaiting/{id}`: the account's requests waiting for their fee
+    /// or a qualified signature (`tenant/type/sha256 of the cerere`).
     #[must_use]
     pub fn awaiting(&self) -> String {
         format!("citizen/awaiting/{}", self.account)
@@ -259,8 +259,9 @@ impl CitizenKeys {
         format!("citizen/awaiting-item/{}/{cerere_sha256}", self.account)
     }
 
-    /// `citizen/signing/{id}/{sha256}`: where signing the request with this
-    /// cerere is (prepared, signed, registered).
+    /// `citizen/signing/{id}/{sha256}`: where signing and registering the
+    /// request with this cerere is (prepared, signed — or paid, for a request
+    /// that needs no signature — registered), moved by leased replace.
     #[must_use]
     pub fn signing(&self, cerere_sha256: &str) -> String {
         format!("citizen/signing/{}/{cerere_sha256}", self.account)
@@ -342,8 +343,9 @@ pub mod citizen {
         format!("citizen/throttle/{what}/{who}/{window}")
     }
 
-    /// `citizen/order/{order}`: an order of a signature credential (the
-    /// order id is random and names the account inside).
+    /// `citizen/order/{order}`: an order of a signature credential (its id
+    /// random) or of a request's fee (its id derived from the account, the
+    /// request and the attempt, written once); the record names the account.
     #[must_use]
     pub fn order(order: &str) -> String {
         format!("citizen/order/{order}")
