@@ -23,7 +23,7 @@
 import { mkdtemp, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { check, launch, latestCode as codeFor, noAlert, pathOf, screenshotter, submit } from './common.mjs';
+import { check, confirmAccount, launch, noAlert, pathOf, register, screenshotter, submit } from './common.mjs';
 
 const [base, artifacts, configPath, mode] = process.argv.slice(2);
 if (!base || !artifacts || !configPath || !['submit', 'reply', 'final', 'credential'].includes(mode)) {
@@ -34,7 +34,6 @@ const config = JSON.parse(await readFile(configPath, 'utf8'));
 await mkdir(artifacts, { recursive: true });
 const log = (m) => console.log(`[citizen ${mode}] ${m}`);
 const { files: screenshots, shot } = screenshotter(artifacts, log);
-const latestCode = () => codeFor(base, config.phone_e164);
 
 async function pdfFile(dir, name) {
   const file = path.join(dir, name);
@@ -99,20 +98,8 @@ try {
 
   if (mode === 'submit') {
     await page.goto(`${base}/portal/register`);
-    const reg = page.locator('form[action="/portal/register"]');
-    await reg.locator('[name="name"]').fill(config.name);
-    await reg.locator('[name="phone"]').fill(config.phone);
-    await reg.locator('[name="password"]').fill(config.password);
-    await reg.locator('[name="password2"]').fill(config.password);
-    await shot(page, '01-register');
-    await submit(page, reg);
-    await noAlert(page, 'registration');
-    check(pathOf(page) === '/portal/verify', `registration landed on ${page.url()}`);
-    const verify = page.locator('form[action="/portal/verify"]');
-    await verify.locator('[name="contact"]').fill(config.phone_e164);
-    await verify.locator('[name="code"]').fill(await latestCode());
-    await submit(page, verify);
-    await noAlert(page, 'verification');
+    await register(page, config, (p) => shot(p, '01-register'));
+    await confirmAccount(page, base, config.phone_e164);
     check(pathOf(page) === '/portal', `verification landed on ${page.url()}`);
     log('account created and confirmed');
 

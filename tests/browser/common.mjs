@@ -1,7 +1,9 @@
 // What the browser scripts share: launching the installed Chromium (never a
 // downloaded one), screenshots, form submission, the error summary, the desk's
-// sign-in and the codes the sandbox "sent" by SMS.
+// sign-in, the codes the sandbox "sent" by SMS, a citizen's new account and
+// the scripts' command line.
 
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -92,4 +94,45 @@ export async function latestCode(base, phone) {
   const m = messages.length > 0 && messages[0].text.match(/\b(\d{6})\b/);
   check(m, `no code in the outbox for ${phone}: ${JSON.stringify(messages)}`);
   return m[1];
+}
+
+/// Fills and sends the registration form open on `page` for `account` ({name,
+/// phone, password}); `before(page)` runs on the filled form (a screenshot, a
+/// check). Lands on the code page.
+export async function register(page, account, before = async () => {}) {
+  check(pathOf(page) === '/portal/register', `expected the registration page, got ${page.url()}`);
+  const form = page.locator('form[action="/portal/register"]');
+  await form.locator('[name="name"]').fill(account.name);
+  await form.locator('[name="phone"]').fill(account.phone);
+  await form.locator('[name="password"]').fill(account.password);
+  await form.locator('[name="password2"]').fill(account.password);
+  await before(page);
+  await submit(page, form);
+  await noAlert(page, 'registration');
+  check(pathOf(page) === '/portal/verify', `registration landed on ${page.url()}`);
+}
+
+/// On the code page after registering: types the code the outbox got for
+/// `phoneE164` and sends it; `before(page)` runs first. Signs in.
+export async function confirmAccount(page, base, phoneE164, before = async () => {}) {
+  await before(page);
+  const form = page.locator('form[action="/portal/verify"]');
+  await form.locator('[name="contact"]').fill(phoneE164);
+  await form.locator('[name="code"]').fill(await latestCode(base, phoneE164));
+  await submit(page, form);
+  await noAlert(page, 'verification');
+}
+
+/// The command line every journey script takes, `BASE_URL ARTIFACTS_DIR
+/// CONFIG_JSON`: the base URL, the screenshots' folder (made if missing) and
+/// the parsed config; exits 2 with the usage otherwise.
+export async function scriptArgs(script) {
+  const [base, artifacts, configPath] = process.argv.slice(2);
+  if (!base || !artifacts || !configPath) {
+    console.error(`usage: node ${script} BASE_URL ARTIFACTS_DIR CONFIG_JSON`);
+    process.exit(2);
+  }
+  const config = JSON.parse(await readFile(configPath, 'utf8'));
+  await mkdir(artifacts, { recursive: true });
+  return { base, artifacts, config };
 }

@@ -22,20 +22,24 @@
 // tracking URL, screenshots); on failure the page is saved as `failure.png` and the
 // exit code is 1.
 
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { JourneyError, check, deskSignIn, launch, noAlert, pathOf, screenshotter, submit } from './common.mjs';
+import {
+  JourneyError,
+  check,
+  deskSignIn,
+  launch,
+  noAlert,
+  pathOf,
+  screenshotter,
+  scriptArgs,
+  submit,
+} from './common.mjs';
 
 const STEP_TIMEOUT_MS = 20_000;
 
-const [base, artifacts, configPath] = process.argv.slice(2);
-if (!base || !artifacts || !configPath) {
-  console.error('usage: node journey.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON');
-  process.exit(2);
-}
-const config = JSON.parse(await readFile(configPath, 'utf8'));
-await mkdir(artifacts, { recursive: true });
+const { base, artifacts, config } = await scriptArgs('journey.mjs');
 
 const started = Date.now();
 const log = (msg) => console.log(`[journey +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);

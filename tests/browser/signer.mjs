@@ -16,7 +16,6 @@
 // numbers and verification tokens as the page showed them, screenshots); on
 // failure the page is saved as `failure.png` and the exit code is 1.
 
-import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   JourneyError,
@@ -28,6 +27,7 @@ import {
   outbox,
   pathOf,
   screenshotter,
+  scriptArgs,
   submit,
 } from './common.mjs';
 
@@ -35,13 +35,7 @@ const STEP_TIMEOUT_MS = 20_000;
 /// Signing, issuing and publishing every document happens in the code's POST.
 const SIGNING_TIMEOUT_MS = 150_000;
 
-const [base, artifacts, configPath] = process.argv.slice(2);
-if (!base || !artifacts || !configPath) {
-  console.error('usage: node signer.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON');
-  process.exit(2);
-}
-const config = JSON.parse(await readFile(configPath, 'utf8'));
-await mkdir(artifacts, { recursive: true });
+const { base, artifacts, config } = await scriptArgs('signer.mjs');
 const expected = config.registration_numbers;
 const count = expected.length;
 /// "1 document", "2 documente", "20 de documente": Romanian puts "de" from 20 on.

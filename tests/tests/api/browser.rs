@@ -153,23 +153,27 @@ pub(crate) fn artifacts_dir(test: &str) -> PathBuf {
     dir
 }
 
-/// Runs `tests/browser/{script}` against `app` with the config file `config`;
-/// fails with the script's output and the host's log unless it succeeds, prints
-/// its output, checks every screenshot it lists and returns its `RESULT` line.
+/// Runs `tests/browser/{script}` against `app` with `config` (written beside the
+/// screenshots as `{script}.json`); fails with the script's output and the host's
+/// log unless it succeeds, prints its output, checks every screenshot it lists
+/// and returns its `RESULT` line.
 pub(crate) async fn run_script(
     app: &TestApp,
     script: &str,
     artifacts: &Path,
-    config: &Path,
+    config: &Value,
     timeout: Duration,
 ) -> Value {
+    let config_path = artifacts.join(format!("{script}.json"));
+    std::fs::write(&config_path, serde_json::to_vec_pretty(config).unwrap())
+        .expect("writing the script's config");
     let browser_dir = workspace_root().join("tests/browser");
     let started = Instant::now();
     let child = tokio::process::Command::new("node")
         .arg(browser_dir.join(script))
         .arg(&app.address)
         .arg(artifacts)
-        .arg(config)
+        .arg(&config_path)
         .current_dir(&browser_dir)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM", CHROMIUM)
@@ -223,6 +227,19 @@ pub(crate) async fn run_script(
     result
 }
 
+/// Loads the demo seed, `infra/seed/demo.json`, into `app`; returns it and the
+/// platform's answer (the logins, the demo dossiers with their tracking links).
+pub(crate) async fn seed_demo(app: &TestApp) -> (Value, Value) {
+    let seed: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("infra/seed/demo.json"))
+            .expect("reading infra/seed/demo.json"),
+    )
+    .expect("infra/seed/demo.json is JSON");
+    let r = app.seed(&seed).await;
+    assert_eq!(r.status(), 200, "seeding: {}", r.text().await.unwrap());
+    (seed, r.json().await.expect("the seed's answer is JSON"))
+}
+
 #[tokio::test]
 async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone() {
     let test = "a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone";
@@ -232,28 +249,12 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
     println!("browser artifacts: {}", artifacts.display());
 
     let app = App::desk(Backend::Sqlite).spawn().await;
-    let seed: Value = serde_json::from_str(
-        &std::fs::read_to_string(workspace_root().join("infra/seed/demo.json"))
-            .expect("reading infra/seed/demo.json"),
-    )
-    .expect("infra/seed/demo.json is JSON");
-    let r = app.seed(&seed).await;
-    assert_eq!(r.status(), 200, "seeding: {}", r.text().await.unwrap());
+    let (seed, _) = seed_demo(&app).await;
 
     let plan = plan(&seed);
     let config = plan.config();
-    let config_path = artifacts.join("journey.json");
-    std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap())
-        .expect("writing the journey config");
 
-    let result = run_script(
-        &app,
-        "journey.mjs",
-        &artifacts,
-        &config_path,
-        JOURNEY_TIMEOUT,
-    )
-    .await;
+    let result = run_script(&app, "journey.mjs", &artifacts, &config, JOURNEY_TIMEOUT).await;
     assert!(artifacts.join("06-tracking-360x740.png").is_file());
 
     // The backend, without the browser: the public JSON has the same route.

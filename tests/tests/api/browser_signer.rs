@@ -71,12 +71,9 @@ async fn the_signer_signs_25_documents_in_a_browser_with_one_code() {
         "phone": SIGNER_PHONE,
         "registration_numbers": numbers,
     });
-    let config_path = artifacts.join("signer.json");
-    std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap())
-        .expect("writing the signer config");
 
     // Act: the signer, in the browser.
-    let result = run_script(&app, "signer.mjs", &artifacts, &config_path, SIGNER_TIMEOUT).await;
+    let result = run_script(&app, "signer.mjs", &artifacts, &config, SIGNER_TIMEOUT).await;
     assert!(artifacts.join("05-batch-360x740.png").is_file());
     assert!(artifacts.join("07-verification.png").is_file());
 

@@ -8,6 +8,7 @@
 mod admin;
 mod backup;
 mod browser;
+mod browser_newcomer;
 mod browser_signer;
 mod connections;
 mod csc;
