@@ -22,6 +22,7 @@
 use ghiseu_app::citizen::fees::{self, Fee, Paying};
 use ghiseu_app::citizen::{self, AwaitingRequest};
 use ghiseu_app::signing::citizen::{self as signing, Outcome};
+use ghiseu_core::citizen::Account;
 use ghiseu_core::payment::{FeeStep, Order, next_fee_step};
 use ghiseu_core::{Lang, Sha256Digest};
 use ghiseu_platform::Outbound;
@@ -35,14 +36,15 @@ use crate::ctx::{Ctx, Res};
 use crate::pending::{Shown, failure, fee_line, fee_row, lei, pay_form, request_rows, shown};
 use crate::texts::t;
 
-/// What a payment of the signed-in citizen's orders was for: the credential,
-/// or the fee of a request (the type's title in `lang`, its institution, and
-/// the number it was registered under).
+/// What each of `account`'s `orders` paid for, by order id: the credential,
+/// or the fee of a request (its type's title in the reader's language, and
+/// the number it was registered under, once registered).
 pub(crate) async fn what_was_paid(
     ctx: &Ctx,
-    account_id: &str,
+    account: &Account,
     orders: &[Order],
 ) -> ghiseu_platform::Result<Vec<(String, String)>> {
+    let account_id = account.id.as_str();
     let lang = ctx.lang;
     let mut named = Vec::with_capacity(orders.len());
     for o in orders {
@@ -58,23 +60,12 @@ pub(crate) async fn what_was_paid(
                 what = format!("{what}: {}", title.get(lang).as_str());
             }
         }
-        if let Some(number) = registered_number(ctx, account_id, &sha).await? {
+        if let Some(number) = signing::registered(&ctx.store, account, &sha).await? {
             what = format!("{what} ({} {number})", t(lang, "registered_as"));
         }
         named.push((o.id.clone(), what));
     }
     Ok(named)
-}
-
-async fn registered_number(
-    ctx: &Ctx,
-    account_id: &str,
-    sha: &str,
-) -> ghiseu_platform::Result<Option<String>> {
-    Ok(match citizen::signing(&ctx.store, account_id, sha).await? {
-        Some((citizen::Signing::Registered { number, .. }, _)) => Some(number),
-        _ => None,
-    })
 }
 
 /// The receipts of the signed-in citizen's paid fees, by the id of the
@@ -234,7 +225,8 @@ pub(crate) async fn pay(ctx: &Ctx, sha: &str) -> Res {
     }
 }
 
-/// The fee page of a request whose fee is due (with a `problem`).
+/// The fee page of a request (with a `problem`): the button to pay only
+/// while the fee is due.
 fn page(ctx: &Ctx, status: StatusCode, p: &Pending<'_>, problem: Option<&str>) -> Res {
     let lang = ctx.lang;
     let sha = p.shown.waiting.sha.as_str();
@@ -246,6 +238,7 @@ fn page(ctx: &Ctx, status: StatusCode, p: &Pending<'_>, problem: Option<&str>) -
             (request_rows(lang, request, &p.shown.described, fee_row(lang, &p.shown.fee)))
             p { (if request.qualified { t(lang, "fee_then_sign") } else { t(lang, "fee_then_register") }) }
             @match &p.attempt {
+                _ if !matches!(p.shown.fee, Fee::Due(_)) => {}
                 Attempt::Waiting => {
                     p.notice role="status" { (t(lang, "pay_open")) " " a href={ "/portal/pay/" (sha) } { (t(lang, "refresh")) } }
                     (pay_form(csrf, lang, sha, t(lang, "continue_payment")))

@@ -75,7 +75,7 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         let next = (fee, request.qualified);
         awaiting.push((sha, d.institution.unwrap_or_default(), title, next));
     }
-    let paid_for = what_was_paid(ctx, &account.id, &orders).await?;
+    let paid_for = what_was_paid(ctx, account, &orders).await?;
     let registered = web::query_param(&ctx.query, "registered");
     Ok(ctx.page(StatusCode::OK, t(lang, "my_documents"), |csrf| {
         html! {

@@ -41,7 +41,7 @@ pub(crate) fn fee_row(lang: Lang, fee: &Fee) -> Markup {
             Fee::Due(bani) => { dt { (t(lang, "fee")) } dd { (lei(*bani)) " — " (t(lang, "fee_due")) } }
             Fee::Paid(r) => {
                 dt { (t(lang, "fee")) }
-                dd { (lei(r.amount_minor)) " — " (t(lang, "fee_paid")) ", " (t(lang, "receipt_no")) " " strong { (r.receipt_no) } }
+                dd { (lei(r.amount_minor)) " — " (t(lang, "fee_paid")) ", " (t(lang, "receipt_of")) " " strong { (r.receipt_no) } }
             }
         }
     }

@@ -212,6 +212,7 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
         "fee_title" => ["Plata taxei", "A díj befizetése", "Paying the fee"],
         "fee_due" => ["de plătit", "fizetendő", "to pay"],
         "fee_paid" => ["achitată", "kifizetve", "paid"],
+        "receipt_of" => ["chitanța nr.", "nyugta száma:", "receipt no."],
         "pay_fee" => ["Plătește taxa", "A díj befizetése", "Pay the fee"],
         "continue_payment" => [
             "Continuă plata",
