@@ -139,11 +139,13 @@ pub(crate) fn require_toolchain(browser_dir: &Path) {
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: {hint}"
     );
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "{} is missing: {hint}",
-        browser_dir.join("node_modules").display()
-    );
+    for package in ["playwright-core", "axe-core"] {
+        assert!(
+            browser_dir.join("node_modules").join(package).is_dir(),
+            "{} is missing: {hint}",
+            browser_dir.join("node_modules").join(package).display()
+        );
+    }
 }
 
 pub(crate) fn artifacts_dir(test: &str) -> PathBuf {
