@@ -86,6 +86,28 @@ impl Ctx {
         title: &str,
         body: impl Fn(&str) -> maud::Markup,
     ) -> Response {
+        self.page_of(None, status, title, body)
+    }
+
+    /// A page of one institution's service: its name, logo and colour in the
+    /// header.
+    pub(crate) fn branded_page(
+        &self,
+        tenant: &ghiseu_core::Tenant,
+        status: StatusCode,
+        title: &str,
+        body: impl Fn(&str) -> maud::Markup,
+    ) -> Response {
+        self.page_of(Some(tenant), status, title, body)
+    }
+
+    fn page_of(
+        &self,
+        tenant: Option<&ghiseu_core::Tenant>,
+        status: StatusCode,
+        title: &str,
+        body: impl Fn(&str) -> maud::Markup,
+    ) -> Response {
         let (csrf, fresh) = match &self.signed {
             Some((s, _)) => (s.csrf.clone(), None),
             None => {
@@ -96,7 +118,7 @@ impl Ctx {
         let name = self.signed.as_ref().map(|(_, a)| a.name.as_str());
         let mut r = secure_html_with(
             status,
-            layout(self.lang, title, name, &csrf, body(&csrf)),
+            layout(self.lang, title, (name, tenant), &csrf, body(&csrf)),
             CSP,
         );
         if let Some(cookie) = ghiseu_platform::chrome::remember_language(&self.query) {

@@ -55,10 +55,9 @@ pub(crate) fn page(
             .find(|f| field_id(f) == id)
             .map(|f| f.label.get(lang).as_str().to_owned())
     };
-    ctx.page(status, &title(lang, &heading, filled.errors), |csrf| {
+    ctx.branded_page(tenant, status, &title(lang, &heading, filled.errors), |csrf| {
         html! {
             h1 { (heading) }
-            p { (tenant.header_name().as_str()) }
             @if ty.fee_bani > 0 {
                 p.notice { strong { (fee_line(lang, ty.fee_bani)) } br; (t(lang, "fee_form")) }
             }

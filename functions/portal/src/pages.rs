@@ -1,7 +1,7 @@
 //! The portal's pages: mobile-first HTML, Romanian by default with Hungarian
 //! and English, no JavaScript, an error summary that links to each field.
 
-use ghiseu_core::Lang;
+use ghiseu_core::{Lang, Tenant};
 use ghiseu_platform::chrome;
 use ghiseu_platform::tracking::TrackingView;
 use maud::{DOCTYPE, Markup, html};
@@ -11,18 +11,19 @@ use crate::texts::t;
 /// The form errors of a page: each field's name and its problem.
 pub(crate) type Errors = Vec<(String, String)>;
 
-/// The page frame.
+/// The page frame: who is signed in, and the institution whose service the
+/// page is (its name, logo and colour), if any.
 pub fn layout(
     lang: Lang,
     title: &str,
-    signed_in: Option<&str>,
+    (signed_in, tenant): (Option<&str>, Option<&Tenant>),
     csrf: &str,
     body: Markup,
 ) -> String {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            (chrome::head(&format!("{title} — {}", t(lang, "portal")), None,
+            (chrome::head(&format!("{title} — {}", t(lang, "portal")), tenant.map(|t| t.slug.as_str()),
                 html! { script src=(ghiseu_platform::assets::PORTAL_JS) defer {} }))
             body {
                 (chrome::skip_link(lang))
@@ -37,6 +38,16 @@ pub fn layout(
                             span { (name) }
                             input type="hidden" name="csrf" value=(csrf);
                             button type="submit" { (t(lang, "logout")) }
+                        }
+                    }
+                }
+                @if let Some(t) = tenant {
+                    div.institution {
+                        a href={ "/institutions/" (t.slug) "?lang=" (lang.code()) } {
+                            @if t.branding.logo.is_some() {
+                                img src={ "/branding/" (t.slug) "/logo" } alt="";
+                            }
+                            (t.header_name().as_str())
                         }
                     }
                 }

@@ -294,3 +294,24 @@ async fn a_language_chosen_once_is_kept_on_the_next_pages() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_service_form_carries_its_institutions_name_and_colour() {
+    // Arrange
+    let app = spawn().await;
+    let mut citizen = crate::portal::registered(&app).await;
+
+    // Act
+    let (status, form) = citizen
+        .get("/portal/new/alfa/certificat-urbanism?lang=hu")
+        .await;
+    let (_, documents) = citizen.get("/portal").await;
+
+    // Assert: the institution's band and colour on its service, not elsewhere.
+    assert_eq!(status, 200);
+    assert!(form.contains("class=\"institution\""), "{form}");
+    assert!(form.contains("href=\"/institutions/alfa?lang=hu\""));
+    assert!(form.contains("Consiliul Județean Alfa"));
+    assert!(form.contains("href=\"/branding/alfa/theme.css\""));
+    assert!(!documents.contains("/branding/"));
+}
