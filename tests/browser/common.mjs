@@ -136,3 +136,23 @@ export async function scriptArgs(script) {
   await mkdir(artifacts, { recursive: true });
   return { base, artifacts, config };
 }
+
+/// The six-digit code of the first message to `phone` that `action` makes the
+/// platform send, waiting up to 10 s for it. Other messages that arrive in
+/// between (news of a payment, a registration) are passed over: a number
+/// inside a registration number (`CJC-2026-000010`) is no code.
+export async function codeSentBy(base, phone, action) {
+  const before = (await outbox(base, phone)).length;
+  await action();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const messages = await outbox(base, phone);
+    const fresh = messages.slice(0, messages.length - before).reverse();
+    for (const m of fresh) {
+      const code = m.text.match(/(?<![\d-])(\d{6})(?!\d)/);
+      if (code) return code[1];
+    }
+    check(Date.now() < deadline, `no code came to ${phone} within 10 s: ${JSON.stringify(fresh)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

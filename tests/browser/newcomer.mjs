@@ -30,8 +30,8 @@ import path from 'node:path';
 import {
   JourneyError,
   check,
+  codeSentBy,
   confirmAccount,
-  latestCode,
   launch,
   noAlert,
   pathOf,
@@ -210,12 +210,12 @@ async function getCertificate(page) {
 /// The code page of signing: the OTP from the outbox, then the registration.
 async function signWithCode(page) {
   const start = page.locator('main form[action^="/portal/sign/"]:not([action$="/confirm"])').first();
-  await submit(page, start);
+  const code = await codeSentBy(base, config.account.phone_e164, () => submit(page, start));
   await noAlert(page, 'asking for the signing code');
   await inspect(page, 'signing-code');
   const form = page.locator('form[action$="/confirm"]');
   check((await form.count()) === 1, `no code form on ${page.url()}`);
-  await form.locator('[name="code"]').fill(await latestCode(base, config.account.phone_e164));
+  await form.locator('[name="code"]').fill(code);
   await submit(page, form);
   await noAlert(page, 'signing');
 }
