@@ -364,10 +364,8 @@ try {
   await previewPdf(page);
   if ((await page.locator('main a[href^="/portal/signature"]').count()) > 0) {
     await getCertificate(page);
-    // Back to the request, from my documents.
-    await page.goto(`${base}/portal`);
-    await inspect(page, 'my-documents-certified');
-    await follow(page, `main a[href="${new URL(signing).pathname}"]`, 'the request waiting for a signature');
+    // Back to the request: the certificate page leads to it.
+    await follow(page, `main a[href^="${new URL(signing).pathname}"]`, 'the request waiting for a signature');
     await inspect(page, 'signing-with-certificate');
   }
   await signWithCode(page);

@@ -263,7 +263,12 @@ pub fn institution(lang: Lang, i: &Institution) -> String {
                 @if let Some(e) = &c.email { dt { (pick(lang, "E-mail", "E-mail", "E-mail")) } dd { a href={ "mailto:" (e) } { (e) } } }
             }
         }
-        h2 { (pick(lang, "Servicii", "Szolgáltatások", "Services")) }
+        h2 id="services" { (pick(lang, "Servicii", "Szolgáltatások", "Services")) }
+        @if i.services.len() > 1 {
+            nav aria-labelledby="services" {
+                ul { @for ty in &i.services { li { a href={ "#" (ty.code.as_str()) } { (ty.titles.get(lang).as_str()) } } } }
+            }
+        }
         @if i.services.is_empty() {
             p { (pick(lang, "Instituția nu primește încă cereri online.", "Az intézmény még nem fogad online kérelmeket.", "The institution does not accept online requests yet.")) }
         }

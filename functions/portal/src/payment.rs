@@ -68,7 +68,8 @@ fn when(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
     let local = ghiseu_core::calendar::local_datetime(at);
     match lang {
         Lang::En => local.format("%d/%m/%Y %H:%M").to_string(),
-        _ => local.format("%d.%m.%Y %H:%M").to_string(),
+        Lang::Hu => local.format("%Y.%m.%d. %H:%M").to_string(),
+        Lang::Ro => local.format("%d.%m.%Y %H:%M").to_string(),
     }
 }
 
@@ -121,11 +122,22 @@ pub async fn page(ctx: &Ctx, status: StatusCode, problem: Option<String>) -> Res
     let paid = orders.iter().any(|o| o.receipt().is_some());
     let stage = identity::stage_of(ctx, account, paid).await?;
     let phone = account.phone_verified && account.phone.is_some();
+    // With the credential ready, the way back to a request waiting for it.
+    let waiting = match stage {
+        CredentialStage::Ready(_) => citizen::awaiting_signature(&ctx.store, &account.id)
+            .await?
+            .first()
+            .map(|r| r.rsplit('/').next().unwrap_or_default().to_owned()),
+        _ => None,
+    };
     Ok(ctx.page(status, t(lang, "signature"), |csrf| {
         html! {
             h1 { (t(lang, "signature")) }
             p { (t(lang, "signature_intro")) }
             @if let Some(p) = &problem { p.error role="alert" { (p) } }
+            @if let Some(sha) = &waiting {
+                p.notice { a.button href={ "/portal/sign/" (sha) "?lang=" (lang.code()) } { (t(lang, "sign_waiting")) } }
+            }
             @if stage != CredentialStage::Buy {
                 (identity::stage(csrf, lang, &stage))
             } @else if !phone {

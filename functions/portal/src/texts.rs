@@ -7,6 +7,11 @@ use ghiseu_core::Lang;
 pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
     let [ro, hu, en] = match key {
         "portal" => ["Contul meu", "Fiókom", "My account"],
+        "sign_waiting" => [
+            "Semnați cererea care vă așteaptă",
+            "Írja alá a várakozó kérelmét",
+            "Sign the request that is waiting",
+        ],
         "my_documents" => ["Documentele mele", "Dokumentumaim", "My documents"],
         "register" => ["Creează cont", "Fiók létrehozása", "Create an account"],
         "login" => ["Autentificare", "Bejelentkezés", "Sign in"],

@@ -148,13 +148,18 @@ fn texts(lang: Lang) -> &'static Texts {
 
 // Written out rather than through chrono's `format`, which parses its
 // pattern again on every call (several per page, every lookup).
-fn local(at: DateTime<Utc>) -> String {
+fn local(at: DateTime<Utc>, lang: Lang) -> String {
     let t = local_datetime(at);
-    format!("{} {:02}:{:02}", day(t.date()), t.hour(), t.minute())
+    format!("{} {:02}:{:02}", day(t.date(), lang), t.hour(), t.minute())
 }
 
-fn day(d: NaiveDate) -> String {
-    format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+/// A date as the reader writes it: `04.12.2026` in Romanian and English,
+/// `2026.12.04.` in Hungarian.
+fn day(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Hu => format!("{:04}.{:02}.{:02}.", d.year(), d.month(), d.day()),
+        Lang::Ro | Lang::En => format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year()),
+    }
 }
 
 /// The shell of every public page (tracking, verification, statistics): the
@@ -195,7 +200,7 @@ fn route_list(route: &[crate::tracking::RouteEntry], lang: Lang) -> Markup {
         ol {
             @for e in route {
                 li {
-                    time datetime=(e.at.to_rfc3339()) { (local(e.at)) }
+                    time datetime=(e.at.to_rfc3339()) { (local(e.at, lang)) }
                     strong { (event_label(&e.event, lang).unwrap_or(e.event.as_str())) }
                     @if let Some(d) = &e.department { br; (d) }
                     @if let Some(o) = &e.official { " · " (o) }
@@ -320,7 +325,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
             dt { (t.institution) } dd { a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } }
             dt { (t.document_type) } dd { (view.document_type.title) }
             dt { (t.number) } dd { (view.registration_number) }
-            dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (local(view.registered_at)) } }
+            dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (local(view.registered_at, lang)) } }
             @if still_open(public) {
                 dt { (t.department) } dd { (view.current.department) }
                 @if let Some(official) = &view.current.official {
@@ -328,7 +333,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
                 }
             }
             dt { (t.days_in) } dd { (view.days_in_institution) }
-            dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (day(view.deadline)) } }
+            dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (day(view.deadline, lang)) } }
             @if still_open(public) {
                 @if view.days_left >= 0 {
                     dt { (t.days_left) } dd { (view.days_left) }
@@ -336,7 +341,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
                     dt { (t.overdue) } dd.overdue { (-view.days_left) }
                 }
             }
-            dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (local(view.updated_at)) } }
+            dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (local(view.updated_at, lang)) } }
         }
         p { (t.contact) " " a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } "." }
         @if view.journey.is_empty() {
@@ -575,10 +580,17 @@ mod tests {
         ] {
             let at: DateTime<Utc> = at.parse().unwrap();
             assert_eq!(
-                local(at),
+                local(at, Lang::Ro),
                 local_datetime(at).format("%d.%m.%Y %H:%M").to_string()
             );
-            assert_eq!(day(at.date_naive()), at.format("%d.%m.%Y").to_string());
+            assert_eq!(
+                day(at.date_naive(), Lang::En),
+                at.format("%d.%m.%Y").to_string()
+            );
+            assert_eq!(
+                day(at.date_naive(), Lang::Hu),
+                at.format("%Y.%m.%d.").to_string()
+            );
         }
     }
 
