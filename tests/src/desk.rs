@@ -28,6 +28,23 @@ pub fn admin_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_admin.wasm")
 }
 
+/// A copy of the workspace's `static/` beside the test manifest, as its path
+/// relative to it: real Spin mounts only files inside the application's
+/// directory (the one holding the manifest).
+fn static_copy(dir: &Path) -> String {
+    let name = format!("static-{}", std::process::id());
+    let copy = dir.join(&name);
+    std::fs::create_dir_all(&copy).expect("creating the static copy");
+    for entry in std::fs::read_dir(workspace_root().join("static")).expect("reading static/") {
+        let entry = entry.expect("a static/ entry");
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::copy(entry.path(), copy.join(entry.file_name()))
+                .expect("copying a static file");
+        }
+    }
+    name
+}
+
 /// A manifest with the desk, the administration and the track component on one "default" store, written
 /// once per test process (it is the same for every test). The probe is mounted at `/probe/...`
 /// on the same store, so a test can write a stored state directly (what a request that died
@@ -130,7 +147,7 @@ fn desk_manifest() -> PathBuf {
             static_assets = artifact("wasm32-wasip2/release/ghiseu_static.wasm")
                 .display()
                 .to_string(),
-            static_dir = workspace_root().join("static").display().to_string(),
+            static_dir = static_copy(&dir),
             verify = artifact("wasm32-wasip2/release/ghiseu_verify.wasm")
                 .display()
                 .to_string(),

@@ -23,8 +23,12 @@ use ghiseu_platform::keys::STORE;
 /// Starts a session for `account` and goes to `to`.
 async fn start_session(ctx: &Ctx, account: &Account, to: &str) -> Res {
     let s = session::create(&ctx.store, CITIZEN, &account.id, ctx.now).await?;
-    let mut r = see_other(to);
+    let (to, clear) = crate::ctx::after_sign_in(&ctx.headers, to);
+    let mut r = see_other(&to);
     set_cookie(&mut r, &session::cookie(SESSION_COOKIE, &s));
+    if let Some(clear) = clear {
+        set_cookie(&mut r, &clear);
+    }
     Ok(r)
 }
 

@@ -26,6 +26,52 @@ const FORM_COOKIE: &str = "ghiseu_portal_form";
 /// session can never pass for an official's.
 pub(crate) const CITIZEN: &str = "~citizen";
 
+/// The cookie that remembers the service form an anonymous citizen opened,
+/// to come back to it after signing in or signing up.
+const NEXT_COOKIE: &str = "ghiseu_next";
+
+/// Whether `path` is a service form's path (`/portal/new/{slug}/{code}`),
+/// the only place a citizen is sent back to.
+fn is_service_form(path: &str) -> bool {
+    path.strip_prefix("/portal/new/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(slug, code)| {
+            [slug, code].iter().all(|s| {
+                !s.is_empty()
+                    && s.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    })
+            })
+        })
+}
+
+/// `response`, remembering `path` (a service form) for an hour.
+pub(crate) fn come_back_to(mut response: Response, path: &str) -> Response {
+    if is_service_form(path) {
+        set_cookie(
+            &mut response,
+            &format!(
+                "{NEXT_COOKIE}={path}; Path=/portal; Max-Age=3600; HttpOnly; Secure; SameSite=Lax"
+            ),
+        );
+    }
+    response
+}
+
+/// Where a citizen who just signed in goes: the service form they opened
+/// before (the cookie is then cleared), else `default`.
+pub(crate) fn after_sign_in(headers: &HeaderMap, default: &str) -> (String, Option<String>) {
+    match cookie(headers, NEXT_COOKIE).filter(|p| is_service_form(p)) {
+        Some(path) => (
+            path.to_owned(),
+            Some(format!(
+                "{NEXT_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; Secure; SameSite=Lax"
+            )),
+        ),
+        None => (default.to_owned(), None),
+    }
+}
+
 /// What a handler answers; an `Err` is an unexpected failure ([`failed`]).
 pub(crate) type Res = ghiseu_platform::Result<Response>;
 

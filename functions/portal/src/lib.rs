@@ -234,7 +234,16 @@ async fn handle_upload(
     (kind, slug, item): (Upload, String, String),
 ) -> Response {
     if ctx.signed.is_none() {
-        return see_other("/portal/login");
+        // A service's form, opened before signing in: the citizen comes back
+        // to it once signed in (or signed up and confirmed).
+        let path = format!("/portal/new/{slug}/{item}");
+        return match (method, kind) {
+            (Method::GET, Upload::Submission) => ctx::come_back_to(
+                see_other(&format!("/portal/login?lang={}", ctx.lang.code())),
+                &path,
+            ),
+            _ => see_other("/portal/login"),
+        };
     }
     let result = match method {
         Method::GET => match kind {

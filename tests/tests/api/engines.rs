@@ -143,3 +143,28 @@ async fn five_hundred_registrations_across_two_spin_processes_on_one_redis() {
         .collect();
     assert_eq!(numbers, want);
 }
+
+#[tokio::test]
+async fn real_spin_serves_the_front_door_and_the_static_files_it_mounts() {
+    let Some(spin) = spin() else { return };
+    // Arrange
+    let app = App::desk(Backend::Sqlite).engine(spin).spawn().await;
+    let r = app.seed(&json!({"tenants": [tenant("alfa", "ALF")]})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // Act
+    let home = app.get("/?lang=hu").await.text().await.unwrap();
+    let at = home.find("href=\"/static/ghiseu.").expect("the stylesheet") + 6;
+    let href = home[at..].split('"').next().unwrap().to_owned();
+    let css = app.get(&href).await;
+
+    // Assert: the component reads `static/` through Spin's `files` mount.
+    assert!(home.contains("<html lang=\"hu\"") && home.contains("/institutions/alfa"));
+    assert_eq!(css.status(), 200);
+    assert_eq!(
+        css.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let on_disk = std::fs::read(ghiseu_tests::workspace_root().join("static/ghiseu.css")).unwrap();
+    assert_eq!(css.bytes().await.unwrap().as_ref(), on_disk.as_slice());
+}

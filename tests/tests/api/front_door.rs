@@ -315,3 +315,49 @@ async fn a_service_form_carries_its_institutions_name_and_colour() {
     assert!(form.contains("href=\"/branding/alfa/theme.css\""));
     assert!(!documents.contains("/branding/"));
 }
+
+#[tokio::test]
+async fn a_citizen_who_signs_up_from_a_service_comes_back_to_its_form() {
+    // Arrange: someone opens a service's form from the front door, not signed in.
+    let app = spawn().await;
+    let form = "/portal/new/alfa/certificat-urbanism";
+    let mut b = crate::portal::Browser::new(&app);
+    let (status, _) = b.get(form).await;
+    assert_eq!(status, 303);
+
+    // Act: they create an account and confirm it.
+    b.get("/portal/register").await;
+    let phone = "+40745000999";
+    let pw = "o parolă destul de lungă";
+    let (status, location, _) = b
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Ilona Kiss"),
+                ("phone", phone),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{location}");
+    b.get(&location).await;
+    let code = crate::portal::last_code(&app, phone).await;
+    let (status, landed, _) = b
+        .post("/portal/verify", &[("contact", phone), ("code", &code)])
+        .await;
+
+    // Assert: they land on the form they opened, once.
+    assert_eq!(status, 303);
+    assert_eq!(landed, form);
+    let (status, page) = b.get(&landed).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Certificat de urbanism"));
+    // The next sign-in goes to "my documents": the form was remembered once.
+    b.post("/portal/logout", &[]).await;
+    b.get("/portal/login").await;
+    let (status, next, _) = b
+        .post("/portal/login", &[("contact", phone), ("password", pw)])
+        .await;
+    assert_eq!((status.as_u16(), next.as_str()), (303, "/portal"));
+}
