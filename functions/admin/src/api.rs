@@ -4,7 +4,7 @@
 //! Errors are problem+json; validation errors list `errors: [{path, message}]`.
 
 use ghiseu_core::TypeVersion;
-use ghiseu_platform::http::{self as web, Request, Response, header_str, request_origin};
+use ghiseu_platform::http::{self as web, Request, Response, header_str};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use http::{HeaderValue, Method, StatusCode, header};
@@ -52,7 +52,6 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
             "The X-CSRF-Token header must hold this session's CSRF token.".to_owned(),
         ));
     }
-    let origin = request_origin(&headers);
     let segments: Vec<String> = path
         .trim_end_matches('/')
         .split('/')
@@ -90,7 +89,7 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
         ["officials", "invites"] => match method {
             Method::POST => {
                 let input = officials::parse_invite_json(&read_body(request).await?)?;
-                let issued = officials::invite(store, &admin, &input, &origin).await?;
+                let issued = officials::invite(store, &admin, &input).await?;
                 Ok(created(
                     "/api/v1/admin/officials",
                     web::json(StatusCode::OK, &issued),

@@ -38,9 +38,7 @@ mod platform_ops;
 mod seed;
 mod trust;
 
-use ghiseu_platform::http::{
-    self as web, Request, Response, request_origin as origin, secure_html,
-};
+use ghiseu_platform::http::{self as web, Request, Response, secure_html};
 use ghiseu_platform::keys::STORE;
 use ghiseu_platform::kv::Store;
 use http::{Method, StatusCode};
@@ -101,7 +99,6 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
     }
     let headers = request.headers().clone();
     let admin = admin(store, &headers).await?;
-    let origin = origin(&headers);
     match (method, segs.as_slice()) {
         (Method::GET, [] | [""]) => Ok(secure_html(StatusCode::OK, pages::home(&admin.viewer()))),
         (Method::GET, ["document-types"]) => document_types::list_page(store, &admin).await,
@@ -136,7 +133,7 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         (Method::GET, ["officials"]) => officials::page(store, &admin, &[]).await,
         (Method::POST, ["officials", "invite"]) => {
             let form = read_form(request).await?;
-            officials::invite_form(store, &admin, &form, &origin).await
+            officials::invite_form(store, &admin, &form).await
         }
         (Method::POST, ["officials", username]) => {
             let username = (*username).to_owned();

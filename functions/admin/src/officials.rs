@@ -115,13 +115,14 @@ pub fn invite_url(base: &str, token: &str) -> String {
     format!("{base}/admin/invite/{token}")
 }
 
-/// Issues an invitation in the administrator's tenant.
+/// Issues an invitation in the administrator's tenant. Its link is on the
+/// tenant's configured public address, never the request's Host.
 pub async fn invite(
     store: &Store,
     admin: &Admin,
     input: &InviteInput,
-    origin: &str,
 ) -> Result<Issued, AdminError> {
+    let origin = admin.tenant.public_base_url.as_str();
     let mut errors = Vec::new();
     let username = Username::parse(input.username.trim())
         .map_err(|e| errors.push(("username".to_owned(), e.to_string())))
@@ -194,7 +195,6 @@ pub async fn invite_form(
     store: &Store,
     admin: &Admin,
     form: &Form,
-    origin: &str,
 ) -> Result<Response, AdminError> {
     check_csrf(admin, form)?;
     let input = InviteInput {
@@ -203,7 +203,7 @@ pub async fn invite_form(
         department: field(form, "department").map(str::to_owned),
         roles: roles_in(form),
     };
-    match invite(store, admin, &input, origin).await {
+    match invite(store, admin, &input).await {
         Ok(issued) => Ok(secure_html(
             StatusCode::CREATED,
             pages::invite_issued(

@@ -26,7 +26,7 @@ mod session;
 mod signing;
 
 use ghiseu_core::DossierId;
-use ghiseu_platform::http::{self as web, Request, Response, request_origin as origin};
+use ghiseu_platform::http::{self as web, Request, Response};
 use ghiseu_platform::keys::STORE;
 use ghiseu_platform::kv::Store;
 use http::Method;
@@ -117,7 +117,10 @@ async fn route_signed(
         }
         (Method::GET, ["sign"]) => signing::queue(store, &signed, query).await,
         (Method::POST, ["sign", "batches"]) => {
-            let origin = origin(request.headers());
+            // The verification link printed in the signed acts is the
+            // institution's configured public address, never the request's
+            // Host (which anyone can forge).
+            let origin = signed.tenant.public_base_url.as_str().to_owned();
             let (_, body) = web::read_request(request, 256 * 1024).await?;
             signing::create(store, &signed, &origin, &body).await
         }

@@ -463,18 +463,27 @@ async fn a_new_municipality_runs_at_once_from_invitation_to_tracking() {
         .api(Method::POST, "/api/v1/admin/document-types", Some(&def))
         .await;
     assert_eq!(r.status(), 201);
+    // A forged Host does not reach the invitation link: it is on the
+    // institution's configured address.
     let r = adm
-        .api(
-            Method::POST,
-            "/api/v1/admin/officials/invites",
-            Some(
-                &json!({"username": "ion.reg", "display_name": "Ion Registru",
-                         "department": "registratura", "roles": ["registrar"]}),
-            ),
+        .client
+        .post(format!("{}/api/v1/admin/officials/invites", adm.base))
+        .header("cookie", &adm.cookie)
+        .header("x-csrf-token", &adm.csrf)
+        .header("host", "ghiseu.attacker.example")
+        .json(
+            &json!({"username": "ion.reg", "display_name": "Ion Registru",
+                      "department": "registratura", "roles": ["registrar"]}),
         )
-        .await;
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let reg_invite = json_of(r).await["invite_url"].as_str().unwrap().to_owned();
+    assert!(
+        reg_invite.starts_with(&format!("{}/admin/invite/", app.address)),
+        "{reg_invite}"
+    );
     assert_eq!(
         accept(&app, &reg_invite, "registratura e deschisă")
             .await

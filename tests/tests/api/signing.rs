@@ -118,15 +118,28 @@ async fn attach(sef: &Official, id: &str, n: usize) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "attaching response {n}");
 }
 
-/// Selects `ids` in the signer's queue; returns the batch's path.
+/// The `Host` an attacker puts on the request that selects the batch: the
+/// verification link in the signed acts must not follow it.
+const FORGED_HOST: &str = "ghiseu.attacker.example";
+
+/// Selects `ids` in the signer's queue (with a forged `Host`); returns the
+/// batch's path.
 async fn select(semn: &Official, ids: &[String]) -> String {
     let queue = semn.html("/desk/sign").await;
-    let mut fields: Vec<(&str, &str)> = Vec::new();
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", semn.csrf.as_str())];
     for id in ids {
         assert!(queue.contains(id.as_str()), "{id} is in the queue");
         fields.push(("d", id));
     }
-    let r = semn.form("/desk/sign/batches", &fields).await;
+    let r = semn
+        .client
+        .post(format!("{}/desk/sign/batches", semn.base))
+        .header("cookie", &semn.cookie)
+        .header("host", FORGED_HOST)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
@@ -330,6 +343,13 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
         "{text}"
     );
     assert!(text.contains("/verify/") && text.contains(verify), "{text}");
+    // ... on the institution's configured address, whatever Host the
+    // selecting request carried.
+    assert!(
+        text.contains(&format!("{}/verify/", s.app.address)),
+        "{text}"
+    );
+    assert!(!text.contains(FORGED_HOST), "{text}");
 
     let page = s.app.get(&format!("/verify/{verify}")).await;
     assert_eq!(page.status(), 200);
