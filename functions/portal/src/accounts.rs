@@ -344,7 +344,8 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
         ));
     };
     // The desk's throttle: failures per account (the contact) and per address.
-    let throttle = session::LoginThrottle::new(CITIZEN, contact.as_str(), &ctx.client(), ctx.now);
+    let throttle =
+        session::LoginThrottle::new(CITIZEN, &contact.identity(), &ctx.client(), ctx.now);
     if throttle.is_blocked(&ctx.store).await? {
         let errors = vec![(
             "contact".to_owned(),

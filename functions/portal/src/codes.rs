@@ -91,7 +91,7 @@ pub(crate) async fn send_code(
 pub(crate) fn may_send_code(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<bool> {
     Ok(citizen::within_limit(
         "code-contact",
-        contact.as_str(),
+        &contact.identity(),
         FixedWindow::per_hour(CODES_PER_CONTACT_HOUR),
         ctx.now,
     )? && citizen::within_limit(

@@ -64,11 +64,21 @@ impl Contact {
         }
     }
 
-    /// The canonical form (E.164 phone, lowercase e-mail).
+    /// The canonical form (E.164 phone; e-mail with its domain lowercased,
+    /// its local part as typed).
     pub fn as_str(&self) -> &str {
         match self {
             Self::Phone(p) => p.as_str(),
             Self::Email(e) => e.as_str(),
+        }
+    }
+
+    /// The contact as an identity, for keys and limits: the E.164 phone, or
+    /// the whole e-mail address lowercased ([`Email::identity`]).
+    pub fn identity(&self) -> String {
+        match self {
+            Self::Phone(p) => p.as_str().to_owned(),
+            Self::Email(e) => e.identity(),
         }
     }
 }
@@ -101,7 +111,13 @@ impl Account {
     pub fn has_verified(&self, contact: &Contact) -> bool {
         match contact {
             Contact::Phone(p) => self.phone_verified && self.phone.as_ref() == Some(p),
-            Contact::Email(e) => self.email_verified && self.email.as_ref() == Some(e),
+            Contact::Email(e) => {
+                self.email_verified
+                    && self
+                        .email
+                        .as_ref()
+                        .is_some_and(|m| m.identity() == e.identity())
+            }
         }
     }
 
@@ -109,7 +125,14 @@ impl Account {
     pub fn mark_verified(&mut self, contact: &Contact) -> bool {
         match contact {
             Contact::Phone(p) if self.phone.as_ref() == Some(p) => self.phone_verified = true,
-            Contact::Email(e) if self.email.as_ref() == Some(e) => self.email_verified = true,
+            Contact::Email(e)
+                if self
+                    .email
+                    .as_ref()
+                    .is_some_and(|m| m.identity() == e.identity()) =>
+            {
+                self.email_verified = true;
+            }
             _ => return false,
         }
         true

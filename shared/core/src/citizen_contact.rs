@@ -75,6 +75,13 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The address as an identity: wholly lowercased, so `Ana@X.ro` and
+    /// `ana@x.ro` are one account and one limit (the address is still stored
+    /// and written to as typed).
+    pub fn identity(&self) -> String {
+        self.0.to_lowercase()
+    }
 }
 
 /// A Romanian phone number in E.164 form, `+40` and 9 digits, the first of which
@@ -288,6 +295,14 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn an_email_identity_ignores_letter_case_but_the_address_keeps_it() {
+        let typed = Email::parse(" Ana.Pop@Example.RO ").unwrap();
+        assert_eq!(typed.as_str(), "Ana.Pop@example.ro");
+        assert_eq!(typed.identity(), "ana.pop@example.ro");
+        assert_eq!(typed.identity(), Email::parse("ANA.POP@example.ro").unwrap().identity());
     }
 
     #[test]

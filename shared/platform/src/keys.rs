@@ -315,9 +315,17 @@ pub mod citizen {
     use super::{CodePurpose, Contact};
 
     /// `citizen/contact/{contact}`: the account id owning a phone number or
-    /// an e-mail address (leased insert, so two accounts never share one).
+    /// an e-mail address (leased insert, so two accounts never share one),
+    /// by the contact's identity (an e-mail wholly lowercased).
     #[must_use]
     pub fn contact(contact: &Contact) -> String {
+        format!("citizen/contact/{}", contact.identity())
+    }
+
+    /// The same key as written before e-mail identities were lowercased
+    /// (the local part as typed): read when [`contact`] finds nothing.
+    #[must_use]
+    pub fn contact_as_typed(contact: &Contact) -> String {
         format!("citizen/contact/{}", contact.as_str())
     }
 
@@ -326,12 +334,12 @@ pub mod citizen {
     #[must_use]
     pub fn code(purpose: CodePurpose, contact: &Contact, subject: &str) -> String {
         if subject.is_empty() {
-            format!("citizen/code/{}/{}", purpose.code(), contact.as_str())
+            format!("citizen/code/{}/{}", purpose.code(), contact.identity())
         } else {
             format!(
                 "citizen/code/{}/{}/{subject}",
                 purpose.code(),
-                contact.as_str()
+                contact.identity()
             )
         }
     }

@@ -1075,3 +1075,65 @@ async fn password_guessing_is_throttled() {
     assert!(html.contains("href=\"#contact\""));
     assert!(!b.cookies.contains_key("ghiseu_citizen"));
 }
+
+#[tokio::test]
+async fn an_email_address_is_one_identity_whatever_its_letter_case() {
+    // Arrange: an account registered with capitals in its e-mail address.
+    let app = spawn().await;
+    let mut b = Browser::new(&app);
+    b.get("/portal/register").await;
+    let pw = "o parolă cu litere mari";
+    let (status, location, _) = b
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Ana Pop"),
+                ("email", "Ana.Pop@Example.RO"),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    b.get(&location).await;
+    let code = last_code(&app, "Ana.Pop@example.ro").await;
+    let (status, _, _) = b
+        .post(
+            "/portal/verify",
+            &[("contact", "ANA.POP@example.ro"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Act
+    let mut other = Browser::new(&app);
+    other.get("/portal/register").await;
+    let (again, _, _) = other
+        .post(
+            "/portal/register",
+            &[
+                ("name", "Altcineva"),
+                ("email", "ana.pop@example.ro"),
+                ("password", pw),
+                ("password2", pw),
+            ],
+        )
+        .await;
+    let mut c = Browser::new(&app);
+    c.get("/portal/login").await;
+    let (login, to, _) = c
+        .post(
+            "/portal/login",
+            &[("contact", "ana.pop@EXAMPLE.ro"), ("password", pw)],
+        )
+        .await;
+
+    // Assert: one account, reached by the address in any case; mail still
+    // goes to the address as it was typed.
+    assert_ne!(
+        again,
+        StatusCode::SEE_OTHER,
+        "a second account was made for the same address"
+    );
+    assert_eq!((login, to.as_str()), (StatusCode::SEE_OTHER, "/portal"));
+}

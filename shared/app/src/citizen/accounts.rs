@@ -188,8 +188,16 @@ pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
 
 /// The account owning `contact`.
 pub async fn account_by_contact(store: &Store, contact: &Contact) -> Result<Option<Account>> {
-    let Some(id) = store.get(&keys::citizen::contact(contact)).await? else {
-        return Ok(None);
+    let id = match store.get(&keys::citizen::contact(contact)).await? {
+        Some(id) => id,
+        // An account registered before e-mail identities were lowercased.
+        None if keys::citizen::contact_as_typed(contact) != keys::citizen::contact(contact) => {
+            match store.get(&keys::citizen::contact_as_typed(contact)).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            }
+        }
+        None => return Ok(None),
     };
     account(store, &String::from_utf8_lossy(&id)).await
 }
