@@ -206,6 +206,7 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         password_hash: Some(session::hash_password(registration.password)?),
         lang,
         created_at: ctx.now,
+        sessions_from: None,
     };
     if let Err(CreateError::ContactTaken(c)) =
         citizen::create_account(&ctx.store, &account, ctx.now).await?
@@ -288,6 +289,8 @@ pub(crate) async fn reset(ctx: &Ctx, form: &Form) -> Res {
             // The code reached this contact: it is proven too.
             account.mark_verified(&contact);
             account.password_hash = Some(session::hash_password(password)?);
+            // Whoever was signed in with the old password is signed out.
+            account.sessions_from = Some(ctx.now);
             citizen::put_account(&ctx.store, &account).await?;
             start_session(ctx, &account, "/portal").await
         }

@@ -218,7 +218,7 @@ async fn signed_in(
     }
     Ok(citizen::account(store, &s.username)
         .await?
-        .filter(Account::is_verified)
+        .filter(|a| a.is_verified() && a.accepts_session(s.issued_at))
         .map(|a| (s, a)))
 }
 

@@ -104,9 +104,22 @@ pub struct Account {
     pub lang: Lang,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// Sessions started before this instant are ended (set by a password
+    /// reset); `None`: every unexpired session stands.
+    pub sessions_from: Option<DateTime<Utc>>,
 }
 
 impl Account {
+    /// Whether a session started at `issued_at` (`None`: a session from
+    /// before sessions recorded it) still stands for this account.
+    pub fn accepts_session(&self, issued_at: Option<DateTime<Utc>>) -> bool {
+        match (self.sessions_from, issued_at) {
+            (None, _) => true,
+            (Some(from), Some(at)) => at >= from,
+            (Some(_), None) => false,
+        }
+    }
+
     /// Whether `contact` is one of this account's contacts, proven by a code.
     pub fn has_verified(&self, contact: &Contact) -> bool {
         match contact {
@@ -325,7 +338,15 @@ mod tests {
             password_hash: None,
             lang: Lang::Ro,
             created_at: at("2026-03-02T08:00:00Z"),
+            sessions_from: None,
         };
+        // A password reset ends the sessions started before it.
+        assert!(a.accepts_session(None));
+        a.sessions_from = Some(at("2026-03-03T08:00:00Z"));
+        assert!(!a.accepts_session(None));
+        assert!(!a.accepts_session(Some(at("2026-03-03T07:59:59Z"))));
+        assert!(a.accepts_session(Some(at("2026-03-03T08:00:00Z"))));
+        a.sessions_from = None;
         assert!(!a.has_verified(&phone) && !a.is_verified());
         assert!(!a.mark_verified(&Contact::parse("b@example.ro").unwrap()));
         assert!(a.mark_verified(&phone));

@@ -302,7 +302,10 @@ mod tests {
         let typed = Email::parse(" Ana.Pop@Example.RO ").unwrap();
         assert_eq!(typed.as_str(), "Ana.Pop@example.ro");
         assert_eq!(typed.identity(), "ana.pop@example.ro");
-        assert_eq!(typed.identity(), Email::parse("ANA.POP@example.ro").unwrap().identity());
+        assert_eq!(
+            typed.identity(),
+            Email::parse("ANA.POP@example.ro").unwrap().identity()
+        );
     }
 
     #[test]

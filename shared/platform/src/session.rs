@@ -112,6 +112,9 @@ pub struct Session {
     pub csrf: String,
     /// When the session ends.
     pub expires_at: DateTime<Utc>,
+    /// When it started; absent in sessions started before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 fn session_key(id: &str) -> String {
@@ -137,6 +140,7 @@ pub async fn create(
         username: username.to_owned(),
         csrf: random_secret()?,
         expires_at: now + SESSION_TTL,
+        issued_at: Some(now),
     };
     let json = serde_json::to_vec(&session).unwrap_or_default();
     store.set(&session_key(&session.id), &json).await?;

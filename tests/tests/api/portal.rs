@@ -297,7 +297,13 @@ async fn register_verify_sign_in_by_password_and_by_sms_and_reset() {
         .await;
     assert_eq!(status, StatusCode::GONE, "a code works once");
 
-    // Reset: a new password through a code; the old one stops working.
+    // Reset: a new password through a code; the old one stops working, and
+    // whoever was signed in with it (c, on another device) is signed out.
+    let (_, html) = c.get("/portal").await;
+    assert!(
+        html.contains("Documentele mele"),
+        "c is signed in before the reset"
+    );
     let mut f = Browser::new(&app);
     f.get("/portal/reset").await;
     // Only a proven contact gets a reset code: the e-mail was never proven.
@@ -321,6 +327,16 @@ async fn register_verify_sign_in_by_password_and_by_sms_and_reset() {
     assert_eq!(
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/portal")
+    );
+    let (_, html) = c.get("/portal").await;
+    assert!(
+        !html.contains("Documentele mele"),
+        "the reset ends earlier sessions"
+    );
+    let (_, html) = f.get("/portal").await;
+    assert!(
+        html.contains("Documentele mele"),
+        "the session the reset started stands"
     );
     let mut g = Browser::new(&app);
     g.get("/portal/login").await;

@@ -26,6 +26,10 @@ struct StoredAccount {
     #[serde(default)]
     lang: String,
     created_at: DateTime<Utc>,
+    /// Sessions started before it are ended; absent in records written
+    /// before a reset ended sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sessions_from: Option<DateTime<Utc>>,
 }
 
 impl StoredAccount {
@@ -40,6 +44,7 @@ impl StoredAccount {
             password_hash: a.password_hash.clone(),
             lang: a.lang.code().to_owned(),
             created_at: a.created_at,
+            sessions_from: a.sessions_from,
         }
     }
 
@@ -64,6 +69,7 @@ impl StoredAccount {
             password_hash: self.password_hash.clone(),
             lang: Lang::from_code(&self.lang).unwrap_or(Lang::Ro),
             created_at: self.created_at,
+            sessions_from: self.sessions_from,
         })
     }
 }
