@@ -157,6 +157,7 @@ pub async fn invite(
         department,
         roles,
         active: true,
+        sessions_from: None,
     };
     let (token, hash) = new_token()?;
     let invite = Invite::new(official, ghiseu_platform::config::now());
@@ -242,9 +243,15 @@ pub async fn update_form(
         let m = "Nu vă puteți dezactiva și nici retrage rolul de administrator.".to_owned();
         return page(store, admin, &[(anchor, m)]).await;
     }
+    let now = ghiseu_platform::config::now();
     repo::update_official(&admin.scope, &user, |o| {
         o.roles = roles.clone();
         o.department = department.clone();
+        // A deactivation ends the official's sessions: reactivated, they
+        // sign in again.
+        if o.active && !active {
+            o.sessions_from = Some(now);
+        }
         o.active = active;
     })?
     .ok_or_else(missing)?;

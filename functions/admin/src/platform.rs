@@ -192,6 +192,7 @@ fn parse(input: &NewTenant, origin: &str) -> Result<(Tenant, Official), AdminErr
                 department: None,
                 roles: [Role::TenantAdmin].into(),
                 active: true,
+                sessions_from: None,
             };
             Ok((tenant, admin))
         }

@@ -379,6 +379,7 @@ async fn put_official(
         department: o.department.clone(),
         roles: o.roles.clone(),
         active: true,
+        sessions_from: None,
     })
     .map_err(invalid(&format!("official {}", o.username)))?;
     let hash = match repo::official_with_hash(store, scope, &official.username).await? {

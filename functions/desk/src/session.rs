@@ -76,6 +76,9 @@ pub async fn signed_in(store: &Store, headers: &HeaderMap) -> Result<Option<Sign
     ) else {
         return Ok(None);
     };
+    if !official.accepts_session(session.issued_at) {
+        return Ok(None);
+    }
     let Some(actor) = official.actor() else {
         return Ok(None);
     };

@@ -27,9 +27,22 @@ pub struct Official {
     pub roles: BTreeSet<Role>,
     /// Deactivated officials can no longer act.
     pub active: bool,
+    /// Sessions started before this instant are ended (set by a
+    /// deactivation, so a reactivated official signs in again).
+    pub sessions_from: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Official {
+    /// Whether a session started at `issued_at` (`None`: one from before
+    /// sessions recorded it) still stands for this official.
+    pub fn accepts_session(&self, issued_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        match (self.sessions_from, issued_at) {
+            (None, _) => true,
+            (Some(from), Some(at)) => at >= from,
+            (Some(_), None) => false,
+        }
+    }
+
     /// The actor this official acts as, or `None` when deactivated.
     pub fn actor(&self) -> Option<Actor> {
         self.active.then(|| Actor {
@@ -149,6 +162,7 @@ mod tests {
             department: None,
             roles: [Role::Official].into(),
             active: true,
+            sessions_from: None,
         };
         assert!(o.actor().is_some());
         o.active = false;
@@ -172,6 +186,7 @@ mod invite_tests {
             department: None,
             roles: [Role::TenantAdmin].into(),
             active: false,
+            sessions_from: None,
         };
         Invite::new(o, at("2026-03-01T10:00:00Z"))
     }

@@ -717,6 +717,8 @@ async fn a_deactivated_official_cannot_sign_in_and_loses_their_session() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // ... but the session open before the deactivation stays ended.
+    assert_eq!(reg.get("/desk").await.status(), StatusCode::SEE_OTHER);
     app.desk_sign_in("alfa", "reg", "parola-reg").await;
 }
 

@@ -384,8 +384,15 @@ mod tests {
             department: Some(dept("urbanism")),
             roles: [Role::Official, Role::Signer].into(),
             active: true,
+            sessions_from: None,
         };
         assert_eq!(Official::from_stored(&off.to_stored()), Ok(off.clone()));
+        let ended = Official {
+            active: false,
+            sessions_from: Some(at("2026-03-02T09:00:00Z")),
+            ..off.clone()
+        };
+        assert_eq!(Official::from_stored(&ended.to_stored()), Ok(ended));
 
         let invite = Invite::new(off, at("2026-03-01T10:00:00.5Z"));
         let json = serde_json::to_string(&invite.to_stored()).unwrap();

@@ -30,6 +30,10 @@ pub struct StoredOfficial {
     pub roles: Vec<String>,
     /// Active.
     pub active: bool,
+    /// Sessions started before it are ended (RFC 3339); absent in records
+    /// written before a deactivation ended sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_from: Option<String>,
 }
 
 impl Official {
@@ -43,6 +47,7 @@ impl Official {
             department: self.department.as_ref().map(ToString::to_string),
             roles: self.roles.iter().map(|r| r.code().to_owned()).collect(),
             active: self.active,
+            sessions_from: self.sessions_from.map(time_to_stored),
         }
     }
 
@@ -60,6 +65,11 @@ impl Official {
                 .map(|r| some("roles", Role::from_code(r)))
                 .collect::<Result<BTreeSet<_>, _>>()?,
             active: s.active,
+            sessions_from: s
+                .sessions_from
+                .as_deref()
+                .map(|t| time_from_stored("sessions_from", t))
+                .transpose()?,
         })
     }
 }
