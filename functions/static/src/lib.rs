@@ -35,12 +35,12 @@ async fn handle(request: Request) -> Response {
             return web::problem(StatusCode::NOT_FOUND, "no such file");
         }
     };
-    let fresh = hex(&Sha256::digest(&bytes)) == asset.sha256;
-    if hashed && !fresh {
+    let digest = hex(&Sha256::digest(&bytes));
+    if hashed && digest != asset.sha256 {
         eprintln!("static: {} differs from the build's; rebuild", asset.name);
         return web::problem(StatusCode::NOT_FOUND, "no such file");
     }
-    let etag = format!("\"{}\"", &hex(&Sha256::digest(&bytes))[..20]);
+    let etag = format!("\"{}\"", &digest[..20]);
     let not_modified = web::header_str(request.headers(), "if-none-match")
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut response = if not_modified {

@@ -16,13 +16,14 @@ use ghiseu_platform::repo;
 use ghiseu_platform::tracking_page as page;
 use http::StatusCode;
 
-/// What was typed, and what was wrong with it.
+/// What was typed, shown again with the errors.
 struct Typed {
     number: String,
     code: String,
 }
 
-/// Whether the query asks for a lookup (both fields present).
+/// Whether the query asks for a lookup (either field present; a missing one
+/// is reported as malformed).
 pub fn is_lookup(query: &str) -> bool {
     query_param(query, "number").is_some() || query_param(query, "code").is_some()
 }
