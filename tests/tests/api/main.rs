@@ -6,10 +6,12 @@
 #![allow(clippy::disallowed_methods)]
 
 mod admin;
+mod admin_pages;
 mod backup;
 mod browser;
 mod browser_newcomer;
 mod browser_signer;
+mod claim;
 mod connections;
 mod csc;
 mod desk;
@@ -24,13 +26,18 @@ mod isolation;
 mod key_value;
 mod languages;
 mod object_store;
+mod officials;
 mod outbound;
 mod payment;
 mod portal;
+mod portal_journey;
+mod portal_submission;
 mod raw;
 mod routing;
 mod signing;
 mod signing_page;
+mod signing_recovery;
 mod stats;
 mod tracking;
+mod trust;
 mod variables;

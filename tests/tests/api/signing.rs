@@ -38,17 +38,17 @@ pub(crate) fn tenant() -> Value {
     })
 }
 
-struct Setup {
-    app: TestApp,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
     /// The signer's credential at the sandbox provider.
-    credential: String,
-    reg: Official,
-    sef: Official,
-    semn: Official,
+    pub(crate) credential: String,
+    pub(crate) reg: Official,
+    pub(crate) sef: Official,
+    pub(crate) semn: Official,
 }
 
 /// The desk and the sandbox with `variables` set in the runtime config.
-async fn setup(variables: &[(&str, &str)]) -> Setup {
+pub(crate) async fn setup(variables: &[(&str, &str)]) -> Setup {
     let mut app = App::desk(Backend::Sqlite);
     for (name, value) in variables {
         app = app.config_variable(name, value);
@@ -84,7 +84,7 @@ pub(crate) async fn enroll(app: &TestApp, user: &str, name: &str, phone: &str) -
 }
 
 /// A real PDF (the cerere renderer's), different for every `n`.
-fn response_pdf(n: usize) -> Vec<u8> {
+pub(crate) fn response_pdf(n: usize) -> Vec<u8> {
     ghiseu_tests::real_pdf(&format!(
         "Răspuns nr. {n}: se emite certificatul de urbanism."
     ))
@@ -92,7 +92,7 @@ fn response_pdf(n: usize) -> Vec<u8> {
 
 /// Registers a dossier, attaches response `n` and sends it for signature;
 /// returns (id, registration number, tracking token).
-async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
+pub(crate) async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
     let (id, regno, token) = s.reg.register("certificat-urbanism").await;
     attach(&s.sef, &id, n).await;
     let r = s
@@ -103,7 +103,7 @@ async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
     (id, regno, token)
 }
 
-async fn attach(sef: &Official, id: &str, n: usize) {
+pub(crate) async fn attach(sef: &Official, id: &str, n: usize) {
     let head = sef.route_head(id).await;
     let form = Form::new()
         .text("csrf", sef.csrf.clone())
@@ -120,11 +120,11 @@ async fn attach(sef: &Official, id: &str, n: usize) {
 
 /// The `Host` an attacker puts on the request that selects the batch: the
 /// verification link in the signed acts must not follow it.
-const FORGED_HOST: &str = "ghiseu.attacker.example";
+pub(crate) const FORGED_HOST: &str = "ghiseu.attacker.example";
 
 /// Selects `ids` in the signer's queue (with a forged `Host`); returns the
 /// batch's path.
-async fn select(semn: &Official, ids: &[String]) -> String {
+pub(crate) async fn select(semn: &Official, ids: &[String]) -> String {
     let queue = semn.html("/desk/sign").await;
     let mut fields: Vec<(&str, &str)> = vec![("csrf", semn.csrf.as_str())];
     for id in ids {
@@ -149,7 +149,7 @@ async fn select(semn: &Official, ids: &[String]) -> String {
     r.headers()["location"].to_str().unwrap().to_owned()
 }
 
-async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
+pub(crate) async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
     let r = app
         .get(&format!(
             "/api/v1/sandbox/outbox?to={}",
@@ -172,7 +172,7 @@ async fn outbox_codes(app: &TestApp, phone: &str) -> Vec<String> {
 }
 
 /// Enters the signing code on the batch page; the desk answers with the batch again.
-async fn enter_code(semn: &Official, batch: &str, code: &str) {
+pub(crate) async fn enter_code(semn: &Official, batch: &str, code: &str) {
     let r = semn.form(batch, &[("otp", code)]).await;
     assert_eq!(
         r.status(),
@@ -182,14 +182,14 @@ async fn enter_code(semn: &Official, batch: &str, code: &str) {
     );
 }
 
-async fn batch_json(semn: &Official, path: &str) -> Value {
+pub(crate) async fn batch_json(semn: &Official, path: &str) -> Value {
     let r = semn.get(&format!("{path}.json")).await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
 
 /// A file of dossier `id` as the desk serves it.
-async fn signed_file(official: &Official, id: &str, sha256: &str) -> Vec<u8> {
+pub(crate) async fn signed_file(official: &Official, id: &str, sha256: &str) -> Vec<u8> {
     let r = official
         .get(&format!("/desk/dossiers/{id}/files/{sha256}"))
         .await;
@@ -213,7 +213,7 @@ pub(crate) fn pem_der(pem: &str) -> Vec<u8> {
         .unwrap()
 }
 
-fn states(batch: &Value) -> Vec<String> {
+pub(crate) fn states(batch: &Value) -> Vec<String> {
     batch["items"]
         .as_array()
         .unwrap()
@@ -242,7 +242,7 @@ pub(crate) async fn csc_calls(app: &TestApp, credential: &str, method: &str) -> 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alone() {
+pub(crate) async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alone() {
     let s = setup(&[]).await;
     let mut dossiers = Vec::new();
     for n in 0..25 {
@@ -393,7 +393,7 @@ async fn a_batch_of_25_is_signed_with_one_code_and_a_changed_document_fails_alon
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
+pub(crate) async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
     let s = setup(&[("tsa_url", "http://sandbox.spin.internal/sandbox/tsa")]).await;
     let mut ids = Vec::new();
     for n in 0..3 {
@@ -449,7 +449,7 @@ async fn with_a_tsa_every_signature_gets_a_timestamp_b_t() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_tsa_that_fails_fails_each_document_with_its_reason() {
+pub(crate) async fn a_tsa_that_fails_fails_each_document_with_its_reason() {
     // Nothing answers there: no document is issued without its timestamp.
     let s = setup(&[("tsa_url", "http://sandbox.spin.internal/sandbox/no-tsa")]).await;
     let id = awaiting_signature(&s, 0).await.0;
@@ -465,7 +465,7 @@ async fn a_tsa_that_fails_fails_each_document_with_its_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn only_the_signer_signs_and_only_their_own_batch() {
+pub(crate) async fn only_the_signer_signs_and_only_their_own_batch() {
     let s = setup(&[]).await;
     let (id, _, _) = awaiting_signature(&s, 1).await;
     // A head of department cannot start a batch.
@@ -498,7 +498,7 @@ async fn only_the_signer_signs_and_only_their_own_batch() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
+pub(crate) async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
     let s = setup(&[("csc_multisign", "10")]).await;
     let mut ids = Vec::new();
     for n in 0..25 {
@@ -520,7 +520,7 @@ async fn a_batch_larger_than_multisign_takes_one_code_per_part() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
+pub(crate) async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
     let s = setup(&[(
         "csc_callback_url",
         "http://desk.spin.internal/api/v1/signing/callback",
@@ -594,162 +594,4 @@ async fn asynchronous_results_complete_the_batch_and_replays_change_nothing() {
         states(&batch_json(&s.semn, &batch).await),
         ["signed", "signed", "signed"]
     );
-}
-
-/// The stored batch behind `path` (`/desk/sign/batches/{id}`), read through the probe.
-async fn stored_batch(app: &TestApp, path: &str) -> (String, Value) {
-    let id = path.rsplit('/').next().unwrap();
-    let key = format!("/probe/kv/t/alfa/signing/{id}");
-    let r = app.get(&key).await;
-    assert_eq!(r.status(), 200, "reading {key}");
-    (key, r.json().await.unwrap())
-}
-
-/// Writes back `items` of the stored batch as pending: the state a signing
-/// request leaves when it dies after issuing them, before it saves their results.
-async fn forget_results(app: &TestApp, path: &str, items: &[usize]) {
-    let (key, mut batch) = stored_batch(app, path).await;
-    for &i in items {
-        let item = batch["items"][i].as_object_mut().unwrap();
-        assert_eq!(item["state"], "signed", "item {i} was signed");
-        item.remove("document");
-        item.insert("state".to_owned(), json!("pending"));
-    }
-    write_batch(app, &key, &batch).await;
-}
-
-/// Replaces the stored batch at `key` (a `/probe/kv/...` path) with `batch`.
-async fn write_batch(app: &TestApp, key: &str, batch: &Value) {
-    let r = app.put(key, serde_json::to_vec(batch).unwrap()).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT, "writing {key}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn documents_issued_by_a_request_that_died_are_shown_signed_and_not_signed_again() {
-    let s = setup(&[("csc_multisign", "5")]).await;
-    let mut ids = Vec::new();
-    let mut tokens = Vec::new();
-    for n in 0..10 {
-        let (id, _, token) = awaiting_signature(&s, n).await;
-        ids.push(id);
-        tokens.push(token);
-    }
-    let batch = select(&s.semn, &ids).await;
-    let code = outbox_codes(&s.app, SIGNER_PHONE).await[0].clone();
-    enter_code(&s.semn, &batch, &code).await;
-    let first = batch_json(&s.semn, &batch).await;
-    assert_eq!(states(&first)[..5], ["signed"; 5]);
-
-    // Items 1 and 3 were issued, but the request died before saving them.
-    forget_results(&s.app, &batch, &[1, 3]).await;
-    assert_eq!(states(&batch_json(&s.semn, &batch).await)[1], "pending");
-    // The batch page shows the truth: signed, with the documents issued then.
-    let page = s.semn.get(&batch).await;
-    assert_eq!(page.status(), 200);
-    let repaired = batch_json(&s.semn, &batch).await;
-    for i in [1, 3] {
-        assert_eq!(repaired["items"][i]["state"], "signed", "item {i}");
-        assert_eq!(
-            repaired["items"][i]["document"], first["items"][i]["document"],
-            "item {i} keeps the document issued the first time"
-        );
-    }
-
-    // Again for item 4, and this time the signer goes straight on with the
-    // next code: it covers the five documents still to sign, not item 4.
-    forget_results(&s.app, &batch, &[4]).await;
-    let codes = outbox_codes(&s.app, SIGNER_PHONE).await;
-    assert_eq!(codes.len(), 2, "the first part asked for the second code");
-    enter_code(&s.semn, &batch, &codes[0]).await;
-    let done = batch_json(&s.semn, &batch).await;
-    assert_eq!(states(&done), ["signed"; 10], "{done}");
-    assert_eq!(done["items"][4]["document"], first["items"][4]["document"]);
-    assert_eq!(
-        csc_calls(&s.app, &s.credential, "credentials/authorize").await,
-        2,
-        "one code per part of five; item 4 was not signed again"
-    );
-    assert_eq!(
-        csc_calls(&s.app, &s.credential, "signatures/signHash").await,
-        2
-    );
-    // Each dossier was signed and issued once, and its verification record
-    // answers for the document the batch shows.
-    for (i, token) in tokens.iter().enumerate() {
-        let tracking: Value = s
-            .app
-            .get(&format!("/api/v1/track/{token}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(tracking["status"], "resolved", "dossier {i}");
-        let signed = tracking["route"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["event"] == "signed")
-            .count();
-        assert_eq!(signed, 1, "dossier {i} is signed once");
-        let item = &done["items"][i];
-        let verify: Value = s
-            .app
-            .get(&format!(
-                "/api/v1/verify/{}",
-                item["verify"].as_str().unwrap()
-            ))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(verify["sha256"], item["document"], "dossier {i}");
-    }
-}
-
-/// An asynchronous result that never arrives (here the callback URL answers
-/// 404, and the provider delivers once) leaves the batch waiting; after
-/// fifteen minutes without it the batch stops waiting, says so, and offers a
-/// new code for the documents still to sign.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_batch_stops_waiting_for_an_asynchronous_result_that_never_comes() {
-    let s = setup(&[(
-        "csc_callback_url",
-        "http://desk.spin.internal/api/v1/signing/nowhere",
-    )])
-    .await;
-    let ids = vec![
-        awaiting_signature(&s, 0).await.0,
-        awaiting_signature(&s, 1).await.0,
-    ];
-    let batch = select(&s.semn, &ids).await;
-    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
-    enter_code(&s.semn, &batch, &code).await;
-    let waiting = batch_json(&s.semn, &batch).await;
-    assert!(!waiting["in_flight"].is_null(), "{waiting}");
-    let page = s.semn.html(&batch).await;
-    assert!(page.contains("Furnizorul de semnare semnează"), "{page}");
-
-    // Fourteen minutes on, it still waits; sixteen, and it gives up.
-    for (minutes, waits) in [(14, true), (16, false)] {
-        let (key, mut stored) = stored_batch(&s.app, &batch).await;
-        let since = chrono::Utc::now() - chrono::TimeDelta::minutes(minutes);
-        stored["in_flight"]["since"] = json!(since.to_rfc3339());
-        write_batch(&s.app, &key, &stored).await;
-        let now = batch_json(&s.semn, &batch).await;
-        assert_eq!(
-            !now["in_flight"].is_null(),
-            waits,
-            "after {minutes} minutes: {now}"
-        );
-    }
-    let page = s.semn.html(&batch).await;
-    assert!(page.contains("nu a trimis la timp rezultatul"), "{page}");
-    assert!(page.contains("Trimite un cod nou"), "{page}");
-    assert_eq!(
-        states(&batch_json(&s.semn, &batch).await),
-        ["pending", "pending"]
-    );
-    let r = s.semn.form(&format!("{batch}/code"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(outbox_codes(&s.app, SIGNER_PHONE).await.len(), 2);
 }
