@@ -13,6 +13,7 @@
 
 use ghiseu_platform::assets::{self, Asset};
 use ghiseu_platform::http::{self as web, Request, Response};
+use ghiseu_platform::session;
 use http::{HeaderValue, Method, StatusCode, header};
 use sha2::{Digest, Sha256};
 
@@ -35,14 +36,14 @@ async fn handle(request: Request) -> Response {
             return web::problem(StatusCode::NOT_FOUND, "no such file");
         }
     };
-    let digest = hex(&Sha256::digest(&bytes));
+    let digest = session::hex(&Sha256::digest(&bytes));
     if hashed && digest != asset.sha256 {
         eprintln!("static: {} differs from the build's; rebuild", asset.name);
         return web::problem(StatusCode::NOT_FOUND, "no such file");
     }
     let etag = format!("\"{}\"", &digest[..20]);
     let not_modified = web::header_str(request.headers(), "if-none-match")
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| web::matches_etag(v, &etag));
     let mut response = if not_modified {
         web::empty(StatusCode::NOT_MODIFIED)
     } else if request.method() == Method::HEAD {
@@ -80,8 +81,4 @@ fn headers(response: &mut Response, asset: &Asset, hashed: bool, etag: &str) {
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

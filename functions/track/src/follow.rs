@@ -8,7 +8,7 @@
 
 use std::str::FromStr as _;
 
-use ghiseu_core::{DossierId, Lang, ReceiptCode, RegistrationNumber, TrackingToken};
+use ghiseu_core::{Lang, ReceiptCode, RegistrationNumber, TrackingToken};
 use ghiseu_platform::http::{self as web, Response, query_param};
 use ghiseu_platform::keys::{STORE, TenantScope};
 use ghiseu_platform::kv::Store;
@@ -100,14 +100,9 @@ async fn find(number: &RegistrationNumber) -> ghiseu_platform::Result<Option<Tra
         return Ok(None);
     };
     let scope = TenantScope::new(&tenant.slug);
-    let id: Option<DossierId> =
-        repo::index_entry(&store, &scope, number.year(), number.seq()).await?;
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    Ok(repo::get_dossier(&store, &scope, &id)
+    Ok(repo::dossier_by_number(&store, &scope, number)
         .await?
-        .map(|v| *v.dossier.token()))
+        .map(|d| *d.token()))
 }
 
 fn page_response(

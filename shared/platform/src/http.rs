@@ -359,9 +359,37 @@ pub fn strong_etag(body: &[u8]) -> String {
     format!("\"{}\"", crate::session::hex(&digest))
 }
 
+/// Whether an `If-None-Match` header matches `etag` (RFC 9110 §13.1.2: `*`,
+/// or a list compared weakly, so `W/"x"` matches `"x"`).
+#[must_use]
+pub fn matches_etag(header: &str, etag: &str) -> bool {
+    header.trim() == "*"
+        || header
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_table() {
+        let tag = "\"abc\"";
+        let cases = [
+            ("\"abc\"", true),
+            ("*", true),
+            ("W/\"abc\"", true),
+            ("\"x\", \"abc\"", true),
+            ("\"x\"", false),
+            ("abc", false),
+            ("", false),
+        ];
+        for (header, want) in cases {
+            assert_eq!(matches_etag(header, tag), want, "{header}");
+        }
+    }
 
     #[test]
     fn json_sets_content_type() {

@@ -47,7 +47,7 @@ pub use officials::{
     create_official, invite, official, official_with_hash, officials, put_invite, put_official,
     swap_invite, update_official,
 };
-pub use registry::{index_entry, next_sequence, put_index_entry, recent_registrations, year_facts};
+pub use registry::{next_sequence, put_index_entry, recent_registrations, year_facts};
 pub use tenants::{
     CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_slugs, tenants,
     update_tenant,

@@ -38,23 +38,6 @@ pub async fn put_index_entry(
         .await
 }
 
-/// The dossier registered as `seq` of `year`, if one was recorded.
-pub async fn index_entry(
-    store: &Store,
-    scope: &TenantScope,
-    year: u16,
-    seq: u32,
-) -> Result<Option<DossierId>> {
-    let key = scope.index_entry(year, seq);
-    let Some(bytes) = store.get(&key).await? else {
-        return Ok(None);
-    };
-    let text = std::str::from_utf8(&bytes).map_err(|e| corrupt(&key, e))?;
-    DossierId::parse(text)
-        .map(Some)
-        .map_err(|e| corrupt(&key, e))
-}
-
 /// How many registration numbers `year` has given out (the counter's value).
 async fn registrations_taken(store: &Store, scope: &TenantScope, year: u16) -> Result<u32> {
     // A counter is read by adding 0: stores keep counters in their own
