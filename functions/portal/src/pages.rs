@@ -157,7 +157,7 @@ pub fn document(
                 dt { (t(lang, "department")) } dd { (v.current.department) }
                 @if let Some(o) = &v.current.official { dt { (t(lang, "official")) } dd { (o) } }
                 dt { (t(lang, "days_in")) } dd { (v.days_in_institution) }
-                dt { (t(lang, "deadline")) } dd { (v.deadline.format(if lang == Lang::Hu { "%Y.%m.%d." } else { "%d.%m.%Y" }).to_string()) }
+                dt { (t(lang, "deadline")) } dd { (ghiseu_core::calendar::written_date(lang, v.deadline)) }
             }
             @if let Some(href) = reply { p { strong { a href=(href) { (t(lang, "reply")) } } } }
             @if let Some(href) = issued { p { strong { a href=(href) { (t(lang, "issued_document")) } } } }

@@ -64,15 +64,6 @@ fn lei(minor: u64) -> String {
     format!("{} lei", format_amount(minor))
 }
 
-fn when(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = ghiseu_core::calendar::local_datetime(at);
-    match lang {
-        Lang::En => local.format("%d/%m/%Y %H:%M").to_string(),
-        Lang::Hu => local.format("%Y.%m.%d. %H:%M").to_string(),
-        Lang::Ro => local.format("%d.%m.%Y %H:%M").to_string(),
-    }
-}
-
 /// The account's payments with their receipts (also on "my documents"),
 /// each under what it paid for (`what`).
 pub fn payments_list(lang: Lang, orders: &[Order], what: impl Fn(&Order) -> String) -> Markup {
@@ -106,7 +97,7 @@ pub(crate) fn receipt(lang: Lang, o: &Order) -> Markup {
             dl.receipt {
                 dt { (t(lang, "receipt_no")) } dd { strong { (r.receipt_no) } }
                 dt { (t(lang, "amount")) } dd { (lei(r.amount_minor)) }
-                dt { (t(lang, "paid_at")) } dd { (when(lang, r.paid_at)) }
+                dt { (t(lang, "paid_at")) } dd { (ghiseu_core::calendar::written_local_time(lang, r.paid_at)) }
             }
         }
     }

@@ -69,11 +69,10 @@ pub(crate) fn request_rows(
         || pick(lang, "Cerere", "Kérelem", "Request"),
         |t| t.get(lang).as_str().to_owned(),
     );
-    let day = ghiseu_core::calendar::local_date(request.created_at);
-    let day = match lang {
-        Lang::Hu => day.format("%Y.%m.%d.").to_string(),
-        Lang::Ro | Lang::En => day.format("%d.%m.%Y").to_string(),
-    };
+    let day = ghiseu_core::calendar::written_date(
+        lang,
+        ghiseu_core::calendar::local_date(request.created_at),
+    );
     html! {
         dl {
             dt { (t(lang, "institution")) }

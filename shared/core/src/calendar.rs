@@ -6,7 +6,9 @@
 //! (Rusalii) Sunday and Monday, 15 August, 30 November, 1 December, 25 and 26
 //! December. Earlier changes to the list (other than 6/7 January) are not modelled.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday,
+};
 
 /// Orthodox Easter Sunday of `year` as a Gregorian date, by Meeus' Julian
 /// algorithm plus the 13-day Julian→Gregorian offset, which holds for 1900–2099.
@@ -57,6 +59,31 @@ pub fn next_working_day_from(date: NaiveDate) -> NaiveDate {
     d
 }
 
+/// A date as the reader's language writes it: `04.12.2026` in Romanian and
+/// English, `2026.12.04.` in Hungarian. Written out rather than through
+/// chrono's `format`, which parses its pattern again on every call (the
+/// tracking page writes several per lookup).
+pub fn written_date(lang: crate::Lang, d: NaiveDate) -> String {
+    match lang {
+        crate::Lang::Hu => format!("{:04}.{:02}.{:02}.", d.year(), d.month(), d.day()),
+        crate::Lang::Ro | crate::Lang::En => {
+            format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+        }
+    }
+}
+
+/// The wall-clock time in Romania at `at`, as the reader's language writes
+/// it: [`written_date`] and `HH:MM`.
+pub fn written_local_time(lang: crate::Lang, at: DateTime<Utc>) -> String {
+    let t = local_datetime(at);
+    format!(
+        "{} {:02}:{:02}",
+        written_date(lang, t.date()),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// The date in Romania (Europe/Bucharest) at instant `at`: UTC+2, or UTC+3 in
 /// summer time, which runs (EU rule) from 01:00 UTC on the last Sunday of March to
 /// 01:00 UTC on the last Sunday of October. Deadlines and day counts use this date.
@@ -91,6 +118,30 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_read_as_chrono_formats_them() {
+        for at in [
+            "2026-07-01T21:30:00Z",
+            "2026-03-29T00:59:59Z",
+            "2026-10-25T00:00:00Z",
+            "0999-01-02T03:04:05Z",
+        ] {
+            let at: DateTime<Utc> = at.parse().unwrap();
+            assert_eq!(
+                written_local_time(crate::Lang::Ro, at),
+                local_datetime(at).format("%d.%m.%Y %H:%M").to_string()
+            );
+            assert_eq!(
+                written_date(crate::Lang::En, at.date_naive()),
+                at.format("%d.%m.%Y").to_string()
+            );
+            assert_eq!(
+                written_date(crate::Lang::Hu, at.date_naive()),
+                at.format("%Y.%m.%d.").to_string()
+            );
+        }
     }
 
     #[test]

@@ -136,14 +136,6 @@ pub struct About<'a> {
     pub link: &'a str,
 }
 
-/// A date as the language writes it.
-fn date(lang: Lang, d: NaiveDate) -> String {
-    match lang {
-        Lang::Hu => d.format("%Y.%m.%d.").to_string(),
-        Lang::Ro | Lang::En => d.format("%d.%m.%Y").to_string(),
-    }
-}
-
 /// A type's title without its trailing legal reference in brackets
 /// (`Petiție (OG 27/2002, 30 de zile)` → `Petiție`): an SMS has no room for
 /// it, and the e-mail and the pages keep it.
@@ -168,7 +160,10 @@ fn whose(name: &str) -> String {
 /// The dossier `about` was registered.
 #[must_use]
 pub fn registered(lang: Lang, about: &About<'_>) -> Notice {
-    let (on, due) = (date(lang, about.registered_on), date(lang, about.deadline));
+    let (on, due) = (
+        crate::calendar::written_date(lang, about.registered_on),
+        crate::calendar::written_date(lang, about.deadline),
+    );
     let render = |v: &[Cow<'_, str>]| -> String {
         let (inst, title, name, number, link) = (&v[0], &v[1], whose(&v[2]), &v[3], &v[4]);
         match lang {

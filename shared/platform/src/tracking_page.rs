@@ -4,8 +4,7 @@
 //! escapes every interpolated string.
 
 use crate::tracking::TrackingView;
-use chrono::{DateTime, Datelike as _, NaiveDate, Timelike as _, Utc};
-use ghiseu_core::calendar::local_datetime;
+use ghiseu_core::calendar::{written_date, written_local_time};
 use ghiseu_core::{Lang, PublicStatus, event_label, status_label};
 use maud::{DOCTYPE, Markup, html};
 
@@ -146,22 +145,6 @@ fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
-// Written out rather than through chrono's `format`, which parses its
-// pattern again on every call (several per page, every lookup).
-fn local(at: DateTime<Utc>, lang: Lang) -> String {
-    let t = local_datetime(at);
-    format!("{} {:02}:{:02}", day(t.date(), lang), t.hour(), t.minute())
-}
-
-/// A date as the reader writes it: `04.12.2026` in Romanian and English,
-/// `2026.12.04.` in Hungarian.
-fn day(d: NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::Hu => format!("{:04}.{:02}.{:02}.", d.year(), d.month(), d.day()),
-        Lang::Ro | Lang::En => format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year()),
-    }
-}
-
 /// The shell of every public page (tracking, verification, statistics): the
 /// shared head and header ([`crate::chrome`]), the language switch (plain
 /// links to `path`), `content`, and the footer.
@@ -200,7 +183,7 @@ fn route_list(route: &[crate::tracking::RouteEntry], lang: Lang) -> Markup {
         ol {
             @for e in route {
                 li {
-                    time datetime=(e.at.to_rfc3339()) { (local(e.at, lang)) }
+                    time datetime=(e.at.to_rfc3339()) { (written_local_time(lang, e.at)) }
                     strong { (event_label(&e.event, lang).unwrap_or(e.event.as_str())) }
                     @if let Some(d) = &e.department { br; (d) }
                     @if let Some(o) = &e.official { " · " (o) }
@@ -325,7 +308,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
             dt { (t.institution) } dd { a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } }
             dt { (t.document_type) } dd { (view.document_type.title) }
             dt { (t.number) } dd { (view.registration_number) }
-            dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (local(view.registered_at, lang)) } }
+            dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (written_local_time(lang, view.registered_at)) } }
             @if still_open(public) {
                 dt { (t.department) } dd { (view.current.department) }
                 @if let Some(official) = &view.current.official {
@@ -333,7 +316,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
                 }
             }
             dt { (t.days_in) } dd { (view.days_in_institution) }
-            dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (day(view.deadline, lang)) } }
+            dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (written_date(lang, view.deadline)) } }
             @if still_open(public) {
                 @if view.days_left >= 0 {
                     dt { (t.days_left) } dd { (view.days_left) }
@@ -341,7 +324,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
                     dt { (t.overdue) } dd.overdue { (-view.days_left) }
                 }
             }
-            dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (local(view.updated_at, lang)) } }
+            dt { (t.updated) } dd { time datetime=(view.updated_at.to_rfc3339()) { (written_local_time(lang, view.updated_at)) } }
         }
         p { (t.contact) " " a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } "." }
         @if view.journey.is_empty() {
@@ -511,6 +494,7 @@ pub fn too_many(lang: Lang, path: &str) -> String {
 mod tests {
     use super::*;
     use crate::tracking::{Current, DocumentTypeRef, Institution, RouteEntry};
+    use chrono::{DateTime, Utc};
 
     fn view(days_left: i64, note: &str) -> TrackingView {
         let at: DateTime<Utc> = "2026-07-01T21:30:00Z".parse().unwrap();
@@ -567,30 +551,6 @@ mod tests {
             let html = tracking(&view(-4, "x"), "T", lang);
             assert!(html.contains(word), "{lang:?}");
             assert!(html.contains(&format!("<html lang=\"{}\"", lang.code())));
-        }
-    }
-
-    #[test]
-    fn dates_read_as_chrono_formats_them() {
-        for at in [
-            "2026-07-01T21:30:00Z",
-            "2026-03-29T00:59:59Z",
-            "2026-10-25T00:00:00Z",
-            "0999-01-02T03:04:05Z",
-        ] {
-            let at: DateTime<Utc> = at.parse().unwrap();
-            assert_eq!(
-                local(at, Lang::Ro),
-                local_datetime(at).format("%d.%m.%Y %H:%M").to_string()
-            );
-            assert_eq!(
-                day(at.date_naive(), Lang::En),
-                at.format("%d.%m.%Y").to_string()
-            );
-            assert_eq!(
-                day(at.date_naive(), Lang::Hu),
-                at.format("%Y.%m.%d.").to_string()
-            );
         }
     }
 
