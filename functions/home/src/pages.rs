@@ -11,11 +11,7 @@ use crate::catalogue::Institution;
 
 /// The text in the reader's language.
 pub fn pick(lang: Lang, ro: &'static str, hu: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Ro => ro,
-        Lang::Hu => hu,
-        Lang::En => en,
-    }
+    lang.pick([ro, hu, en])
 }
 
 /// The frame of every front-door page: head, header with the service's

@@ -306,20 +306,11 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
         ],
         _ => return "",
     };
-    choose(lang, [ro, hu, en])
+    lang.pick([ro, hu, en])
 }
 
 /// A text written where it is used, in `lang`: the Romanian, Hungarian or
 /// English one.
 pub(crate) fn pick(lang: Lang, ro: &str, hu: &str, en: &str) -> String {
-    choose(lang, [ro, hu, en]).to_owned()
-}
-
-/// The one of `[ro, hu, en]` in `lang`.
-fn choose<T>(lang: Lang, [ro, hu, en]: [T; 3]) -> T {
-    match lang {
-        Lang::Ro => ro,
-        Lang::Hu => hu,
-        Lang::En => en,
-    }
+    lang.pick([ro, hu, en]).to_owned()
 }

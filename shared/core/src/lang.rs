@@ -16,6 +16,16 @@ impl Lang {
     /// Every supported language, default first.
     pub const ALL: [Lang; 3] = [Lang::Ro, Lang::Hu, Lang::En];
 
+    /// The one of `[ro, hu, en]` in this language: how every text the
+    /// platform shows in three languages is chosen.
+    pub fn pick<T>(self, [ro, hu, en]: [T; 3]) -> T {
+        match self {
+            Lang::Ro => ro,
+            Lang::Hu => hu,
+            Lang::En => en,
+        }
+    }
+
     /// The BCP 47 primary tag: `ro`, `hu` or `en`.
     pub fn code(self) -> &'static str {
         match self {
@@ -87,6 +97,13 @@ fn parse_qvalue(v: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pick_takes_the_languages_own() {
+        let all = Lang::ALL.map(|l| l.pick(["ro", "hu", "en"]));
+        assert_eq!(all, ["ro", "hu", "en"]);
+        assert_eq!(all, Lang::ALL.map(Lang::code));
+    }
 
     #[test]
     fn accept_language_table() {

@@ -42,22 +42,14 @@ pub fn remember_language(query: &str) -> Option<String> {
 /// The name of the service in each language.
 #[must_use]
 pub fn service_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ro => "Ghișeul unic",
-        Lang::Hu => "Egyablakos ügyintézés",
-        Lang::En => "One-stop shop",
-    }
+    lang.pick(["Ghișeul unic", "Egyablakos ügyintézés", "One-stop shop"])
 }
 
 /// What a page's title starts with when its form has errors (GOV.UK's
 /// pattern: a screen reader hears it first).
 #[must_use]
 pub fn error_prefix(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ro => "Eroare:",
-        Lang::Hu => "Hiba:",
-        Lang::En => "Error:",
-    }
+    lang.pick(["Eroare:", "Hiba:", "Error:"])
 }
 
 /// The `<head>`: charset, viewport, `title`, the stylesheet, the favicon and,
@@ -82,32 +74,24 @@ pub fn head(title: &str, tenant: Option<&str>, extra: Markup) -> Markup {
 /// "Skip to main content", the first link of every page.
 #[must_use]
 pub fn skip_link(lang: Lang) -> Markup {
-    let text = match lang {
-        Lang::Ro => "Salt la conținut",
-        Lang::Hu => "Ugrás a tartalomhoz",
-        Lang::En => "Skip to main content",
-    };
+    let text = lang.pick([
+        "Salt la conținut",
+        "Ugrás a tartalomhoz",
+        "Skip to main content",
+    ]);
     html! { a.skip-link href="#main" { (text) } }
 }
 
 /// The language's own name, as a language switch shows it.
 #[must_use]
 pub fn language_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ro => "Română",
-        Lang::Hu => "Magyar",
-        Lang::En => "English",
-    }
+    lang.pick(["Română", "Magyar", "English"])
 }
 
 /// The language switch: plain links to `path` with `?lang=`.
 #[must_use]
 pub fn language_links(lang: Lang, path: &str) -> Markup {
-    let label = match lang {
-        Lang::Ro => "Limba",
-        Lang::Hu => "Nyelv",
-        Lang::En => "Language",
-    };
+    let label = lang.pick(["Limba", "Nyelv", "Language"]);
     html! {
         nav aria-label=(label) {
             @for l in Lang::ALL {
@@ -125,26 +109,26 @@ pub fn language_links(lang: Lang, path: &str) -> Markup {
 /// accessibility statement and the privacy notice.
 #[must_use]
 pub fn footer(lang: Lang) -> Markup {
-    let [home, follow, access, privacy] = match lang {
-        Lang::Ro => [
+    let [home, follow, access, privacy] = lang.pick([
+        [
             "Instituții și servicii",
             "Urmăriți un document",
             "Declarația de accesibilitate",
             "Protecția datelor",
         ],
-        Lang::Hu => [
+        [
             "Intézmények és szolgáltatások",
             "Dokumentum követése",
             "Akadálymentességi nyilatkozat",
             "Adatvédelem",
         ],
-        Lang::En => [
+        [
             "Institutions and services",
             "Follow a document",
             "Accessibility statement",
             "Privacy notice",
         ],
-    };
+    ]);
     let l = lang.code();
     html! {
         footer.site-footer {

@@ -50,11 +50,7 @@ impl Typed {
 }
 
 fn pick(lang: Lang, ro: &'static str, hu: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Ro => ro,
-        Lang::Hu => hu,
-        Lang::En => en,
-    }
+    lang.pick([ro, hu, en])
 }
 
 fn document_name(lang: Lang, kind: DocumentKind) -> &'static str {
