@@ -2,7 +2,7 @@
 //! document types.
 
 use ghiseu_core::{DocumentType, Tenant, TenantSlug};
-use ghiseu_platform::keys::{STORE, TenantScope};
+use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 
@@ -16,15 +16,10 @@ pub struct Institution {
 
 /// Every active institution with its services, county councils first, then
 /// by name.
-pub async fn institutions() -> ghiseu_platform::Result<Vec<Institution>> {
-    let store = Store::open(STORE).await?;
+pub async fn institutions(store: &Store) -> ghiseu_platform::Result<Vec<Institution>> {
     let mut list = Vec::new();
-    for tenant in repo::tenants(&store)
-        .await?
-        .into_iter()
-        .filter(|t| t.active)
-    {
-        let services = repo::document_types(&store, &TenantScope::new(&tenant.slug)).await?;
+    for tenant in repo::tenants(store).await?.into_iter().filter(|t| t.active) {
+        let services = repo::document_types(store, &TenantScope::new(&tenant.slug)).await?;
         list.push(Institution { tenant, services });
     }
     list.sort_by(|a, b| {

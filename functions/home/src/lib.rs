@@ -34,15 +34,19 @@ async fn handle(request: Request) -> Response {
     let query = request.uri().query().unwrap_or_default();
     let lang = chrome::language(query, request.headers(), None);
     let path = request.uri().path().trim_end_matches('/');
+    let store = match Store::open(STORE).await {
+        Ok(s) => s,
+        Err(e) => return web::Problem::from_error(&e).into_response(),
+    };
     let (status, html) = match path {
-        "" => match catalogue::institutions().await {
+        "" => match catalogue::institutions(&store).await {
             Ok(list) => (StatusCode::OK, pages::front_door(lang, &list)),
             Err(e) => return web::Problem::from_error(&e).into_response(),
         },
         "/accessibility" => (StatusCode::OK, statements::accessibility(lang)),
         "/privacy" => (StatusCode::OK, statements::privacy(lang)),
         p => match p.strip_prefix("/institutions/").map(TenantSlug::parse) {
-            Some(Ok(slug)) => match institution(&slug).await {
+            Some(Ok(slug)) => match catalogue::institution(&store, &slug).await {
                 Ok(Some(found)) => (StatusCode::OK, pages::institution(lang, &found)),
                 Ok(None) => (StatusCode::NOT_FOUND, pages::not_found(lang, path)),
                 Err(e) => return web::Problem::from_error(&e).into_response(),
@@ -55,9 +59,4 @@ async fn handle(request: Request) -> Response {
         web::set_cookie(&mut response, &cookie);
     }
     response
-}
-
-async fn institution(slug: &TenantSlug) -> ghiseu_platform::Result<Option<catalogue::Institution>> {
-    let store = Store::open(STORE).await?;
-    catalogue::institution(&store, slug).await
 }
