@@ -60,6 +60,16 @@ impl From<DossierStatus> for PublicStatus {
 }
 
 impl PublicStatus {
+    /// Whether an answer is still owed, so a deadline's days left mean
+    /// something: not once resolved, rejected, withdrawn or joined to another
+    /// request (a forwarded one is owed by the institution it went to).
+    pub fn answer_owed(self) -> bool {
+        !matches!(
+            self,
+            Self::Resolved | Self::Rejected | Self::Withdrawn | Self::Joined
+        )
+    }
+
     /// The code in the tracking JSON: `registered`, `in_progress`,
     /// `awaiting_reply`, `awaiting_signature`, `resolved`, `rejected`,
     /// `forwarded`, `withdrawn`.
@@ -351,6 +361,23 @@ mod tests {
     use crate::role::Role;
     use crate::text::{DisplayName, PublicNote, Reason};
     use crate::workflow::{Command, execute};
+
+    #[test]
+    fn an_answer_is_owed_until_the_request_is_finished() {
+        use PublicStatus as S;
+        for s in [
+            S::Registered,
+            S::InProgress,
+            S::AwaitingReply,
+            S::AwaitingSignature,
+            S::Forwarded,
+        ] {
+            assert!(s.answer_owed(), "{s:?}");
+        }
+        for s in [S::Resolved, S::Rejected, S::Withdrawn, S::Joined] {
+            assert!(!s.answer_owed(), "{s:?}");
+        }
+    }
 
     #[test]
     fn status_mapping_table() {

@@ -281,19 +281,6 @@ fn explain(status: PublicStatus, lang: Lang) -> &'static str {
     }
 }
 
-/// Whether the institution still has to answer (days left make sense).
-fn still_open(status: Option<PublicStatus>) -> bool {
-    !matches!(
-        status,
-        Some(
-            PublicStatus::Resolved
-                | PublicStatus::Rejected
-                | PublicStatus::Withdrawn
-                | PublicStatus::Joined
-        )
-    )
-}
-
 /// The tracking page of `view` for `token`.
 pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
     let t = texts(lang);
@@ -309,7 +296,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
             dt { (t.document_type) } dd { (view.document_type.title) }
             dt { (t.number) } dd { (view.registration_number) }
             dt { (t.registered) } dd { time datetime=(view.registered_at.to_rfc3339()) { (written_local_time(lang, view.registered_at)) } }
-            @if still_open(public) {
+            @if public.is_none_or(PublicStatus::answer_owed) {
                 dt { (t.department) } dd { (view.current.department) }
                 @if let Some(official) = &view.current.official {
                     dt { (t.official) } dd { (official) }
@@ -317,7 +304,7 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
             }
             dt { (t.days_in) } dd { (view.days_in_institution) }
             dt { (t.deadline) } dd { time datetime=(view.deadline.to_string()) { (written_date(lang, view.deadline)) } }
-            @if still_open(public) {
+            @if public.is_none_or(PublicStatus::answer_owed) {
                 @if view.days_left >= 0 {
                     dt { (t.days_left) } dd { (view.days_left) }
                 } @else {
