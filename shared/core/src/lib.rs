@@ -61,6 +61,7 @@ pub mod public_view;
 pub mod regno;
 pub mod role;
 pub mod route;
+pub mod second_factor;
 pub mod signing;
 pub mod sms;
 pub mod stats;

@@ -18,6 +18,9 @@
 //! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
 //! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (leased insert) | administration |
 //! | `session/{id}` | a signed-in session | the component that signs in |
+//! | `signin/{id}` | a pending sign-in: password right, second factor to come (written once, deleted when done) | the desk's sign-in |
+//! | `t/{slug}/second-factor/{username}` | an official's second factor (leased update); under it, `…/step/{enrolment}/{step}` and `…/recovery/{sha256}`: counters whose first increment spends a code | the desk, administration (reset) |
+//! | `t/{slug}/security` | the tenant's security settings (leased update) | administration |
 //! | `notify/item/{id}`, `notify/pending` | a message of the outbox; the ids not delivered yet, with when each is due | whoever notifies a citizen |
 //! | `citizen/…` | a citizen's account and what hangs on it: [`CitizenKeys`] and [`citizen`] | the portal |
 //! | `sandbox/…` | the state of the sandbox's stand-ins (gateway, CSC, TSA, payments): [`sandbox`] | the sandbox |
@@ -54,6 +57,14 @@ pub const STORE: &str = "default";
 #[must_use]
 pub fn session(id: &str) -> String {
     format!("session/{id}")
+}
+
+/// The key of a pending sign-in (the password was right, the second factor
+/// is still to come): `signin/{id}`. Not a session: it opens nothing but the
+/// sign-in's next step.
+#[must_use]
+pub fn pending_sign_in(id: &str) -> String {
+    format!("signin/{id}")
 }
 
 /// The key of the outbox's pending list: the ids of messages not yet
@@ -208,6 +219,38 @@ impl TenantScope {
     #[must_use]
     pub fn signing_batch(&self, id: &TrackingToken) -> String {
         format!("{}signing/{id}", self.prefix)
+    }
+
+    /// `t/{slug}/second-factor/{username}`: an official's second factor
+    /// (its secret, the hashes of its recovery codes; leased update).
+    #[must_use]
+    pub fn second_factor(&self, username: &Username) -> String {
+        format!("{}second-factor/{username}", self.prefix)
+    }
+
+    /// `t/{slug}/second-factor/{username}/step/{enrolment}/{step}`: a counter
+    /// (atomic increment) whose first increment spends the codes of `step` of
+    /// the enrolment `enrolment`.
+    #[must_use]
+    pub fn second_factor_step(&self, username: &Username, enrolment: &str, step: u64) -> String {
+        format!(
+            "{}second-factor/{username}/step/{enrolment}/{step}",
+            self.prefix
+        )
+    }
+
+    /// `t/{slug}/second-factor/{username}/recovery/{sha256}`: a counter
+    /// whose first increment spends the recovery code hashing to `sha256`.
+    #[must_use]
+    pub fn second_factor_recovery(&self, username: &Username, sha256: &str) -> String {
+        format!("{}second-factor/{username}/recovery/{sha256}", self.prefix)
+    }
+
+    /// `t/{slug}/security`: the tenant's security settings (whether signers
+    /// and administrators must have a second factor; leased update).
+    #[must_use]
+    pub fn security(&self) -> String {
+        format!("{}security", self.prefix)
     }
 
     /// Whether `key` belongs to this tenant.

@@ -56,6 +56,7 @@ pub mod problem;
 pub mod rate_limit;
 pub mod repo;
 pub mod s3;
+pub mod second_factor;
 pub mod session;
 pub mod tracking;
 pub mod tracking_page;
