@@ -13,6 +13,11 @@ pub const TEST_NOTIFY_SECRET: &str = "test-gateway-secret";
 /// the runtime config of [`App::desk`].
 pub const TEST_PAYMENT_SECRET: &str = "test-payment-secret";
 
+/// The platform's public base URL in the desk test manifest (variable
+/// `public_base_url`): every absolute URL the platform writes that is not
+/// one institution's starts with it, whatever `Host` a request carries.
+pub const TEST_PUBLIC_BASE_URL: &str = "https://ghiseu.test";
+
 /// The sandbox component (`functions/sandbox`).
 pub fn sandbox_wasm() -> PathBuf {
     artifact("wasm32-wasip2/release/ghiseu_sandbox.wasm")
@@ -66,7 +71,10 @@ fn desk_manifest() -> PathBuf {
         for v in s3 {
             writeln!(s3vars, "{v} = \"{{{{ {v} }}}}\"").unwrap();
         }
-        let vars = format!("{s3vars}platform_admin_token = \"{{{{ platform_admin_token }}}}\"\n");
+        let vars = format!(
+            "{s3vars}platform_admin_token = \"{{{{ platform_admin_token }}}}\"\n\
+             trusted_proxies = \"{{{{ trusted_proxies }}}}\"\n"
+        );
         let manifest = format!(
             "spin_manifest_version = 2\n[application]\nname = \"ghiseu-desk-test\"\n\
              version = \"0.0.0\"\n[variables]\ns3_endpoint = {{ required = true }}\n\
@@ -74,6 +82,8 @@ fn desk_manifest() -> PathBuf {
              s3_access_key = {{ required = true }}\n\
              s3_secret_key = {{ required = true, secret = true }}\n\
              platform_admin_token = {{ default = \"\", secret = true }}\n\
+             trusted_proxies = {{ default = \"\" }}\n\
+             public_base_url = {{ default = \"{TEST_PUBLIC_BASE_URL}\" }}\n\
              csc_multisign = {{ default = \"500\" }}\n\
              csc_callback_url = {{ default = \"\" }}\n\
              tsa_url = {{ default = \"\" }}\n\
@@ -125,12 +135,14 @@ fn desk_manifest() -> PathBuf {
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
+             public_base_url = \"{{{{ public_base_url }}}}\"\n\
              [component.portal]\nsource = {portal:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.portal.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
              notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
              tsa_url = \"{{{{ tsa_url }}}}\"\n\
+             public_base_url = \"{{{{ public_base_url }}}}\"\n\
              payment_url = \"http://sandbox.spin.internal/sandbox/pay\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              payment_webhook_url = \"http://portal.spin.internal/api/v1/payments/webhook\"\n\
@@ -138,7 +150,7 @@ fn desk_manifest() -> PathBuf {
              csc_identity_url = \"{{{{ csc_identity_url }}}}\"\n\
              [component.sandbox]\nsource = {sandbox:?}\nkey_value_stores = [\"default\"]\n\
              allowed_outbound_hosts = [\"http://desk.spin.internal\", \"http://portal.spin.internal\", \"http://sandbox.spin.internal\"]\n\
-             [component.sandbox.variables]\nenabled = \"true\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             [component.sandbox.variables]\nenabled = \"true\"\npublic_base_url = \"{{{{ public_base_url }}}}\"\nnotify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
              payment_secret = \"{{{{ payment_secret }}}}\"\n\
              {csc_provider}",
             home = artifact("wasm32-wasip2/release/ghiseu_home.wasm")

@@ -32,6 +32,8 @@ const DEMO_SEED: &str = "infra/seed/demo.json";
 const CSC_SECRET_ENV: &str = "SPIN_VARIABLE_CSC_CLIENT_SECRET";
 /// The environment variable that gives the host the platform admin token.
 const ADMIN_TOKEN_ENV: &str = "SPIN_VARIABLE_PLATFORM_ADMIN_TOKEN";
+/// The platform's public address (spin.toml `public_base_url`).
+const PUBLIC_BASE_URL_ENV: &str = "SPIN_VARIABLE_PUBLIC_BASE_URL";
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -478,7 +480,7 @@ fn up(args: &[String]) -> Result<()> {
         .args(["--runtime-config", LOCAL_RUNTIME_CONFIG])
         .args(["--listen", &listen])
         .args(["--data", &data]);
-    serve_and_seed(cmd, "ghiseu listening on ", &data)
+    serve_and_seed(cmd, "ghiseu listening on ", &listen, &data)
 }
 
 /// `cargo xtask cluster`: three instances on one Redis and one object store behind
@@ -524,7 +526,17 @@ fn cluster(args: &[String]) -> Result<()> {
     if let Some(spin) = get("--spin") {
         cmd.args(["--spin", &spin]);
     }
-    serve_and_seed(cmd, "ghiseu cluster listening on ", &data)
+    serve_and_seed(cmd, "ghiseu cluster listening on ", &listen, &data)
+}
+
+/// The address a browser on this machine reaches a platform listening on
+/// `listen` at: `http://` and the address, loopback for an unspecified one.
+fn local_base_url(listen: &str) -> String {
+    match listen.parse::<std::net::SocketAddr>() {
+        Ok(a) if a.ip().is_unspecified() => format!("http://127.0.0.1:{}", a.port()),
+        Ok(a) => format!("http://{a}"),
+        Err(_) => format!("http://{listen}"),
+    }
 }
 
 /// `cargo xtask backup` and `restore`: `ghiseu backup|restore` of the release host.
@@ -552,11 +564,16 @@ fn backup_or_restore(command: &str, args: &[String]) -> Result<()> {
 }
 
 /// Runs `cmd` (the host or the cluster) in the foreground with a platform admin
-/// token and a CSC client secret (the caller's, or new ones), and seeds the demo
+/// token, a CSC client secret (the caller's, or new ones) and the platform's
+/// public address (the caller's, or `http://` + `listen`), and seeds the demo
 /// once it prints `marker` followed by its URL. Ctrl-C reaches it too (same
 /// process group): it stops and we return.
-fn serve_and_seed(mut cmd: Command, marker: &str, data: &str) -> Result<()> {
+fn serve_and_seed(mut cmd: Command, marker: &str, listen: &str, data: &str) -> Result<()> {
     cmd.stdout(Stdio::piped());
+    // The operator's own address stays; otherwise this machine's.
+    if std::env::var(PUBLIC_BASE_URL_ENV).map_or(true, |v| v.is_empty()) {
+        cmd.env(PUBLIC_BASE_URL_ENV, local_base_url(listen));
+    }
     // The seed needs the platform admin token: use the caller's, or make one for
     // this run (the host reads SPIN_VARIABLE_* like Spin does).
     let admin_token = match std::env::var(ADMIN_TOKEN_ENV) {
@@ -919,5 +936,13 @@ mod tests {
             ]
         );
         assert!(parse_flags(&["--nope=1".into()], &["--data"]).is_err());
+    }
+
+    #[test]
+    fn the_local_public_address_is_one_a_browser_here_reaches() {
+        assert_eq!(local_base_url("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(local_base_url("127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(local_base_url("[::]:3000"), "http://127.0.0.1:3000");
+        assert_eq!(local_base_url("localhost:3000"), "http://localhost:3000");
     }
 }

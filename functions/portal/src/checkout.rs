@@ -6,10 +6,8 @@
 use ghiseu_app::citizen;
 use ghiseu_core::Lang;
 use ghiseu_core::payment::Order;
-use ghiseu_platform::http as web;
 use ghiseu_platform::payments::{CheckoutRequest, Provider};
 
-use crate::ctx::Ctx;
 use crate::texts::pick;
 
 /// Where the provider's webhook reaches the portal when `payment_webhook_url`
@@ -32,12 +30,15 @@ pub(crate) fn unavailable(lang: Lang) -> String {
 /// order is paid on, or `None` when the provider did not create a checkout
 /// (nothing was charged).
 pub(crate) async fn checkout(
-    ctx: &Ctx,
     provider: &Provider,
     order: &Order,
     description: &str,
 ) -> ghiseu_platform::Result<Option<String>> {
     let id = &order.id;
+    // The return page's address is configured, never the request's `Host`.
+    let Some(base) = ghiseu_platform::config::public_base_url() else {
+        return Ok(None);
+    };
     let webhook = Some(ghiseu_platform::config::variable_or_empty(
         "payment_webhook_url",
     ))
@@ -49,7 +50,7 @@ pub(crate) async fn checkout(
         amount_minor: order.amount_minor,
         currency: order.currency.clone(),
         description: description.to_owned(),
-        return_url: format!("{}/portal/payments/{id}", web::request_origin(&ctx.headers)),
+        return_url: format!("{}/portal/payments/{id}", base.as_str()),
         webhook_url: webhook,
     };
     let created = match provider.create_checkout(&request).await {

@@ -219,7 +219,7 @@ pub(crate) async fn pay(ctx: &Ctx, sha: &str) -> Res {
         None => fee_line(lang, order.amount_minor),
     };
     let description: String = description.chars().take(200).collect();
-    match checkout(ctx, &provider, &order, &description).await? {
+    match checkout(&provider, &order, &description).await? {
         Some(url) => Ok(see_other(&url)),
         None => page(ctx, StatusCode::BAD_GATEWAY, &p, Some(&unavailable(lang))),
     }

@@ -204,7 +204,11 @@ pub async fn continue_identification(ctx: &Ctx, account: &Account) -> Next {
         Ok(o) => o,
         Err(problem) => return Ok(Err(problem)),
     };
-    let back = format!("{}{RETURN_PATH}", web::request_origin(&ctx.headers));
+    // The return page's address is configured, never the request's `Host`.
+    let Some(base) = ghiseu_platform::config::public_base_url() else {
+        return Ok(Err((StatusCode::SERVICE_UNAVAILABLE, unavailable(lang))));
+    };
+    let back = format!("{}{RETURN_PATH}", base.as_str());
     match citizen::continue_at(&ctx.store, &onboarding, &account.id, &back, lang, ctx.now).await? {
         Ok(Some(url)) => Ok(Ok(see_other(&url))),
         Ok(None) => Ok(Ok(see_other("/portal/signature"))),

@@ -201,7 +201,7 @@ pub async fn buy(ctx: &Ctx) -> Res {
     let id = citizen::new_account_id()?;
     let order = Order::signature_credential(id.clone(), account.id.clone(), ctx.now);
     citizen::create_order(&order)?;
-    match checkout(ctx, &provider, &order, t(lang, "credential_item")).await? {
+    match checkout(&provider, &order, t(lang, "credential_item")).await? {
         Some(url) => Ok(see_other(&url)),
         None => page(ctx, StatusCode::BAD_GATEWAY, Some(unavailable(lang))).await,
     }

@@ -86,9 +86,6 @@ struct Lookup<'a> {
     path: &'a str,
     lang: Lang,
     if_none_match: Option<&'a str>,
-    /// `scheme://authority` of the request, for QR codes when the tenant has
-    /// no public base URL.
-    origin: Option<String>,
     today: NaiveDate,
 }
 
@@ -142,10 +139,6 @@ async fn handle(request: Request) -> Response {
         path,
         lang,
         if_none_match: web::header_str(&headers, header::IF_NONE_MATCH.as_str()),
-        // Only QR codes need it (when the tenant has no public base URL).
-        origin: matches!(resource, Resource::QrSvg | Resource::QrPng)
-            .then(|| web::origin_of(&headers))
-            .flatten(),
         today: local_date(now),
     };
     let mut response = respond(&lookup, snapshot.as_ref());
@@ -238,10 +231,14 @@ fn respond(lookup: &Lookup<'_>, snapshot: Option<&Snapshot>) -> Response {
             response
         }
         Resource::QrSvg | Resource::QrPng => {
-            let target = match (snapshot.base_url(), &lookup.origin) {
-                (Some(base), _) => base.qr_url(&token),
-                (None, Some(origin)) => format!("{origin}/q/{token}"),
-                (None, None) => format!("/q/{token}"),
+            // The institution's public base URL, else the platform's
+            // configured one: never the request's `Host`.
+            let target = match snapshot
+                .base_url()
+                .or_else(ghiseu_platform::config::public_base_url)
+            {
+                Some(base) => base.qr_url(&token),
+                None => format!("/q/{token}"),
             };
             let Some(matrix) = qr::Matrix::encode(&target) else {
                 return Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response();

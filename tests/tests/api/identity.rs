@@ -7,7 +7,7 @@
 //! resumed, neither pays twice, and nothing the browser brings back is
 //! believed.
 
-use ghiseu_tests::{TEST_CSC_CLIENT_SECRET, TestApp};
+use ghiseu_tests::{TEST_CSC_CLIENT_SECRET, TEST_PUBLIC_BASE_URL, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use x509_cert::Certificate;
@@ -142,6 +142,8 @@ async fn identify(app: &TestApp, b: &mut Browser, hosted: &str, d: &Document<'_>
 async fn submit_identity(app: &TestApp, hosted: &str, d: &Document<'_>) -> String {
     let (status, back) = hosted_post(app, hosted, "verify", d).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // The return page is on the platform's configured address.
+    assert!(back.starts_with(TEST_PUBLIC_BASE_URL), "{back}");
     let back = path_of(&back);
     assert_eq!(back, "/portal/signature/identity");
     back

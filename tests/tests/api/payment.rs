@@ -2,7 +2,7 @@
 //! checkout, the sandbox payment provider's hosted page, the signed webhook,
 //! the receipt, and the credential's enrollment.
 
-use ghiseu_tests::{App, Backend, TEST_PAYMENT_SECRET, TestApp};
+use ghiseu_tests::{App, Backend, TEST_PAYMENT_SECRET, TEST_PUBLIC_BASE_URL, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -45,6 +45,11 @@ pub(crate) async fn checkout_from(app: &TestApp, b: &mut Browser, path: &str) ->
     let r = hosted(app, &location, "", "cancel").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let back = r.headers()["location"].to_str().unwrap().to_owned();
+    // The return page is on the platform's configured address.
+    assert!(
+        back.starts_with(&format!("{TEST_PUBLIC_BASE_URL}/portal/payments/")),
+        "{back}"
+    );
     let order = back
         .rsplit_once("/portal/payments/")
         .expect("the portal's return URL")
@@ -188,6 +193,32 @@ async fn a_citizen_pays_one_leu_on_the_hosted_page_and_sees_the_receipt() {
     let mut other = signed_up(&app, "Maria Ionescu", "+40745000333").await;
     let (status, _) = other.get(&back).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_forged_host_does_not_reach_the_payments_return_url() {
+    let app = spawn().await;
+    let mut b = signed_up(&app, NAME, PHONE).await;
+    let (status, _) = b.get("/portal/signature").await;
+    assert_eq!(status, StatusCode::OK);
+    let r = b
+        .client
+        .post(format!("{}/portal/signature/buy", b.base))
+        .header("cookie", b.cookie_header())
+        .header("host", "ghiseu.attacker.example")
+        .form(&[("csrf", b.csrf.as_str()), ("lang", "ro")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = hosted(&app, &location, "", "cancel").await;
+    let back = r.headers()["location"].to_str().unwrap();
+    assert!(
+        back.starts_with(&format!("{TEST_PUBLIC_BASE_URL}/portal/payments/")),
+        "the provider sends the citizen back to {back}"
+    );
+    assert!(!back.contains("attacker"), "{back}");
 }
 
 #[tokio::test]

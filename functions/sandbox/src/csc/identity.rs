@@ -191,13 +191,16 @@ fn allowed_return(url: &str) -> bool {
 }
 
 /// Where the browser goes back from the hosted page seen at `headers`:
-/// `None` when the return URL is on another origin.
+/// `None` when the return URL is on another origin than the page's own or
+/// the platform's configured public address (`public_base_url`).
 fn return_to(ident: &Identification, headers: &HeaderMap) -> Option<String> {
     if ident.return_url.starts_with('/') {
         return Some(ident.return_url.clone());
     }
     let url = url::Url::parse(&ident.return_url).ok()?;
-    (url.origin().ascii_serialization() == web::request_origin(headers))
+    let origin = url.origin().ascii_serialization();
+    let platform = ghiseu_platform::config::public_base_url();
+    (origin == web::request_origin(headers) || platform.is_some_and(|p| p.as_str() == origin))
         .then(|| ident.return_url.clone())
 }
 
