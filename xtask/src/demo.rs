@@ -26,7 +26,8 @@ impl Answer {
         })
     }
 
-    fn cookies(&self) -> Vec<String> {
+    /// The `name=value` of every cookie the answer sets.
+    pub fn cookies(&self) -> Vec<String> {
         self.head
             .lines()
             .filter_map(|l| {
@@ -38,7 +39,8 @@ impl Answer {
             .collect()
     }
 
-    fn text(&self) -> String {
+    /// The body as text.
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -103,7 +105,8 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     out
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+/// `pairs` as an `application/x-www-form-urlencoded` body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
     fn enc(s: &str) -> String {
         s.bytes()
             .map(|b| match b {
@@ -122,7 +125,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The value of the first `name="{field}" value="…"` in `html`.
-fn field(html: &str, name: &str) -> Option<String> {
+pub fn field(html: &str, name: &str) -> Option<String> {
     let key = format!("name=\"{name}\" value=\"");
     let at = html.find(&key)? + key.len();
     Some(html[at..].split('"').next()?.to_owned())
@@ -135,6 +138,39 @@ pub struct Signer<'a> {
     pub display_name: &'a str,
     pub password: &'a str,
     pub phone: &'a str,
+}
+
+/// Signs `username` of `institution` in at the desk; returns the `Cookie` header of
+/// the session.
+pub fn desk_sign_in(
+    url: &str,
+    institution: &str,
+    username: &str,
+    password: &str,
+) -> Result<String> {
+    let page = request("GET", &format!("{url}/desk/login"), &[], b"")?;
+    let login_cookie = page.cookies().join("; ");
+    let csrf = field(&page.text(), "csrf").context("the sign-in form's token")?;
+    let r = request(
+        "POST",
+        &format!("{url}/desk/login"),
+        &[
+            ("Cookie", &login_cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        form(&[
+            ("csrf", &csrf),
+            ("institution", institution),
+            ("username", username),
+            ("password", password),
+        ])
+        .as_bytes(),
+    )?;
+    let session = r.cookies().join("; ");
+    if r.status != 303 || session.is_empty() {
+        bail!("signing in as {username} answered {}", r.status);
+    }
+    Ok(session)
 }
 
 /// Signs every document in `signer`'s queue; returns the verification links.
@@ -158,29 +194,7 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
     if !(200..300).contains(&r.status) {
         bail!("enrolling the signer answered {}: {}", r.status, r.text());
     }
-    // Sign in.
-    let page = request("GET", &format!("{url}/desk/login"), &[], b"")?;
-    let login_cookie = page.cookies().join("; ");
-    let csrf = field(&page.text(), "csrf").context("the sign-in form's token")?;
-    let r = request(
-        "POST",
-        &format!("{url}/desk/login"),
-        &[
-            ("Cookie", &login_cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        form(&[
-            ("csrf", &csrf),
-            ("institution", signer.institution),
-            ("username", signer.username),
-            ("password", signer.password),
-        ])
-        .as_bytes(),
-    )?;
-    let session = r.cookies().join("; ");
-    if r.status != 303 || session.is_empty() {
-        bail!("signing in as {} answered {}", signer.username, r.status);
-    }
+    let session = desk_sign_in(url, signer.institution, signer.username, signer.password)?;
     let get = |path: &str| request("GET", &format!("{url}{path}"), &[("Cookie", &session)], b"");
     let post = |path: &str, pairs: &[(&str, &str)]| {
         request(

@@ -7,6 +7,7 @@
 
 mod demo;
 mod privacy;
+mod schemathesis;
 #[cfg(test)]
 mod tidy;
 
@@ -53,6 +54,9 @@ commands:
                                     integration tests (SQLite and Redis, and a browser
                                     journey in headless Chromium)
   bench                             build in release and print the benchmark table
+  schemathesis [--max-examples N] [--seed N]
+                                    build, then check openapi.yaml against a fresh seeded
+                                    host with schemathesis (anonymous and signed in)
 ";
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn run() -> Result<()> {
         Some("backup") => backup_or_restore("backup", &rest),
         Some("restore") => backup_or_restore("restore", &rest),
         Some("bench") => bench(&rest),
+        Some("schemathesis") => schemathesis_command(&rest),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -775,6 +780,9 @@ fn test(args: &[String]) -> Result<()> {
             cmd.args(["test", "--release", "--workspace", "--no-fail-fast"]);
             exec(cmd)
         })?;
+        steps.step("openapi.yaml against the server (schemathesis)", || {
+            schemathesis::check(&schemathesis::Budget::default())
+        })?;
         steps.step("SpinKube manifests (infra/kubernetes/check.sh)", || {
             let mut cmd = Command::new("bash");
             cmd.arg("infra/kubernetes/check.sh").current_dir(root());
@@ -854,6 +862,25 @@ fn on_spin(spin: &Path, backend: &str) -> Command {
     .env("GHISEU_TEST_BACKEND", backend)
     .env("SPIN_BIN", spin);
     cmd
+}
+
+/// `cargo xtask schemathesis`: builds the components and the host, then the step of
+/// `test` alone.
+fn schemathesis_command(args: &[String]) -> Result<()> {
+    let budget = schemathesis::Budget::from_args(args)?;
+    let mut steps = Steps::new();
+    let result = (|| {
+        steps.step("wasm32-wasip2 target", ensure_wasm_target)?;
+        steps.step("build components (release)", || {
+            build_components(&production_components()?)
+        })?;
+        steps.step("build host (release)", build_host)?;
+        steps.step("openapi.yaml against the server (schemathesis)", || {
+            schemathesis::check(&budget)
+        })
+    })();
+    steps.summary();
+    result
 }
 
 fn bench(args: &[String]) -> Result<()> {
