@@ -40,6 +40,9 @@ pub struct Budget {
     pub max_examples: u32,
     /// `--seed` of every run.
     pub seed: u64,
+    /// `--no-build`: use the components and host in target/ as they are (to iterate
+    /// on openapi.yaml alone).
+    pub no_build: bool,
 }
 
 impl Default for Budget {
@@ -47,15 +50,22 @@ impl Default for Budget {
         Self {
             max_examples: MAX_EXAMPLES,
             seed: SEED,
+            no_build: false,
         }
     }
 }
 
 impl Budget {
-    /// `--max-examples N` and `--seed N` of `cargo xtask schemathesis`.
+    /// `--max-examples N`, `--seed N` and `--no-build` of `cargo xtask schemathesis`.
     pub fn from_args(args: &[String]) -> Result<Self> {
         let mut budget = Self::default();
-        for (flag, value) in crate::parse_flags(args, &["--max-examples", "--seed"])? {
+        let mut args = args.to_vec();
+        args.retain(|a| {
+            let flag = a == "--no-build";
+            budget.no_build |= flag;
+            !flag
+        });
+        for (flag, value) in crate::parse_flags(&args, &["--max-examples", "--seed"])? {
             let n: u64 = value
                 .parse()
                 .with_context(|| format!("{flag} takes a number, not `{value}`"))?;
@@ -92,6 +102,7 @@ pub fn check(budget: &Budget) -> Result<()> {
             .arg("run")
             .arg(crate::root().join("openapi.yaml"))
             .args(["--url", &host.url, "--checks", CHECKS, "--workers", "2"])
+            .args(["--max-redirects", "0"])
             .args(["--max-examples", &budget.max_examples.to_string()])
             .args(["--seed", &budget.seed.to_string()])
             .args(["--generation-database", "none", "--no-color"])
