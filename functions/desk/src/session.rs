@@ -11,7 +11,7 @@ use ghiseu_platform::keys::STORE;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
-use ghiseu_platform::session::{self, LoginThrottle, Session};
+use ghiseu_platform::session::{self, Door, LoginThrottle, Session};
 use http::{HeaderMap, StatusCode};
 
 use crate::error::{DeskError, refuse_csrf};
@@ -219,12 +219,13 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
     }
     let now = ghiseu_platform::config::now();
     let throttle = LoginThrottle::new(
+        Door::Desk,
         &typed.institution,
         &typed.username,
         &client_address(headers),
         now,
     );
-    if throttle.is_blocked(store).await? {
+    if !throttle.admit(STORE)? {
         let errors = one_error(
             "username",
             "Prea multe încercări eșuate. Reîncercați peste 15 minute.",
@@ -232,13 +233,13 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
         return login_form(store, StatusCode::TOO_MANY_REQUESTS, &errors, &typed).await;
     }
     let Some(official) = authenticate(store, &typed, password).await? else {
-        throttle.record_failure(STORE)?;
         let failed = one_error(
             "username",
             "Instituția, numele de utilizator sau parola nu sunt corecte.",
         );
         return login_form(store, StatusCode::UNAUTHORIZED, &failed, &typed).await;
     };
+    throttle.forgive(STORE)?;
     let s = session::create(
         store,
         official.tenant.as_str(),

@@ -346,16 +346,21 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
             raw,
         ));
     };
-    // The desk's throttle: failures per account (the contact) and per address.
-    let throttle =
-        session::LoginThrottle::new(CITIZEN, &contact.identity(), &ctx.client(), ctx.now);
-    if throttle.is_blocked(&ctx.store).await? {
+    // Counted before the password is checked, apart from the desk's.
+    let throttle = session::LoginThrottle::new(
+        session::Door::Portal,
+        CITIZEN,
+        &contact.identity(),
+        &ctx.client(),
+        ctx.now,
+    );
+    if !throttle.admit(STORE)? {
         let errors = vec![(
             "contact".to_owned(),
             pick(
                 lang,
                 "Prea multe încercări eșuate. Reîncercați peste 15 minute sau intrați cu un cod prin SMS.",
-                "Túl sok sikertelen próbálkozás. Próbálja újra 15 perc múlva.",
+                "Túl sok sikertelen próbálkozás. Próbálja újra 15 perc múlva, vagy lépjen be SMS-kóddal.",
                 "Too many failed attempts. Try again in 15 minutes or sign in with an SMS code.",
             ),
         )];
@@ -371,9 +376,9 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
         }
     };
     let Some(account) = account.filter(|_| ok) else {
-        throttle.record_failure(STORE)?;
         return Ok(login_page(ctx, StatusCode::UNAUTHORIZED, &wrong(), raw));
     };
+    throttle.forgive(STORE)?;
     if !account.has_verified(&contact) {
         // Right password, contact not proven yet: send a code and ask for it.
         if may_send_code(ctx, &contact)? {

@@ -87,19 +87,34 @@ pub(crate) async fn send_code(
     Ok(report.delivered == 1)
 }
 
-/// Whether another code may be sent to `contact` from this client now.
+/// Whether another code may be sent to `contact` from this client now:
+/// [`client_may_ask`], then [`contact_may_receive`].
 pub(crate) fn may_send_code(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<bool> {
-    Ok(citizen::within_limit(
-        "code-contact",
-        &contact.identity(),
-        FixedWindow::per_hour(CODES_PER_CONTACT_HOUR),
-        ctx.now,
-    )? && citizen::within_limit(
+    Ok(client_may_ask(ctx)? && contact_may_receive(ctx, contact)?)
+}
+
+/// Counts a code asked for by this client and says whether it is within the
+/// client's hourly limit (the same for every contact, known or not).
+pub(crate) fn client_may_ask(ctx: &Ctx) -> ghiseu_platform::Result<bool> {
+    citizen::within_limit(
         "code-client",
         &ctx.client(),
         FixedWindow::per_hour(CODES_PER_CLIENT_HOUR),
         ctx.now,
-    )?)
+    )
+}
+
+/// Counts a message about to go to `contact` (a code or a notice) and says
+/// whether it is within the contact's hourly limit. Called only for a
+/// contact that belongs to an account or a dossier: asking for codes for an
+/// unknown number never uses up the messages of its future owner.
+pub(crate) fn contact_may_receive(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<bool> {
+    citizen::within_limit(
+        "code-contact",
+        &contact.identity(),
+        FixedWindow::per_hour(CODES_PER_CONTACT_HOUR),
+        ctx.now,
+    )
 }
 
 /// 422 for a wrong guess (the form may be tried again), 410 for a code that
@@ -270,7 +285,7 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
             contact.as_str(),
         ));
     }
-    if !may_send_code(ctx, &contact)? {
+    if !client_may_ask(ctx)? {
         let errors = vec![(
             "contact".to_owned(),
             pick(
@@ -288,8 +303,11 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
             contact.as_str(),
         ));
     }
+    // Past the contact's own limit the answer stays the same: it must not
+    // tell that the contact has an account.
     if let Some(account) = citizen::account_by_contact(&ctx.store, &contact).await?
         && (account.has_verified(&contact) || step == Step::Reset && !account.is_verified())
+        && contact_may_receive(ctx, &contact)?
     {
         let code = citizen::issue_code(&ctx.store, step.purpose(), &contact, "", ctx.now).await?;
         send_code(

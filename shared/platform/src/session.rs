@@ -4,8 +4,16 @@
 //! | key | value |
 //! | --- | --- |
 //! | `session/{ID}` | a [`Session`] (JSON): tenant, username, CSRF token, expiry |
-//! | `ratelimit/login-user/{slug}:{username}/{window}` | failed sign-ins of one account in a 15-minute window |
-//! | `ratelimit/login-addr/{address}/{window}` | failed sign-ins from one client address in the window |
+//! | `ratelimit/login-{door}-pair/{account}@{address}/{window}` | sign-in attempts at one door ([`Door`]) of one account from one client address in a 15-minute window |
+//! | `ratelimit/login-{door}-addr/{address}/{window}` | sign-in attempts at the door from one client address |
+//! | `ratelimit/login-{door}-user/{account}/{window}` | sign-in attempts at the door of one account from anywhere |
+//!
+//! Every attempt is counted before its password is checked
+//! ([`LoginThrottle::admit`], increment first: of any number of concurrent
+//! attempts exactly the limit are checked) and a successful one is counted
+//! back ([`LoginThrottle::forgive`]), so the counters hold failures. Why
+//! three counters: ARCHITECTURE.md, "Throttles that a stranger cannot turn
+//! against someone".
 //!
 //! Session ids and CSRF tokens are 32 random bytes from the host's CSPRNG
 //! (WASI random), hex-encoded.
@@ -25,11 +33,16 @@ pub const SESSION_TTL: Duration = Duration::hours(8);
 /// The throttling window of failed sign-ins, in seconds.
 pub const LOGIN_WINDOW_SECS: i64 = 15 * 60;
 
-/// Failed sign-ins allowed per account per window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed sign-ins allowed per account from one client address per window.
+pub const MAX_FAILURES_PER_PAIR: i64 = 5;
 
-/// Failed sign-ins allowed per client address per window.
+/// Failed sign-ins allowed per client address (all accounts of a door) per window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// Failed sign-ins allowed per account from all addresses together per
+/// window: the ceiling on guessing one password, high enough that locking an
+/// account out takes many addresses ([`MAX_FAILURES_PER_PAIR`] each).
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 50;
 
 /// `n` bytes from the CSPRNG.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
@@ -194,49 +207,97 @@ pub async fn destroy(store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Failed sign-ins allowed per account in a window of [`LOGIN_WINDOW_SECS`].
-pub const ACCOUNT_FAILURES: FixedWindow =
-    FixedWindow::new(MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECS);
+/// Failed sign-ins allowed per account and client address in a window of
+/// [`LOGIN_WINDOW_SECS`].
+pub const PAIR_FAILURES: FixedWindow = FixedWindow::new(MAX_FAILURES_PER_PAIR, LOGIN_WINDOW_SECS);
 
 /// Failed sign-ins allowed per client address in a window of [`LOGIN_WINDOW_SECS`].
 pub const ADDRESS_FAILURES: FixedWindow =
     FixedWindow::new(MAX_FAILURES_PER_ADDRESS, LOGIN_WINDOW_SECS);
 
-/// The counters that throttle failed sign-ins of one attempt: read before
-/// the password is checked ([`rate_limit::has_room`]), counted only when it
-/// was wrong ([`rate_limit::record`]).
+/// Failed sign-ins allowed per account from anywhere in a window of
+/// [`LOGIN_WINDOW_SECS`].
+pub const ACCOUNT_FAILURES: FixedWindow =
+    FixedWindow::new(MAX_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_SECS);
+
+/// Where a sign-in happens: each door has its own counters, so failures at
+/// one never lock the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// The officials' desk (`/desk/login`).
+    Desk,
+    /// The citizens' portal (`/portal/login`).
+    Portal,
+}
+
+impl Door {
+    fn scope(self, counter: &str) -> String {
+        let door = match self {
+            Self::Desk => "desk",
+            Self::Portal => "portal",
+        };
+        format!("login-{door}-{counter}")
+    }
+}
+
+/// The counters that throttle one sign-in attempt, narrowest first: the
+/// account from this address, this address, the account from anywhere.
 #[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    account_key: String,
-    address_key: String,
+    counters: [(String, FixedWindow); 3],
 }
 
 impl LoginThrottle {
-    /// The counters of `tenant`/`username` and `address` in the window of `now`.
+    /// The counters at `door` of `tenant`/`username` and `address` in the
+    /// window of `now`.
     #[must_use]
-    pub fn new(tenant: &str, username: &str, address: &str, now: DateTime<Utc>) -> Self {
-        let window = ACCOUNT_FAILURES.window(now.timestamp());
+    pub fn new(
+        door: Door,
+        tenant: &str,
+        username: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let window = PAIR_FAILURES.window(now.timestamp());
+        let account = format!("{}:{}", tenant, username.to_lowercase());
         Self {
-            account_key: keys::rate_limit(
-                "login-user",
-                &format!("{}:{}", tenant, username.to_lowercase()),
-                window,
-            ),
-            address_key: keys::rate_limit("login-addr", address, window),
+            counters: [
+                (
+                    keys::rate_limit(&door.scope("pair"), &format!("{account}@{address}"), window),
+                    PAIR_FAILURES,
+                ),
+                (
+                    keys::rate_limit(&door.scope("addr"), address, window),
+                    ADDRESS_FAILURES,
+                ),
+                (
+                    keys::rate_limit(&door.scope("user"), &account, window),
+                    ACCOUNT_FAILURES,
+                ),
+            ],
         }
     }
 
-    /// Whether this attempt must be refused without checking the password.
-    pub async fn is_blocked(&self, store: &Store) -> Result<bool> {
-        let account = rate_limit::has_room(store.label(), &self.account_key, ACCOUNT_FAILURES)?;
-        let address = rate_limit::has_room(store.label(), &self.address_key, ADDRESS_FAILURES)?;
-        Ok(!(account && address))
+    /// Counts this attempt, narrowest counter first, and says whether its
+    /// password may be checked. A counter that refuses stops the count: an
+    /// attempt refused for one address never reaches the account's ceiling,
+    /// so one address cannot lock an account out for everyone.
+    pub fn admit(&self, label: &str) -> Result<bool> {
+        for (key, limit) in &self.counters {
+            if !rate_limit::hit(label, key, *limit)?.admitted {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
-    /// Counts one failed attempt.
-    pub fn record_failure(&self, label: &str) -> Result<()> {
-        rate_limit::record(label, &self.account_key)?;
-        rate_limit::record(label, &self.address_key)
+    /// Counts back an admitted attempt whose password was right: the
+    /// counters hold failures only.
+    pub fn forgive(&self, label: &str) -> Result<()> {
+        for (key, _) in &self.counters {
+            rate_limit::take_back(label, key)?;
+        }
+        Ok(())
     }
 }
 
@@ -273,19 +334,31 @@ mod tests {
     #[test]
     fn login_throttle_keys_and_limits_are_today_s() {
         let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let throttle = LoginThrottle::new("cluj", "Ana.Pop", "10.0.0.1", now);
+        let keys_of = |door| {
+            LoginThrottle::new(door, "cluj", "Ana.Pop", "10.0.0.1", now)
+                .counters
+                .map(|(key, limit)| (key, limit.limit()))
+        };
         // 1_700_000_000 / 900 = 1_888_888.
         assert_eq!(
-            throttle.account_key,
-            "ratelimit/login-user/cluj:ana.pop/1888888"
+            keys_of(Door::Desk),
+            [
+                (
+                    "ratelimit/login-desk-pair/cluj:ana.pop@10.0.0.1/1888888".to_owned(),
+                    5
+                ),
+                ("ratelimit/login-desk-addr/10.0.0.1/1888888".to_owned(), 20),
+                (
+                    "ratelimit/login-desk-user/cluj:ana.pop/1888888".to_owned(),
+                    50
+                ),
+            ]
         );
-        assert_eq!(
-            throttle.address_key,
-            "ratelimit/login-addr/10.0.0.1/1888888"
-        );
-        // Five failures block the account, twenty the address.
-        assert!(ACCOUNT_FAILURES.has_room(4) && !ACCOUNT_FAILURES.has_room(5));
-        assert!(ADDRESS_FAILURES.has_room(19) && !ADDRESS_FAILURES.has_room(20));
+        // The portal's counters are others: its failures never lock the desk.
+        let portal = keys_of(Door::Portal);
+        let desk = keys_of(Door::Desk);
+        assert!(portal.iter().all(|p| desk.iter().all(|d| d.0 != p.0)));
+        assert!(portal[1].0.starts_with("ratelimit/login-portal-addr/"));
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod signing;
 mod signing_page;
 mod signing_recovery;
 mod stats;
+mod throttles;
 mod tracking;
 mod trust;
 mod variables;
