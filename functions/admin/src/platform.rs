@@ -9,7 +9,7 @@ use ghiseu_core::{
     Department, DepartmentCode, DisplayName, Lang, Official, RegistrationPrefix, Role, Tenant,
     TenantKind, TenantSlug, Titles, Username,
 };
-use ghiseu_platform::http::{self as web, Request, Response, request_origin};
+use ghiseu_platform::http::{self as web, Request, Response};
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo::{self, CreateTenant};
 use http::{HeaderValue, Method, StatusCode, header};
@@ -210,7 +210,7 @@ fn registry_name() -> Result<Titles, ghiseu_core::text::TextError> {
 }
 
 async fn create(store: &Store, request: Request) -> Result<Response, AdminError> {
-    let origin = request_origin(request.headers());
+    let origin = ghiseu_platform::config::default_base_url(request.headers());
     let (_, body) = web::read_request(request, 64 * 1024).await?;
     let input: NewTenant =
         serde_json::from_slice(&body).map_err(|e| AdminError::invalid("body", e.to_string()))?;

@@ -5,7 +5,7 @@
 //! outbox's depth for Prometheus). Any other `/api/v1/platform/...` path is
 //! 404.
 
-use ghiseu_platform::http::{self as web, Problem, Request, Response, request_origin};
+use ghiseu_platform::http::{self as web, Problem, Request, Response};
 use ghiseu_platform::kv::Store;
 use http::{Method, StatusCode};
 
@@ -92,7 +92,7 @@ async fn seed(store: &Store, request: Request) -> Response {
     if request.method() != Method::POST {
         return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use POST.");
     }
-    let origin = request_origin(request.headers());
+    let origin = ghiseu_platform::config::default_base_url(request.headers());
     match web::read_request(request, 1024 * 1024).await {
         Ok((_, body)) => seed::load_json(store, &body, &origin).await,
         Err(e) => Problem::from_error(&e).into_response(),
