@@ -6,6 +6,7 @@
 //! with the default `target/` directory so all steps share one build.
 
 mod demo;
+mod fuzz;
 mod privacy;
 mod schemathesis;
 #[cfg(test)]
@@ -54,6 +55,10 @@ commands:
                                     integration tests (SQLite and Redis, and a browser
                                     journey in headless Chromium)
   bench                             build in release and print the benchmark table
+  fuzz [--seconds N] [--runs N] [--target NAME]
+                                    run each fuzz target of fuzz/ (cargo-fuzz on nightly)
+                                    for N seconds (default 60) or N executions; crashes
+                                    are saved in fuzz/regressions, which `test` replays
   schemathesis [--max-examples N] [--seed N] [--no-build]
                                     build, then check openapi.yaml against a fresh seeded
                                     host with schemathesis (anonymous and signed in)
@@ -80,6 +85,7 @@ fn run() -> Result<()> {
         Some("backup") => backup_or_restore("backup", &rest),
         Some("restore") => backup_or_restore("restore", &rest),
         Some("bench") => bench(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("schemathesis") => schemathesis_command(&rest),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -766,6 +772,18 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("build tests and host (release)", || {
             let mut cmd = cargo();
             cmd.args(["test", "--release", "--workspace", "--no-run"]);
+            exec(cmd)
+        })?;
+        steps.step("fuzz corpora and crashes found, replayed (fuzz/)", || {
+            let mut cmd = cargo();
+            cmd.args([
+                "test",
+                "--release",
+                "-p",
+                "ghiseu-fuzz-targets",
+                "--test",
+                "replay",
+            ]);
             exec(cmd)
         })?;
         steps.step("redis-server", ensure_redis)?;

@@ -119,8 +119,13 @@ impl Manifest {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading manifest {}", path.display()))?;
-        let manifest: Manifest = toml::from_str(&text)
-            .with_context(|| format!("parsing manifest {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("parsing manifest {}", path.display()))
+    }
+
+    /// Parses and checks the text of a manifest (what [`Manifest::load`]
+    /// reads; a fuzz target).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let manifest: Manifest = toml::from_str(text)?;
         manifest.validate()?;
         Ok(manifest)
     }

@@ -57,7 +57,13 @@ impl RuntimeConfig {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading runtime config {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("parsing runtime config {}", path.display()))
+        Self::parse(&text).with_context(|| format!("parsing runtime config {}", path.display()))
+    }
+
+    /// Parses the text of a runtime config (what [`RuntimeConfig::load`]
+    /// reads; a fuzz target).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        Ok(toml::from_str(text)?)
     }
 
     /// The store config for `label`; Spin's default store is a SQLite file
