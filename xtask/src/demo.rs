@@ -173,6 +173,15 @@ pub fn desk_sign_in(
     Ok(session)
 }
 
+/// The demo's president (institution cjcluj), who signs what the seed leaves in the queue.
+pub const PRESIDENT: Signer<'static> = Signer {
+    institution: "cjcluj",
+    username: "presedinte",
+    display_name: "Președintele Consiliului Județean",
+    password: "demo-presedinte-2026",
+    phone: "+40700000001",
+};
+
 /// Signs every document in `signer`'s queue; returns the verification links.
 pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Vec<String>> {
     // A credential at the sandbox provider (idempotent).

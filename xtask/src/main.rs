@@ -681,14 +681,7 @@ fn seed_demo(url: &str, data: &str, token: &str, csc_secret: &str) -> Result<()>
     }
     let mut answer: serde_json::Value = serde_json::from_slice(&body).context("the seed answer")?;
     // The president signs what the seed left in the queue: issued, verifiable acts.
-    let president = demo::Signer {
-        institution: "cjcluj",
-        username: "presedinte",
-        display_name: "Președintele Consiliului Județean",
-        password: "demo-presedinte-2026",
-        phone: "+40700000001",
-    };
-    match demo::sign_queue(url, csc_secret, &president) {
+    match demo::sign_queue(url, csc_secret, &demo::PRESIDENT) {
         Ok(links) => answer["verification_urls"] = serde_json::json!(links),
         Err(e) => eprintln!("xtask: signing the demo documents failed: {e:#}"),
     }

@@ -10,8 +10,8 @@
 //! session (signed up through the portal). A run fails on any 5xx and on any
 //! response whose status, content type, headers or body the document does not
 //! declare. The totals (operations, examples, responses checked, failures) are
-//! printed from schemathesis's NDJSON reports; the reports and the host's log stay
-//! in `target/schemathesis/`.
+//! printed from schemathesis's NDJSON reports, which stay in `target/schemathesis/`;
+//! the host's log joins the test run's logs (`target/test-logs/`).
 
 mod host;
 mod report;
@@ -91,7 +91,8 @@ pub fn check(budget: &Budget) -> Result<()> {
     let dir = work_dir();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let host = Host::start(&dir)?;
+    let log = crate::target_dir().join("test-logs/schemathesis-host.log");
+    let host = Host::start(&dir, &log)?;
     let passes = host.passes()?;
     let config = dir.join("schemathesis.toml");
     std::fs::write(&config, host.known_values()?)?;
@@ -134,9 +135,10 @@ pub fn check(budget: &Budget) -> Result<()> {
     if !failed.is_empty() {
         bail!(
             "schemathesis found responses that do not conform to openapi.yaml in: {} \
-             (reports and the host's log in {})",
+             (reports in {}, the host's log in {})",
             failed.join(", "),
-            dir.display()
+            dir.display(),
+            log.display()
         );
     }
     Ok(())

@@ -23,7 +23,7 @@ pub struct Pass {
 /// The desk identities of the demo (institution cjcluj), with their roles' names.
 const OFFICIALS: [(&str, &str, &str); 3] = [
     ("registrar", "maria.pop", "demo-registratura-2026"),
-    ("signer", "presedinte", "demo-presedinte-2026"),
+    ("signer", demo::PRESIDENT.username, demo::PRESIDENT.password),
     ("tenant admin", "admin.cjc", "demo-admin-cjc-2026"),
 ];
 
@@ -37,11 +37,13 @@ pub struct Host {
 }
 
 impl Host {
-    /// `ghiseu up` on a free port over fresh stores in `dir`, seeded with the demo.
-    pub fn start(dir: &Path) -> Result<Self> {
+    /// `ghiseu up` on a free port over fresh stores in `dir`, seeded with the demo;
+    /// its log goes to `log` (among the test run's logs, which the privacy step reads).
+    pub fn start(dir: &Path, log: &Path) -> Result<Self> {
         let admin_token = crate::random_hex(32)?;
         let csc_secret = crate::random_hex(24)?;
-        let log = std::fs::File::create(dir.join("host.log"))?;
+        std::fs::create_dir_all(log.parent().context("a log directory")?)?;
+        let log = std::fs::File::create(log)?;
         let mut child = Command::new(crate::host_binary())
             .current_dir(crate::root())
             .args(["up", "--manifest", "spin.toml"])
@@ -172,14 +174,7 @@ impl Host {
     /// time. The president signs the demo's queue first, so issued documents have
     /// verification tokens.
     pub fn known_values(&self) -> Result<String> {
-        let president = demo::Signer {
-            institution: "cjcluj",
-            username: "presedinte",
-            display_name: "Președintele Consiliului Județean",
-            password: "demo-presedinte-2026",
-            phone: "+40700000001",
-        };
-        let verify = demo::sign_queue(&self.url, &self.csc_secret, &president)?;
+        let verify = demo::sign_queue(&self.url, &self.csc_secret, &demo::PRESIDENT)?;
         let last_segment = |url: &str| url.rsplit('/').next().unwrap_or_default().to_owned();
         let strings = |v: &Value| -> Vec<String> {
             let items = v.as_array().into_iter().flatten();
