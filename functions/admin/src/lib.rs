@@ -2,7 +2,7 @@
 //!
 //! - `/admin/...`: server-rendered pages for a tenant's administrator (role
 //!   `tenant_admin`): document types, departments, officials and invitations,
-//!   branding. Signed in with the desk's session (cookie `ghiseu_desk`, one
+//!   branding, submission quotas. Signed in with the desk's session (cookie `ghiseu_desk`, one
 //!   sign-in at `/desk/login`), CSRF token on every form.
 //! - `/admin/invite/{token}`: an invitee chooses a password (no session).
 //! - `/branding/{slug}/logo` and `/branding/{slug}/theme.css`: public.
@@ -35,6 +35,7 @@ mod officials;
 mod pages;
 mod platform;
 mod platform_ops;
+mod quotas;
 mod seed;
 mod trust;
 
@@ -139,6 +140,11 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
             let username = (*username).to_owned();
             let form = read_form(request).await?;
             officials::update_form(store, &admin, &username, &form).await
+        }
+        (Method::GET, ["quotas"]) => quotas::page(store, &admin).await,
+        (Method::POST, ["quotas"]) => {
+            let form = read_form(request).await?;
+            quotas::save_form(store, &admin, &form).await
         }
         (Method::GET, ["branding"]) => Ok(branding::page(&admin, &[])),
         (Method::POST, ["branding"]) => {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
+use ghiseu_core::quota::Limit;
 use ghiseu_core::{Department, DocumentType, Official, Role, Tenant, Titles};
 use ghiseu_platform::chrome;
 use maud::{DOCTYPE, Markup, html};
@@ -125,6 +126,7 @@ pub fn home(viewer: &Viewer) -> String {
                 li { a href="/admin/departments" { "Departamente" } }
                 li { a href="/admin/officials" { "Funcționari" } ": invitații, roluri, dezactivare" }
                 li { a href="/admin/branding" { "Identitate vizuală" } ": denumire afișată, culoare, siglă" }
+                li { a href="/admin/quotas" { "Limite de cereri online" } ": câte cereri primește instituția de la un cont și de la o adresă" }
             }
         },
     )
@@ -414,6 +416,35 @@ pub fn branding(viewer: &Viewer, errors: &[(String, String)]) -> String {
                 @if b.logo.is_some() {
                     p { img src=(format!("/branding/{}/logo", viewer.tenant.slug)) alt="Sigla actuală"; }
                     span.checks { input type="checkbox" id="remove_logo" name="remove_logo" value="on"; label for="remove_logo" { "Elimină sigla" } }
+                }
+                div { button type="submit" { "Salvează" } }
+            }
+        },
+    )
+}
+
+/// `GET /admin/quotas`: the institution's submission quotas; `values` are
+/// the form's values as shown (the saved ones, or those of a refused form).
+pub fn quotas(viewer: &Viewer, values: &[(Limit, String)], errors: &[(String, String)]) -> String {
+    let label = |l: Limit| match l {
+        Limit::AccountHour => "Dintr-un cont, pe oră",
+        Limit::AccountDay => "Dintr-un cont, pe zi",
+        Limit::AddressHour => "De la o adresă de internet, pe oră",
+        Limit::AddressDay => "De la o adresă de internet, pe zi",
+    };
+    page(
+        viewer,
+        "Limite de cereri online",
+        html! {
+            h1 { "Limite de cereri online" }
+            p { "Câte cereri online primește instituția. Peste limită, cererea nu este înregistrată și cetățeanul află când poate trimite din nou. Un cetățean poate depune multe cereri legitime: limitele opresc un program automat, nu un solicitant harnic. Implicit: 30 pe oră și 100 pe zi dintr-un cont, 100 pe oră și 500 pe zi de la o adresă." }
+            (error_summary(errors))
+            form method="post" action="/admin/quotas" {
+                (csrf(viewer))
+                @for (limit, value) in values {
+                    label for=(limit.code()) { (label(*limit)) }
+                    (inline_error(errors, limit.code()))
+                    input id=(limit.code()) name=(limit.code()) value=(value) inputmode="numeric" required;
                 }
                 div { button type="submit" { "Salvează" } }
             }

@@ -2,18 +2,20 @@
 //! with filters, sorted by deadline.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ghiseu_app::dossiers::{self, Annulled, WithoutDossier};
+use ghiseu_core::annulment::AnnulmentReason;
 use ghiseu_core::inbox::{InboxDue, InboxStatus, InboxView};
 use ghiseu_core::regno::registration_year;
 use ghiseu_core::{Actor, DossierStatus, PublicNames, RegistrationNumber, Tenant};
-use ghiseu_platform::http::{Response, form_field as field, parse_form, secure_html};
+use ghiseu_platform::http::{Response, form_field as field, parse_form, secure_html, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::repo;
 use http::StatusCode;
 
-use crate::error::DeskError;
+use crate::error::{DeskError, refuse_csrf};
 use crate::pages::{self, InboxForm};
-use crate::session::Signed;
+use crate::session::{Signed, csrf_ok};
 
 /// What an inbox shows: whose dossiers, and which of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,31 +84,58 @@ impl InboxFilter {
     }
 }
 
-/// The year's newest registrations (open or not), and the numbers taken
-/// without a dossier recorded.
+/// The year's newest registrations (open or not), and every number of the
+/// year taken without a dossier.
 async fn registry(
     store: &Store,
     tenant: &Tenant,
     now: DateTime<Utc>,
-) -> Result<(Vec<repo::Summary>, Vec<String>), DeskError> {
+) -> Result<(Vec<repo::Summary>, Vec<WithoutDossier>), DeskError> {
     let scope = TenantScope::new(&tenant.slug);
     let year = registration_year(now);
-    let (mut rows, mut unused) = (Vec::new(), Vec::new());
-    for (seq, id) in repo::recent_registrations(store, &scope, year, 100).await? {
-        let found = match id {
-            Some(id) => repo::get_dossier(store, &scope, &id).await?,
-            None => None,
-        };
-        match found {
-            Some(v) => rows.push(repo::Summary::of(&v.dossier)),
-            None => unused.extend(
-                RegistrationNumber::new(tenant.registration_prefix.clone(), year, seq)
-                    .ok()
-                    .map(|n| n.to_string()),
-            ),
+    let mut rows = Vec::new();
+    for (_, id) in repo::recent_registrations(store, &scope, year, 100).await? {
+        let Some(id) = id else { continue };
+        if let Some(v) = repo::get_dossier(store, &scope, &id).await? {
+            rows.push(repo::Summary::of(&v.dossier));
         }
     }
-    Ok((rows, unused))
+    Ok((rows, dossiers::without_dossier(store, tenant, year).await?))
+}
+
+/// `POST /desk/registry/annul` (`csrf`, `number`, `reason`): records a
+/// number of the registry taken without a dossier as annulled, then the
+/// registry again. A number with a dossier, not taken, or annulled already,
+/// and a reason that is not 3 to 300 characters on one line, are refused
+/// and change nothing.
+pub async fn annul(store: &Store, signed: &Signed, body: &[u8]) -> Result<Response, DeskError> {
+    let form = parse_form(body);
+    if !csrf_ok(signed, field(&form, "csrf")) {
+        return Err(refuse_csrf());
+    }
+    let invalid =
+        |name: &str, message: &str| DeskError::Invalid(vec![(name.to_owned(), message.to_owned())]);
+    let number: RegistrationNumber = field(&form, "number")
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .map_err(|_| invalid("number", "Numărul de înregistrare nu este valid."))?;
+    let reason =
+        AnnulmentReason::parse(field(&form, "reason").unwrap_or_default()).map_err(|_| {
+            invalid(
+                "reason",
+                "Motivul anulării are între 3 și 300 de caractere, pe un rând.",
+            )
+        })?;
+    let now = ghiseu_platform::config::now();
+    let who = (&signed.actor, &signed.tenant);
+    let refused = |m: &str| Err(DeskError::NotAllowed(format!("{number}: {m}")));
+    match dossiers::annul(store, who, &number, reason, now).await? {
+        Annulled::Recorded => Ok(see_other("/desk?view=registry")),
+        Annulled::NotTaken => refused("numărul nu a fost dat încă de registrul instituției."),
+        Annulled::HasDossier => refused("numărul are dosar; nu se anulează."),
+        Annulled::Already => refused("numărul a fost anulat deja; anularea rămâne cea dintâi."),
+    }
 }
 
 /// `GET /desk`: the inbox, open dossiers sorted by deadline; `view=registry`

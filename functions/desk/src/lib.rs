@@ -1,7 +1,9 @@
 //! The officials' desk.
 //!
 //! - `GET|POST /desk/login`, `POST /desk/logout`: [`session`].
-//! - `GET /desk`: the inboxes with filters, sorted by deadline ([`inbox`]).
+//! - `GET /desk`: the inboxes with filters, sorted by deadline, and the
+//!   registry's numbers without a dossier; `POST /desk/registry/annul`
+//!   records one as annulled ([`inbox`]).
 //! - `GET|POST /desk/intake`: registry intake of paper ([`intake`]).
 //! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`,
 //!   `POST /desk/dossiers/{id}/response`, `GET /desk/dossiers/{id}/files/{sha256}`, and the
@@ -89,6 +91,10 @@ async fn route_signed(
         (Method::POST, ["logout"]) => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             session::logout(store, &signed, &body).await
+        }
+        (Method::POST, ["registry", "annul"]) => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            inbox::annul(store, &signed, &body).await
         }
         (Method::GET, ["intake"]) => intake::intake_page(store, &signed, query).await,
         (Method::POST, ["intake"]) => {

@@ -70,6 +70,11 @@ struct Stats {
     computed_at: DateTime<Utc>,
     months: Vec<Row>,
     total: Figures,
+    /// Registration numbers of the year taken without a dossier (a
+    /// registration that died after taking its number) and recorded as
+    /// annulled in the registry; absent in figures cached before it existed.
+    #[serde(default)]
+    annulled_numbers: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,7 +123,11 @@ impl From<&Period> for Figures {
 }
 
 impl Stats {
-    fn of(tenant: &ghiseu_core::Tenant, s: &YearStats, computed_at: DateTime<Utc>) -> Self {
+    fn of(
+        tenant: &ghiseu_core::Tenant,
+        (s, annulled_numbers): (&YearStats, u32),
+        computed_at: DateTime<Utc>,
+    ) -> Self {
         Self {
             institution: Institution {
                 slug: tenant.slug.to_string(),
@@ -135,6 +144,7 @@ impl Stats {
                 })
                 .collect(),
             total: (&s.total).into(),
+            annulled_numbers,
         }
     }
 }
@@ -213,7 +223,10 @@ async fn statistics(
     let facts = repo::year_facts(&store, &scope, y).await?;
     let stats = Stats::of(
         &tenant,
-        &stats::year_stats(year, &facts, local_date(now)),
+        (
+            &stats::year_stats(year, &facts.facts, local_date(now)),
+            facts.annulled,
+        ),
         now,
     );
     if let Ok(bytes) = serde_json::to_vec(&stats)
@@ -496,6 +509,17 @@ fn swatch(colour: &str) -> Markup {
     }
 }
 
+/// How many numbers of the year were annulled (taken by a registration that
+/// died before its dossier was written), in `lang`.
+fn annulled_text(lang: Lang, n: u32) -> String {
+    lang.pick([
+        "Numere de înregistrare anulate (luate fără dosar): {n}",
+        "Érvénytelenített iktatószámok (irat nélkül kiadva): {n}",
+        "Registration numbers annulled (taken without a dossier): {n}",
+    ])
+    .replace("{n}", &n.to_string())
+}
+
 fn render(stats: &Stats, lang: Lang) -> String {
     let t = texts(lang);
     let slug = &stats.institution.slug;
@@ -530,6 +554,7 @@ fn render(stats: &Stats, lang: Lang) -> String {
             }
         }
         p { small { (t.definitions) } }
+        p { (annulled_text(lang, stats.annulled_numbers)) }
         p {
             (t.data) ": "
             a href=(format!("/api/v1/stats/{slug}?year={}", stats.year)) { "JSON" } " · "
@@ -616,6 +641,7 @@ mod tests {
                 submitted: 2,
                 ..Figures::default()
             },
+            annulled_numbers: 0,
         };
         assert_eq!(
             csv(&stats),

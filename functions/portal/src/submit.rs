@@ -19,6 +19,7 @@ use ghiseu_core::citizen::Account;
 use ghiseu_core::document_type::{FieldDef, FieldKind, SignatureRequirement};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::idempotency::{IdempotencyKey, Outcome};
+use ghiseu_core::quota::Limit;
 use ghiseu_core::{Attachment, DocumentType, Lang};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{Response, see_other};
@@ -348,15 +349,25 @@ async fn register_once(
         form,
         files,
     };
-    let work = submit_online(
-        &ctx.store,
-        &out,
+    let address = ctx.client();
+    let request = submit::Request {
         account,
-        online,
-        |form, stored| render_cerere(ctx, account, (tenant, ty), form, stored),
-        ctx.now,
-    );
-    match submit::once(&ctx.store, account, key.as_ref(), work).await {
+        tenant,
+        address: &address,
+        key: key.as_ref(),
+        now: ctx.now,
+    };
+    let work = |attempt| {
+        submit_online(
+            &ctx.store,
+            &out,
+            (account, attempt),
+            online,
+            |form, stored| render_cerere(ctx, account, (tenant, ty), form, stored),
+            (ctx.now, ghiseu_platform::config::now),
+        )
+    };
+    match submit::once(&ctx.store, request, work).await {
         Ok(Submitted::Done(Outcome::Registered { number })) => {
             Ok(see_other(&format!("/portal?registered={number}")))
         }
@@ -373,11 +384,61 @@ async fn register_once(
                 html! { p.notice { (pick(lang, "Cererea este în curs de înregistrare. Reîncărcați pagina peste câteva secunde.", "A kérelem iktatása folyamatban. Frissítse az oldalt néhány másodperc múlva.", "The request is being registered. Reload the page in a few seconds.")) } }
             }))
         }
+        Ok(Submitted::OverQuota { limit, retry_after }) => {
+            Ok(over_quota(ctx, tenant, limit, retry_after))
+        }
         Err(AppError::Platform(p)) => Err(p),
         Err(other) => Err(ghiseu_platform::Error::Corrupt {
             key: "submission".into(),
             detail: format!("{other:?}"),
         }),
+    }
+}
+
+/// 429: the submission is past one of the institution's quotas; nothing
+/// was registered; when the citizen may submit again (`Retry-After`).
+fn over_quota(ctx: &Ctx, tenant: &ghiseu_core::Tenant, limit: Limit, retry_after: u64) -> Response {
+    let lang = ctx.lang;
+    let minutes = retry_after.div_ceil(60).to_string();
+    let name = tenant.header_name().as_str();
+    let text = over_quota_text(limit).map(|s| s.replace("{name}", name).replace("{n}", &minutes));
+    let mut r = ctx.page(
+        StatusCode::TOO_MANY_REQUESTS,
+        t(lang, "new_request"),
+        |_| {
+            html! { p.notice role="alert" { (lang.pick([&text[0], &text[1], &text[2]])) } }
+        },
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string()) {
+        r.headers_mut().insert(http::header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// What a citizen past `limit` reads, in Romanian, Hungarian and English
+/// (`{name}`: the institution, `{n}`: minutes to wait).
+fn over_quota_text(limit: Limit) -> [&'static str; 3] {
+    match limit {
+        Limit::AccountHour => [
+            "Ați trimis din contul dumneavoastră numărul maxim de cereri online pe care {name} le primește într-o oră. Această cerere nu a fost înregistrată. Puteți trimite din nou peste {n} minute.",
+            "Fiókjából elküldte a legtöbb online kérelmet, amelyet {name} egy óra alatt fogad. Ezt a kérelmet nem iktatták. {n} perc múlva újra beküldheti.",
+            "You have sent from your account the most online requests {name} accepts in an hour. This request was not registered. You can submit again in {n} minutes.",
+        ],
+        Limit::AccountDay => [
+            "Ați trimis din contul dumneavoastră numărul maxim de cereri online pe care {name} le primește într-o zi. Această cerere nu a fost înregistrată. Puteți trimite din nou peste {n} minute.",
+            "Fiókjából elküldte a legtöbb online kérelmet, amelyet {name} egy nap alatt fogad. Ezt a kérelmet nem iktatták. {n} perc múlva újra beküldheti.",
+            "You have sent from your account the most online requests {name} accepts in a day. This request was not registered. You can submit again in {n} minutes.",
+        ],
+        Limit::AddressHour => [
+            "De la această adresă de internet s-a trimis numărul maxim de cereri online pe care {name} le primește într-o oră. Această cerere nu a fost înregistrată. Puteți trimite din nou peste {n} minute.",
+            "Erről az internetcímről elküldték a legtöbb online kérelmet, amelyet {name} egy óra alatt fogad. Ezt a kérelmet nem iktatták. {n} perc múlva újra beküldheti.",
+            "This internet address has sent the most online requests {name} accepts in an hour. This request was not registered. You can submit again in {n} minutes.",
+        ],
+        Limit::AddressDay => [
+            "De la această adresă de internet s-a trimis numărul maxim de cereri online pe care {name} le primește într-o zi. Această cerere nu a fost înregistrată. Puteți trimite din nou peste {n} minute.",
+            "Erről az internetcímről elküldték a legtöbb online kérelmet, amelyet {name} egy nap alatt fogad. Ezt a kérelmet nem iktatták. {n} perc múlva újra beküldheti.",
+            "This internet address has sent the most online requests {name} accepts in a day. This request was not registered. You can submit again in {n} minutes.",
+        ],
     }
 }
 

@@ -1,35 +1,55 @@
 //! Idempotent submissions: a citizen's retried submission (same key) registers
 //! once and answers what the first one produced (after zero-to-production's
-//! `src/idempotency/`).
+//! `src/idempotency/`), and a key whose request died is not stuck for ever
+//! (issue 18, item 6).
 //!
 //! The protocol, as the portal runs it:
 //!
 //! 1. [`IdempotencyKey::from_request`] reads the key (the `Idempotency-Key`
 //!    header, else the form's `idempotency_key` field). Without a valid key the
 //!    submission is processed without idempotency.
-//! 2. The key is claimed by storing [`IdempotencyState::Pending`] create-if-absent
-//!    under the account and [`IdempotencyKey::digest`]. If a marker was already
-//!    there, [`IdempotencyState::read`] it and follow [`next_action`]; if the
-//!    claim succeeded, that is [`NextAction::StartProcessing`].
-//! 3. On success the marker is overwritten with [`IdempotencyState::Finished`];
-//!    on failure it is deleted (nothing was registered: the key may be used
-//!    again).
+//! 2. The key's marker (under the account and [`IdempotencyKey::digest`]) is
+//!    read and [`next_action`] decides at `now`. To start, the request moves
+//!    the marker from what it read to a [`Claim`] (a leased replace: of
+//!    racing requests one wins): when it claimed, the tenant, and the id its
+//!    dossier will have if it registers.
+//! 3. A claim is a lease of [`LEASE_SECS`]: the claimant registers only if it
+//!    is still before [`Claim::register_by`] (the lease's end less a margin
+//!    that a registration, number to dossier, fits in many times over).
+//!    On success the marker becomes [`IdempotencyState::Finished`]; on
+//!    failure [`IdempotencyState::Released`] (nothing was registered: the key
+//!    may be used again), each only if the marker still holds its own claim.
+//! 4. A claim past its lease ([`NextAction::Recover`]) belongs to a request
+//!    that died or gave up: the next request looks for the claim's dossier.
+//!    Found, the key is completed with its number (the registration happened,
+//!    only its answer was lost); not found, nothing was registered under the
+//!    key and the next request claims it afresh. The claimant cannot register
+//!    after its lease, so a key never has two dossiers.
 //!
-//! Stored markers are plain text, read and written exactly as before this
-//! module existed: `pending`, `registered:{number}` and
-//! `awaiting-signature:{sha256 hex}`.
-//!
-//! A `pending` marker carries no time, so a pending key cannot be told stale
-//! from running: [`next_action`] answers [`NextAction::InProgress`] for it, as
-//! the portal always has. Releasing a stale claim (issue 18's leases) needs a
-//! time in the marker, for example `pending:{rfc3339}`; today's reader already
-//! reads any marker it does not know as pending, so that format could be
-//! introduced without breaking instances that still run this one.
+//! Stored markers are plain text: `pending:{unix seconds}:{tenant}:{dossier id}`
+//! (a claim), `released`, `registered:{number}`, `awaiting-signature:{sha256 hex}`
+//! and `awaiting-payment:{sha256 hex}`. A bare `pending`, written before claims
+//! carried a time, cannot be told stale from running: the first request that
+//! sees it gives it a lease from then ([`NextAction::Adopt`]), so a request of
+//! an older instance still running has a lease's time to finish, and after it
+//! the key is free (nothing says where such a request's dossier would be).
+//! Instances that still run the reader before leases read any marker they do
+//! not know as pending, so the formats mix safely.
 
+use chrono::{DateTime, TimeDelta, Utc};
 use thiserror::Error;
 
 use crate::digest::Sha256Digest;
+use crate::ids::{DossierId, TenantSlug};
 use crate::regno::RegistrationNumber;
+
+/// How long a claim holds its key: past it, the next request with the key
+/// completes or releases it.
+pub const LEASE_SECS: i64 = 60;
+
+/// How long before its lease ends a claim stops registering: the time a
+/// registration (number, index entry, dossier) is given to finish.
+pub const REGISTER_MARGIN_SECS: i64 = 20;
 
 /// Why a raw idempotency key was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -97,12 +117,41 @@ pub enum Outcome {
     },
 }
 
+/// A request's claim of a key: when, and where its dossier will be if it
+/// registers one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// When the key was claimed.
+    pub at: DateTime<Utc>,
+    /// The institution the submission is for.
+    pub tenant: TenantSlug,
+    /// The id the dossier is registered under, if it is.
+    pub dossier: DossierId,
+}
+
+impl Claim {
+    /// When the lease ends: from then on another request may complete or
+    /// release the key.
+    pub fn expires(&self) -> DateTime<Utc> {
+        self.at + TimeDelta::seconds(LEASE_SECS)
+    }
+
+    /// The last moment the claimant may start its registration.
+    pub fn register_by(&self) -> DateTime<Utc> {
+        self.expires() - TimeDelta::seconds(REGISTER_MARGIN_SECS)
+    }
+}
+
 /// The state of a claimed idempotency key, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyState {
-    /// Claimed by a submission that has not finished (or that crashed; see
-    /// the module's note on leases). Stored as `pending`.
+    /// Claimed before claims carried a time (stored as `pending`): its
+    /// request cannot be told running from dead, nor found.
     Pending,
+    /// Claimed by a request, under a lease.
+    Claimed(Claim),
+    /// Given back by a request that failed before registering: free.
+    Released,
     /// Finished: stored as `registered:{number}`,
     /// `awaiting-signature:{sha256 hex}` or `awaiting-payment:{sha256 hex}`.
     Finished(Outcome),
@@ -114,16 +163,23 @@ pub enum IdempotencyState {
 pub struct MarkerError(pub String);
 
 const PENDING: &str = "pending";
+const CLAIMED: &str = "pending:";
+const RELEASED: &str = "released";
 const REGISTERED: &str = "registered:";
 const AWAITING_SIGNATURE: &str = "awaiting-signature:";
 const AWAITING_PAYMENT: &str = "awaiting-payment:";
 
 impl IdempotencyState {
-    /// The stored text: `pending`, `registered:{number}`,
-    /// `awaiting-signature:{sha256 hex}` or `awaiting-payment:{sha256 hex}`.
+    /// The stored text: `pending`, `pending:{unix seconds}:{tenant}:{dossier}`,
+    /// `released`, `registered:{number}`, `awaiting-signature:{sha256 hex}` or
+    /// `awaiting-payment:{sha256 hex}`.
     pub fn to_stored(&self) -> String {
         match self {
             Self::Pending => PENDING.to_owned(),
+            Self::Claimed(c) => {
+                format!("{CLAIMED}{}:{}:{}", c.at.timestamp(), c.tenant, c.dossier)
+            }
+            Self::Released => RELEASED.to_owned(),
             Self::Finished(Outcome::Registered { number }) => format!("{REGISTERED}{number}"),
             Self::Finished(Outcome::AwaitingSignature { cerere }) => {
                 format!("{AWAITING_SIGNATURE}{}", cerere.to_hex())
@@ -142,6 +198,12 @@ impl IdempotencyState {
         if text == PENDING {
             return Ok(Self::Pending);
         }
+        if text == RELEASED {
+            return Ok(Self::Released);
+        }
+        if let Some(c) = text.strip_prefix(CLAIMED) {
+            return parse_claim(c).map(Self::Claimed).ok_or_else(unknown);
+        }
         if let Some(n) = text.strip_prefix(REGISTERED) {
             let number = n.parse().map_err(|_| unknown())?;
             return Ok(Self::Finished(Outcome::Registered { number }));
@@ -158,31 +220,58 @@ impl IdempotencyState {
     }
 
     /// Reads a stored marker as the portal always has: a marker that is not
-    /// understood is taken for [`Pending`](Self::Pending) (the request answers
-    /// "being registered" and changes nothing).
+    /// understood is taken for [`Pending`](Self::Pending).
     pub fn read(stored: &[u8]) -> Self {
         Self::parse(stored).unwrap_or(Self::Pending)
     }
 }
 
+/// `{unix seconds}:{tenant}:{dossier}`, each part canonical.
+fn parse_claim(text: &str) -> Option<Claim> {
+    let mut parts = text.split(':');
+    let (Some(at), Some(tenant), Some(dossier), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let secs: i64 = at.parse().ok()?;
+    let claim = Claim {
+        at: DateTime::from_timestamp(secs, 0)?,
+        tenant: TenantSlug::parse(tenant).ok()?,
+        dossier: DossierId::parse(dossier).ok()?,
+    };
+    let canonical = IdempotencyState::Claimed(claim.clone()).to_stored();
+    (canonical[CLAIMED.len()..] == *text).then_some(claim)
+}
+
 /// What a request with an idempotency key does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextAction {
-    /// The key is new (the caller's claim succeeded): process the submission.
+    /// The key is free: claim it and process the submission.
     StartProcessing,
-    /// Another request holds the key and has not finished: change nothing and
+    /// A claim without a time (written before leases): give it a lease from
+    /// now (a claim whose dossier nobody registers) and answer as
+    /// [`NextAction::InProgress`].
+    Adopt,
+    /// Another request holds the key under its lease: change nothing and
     /// answer that the submission is being registered (409).
     InProgress,
+    /// The claim's lease is over: its request died or gave up. If its
+    /// dossier exists, the key is completed with it; otherwise nothing was
+    /// registered and the key is claimed afresh.
+    Recover(Claim),
     /// The key's submission finished: answer what it produced, again.
     ReturnSavedResponse(Outcome),
 }
 
-/// Decides what a request does from its key's stored state (`None`: no marker,
-/// the key is free).
-pub fn next_action(stored: Option<&IdempotencyState>) -> NextAction {
+/// Decides what a request does at `now` from its key's stored state
+/// (`None`: no marker, the key is free).
+pub fn next_action(stored: Option<&IdempotencyState>, now: DateTime<Utc>) -> NextAction {
     match stored {
-        None => NextAction::StartProcessing,
-        Some(IdempotencyState::Pending) => NextAction::InProgress,
+        None | Some(IdempotencyState::Released) => NextAction::StartProcessing,
+        Some(IdempotencyState::Pending) => NextAction::Adopt,
+        Some(IdempotencyState::Claimed(c)) if now < c.expires() => NextAction::InProgress,
+        Some(IdempotencyState::Claimed(c)) => NextAction::Recover(c.clone()),
         Some(IdempotencyState::Finished(outcome)) => {
             NextAction::ReturnSavedResponse(outcome.clone())
         }
@@ -311,6 +400,50 @@ mod tests {
         }
     }
 
+    fn claim_at(secs: i64) -> Claim {
+        Claim {
+            at: DateTime::from_timestamp(secs, 0).unwrap(),
+            tenant: TenantSlug::parse("cj-cluj").unwrap(),
+            dossier: DossierId::from_random([7; 16]),
+        }
+    }
+
+    #[test]
+    fn claims_and_releases_read_and_write_the_same() {
+        let claim = claim_at(1_766_000_000);
+        let stored = format!("pending:1766000000:cj-cluj:{}", claim.dossier);
+        let state = IdempotencyState::Claimed(claim.clone());
+        assert_eq!(state.to_stored(), stored);
+        assert_eq!(IdempotencyState::parse(stored.as_bytes()), Ok(state));
+        assert_eq!(
+            IdempotencyState::parse(b"released"),
+            Ok(IdempotencyState::Released)
+        );
+        assert_eq!(IdempotencyState::Released.to_stored(), "released");
+        let bad = [
+            "pending:".to_owned(),
+            "pending:1766000000:cj-cluj".to_owned(),
+            format!("pending:01766000000:cj-cluj:{}", claim.dossier),
+            format!("pending:1766000000:CJ:{}", claim.dossier),
+            "pending:1766000000:cj-cluj:xyz".to_owned(),
+            format!("pending:1766000000:cj-cluj:{}:x", claim.dossier),
+        ];
+        for b in bad {
+            assert!(IdempotencyState::parse(b.as_bytes()).is_err(), "{b}");
+        }
+    }
+
+    #[test]
+    fn a_claim_registers_well_before_its_lease_ends() {
+        let c = claim_at(1_000);
+        assert_eq!(c.expires().timestamp(), 1_000 + LEASE_SECS);
+        assert_eq!(
+            c.register_by().timestamp(),
+            1_000 + LEASE_SECS - REGISTER_MARGIN_SECS
+        );
+        assert!(c.register_by() > c.at && c.register_by() < c.expires());
+    }
+
     #[test]
     fn next_action_table() {
         let registered = Outcome::Registered {
@@ -319,20 +452,48 @@ mod tests {
         let awaiting = Outcome::AwaitingSignature {
             cerere: Sha256Digest::parse(HEX).unwrap(),
         };
+        let claim = claim_at(1_000);
+        let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap();
         let cases = [
-            (None, NextAction::StartProcessing),
-            (Some(IdempotencyState::Pending), NextAction::InProgress),
+            (None, at(5_000), NextAction::StartProcessing),
+            (
+                Some(IdempotencyState::Released),
+                at(5_000),
+                NextAction::StartProcessing,
+            ),
+            (
+                Some(IdempotencyState::Pending),
+                at(5_000),
+                NextAction::Adopt,
+            ),
+            (
+                Some(IdempotencyState::Claimed(claim.clone())),
+                at(1_000),
+                NextAction::InProgress,
+            ),
+            (
+                Some(IdempotencyState::Claimed(claim.clone())),
+                at(1_000 + LEASE_SECS - 1),
+                NextAction::InProgress,
+            ),
+            (
+                Some(IdempotencyState::Claimed(claim.clone())),
+                at(1_000 + LEASE_SECS),
+                NextAction::Recover(claim.clone()),
+            ),
             (
                 Some(IdempotencyState::Finished(registered.clone())),
+                at(5_000),
                 NextAction::ReturnSavedResponse(registered),
             ),
             (
                 Some(IdempotencyState::Finished(awaiting.clone())),
+                at(5_000),
                 NextAction::ReturnSavedResponse(awaiting),
             ),
         ];
-        for (stored, want) in cases {
-            assert_eq!(next_action(stored.as_ref()), want, "{stored:?}");
+        for (stored, now, want) in cases {
+            assert_eq!(next_action(stored.as_ref(), now), want, "{stored:?} {now}");
         }
     }
 }

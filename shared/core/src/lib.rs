@@ -24,11 +24,12 @@
 //! [`stored`] for the persisted records (the platform stores them as JSON in the
 //! key-value store).
 //!
-//! Codemap, one file per concept: [`ids`], [`token`], [`regno`], [`calendar`]
+//! Codemap, one file per concept: [`ids`], [`token`], [`regno`] (and
+//! [`annulment`]: a number recorded as annulled), [`calendar`]
 //! and [`deadline`], [`text`], [`lang`], [`tenant`], [`department`], [`role`],
 //! [`official`], [`payment`], [`identity`], [`document_type`], [`citizen_contact`], [`digest`],
 //! [`attachment`], [`route`], [`dossier`], [`workflow`], [`permissions`],
-//! [`public_view`], [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`],
+//! [`public_view`], [`quota`] (submission quotas), [`inbox`], [`idempotency`], [`signing`], [`stats`], [`stored`],
 //! [`sms`] (encodings and segments) and [`notice`] (what a citizen is told by SMS
 //! and e-mail).
 //!
@@ -37,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod annulment;
 pub mod attachment;
 pub mod base32;
 pub mod calendar;
@@ -58,6 +60,7 @@ pub mod official;
 pub mod payment;
 pub mod permissions;
 pub mod public_view;
+pub mod quota;
 pub mod regno;
 pub mod role;
 pub mod route;

@@ -8,6 +8,10 @@
 //! | `t/{slug}/dossier/{ID}` | a dossier record (leased replace) | the registration path, officials' actions |
 //! | `t/{slug}/regno/{year}` | the registration counter of a year (atomic increment) | the registration path |
 //! | `t/{slug}/index/{year}/{seq}` | the dossier registered with that number (written once, by the request whose increment returned `seq`) | the registration path |
+//! | `t/{slug}/annulled/{year}/{seq}` | a number taken without a dossier, recorded as annulled with its reason (leased insert: written once) | the desk's registry |
+//! | `t/{slug}/registry/{year}/whole/{block}` | that every number of a block of the year has its dossier or its annulment (written once, the same by any writer) | the desk's registry |
+//! | `t/{slug}/quotas` | the institution's submission quotas ([`ghiseu_core::quota::SubmissionQuota`]) | administration |
+//! | `t/{slug}/submissions/{limit}/{who}/{window}` | a fixed-window counter of online submissions (atomic increment) | the portal |
 //! | `t/{slug}/open` | the inboxes' list: a summary of every open dossier and the last closed ids (leased replace) | whoever changes a dossier |
 //! | `t/{slug}/signing/{id}` | a signer's batch (leased replace) | the desk's signing |
 //! | `t/{slug}/stats/{year}` | a year's statistics, cached in the `ephemeral` store | opendata |
@@ -193,6 +197,35 @@ impl TenantScope {
     #[must_use]
     pub fn index_entry(&self, year: u16, seq: u32) -> String {
         format!("{}index/{year}/{seq:08}", self.prefix)
+    }
+
+    /// `t/{slug}/annulled/{year}/{seq}`: the annulment of a number taken
+    /// without a dossier (written once).
+    #[must_use]
+    pub fn annulment(&self, year: u16, seq: u32) -> String {
+        format!("{}annulled/{year}/{seq:08}", self.prefix)
+    }
+
+    /// `t/{slug}/registry/{year}/whole/{block}`: that every number of `block`
+    /// (numbers `block * size + 1 ..= (block + 1) * size`) has its dossier or
+    /// its annulment.
+    #[must_use]
+    pub fn registry_block_whole(&self, year: u16, block: u32) -> String {
+        format!("{}registry/{year}/whole/{block}", self.prefix)
+    }
+
+    /// `t/{slug}/quotas`: the institution's submission quotas.
+    #[must_use]
+    pub fn submission_quota(&self) -> String {
+        format!("{}quotas", self.prefix)
+    }
+
+    /// `t/{slug}/submissions/{limit}/{who}/{window}`: the counter of online
+    /// submissions of `who` (an account or an address) against `limit` in
+    /// `window`.
+    #[must_use]
+    pub fn submissions(&self, limit: &str, who: &str, window: u64) -> String {
+        format!("{}submissions/{limit}/{who}/{window}", self.prefix)
     }
 
     /// `t/{slug}/stats/{year}`: the cached public statistics of a year (in

@@ -1,10 +1,11 @@
 //! The inbox: the filter, the list of open dossiers.
 
+use ghiseu_app::dossiers::WithoutDossier;
 use ghiseu_core::inbox::{InboxDue, InboxStatus, InboxView};
 use ghiseu_core::public_view::PublicNames;
 use ghiseu_core::{Department, DocumentType};
 use ghiseu_platform::repo::Summary;
-use maud::html;
+use maud::{Markup, html};
 
 use super::{Viewer, layout, status_ro};
 
@@ -26,8 +27,9 @@ pub struct InboxForm<'a> {
 pub struct Listing<'a> {
     /// The dossiers shown.
     pub rows: &'a [Summary],
-    /// Registration numbers taken without a dossier (the registry view only).
-    pub unused: &'a [String],
+    /// Every registration number of the year taken without a dossier, with
+    /// its annulment if recorded (the registry view only).
+    pub unused: &'a [WithoutDossier],
 }
 
 /// The inbox: open dossiers sorted by deadline, with filters (plain GET form);
@@ -91,14 +93,7 @@ pub fn inbox(
                 }
                 button type="submit" { "Filtrează" }
             }
-            @if !unused.is_empty() {
-                p.warning role="alert" {
-                    "Numere de înregistrare luate fără dosar: "
-                    (unused.join(", "))
-                    ". O înregistrare a fost întreruptă după ce a primit numărul (sau se încheie chiar acum); \
-                     numărul nu se refolosește, menționați-l în registru ca anulat."
-                }
-            }
+            @if !unused.is_empty() { (without_dossier(signed, unused)) }
             p { (rows.len()) " dosare" }
             table {
                 thead { tr { th { "Nr. înregistrare" } th { "Tip" } th { "Stare" } th { "Departament" } th { "Funcționar" } th { "Termen" } } }
@@ -121,4 +116,52 @@ pub fn inbox(
             }
         },
     )
+}
+
+/// The year's numbers taken without a dossier: those not yet annulled first
+/// named in an alert, then each with its annulment or the form that records
+/// one.
+fn without_dossier(signed: Viewer<'_>, unused: &[WithoutDossier]) -> Markup {
+    let open: Vec<String> = unused
+        .iter()
+        .filter(|u| u.annulment.is_none())
+        .map(|u| u.number.to_string())
+        .collect();
+    html! {
+        section aria-labelledby="without-dossier" {
+            h2 id="without-dossier" { "Numere fără dosar" }
+            @if !open.is_empty() {
+                p.warning role="alert" {
+                    "Numere de înregistrare luate fără dosar: "
+                    (open.join(", "))
+                    ". O înregistrare a fost întreruptă după ce a primit numărul (sau se încheie chiar acum); \
+                     numărul nu se refolosește: înregistrați-l ca anulat, cu motivul."
+                }
+            }
+            table {
+                thead { tr { th { "Nr. înregistrare" } th { "Anulare" } } }
+                tbody {
+                    @for u in unused {
+                        tr {
+                            td { (u.number.to_string()) }
+                            td {
+                                @if let Some(a) = &u.annulment {
+                                    "Anulat la " (a.at.format("%d.%m.%Y %H:%M UTC").to_string())
+                                    " de " (a.by.as_str()) ": " (a.reason.as_str())
+                                } @else {
+                                    form method="post" action="/desk/registry/annul" {
+                                        input type="hidden" name="csrf" value=(signed.csrf);
+                                        input type="hidden" name="number" value=(u.number.to_string());
+                                        label for=(format!("reason-{}", u.number)) { "Motivul anulării" }
+                                        input id=(format!("reason-{}", u.number)) name="reason" required minlength="3" maxlength="300";
+                                        button type="submit" { "Anulează numărul" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -35,7 +35,7 @@ pub use orders::{
     create_fee_order, create_order, credential_orders, keep_checkout, order, orders, update_order,
 };
 pub use signing::{Signing, keep_signing_credential, move_signing, signing, signing_credential};
-pub use throttle::within_limit;
+pub use throttle::{Admission, admit_submission, within_limit};
 
 /// A result whose error is the citizen's (the outer one is the platform's).
 type StdResult<T, E> = std::result::Result<T, E>;

@@ -76,6 +76,21 @@ pub async fn register(
     intake: Intake,
     now: DateTime<Utc>,
 ) -> Result<Dossier> {
+    let id = DossierId::from_random(random16()?);
+    register_as(store, out, (tenant, id), by, intake, now).await
+}
+
+/// [`register`] under the dossier id `id`, chosen beforehand (an idempotent
+/// submission names it in its claim, so that a later request finds the
+/// dossier of a request that died before answering).
+pub async fn register_as(
+    store: &Store,
+    out: &Outbound,
+    (tenant, id): (&Tenant, DossierId),
+    by: Registrant<'_>,
+    intake: Intake,
+    now: DateTime<Utc>,
+) -> Result<Dossier> {
     let route_actor = match by {
         Registrant::Official(actor) => {
             authorize_registration(actor, &tenant.slug).map_err(|d| match d {
@@ -101,7 +116,6 @@ pub async fn register(
     let seq = repo::next_sequence(&scope, year)?;
     let number = RegistrationNumber::new(tenant.registration_prefix.clone(), year, seq)
         .map_err(|e| Error::NotAllowed(e.to_string()))?;
-    let id = DossierId::from_random(random16()?);
     let token = TrackingToken::from_random(random16()?);
     let new = NewDossier {
         id,
@@ -121,17 +135,26 @@ pub async fn register(
     // dossier that was written, and shows a number whose dossier never was.
     repo::put_index_entry(store, &scope, year, seq, &id).await?;
     repo::create_dossier(&scope, &dossier)?;
-    repo::index_open(&scope, &dossier)?;
+    index_written(store, tenant, &dossier).await?;
+    notify_citizen(store, out.notify.as_ref(), tenant, &dossier, None, now).await;
+    Ok(dossier)
+}
+
+/// Writes what makes a written dossier found: the inbox list, the token
+/// index and the public snapshot. Each write is idempotent, so a request
+/// that finds the dossier of one that died after writing it (an idempotent
+/// submission's recovery) writes them again.
+pub async fn index_written(store: &Store, tenant: &Tenant, dossier: &Dossier) -> Result<()> {
+    repo::index_open(&TenantScope::new(&tenant.slug), dossier)?;
     repo::put_token(
         store,
-        &token,
+        dossier.token(),
         &TokenEntry {
             tenant: tenant.slug.to_string(),
-            dossier: id.to_string(),
+            dossier: dossier.id().to_string(),
         },
     )
     .await?;
-    publish(store, tenant, &dossier).await?;
-    notify_citizen(store, out.notify.as_ref(), tenant, &dossier, None, now).await;
-    Ok(dossier)
+    publish(store, tenant, dossier).await?;
+    Ok(())
 }

@@ -11,8 +11,9 @@
 //! | `officials.rs` | officials and invitations | `t/{slug}/officials`, `t/{slug}/official/{username}`, `invite/{sha256}` |
 //! | `dossiers.rs` | dossiers | `t/{slug}/dossier/{ID}` |
 //! | `tokens.rs` | the tracking-token index | `token/{TOKEN}` |
-//! | `registry.rs` | registration counters and the number index | `t/{slug}/regno/{year}`, `t/{slug}/index/{year}/{seq}` |
+//! | `registry.rs` | registration counters, the number index, annulled numbers | `t/{slug}/regno/{year}`, `t/{slug}/index/{year}/{seq}`, `t/{slug}/annulled/{year}/{seq}`, `t/{slug}/registry/{year}/whole/{block}` |
 //! | `inbox.rs` | the inbox index of open dossiers | `t/{slug}/open` |
+//! | `quotas.rs` | an institution's submission quotas | `t/{slug}/quotas` |
 //!
 //! Every item is re-exported here: callers name `repo::X`, never a file.
 //! This file holds the JSON helpers the repositories share; they import it and
@@ -29,6 +30,7 @@ mod document_types;
 mod dossiers;
 mod inbox;
 mod officials;
+mod quotas;
 mod registry;
 mod tenants;
 mod tokens;
@@ -47,7 +49,11 @@ pub use officials::{
     create_official, invite, official, official_with_hash, officials, put_invite, put_official,
     swap_invite, update_official,
 };
-pub use registry::{next_sequence, put_index_entry, recent_registrations, year_facts};
+pub use quotas::{put_submission_quota, submission_quota};
+pub use registry::{
+    BLOCK, YearFacts, annulment, has_dossier, next_sequence, numbers_without_dossier,
+    put_annulment, put_index_entry, recent_registrations, registrations_taken, year_facts,
+};
 pub use tenants::{
     CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_slugs, tenants,
     update_tenant,

@@ -5,19 +5,29 @@
 //! | --- | --- |
 //! | `t/{slug}/regno/{year}` | the registration counter of a year (atomic increment) |
 //! | `t/{slug}/index/{year}/{seq}` | the dossier id registered with that number (written once) |
+//! | `t/{slug}/annulled/{year}/{seq}` | a number without a dossier, annulled (leased insert: written once) |
+//! | `t/{slug}/registry/{year}/whole/{block}` | that every number of a block has its dossier (the same value by any writer) |
 //!
 //! A year's statistics read the dossiers (`t/{slug}/dossier/{ID}`) the index
-//! names.
+//! names, and count the annulled numbers.
+//!
+//! Every number taken without a dossier is found by reading the year's
+//! numbers against their dossiers ([`numbers_without_dossier`]), a block of
+//! [`BLOCK`] numbers at a time; a block all of whose numbers have their
+//! dossier stays so (a number is never reused and a dossier never removed),
+//! so it is marked whole and not read again. Only the blocks still open (the
+//! newest, and any holding a number without a dossier) are read each time.
 
 use std::collections::HashMap;
 
+use ghiseu_core::annulment::Annulment;
 use ghiseu_core::stored::StoredDossier;
 use ghiseu_core::{Dossier, DossierId};
 
 use super::corrupt;
 use crate::Result;
 use crate::keys::{STORE, TenantScope};
-use crate::kv::{self, Store};
+use crate::kv::{self, InsertOutcome, Store};
 
 /// The next registration sequence number of `year` (atomic, gap-free: 1, 2, ...).
 pub fn next_sequence(scope: &TenantScope, year: u16) -> Result<u32> {
@@ -39,7 +49,7 @@ pub async fn put_index_entry(
 }
 
 /// How many registration numbers `year` has given out (the counter's value).
-async fn registrations_taken(store: &Store, scope: &TenantScope, year: u16) -> Result<u32> {
+pub async fn registrations_taken(store: &Store, scope: &TenantScope, year: u16) -> Result<u32> {
     // A counter is read by adding 0: stores keep counters in their own
     // encoding (8 little-endian bytes in Spin's SQLite, text in Redis).
     let key = scope.registration_counter(year);
@@ -82,40 +92,142 @@ pub async fn recent_registrations(
 /// How many dossiers [`year_facts`] reads per key-value call.
 const FACTS_BATCH: usize = 200;
 
+/// What a year's statistics are made of.
+#[derive(Debug, Default)]
+pub struct YearFacts {
+    /// The facts of every dossier registered in the year (in no particular
+    /// order).
+    pub facts: Vec<ghiseu_core::stats::Facts>,
+    /// The numbers taken without a dossier and recorded as annulled.
+    pub annulled: u32,
+}
+
 /// The statistics facts (`ghiseu_core::stats::Facts`) of every dossier
-/// registered in `year` (in no particular order). Dossiers are read a batch at a
-/// time and reduced to their facts at once, so a large year never holds its
-/// dossiers in memory together; a number without a dossier (a registration
-/// that died after taking it) is skipped. One read of the counter, then two
-/// batched reads per `FACTS_BATCH` numbers.
-pub async fn year_facts(
-    store: &Store,
-    scope: &TenantScope,
-    year: u16,
-) -> Result<Vec<ghiseu_core::stats::Facts>> {
+/// registered in `year`, and how many numbers of it were annulled. Dossiers
+/// are read a batch at a time and reduced to their facts at once, so a large
+/// year never holds its dossiers in memory together; a number without a
+/// dossier (a registration that died after taking it) counts as annulled
+/// once recorded so. One read of the counter, then two batched reads per
+/// `FACTS_BATCH` numbers, and one per number without a dossier.
+pub async fn year_facts(store: &Store, scope: &TenantScope, year: u16) -> Result<YearFacts> {
     let last = registrations_taken(store, scope, year).await?;
-    let mut facts = Vec::with_capacity(last as usize);
+    let mut out = YearFacts {
+        facts: Vec::with_capacity(last as usize),
+        annulled: 0,
+    };
     let seqs: Vec<u32> = (1..=last).collect();
     for chunk in seqs.chunks(FACTS_BATCH) {
         let index: Vec<String> = chunk
             .iter()
             .map(|&seq| scope.index_entry(year, seq))
             .collect();
-        let keys: Vec<String> = kv::get_many(STORE, &index)?
-            .into_iter()
-            .filter_map(|(_, v)| DossierId::parse(std::str::from_utf8(&v?).ok()?).ok())
-            .map(|id| scope.dossier(&id))
-            .collect();
-        if keys.is_empty() {
-            continue;
+        let mut without = Vec::new();
+        let mut keys = Vec::new();
+        for (&seq, (_, v)) in chunk.iter().zip(kv::get_many(STORE, &index)?) {
+            match v.and_then(|v| DossierId::parse(std::str::from_utf8(&v).ok()?).ok()) {
+                Some(id) => keys.push((seq, scope.dossier(&id))),
+                None => without.push(seq),
+            }
         }
-        for (key, bytes) in kv::get_many(STORE, &keys)? {
-            let Some(bytes) = bytes else { continue };
+        let names: Vec<String> = keys.iter().map(|(_, k)| k.clone()).collect();
+        for ((seq, _), (key, bytes)) in keys.iter().zip(kv::get_many(STORE, &names)?) {
+            let Some(bytes) = bytes else {
+                without.push(*seq);
+                continue;
+            };
             let stored: StoredDossier =
                 serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
             let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
-            facts.push(ghiseu_core::stats::Facts::of(&dossier));
+            out.facts.push(ghiseu_core::stats::Facts::of(&dossier));
+        }
+        for seq in without {
+            if annulment(store, scope, year, seq).await?.is_some() {
+                out.annulled += 1;
+            }
         }
     }
-    Ok(facts)
+    Ok(out)
+}
+
+/// How many numbers [`numbers_without_dossier`] reads as one block.
+pub const BLOCK: u32 = 500;
+
+/// Whether number `seq` of `year` has its dossier written.
+pub async fn has_dossier(store: &Store, scope: &TenantScope, year: u16, seq: u32) -> Result<bool> {
+    let Some(v) = store.get(&scope.index_entry(year, seq)).await? else {
+        return Ok(false);
+    };
+    let Some(id) = std::str::from_utf8(&v)
+        .ok()
+        .and_then(|v| DossierId::parse(v).ok())
+    else {
+        return Ok(false);
+    };
+    store.exists(&scope.dossier(&id)).await
+}
+
+/// The annulment of number `seq` of `year`, if one was recorded.
+pub async fn annulment(
+    store: &Store,
+    scope: &TenantScope,
+    year: u16,
+    seq: u32,
+) -> Result<Option<Annulment>> {
+    let key = scope.annulment(year, seq);
+    match store.get(&key).await? {
+        None => Ok(None),
+        Some(v) => std::str::from_utf8(&v)
+            .ok()
+            .and_then(Annulment::from_stored)
+            .map(Some)
+            .ok_or_else(|| corrupt(&key, "not an annulment")),
+    }
+}
+
+/// Records the annulment of number `seq` of `year`, unless one was recorded
+/// already (leased insert: of two at once, one is recorded); whether this
+/// one was.
+pub fn put_annulment(
+    scope: &TenantScope,
+    year: u16,
+    seq: u32,
+    annulment: &Annulment,
+) -> Result<bool> {
+    let stored = annulment.to_stored();
+    Ok(matches!(
+        kv::insert_new(STORE, &scope.annulment(year, seq), stored.as_bytes())?,
+        InsertOutcome::Inserted
+    ))
+}
+
+/// Every number of `year` taken without a dossier written (a registration
+/// that died after taking it, or one finishing at this very moment), oldest
+/// first, each with its annulment if recorded. Reads the blocks of
+/// [`BLOCK`] numbers not yet known whole, and marks whole a full block whose
+/// every number has its dossier.
+pub async fn numbers_without_dossier(
+    store: &Store,
+    scope: &TenantScope,
+    year: u16,
+) -> Result<Vec<(u32, Option<Annulment>)>> {
+    let last = registrations_taken(store, scope, year).await?;
+    let mut found = Vec::new();
+    for block in 0..last.div_ceil(BLOCK) {
+        let whole_key = scope.registry_block_whole(year, block);
+        if store.exists(&whole_key).await? {
+            continue;
+        }
+        let end = ((block + 1) * BLOCK).min(last);
+        let mut whole = end == (block + 1) * BLOCK;
+        for seq in block * BLOCK + 1..=end {
+            if !has_dossier(store, scope, year, seq).await? {
+                whole = false;
+                found.push((seq, annulment(store, scope, year, seq).await?));
+            }
+        }
+        if whole {
+            store.set(&whole_key, b"whole").await?;
+        }
+    }
+    Ok(found)
 }
