@@ -224,8 +224,28 @@ impl DocumentType {
         }
     }
 
-    /// Validates a stored record.
+    /// Validates a stored record: each field, then the whole as a definition
+    /// by the rules an administrator's draft meets ([`crate::document_type::Draft::validate`]), so
+    /// a record the rules refuse (a text limit of 0 or 60,000, a number
+    /// field whose `min` exceeds its `max`, …) is never served and every
+    /// stored version can be edited again.
     pub fn from_stored(s: &StoredDocumentType) -> Result<DocumentType, StoredError> {
+        let t = Self::fields_from_stored(s)?;
+        let first = std::slice::from_ref(&t.first_department);
+        match t.to_draft().validate(&t.tenant, &t.code, t.version, first) {
+            Ok(_) => Ok(t),
+            Err(errors) => Err(StoredError::Field {
+                field: "definition",
+                message: errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.path, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+        }
+    }
+
+    fn fields_from_stored(s: &StoredDocumentType) -> Result<DocumentType, StoredError> {
         check_version(s.v)?;
         let fields = s
             .fields
@@ -328,5 +348,45 @@ impl TypeStatus {
             latest: some("latest", TypeVersion::new(s.latest))?,
             active: s.active,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document_type::tests::petition_type;
+
+    fn with_kind(kind: FieldKind) -> StoredDocumentType {
+        let mut ty = petition_type();
+        ty.fields.push(FieldDef {
+            name: FieldName::parse("detalii").unwrap(),
+            label: Titles::ro(DisplayName::parse("Detalii").unwrap()),
+            required: false,
+            kind,
+        });
+        ty.to_stored()
+    }
+
+    /// Found by the `document_type` fuzz target: a stored text limit the
+    /// rules refuse was served, and its type could not be saved again.
+    #[test]
+    fn a_stored_type_the_rules_refuse_is_not_served() {
+        let ok = with_kind(FieldKind::Multiline { max_chars: 2000 });
+        assert!(DocumentType::from_stored(&ok).is_ok());
+        for kind in [
+            FieldKind::Multiline { max_chars: 20_000 },
+            FieldKind::Text { max_chars: 0 },
+            FieldKind::Number { min: 5, max: 1 },
+            FieldKind::Select { options: vec![] },
+        ] {
+            let err = DocumentType::from_stored(&with_kind(kind.clone())).unwrap_err();
+            assert!(
+                matches!(&err, StoredError::Field { field: "definition", message } if message.contains("fields[0]")),
+                "{kind:?}: {err}"
+            );
+        }
+        let mut zero_days = ok.clone();
+        zero_days.deadline = StoredDeadlineRule::CalendarDays(0);
+        assert!(DocumentType::from_stored(&zero_days).is_err());
     }
 }
