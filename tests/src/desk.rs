@@ -336,9 +336,15 @@ pub async fn desk_sign_in_at(base: &str, tenant: &str, user: &str, password: &st
     for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(cookie_line.contains(attr), "{cookie_line}");
     }
+    session_set_by(base, &r).await
+}
+
+/// The official signed in at `base` by the session cookie `r` set (a
+/// sign-in by password, or one finished with a second factor).
+pub async fn session_set_by(base: &str, r: &reqwest::Response) -> Official {
     let cookie = format!(
         "ghiseu_desk={}",
-        cookie_set_by(&r, "ghiseu_desk").expect("a session cookie")
+        cookie_set_by(r, "ghiseu_desk").expect("a session cookie")
     );
     let client = no_redirects();
     let inbox = client

@@ -1,7 +1,8 @@
 //! Tenant administration and the platform's tenant API.
 //!
 //! - `/admin/...`: server-rendered pages for a tenant's administrator (role
-//!   `tenant_admin`): document types, departments, officials and invitations,
+//!   `tenant_admin`): document types, departments, officials and invitations
+//!   (and their second factor: the requirement, a reset, [`second_factor`]),
 //!   branding, submission quotas. Signed in with the desk's session (cookie `ghiseu_desk`, one
 //!   sign-in at `/desk/login`), CSRF token on every form.
 //! - `/admin/invite/{token}`: an invitee chooses a password (no session).
@@ -36,6 +37,7 @@ mod pages;
 mod platform;
 mod platform_ops;
 mod quotas;
+mod second_factor;
 mod seed;
 mod trust;
 
@@ -135,6 +137,15 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         (Method::POST, ["officials", "invite"]) => {
             let form = read_form(request).await?;
             officials::invite_form(store, &admin, &form).await
+        }
+        (Method::POST, ["officials", username, "second-factor", "reset"]) => {
+            let username = (*username).to_owned();
+            let form = read_form(request).await?;
+            second_factor::reset_form(&admin, &username, &form)
+        }
+        (Method::POST, ["second-factor"]) => {
+            let form = read_form(request).await?;
+            second_factor::require_form(&admin, &form)
         }
         (Method::POST, ["officials", username]) => {
             let username = (*username).to_owned();

@@ -178,9 +178,16 @@ pub async fn page(
     let officials = repo::officials(store, &admin.scope).await?;
     let departments = repo::departments(store, &admin.scope).await?;
     let status = page_status(errors);
+    let second_factor = crate::second_factor::section(store, admin, &officials).await?;
     Ok(secure_html(
         status,
-        pages::officials(&admin.viewer(), &officials, &departments, errors),
+        pages::officials(
+            &admin.viewer(),
+            &officials,
+            &departments,
+            errors,
+            second_factor,
+        ),
     ))
 }
 

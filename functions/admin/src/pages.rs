@@ -314,6 +314,7 @@ pub fn officials(
     officials: &[Official],
     departments: &[Department],
     errors: &[(String, String)],
+    second_factor: Markup,
 ) -> String {
     page(
         viewer,
@@ -351,6 +352,7 @@ pub fn officials(
                     }
                 }
             }
+            (second_factor)
             h2 { "Invită un funcționar" }
             form method="post" action="/admin/officials/invite" {
                 (csrf(viewer))

@@ -1,6 +1,9 @@
 //! The officials' desk.
 //!
 //! - `GET|POST /desk/login`, `POST /desk/logout`: [`session`].
+//! - `GET|POST /desk/login/code`, `GET|POST /desk/login/enrol` (the second
+//!   factor after the password), `GET /desk/account`,
+//!   `POST /desk/account/second-factor[/disable]`: [`second_factor`].
 //! - `GET /desk`: the inboxes with filters, sorted by deadline, and the
 //!   registry's numbers without a dossier; `POST /desk/registry/annul`
 //!   records one as annulled ([`inbox`]).
@@ -24,6 +27,8 @@ mod error;
 mod inbox;
 mod intake;
 mod pages;
+mod pending;
+mod second_factor;
 mod session;
 mod signing;
 
@@ -65,6 +70,20 @@ async fn handle(request: Request) -> Response {
                 let (parts, body) = web::read_request(request, 64 * 1024).await?;
                 session::login(&store, &parts.headers, &body).await
             }
+            (Method::GET, "/desk/login/code") => {
+                second_factor::code_page(&store, &headers, &query).await
+            }
+            (Method::POST, "/desk/login/code") => {
+                let (_, body) = web::read_request(request, 64 * 1024).await?;
+                second_factor::code(&store, &headers, &query, &body).await
+            }
+            (Method::GET, "/desk/login/enrol") => {
+                second_factor::enrol_page(&store, &headers, &query).await
+            }
+            (Method::POST, "/desk/login/enrol") => {
+                let (_, body) = web::read_request(request, 64 * 1024).await?;
+                second_factor::enrol(&store, &headers, &query, &body).await
+            }
             _ => {
                 let Some(signed) = session::signed_in(&store, &headers).await? else {
                     return Ok(web::see_other("/desk/login"));
@@ -91,6 +110,19 @@ async fn route_signed(
         (Method::POST, ["logout"]) => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             session::logout(store, &signed, &body).await
+        }
+        (Method::GET, ["account"]) => {
+            let lang = second_factor::lang(query, request.headers());
+            second_factor::account(store, &signed, lang).await
+        }
+        (Method::POST, ["account", "second-factor", rest @ ..]) => {
+            let lang = second_factor::lang(query, request.headers());
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            match rest {
+                [] => second_factor::enable(store, &signed, lang, &body).await,
+                ["disable"] => second_factor::disable(store, &signed, lang, &body).await,
+                _ => Err(DeskError::NotFound),
+            }
         }
         (Method::POST, ["registry", "annul"]) => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;

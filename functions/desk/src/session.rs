@@ -240,14 +240,24 @@ pub async fn login(store: &Store, headers: &HeaderMap, body: &[u8]) -> Result<Re
         return login_form(store, StatusCode::UNAUTHORIZED, &failed, &typed).await;
     };
     throttle.forgive(STORE)?;
-    let s = session::create(
-        store,
-        official.tenant.as_str(),
-        official.username.as_str(),
-        now,
-    )
-    .await?;
-    let mut r = redirect("/desk");
+    // The second factor, when the official has one or the tenant requires it.
+    if let Some(r) = crate::pending::after_password(store, &official, now).await? {
+        return Ok(r);
+    }
+    let (tenant, username) = (official.tenant.as_str(), official.username.as_str());
+    open_session(store, tenant, username, now, redirect("/desk")).await
+}
+
+/// Starts a session of `username` of `tenant` at `now`, handed to the
+/// browser with `r`; the sign-in form's cookie ends.
+pub async fn open_session(
+    store: &Store,
+    tenant: &str,
+    username: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    mut r: Response,
+) -> Result<Response, DeskError> {
+    let s = session::create(store, tenant, username, now).await?;
     set_cookie(&mut r, &session::cookie(SESSION_COOKIE, &s));
     set_cookie(
         &mut r,

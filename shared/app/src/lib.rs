@@ -14,6 +14,8 @@
 //! (accounts, codes, throttles, linked dossiers, orders, the citizen's
 //! signing state), [`notify`] (the outbox's dispatch), [`signing`] (one
 //! remote-signing pipeline for the desk's batches and the citizen's cerere),
+//! [`second_factor`] (an official's TOTP: checking a code once, enabling,
+//! disabling),
 //! [`error`] (the one error type).
 
 #![deny(missing_docs)]
@@ -22,6 +24,7 @@ pub mod citizen;
 pub mod dossiers;
 pub mod error;
 pub mod notify;
+pub mod second_factor;
 pub mod signing;
 
 pub use error::{Error, Result};

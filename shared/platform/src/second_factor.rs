@@ -167,40 +167,44 @@ pub async fn enabled(
     Ok(state.enrolment)
 }
 
-/// Enables `enrolment` for `username` unless one is enabled already
-/// (`false`; leased update: of two racing enrolments one wins).
-pub fn enable(scope: &TenantScope, username: &Username, enrolment: &Enrolment) -> Result<bool> {
+/// Moves the second factor of `username` from what it is to what `next`
+/// makes of it (`None`: leave it), under the key's lease; whether it moved.
+fn change(
+    scope: &TenantScope,
+    username: &Username,
+    next: impl Fn(&State) -> Option<State>,
+) -> Result<bool> {
     let key = scope.second_factor(username);
     kv::update(STORE, &key, |current| {
         let state: State = match current {
             Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
             None => State::default(),
         };
-        if state.enrolment.is_some() {
-            return Ok(Step::Done(false));
+        match next(&state) {
+            None => Ok(Step::Done(false)),
+            Some(n) => Ok(Step::Write(
+                serde_json::to_vec(&n).map_err(|e| corrupt(&key, e))?,
+                true,
+            )),
         }
-        let next = State {
+    })
+}
+
+/// Enables `enrolment` for `username` unless one is enabled already
+/// (`false`; leased update: of two racing enrolments one wins).
+pub fn enable(scope: &TenantScope, username: &Username, enrolment: &Enrolment) -> Result<bool> {
+    change(scope, username, |state| {
+        state.enrolment.is_none().then(|| State {
             enrolment: Some(enrolment.clone()),
-        };
-        let bytes = serde_json::to_vec(&next).map_err(|e| corrupt(&key, e))?;
-        Ok(Step::Write(bytes, true))
+        })
     })
 }
 
 /// Removes the second factor of `username` (disabled or reset); whether
 /// there was one.
 pub fn remove(scope: &TenantScope, username: &Username) -> Result<bool> {
-    let key = scope.second_factor(username);
-    kv::update(STORE, &key, |current| {
-        let state: State = match current {
-            Some(b) => serde_json::from_slice(b).map_err(|e| corrupt(&key, e))?,
-            None => State::default(),
-        };
-        if state.enrolment.is_none() {
-            return Ok(Step::Done(false));
-        }
-        let bytes = serde_json::to_vec(&State::default()).map_err(|e| corrupt(&key, e))?;
-        Ok(Step::Write(bytes, true))
+    change(scope, username, |state| {
+        state.enrolment.is_some().then(State::default)
     })
 }
 

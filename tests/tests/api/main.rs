@@ -37,6 +37,7 @@ mod quotas;
 mod raw;
 mod registry;
 mod routing;
+mod second_factor;
 mod signing;
 mod signing_page;
 mod signing_recovery;

@@ -4,18 +4,20 @@
 //! [`dossier`](mod@dossier), [`signing`]. This module holds the layout, the
 //! sign-in and error pages, and what they share.
 
+mod account;
 mod dossier;
 mod inbox;
 mod intake;
 mod signing;
 
+pub use account::{Enrol, Refusal, ask_code, enabled, enrol, recovery_codes};
 pub use dossier::{DossierPage, dossier, receipt};
 pub use inbox::{InboxForm, Listing, inbox};
 pub use intake::intake;
 pub use signing::{BatchPage, BatchRow, ItemView, signing_batch, signing_queue};
 
 use ghiseu_core::calendar::local_datetime;
-use ghiseu_core::{Actor, Dossier, Tenant};
+use ghiseu_core::{Actor, Dossier, Lang, Tenant};
 use ghiseu_platform::chrome;
 use ghiseu_platform::html::inline_error;
 use maud::{DOCTYPE, Markup, html};
@@ -35,27 +37,62 @@ pub struct Viewer<'a> {
 }
 
 fn layout(title: &str, signed: Option<Viewer<'_>>, body: Markup) -> String {
+    layout_in(Lang::Ro, title, signed, body)
+}
+
+/// The desk's frame in `lang` (the account's pages are in three languages).
+fn layout_in(lang: Lang, title: &str, signed: Option<Viewer<'_>>, body: Markup) -> String {
+    let [files, intake, to_sign, admin, account, exit, desk] = lang.pick([
+        [
+            "Dosare",
+            "Înregistrare",
+            "De semnat",
+            "Administrare",
+            "Contul meu",
+            "Ieșire",
+            "birou",
+        ],
+        [
+            "Ügyiratok",
+            "Iktatás",
+            "Aláírandó",
+            "Adminisztráció",
+            "Fiókom",
+            "Kilépés",
+            "hivatal",
+        ],
+        [
+            "Files",
+            "Intake",
+            "To sign",
+            "Administration",
+            "My account",
+            "Sign out",
+            "desk",
+        ],
+    ]);
     html! {
         (DOCTYPE)
-        html lang="ro" {
-            (chrome::head(&format!("{title} — Ghișeul unic, birou"), signed.map(|s| s.tenant.slug.as_str()), html! {}))
+        html lang=(lang.code()) {
+            (chrome::head(&format!("{title} — {}, {desk}", chrome::service_name(lang)), signed.map(|s| s.tenant.slug.as_str()), html! {}))
             body.wide {
-                (chrome::skip_link(ghiseu_core::Lang::Ro))
+                (chrome::skip_link(lang))
                 @if let Some(s) = signed {
                     header.site-header {
                         nav {
-                            a href="/desk" { "Dosare" } " · " a href="/desk/intake" { "Înregistrare" }
+                            a href="/desk" { (files) } " · " a href="/desk/intake" { (intake) }
                             @if s.actor.roles.contains(&ghiseu_core::Role::Signer) {
-                                " · " a href="/desk/sign" { "De semnat" }
+                                " · " a href="/desk/sign" { (to_sign) }
                             }
                             @if s.actor.roles.contains(&ghiseu_core::Role::TenantAdmin) {
-                                " · " a href="/admin" { "Administrare" }
+                                " · " a href="/admin" { (admin) }
                             }
+                            " · " a href="/desk/account" { (account) }
                         }
                         form method="post" action="/desk/logout" {
                             (s.display_name) " (" (s.tenant.header_name().as_str()) ") "
                             input type="hidden" name="csrf" value=(s.csrf);
-                            button type="submit" { "Ieșire" }
+                            button type="submit" { (exit) }
                         }
                     }
                 }
