@@ -158,6 +158,7 @@ fn ensure_schemathesis() -> Result<PathBuf> {
         println!("schemathesis {VERSION} found");
         return Ok(st);
     }
+    println!("installing schemathesis {VERSION} into {}", venv.display());
     let python = venv.join("bin/python");
     if !python.is_file() {
         let has_venv = Command::new("python3")
