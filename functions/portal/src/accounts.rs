@@ -5,15 +5,16 @@
 
 use ghiseu_app::citizen::{self, CreateError};
 use ghiseu_core::citizen::{Account, CodePurpose, Contact};
-use ghiseu_core::notice::CodeFor;
+use ghiseu_core::notice::{self, CodeFor};
 use ghiseu_core::{CitizenName, ContactError, Lang};
 use ghiseu_platform::http::{Form, Response, form_field as field, form_raw, see_other, set_cookie};
+use ghiseu_platform::pace::{ANSWER_FLOOR, Pace};
 use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::session;
 use http::StatusCode;
 use maud::html;
 
-use crate::codes::{Recipient, Step, checked, code_page, may_send_code, send_code};
+use crate::codes::{Recipient, Step, checked, code_page, may_send_code, send_code, send_notice};
 use crate::ctx::{CITIZEN, Ctx, Res, SESSION_COOKIE};
 use crate::pages::{Errors, errors as error_summary, form_state, input, title};
 use crate::texts::{pick, t};
@@ -196,6 +197,9 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
             form,
         ));
     }
+    // From here the answer must not tell whether a contact has an account:
+    // the same redirect, after the same time.
+    let pace = Pace::start();
     let account = Account {
         id: citizen::new_account_id()?,
         name: registration.name,
@@ -208,24 +212,6 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         created_at: ctx.now,
         sessions_from: None,
     };
-    if let Err(CreateError::ContactTaken(c)) =
-        citizen::create_account(&ctx.store, &account, ctx.now).await?
-    {
-        let field_name = match c {
-            Contact::Phone(_) => "phone",
-            Contact::Email(_) => "email",
-        };
-        let errors = vec![(
-            field_name.to_owned(),
-            pick(
-                lang,
-                "Există deja un cont cu acest contact. Autentificați-vă sau resetați parola.",
-                "Ehhez az elérhetőséghez már van fiók. Jelentkezzen be vagy állítson be új jelszót.",
-                "An account with this contact exists. Sign in or reset the password.",
-            ),
-        )];
-        return Ok(register_page(ctx, StatusCode::CONFLICT, &errors, form));
-    }
     let contacts: Vec<Contact> = account
         .phone
         .clone()
@@ -233,12 +219,19 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         .into_iter()
         .chain(account.email.clone().map(Contact::Email))
         .collect();
-    for c in &contacts {
-        if may_send_code(ctx, c)? {
-            let code = citizen::issue_code(&ctx.store, CodePurpose::Verify, c, "", ctx.now).await?;
-            send_code(ctx, &Recipient::of(&account, c), &code, CodeFor::Verify).await?;
+    match citizen::create_account(&ctx.store, &account, ctx.now).await? {
+        Ok(()) => {
+            for c in &contacts {
+                if may_send_code(ctx, c)? {
+                    let code = citizen::issue_code(&ctx.store, CodePurpose::Verify, c, "", ctx.now)
+                        .await?;
+                    send_code(ctx, &Recipient::of(&account, c), &code, CodeFor::Verify).await?;
+                }
+            }
         }
+        Err(CreateError::ContactTaken(c)) => tell_owner(ctx, &c).await?,
     }
+    pace.hold(ANSWER_FLOOR);
     let first = contacts
         .first()
         .map(|c| c.as_str().to_owned())
@@ -248,6 +241,21 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         url::form_urlencoded::byte_serialize(first.as_bytes()).collect::<String>(),
         lang.code()
     )))
+}
+
+/// Tells the owner of `contact`, which someone just tried to register a new
+/// account with, that it is already theirs (the registrant is told nothing).
+async fn tell_owner(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<()> {
+    let Some(owner) = citizen::account_by_contact(&ctx.store, contact).await? else {
+        return Ok(());
+    };
+    if may_send_code(ctx, contact)? {
+        let lang = owner.lang;
+        let words = notice::account_exists(lang, t(lang, "portal"), owner.name.as_str());
+        let to = Recipient::of(&owner, contact);
+        send_notice(ctx, &to, "account-exists", words).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn verify(ctx: &Ctx, form: &Form) -> Res {

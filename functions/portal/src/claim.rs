@@ -11,6 +11,7 @@ use ghiseu_core::notice::CodeFor;
 use ghiseu_platform::http::{Form, form_field as field, see_other};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::pace::{ANSWER_FLOOR, Pace};
 use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::repo;
 use http::StatusCode;
@@ -88,6 +89,9 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         )];
         return claim_form(ctx, StatusCode::TOO_MANY_REQUESTS, &errors, form, false).await;
     }
+    // The same answer after the same time whether or not the dossier exists
+    // or has a contact.
+    let pace = Pace::start();
     if let Some((d, Some(contact))) = claimed_dossier(ctx, form).await?
         && may_send_code(ctx, &contact)?
     {
@@ -104,7 +108,7 @@ pub(crate) async fn claim(ctx: &Ctx, form: &Form) -> Res {
         let number = d.number().to_string();
         send_code(ctx, &to, &code, CodeFor::Claim(&number)).await?;
     }
-    // The same answer whether or not the dossier exists or has a contact.
+    pace.hold(ANSWER_FLOOR);
     claim_form(ctx, StatusCode::OK, &[], form, true).await
 }
 

@@ -10,6 +10,7 @@ use ghiseu_core::citizen::{Account, CodeError, CodePurpose, Contact};
 use ghiseu_core::notice::{self, CodeFor};
 use ghiseu_platform::http::{Form, Response, form_field as field};
 use ghiseu_platform::notify::{self, Message};
+use ghiseu_platform::pace::{ANSWER_FLOOR, Pace};
 use ghiseu_platform::rate_limit::FixedWindow;
 use ghiseu_platform::session;
 use http::StatusCode;
@@ -52,17 +53,28 @@ pub(crate) async fn send_code(
     code: &str,
     what: CodeFor<'_>,
 ) -> ghiseu_platform::Result<bool> {
-    let Some(gateway) = notify::Gateway::from_variables().await? else {
-        return Ok(false);
-    };
     let purpose = match what {
         CodeFor::Verify => CodePurpose::Verify,
         CodeFor::SignIn => CodePurpose::SignIn,
         CodeFor::Reset => CodePurpose::Reset,
         CodeFor::Claim(_) => CodePurpose::Claim,
     };
-    let lang = to.lang;
-    let words = notice::code(lang, t(lang, "portal"), what, code, to.name);
+    let words = notice::code(to.lang, t(to.lang, "portal"), what, code, to.name);
+    send_notice(ctx, to, purpose.code(), words).await
+}
+
+/// Sends `words` (a notice of `kind`) to `to` by SMS or e-mail, as its
+/// contact is; `false` when the gateway is not configured or did not take it
+/// now (it stays queued and is retried).
+pub(crate) async fn send_notice(
+    ctx: &Ctx,
+    to: &Recipient<'_>,
+    kind: &str,
+    words: notice::Notice,
+) -> ghiseu_platform::Result<bool> {
+    let Some(gateway) = notify::Gateway::from_variables().await? else {
+        return Ok(false);
+    };
     let (channel, text) = match to.contact {
         Contact::Phone(_) => (notify::Channel::Sms, words.sms),
         Contact::Email(_) => (notify::Channel::Email, words.email),
@@ -71,19 +83,13 @@ pub(crate) async fn send_code(
         id: format!("code-{}", session::hex(&session::random_bytes::<12>()?)),
         channel,
         to: to.contact.as_str().to_owned(),
-        lang: lang.code().to_owned(),
+        lang: to.lang.code().to_owned(),
         subject: words.subject,
         text,
     };
-    let report = ghiseu_app::notify::send_now(
-        &ctx.store,
-        &gateway,
-        "-",
-        purpose.code(),
-        vec![message],
-        ctx.now,
-    )
-    .await?;
+    let report =
+        ghiseu_app::notify::send_now(&ctx.store, &gateway, "-", kind, vec![message], ctx.now)
+            .await?;
     Ok(report.delivered == 1)
 }
 
@@ -303,8 +309,9 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
             contact.as_str(),
         ));
     }
-    // Past the contact's own limit the answer stays the same: it must not
-    // tell that the contact has an account.
+    // Past the contact's own limit the answer stays the same, after the
+    // same time: it must not tell that the contact has an account.
+    let pace = Pace::start();
     if let Some(account) = citizen::account_by_contact(&ctx.store, &contact).await?
         && (account.has_verified(&contact) || step == Step::Reset && !account.is_verified())
         && contact_may_receive(ctx, &contact)?
@@ -318,6 +325,7 @@ pub(crate) async fn request_code(ctx: &Ctx, form: &Form, step: Step) -> Res {
         )
         .await?;
     }
+    pace.hold(ANSWER_FLOOR);
     Ok(code_page(
         ctx,
         step,

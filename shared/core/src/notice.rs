@@ -117,6 +117,48 @@ pub fn code(lang: Lang, sender: &str, what: CodeFor<'_>, code: &str, name: &str)
     }
 }
 
+/// The notice sent to the contact of an existing account when someone
+/// registers a new account with it (instead of telling the registrant that
+/// the contact is taken): who sends it, for whose account, and what to do.
+#[must_use]
+pub fn account_exists(lang: Lang, sender: &str, name: &str) -> Notice {
+    let render = |v: &[Cow<'_, str>]| -> String {
+        let (sender, name) = (&v[0], &v[1]);
+        match lang {
+            Lang::Ro => format!(
+                "{sender}: cineva a cerut un cont nou cu acest contact, dar el e deja al \
+                 contului dvs. ({name}). Dacă ați fost dvs., intrați în cont sau schimbați \
+                 parola. Altfel, ignorați mesajul."
+            ),
+            Lang::Hu => format!(
+                "{sender}: valaki új fiókot kért ezzel az elérhetőséggel, de ez már az Ön \
+                 fiókjáé ({name}). Ha Ön volt, lépjen be vagy kérjen új jelszót. Ha nem, \
+                 hagyja figyelmen kívül."
+            ),
+            Lang::En => format!(
+                "{sender}: someone asked for a new account with this contact, but it \
+                 already belongs to your account ({name}). If it was you, sign in or reset \
+                 your password. If not, ignore this message."
+            ),
+        }
+    };
+    let values = [
+        Value::shortened_to(sender, INSTITUTION_FLOOR),
+        Value::shortened_to(name, NAME_FLOOR),
+    ];
+    let subject = match lang {
+        Lang::Ro => format!("{sender}: aveți deja un cont"),
+        Lang::Hu => format!("{sender}: már van fiókja"),
+        Lang::En => format!("{sender}: you already have an account"),
+    };
+    let all: Vec<Cow<'_, str>> = values.iter().map(|v| Cow::Borrowed(v.text)).collect();
+    Notice {
+        subject,
+        email: render(&all),
+        sms: sms::fit(SMS_SEGMENTS, &values, render),
+    }
+}
+
 /// What a message about a dossier names.
 #[derive(Debug, Clone, Copy)]
 pub struct About<'a> {
@@ -396,6 +438,32 @@ mod tests {
                 assert!(n.email.contains(QUESTION), "{}", n.email);
             }
         }
+    }
+
+    #[test]
+    fn the_account_exists_notice_fits_two_segments_and_names_the_account() {
+        let l = longest_in_seed();
+        for lang in Lang::ALL {
+            let n = account_exists(lang, &l.institution, NAME);
+            let (encoding, count) = segments(&n.sms);
+            assert!(
+                count <= SMS_SEGMENTS,
+                "{lang:?}: {count} ({encoding:?}): {}",
+                n.sms
+            );
+            assert!(
+                n.email.contains(NAME) && n.email.contains(&l.institution),
+                "{}",
+                n.email
+            );
+            assert!(!n.subject.is_empty());
+        }
+        let hu = account_exists(Lang::Hu, "Ügyfélkapu", "Kovács Anna");
+        assert!(
+            hu.email.contains("fiók") && hu.email.contains("Kovács Anna"),
+            "{}",
+            hu.email
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! - [`notify`]: the notification gateway and the outbox's storage;
 //!   [`outbound`]: the object store and the gateway a use case writes through.
 //! - [`rate_limit`]: fixed-window counters, the one primitive of every rate
-//!   limit and throttle.
+//!   limit and throttle; [`pace`]: answers held to a floor so their time
+//!   does not tell what they found.
 //! - [`repo`]: the records of the key-value store (tenants, dossiers,
 //!   document types, indexes).
 //!
@@ -51,6 +52,7 @@ pub mod kv;
 pub mod multipart;
 pub mod notify;
 pub mod outbound;
+pub mod pace;
 pub mod payments;
 pub mod problem;
 pub mod rate_limit;

@@ -17,6 +17,7 @@ mod csc;
 mod desk;
 mod durability;
 mod engines;
+mod enumeration;
 mod fees;
 mod forms;
 mod front_door;
