@@ -20,7 +20,7 @@ use ghiseu_core::{
 };
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
-    self as web, Form, Response, form_field as field, header_str, parse_form, secure_html,
+    self as web, Form, Response, form_field as field, parse_form, secure_html,
     see_other as redirect,
 };
 use ghiseu_platform::keys::TenantScope;
@@ -29,7 +29,7 @@ use ghiseu_platform::multipart;
 use ghiseu_platform::repo;
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 
 use crate::error::{DeskError, refuse_csrf};
 use crate::intake::MAX_FILE_BYTES;
@@ -353,23 +353,15 @@ pub async fn action(
 }
 
 /// `POST /desk/dossiers/{id}/response` (multipart: `csrf`, `route_head`,
-/// `document`): attaches a response document.
+/// `document`, read and its CSRF token checked by `intake::read_form`):
+/// attaches a response document.
 pub async fn response(
     store: &Store,
     signed: &Signed,
     id: DossierId,
-    headers: &HeaderMap,
-    body: &[u8],
+    parts: Vec<multipart::Part>,
 ) -> Result<Response, DeskError> {
-    let boundary = header_str(headers, header::CONTENT_TYPE.as_str())
-        .and_then(multipart::boundary)
-        .ok_or_else(|| DeskError::Invalid(err("document", "Formular multipart așteptat.")))?;
-    let parts = multipart::parse(body, &boundary, 8)
-        .map_err(|e| DeskError::Invalid(err("document", &format!("Formular invalid: {e}"))))?;
     let text = |name: &str| multipart::text(&parts, name).map(str::to_owned);
-    if !csrf_ok(signed, text("csrf").as_deref()) {
-        return Err(refuse_csrf());
-    }
     let current = load_versioned(store, signed, id).await?;
     let route_head = text("route_head");
     let file = parts

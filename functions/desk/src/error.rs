@@ -47,6 +47,13 @@ impl IntoHtml for DeskError {
                         "Fișiere prea mari",
                         "Cererea depășește dimensiunea permisă.".to_owned(),
                     ),
+                    ghiseu_platform::Error::BodyRead(_) => (
+                        StatusCode::BAD_REQUEST,
+                        "Cerere incompletă",
+                        "Formularul nu a ajuns întreg (transmisie întreruptă sau greșit \
+                         încadrată). Trimiteți-l din nou; nimic nu a fost înregistrat."
+                            .to_owned(),
+                    ),
                     _ => (
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "Eroare",

@@ -10,13 +10,14 @@ use ghiseu_core::{
 };
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
-    Form, Response, form_field as field, header_str, parse_form, secure_html, see_other as redirect,
+    self as web, Form, Incoming, Response, form_field as field, parse_form, secure_html,
+    see_other as redirect,
 };
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
 use ghiseu_platform::multipart;
 use ghiseu_platform::repo;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 
 use crate::error::{DeskError, refuse_csrf};
 use crate::pages;
@@ -184,23 +185,31 @@ fn parse_intake(parts: Vec<multipart::Part>) -> (Result<Intake, Vec<(String, Str
     (result, values)
 }
 
-/// `POST /desk/intake` (multipart).
+/// The parts of a desk upload form (the intake, a response document), read
+/// as the body arrives ([`web::read_multipart`]): the session was checked
+/// before, and the CSRF token, which every desk form sends first, is
+/// checked before any file is read. Anything else first is refused as a
+/// forged form.
+pub async fn read_form(
+    signed: &Signed,
+    headers: &HeaderMap,
+    body: Incoming,
+    limit: usize,
+    max_parts: usize,
+) -> Result<Vec<multipart::Part>, DeskError> {
+    web::read_multipart(headers, body, limit, max_parts, "csrf", |token| {
+        csrf_ok(signed, Some(token))
+    })
+    .await?
+    .ok_or_else(refuse_csrf)
+}
+
+/// `POST /desk/intake` (multipart, read by [`read_form`]).
 pub async fn intake(
     store: &Store,
     signed: &Signed,
-    headers: &HeaderMap,
-    body: &[u8],
+    parts: Vec<multipart::Part>,
 ) -> Result<Response, DeskError> {
-    let boundary = header_str(headers, header::CONTENT_TYPE.as_str())
-        .and_then(multipart::boundary)
-        .ok_or_else(|| {
-            DeskError::Invalid(vec![("scan".into(), "Formular multipart așteptat.".into())])
-        })?;
-    let parts = multipart::parse(body, &boundary, 64)
-        .map_err(|e| DeskError::Invalid(vec![("scan".into(), format!("Formular invalid: {e}"))]))?;
-    if !csrf_ok(signed, multipart::text(&parts, "csrf")) {
-        return Err(refuse_csrf());
-    }
     let (parsed, values) = parse_intake(parts);
     let scope = TenantScope::new(&signed.tenant.slug);
     let types = repo::document_types(store, &scope).await?;

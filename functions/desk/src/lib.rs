@@ -130,8 +130,9 @@ async fn route_signed(
         }
         (Method::GET, ["intake"]) => intake::intake_page(store, &signed, query).await,
         (Method::POST, ["intake"]) => {
-            let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
-            intake::intake(store, &signed, &parts.headers, &body).await
+            let (parts, body) = request.into_parts();
+            let form = intake::read_form(&signed, &parts.headers, body, MAX_FORM_BYTES, 64).await?;
+            intake::intake(store, &signed, form).await
         }
         (Method::GET, ["dossiers", id]) => {
             dossier::dossier_page(store, &signed, parse_id(id)?, None).await
@@ -147,8 +148,9 @@ async fn route_signed(
         }
         (Method::POST, ["dossiers", id, "response"]) => {
             let id = parse_id(id)?;
-            let (parts, body) = web::read_request(request, MAX_FORM_BYTES).await?;
-            dossier::response(store, &signed, id, &parts.headers, &body).await
+            let (parts, body) = request.into_parts();
+            let form = intake::read_form(&signed, &parts.headers, body, MAX_FORM_BYTES, 8).await?;
+            dossier::response(store, &signed, id, form).await
         }
         (Method::GET, ["dossiers", id, "files", sha]) => {
             dossier::file(store, &signed, parse_id(id)?, sha).await

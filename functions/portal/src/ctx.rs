@@ -225,6 +225,10 @@ async fn signed_in(
 /// An unexpected failure: logged, answered without details.
 pub(crate) fn failed(e: ghiseu_platform::Error) -> Response {
     eprintln!("portal: {e}");
+    // A body too large or badly framed is the client's: 413 or 400.
+    if e.is_client_error() {
+        return web::Problem::from_error(&e).into_response();
+    }
     web::problem(
         StatusCode::INTERNAL_SERVER_ERROR,
         "The service could not finish the request. Try again.",

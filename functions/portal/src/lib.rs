@@ -58,7 +58,7 @@ use ghiseu_platform::http::{
     self as web, Form, Request, Response, form_field as field, parse_form, see_other,
 };
 use ghiseu_platform::kv::Store;
-use http::{Method, StatusCode, header};
+use http::{Method, StatusCode};
 
 use crate::codes::Step;
 use crate::ctx::failed;
@@ -250,20 +250,28 @@ async fn handle_upload(
             Upload::Reply => reply::form(ctx, &slug, &item, &[]).await,
             Upload::Submission => submit::form(ctx, &slug, &item).await,
         },
-        Method::POST => match web::read_request(request, submit::MAX_SUBMISSION_BYTES).await {
-            Ok((parts, body)) => {
-                let content_type = web::header_str(&parts.headers, header::CONTENT_TYPE.as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                match kind {
-                    Upload::Reply => reply::submit(ctx, &slug, &item, &content_type, &body).await,
-                    Upload::Submission => {
-                        submit::submit(ctx, &slug, &item, &content_type, &body).await
-                    }
-                }
+        Method::POST => {
+            // Read as it arrives; the CSRF token, first in every form, is
+            // checked before any file is read.
+            let (parts, body) = request.into_parts();
+            let limit = submit::MAX_SUBMISSION_BYTES;
+            let max_parts = match kind {
+                Upload::Reply => 32,
+                Upload::Submission => 64,
+            };
+            let csrf = |token: &str| ctx.csrf_ok(Some(token));
+            match web::read_multipart(&parts.headers, body, limit, max_parts, "csrf", csrf).await {
+                Ok(Some(form)) => match kind {
+                    Upload::Reply => reply::submit(ctx, &slug, &item, form).await,
+                    Upload::Submission => submit::submit(ctx, &slug, &item, form).await,
+                },
+                Ok(None) => Ok(web::problem(
+                    StatusCode::FORBIDDEN,
+                    "The form expired: reload the page.",
+                )),
+                Err(e) => return web::Problem::from_error(&e).into_response(),
             }
-            Err(e) => return web::Problem::from_error(&e).into_response(),
-        },
+        }
         _ => Ok(web::method_not_allowed("GET, POST")),
     };
     result.unwrap_or_else(failed)

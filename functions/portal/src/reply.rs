@@ -99,8 +99,8 @@ pub async fn form(ctx: &Ctx, slug: &str, id: &str, errors: &[(String, String)]) 
 }
 
 /// `POST /portal/documents/{tenant}/{id}/reply` (multipart: `csrf`,
-/// `message`, `files`).
-pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &[u8]) -> Res {
+/// `message`, `files`; its CSRF token checked as it was read).
+pub async fn submit(ctx: &Ctx, slug: &str, id: &str, parts: Vec<multipart::Part>) -> Res {
     let lang = ctx.lang;
     let Some((tenant, d)) = own_dossier(ctx, slug, id).await? else {
         return Ok(problem(
@@ -108,21 +108,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, id: &str, content_type: &str, body: &
             "No such dossier in your account.",
         ));
     };
-    let Some(parts) =
-        multipart::boundary(content_type).and_then(|b| multipart::parse(body, &b, 32).ok())
-    else {
-        return Ok(problem(
-            StatusCode::BAD_REQUEST,
-            "A multipart form was expected.",
-        ));
-    };
     let text = |name: &str| multipart::text(&parts, name);
-    if !ctx.csrf_ok(text("csrf")) {
-        return Ok(problem(
-            StatusCode::FORBIDDEN,
-            "The form expired: reload the page.",
-        ));
-    }
     let mut errors = Vec::new();
     let message = match text("message").map(str::trim).filter(|m| !m.is_empty()) {
         None => None,

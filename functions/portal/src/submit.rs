@@ -89,8 +89,9 @@ pub async fn form(ctx: &Ctx, slug: &str, code: &str) -> Res {
     Ok(form::page(ctx, StatusCode::OK, (&tenant, &ty), &filled))
 }
 
-/// `POST /portal/new/{tenant}/{type}` (multipart).
-pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body: &[u8]) -> Res {
+/// `POST /portal/new/{tenant}/{type}` (multipart, its CSRF token checked
+/// as it was read).
+pub async fn submit(ctx: &Ctx, slug: &str, code: &str, parts: Vec<multipart::Part>) -> Res {
     let lang = ctx.lang;
     let Some((_, account)) = &ctx.signed else {
         return Ok(see_other("/portal/login"));
@@ -98,21 +99,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, content_type: &str, body:
     let Some((tenant, ty)) = active_type(&ctx.store, slug, code).await? else {
         return Ok(no_such_type());
     };
-    let Some(parts) =
-        multipart::boundary(content_type).and_then(|b| multipart::parse(body, &b, 64).ok())
-    else {
-        return Ok(ghiseu_platform::http::problem(
-            StatusCode::BAD_REQUEST,
-            "A multipart form was expected.",
-        ));
-    };
     let text_of = |name: &str| multipart::text(&parts, name);
-    if !ctx.csrf_ok(text_of("csrf")) {
-        return Ok(ghiseu_platform::http::problem(
-            StatusCode::FORBIDDEN,
-            "The form expired: reload the page.",
-        ));
-    }
     let header = ctx
         .headers
         .get("idempotency-key")

@@ -349,6 +349,107 @@ pub async fn read_request(
     Ok((parts, bytes))
 }
 
+/// Reads a `multipart/form-data` body as it arrives, never holding it whole:
+/// the stream is parsed as it comes ([`crate::multipart::Parser`]) and each
+/// part's bytes are kept once, a file's buffer sized from what the declared
+/// `Content-Length` leaves, so a 10 MiB upload costs about 10 MiB, not the
+/// body plus a copy of every part.
+///
+/// The first part must be the text field `gate`, and `admit` must accept
+/// its value (a CSRF token: browsers send fields in document order and
+/// every form of ours has it first) before anything else is read: `Ok(None)`
+/// then, and the rest of the body is never read. A body over `limit` is
+/// [`Error::BodyTooLarge`]; one whose framing or form is malformed is
+/// [`Error::BodyRead`] (a 400).
+pub async fn read_multipart(
+    headers: &HeaderMap,
+    mut body: Incoming,
+    limit: usize,
+    max_parts: usize,
+    gate: &str,
+    admit: impl Fn(&str) -> bool,
+) -> Result<Option<Vec<crate::multipart::Part>>> {
+    use crate::multipart::{Event, Parser, Part};
+    use futures::StreamExt as _;
+    let declared = content_length(headers);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit: Some(limit) });
+    }
+    let boundary = header_str(headers, header::CONTENT_TYPE.as_str())
+        .and_then(crate::multipart::boundary)
+        .ok_or_else(|| Error::BodyRead("not a multipart/form-data body".to_owned()))?;
+    let Some(mut stream) = body.take_stream() else {
+        return Err(Error::BodyRead("body already consumed".to_owned()));
+    };
+    let malformed = |e: crate::multipart::MultipartError| Error::BodyRead(e.to_string());
+    let mut parser = Parser::new(&boundary, max_parts);
+    let mut parts: Vec<Part> = Vec::new();
+    let mut received = 0usize;
+    let mut gated = false;
+    loop {
+        while let Some(event) = parser.next_event().map_err(malformed)? {
+            match event {
+                Event::Head(head) => {
+                    if !gated && (head.name != gate || head.filename.is_some()) {
+                        return Ok(None);
+                    }
+                    // What is left of the declared body bounds a file: its
+                    // buffer never grows by copying.
+                    let room = match (&head.filename, declared) {
+                        (Some(_), Some(n)) => {
+                            usize::try_from(n).unwrap_or(limit).saturating_sub(received)
+                        }
+                        _ => 0,
+                    };
+                    parts.push(Part {
+                        name: head.name,
+                        filename: head.filename,
+                        data: Vec::with_capacity(room),
+                    });
+                }
+                Event::Data(bytes) => {
+                    if let Some(part) = parts.last_mut() {
+                        part.data.extend_from_slice(&bytes);
+                    }
+                }
+                Event::PartEnd => {
+                    if !gated {
+                        gated = true;
+                        let value = parts
+                            .first()
+                            .and_then(|p| std::str::from_utf8(&p.data).ok())
+                            .unwrap_or_default();
+                        if !admit(value) {
+                            return Ok(None);
+                        }
+                        parts.clear();
+                        parts.shrink_to_fit();
+                    }
+                    // Give back what the other parts will need (a shrink
+                    // in place, not a copy).
+                    if let Some(part) = parts.last_mut()
+                        && part.data.capacity() - part.data.len() > 64 * 1024
+                    {
+                        part.data.shrink_to_fit();
+                    }
+                }
+                Event::End => return Ok(Some(parts)),
+            }
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                received += chunk.len();
+                if received > limit {
+                    return Err(Error::BodyTooLarge { limit: Some(limit) });
+                }
+                parser.push(&chunk);
+            }
+            Some(Err(e)) => return Err(Error::BodyRead(e)),
+            None => parser.finish(),
+        }
+    }
+}
+
 /// A strong ETag: the quoted XXH3-128 (hex) of the exact body. A tag only
 /// has to tell two representations of one resource apart, which a 128-bit
 /// non-cryptographic hash does, at a fraction of SHA-256's cost in

@@ -8,6 +8,7 @@
 mod admin;
 mod admin_pages;
 mod backup;
+mod bodies;
 mod browser;
 mod browser_newcomer;
 mod browser_signer;
