@@ -14,6 +14,7 @@ use ghiseu_core::{Lang, Official, Sha256Digest, TenantSlug, Username};
 use ghiseu_platform::chrome;
 use ghiseu_platform::http::{
     Form, Response, cookie, form_field as field, parse_form, secure_html, see_other as redirect,
+    set_cookie,
 };
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -29,6 +30,15 @@ use crate::session::{Signed, csrf_ok, open_session};
 /// The language of a second-factor page.
 pub fn lang(query: &str, headers: &HeaderMap) -> Lang {
     chrome::language(query, headers, None)
+}
+
+/// `r`, remembering a language chosen with `?lang=` (the forms post
+/// without it).
+fn remembering(query: &str, mut r: Response) -> Response {
+    if let Some(c) = chrome::remember_language(query) {
+        set_cookie(&mut r, &c);
+    }
+    r
 }
 
 fn now() -> DateTime<Utc> {
@@ -128,7 +138,7 @@ pub async fn code_page(
         return Ok(redirect("/desk/login/enrol"));
     }
     let html = pages::ask_code(lang(query, headers), &step.csrf, None);
-    Ok(secure_html(StatusCode::OK, html))
+    Ok(remembering(query, secure_html(StatusCode::OK, html)))
 }
 
 /// `POST /desk/login/code`: a right code (or recovery code) ends the
@@ -209,7 +219,10 @@ pub async fn enrol_page(
         refused: None,
         required: true,
     };
-    Ok(secure_html(StatusCode::OK, pages::enrol(&page)))
+    Ok(remembering(
+        query,
+        secure_html(StatusCode::OK, pages::enrol(&page)),
+    ))
 }
 
 /// `POST /desk/login/enrol`: the confirming code enables the second factor,
@@ -242,7 +255,11 @@ pub async fn enrol(
             )
             .await;
         }
-        Enabled::AlreadyEnabled => return Ok(redirect("/desk/login/code")),
+        Enabled::AlreadyEnabled => {
+            // Enabled meanwhile (another tab): sign in again, with a code.
+            sf::end_pending(store, &p.id).await?;
+            return Ok(redirect("/desk/login"));
+        }
         Enabled::Wrong => Refusal::Wrong,
         Enabled::TooMany => Refusal::TooMany,
     };
@@ -327,8 +344,16 @@ fn signed_form(signed: &Signed, body: &[u8]) -> Result<(Form, TenantScope), Desk
 }
 
 /// `GET /desk/account`.
-pub async fn account(store: &Store, signed: &Signed, lang: Lang) -> Result<Response, DeskError> {
-    account_with(store, signed, lang, None, None).await
+pub async fn account(
+    store: &Store,
+    signed: &Signed,
+    lang: Lang,
+    query: &str,
+) -> Result<Response, DeskError> {
+    Ok(remembering(
+        query,
+        account_with(store, signed, lang, None, None).await?,
+    ))
 }
 
 /// `POST /desk/account/second-factor`: enables it with a current code of

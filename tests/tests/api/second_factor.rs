@@ -152,7 +152,13 @@ async fn enable(official: &Official) -> (App2fa, Vec<String>) {
 async fn an_official_enrols_and_each_code_and_recovery_code_works_once() {
     let app = spawn().await;
     let sem = app.desk_sign_in("alfa", "sem", "parola-sem").await;
-    let page = sem.html("/desk/account?lang=hu").await;
+    let r = sem.get("/desk/account?lang=hu").await;
+    assert_eq!(
+        cookie_set_by(&r, "lang").as_deref(),
+        Some("hu"),
+        "the choice is kept for the form's answer"
+    );
+    let page = r.text().await.unwrap();
     assert!(page.contains("Kétlépcsős azonosítás"), "{page}");
     let mut app2fa = App2fa::new(&secret_in(&page));
     assert_eq!(app2fa.secret.len(), 32, "160 bits, base32");
