@@ -111,10 +111,6 @@ async fn route_signed(
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             session::logout(store, &signed, &body).await
         }
-        (Method::POST, ["logout", "everywhere"]) => {
-            let (_, body) = web::read_request(request, 64 * 1024).await?;
-            session::logout_everywhere(store, &signed, &body).await
-        }
         (Method::GET, ["account"]) => {
             let lang = second_factor::lang(query, request.headers());
             second_factor::account(store, &signed, lang, query).await
