@@ -108,7 +108,11 @@ pub fn check(budget: &Budget) -> Result<()> {
             .arg(&config)
             .arg("run")
             .arg(crate::root().join("openapi.yaml"))
-            .args(["--url", &host.url, "--checks", CHECKS, "--workers", "2"])
+            .args(["--url", &host.url, "--checks", CHECKS])
+            // One worker: CPython 3.11 before 3.11.8 (3.11.7 here) fails `ast` calls
+            // made from two threads at once (python/cpython gh-106905), which
+            // Hypothesis makes; and the generation, not the server, is the bottleneck.
+            .args(["--workers", "1"])
             .args(["--max-redirects", "0"])
             .args(["--max-examples", &budget.max_examples.to_string()])
             .args(["--seed", &budget.seed.to_string()])
@@ -122,10 +126,9 @@ pub fn check(budget: &Budget) -> Result<()> {
             .status()
             .with_context(|| format!("starting {}", st.display()))?;
         let found = Totals::read(&report)?;
-        // A non-zero exit is explained by the report: a failure, an error, or only
-        // Python's own bug (see report.rs); anything else fails too.
-        let unexplained = !status.success() && found.clean() && found.python_bugs == 0;
-        if !found.clean() || unexplained {
+        // A failure or an error in the report fails the pass, and so does a non-zero
+        // exit the report does not explain.
+        if !found.clean() || !status.success() {
             failed.push(format!("{} ({status})", pass.name));
         }
         totals.add(&found);
