@@ -6,7 +6,7 @@
 //!
 //! Each target starts from its saved corpus (`fuzz/corpus/<target>`) and
 //! writes what it finds to a scratch corpus under `fuzz/target`; the inputs
-//! that reach new code are then merged into the saved corpus, so it grows
+//! that reach new edges are then merged into the saved corpus, so it grows
 //! only by what adds coverage. A crash is copied into
 //! `fuzz/regressions/<target>`, which `cargo xtask test` replays on stable
 //! (`tests/fuzz/tests/replay.rs`) once the parser is fixed. The table at the
@@ -172,10 +172,12 @@ fn run(target: &str, seconds: u64, runs: Option<u64>) -> Result<Outcome> {
     let executions = run_counting(cargo_fuzz(&args))?;
     let crashes = save_regressions(target, &artifacts, &before)?;
     if crashes.is_empty() {
-        // Only the inputs that reach new code join the saved corpus.
+        // Only the inputs that reach new code (new edges, not new counts or
+        // comparisons) join the saved corpus, so it stays small.
         let mut args = vec!["run"];
         args.extend(build_options(target));
         args.extend([target, &corpus_s, &scratch_s, "--", "-merge=1"]);
+        args.extend(["-use_counters=0", "-use_cmp=0", "-use_value_profile=0"]);
         exec(cargo_fuzz(&args))?;
     }
     Ok(Outcome {
