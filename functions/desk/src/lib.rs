@@ -1,6 +1,7 @@
 //! The officials' desk.
 //!
-//! - `GET|POST /desk/login`, `POST /desk/logout`: [`session`].
+//! - `GET|POST /desk/login`, `POST /desk/logout`, `POST /desk/logout/everywhere`
+//!   (every session of the official ends): [`session`].
 //! - `GET|POST /desk/login/code`, `GET|POST /desk/login/enrol` (the second
 //!   factor after the password), `GET /desk/account`,
 //!   `POST /desk/account/second-factor[/disable]`: [`second_factor`].
@@ -110,6 +111,10 @@ async fn route_signed(
         (Method::POST, ["logout"]) => {
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             session::logout(store, &signed, &body).await
+        }
+        (Method::POST, ["logout", "everywhere"]) => {
+            let (_, body) = web::read_request(request, 64 * 1024).await?;
+            session::logout_everywhere(store, &signed, &body).await
         }
         (Method::GET, ["account"]) => {
             let lang = second_factor::lang(query, request.headers());

@@ -277,3 +277,25 @@ pub async fn logout(store: &Store, signed: &Signed, body: &[u8]) -> Result<Respo
     set_cookie(&mut r, &session::removed_cookie(SESSION_COOKIE));
     Ok(r)
 }
+
+/// `POST /desk/logout/everywhere`: ends every session of the official,
+/// this one included (sessions started before now are refused).
+pub async fn logout_everywhere(
+    store: &Store,
+    signed: &Signed,
+    body: &[u8],
+) -> Result<Response, DeskError> {
+    let form = parse_form(body);
+    if !csrf_ok(signed, field(&form, "csrf")) {
+        return Err(refuse_csrf());
+    }
+    let now = ghiseu_platform::config::now();
+    let scope = TenantScope::new(&signed.tenant.slug);
+    repo::update_official(&scope, &signed.actor.username, |o| {
+        o.sessions_from = Some(now);
+    })?;
+    session::destroy(store, &signed.session.id).await?;
+    let mut r = redirect("/desk/login");
+    set_cookie(&mut r, &session::removed_cookie(SESSION_COOKIE));
+    Ok(r)
+}

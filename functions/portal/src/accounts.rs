@@ -42,6 +42,19 @@ pub(crate) async fn logout(ctx: &Ctx) -> Res {
     Ok(r)
 }
 
+/// `POST /portal/logout/everywhere`: ends every session of the account,
+/// this one included (sessions started before now are refused).
+pub(crate) async fn logout_everywhere(ctx: &Ctx) -> Res {
+    let Some((s, account)) = &ctx.signed else {
+        return Ok(see_other("/portal/login"));
+    };
+    citizen::end_sessions(&account.id, ctx.now)?;
+    session::destroy(&ctx.store, &s.id).await?;
+    let mut r = see_other("/portal/login");
+    set_cookie(&mut r, &session::removed_cookie(SESSION_COOKIE));
+    Ok(r)
+}
+
 /// The optional contact field `name` parsed by `parse`; a value that does
 /// not parse is reported in `errors` (the summary names the field).
 fn optional<T>(

@@ -113,6 +113,12 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
                 .iter()
                 .find(|(id, _)| *id == o.id)
                 .map_or_else(|| t(lang, "credential_item").to_owned(), |(_, w)| w.clone())))
+            form method="post" action="/portal/logout/everywhere" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="lang" value=(lang.code());
+                p { (t(lang, "logout_everywhere_why")) }
+                button.secondary type="submit" { (t(lang, "logout_everywhere")) }
+            }
         }
     }))
 }

@@ -15,7 +15,8 @@
 //! - `GET /portal`: my documents; `GET|POST /portal/claim`,
 //!   `POST /portal/claim/confirm`: claim a dossier filed on paper with a code
 //!   sent to the contact recorded on it.
-//! - `POST /portal/logout`.
+//! - `POST /portal/logout`; `POST /portal/logout/everywhere`: every session
+//!   of the account ends, this one included.
 //! - `GET /portal/signature`, `POST /portal/signature/buy|enroll`,
 //!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
 //!   the qualified signature credential, see [`payment`];
@@ -162,6 +163,7 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
         (Method::POST, "/portal/claim") => claim::claim(ctx, form).await,
         (Method::POST, "/portal/claim/confirm") => claim::claim_confirm(ctx, form).await,
         (Method::POST, "/portal/logout") => accounts::logout(ctx).await,
+        (Method::POST, "/portal/logout/everywhere") => accounts::logout_everywhere(ctx).await,
         (Method::GET, "/portal/signature") => payment::page(ctx, StatusCode::OK, None).await,
         (Method::POST, "/portal/signature/buy") => payment::buy(ctx).await,
         (Method::POST, "/portal/signature/enroll") => payment::retry(ctx).await,
@@ -278,7 +280,7 @@ async fn handle_upload(
 }
 
 /// The paths of the form resources, for a 405 on another method.
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 16] = [
     identity::RETURN_PATH,
     "/portal/signature",
     "/portal/signature/buy",
@@ -294,4 +296,5 @@ const KNOWN: [&str; 15] = [
     "/portal/reset/confirm",
     "/portal/claim",
     "/portal/logout",
+    "/portal/logout/everywhere",
 ];

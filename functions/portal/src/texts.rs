@@ -7,6 +7,16 @@ use ghiseu_core::Lang;
 pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
     let [ro, hu, en] = match key {
         "portal" => ["Contul meu", "Fiókom", "My account"],
+        "body_too_large" => [
+            "Formularul trimis este prea mare. Trimiteți fișiere mai mici; nimic nu a fost înregistrat.",
+            "Az elküldött űrlap túl nagy. Küldjön kisebb fájlokat; semmi sem lett iktatva.",
+            "The form sent is too large. Send smaller files; nothing was registered.",
+        ],
+        "body_incomplete" => [
+            "Formularul nu a ajuns întreg (transmisie întreruptă). Trimiteți-l din nou; nimic nu a fost înregistrat.",
+            "Az űrlap nem érkezett meg teljesen (megszakadt átvitel). Küldje el újra; semmi sem lett iktatva.",
+            "The form did not arrive whole (the transfer broke off). Send it again; nothing was registered.",
+        ],
         "sign_waiting" => [
             "Semnați cererea care vă așteaptă",
             "Írja alá a várakozó kérelmét",
@@ -21,6 +31,16 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "Sign in with an SMS code",
         ],
         "logout" => ["Ieșire", "Kijelentkezés", "Sign out"],
+        "logout_everywhere" => [
+            "Ieșire de pe toate dispozitivele",
+            "Kijelentkezés minden eszközről",
+            "Sign out everywhere",
+        ],
+        "logout_everywhere_why" => [
+            "Ați intrat în cont pe un telefon sau un calculator care nu e al dumneavoastră? Ieșiți de peste tot, de aici inclusiv.",
+            "Idegen telefonon vagy számítógépen lépett be? Jelentkezzen ki mindenhonnan, innen is.",
+            "Signed in on a phone or computer that is not yours? Sign out everywhere, here included.",
+        ],
         "reset" => [
             "Am uitat parola",
             "Elfelejtett jelszó",

@@ -40,6 +40,7 @@ mod raw;
 mod registry;
 mod routing;
 mod second_factor;
+mod sessions;
 mod signing;
 mod signing_page;
 mod signing_recovery;

@@ -71,6 +71,11 @@ fn layout_in(lang: Lang, title: &str, signed: Option<Viewer<'_>>, body: Markup) 
             "desk",
         ],
     ]);
+    let everywhere = lang.pick([
+        "Ieșire de pe toate dispozitivele",
+        "Kijelentkezés minden eszközről",
+        "Sign out everywhere",
+    ]);
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -93,6 +98,10 @@ fn layout_in(lang: Lang, title: &str, signed: Option<Viewer<'_>>, body: Markup) 
                             (s.display_name) " (" (s.tenant.header_name().as_str()) ") "
                             input type="hidden" name="csrf" value=(s.csrf);
                             button type="submit" { (exit) }
+                        }
+                        form method="post" action="/desk/logout/everywhere" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button.secondary type="submit" { (everywhere) }
                         }
                     }
                 }

@@ -182,6 +182,23 @@ pub fn set_language(account_id: &str, lang: Lang) -> Result<()> {
     })
 }
 
+/// Ends every session of account `account_id` started before `now`
+/// (under the record's lease: a parallel change of the account is not
+/// lost). Nothing is written when the account does not exist.
+pub fn end_sessions(account_id: &str, now: DateTime<Utc>) -> Result<()> {
+    let key = CitizenKeys::new(account_id).account();
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(()));
+        };
+        let mut stored: StoredAccount =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        stored.sessions_from = Some(now);
+        let bytes = serde_json::to_vec(&stored).map_err(|e| corrupt(&key, e))?;
+        Ok(Step::Write(bytes, ()))
+    })
+}
+
 /// The account `id`.
 pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
     let key = CitizenKeys::new(id).account();

@@ -21,8 +21,8 @@ pub mod throttle;
 pub mod uploads;
 
 pub use accounts::{
-    CreateError, account, account_by_contact, create_account, new_account_id, put_account,
-    set_language,
+    CreateError, account, account_by_contact, create_account, end_sessions, new_account_id,
+    put_account, set_language,
 };
 pub use awaiting::{
     AwaitingRequest, Described, awaiting_request, awaiting_signature, describe,
