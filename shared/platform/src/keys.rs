@@ -22,6 +22,7 @@
 //! | `invite/{sha256 of the token}` | a one-time invitation (the token itself is never stored) | administration |
 //! | `regprefix/{PREFIX}` | the slug that holds a registration prefix (leased insert) | administration |
 //! | `session/{id}` | a signed-in session | the component that signs in |
+//! | `session/ends/{hour}`, `session/ends/{hour}/{n}`, `session/sweep/{hour}` | the sessions ending in an hour (a counter, and each id written once by its session), swept whole once the hour is over by the first sign-in of a later hour ([`crate::session`]) | the component that signs in |
 //! | `signin/{id}` | a pending sign-in: password right, second factor to come (written once, deleted when done) | the desk's sign-in |
 //! | `t/{slug}/second-factor/{username}` | an official's second factor (leased update); under it, `…/step/{enrolment}/{step}` and `…/recovery/{sha256}`: counters whose first increment spends a code | the desk, administration (reset) |
 //! | `t/{slug}/security` | the tenant's security settings (leased update) | administration |
@@ -61,6 +62,28 @@ pub const STORE: &str = "default";
 #[must_use]
 pub fn session(id: &str) -> String {
     format!("session/{id}")
+}
+
+/// The counter of the sessions that end during hour `bucket` (hours since
+/// the epoch): `session/ends/{bucket}` (atomic increment).
+#[must_use]
+pub fn session_bucket(bucket: u64) -> String {
+    format!("session/ends/{bucket}")
+}
+
+/// The id of the `n`th session that ends during hour `bucket`, written once
+/// by the session whose increment of [`session_bucket`] returned `n`:
+/// `session/ends/{bucket}/{n}`.
+#[must_use]
+pub fn session_bucket_entry(bucket: u64, n: i64) -> String {
+    format!("session/ends/{bucket}/{n}")
+}
+
+/// The counter whose first increment in hour `hour` sweeps the sessions
+/// that ended before it: `session/sweep/{hour}`.
+#[must_use]
+pub fn session_sweep(hour: u64) -> String {
+    format!("session/sweep/{hour}")
 }
 
 /// The key of a pending sign-in (the password was right, the second factor
@@ -625,6 +648,9 @@ mod tests {
                 "ratelimit/track/10.0.0.1/42",
             ),
             (session("ab12"), "session/ab12"),
+            (session_bucket(491_111), "session/ends/491111"),
+            (session_bucket_entry(491_111, 3), "session/ends/491111/3"),
+            (session_sweep(491_103), "session/sweep/491103"),
             (notify_item("x-1-sms"), "notify/item/x-1-sms"),
         ];
         for (key, want) in cases {

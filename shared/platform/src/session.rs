@@ -15,6 +15,16 @@
 //! three counters: ARCHITECTURE.md, "Throttles that a stranger cannot turn
 //! against someone".
 //!
+//! | `session/ends/{hour}` and `/{n}` | the ids of the sessions that end during an hour, swept whole once it is over |
+//! | `session/sweep/{hour}` | the first sign-in of each hour sweeps the hours before ([`sweep`]) |
+//!
+//! Expired sessions are removed without anyone coming back for them: each
+//! session's id is also filed under the hour it ends in (a counter hands
+//! out its place, the entry is written once), and the first session
+//! started in each hour deletes every session filed under the
+//! [`SWEEP_HOURS`] hours before it. An hour in which nobody started a
+//! session sweeps nothing; the next sweep looks that far back.
+//!
 //! Session ids and CSRF tokens are 32 random bytes from the host's CSPRNG
 //! (WASI random), hex-encoded.
 
@@ -23,7 +33,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kv::Store;
+use crate::kv::{self, Store};
 use crate::rate_limit::{self, FixedWindow};
 use crate::{Error, Result, keys};
 
@@ -157,7 +167,53 @@ pub async fn create(
     };
     let json = serde_json::to_vec(&session).unwrap_or_default();
     store.set(&session_key(&session.id), &json).await?;
+    let ends = HOURS.window(session.expires_at.timestamp());
+    let n = kv::increment(store.label(), &keys::session_bucket(ends), 1)?;
+    store
+        .set(&keys::session_bucket_entry(ends, n), session.id.as_bytes())
+        .await?;
+    let hour = HOURS.window(now.timestamp());
+    if rate_limit::hit(store.label(), &keys::session_sweep(hour), HOURS)?.first_in_window() {
+        // A sweep that fails leaves expired sessions for the next hour's;
+        // the sign-in goes on.
+        if let Err(e) = sweep(store, now).await {
+            eprintln!("session sweep: {e}");
+        }
+    }
     Ok(session)
+}
+
+/// Hours since the epoch (a session's bucket, a sweep's hour).
+const HOURS: FixedWindow = FixedWindow::per_hour(1);
+
+/// How many hours before the current one a sweep deletes.
+pub const SWEEP_HOURS: u64 = 48;
+
+/// Deletes every session filed under the [`SWEEP_HOURS`] hours before the
+/// one of `now` (all ended: a session is filed under the hour it ends in),
+/// their entries and counters, and the previous hour's sweep counter;
+/// returns how many sessions were filed there.
+pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<i64> {
+    let label = store.label().to_owned();
+    let current = HOURS.window(now.timestamp());
+    let mut swept = 0;
+    for hour in current.saturating_sub(SWEEP_HOURS)..current {
+        let counter = keys::session_bucket(hour);
+        let filed = kv::increment(&label, &counter, 0)?;
+        for n in 1..=filed {
+            let entry = keys::session_bucket_entry(hour, n);
+            if let Some(id) = store.get(&entry).await? {
+                destroy(store, &String::from_utf8_lossy(&id)).await?;
+            }
+            store.delete(&entry).await?;
+        }
+        store.delete(&counter).await?;
+        swept += filed;
+    }
+    store
+        .delete(&keys::session_sweep(current.saturating_sub(1)))
+        .await?;
+    Ok(swept)
 }
 
 /// The live session `id`, if any (an expired one is deleted).

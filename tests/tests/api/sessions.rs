@@ -87,3 +87,38 @@ async fn an_official_signs_out_everywhere() {
     let again = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     assert_eq!(again.get("/desk").await.status(), StatusCode::OK);
 }
+
+/// A session that ended hours ago, never visited again, is deleted by the
+/// first sign-in of a later hour, with its entry; a live session stays.
+#[tokio::test]
+async fn expired_sessions_are_removed_without_being_visited() {
+    // Arrange: a session that ended three hours ago, filed under its hour,
+    // as the platform files every session it starts.
+    let app = portal::spawn().await;
+    let id = "ab".repeat(32);
+    let ended = chrono::Utc::now() - chrono::Duration::hours(3);
+    let hour = ended.timestamp() / 3600;
+    let session = serde_json::json!({
+        "tenant": "alfa", "username": "reg", "csrf": "cd".repeat(32),
+        "expires_at": ended, "issued_at": ended - chrono::Duration::hours(8),
+    });
+    let put = app
+        .put(&format!("/probe/kv/session/{id}"), session.to_string())
+        .await;
+    assert!(put.status().is_success());
+    let filed = app
+        .post(&format!("/probe/incr/session/ends/{hour}"), "")
+        .await;
+    assert!(filed.status().is_success());
+    let entry = format!("/probe/kv/session/ends/{hour}/1");
+    assert!(app.put(&entry, id.clone()).await.status().is_success());
+
+    // Act: the first sign-in of this hour.
+    let official = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+
+    // Assert
+    let gone = app.get(&format!("/probe/kv/session/{id}")).await.status();
+    assert_eq!(gone, StatusCode::NOT_FOUND, "the ended session is kept");
+    assert_eq!(app.get(&entry).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(official.get("/desk").await.status(), StatusCode::OK);
+}
