@@ -16,6 +16,7 @@ pub struct App {
     pub(crate) engine: Option<Engine>,
     pub(crate) host_args: Vec<String>,
     pub(crate) wrapper: Vec<String>,
+    pub(crate) port: Option<u16>,
 }
 
 impl App {
@@ -38,7 +39,18 @@ impl App {
             engine: None,
             host_args: Vec::new(),
             wrapper: Vec::new(),
+            port: None,
         }
+    }
+
+    /// Listens on a port chosen now, and configures the platform's public
+    /// address (`public_base_url`) as `http://127.0.0.1:{port}`, for a real
+    /// browser that follows the absolute URLs the platform writes (another
+    /// process may take the port in between: then the start fails loudly).
+    pub fn public_at_own_address(mut self) -> Self {
+        let port = crate::free_port();
+        self.port = Some(port);
+        self.config_variable("public_base_url", &format!("http://127.0.0.1:{port}"))
     }
 
     /// More `ghiseu up` flags (own host only), e.g. `--max-connections 4`.

@@ -244,7 +244,10 @@ impl TestApp {
             .arg(&self.manifest_path)
             .arg("--runtime-config-file")
             .arg(&self.runtime_config)
-            .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{}", spec.port.unwrap_or_else(free_port)),
+            ])
             .arg("--find-free-port")
             .arg("--state-dir")
             .arg(self.data_dir.join("spin-state"))
@@ -290,7 +293,7 @@ impl TestApp {
             .arg(&self.manifest_path)
             .arg("--runtime-config")
             .arg(&self.runtime_config)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", &format!("127.0.0.1:{}", spec.port.unwrap_or(0))])
             .arg("--data")
             .arg(&self.data_dir)
             .current_dir(workspace_root())

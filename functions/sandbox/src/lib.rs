@@ -27,6 +27,7 @@ use http::{Method, StatusCode};
 mod csc;
 mod csc_pki;
 mod gateway;
+mod hosted;
 mod payment;
 mod tsa;
 

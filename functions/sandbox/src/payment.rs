@@ -255,7 +255,7 @@ fn page(status: StatusCode, c: &Checkout, card: &str, error: Option<&str>) -> Re
             }
         }
     };
-    web::secure_html(status, body.into_string())
+    crate::hosted::page(status, body.into_string())
 }
 
 /// Whether `digits` (16 of them) pass the Luhn check.

@@ -1,7 +1,7 @@
 //! The citizen's journeys: from account to resolution over HTTP, and the same in
 //! a browser (tests/browser/citizen.mjs).
 
-use ghiseu_tests::TestApp;
+use ghiseu_tests::{App, Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -191,7 +191,13 @@ async fn the_citizen_journey_in_a_browser() {
     crate::browser::require_toolchain(&browser_dir);
     let artifacts = crate::browser::artifacts_dir(test);
     println!("browser artifacts: {}", artifacts.display());
-    let app = spawn().await;
+    // The browser follows the payment's and identification's return pages,
+    // which are on the platform's configured address: this platform's own.
+    let app = App::desk(Backend::Sqlite)
+        .public_at_own_address()
+        .spawn()
+        .await;
+    assert_eq!(app.seed(&seed()).await.status(), 200);
     create_type(&app, &aviz("aviz", "simple")).await;
     let config = artifacts.join("citizen.json");
     std::fs::write(

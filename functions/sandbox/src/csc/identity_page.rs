@@ -97,7 +97,7 @@ fn shell(status: StatusCode, lang: Lang, body: Markup) -> Response {
             }
         }
     };
-    web::secure_html(status, page.into_string())
+    crate::hosted::page(status, page.into_string())
 }
 
 /// The form of the identification `id` (again, with `missing` when a
