@@ -262,10 +262,17 @@ async fn tell_owner(ctx: &Ctx, contact: &Contact) -> ghiseu_platform::Result<()>
     let Some(owner) = citizen::account_by_contact(&ctx.store, contact).await? else {
         return Ok(());
     };
-    if may_send_code(ctx, contact)? {
+    // To the contact as its owner wrote it (an e-mail address may have been
+    // typed in other letter cases).
+    let own = match contact {
+        Contact::Email(_) => owner.email.clone().map(Contact::Email),
+        Contact::Phone(_) => owner.phone.clone().map(Contact::Phone),
+    };
+    let own = own.unwrap_or_else(|| contact.clone());
+    if may_send_code(ctx, &own)? {
         let lang = owner.lang;
         let words = notice::account_exists(lang, t(lang, "portal"), owner.name.as_str());
-        let to = Recipient::of(&owner, contact);
+        let to = Recipient::of(&owner, &own);
         send_notice(ctx, &to, "account-exists", words).await?;
     }
     Ok(())
