@@ -193,6 +193,21 @@ impl Ctx {
     }
 
     /// The answer to a form posted without its CSRF token.
+    /// The page for a form whose body was refused: too large (413) or not
+    /// arrived whole (400); an unexpected failure otherwise.
+    pub(crate) fn body_refused(&self, e: ghiseu_platform::Error) -> Response {
+        let (status, key) = match e {
+            ghiseu_platform::Error::BodyTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+            }
+            ghiseu_platform::Error::BodyRead(_) => (StatusCode::BAD_REQUEST, "body_incomplete"),
+            other => return failed(other),
+        };
+        self.page(status, t(self.lang, "portal"), |_| {
+            html! { p.error role="alert" { (t(self.lang, key)) } }
+        })
+    }
+
     pub(crate) fn expired_form(&self) -> Response {
         self.page(StatusCode::FORBIDDEN, t(self.lang, "portal"), |_| {
             html! { p.error { "Formularul a expirat. Reîncărcați pagina. / The form expired: reload the page." } }

@@ -97,7 +97,7 @@ async fn handle(request: Request) -> Response {
     let form = if method == Method::POST {
         match web::read_request(request, 16 * 1024).await {
             Ok((_, body)) => parse_form(&body),
-            Err(e) => return web::Problem::from_error(&e).into_response(),
+            Err(e) => return ctx.body_refused(e),
         }
     } else {
         Form::new()
@@ -271,7 +271,7 @@ async fn handle_upload(
                     StatusCode::FORBIDDEN,
                     "The form expired: reload the page.",
                 )),
-                Err(e) => return web::Problem::from_error(&e).into_response(),
+                Err(e) => return ctx.body_refused(e),
             }
         }
         _ => Ok(web::method_not_allowed("GET, POST")),

@@ -393,11 +393,13 @@ pub async fn read_multipart(
                     if !gated && (head.name != gate || head.filename.is_some()) {
                         return Ok(None);
                     }
-                    // What is left of the declared body bounds a file: its
-                    // buffer never grows by copying.
+                    // What is left of the declared body (the bytes the
+                    // parser holds still to come) bounds a file: its buffer
+                    // never grows by copying.
+                    let consumed = received - parser.buffered();
                     let room = match (&head.filename, declared) {
                         (Some(_), Some(n)) => {
-                            usize::try_from(n).unwrap_or(limit).saturating_sub(received)
+                            usize::try_from(n).unwrap_or(limit).saturating_sub(consumed)
                         }
                         _ => 0,
                     };
