@@ -5,22 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use ghiseu_tests::{App, Backend, TestApp};
+use ghiseu_tests::TestApp;
 use reqwest::StatusCode;
 
 use crate::portal::{self, Browser, last_code};
-
-/// The portal app of `portal::seed`; the test client plays the balancer,
-/// so each visitor is its own client address and the per-client limits
-/// (registrations, codes) are not what is measured.
-async fn spawn() -> TestApp {
-    let app = App::desk(Backend::Sqlite)
-        .config_variable("trusted_proxies", "127.0.0.1")
-        .spawn()
-        .await;
-    assert_eq!(app.seed(&portal::seed()).await.status(), 200);
-    app
-}
+use crate::throttles::spawn_behind_balancer as spawn;
 
 const SAMPLES: usize = 50;
 const PASSWORD: &str = "o parolă destul de lungă";

@@ -11,7 +11,7 @@ use crate::portal::{self, Browser, PASSWORD, PHONE, last_code};
 
 /// The portal app of `portal::seed`, behind a balancer the test client plays
 /// (127.0.0.1 trusted), so each attempt says which client it comes from.
-async fn spawn_behind_balancer() -> TestApp {
+pub(crate) async fn spawn_behind_balancer() -> TestApp {
     let app = App::desk(Backend::Sqlite)
         .config_variable("trusted_proxies", "127.0.0.1")
         .spawn()

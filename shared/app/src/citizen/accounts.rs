@@ -166,19 +166,10 @@ pub async fn put_account(store: &Store, account: &Account) -> Result<()> {
 /// the account is not lost). Nothing is written when it is already so or
 /// the account does not exist.
 pub fn set_language(account_id: &str, lang: Lang) -> Result<()> {
-    let key = CitizenKeys::new(account_id).account();
-    kv::update(STORE, &key, |current| {
-        let Some(bytes) = current else {
-            return Ok(Step::Done(()));
-        };
-        let mut stored: StoredAccount =
-            serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
-        if stored.lang == lang.code() {
-            return Ok(Step::Done(()));
-        }
+    change_account(account_id, |stored| {
+        let changed = stored.lang != lang.code();
         stored.lang = lang.code().to_owned();
-        let bytes = serde_json::to_vec(&stored).map_err(|e| corrupt(&key, e))?;
-        Ok(Step::Write(bytes, ()))
+        changed
     })
 }
 
@@ -186,6 +177,19 @@ pub fn set_language(account_id: &str, lang: Lang) -> Result<()> {
 /// (under the record's lease: a parallel change of the account is not
 /// lost). Nothing is written when the account does not exist.
 pub fn end_sessions(account_id: &str, now: DateTime<Utc>) -> Result<()> {
+    change_account(account_id, |stored| {
+        stored.sessions_from = Some(now);
+        true
+    })
+}
+
+/// Changes the stored account `account_id` with `change` under the
+/// record's lease; nothing is written when `change` says it changed
+/// nothing or the account does not exist.
+fn change_account(
+    account_id: &str,
+    mut change: impl FnMut(&mut StoredAccount) -> bool,
+) -> Result<()> {
     let key = CitizenKeys::new(account_id).account();
     kv::update(STORE, &key, |current| {
         let Some(bytes) = current else {
@@ -193,7 +197,9 @@ pub fn end_sessions(account_id: &str, now: DateTime<Utc>) -> Result<()> {
         };
         let mut stored: StoredAccount =
             serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
-        stored.sessions_from = Some(now);
+        if !change(&mut stored) {
+            return Ok(Step::Done(()));
+        }
         let bytes = serde_json::to_vec(&stored).map_err(|e| corrupt(&key, e))?;
         Ok(Step::Write(bytes, ()))
     })
