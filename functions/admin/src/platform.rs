@@ -210,7 +210,7 @@ fn registry_name() -> Result<Titles, ghiseu_core::text::TextError> {
 }
 
 async fn create(store: &Store, request: Request) -> Result<Response, AdminError> {
-    let origin = ghiseu_platform::config::default_base_url(request.headers());
+    let origin = web::default_base_url(request.headers());
     let (_, body) = web::read_request(request, 64 * 1024).await?;
     let input: NewTenant =
         serde_json::from_slice(&body).map_err(|e| AdminError::invalid("body", e.to_string()))?;

@@ -92,7 +92,7 @@ async fn seed(store: &Store, request: Request) -> Response {
     if request.method() != Method::POST {
         return web::problem(StatusCode::METHOD_NOT_ALLOWED, "Use POST.");
     }
-    let origin = ghiseu_platform::config::default_base_url(request.headers());
+    let origin = web::default_base_url(request.headers());
     match web::read_request(request, 1024 * 1024).await {
         Ok((_, body)) => seed::load_json(store, &body, &origin).await,
         Err(e) => Problem::from_error(&e).into_response(),

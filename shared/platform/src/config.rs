@@ -48,16 +48,3 @@ pub fn public_base_url() -> Option<ghiseu_core::tenant::PublicBaseUrl> {
         }
     }
 }
-
-/// The public base URL an institution gets when the platform administrator
-/// names none (creating it, or in a seed): the platform's configured one,
-/// else the origin of the administrator's own request (`headers`, of the
-/// bearer-authenticated platform API: the operator's call, never a
-/// citizen's).
-#[must_use]
-pub fn default_base_url(headers: &http::HeaderMap) -> String {
-    public_base_url().map_or_else(
-        || crate::http::request_origin(headers),
-        |url| url.as_str().to_owned(),
-    )
-}

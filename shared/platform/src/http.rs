@@ -44,6 +44,19 @@ pub fn request_origin(headers: &HeaderMap) -> String {
     origin_of(headers).unwrap_or_else(|| "http://localhost".to_owned())
 }
 
+/// The public base URL an institution gets when the platform administrator
+/// names none (creating it, or in a seed): the platform's configured one,
+/// else the origin of the administrator's own request (`headers`, of the
+/// bearer-authenticated platform API: the operator's call, never a
+/// citizen's).
+#[must_use]
+pub fn default_base_url(headers: &HeaderMap) -> String {
+    crate::config::public_base_url().map_or_else(
+        || request_origin(headers),
+        |url| url.as_str().to_owned(),
+    )
+}
+
 /// The value of `name` in a query string, if present.
 #[must_use]
 pub fn query_param(query: &str, name: &str) -> Option<String> {
