@@ -106,6 +106,10 @@ pub fn parse(body: &[u8], boundary: &str, max_parts: usize) -> Result<Vec<Part>,
 /// Largest head of one part (its header lines).
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 
+/// Most transport padding (RFC 2046 §5.1.1: spaces and tabs) after a
+/// delimiter, whether it arrives with its CRLF or before it.
+const MAX_PADDING: usize = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Before the first delimiter.
@@ -130,6 +134,9 @@ pub struct Parser {
     parts: usize,
     max_parts: usize,
     finished: bool,
+    /// No byte of the body has been dropped yet: the buffer begins where
+    /// the body begins, so a delimiter there needs no CRLF before it.
+    at_start: bool,
 }
 
 impl Parser {
@@ -143,6 +150,7 @@ impl Parser {
             parts: 0,
             max_parts,
             finished: false,
+            at_start: true,
         }
     }
 
@@ -198,7 +206,18 @@ impl Parser {
     fn preamble(&mut self) -> Result<Option<Event>, MultipartError> {
         let delimiter = self.delimiter.clone();
         let first = &delimiter[2..];
-        let at = if self.buf.iter().take(first.len()).eq(first.iter()) {
+        // Only the body's very first bytes may be a delimiter without the
+        // CRLF; anywhere else it must start a line (RFC 2046 §5.1.1), or a
+        // preamble's tail would read as a delimiter once its head is dropped.
+        if self.at_start {
+            let held = self.buf.len().min(first.len());
+            if !self.buf.iter().take(held).eq(first[..held].iter()) {
+                self.at_start = false;
+            } else if held < first.len() {
+                return Ok(None);
+            }
+        }
+        let at = if self.at_start {
             Some(0)
         } else {
             self.find(&delimiter).map(|i| i + 2)
@@ -235,12 +254,11 @@ impl Parser {
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
             .count();
+        if padding > MAX_PADDING {
+            return Err(MultipartError("too much padding after a boundary"));
+        }
         if self.buf.len() < padding + 2 {
-            return if padding > 64 {
-                Err(MultipartError("boundary not followed by CRLF"))
-            } else {
-                Ok(None)
-            };
+            return Ok(None);
         }
         if self.buf[padding] != b'\r' || self.buf[padding + 1] != b'\n' {
             return Err(MultipartError("boundary not followed by CRLF"));
@@ -596,28 +614,90 @@ Content-Disposition: form-data; name=\"csrf\"\r\n\r\nx\r\n--b--";
         assert_eq!(whole[1].data, data);
         assert_eq!(whole.len(), 2, "{whole:?}");
         for piece in [1, 2, 3, 7, 64, 4096] {
-            let mut p = Parser::new("b", 8);
-            let mut parts: Vec<Part> = Vec::new();
-            let mut most = 0;
-            for chunk in body.chunks(piece) {
-                p.push(chunk);
-                while let Some(e) = p.next_event().unwrap() {
-                    match e {
-                        Event::Head(h) => parts.push(Part {
-                            name: h.name,
-                            filename: h.filename,
-                            data: Vec::new(),
-                        }),
-                        Event::Data(d) => parts.last_mut().unwrap().data.extend(d),
-                        Event::PartEnd | Event::End => {}
-                    }
-                    if p.state == State::Data {
-                        most = most.max(p.buffered());
-                    }
-                }
-            }
+            let (parts, most) = streamed(&body, piece).unwrap();
             assert_eq!(parts, whole, "pieces of {piece}");
             assert!(most < piece + 8, "kept {most} bytes in pieces of {piece}");
+        }
+    }
+
+    /// The form `body` reads as when its bytes arrive `piece` at a time.
+    fn in_pieces(body: &[u8], piece: usize) -> Result<Vec<Part>, MultipartError> {
+        streamed(body, piece).map(|(parts, _)| parts)
+    }
+
+    /// [`in_pieces`], and the most bytes the parser held within a part's data.
+    fn streamed(body: &[u8], piece: usize) -> Result<(Vec<Part>, usize), MultipartError> {
+        let mut p = Parser::new("b", 8);
+        let mut parts: Vec<Part> = Vec::new();
+        let mut events = Vec::new();
+        let mut most = 0;
+        for chunk in body.chunks(piece) {
+            p.push(chunk);
+            while let Some(e) = p.next_event()? {
+                events.push(e);
+                if p.state == State::Data {
+                    most = most.max(p.buffered());
+                }
+            }
+        }
+        p.finish();
+        while let Some(e) = p.next_event()? {
+            events.push(e);
+        }
+        for e in events {
+            match e {
+                Event::Head(h) => parts.push(Part {
+                    name: h.name,
+                    filename: h.filename,
+                    data: Vec::new(),
+                }),
+                Event::Data(d) => parts.last_mut().unwrap().data.extend(d),
+                Event::PartEnd => {}
+                Event::End => return Ok((parts, most)),
+            }
+        }
+        Err(MultipartError("unterminated form"))
+    }
+
+    /// A delimiter opens the body or starts a line: `x--b` is preamble,
+    /// however the bytes arrive (the fuzzer's first divergence).
+    #[test]
+    fn a_delimiter_inside_the_preamble_is_preamble_in_any_pieces() {
+        let body = b"x--b\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nv\r\n--b--";
+        assert_eq!(parse(body, "b", 8), Ok(Vec::new()));
+        for piece in 1..=body.len() {
+            assert_eq!(in_pieces(body, piece), Ok(Vec::new()), "pieces of {piece}");
+        }
+        let opening = b"--b\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nv\r\n--b--";
+        for piece in 1..=opening.len() {
+            let parts = in_pieces(opening, piece).unwrap();
+            assert_eq!(parts, parse(opening, "b", 8).unwrap(), "pieces of {piece}");
+            assert_eq!(parts[0].data, b"v");
+        }
+    }
+
+    /// Transport padding after a delimiter is bounded the same whether its
+    /// CRLF comes with it or later (the fuzzer's second divergence).
+    #[test]
+    fn padding_after_a_delimiter_is_bounded_in_any_pieces() {
+        let body = |spaces: usize| {
+            format!(
+                "--b{}\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\nv\r\n--b--",
+                " ".repeat(spaces)
+            )
+            .into_bytes()
+        };
+        let allowed = body(MAX_PADDING);
+        assert_eq!(parse(&allowed, "b", 8).unwrap()[0].data, b"v");
+        let too_much = body(MAX_PADDING + 1);
+        assert!(parse(&too_much, "b", 8).is_err());
+        for piece in [1, 2, 3, 7, 32, 64, 65, 66, 200] {
+            assert_eq!(
+                in_pieces(&allowed, piece),
+                parse(&allowed, "b", 8),
+                "pieces of {piece}"
+            );
+            assert!(in_pieces(&too_much, piece).is_err(), "pieces of {piece}");
         }
     }
 
