@@ -51,10 +51,8 @@ pub fn request_origin(headers: &HeaderMap) -> String {
 /// citizen's).
 #[must_use]
 pub fn default_base_url(headers: &HeaderMap) -> String {
-    crate::config::public_base_url().map_or_else(
-        || request_origin(headers),
-        |url| url.as_str().to_owned(),
-    )
+    crate::config::public_base_url()
+        .map_or_else(|| request_origin(headers), |url| url.as_str().to_owned())
 }
 
 /// The value of `name` in a query string, if present.
