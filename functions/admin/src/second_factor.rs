@@ -7,6 +7,7 @@
 use ghiseu_core::{Official, Username};
 use ghiseu_platform::http::{Form, Response, form_field as field, see_other as redirect};
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::repo;
 use ghiseu_platform::second_factor as sf;
 use maud::{Markup, html};
 
@@ -84,6 +85,10 @@ pub fn reset_form(admin: &Admin, username: &str, form: &Form) -> Result<Response
             "Utilizatorul `{user}` nu are verificarea în doi pași activă."
         )));
     }
+    // A reset is for a lost or taken phone: whoever holds a session opened
+    // with it signs in again.
+    let now = ghiseu_platform::config::now();
+    repo::update_official(&admin.scope, &user, |o| o.sessions_from = Some(now))?;
     eprintln!(
         "admin: second factor of {user} in {} reset by {}",
         admin.tenant.slug, admin.official.username

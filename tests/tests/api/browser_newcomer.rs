@@ -98,7 +98,11 @@ async fn demo_platform(test: &str) -> (PathBuf, TestApp, Value, Value) {
     require_toolchain(&workspace_root().join("tests/browser"));
     let artifacts = artifacts_dir(test);
     println!("browser artifacts: {}", artifacts.display());
-    let app = App::desk(Backend::Sqlite).spawn().await;
+    // The browser follows the return pages, on the platform's own address.
+    let app = App::desk(Backend::Sqlite)
+        .public_at_own_address()
+        .spawn()
+        .await;
     let (seed, seeded) = seed_demo(&app).await;
     (artifacts, app, seed, seeded)
 }

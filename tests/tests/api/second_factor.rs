@@ -359,13 +359,20 @@ async fn a_tenant_requires_it_of_signers_and_administrators_and_resets_it() {
     let (_, to) = password(&app, "sem").await;
     assert_eq!(to, "/desk/login/code");
 
-    // The administrator resets it: the signer enrols again.
+    // The administrator resets it (a lost phone): the signer's sessions end,
+    // and they enrol again.
+    assert_eq!(sem.get("/desk").await.status(), 200);
     let officials = adm.html("/admin/officials").await;
     assert!(officials.contains("/admin/officials/sem/second-factor/reset"));
     let r = adm
         .form("/admin/officials/sem/second-factor/reset", &[])
         .await;
     assert_eq!(r.status(), 303);
+    assert_ne!(
+        sem.get("/desk").await.status(),
+        200,
+        "a session of the reset second factor goes on"
+    );
     let r = adm
         .form("/admin/officials/sem/second-factor/reset", &[])
         .await;

@@ -148,7 +148,13 @@ fn track_component(rate_limit: u32) -> ExtraComponent {
             "/track/...".to_owned(),
             "/api/v1/track/...".to_owned(),
         ],
-        variables: vec![("rate_limit".to_owned(), rate_limit.to_string())],
+        variables: vec![
+            ("rate_limit".to_owned(), rate_limit.to_string()),
+            (
+                "public_base_url".to_owned(),
+                ghiseu_tests::TEST_PUBLIC_BASE_URL.to_owned(),
+            ),
+        ],
     }
 }
 
@@ -526,7 +532,8 @@ async fn qr_images(app: &TestApp, token: &str) -> (String, Vec<Vec<bool>>) {
 
 #[tokio::test]
 async fn qr_images_hold_the_short_absolute_qr_url() {
-    // Arrange: one dossier of a tenant without a public base URL, one with.
+    // Arrange: one dossier of a tenant without a public base URL (the
+    // platform's configured one is used), one with.
     let app = spawn(1000).await;
     let (plain, _) = publish(&app, &dossier(), None).await;
     let base = PublicBaseUrl::parse("https://ghiseu.cjcluj.ro").unwrap();
@@ -536,8 +543,27 @@ async fn qr_images_hold_the_short_absolute_qr_url() {
     let (plain_target, _) = qr_images(&app, &plain).await;
     let (branded_target, _) = qr_images(&app, &branded).await;
 
+    // A forged Host draws the same code (and a cache could keep it).
+    let forged = reqwest::Client::new()
+        .get(app.url(&format!("/q/{plain}.svg")))
+        .header("host", "ghiseu.attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 200);
+    let svg = app
+        .get(&format!("/q/{plain}.svg"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(forged.text().await.unwrap(), svg);
+
     // Assert
-    assert_eq!(plain_target, format!("{}/q/{plain}", app.address));
+    assert_eq!(
+        plain_target,
+        format!("{}/q/{plain}", ghiseu_tests::TEST_PUBLIC_BASE_URL)
+    );
     assert_eq!(
         branded_target,
         format!("https://ghiseu.cjcluj.ro/q/{branded}")
