@@ -105,7 +105,7 @@ pub async fn submit(ctx: &Ctx, slug: &str, code: &str, parts: Vec<multipart::Par
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok());
     let key = IdempotencyKey::from_request(header, text_of("idempotency_key"));
-    let mut read = read(lang, &ty, &parts);
+    let mut read = read(lang, &ty, parts);
     let s3 = S3Client::from_variables().await?;
     take_kept(lang, &s3, account, &ty, &mut read).await?;
     read.errors.sort_by_key(|(id, _)| {
@@ -162,8 +162,9 @@ struct Read {
     references: Vec<(String, String)>,
 }
 
-/// Reads and checks the fields and files of a submission of `ty`.
-fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
+/// Reads and checks the fields and files of a submission of `ty`; a file's
+/// bytes move from its part, never copied.
+fn read(lang: Lang, ty: &DocumentType, mut parts: Vec<multipart::Part>) -> Read {
     let values: Vec<(String, String)> = parts
         .iter()
         .filter(|p| p.filename.is_none() && p.name.starts_with("f_"))
@@ -204,7 +205,7 @@ fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
         references: Vec::new(),
     };
     for f in &ty.fields {
-        read_file(lang, f, parts, &mut read);
+        read_file(lang, f, &mut parts, &mut read);
     }
     read
 }
@@ -212,18 +213,20 @@ fn read(lang: Lang, ty: &DocumentType, parts: &[multipart::Part]) -> Read {
 /// Reads the file of attachment field `f` (any other field: nothing), or
 /// the reference to the one kept for it, into `read`. A refused file is named
 /// in its error.
-fn read_file(lang: Lang, f: &FieldDef, parts: &[multipart::Part], read: &mut Read) {
+fn read_file(lang: Lang, f: &FieldDef, parts: &mut [multipart::Part], read: &mut Read) {
     if !matches!(f.kind, FieldKind::Attachment { .. }) {
         return;
     }
     let id = form::field_id(f);
-    let part = parts.iter().find(|p| {
+    let reference = multipart::text(parts, &form::kept_name(&id))
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    let part = parts.iter_mut().find(|p| {
         p.name == id && p.filename.as_deref().is_some_and(|n| !n.is_empty()) && !p.data.is_empty()
     });
-    let reference = multipart::text(parts, &form::kept_name(&id)).filter(|r| !r.is_empty());
     let Some(part) = part else {
         match (reference, f.validate_file(None)) {
-            (Some(r), _) => read.references.push((id, r.to_owned())),
+            (Some(r), _) => read.references.push((id, r)),
             (None, Err(e)) => read.errors.push((id, field_error(lang, &e))),
             (None, Ok(_)) => {}
         }
@@ -238,7 +241,7 @@ fn read_file(lang: Lang, f: &FieldDef, parts: &[multipart::Part], read: &mut Rea
             scan: Scan {
                 name,
                 media_type,
-                data: part.data.clone(),
+                data: std::mem::take(&mut part.data),
             },
             kept: None,
         }),
@@ -309,7 +312,7 @@ async fn keep_files(
                     &account.id,
                     &f.scan.name,
                     f.scan.media_type,
-                    &f.scan.data,
+                    f.scan.data,
                 )
                 .await?
             }

@@ -49,22 +49,23 @@ pub fn parse_reference(raw: &str) -> Option<(Sha256Digest, OriginalName)> {
 }
 
 /// Keeps `data` (of type `media_type`, named `name`) among the pending
-/// uploads of `account_id`; storing the same bytes twice is harmless.
+/// uploads of `account_id`; storing the same bytes twice is harmless. The
+/// bytes go to the object store as they are, not copied.
 pub async fn keep(
     s3: &S3Client,
     account_id: &str,
     name: &OriginalName,
     media_type: MediaType,
-    data: &[u8],
+    data: Vec<u8>,
 ) -> ghiseu_platform::Result<Kept> {
-    let sha256 = Sha256Digest::of(data);
+    let sha256 = Sha256Digest::of(&data);
     let key = CitizenKeys::new(account_id).pending_upload(&sha256);
-    s3.put_object(&key, data.to_vec(), media_type.mime())
-        .await?;
+    let size = data.len() as u64;
+    s3.put_object(&key, data, media_type.mime()).await?;
     Ok(Kept {
         sha256,
         name: name.clone(),
-        size: data.len() as u64,
+        size,
     })
 }
 
