@@ -44,6 +44,27 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: u64,
+    /// Instances that may run at once, across components. Each may grow its
+    /// linear memory to `memory_bytes`, so this times `memory_bytes` is the
+    /// most guest memory the host can hold: [`Limits::instances_within`]
+    /// derives it from a memory budget, so that no mix of requests can
+    /// take the host past it (a request over its instance's share traps
+    /// alone; one that finds no free instance waits for one).
+    pub instances: u32,
+}
+
+/// The most instances a host runs at once, whatever its budget.
+pub const MAX_INSTANCES: u32 = 256;
+
+impl Limits {
+    /// How many instances of `memory_bytes` each fit in `budget_bytes`:
+    /// at least one, at most [`MAX_INSTANCES`].
+    pub fn instances_within(budget_bytes: u64, memory_bytes: usize) -> u32 {
+        let each = (memory_bytes as u64).max(1);
+        u32::try_from(budget_bytes / each)
+            .unwrap_or(MAX_INSTANCES)
+            .clamp(1, MAX_INSTANCES)
+    }
 }
 
 impl Default for Limits {
@@ -52,17 +73,42 @@ impl Default for Limits {
             memory_bytes: 64 << 20,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 << 20,
+            instances: MAX_INSTANCES,
         }
     }
+}
+
+/// The memory this process may use: its cgroup's `memory.max` (v2) or
+/// `memory.limit_in_bytes` (v1) when one is set, else the machine's
+/// `MemTotal`; `None` where neither can be read.
+pub fn usable_memory_bytes() -> Option<u64> {
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .filter_map(|path| std::fs::read_to_string(path).ok())
+    .find_map(|text| text.trim().parse::<u64>().ok());
+    let machine = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| meminfo_total(&text));
+    match (cgroup, machine) {
+        (Some(limit), Some(total)) => Some(limit.min(total)),
+        (limit, total) => limit.or(total),
+    }
+}
+
+/// `MemTotal` of a `/proc/meminfo` text, in bytes.
+fn meminfo_total(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut words = line.split_whitespace().skip(1);
+    let kib: u64 = words.next()?.parse().ok()?;
+    (words.next() == Some("kB")).then_some(kib * 1024)
 }
 
 /// How often the epoch ticker thread advances the engine's epoch. Guests
 /// yield at every tick, which is what lets a deadline stop a busy loop.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
-
-/// The pool sizes: how many instances may exist at once across components.
-/// A request waits for a free slot rather than failing when all are in use.
-const POOL_INSTANCES: u32 = 256;
 
 /// A loaded application.
 pub struct App {
@@ -82,7 +128,7 @@ impl App {
     /// Instances running now, including guests still working after they
     /// sent their response.
     pub fn instances_in_use(&self) -> usize {
-        POOL_INSTANCES as usize - self.slots.available_permits()
+        self.limits.instances as usize - self.slots.available_permits()
     }
 
     /// Waits until no instance runs (every slot is free again), or until
@@ -90,7 +136,9 @@ impl App {
     /// calls it on shutdown, after it stopped accepting, so that work a
     /// guest does after its response (a notification, a signature) ends.
     pub async fn drain(&self, deadline: tokio::time::Instant) -> usize {
-        match tokio::time::timeout_at(deadline, self.slots.acquire_many(POOL_INSTANCES)).await {
+        match tokio::time::timeout_at(deadline, self.slots.acquire_many(self.limits.instances))
+            .await
+        {
             Ok(Ok(all)) => {
                 drop(all);
                 0
@@ -144,11 +192,14 @@ fn engine(limits: &Limits) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
+    // The pool's sizes: a request waits for a free slot (see `App::slots`)
+    // rather than failing when all are in use.
+    let instances = limits.instances;
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(POOL_INSTANCES);
-    pool.total_core_instances(POOL_INSTANCES * 8);
-    pool.total_memories(POOL_INSTANCES * 2);
-    pool.total_tables(POOL_INSTANCES * 4);
+    pool.total_component_instances(instances);
+    pool.total_core_instances(instances * 8);
+    pool.total_memories(instances * 2);
+    pool.total_tables(instances * 4);
     pool.max_memories_per_component(4);
     pool.max_memory_size(limits.memory_bytes);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
@@ -299,7 +350,7 @@ pub async fn load(
 
     let mut router = Router::default();
     let mut components = Vec::new();
-    let slots = Arc::new(Semaphore::new(POOL_INSTANCES as usize));
+    let slots = Arc::new(Semaphore::new(limits.instances as usize));
     let mut index_of = HashMap::new();
     for (id, def) in &manifest.component {
         let wasm = def.wasm_path(&manifest_dir);
@@ -503,5 +554,37 @@ impl LoadedComponent {
                 Err(join) => Err(Failure::Trap(join.into())),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instances_fit_the_budget_at_their_memory_limit() {
+        const MIB: u64 = 1 << 20;
+        // Table: budget in MiB, memory per instance in MiB, instances.
+        for (budget, each, instances) in [
+            (16_384, 64, 256),
+            (12_288, 64, 192),
+            (1_024, 64, 16),
+            (1_000, 64, 15),
+            (64, 64, 1),
+            (10, 64, 1),
+            (1 << 40, 64, MAX_INSTANCES),
+        ] {
+            let got = Limits::instances_within(budget * MIB, (each * MIB) as usize);
+            assert_eq!(got, instances, "{budget} MiB at {each} MiB each");
+            assert!(got == 1 || u64::from(got) * each <= budget);
+        }
+    }
+
+    #[test]
+    fn meminfo_total_is_read_in_bytes() {
+        let text = "MemTotal:       24576000 kB\nMemFree:        1000 kB\n";
+        assert_eq!(meminfo_total(text), Some(24_576_000 * 1024));
+        assert_eq!(meminfo_total("MemFree: 1 kB\n"), None);
+        assert_eq!(meminfo_total("MemTotal: x kB\n"), None);
     }
 }

@@ -14,17 +14,29 @@
 //! directory read-only at the same path (Spin copies only the matched files);
 //! remote component sources and `:param` route segments are refused at start.
 
-pub mod app;
-pub mod backup;
-pub mod bindings;
-pub mod kv;
-pub mod kv_host;
+// The start-up parsers, which need nothing of the engine (see Cargo.toml's
+// feature `engine`).
 pub mod manifest;
-pub mod metrics;
-pub mod objects;
 pub mod outbound;
 pub mod router;
 pub mod runtime_config;
-pub mod server;
-pub mod state;
 pub mod variables;
+
+#[cfg(feature = "engine")]
+pub mod app;
+#[cfg(feature = "engine")]
+pub mod backup;
+#[cfg(feature = "engine")]
+pub mod bindings;
+#[cfg(feature = "engine")]
+pub mod kv;
+#[cfg(feature = "engine")]
+pub mod kv_host;
+#[cfg(feature = "engine")]
+pub mod metrics;
+#[cfg(feature = "engine")]
+pub mod objects;
+#[cfg(feature = "engine")]
+pub mod server;
+#[cfg(feature = "engine")]
+pub mod state;

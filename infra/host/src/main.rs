@@ -98,6 +98,12 @@ struct UpArgs {
     /// Linear memory limit per instance, in MiB.
     #[arg(long, default_value_t = 64)]
     memory_limit_mb: usize,
+    /// Guest memory the host may hold in all, in MiB: instances run at once
+    /// only as many as fit (at most 256) at `--memory-limit-mb` each, and a
+    /// request beyond waits for a free one. Default: half the memory the
+    /// host may use (its cgroup's limit, else the machine's).
+    #[arg(long)]
+    memory_budget_mb: Option<u64>,
     /// Deadline per request, in milliseconds: how long its instance may run,
     /// including work after the response was sent (504 if none was).
     #[arg(long, default_value_t = 30_000)]
@@ -228,11 +234,23 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let memory_bytes = args.memory_limit_mb << 20;
+    let budget_bytes = match args.memory_budget_mb {
+        Some(mb) => mb << 20,
+        None => ghiseu_host::app::usable_memory_bytes().unwrap_or(8 << 30) / 2,
+    };
     let limits = Limits {
-        memory_bytes: args.memory_limit_mb << 20,
+        memory_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         max_body_bytes: args.max_body_bytes,
+        instances: Limits::instances_within(budget_bytes, memory_bytes),
     };
+    tracing::info!(
+        "{} instances at most, {} MiB each ({} MiB of guest memory)",
+        limits.instances,
+        args.memory_limit_mb,
+        u64::from(limits.instances) * (args.memory_limit_mb as u64)
+    );
     let app = app::load(
         &args.manifest,
         &runtime_config,
@@ -282,8 +300,12 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
             .with_context(|| format!("metrics listener on {at}"))?;
         tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
         let weak = Arc::downgrade(&app);
+        let limit = app.limits.instances as usize;
         tokio::spawn(ghiseu_host::metrics::serve(metrics, move || {
-            weak.upgrade().map_or(0, |a| a.instances_in_use())
+            ghiseu_host::metrics::Instances {
+                in_use: weak.upgrade().map_or(0, |a| a.instances_in_use()),
+                limit,
+            }
         }));
     }
     let limits = ghiseu_host::server::ConnLimits {

@@ -134,13 +134,14 @@ impl Metrics {
         calls.errors += u64::from(!ok);
     }
 
-    /// The exposition text, with `instances_in_use` sampled by the caller.
-    pub fn render(&self, instances_in_use: usize) -> String {
+    /// The exposition text, with the instances in use and their limit
+    /// sampled by the caller.
+    pub fn render(&self, instances: Instances) -> String {
         let mut out = String::with_capacity(16 << 10);
         self.render_routes(&mut out);
         self.render_kv(&mut out);
         self.render_outbound(&mut out);
-        self.render_gauges(&mut out, instances_in_use);
+        self.render_gauges(&mut out, instances);
         out
     }
 
@@ -233,13 +234,19 @@ impl Metrics {
 
     /// Appends the single-valued series: instances in use and the
     /// connection counters.
-    fn render_gauges(&self, out: &mut String, instances_in_use: usize) {
+    fn render_gauges(&self, out: &mut String, instances: Instances) {
         let series = [
             (
                 "ghiseu_instances_in_use",
                 "gauge",
                 "Component instances running now (including work after a response).",
-                instances_in_use as u64,
+                instances.in_use as u64,
+            ),
+            (
+                "ghiseu_instances_limit",
+                "gauge",
+                "Component instances that may run at once (the memory budget over the memory limit); requests beyond wait.",
+                instances.limit as u64,
             ),
             (
                 "ghiseu_connections_open",
@@ -275,11 +282,20 @@ impl Metrics {
     }
 }
 
-/// Serves `GET /metrics` on `listener`, sampling `instances_in_use` for each
+/// Component instances: running now, and the most that may.
+#[derive(Debug, Clone, Copy)]
+pub struct Instances {
+    /// Running now, including guests working after their response.
+    pub in_use: usize,
+    /// The most that run at once.
+    pub limit: usize,
+}
+
+/// Serves `GET /metrics` on `listener`, sampling `instances` for each
 /// scrape (one small response per request; anything else is 404).
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    instances_in_use: impl Fn() -> usize + Clone + Send + Sync + 'static,
+    instances: impl Fn() -> Instances + Clone + Send + Sync + 'static,
 ) {
     use http_body_util::Full;
     loop {
@@ -287,13 +303,13 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
-        let in_use = instances_in_use.clone();
+        let sample = instances.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req: http::Request<_>| {
                 let res = if req.uri().path() == "/metrics" {
                     http::Response::builder()
                         .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                        .body(Full::new(bytes::Bytes::from(metrics().render(in_use()))))
+                        .body(Full::new(bytes::Bytes::from(metrics().render(sample()))))
                 } else {
                     http::Response::builder()
                         .status(404)
@@ -320,7 +336,10 @@ mod tests {
         m.kv_call("sqlite", "get", Duration::from_micros(50), true);
         m.kv_call("sqlite", "get", Duration::from_micros(50), false);
         m.outbound_call("a\"b:9000", Duration::from_millis(1), true);
-        let text = m.render(2);
+        let text = m.render(Instances {
+            in_use: 2,
+            limit: 16,
+        });
         assert!(text.contains(
             "ghiseu_http_requests_total{component=\"track\",route=\"/track/...\",status=\"2xx\"} 1"
         ));
@@ -334,5 +353,6 @@ mod tests {
         assert!(text.contains("ghiseu_kv_errors_total{backend=\"sqlite\",op=\"get\"} 1"));
         assert!(text.contains("authority=\"a\\\"b:9000\""));
         assert!(text.contains("ghiseu_instances_in_use 2"));
+        assert!(text.contains("ghiseu_instances_limit 16"));
     }
 }

@@ -32,9 +32,65 @@ async fn big_intake(reg: &Official, scan: Vec<u8>) -> Result<StatusCode, String>
 #[tokio::test]
 async fn sixteen_large_uploads_fail_nobody_elses_request() {
     let app = desk::spawn(Backend::Sqlite).await;
+    large_uploads_beside_small_requests(&app).await;
+}
+
+/// With a memory budget of 4 instances of 64 MiB, 16 large uploads and 24
+/// small requests of others take turns: no more than 4 instances ever run,
+/// and every request answers as it would alone (waiting, never failing).
+#[tokio::test]
+async fn a_host_memory_budget_bounds_instances_and_fails_no_request() {
+    let metrics_port = ghiseu_tests::free_port();
+    let app = ghiseu_tests::App::desk(Backend::Sqlite)
+        .host_args(&[
+            "--memory-budget-mb",
+            "256",
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+        ])
+        .spawn()
+        .await;
+    let seed =
+        serde_json::json!({"tenants": [desk::tenant("alfa", "ALF"), desk::tenant("beta", "BTA")]});
+    assert_eq!(app.seed(&seed).await.status(), 200);
+    let gauge = move |name: &'static str| async move {
+        let text = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{name} not in the metrics"))
+    };
+    assert_eq!(gauge("ghiseu_instances_limit").await, 4);
+
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut most = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                most = most.max(gauge("ghiseu_instances_in_use").await);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            most
+        })
+    };
+    large_uploads_beside_small_requests(&app).await;
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let most = sampler.await.unwrap();
+    assert!((2..=4).contains(&most), "{most} instances at once");
+}
+
+/// 16 concurrent 10 MiB intakes by one registrar, beside 16 intakes of
+/// another institution's registrar and 8 pages of a citizen: each answers
+/// as it would alone.
+async fn large_uploads_beside_small_requests(app: &TestApp) {
     let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let other_tenant = app.desk_sign_in("beta", "reg", "parola-reg").await;
-    let mut citizen = crate::portal::signed_up(&app, "Ion Vecinul", "+40745000222").await;
+    let mut citizen = crate::portal::signed_up(app, "Ion Vecinul", "+40745000222").await;
 
     // Alone, a 10 MiB intake is registered.
     let scan = pdf_of(BIG_SCAN);
