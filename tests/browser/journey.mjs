@@ -81,6 +81,8 @@ async function act(page, id, action, fields) {
     (await form.count()) === 1,
     `the dossier page offers no "${action}" form to this official (${await form.count()} found)`,
   );
+  // Actions other than the expected next step wait behind a disclosure.
+  if (await form.isHidden()) await page.locator('details.more-actions > summary').click();
   for (const [name, value] of Object.entries(fields)) {
     const field = form.locator(`[name="${name}"]`);
     const tag = await field.evaluate((el) => el.tagName.toLowerCase());
@@ -141,8 +143,18 @@ try {
   await shot(page, '01-registrar-inbox');
   let r = await page.goto(`${base}/desk/intake`);
   check(r?.ok(), `GET /desk/intake answered ${r?.status()}`);
-  const intake = page.locator('form[action="/desk/intake"]');
-  await intake.locator('select[name="document_type"]').selectOption(config.document_type);
+  // Step 1: the type; step 2: its form.
+  const choice = page.locator('form.intake-choice');
+  await choice.locator(`input[name="document_type"][value="${config.document_type}"]`).check();
+  r = await submit(page, choice);
+  check(r?.ok() && pathOf(page) === '/desk/intake', `step 1 of the intake answered ${r?.status()}`);
+  const intake = page.locator('form#intake-form');
+  check(
+    (await intake.locator('select[name="document_type"]').inputValue()) === config.document_type,
+    'step 2 of the intake is not the chosen type',
+  );
+  await intake.locator('[name="name"]').fill('Ioana Mureșan');
+  await intake.locator('[name="pages"]').fill('2');
   await intake.locator('input[name="scan"]').setInputFiles(pdf);
   await intake.locator('[name="note"]').fill('Depus la ghișeu (test automat în browser).');
   await shot(page, '02-intake-filled');

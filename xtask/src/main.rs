@@ -626,6 +626,7 @@ fn serve_and_seed(mut cmd: Command, marker: &str, listen: &str, data: &str) -> R
             println!("  stop with Ctrl-C");
             println!();
             // Seed in the background so the host's output keeps flowing.
+            let periodic_url = url.to_owned();
             let (url, data, token) = (url.to_owned(), data.to_owned(), admin_token.clone());
             let csc = csc_secret.clone();
             std::thread::spawn(move || {
@@ -633,6 +634,8 @@ fn serve_and_seed(mut cmd: Command, marker: &str, listen: &str, data: &str) -> R
                     eprintln!("xtask: seeding the demo failed: {e:#}");
                 }
             });
+            let token = admin_token.clone();
+            std::thread::spawn(move || periodic(&periodic_url, &token));
         }
     }
     let status = child.wait().context("waiting for it")?;
@@ -640,6 +643,63 @@ fn serve_and_seed(mut cmd: Command, marker: &str, listen: &str, data: &str) -> R
         bail!("it exited with {status}");
     }
     Ok(())
+}
+
+/// How often `up` runs the platform's scheduled work.
+const PERIOD: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// What the CronJobs of `infra/kubernetes/cronjobs.yaml` do in a cluster, every
+/// [`PERIOD`] while `up` runs: the officials' deadline digests (one per
+/// official and day however often it is called; every page of tenants), then
+/// the notification outbox's dispatch, which delivers them and the citizens'
+/// retries to the gateway (locally the sandbox's outbox, `/sandbox/outbox`).
+/// A failure is printed and tried again next time.
+fn periodic(url: &str, token: &str) {
+    loop {
+        std::thread::sleep(PERIOD);
+        let mut after = String::new();
+        loop {
+            let query = if after.is_empty() {
+                String::new()
+            } else {
+                format!("?after={after}")
+            };
+            let digest = format!("{url}/api/v1/platform/reminders/digest{query}");
+            match post_json(&digest, token, b"") {
+                Ok((200, body)) => {
+                    println!("xtask: reminders: {}", String::from_utf8_lossy(&body));
+                    let report: serde_json::Value =
+                        serde_json::from_slice(&body).unwrap_or_default();
+                    match report["next"].as_str() {
+                        Some(next) if !next.is_empty() => after = next.to_owned(),
+                        _ => break,
+                    }
+                }
+                Ok((status, body)) => {
+                    eprintln!(
+                        "xtask: reminders answered {status}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
+                    break;
+                }
+                Err(e) => {
+                    eprintln!("xtask: reminders: {e:#}");
+                    break;
+                }
+            }
+        }
+        let dispatch = format!("{url}/api/v1/platform/notifications/dispatch");
+        match post_json(&dispatch, token, b"") {
+            Ok((200, _)) => {}
+            Ok((status, body)) => {
+                eprintln!(
+                    "xtask: dispatch answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            Err(e) => eprintln!("xtask: dispatch: {e:#}"),
+        }
+    }
 }
 
 /// `n` random bytes from the OS, hex-encoded.

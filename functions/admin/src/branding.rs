@@ -16,6 +16,7 @@ use crate::ctx::Admin;
 use crate::error::AdminError;
 use crate::forms::page_status;
 use crate::pages;
+use crate::texts::Flash;
 
 /// `GET /admin/branding`.
 pub fn page(admin: &Admin, errors: &[(String, String)]) -> Response {
@@ -100,7 +101,7 @@ pub async fn save_form(
         };
     })?
     .ok_or_else(|| AdminError::NotFound("Instituția nu există.".to_owned()))?;
-    Ok(redirect("/admin/branding"))
+    Ok(redirect(&Flash::Branding.after("/admin/branding")))
 }
 
 /// The stylesheet of a tenant's accent colour, linked by every page of the

@@ -2,7 +2,7 @@
 //! ([`Admin`], read from the desk's session cookie) and the CSRF check of
 //! their forms.
 
-use ghiseu_core::{Official, Role, Tenant, TenantSlug, Username};
+use ghiseu_core::{Lang, Official, Role, Tenant, TenantSlug, Username};
 use ghiseu_platform::http::{Form, cookie, form_field as field};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -12,6 +12,7 @@ use http::HeaderMap;
 
 use crate::error::AdminError;
 use crate::pages::Viewer;
+use crate::texts::Flash;
 
 /// The desk's session cookie: one sign-in serves the desk and the admin pages.
 const SESSION_COOKIE: &str = "ghiseu_desk";
@@ -22,6 +23,12 @@ pub struct Admin {
     pub official: Official,
     pub tenant: Tenant,
     pub scope: TenantScope,
+    /// The pages' language (`?lang=`, the remembered choice, the browser's).
+    pub lang: Lang,
+    /// The confirmation this page shows, after a save's redirect.
+    pub flash: Option<Flash>,
+    /// The page's path (for the language links).
+    pub path: String,
 }
 
 impl Admin {
@@ -36,6 +43,9 @@ impl Admin {
             tenant: &self.tenant,
             display_name: self.official.display_name.as_str(),
             csrf: &self.session.csrf,
+            lang: self.lang,
+            flash: self.flash,
+            path: &self.path,
         }
     }
 }
@@ -74,6 +84,9 @@ pub async fn admin(store: &Store, headers: &HeaderMap) -> Result<Admin, AdminErr
         official,
         tenant,
         scope,
+        lang: Lang::Ro,
+        flash: None,
+        path: String::new(),
     })
 }
 

@@ -14,6 +14,7 @@ use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
 use crate::forms::{form_errors, page_status};
 use crate::pages;
+use crate::texts::Flash;
 
 /// A department as the API answers it.
 #[derive(Serialize)]
@@ -178,7 +179,7 @@ pub async fn create_form(
     check_csrf(admin, form)?;
     let code = field(form, "code").unwrap_or("");
     match create(admin, code, &Names::of_form(form)) {
-        Ok(_) => Ok(redirect("/admin/departments")),
+        Ok(_) => Ok(redirect(&Flash::Department.after("/admin/departments"))),
         Err(e) => page(store, admin, &form_errors(e, "code")?).await,
     }
 }
@@ -204,7 +205,7 @@ pub async fn rename_form(
 ) -> Result<Response, AdminError> {
     check_csrf(admin, form)?;
     match rename(admin, code, &Names::of_form(form)) {
-        Ok(_) => Ok(redirect("/admin/departments")),
+        Ok(_) => Ok(redirect(&Flash::Department.after("/admin/departments"))),
         Err(e) => {
             // Each row's inputs are told apart by the department's code.
             let errors: Vec<_> = form_errors(e, "name")?

@@ -1,6 +1,7 @@
 //! Document types: create, save a new version, deactivate; as pages (the
-//! definition edited as JSON in a plain textarea, no JavaScript) and, through
-//! [`crate::api`], as JSON. Both paths go through the same functions here.
+//! editor as a plain form, [`crate::editor`], with its JSON for power users)
+//! and, through [`crate::api`], as JSON. Both paths save through the same
+//! functions here, so a form's save is versioned like an API call.
 
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::{DepartmentCode, DocumentType, DocumentTypeCode, TypeVersion};
@@ -12,9 +13,13 @@ use ghiseu_platform::repo::{self, SaveType};
 use http::StatusCode;
 
 use crate::ctx::{Admin, check_csrf};
-use crate::dto::{DefinitionDto, FieldDto, TitlesDto};
+use crate::dto::{DefinitionDto, TitlesDto};
+use crate::editor::{Editor, Op};
+use crate::editor_page::{self, Context};
 use crate::error::AdminError;
+use crate::explain;
 use crate::pages;
+use crate::texts::{Flash, t};
 
 /// The codes of the tenant's active departments (a type's first department
 /// must be one of them).
@@ -149,33 +154,52 @@ pub async fn list_page(store: &Store, admin: &Admin) -> Result<Response, AdminEr
     ))
 }
 
-fn template(first_department: &str) -> String {
-    let dto = DefinitionDto {
-        code: Some("cod-nou".to_owned()),
-        titles: TitlesDto {
-            ro: "Titlul în română".to_owned(),
-            hu: None,
-            en: None,
-        },
+/// A new type's starting point: a title and fields to fill in.
+fn blank(first_department: &str) -> DefinitionDto {
+    DefinitionDto {
+        code: Some(String::new()),
+        titles: TitlesDto::default(),
         deadline_days: 30,
         working_days: false,
         first_department: first_department.to_owned(),
         signature: "none".to_owned(),
         fee_bani: 0,
         retention_years: 10,
-        fields: vec![FieldDto {
-            name: "adresa".to_owned(),
-            label: TitlesDto {
-                ro: "Adresa imobilului".to_owned(),
-                hu: None,
-                en: None,
-            },
-            required: true,
-            kind: "address".to_owned(),
-            ..Default::default()
-        }],
+        fields: Vec::new(),
+    }
+}
+
+/// The editor's page of a new type (`code` none) or of type `code`.
+async fn render(
+    store: &Store,
+    admin: &Admin,
+    status: StatusCode,
+    existing: Option<&(TypeStatus, DocumentType)>,
+    editor: &Editor,
+    import: Option<editor_page::Import<'_>>,
+) -> Result<Response, AdminError> {
+    let departments = repo::departments(store, &admin.scope).await?;
+    let ctx = Context {
+        existing: existing.map(|(s, t)| (t, *s)),
+        departments: &departments,
+        import,
     };
-    serde_json::to_string_pretty(&dto).unwrap_or_default()
+    Ok(secure_html(
+        status,
+        editor_page::page_of(&admin.viewer(), editor, &ctx),
+    ))
+}
+
+/// The saved type `code`, or 404.
+async fn existing(
+    store: &Store,
+    admin: &Admin,
+    code: &str,
+) -> Result<(TypeStatus, DocumentType), AdminError> {
+    let code = parse_code(code)?;
+    repo::document_type_with_status(store, &admin.scope, &code)
+        .await?
+        .ok_or_else(|| no_such_type(code.as_str()))
 }
 
 /// `GET /admin/document-types/new`.
@@ -184,90 +208,165 @@ pub async fn new_page(store: &Store, admin: &Admin) -> Result<Response, AdminErr
         .await?
         .first()
         .map_or_else(String::new, ToString::to_string);
-    Ok(secure_html(
-        StatusCode::OK,
-        pages::type_editor(&admin.viewer(), None, &template(&first), &[]),
-    ))
+    let editor = Editor::of(blank(&first), None);
+    render(store, admin, StatusCode::OK, None, &editor, None).await
 }
 
 /// `GET /admin/document-types/{code}`.
 pub async fn edit_page(store: &Store, admin: &Admin, code: &str) -> Result<Response, AdminError> {
-    let code = parse_code(code)?;
-    let (status, t) = repo::document_type_with_status(store, &admin.scope, &code)
-        .await?
-        .ok_or_else(|| no_such_type(code.as_str()))?;
-    let json = serde_json::to_string_pretty(&DefinitionDto::of(&t)).unwrap_or_default();
-    Ok(secure_html(
-        StatusCode::OK,
-        pages::type_editor(&admin.viewer(), Some((&t, status)), &json, &[]),
-    ))
+    let saved = existing(store, admin, code).await?;
+    let mut def = DefinitionDto::of(&saved.1);
+    def.code = None;
+    let editor = Editor::of(def, Some(saved.0));
+    render(store, admin, StatusCode::OK, Some(&saved), &editor, None).await
 }
 
-async fn editor_errors(
+/// Saves `def` as type `code` (a new one when none): the saved type, or the
+/// problems as (path, message) from core.
+async fn save(
     store: &Store,
     admin: &Admin,
-    code: Option<&DocumentTypeCode>,
-    json: &str,
-    error: AdminError,
-) -> Result<Response, AdminError> {
-    let AdminError::Invalid(errors) = error else {
-        return Err(error);
+    code: Option<&str>,
+    def: &DefinitionDto,
+) -> Result<Result<Response, Vec<(String, String)>>, AdminError> {
+    let saved = match code {
+        None => create(store, admin, def).await,
+        Some(c) => update(store, admin, c, def).await,
     };
-    let existing = match code {
-        Some(c) => repo::document_type_with_status(store, &admin.scope, c).await?,
-        None => None,
+    let flash = if code.is_none() {
+        Flash::TypeCreated
+    } else {
+        Flash::TypeSaved
     };
-    Ok(secure_html(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        pages::type_editor(
-            &admin.viewer(),
-            existing.as_ref().map(|(s, t)| (t, *s)),
-            json,
-            &errors,
-        ),
-    ))
-}
-
-/// `POST /admin/document-types`.
-pub async fn create_form(
-    store: &Store,
-    admin: &Admin,
-    form: &Form,
-) -> Result<Response, AdminError> {
-    check_csrf(admin, form)?;
-    let json = field(form, "definition").unwrap_or("");
-    let result = match parse_definition(json.as_bytes()) {
-        Ok(d) => create(store, admin, &d).await,
+    match saved {
+        Ok(t) => Ok(Ok(redirect(
+            &flash.after(&format!("/admin/document-types/{}", t.code)),
+        ))),
+        Err(AdminError::Invalid(errors)) => Ok(Err(errors)),
+        Err(AdminError::Conflict(m)) => Ok(Err(vec![("code".to_owned(), m)])),
         Err(e) => Err(e),
-    };
-    match result {
-        Ok(t) => Ok(redirect(&format!("/admin/document-types/{}", t.code))),
-        Err(e) => editor_errors(store, admin, None, json, e).await,
     }
 }
 
-/// `POST /admin/document-types/{code}`.
-pub async fn update_form(
+/// `POST /admin/document-types` (`code` none) and
+/// `POST /admin/document-types/{code}`: an action of the editor, a save, or
+/// a JSON import.
+pub async fn editor_form(
+    store: &Store,
+    admin: &Admin,
+    code: Option<&str>,
+    form: &Form,
+) -> Result<Response, AdminError> {
+    check_csrf(admin, form)?;
+    let saved = match code {
+        Some(c) => Some(existing(store, admin, c).await?),
+        None => None,
+    };
+    let lang = admin.lang;
+    let op = Op::of(form);
+    if op == Op::Import {
+        return import(store, admin, code, saved.as_ref(), form).await;
+    }
+    let mut editor = Editor::read(form, code.is_none(), lang);
+    editor.status = saved.as_ref().map(|(s, _)| *s);
+    if op != Op::Save {
+        editor.apply(op, field(form, "new_kind").unwrap_or(""));
+        return render(store, admin, StatusCode::OK, saved.as_ref(), &editor, None).await;
+    }
+    if editor.errors.is_empty() {
+        match save(store, admin, code, &editor.def).await? {
+            Ok(done) => return Ok(done),
+            Err(errors) => {
+                let no_code = editor.def.code.as_deref() == Some("");
+                editor.errors = errors
+                    .iter()
+                    .map(|(p, m)| match p.as_str() {
+                        "code" if no_code => (p.clone(), t(lang, "err_required").to_owned()),
+                        _ => (explain::form_id(p), explain::message(lang, p, m)),
+                    })
+                    .collect();
+            }
+        }
+    }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render(store, admin, status, saved.as_ref(), &editor, None).await
+}
+
+/// A JSON definition imported and saved; refused, the editor shows it again
+/// with its problems in words.
+async fn import(
+    store: &Store,
+    admin: &Admin,
+    code: Option<&str>,
+    saved: Option<&(TypeStatus, DocumentType)>,
+    form: &Form,
+) -> Result<Response, AdminError> {
+    let lang = admin.lang;
+    let json = field(form, "definition").unwrap_or("");
+    let current = || match saved {
+        Some((_, t)) => {
+            let mut d = DefinitionDto::of(t);
+            d.code = None;
+            d
+        }
+        None => blank(""),
+    };
+    let (def, problems) = match serde_json::from_str::<DefinitionDto>(json) {
+        Err(e) => {
+            let what = explain::label(lang, "body");
+            (
+                current(),
+                vec![("body".to_owned(), what, explain::json_error(lang, &e))],
+            )
+        }
+        Ok(def) => match save(store, admin, code, &def).await? {
+            Ok(done) => return Ok(done),
+            Err(errors) => {
+                let problems = errors
+                    .iter()
+                    .map(|(p, m)| {
+                        (
+                            p.clone(),
+                            explain::label(lang, p),
+                            explain::message(lang, p, m),
+                        )
+                    })
+                    .collect();
+                (def, problems)
+            }
+        },
+    };
+    let editor = Editor::of(def, saved.map(|(s, _)| *s));
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render(
+        store,
+        admin,
+        status,
+        saved,
+        &editor,
+        Some((json, &problems)),
+    )
+    .await
+}
+
+/// `POST /admin/document-types/{code}/deactivate`: without `confirm=yes`,
+/// the confirmation page (nothing changes); with it, the type is withdrawn.
+pub async fn deactivate_form(
     store: &Store,
     admin: &Admin,
     code: &str,
     form: &Form,
 ) -> Result<Response, AdminError> {
     check_csrf(admin, form)?;
-    let json = field(form, "definition").unwrap_or("");
-    let result = match parse_definition(json.as_bytes()) {
-        Ok(d) => update(store, admin, code, &d).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(t) => Ok(redirect(&format!("/admin/document-types/{}", t.code))),
-        Err(e) => editor_errors(store, admin, parse_code(code).ok().as_ref(), json, e).await,
+    let (_, ty) = existing(store, admin, code).await?;
+    if field(form, "confirm") != Some("yes") {
+        return Ok(secure_html(
+            StatusCode::OK,
+            pages::deactivate_confirm(&admin.viewer(), &ty),
+        ));
     }
-}
-
-/// `POST /admin/document-types/{code}/deactivate`.
-pub fn deactivate_form(admin: &Admin, code: &str, form: &Form) -> Result<Response, AdminError> {
-    check_csrf(admin, form)?;
     deactivate(admin, code)?;
-    Ok(redirect("/admin/document-types"))
+    Ok(redirect(
+        &Flash::TypeDeactivated.after("/admin/document-types"),
+    ))
 }

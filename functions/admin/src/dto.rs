@@ -17,6 +17,26 @@ pub struct TitlesDto {
     pub en: Option<String>,
 }
 
+impl TitlesDto {
+    /// The text in `lang`, or the Romanian one.
+    pub fn get_in(&self, lang: ghiseu_core::Lang) -> String {
+        let other = match lang {
+            ghiseu_core::Lang::Ro => None,
+            ghiseu_core::Lang::Hu => self.hu.as_ref(),
+            ghiseu_core::Lang::En => self.en.as_ref(),
+        };
+        other.filter(|s| !s.is_empty()).unwrap_or(&self.ro).clone()
+    }
+}
+
+impl FieldDto {
+    /// The label in `lang`, or the field's name while it has none.
+    pub fn label_in(&self, lang: ghiseu_core::Lang) -> String {
+        let l = self.label.get_in(lang);
+        if l.is_empty() { self.name.clone() } else { l }
+    }
+}
+
 /// A select option: a plain string (the value, shown as is), or the value
 /// with its titles in the three languages.
 #[derive(Debug, Clone, Serialize, Deserialize)]

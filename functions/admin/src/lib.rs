@@ -29,7 +29,10 @@ mod ctx;
 mod departments;
 mod document_types;
 mod dto;
+mod editor;
+mod editor_page;
 mod error;
+mod explain;
 mod forms;
 mod letter;
 mod officials;
@@ -39,8 +42,10 @@ mod platform_ops;
 mod quotas;
 mod second_factor;
 mod seed;
+mod texts;
 mod trust;
 
+use ghiseu_platform::chrome;
 use ghiseu_platform::http::{self as web, Request, Response, secure_html};
 use ghiseu_platform::keys::STORE;
 use ghiseu_platform::kv::Store;
@@ -81,9 +86,17 @@ async fn handle(request: Request) -> Response {
             .await
             .unwrap_or_else(AdminError::into_problem);
     }
-    html(&store, request, &path)
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let mut response = html(&store, request, &path)
         .await
-        .unwrap_or_else(AdminError::into_html)
+        .unwrap_or_else(AdminError::into_html);
+    // A language chosen with `?lang=` is remembered, as on every page.
+    if let Some(cookie) = chrome::remember_language(&query)
+        && let Ok(v) = http::HeaderValue::from_str(&cookie)
+    {
+        response.headers_mut().append(http::header::SET_COOKIE, v);
+    }
+    response
 }
 
 /// The `/admin/...` pages.
@@ -101,14 +114,23 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         return officials::invite_page(store, method, &token, request).await;
     }
     let headers = request.headers().clone();
-    let admin = admin(store, &headers).await?;
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let mut admin = admin(store, &headers).await?;
+    // Romanian unless the administrator chose another language (`?lang=`,
+    // remembered): a browser's own language does not switch the pages.
+    admin.lang = web::query_param(&query, "lang")
+        .and_then(|l| ghiseu_core::Lang::from_code(&l))
+        .or_else(|| chrome::remembered(&headers))
+        .unwrap_or_default();
+    admin.flash = texts::Flash::from_query(&query);
+    admin.path = path.to_owned();
     match (method, segs.as_slice()) {
         (Method::GET, [] | [""]) => Ok(secure_html(StatusCode::OK, pages::home(&admin.viewer()))),
         (Method::GET, ["document-types"]) => document_types::list_page(store, &admin).await,
         (Method::GET, ["document-types", "new"]) => document_types::new_page(store, &admin).await,
         (Method::POST, ["document-types"]) => {
             let form = read_form(request).await?;
-            document_types::create_form(store, &admin, &form).await
+            document_types::editor_form(store, &admin, None, &form).await
         }
         (Method::GET, ["document-types", code]) => {
             document_types::edit_page(store, &admin, code).await
@@ -116,12 +138,12 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         (Method::POST, ["document-types", code]) => {
             let code = (*code).to_owned();
             let form = read_form(request).await?;
-            document_types::update_form(store, &admin, &code, &form).await
+            document_types::editor_form(store, &admin, Some(&code), &form).await
         }
         (Method::POST, ["document-types", code, "deactivate"]) => {
             let code = (*code).to_owned();
             let form = read_form(request).await?;
-            document_types::deactivate_form(&admin, &code, &form)
+            document_types::deactivate_form(store, &admin, &code, &form).await
         }
         (Method::GET, ["departments"]) => departments::page(store, &admin, &[]).await,
         (Method::POST, ["departments"]) => {

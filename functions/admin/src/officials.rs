@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::official::{Invite, check_new_password};
-use ghiseu_core::{DepartmentCode, DisplayName, Official, Role, Sha256Digest, Username};
+use ghiseu_core::{
+    DepartmentCode, DisplayName, Email, Lang, Official, Role, Sha256Digest, Username,
+};
 use ghiseu_platform::http::{
     self as web, Form, Request, Response, form_field as field, form_raw, parse_form, secure_html,
     see_other as redirect,
@@ -30,6 +32,8 @@ pub struct OfficialDto {
     department: Option<String>,
     roles: Vec<&'static str>,
     active: bool,
+    email: Option<String>,
+    lang: Option<&'static str>,
 }
 
 /// The API's view of `list`.
@@ -41,6 +45,8 @@ pub fn dtos(list: &[Official]) -> Vec<OfficialDto> {
             department: o.department.as_ref().map(ToString::to_string),
             roles: o.roles.iter().map(|r| r.code()).collect(),
             active: o.active,
+            email: o.email.as_ref().map(|e| e.as_str().to_owned()),
+            lang: o.lang.map(Lang::code),
         })
         .collect()
 }
@@ -54,6 +60,12 @@ pub struct InviteInput {
     #[serde(default)]
     pub department: Option<String>,
     pub roles: Vec<String>,
+    /// Where deadline reminders go (blank: none).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The reminders' language: `ro`, `hu` or `en` (blank: Romanian).
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// An issued invitation: the link is shown once and stored nowhere.
@@ -103,6 +115,37 @@ async fn parse_department(
     }
 }
 
+/// The reminders' e-mail address and language (blank: none, Romanian), or
+/// the field that is wrong and why.
+fn parse_contact(
+    email: Option<&str>,
+    lang: Option<&str>,
+) -> Result<(Option<Email>, Option<Lang>), (String, String)> {
+    let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(e) => Some(Email::parse(e).map_err(|_| {
+            (
+                "email".to_owned(),
+                "adresa de e-mail nu este validă".to_owned(),
+            )
+        })?),
+    };
+    let lang = match lang.map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l) => Some(
+            Lang::from_code(l)
+                .filter(|x| x.code() == l)
+                .ok_or_else(|| {
+                    (
+                        "lang".to_owned(),
+                        format!("limba `{l}` nu este ro, hu sau en"),
+                    )
+                })?,
+        ),
+    };
+    Ok((email, lang))
+}
+
 /// A fresh invitation token (256 random bits, hex) and the hash it is stored under.
 pub fn new_token() -> Result<(String, Sha256Digest), AdminError> {
     let token = session::random_secret()?;
@@ -137,8 +180,11 @@ pub async fn invite(
     let roles = parse_roles(&input.roles)
         .map_err(|e| errors.push(("roles".to_owned(), e)))
         .ok();
-    let (Some(username), Some(display_name), Some(department), Some(roles)) =
-        (username, display_name, department, roles)
+    let contact = parse_contact(input.email.as_deref(), input.lang.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(username), Some(display_name), Some(department), Some(roles), Some((email, lang))) =
+        (username, display_name, department, roles, contact)
     else {
         return Err(AdminError::Invalid(errors));
     };
@@ -158,6 +204,8 @@ pub async fn invite(
         roles,
         active: true,
         sessions_from: None,
+        email,
+        lang,
     };
     let (token, hash) = new_token()?;
     let invite = Invite::new(official, ghiseu_platform::config::now());
@@ -210,6 +258,8 @@ pub async fn invite_form(
         display_name: field(form, "display_name").unwrap_or("").to_owned(),
         department: field(form, "department").map(str::to_owned),
         roles: roles_in(form),
+        email: field(form, "email").map(str::to_owned),
+        lang: field(form, "lang").map(str::to_owned),
     };
     match invite(store, admin, &input).await {
         Ok(issued) => Ok(secure_html(
@@ -244,6 +294,18 @@ pub async fn update_form(
         Ok(d) => d,
         Err(e) => return page(store, admin, &[(anchor, format!("Departament: {e}"))]).await,
     };
+    // A form without the reminder fields leaves them as they are.
+    let sent = |name: &str| form.iter().any(|(k, _)| k == name);
+    let contact = if sent("email") || sent("lang") {
+        match parse_contact(field(form, "email"), field(form, "lang")) {
+            Ok(c) => Some(c),
+            Err((_, e)) => {
+                return page(store, admin, &[(anchor, format!("Mementouri: {e}"))]).await;
+            }
+        }
+    } else {
+        None
+    };
     let active = field(form, "active").is_some();
     // An administrator cannot lock themselves out of administration.
     if user == admin.official.username && (!active || !roles.contains(&Role::TenantAdmin)) {
@@ -254,6 +316,10 @@ pub async fn update_form(
     repo::update_official(&admin.scope, &user, |o| {
         o.roles = roles.clone();
         o.department = department.clone();
+        if let Some((email, lang)) = &contact {
+            o.email = email.clone();
+            o.lang = *lang;
+        }
         // A deactivation ends the official's sessions: reactivated, they
         // sign in again.
         if o.active && !active {
@@ -262,7 +328,9 @@ pub async fn update_form(
         o.active = active;
     })?
     .ok_or_else(missing)?;
-    Ok(redirect("/admin/officials"))
+    Ok(redirect(
+        &crate::texts::Flash::Official.after("/admin/officials"),
+    ))
 }
 
 /// The invitation of `token` (64 hex digits), with the hash it is stored under.

@@ -7,9 +7,11 @@ use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::document_type::TypeStatus;
 use ghiseu_core::official::Invite;
 use ghiseu_core::quota::Limit;
-use ghiseu_core::{Department, DocumentType, Official, Role, Tenant, Titles};
+use ghiseu_core::{Department, DocumentType, Lang, Official, Role, Tenant, Titles};
 use ghiseu_platform::chrome;
 use maud::{DOCTYPE, Markup, html};
+
+use crate::texts::{Flash, role_name, t};
 
 /// Who is looking at an administration page: what the header shows of the
 /// signed-in administrator, and the CSRF token of their forms.
@@ -20,6 +22,12 @@ pub struct Viewer<'a> {
     pub display_name: &'a str,
     /// The session's CSRF token.
     pub csrf: &'a str,
+    /// The pages' language.
+    pub lang: Lang,
+    /// The confirmation of a save, shown at the top of the page.
+    pub flash: Option<Flash>,
+    /// The page's path (for the language links).
+    pub path: &'a str,
 }
 
 fn brand(tenant: &Tenant) -> Markup {
@@ -35,48 +43,55 @@ fn brand(tenant: &Tenant) -> Markup {
 }
 
 fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: Markup) -> String {
+    let lang = viewer.map_or(Lang::Ro, |v| v.lang);
     html! {
         (DOCTYPE)
-        html lang="ro" {
-            (chrome::head(&format!("{title} — Ghișeul unic, administrare"), tenant.map(|t| t.slug.as_str()), html! {}))
+        html lang=(lang.code()) {
+            (chrome::head(&format!("{title} — {}, {}", chrome::service_name(lang), t(lang, "admin").to_lowercase()), tenant.map(|tn| tn.slug.as_str()), html! {}))
             body.wide {
-                (chrome::skip_link(ghiseu_core::Lang::Ro))
-                @if let Some(t) = tenant {
+                (chrome::skip_link(lang))
+                @if let Some(tn) = tenant {
                     header.site-header {
-                        (brand(t))
+                        (brand(tn))
                         @if let Some(v) = viewer {
-                            nav {
-                                a href="/admin" { "Administrare" }
-                                a href="/admin/document-types" { "Tipuri de documente" }
-                                a href="/admin/departments" { "Departamente" }
-                                a href="/admin/officials" { "Funcționari" }
-                                a href="/admin/branding" { "Identitate vizuală" }
-                                a href="/desk" { "Birou" }
+                            nav aria-label=(t(lang, "admin")) {
+                                a href="/admin" { (t(lang, "admin")) }
+                                a href="/admin/document-types" { (t(lang, "nav_types")) }
+                                a href="/admin/departments" { (t(lang, "nav_departments")) }
+                                a href="/admin/officials" { (t(lang, "nav_officials")) }
+                                a href="/admin/branding" { (t(lang, "nav_branding")) }
+                                a href="/desk" { (t(lang, "nav_desk")) }
                             }
+                            (chrome::language_links(lang, v.path))
                             form.inline method="post" action="/desk/logout" {
                                 (v.display_name) " "
                                 input type="hidden" name="csrf" value=(v.csrf);
-                                button type="submit" { "Ieșire" }
+                                button.secondary type="submit" { (t(lang, "logout")) }
                             }
                         }
                     }
                 }
-                main id="main" { (body) }
+                main id="main" {
+                    @if let Some(f) = viewer.and_then(|v| v.flash) {
+                        div.success-banner role="status" id="saved" { (f.message(lang)) }
+                    }
+                    (body)
+                }
             }
         }
     }
     .into_string()
 }
 
-fn page(viewer: &Viewer, title: &str, body: Markup) -> String {
+pub(crate) fn page(viewer: &Viewer, title: &str, body: Markup) -> String {
     layout(title, Some(viewer.tenant), Some(viewer), body)
 }
 
-fn error_summary(errors: &[(String, String)]) -> Markup {
+pub(crate) fn error_summary(lang: Lang, errors: &[(String, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" {
-                h2 { "Corectați următoarele:" }
+                h2 { (t(lang, "fix_these")) }
                 ul { @for (f, m) in errors { li { a href=(format!("#{}", anchor(f))) { (f) ": " (m) } } } }
             }
         }
@@ -84,7 +99,7 @@ fn error_summary(errors: &[(String, String)]) -> Markup {
 }
 
 /// A field path (`fields[0].name`) as an element id.
-fn anchor(path: &str) -> String {
+pub(crate) fn anchor(path: &str) -> String {
     path.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -96,11 +111,11 @@ fn anchor(path: &str) -> String {
         .collect()
 }
 
-fn inline_error(errors: &[(String, String)], name: &str) -> Markup {
+pub(crate) fn inline_error(errors: &[(String, String)], name: &str) -> Markup {
     html! { @for (f, m) in errors { @if f == name { p.error id=(format!("{}-error", anchor(name))) { (m) } } } }
 }
 
-fn csrf(viewer: &Viewer) -> Markup {
+pub(crate) fn csrf(viewer: &Viewer) -> Markup {
     html! { input type="hidden" name="csrf" value=(viewer.csrf); }
 }
 
@@ -132,31 +147,30 @@ pub fn home(viewer: &Viewer) -> String {
     )
 }
 
-/// `GET /admin/document-types`.
+/// `GET /admin/document-types`: the types, the way to add one first; each
+/// active type's deactivation is a quiet link to a confirmation.
 pub fn document_types(viewer: &Viewer, catalogue: &[(TypeStatus, DocumentType)]) -> String {
+    let lang = viewer.lang;
     page(
         viewer,
-        "Tipuri de documente",
+        t(lang, "types_title"),
         html! {
-            h1 { "Tipuri de documente" }
-            p { a href="/admin/document-types/new" { "Adaugă un tip de document" } }
-            table {
-                thead { tr { th { "Cod" } th { "Titlu" } th { "Versiune" } th { "Termen" } th { "Stare" } th {} } }
-                tbody {
-                    @for (status, t) in catalogue {
-                        tr {
-                            td { a href=(format!("/admin/document-types/{}", t.code)) { (t.code.as_str()) } }
-                            td { (t.titles.ro.as_str()) }
-                            td { (t.version.get()) }
-                            td { (deadline(t)) }
-                            td { @if status.active { "oferit" } @else { "dezactivat" } }
-                            td {
-                                @if status.active {
-                                    form.inline method="post" action=(format!("/admin/document-types/{}/deactivate", t.code)) {
-                                        (csrf(viewer))
-                                        button type="submit" { "Dezactivează" }
-                                    }
-                                }
+            h1 { (t(lang, "types_title")) }
+            p { a.button href="/admin/document-types/new" { (t(lang, "add_type")) } }
+            ul.cards {
+                @for (status, ty) in catalogue {
+                    li.card {
+                        h2 { a href=(format!("/admin/document-types/{}", ty.code)) { (ty.titles.get(lang).as_str()) } }
+                        p {
+                            (t(lang, "col_code")) ": " (ty.code.as_str()) " · "
+                            (t(lang, "col_version")) " " (ty.version.get()) " · "
+                            (t(lang, "col_deadline")) ": " (deadline(lang, ty)) " · "
+                            @if status.active { span.tag.done { (t(lang, "offered")) } } @else { span.tag.stopped { (t(lang, "deactivated")) } }
+                        }
+                        @if status.active {
+                            form method="post" action=(format!("/admin/document-types/{}/deactivate", ty.code)) {
+                                (csrf(viewer))
+                                button.link type="submit" aria-label=(format!("{} {}", t(lang, "deactivate"), ty.titles.get(lang).as_str())) { (t(lang, "deactivate")) "…" }
                             }
                         }
                     }
@@ -166,55 +180,34 @@ pub fn document_types(viewer: &Viewer, catalogue: &[(TypeStatus, DocumentType)])
     )
 }
 
-fn deadline(t: &DocumentType) -> String {
-    match t.deadline {
-        ghiseu_core::DeadlineRule::CalendarDays(n) => format!("{n} zile calendaristice"),
-        ghiseu_core::DeadlineRule::WorkingDays(n) => format!("{n} zile lucrătoare"),
+/// A type's deadline in words.
+pub(crate) fn deadline(lang: Lang, ty: &DocumentType) -> String {
+    match ty.deadline {
+        ghiseu_core::DeadlineRule::CalendarDays(n) => format!("{n} {}", t(lang, "calendar_days")),
+        ghiseu_core::DeadlineRule::WorkingDays(n) => format!("{n} {}", t(lang, "working_days")),
     }
 }
 
-/// The definition editor: new (`existing` = None) or a new version.
-pub fn type_editor(
-    viewer: &Viewer,
-    existing: Option<(&DocumentType, TypeStatus)>,
-    json: &str,
-    errors: &[(String, String)],
-) -> String {
-    let (title, action) = match existing {
-        Some((t, _)) => (
-            format!("Tipul {}", t.code),
-            format!("/admin/document-types/{}", t.code),
-        ),
-        None => (
-            "Tip nou de document".to_owned(),
-            "/admin/document-types".to_owned(),
-        ),
-    };
+/// The confirmation before a type is deactivated.
+pub fn deactivate_confirm(viewer: &Viewer, ty: &DocumentType) -> String {
+    let lang = viewer.lang;
+    let title = ty.titles.get(lang).as_str();
     page(
         viewer,
-        &title,
+        t(lang, "deactivate_title"),
         html! {
-            h1 { (title) }
-            @if let Some((t, status)) = existing {
-                p { "Versiunea " strong { (t.version.get()) } " (cea mai nouă), "
-                    @if status.active { "oferită la înregistrare." } @else { "dezactivată." }
-                    " Salvarea unei modificări creează versiunea " (t.version.next().get())
-                    "; dosarele existente își păstrează versiunea." }
-                p { "Versiuni anterioare (JSON): "
-                    @for v in 1..=t.version.get() {
-                        a href=(format!("/api/v1/admin/document-types/{}/versions/{v}", t.code)) { "v" (v) } " "
-                    }
-                }
-            }
-            (error_summary(errors))
-            form method="post" action=(action) {
+            h1 { (t(lang, "deactivate_title")) }
+            p.lead { strong { (title) } " (" (ty.code.as_str()) ")" }
+            p { (t(lang, "deactivate_explain")) }
+            form method="post" action=(format!("/admin/document-types/{}/deactivate", ty.code)) {
                 (csrf(viewer))
-                label for="definition" { "Definiția (JSON)" }
-                p { "Câmpuri: text, multiline, number, date, select, checkbox, cnp, email, phone, address, attachment. "
-                    "Termen 1–365 zile (" code { "working_days" } " pentru zile lucrătoare), semnătură none/simple/qualified, taxa în bani." }
-                @for (f, m) in errors { p.error id=(anchor(f)) { (f) ": " (m) } }
-                textarea id="definition" name="definition" rows="24" spellcheck="false" { (json) }
-                div { button type="submit" { "Salvează" } }
+                input type="hidden" name="confirm" value="yes";
+                div.actions {
+                    // Not `button.warning`: static/ghiseu.css's `.warning` panel
+                    // rule gives it dark text on red, which fails contrast.
+                    button.secondary type="submit" { (t(lang, "deactivate_yes")) }
+                    a href="/admin/document-types" { (t(lang, "cancel")) }
+                }
             }
         },
     )
@@ -227,7 +220,7 @@ pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, Stri
         "Departamente",
         html! {
             h1 { "Departamente" }
-            (error_summary(errors))
+            (error_summary(viewer.lang, errors))
             p { "Cetățenii care citesc în maghiară sau engleză văd denumirea în limba lor; fără ea, pe cea în română." }
             table {
                 thead { tr { th { "Cod" } th { "Denumire" } } }
@@ -296,13 +289,37 @@ fn department_select(id: &str, departments: &[Department], chosen: Option<&str>)
     }
 }
 
-fn role_checks(prefix: &str, chosen: &[Role]) -> Markup {
+fn role_checks(lang: Lang, prefix: &str, chosen: &[Role]) -> Markup {
     html! {
         span.checks {
             @for r in Role::ALL {
                 @let id = format!("{prefix}-{}", r.code());
                 input type="checkbox" id=(id) name="role" value=(r.code()) checked[chosen.contains(&r)];
-                label for=(id) { (r.code()) }
+                label for=(id) { (role_name(lang, r)) }
+            }
+        }
+    }
+}
+
+/// An official's deadline reminders: the e-mail address and its language
+/// (`user` empty: the invitation's form, ids `email` and `lang`).
+fn reminder_fields(lang: Lang, user: &str, email: Option<&str>, chosen: Option<Lang>) -> Markup {
+    let id = |what: &str| {
+        if user.is_empty() {
+            what.to_owned()
+        } else {
+            format!("{what}-{user}")
+        }
+    };
+    html! {
+        label for=(id("email")) {
+            (lang.pick(["E-mail pentru mementourile termenelor (opțional)", "E-mail a határidő-emlékeztetőkhöz (nem kötelező)", "E-mail for deadline reminders (optional)"]))
+        }
+        input type="email" id=(id("email")) name="email" autocomplete="off" value=(email.unwrap_or(""));
+        label for=(id("lang")) { (lang.pick(["Limba mementourilor", "Az emlékeztetők nyelve", "Language of the reminders"])) }
+        select id=(id("lang")) name="lang" {
+            @for (l, name) in [(Lang::Ro, "română"), (Lang::Hu, "magyar"), (Lang::En, "English")] {
+                option value=(l.code()) lang=(l.code()) selected[chosen.unwrap_or_default() == l] { (name) }
             }
         }
     }
@@ -321,7 +338,7 @@ pub fn officials(
         "Funcționari",
         html! {
             h1 { "Funcționari" }
-            (error_summary(errors))
+            (error_summary(viewer.lang, errors))
             table {
                 thead { tr { th { "Utilizator" } th { "Nume" } th { "Roluri, departament, stare" } } }
                 tbody {
@@ -337,10 +354,11 @@ pub fn officials(
                                     fieldset id=(anchor_id) {
                                         legend { "Roluri" }
                                         (inline_error(errors, &anchor_id))
-                                        (role_checks(&format!("r-{}", o.username), &roles))
+                                        (role_checks(viewer.lang, &format!("r-{}", o.username), &roles))
                                     }
                                     label for=(format!("d-{}", o.username)) { "Departament" }
                                     (department_select(&format!("d-{}", o.username), departments, o.department.as_ref().map(|d| d.as_str())))
+                                    (reminder_fields(viewer.lang, &o.username.to_string(), o.email.as_ref().map(|e| e.as_str()), o.lang))
                                     span.checks {
                                         input type="checkbox" id=(format!("a-{}", o.username)) name="active" value="on" checked[o.active];
                                         label for=(format!("a-{}", o.username)) { "activ" }
@@ -365,10 +383,13 @@ pub fn officials(
                 label for="department" { "Departament" }
                 (inline_error(errors, "department"))
                 (department_select("department", departments, None))
+                (inline_error(errors, "email"))
+                (inline_error(errors, "lang"))
+                (reminder_fields(viewer.lang, "", None, None))
                 fieldset id="roles" {
                     legend { "Roluri" }
                     (inline_error(errors, "roles"))
-                    (role_checks("invite", &[Role::Registrar]))
+                    (role_checks(viewer.lang, "invite", &[Role::Registrar]))
                 }
                 div { button type="submit" { "Creează invitația" } }
             }
@@ -403,7 +424,7 @@ pub fn branding(viewer: &Viewer, errors: &[(String, String)]) -> String {
         "Identitate vizuală",
         html! {
             h1 { "Identitate vizuală" }
-            (error_summary(errors))
+            (error_summary(viewer.lang, errors))
             form method="post" action="/admin/branding" enctype="multipart/form-data" {
                 (csrf(viewer))
                 label for="display_name" { "Denumire afișată (implicit: " (viewer.tenant.name.as_str()) ")" }
@@ -440,7 +461,7 @@ pub fn quotas(viewer: &Viewer, values: &[(Limit, String)], errors: &[(String, St
         html! {
             h1 { "Limite de cereri online" }
             p { "Câte cereri online primește instituția. Peste limită, cererea nu este înregistrată și cetățeanul află când poate trimite din nou. Un cetățean poate depune multe cereri legitime: limitele opresc un program automat, nu un solicitant harnic. Implicit: 30 pe oră și 100 pe zi dintr-un cont, 100 pe oră și 500 pe zi de la o adresă." }
-            (error_summary(errors))
+            (error_summary(viewer.lang, errors))
             form method="post" action="/admin/quotas" {
                 (csrf(viewer))
                 @for (limit, value) in values {
@@ -470,7 +491,7 @@ pub fn accept_invite(
             p { "Ați fost invitat(ă) ca " strong { (invite.official.display_name.as_str()) }
                 " (utilizator " strong { (invite.official.username.as_str()) } ") la " (tenant.name.as_str())
                 ". Invitația expiră la " (when(invite.expires_at)) "." }
-            (error_summary(errors))
+            (error_summary(Lang::Ro, errors))
             form method="post" action=(format!("/admin/invite/{token}")) {
                 label for="password" { "Parola (cel puțin 12 caractere)" }
                 (inline_error(errors, "password"))

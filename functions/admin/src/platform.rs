@@ -193,6 +193,8 @@ fn parse(input: &NewTenant, origin: &str) -> Result<(Tenant, Official), AdminErr
                 roles: [Role::TenantAdmin].into(),
                 active: true,
                 sessions_from: None,
+                email: None,
+                lang: None,
             };
             Ok((tenant, admin))
         }

@@ -11,6 +11,7 @@ use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
 use crate::forms::page_status;
 use crate::pages;
+use crate::texts::Flash;
 
 /// `GET /admin/quotas`.
 pub async fn page(store: &Store, admin: &Admin) -> Result<Response, AdminError> {
@@ -34,7 +35,7 @@ pub async fn save_form(store: &Store, admin: &Admin, form: &Form) -> Result<Resp
     match SubmissionQuota::parse(|code| form_field(form, code).map(str::to_owned)) {
         Ok(quota) => {
             repo::put_submission_quota(store, &admin.scope, &quota).await?;
-            Ok(see_other("/admin/quotas"))
+            Ok(see_other(&Flash::Quotas.after("/admin/quotas")))
         }
         Err(refused) => {
             let errors: Vec<(String, String)> = refused

@@ -13,6 +13,7 @@ use maud::{Markup, html};
 
 use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
+use crate::texts::Flash;
 
 /// The officials page's section: the requirement and who has it on, each
 /// with a reset.
@@ -71,7 +72,10 @@ pub fn require_form(admin: &Admin, form: &Form) -> Result<Response, AdminError> 
         admin.tenant.slug,
         admin.official.username
     );
-    Ok(redirect("/admin/officials#second-factor"))
+    Ok(redirect(&format!(
+        "{}#second-factor",
+        Flash::SecondFactor.after("/admin/officials")
+    )))
 }
 
 /// `POST /admin/officials/{username}/second-factor/reset`: the official's
@@ -93,5 +97,8 @@ pub fn reset_form(admin: &Admin, username: &str, form: &Form) -> Result<Response
         "admin: second factor of {user} in {} reset by {}",
         admin.tenant.slug, admin.official.username
     );
-    Ok(redirect("/admin/officials#second-factor"))
+    Ok(redirect(&format!(
+        "{}#second-factor",
+        Flash::SecondFactor.after("/admin/officials")
+    )))
 }

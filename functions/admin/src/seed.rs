@@ -76,6 +76,12 @@ struct SeedOfficial {
     department: Option<String>,
     roles: Vec<String>,
     password: String,
+    /// Where the official's deadline reminders go.
+    #[serde(default)]
+    email: Option<String>,
+    /// The language of the reminders (`ro`, `hu`, `en`).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +386,8 @@ async fn put_official(
         roles: o.roles.clone(),
         active: true,
         sessions_from: None,
+        email: o.email.clone(),
+        lang: o.lang.clone(),
     })
     .map_err(invalid(&format!("official {}", o.username)))?;
     let hash = match repo::official_with_hash(store, scope, &official.username).await? {
@@ -437,6 +445,7 @@ fn intake_of(d: &SeedDossier) -> Result<Intake, SeedError> {
             .map_err(invalid("note"))?,
         public_note: Some(PublicNote::parse("Depus la registratură").map_err(invalid("note"))?),
         form: Default::default(),
+        paper_pages: None,
     })
 }
 
@@ -522,7 +531,9 @@ async fn command_of(
             document: response_letter(a, tenant, dossier).await?,
         },
         "reject" => Command::Reject {
-            reason: Reason::parse(a.reason.as_deref().unwrap_or("")).map_err(invalid("reason"))?,
+            to_citizen: PublicNote::parse(a.reason.as_deref().unwrap_or(""))
+                .map_err(invalid("reason"))?,
+            internal: None,
         },
         "request_info" => Command::RequestInfo {
             question: Reason::parse(a.question.as_deref().unwrap_or(""))

@@ -1,9 +1,11 @@
 //! A dossier at the desk: `GET /desk/dossiers/{id}` (the page and the forms
-//! of what its viewer may do), `GET /desk/dossiers/{id}/receipt[?format=a6]`
-//! (the printable receipt), `POST /desk/dossiers/{id}/actions` (one
+//! of what its viewer may do), `POST /desk/dossiers/{id}/actions` (one
 //! form per action, urlencoded), `POST /desk/dossiers/{id}/response` (the
 //! response document, multipart) and `GET /desk/dossiers/{id}/files/{sha256}`
 //! (an attachment or response, shown in the browser).
+//!
+//! The page and its messages are in the official's language: `?lang=`, then
+//! the `lang` cookie, then `Accept-Language` ([`lang`]).
 //!
 //! Each handler parses the form into a [`Command`], checks what only the
 //! platform can check (the department exists, the official belongs to it, the
@@ -15,13 +17,12 @@ use ghiseu_app::dossiers::{Scan, act_on, complete_forwarding, receiving_type, st
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
-    Action, DepartmentCode, DossierId, MediaType, PublicNames, PublicNote, Reason,
+    Action, DepartmentCode, DossierId, Lang, MediaType, PublicNames, PublicNote, Reason,
     RegistrationNumber, Sha256Digest, TenantSlug, Username,
 };
 use ghiseu_platform::Outbound;
 use ghiseu_platform::http::{
-    self as web, Form, Response, form_field as field, parse_form, secure_html,
-    see_other as redirect,
+    Form, Response, form_field as field, parse_form, secure_html, see_other as redirect,
 };
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -29,12 +30,23 @@ use ghiseu_platform::multipart;
 use ghiseu_platform::repo;
 use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 
 use crate::error::{DeskError, refuse_csrf};
 use crate::intake::MAX_FILE_BYTES;
 use crate::pages;
 use crate::session::{Signed, csrf_ok};
+
+/// The language of the dossier page: `?lang=`, the `lang` cookie, then
+/// `Accept-Language`.
+pub fn lang(query: &str, headers: &HeaderMap) -> Lang {
+    ghiseu_platform::chrome::language(query, headers, None)
+}
+
+/// `[ro, hu, en]` in `lang`.
+fn tr(lang: Lang, words: [&str; 3]) -> &str {
+    lang.pick(words)
+}
 
 async fn load(
     store: &Store,
@@ -66,6 +78,7 @@ pub async fn dossier_page(
     signed: &Signed,
     id: DossierId,
     errors: Option<&[(String, String)]>,
+    lang: Lang,
 ) -> Result<Response, DeskError> {
     let dossier = load(store, signed, id).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
@@ -124,32 +137,10 @@ pub async fn dossier_page(
                 institutions: &institutions,
                 forwarded,
                 today,
+                lang,
             },
             errors.unwrap_or(&[]),
         ),
-    ))
-}
-
-/// `GET /desk/dossiers/{id}/receipt`.
-pub async fn receipt(
-    store: &Store,
-    signed: &Signed,
-    id: DossierId,
-    a6: bool,
-) -> Result<Response, DeskError> {
-    let dossier = load(store, signed, id).await?;
-    let scope = TenantScope::new(&signed.tenant.slug);
-    let doc_type = repo::document_type_version(
-        store,
-        &scope,
-        dossier.document_type(),
-        dossier.document_type_version(),
-    )
-    .await?
-    .ok_or(DeskError::NotFound)?;
-    Ok(secure_html(
-        StatusCode::OK,
-        pages::receipt(&signed.tenant, &dossier, &doc_type, a6),
     ))
 }
 
@@ -159,93 +150,268 @@ fn err(field: &str, message: &str) -> Errors {
     vec![(field.to_owned(), message.to_owned())]
 }
 
-fn public_note(form: &Form, name: &str) -> Result<Option<PublicNote>, Errors> {
-    match field(form, name) {
-        None => Ok(None),
-        Some(v) => PublicNote::parse(v)
-            .map(Some)
-            .map_err(|e| err(name, &format!("Notă: {e}"))),
+/// What is wrong with a text field, in `lang`: `missing` when empty, else
+/// too long or with control characters.
+fn text_error(lang: Lang, missing: &str, max: usize) -> String {
+    match lang {
+        Lang::Ro => format!("{missing} (cel mult {max} de caractere, fără caractere de control)"),
+        Lang::Hu => format!("{missing} (legfeljebb {max} karakter, vezérlőkarakterek nélkül)"),
+        Lang::En => format!("{missing} (at most {max} characters, no control characters)"),
     }
 }
 
-fn reason(form: &Form, name: &str, missing: &str) -> Result<Reason, Errors> {
-    let v = field(form, name).ok_or_else(|| err(name, missing))?;
-    Reason::parse(v).map_err(|e| err(name, &format!("{missing} ({e})")))
+fn public_note(form: &Form, name: &str, lang: Lang) -> Result<Option<PublicNote>, Errors> {
+    match field(form, name) {
+        None => Ok(None),
+        Some(v) => PublicNote::parse(v).map(Some).map_err(|_| {
+            let what = tr(
+                lang,
+                [
+                    "Nota publică nu este validă.",
+                    "A nyilvános megjegyzés érvénytelen.",
+                    "The public note is not valid.",
+                ],
+            );
+            err(name, &text_error(lang, what, PublicNote::MAX_CHARS))
+        }),
+    }
 }
 
-fn department(form: &Form, name: &str) -> Result<DepartmentCode, Errors> {
+/// A required text: `missing` when absent or blank.
+fn reason(form: &Form, name: &str, missing: &str, lang: Lang) -> Result<Reason, Errors> {
+    let v = field(form, name).ok_or_else(|| err(name, missing))?;
+    Reason::parse(v).map_err(|_| err(name, &text_error(lang, missing, Reason::MAX_CHARS)))
+}
+
+fn department(form: &Form, name: &str, lang: Lang) -> Result<DepartmentCode, Errors> {
     field(form, name)
         .and_then(|v| DepartmentCode::parse(v).ok())
-        .ok_or_else(|| err(name, "Alegeți departamentul."))
+        .ok_or_else(|| {
+            err(
+                name,
+                tr(
+                    lang,
+                    [
+                        "Alegeți departamentul.",
+                        "Válassza ki az osztályt.",
+                        "Choose the department.",
+                    ],
+                ),
+            )
+        })
+}
+
+/// A destructive action needs its confirmation ticked (the error names the
+/// action's checkbox, `confirm-{code}`).
+fn confirmed(form: &Form, action: Action, lang: Lang) -> Result<(), Errors> {
+    if field(form, "confirm") == Some("yes") {
+        Ok(())
+    } else {
+        Err(err(
+            &format!("confirm-{}", action.code()),
+            tr(
+                lang,
+                [
+                    "Bifați confirmarea: acțiunea închide cererea și nu poate fi anulată.",
+                    "Jelölje be a megerősítést: a művelet lezárja a kérelmet, és nem vonható vissza.",
+                    "Tick the confirmation: this closes the request and cannot be undone.",
+                ],
+            ),
+        ))
+    }
+}
+
+/// [`Command::Reject`]: the reason for the citizen (required) and an
+/// optional internal note.
+fn rejection(form: &Form, lang: Lang) -> Result<Command, Errors> {
+    let missing = tr(
+        lang,
+        [
+            "Scrieți motivul respingerii, pentru petent.",
+            "Írja meg az elutasítás indokát a kérelmezőnek.",
+            "Write the reason for the rejection, for the petitioner.",
+        ],
+    );
+    let to_citizen = field(form, "reason")
+        .ok_or_else(|| err("reason", missing))
+        .and_then(|v| {
+            PublicNote::parse(v)
+                .map_err(|_| err("reason", &text_error(lang, missing, PublicNote::MAX_CHARS)))
+        });
+    let internal = match field(form, "internal_note") {
+        None => Ok(None),
+        Some(v) => Reason::parse(v).map(Some).map_err(|_| {
+            let what = tr(
+                lang,
+                [
+                    "Nota internă nu este validă.",
+                    "A belső megjegyzés érvénytelen.",
+                    "The internal note is not valid.",
+                ],
+            );
+            err("internal_note", &text_error(lang, what, Reason::MAX_CHARS))
+        }),
+    };
+    let mut errors = Errors::new();
+    for e in [
+        to_citizen.as_ref().err(),
+        internal.as_ref().err(),
+        confirmed(form, Action::Reject, lang).err().as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        errors.extend(e.iter().cloned());
+    }
+    match (to_citizen, internal) {
+        (Ok(to_citizen), Ok(internal)) if errors.is_empty() => Ok(Command::Reject {
+            to_citizen,
+            internal,
+        }),
+        _ => Err(errors),
+    }
 }
 
 /// Parses the action form into a command (without the checks that need the
-/// store).
-fn parse_action(form: &Form) -> Result<Command, Errors> {
+/// store), with its errors in `lang`.
+fn parse_action(form: &Form, lang: Lang) -> Result<Command, Errors> {
+    let w = |words| tr(lang, words);
     match field(form, "action").and_then(Action::from_code) {
         Some(Action::Assign) => {
             let official = match field(form, "official") {
                 None => None,
-                Some(v) => Some(
-                    Username::parse(v).map_err(|_| err("official", "Funcționar necunoscut."))?,
-                ),
+                Some(v) => Some(Username::parse(v).map_err(|_| {
+                    err(
+                        "official",
+                        w([
+                            "Funcționar necunoscut.",
+                            "Ismeretlen ügyintéző.",
+                            "Unknown official.",
+                        ]),
+                    )
+                })?),
             };
             Ok(Command::Assign {
-                department: department(form, "department")?,
+                department: department(form, "department", lang)?,
                 official,
             })
         }
         Some(Action::Forward) => Ok(Command::Forward {
-            to_department: department(form, "to_department")?,
-            note: public_note(form, "forward_note")?,
+            to_department: department(form, "to_department", lang)?,
+            note: public_note(form, "forward_note", lang)?,
         }),
         Some(Action::RequestInfo) => Ok(Command::RequestInfo {
-            question: reason(form, "question", "Scrieți ce informații cereți petentului.")?,
+            question: reason(
+                form,
+                "question",
+                w([
+                    "Scrieți ce informații cereți petentului.",
+                    "Írja meg, milyen információt kér a kérelmezőtől.",
+                    "Write what you ask the petitioner for.",
+                ]),
+                lang,
+            )?,
         }),
         Some(Action::RecordReply) => Ok(Command::RecordReply {
-            note: public_note(form, "reply_note")?,
+            note: public_note(form, "reply_note", lang)?,
         }),
         Some(Action::SendForSignature) => Ok(Command::SendForSignature),
         Some(Action::Resolve) => Ok(Command::Resolve {
-            note: public_note(form, "resolve_note")?,
+            note: public_note(form, "resolve_note", lang)?,
         }),
-        Some(Action::Reject) => Ok(Command::Reject {
-            reason: reason(form, "reason", "Scrieți motivul respingerii.")?,
-        }),
-        Some(Action::ExtendDeadline) => {
-            let days = field(form, "days")
-                .and_then(|v| v.trim().parse::<u16>().ok())
-                .filter(|d| (1..=ghiseu_core::deadline::MAX_EXTENSION_DAYS).contains(d))
-                .ok_or_else(|| err("days", "Prelungirea este de 1 până la 15 zile."))?;
-            Ok(Command::ExtendDeadline {
-                days,
-                reason: reason(form, "extend_reason", "Scrieți motivul prelungirii.")?,
-            })
-        }
-        Some(Action::JoinDuplicate) => {
-            let into = field(form, "into")
-                .and_then(|v| v.trim().parse::<RegistrationNumber>().ok())
-                .ok_or_else(|| {
-                    err(
-                        "into",
-                        "Scrieți numărul de înregistrare al dosarului anterior (ex. CJC-2026-000012).",
-                    )
-                })?;
-            Ok(Command::JoinDuplicate { into })
-        }
-        Some(Action::ForwardToInstitution) => {
-            let tenant = field(form, "to_tenant")
-                .and_then(|v| TenantSlug::parse(v).ok())
-                .ok_or_else(|| err("to_tenant", "Alegeți instituția."))?;
-            let id = random_bytes::<16>().map_err(|_| err("to_tenant", "Încercați din nou."))?;
-            Ok(Command::ForwardToInstitution {
-                tenant,
-                dossier: DossierId::from_random(id),
-                note: public_note(form, "institution_note")?,
-            })
-        }
-        _ => Err(err("action", "Acțiune necunoscută.")),
+        Some(Action::Reject) => rejection(form, lang),
+        Some(Action::ExtendDeadline) => extension(form, lang),
+        Some(Action::JoinDuplicate) => joining(form, lang),
+        Some(Action::ForwardToInstitution) => forwarding(form, lang),
+        _ => Err(err(
+            "action",
+            w([
+                "Acțiune necunoscută.",
+                "Ismeretlen művelet.",
+                "Unknown action.",
+            ]),
+        )),
     }
+}
+
+/// [`Command::ExtendDeadline`]: 1 to 15 days and a reason.
+fn extension(form: &Form, lang: Lang) -> Result<Command, Errors> {
+    let w = |words| tr(lang, words);
+    let days = field(form, "days")
+        .and_then(|v| v.trim().parse::<u16>().ok())
+        .filter(|d| (1..=ghiseu_core::deadline::MAX_EXTENSION_DAYS).contains(d))
+        .ok_or_else(|| {
+            err(
+                "days",
+                w([
+                    "Prelungirea este de 1 până la 15 zile.",
+                    "A meghosszabbítás 1–15 nap.",
+                    "An extension is 1 to 15 days.",
+                ]),
+            )
+        })?;
+    Ok(Command::ExtendDeadline {
+        days,
+        reason: reason(
+            form,
+            "extend_reason",
+            w([
+                "Scrieți motivul prelungirii.",
+                "Írja meg a meghosszabbítás indokát.",
+                "Write why the deadline is extended.",
+            ]),
+            lang,
+        )?,
+    })
+}
+
+/// [`Command::JoinDuplicate`]: the earlier number, confirmed.
+fn joining(form: &Form, lang: Lang) -> Result<Command, Errors> {
+    let w = |words| tr(lang, words);
+    let into = field(form, "into")
+        .and_then(|v| v.trim().parse::<RegistrationNumber>().ok())
+        .ok_or_else(|| {
+            err(
+                "into",
+                w([
+                    "Scrieți numărul de înregistrare al dosarului anterior (ex. CJC-2026-000012).",
+                    "Írja be a korábbi ügyirat iktatószámát (pl. CJC-2026-000012).",
+                    "Write the earlier dossier's registration number (e.g. CJC-2026-000012).",
+                ]),
+            )
+        });
+    match (into, confirmed(form, Action::JoinDuplicate, lang)) {
+        (Ok(into), Ok(())) => Ok(Command::JoinDuplicate { into }),
+        (a, b) => Err([a.err(), b.err()].into_iter().flatten().flatten().collect()),
+    }
+}
+
+/// [`Command::ForwardToInstitution`]: the receiving institution and a note.
+fn forwarding(form: &Form, lang: Lang) -> Result<Command, Errors> {
+    let w = |words| tr(lang, words);
+    let tenant = field(form, "to_tenant")
+        .and_then(|v| TenantSlug::parse(v).ok())
+        .ok_or_else(|| {
+            err(
+                "to_tenant",
+                w([
+                    "Alegeți instituția.",
+                    "Válassza ki az intézményt.",
+                    "Choose the institution.",
+                ]),
+            )
+        })?;
+    let id = random_bytes::<16>().map_err(|_| {
+        err(
+            "to_tenant",
+            w(["Încercați din nou.", "Próbálja újra.", "Please try again."]),
+        )
+    })?;
+    Ok(Command::ForwardToInstitution {
+        tenant,
+        dossier: DossierId::from_random(id),
+        note: public_note(form, "institution_note", lang)?,
+    })
 }
 
 /// The checks a command needs from the store; `Err` holds form errors.
@@ -254,7 +420,9 @@ async fn check(
     signed: &Signed,
     current: &ghiseu_core::Dossier,
     command: &Command,
+    lang: Lang,
 ) -> Result<Errors, DeskError> {
+    let w = |words| tr(lang, words).to_owned();
     let scope = TenantScope::new(&signed.tenant.slug);
     let mut errors = Errors::new();
     let problem: Option<(&str, String)> = match command {
@@ -264,24 +432,42 @@ async fn check(
         } => {
             let ok = repo::official(store, &scope, user)
                 .await?
-                .is_some_and(|o| o.active && o.department.as_ref() == Some(department));
+                .is_some_and(|o| pages::assignable(&o, department));
             (!ok).then(|| {
                 (
                     "official",
-                    "Funcționarul ales nu face parte din departament.".to_owned(),
+                    w([
+                        "Funcționarul ales nu lucrează în departament.",
+                        "A választott ügyintéző nem az osztály munkatársa.",
+                        "The chosen official does not work in the department.",
+                    ]),
                 )
             })
         }
         Command::JoinDuplicate { into } => repo::dossier_by_number(store, &scope, into)
             .await?
             .is_none()
-            .then(|| ("into", format!("Nu există dosarul {into} în instituție."))),
+            .then(|| {
+                let message = match lang {
+                    Lang::Ro => format!("Nu există dosarul {into} în instituție."),
+                    Lang::Hu => format!("Az intézményben nincs {into} számú ügyirat."),
+                    Lang::En => format!("There is no dossier {into} in the institution."),
+                };
+                ("into", message)
+            }),
         Command::ForwardToInstitution { tenant, .. } => {
             let ok = repo::get_tenant(store, tenant)
                 .await?
                 .is_some_and(|t| t.active && t.slug != signed.tenant.slug);
             if !ok {
-                Some(("to_tenant", "Instituție necunoscută.".to_owned()))
+                Some((
+                    "to_tenant",
+                    w([
+                        "Instituție necunoscută.",
+                        "Ismeretlen intézmény.",
+                        "Unknown institution.",
+                    ]),
+                ))
             } else {
                 // The receiving institution must be able to register it (the
                 // same document type, or a petition) before anything changes.
@@ -292,8 +478,11 @@ async fn check(
                 (!fits).then(|| {
                     (
                         "to_tenant",
-                        "Instituția aleasă nu are un tip de document potrivit (nici petiție)."
-                            .to_owned(),
+                        w([
+                            "Instituția aleasă nu are un tip de document potrivit (nici petiție).",
+                            "A választott intézménynek nincs megfelelő dokumentumtípusa (petíció sem).",
+                            "The chosen institution has no fitting document type (not even a petition).",
+                        ]),
                     )
                 })
             }
@@ -313,7 +502,14 @@ async fn check(
             .iter()
             .any(|d| &d.code == department && d.active)
     {
-        errors.push(("department".into(), "Departament necunoscut.".into()));
+        errors.push((
+            "department".into(),
+            w([
+                "Departament necunoscut.",
+                "Ismeretlen osztály.",
+                "Unknown department.",
+            ]),
+        ));
     }
     Ok(errors)
 }
@@ -324,6 +520,7 @@ pub async fn action(
     signed: &Signed,
     id: DossierId,
     body: &[u8],
+    lang: Lang,
 ) -> Result<Response, DeskError> {
     let form = parse_form(body);
     if !csrf_ok(signed, field(&form, "csrf")) {
@@ -331,13 +528,13 @@ pub async fn action(
     }
     // Make sure the dossier is visible before saying anything about the form.
     let current = load_versioned(store, signed, id).await?;
-    let command = match parse_action(&form) {
+    let command = match parse_action(&form, lang) {
         Ok(c) => c,
-        Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
+        Err(errors) => return dossier_page(store, signed, id, Some(&errors), lang).await,
     };
-    let errors = check(store, signed, &current.dossier, &command).await?;
+    let errors = check(store, signed, &current.dossier, &command, lang).await?;
     if !errors.is_empty() {
-        return dossier_page(store, signed, id, Some(&errors)).await;
+        return dossier_page(store, signed, id, Some(&errors), lang).await;
     }
     let out = Outbound::from_variables().await?;
     act_as(
@@ -360,7 +557,9 @@ pub async fn response(
     signed: &Signed,
     id: DossierId,
     parts: Vec<multipart::Part>,
+    lang: Lang,
 ) -> Result<Response, DeskError> {
+    let w = |words| tr(lang, words);
     let text = |name: &str| multipart::text(&parts, name).map(str::to_owned);
     let current = load_versioned(store, signed, id).await?;
     let route_head = text("route_head");
@@ -368,16 +567,42 @@ pub async fn response(
         .into_iter()
         .find(|p| p.name == "document" && p.filename.as_deref().is_some_and(|f| !f.is_empty()));
     let scan = match file {
-        None => Err(err("document", "Alegeți documentul de răspuns.")),
-        Some(p) if p.data.len() > MAX_FILE_BYTES => {
-            Err(err("document", "Fișierul depășește 10 MB."))
-        }
+        None => Err(err(
+            "document",
+            w([
+                "Alegeți documentul de răspuns.",
+                "Válassza ki a válaszdokumentumot.",
+                "Choose the response document.",
+            ]),
+        )),
+        Some(p) if p.data.len() > MAX_FILE_BYTES => Err(err(
+            "document",
+            w([
+                "Fișierul depășește 10 MB.",
+                "A fájl nagyobb 10 MB-nál.",
+                "The file is larger than 10 MB.",
+            ]),
+        )),
         Some(p) => match (
             OriginalName::parse(p.filename.as_deref().unwrap_or_default()),
             MediaType::sniff(&p.data),
         ) {
-            (Err(_), _) => Err(err("document", "Numele fișierului nu este valid.")),
-            (_, None) => Err(err("document", "Doar PDF, JPEG sau PNG sunt acceptate.")),
+            (Err(_), _) => Err(err(
+                "document",
+                w([
+                    "Numele fișierului nu este valid.",
+                    "A fájl neve érvénytelen.",
+                    "The file's name is not valid.",
+                ]),
+            )),
+            (_, None) => Err(err(
+                "document",
+                w([
+                    "Doar PDF, JPEG sau PNG sunt acceptate.",
+                    "Csak PDF, JPEG vagy PNG fogadható el.",
+                    "Only PDF, JPEG or PNG are accepted.",
+                ]),
+            )),
             (Ok(name), Some(media_type)) => Ok(Scan {
                 name,
                 media_type,
@@ -387,7 +612,7 @@ pub async fn response(
     };
     let scan = match scan {
         Ok(s) => s,
-        Err(errors) => return dossier_page(store, signed, id, Some(&errors)).await,
+        Err(errors) => return dossier_page(store, signed, id, Some(&errors), lang).await,
     };
     // Authorised and possible before anything is stored.
     ghiseu_core::workflow::permitted(&current.dossier, Action::AttachResponse, &signed.actor)?;
@@ -443,34 +668,10 @@ pub async fn file(
         .get_object(&scope.attachment_object(&sha))
         .await?
         .ok_or(DeskError::NotFound)?;
-    let mut r = web::bytes(StatusCode::OK, meta.media_type.mime(), bytes);
-    let h = r.headers_mut();
-    let name: String = meta
-        .original_name
-        .as_str()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; object-src 'self'"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
-    Ok(r)
+    Ok(crate::inline_file::inline_file(
+        meta.media_type.mime(),
+        meta.original_name.as_str(),
+        bytes,
+        "private, max-age=3600",
+    ))
 }

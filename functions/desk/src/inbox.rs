@@ -84,6 +84,16 @@ impl InboxFilter {
     }
 }
 
+/// The signing queue with the inbox's type and department filters.
+fn signing_queue_url(filter: &InboxFilter) -> String {
+    let keep = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let queue = pages::QueueFilter {
+        document_type: keep(&filter.document_type),
+        department: keep(&filter.department),
+    };
+    format!("/desk/sign{}", queue.query(""))
+}
+
 /// The year's newest registrations (open or not), and every number of the
 /// year taken without a dossier.
 async fn registry(
@@ -143,6 +153,16 @@ pub async fn annul(store: &Store, signed: &Signed, body: &[u8]) -> Result<Respon
 pub async fn inbox(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.tenant.slug);
     let filter = InboxFilter::parse(query, &signed.actor);
+    if filter.view == InboxView::Signature {
+        // One signing queue: the inbox's "to sign" view is the signer's
+        // queue; asked for by name, it moves there; as a signer's default
+        // view, `/desk` shows it.
+        if query.contains("view=") {
+            return Ok(see_other(&signing_queue_url(&filter)));
+        }
+        let lang = ghiseu_platform::chrome::language(query, &http::HeaderMap::new(), None);
+        return crate::signing::queue(store, signed, lang, query).await;
+    }
     let now = ghiseu_platform::config::now();
     let today = ghiseu_core::calendar::local_date(now);
     let (mut rows, unused) = if filter.view == InboxView::Registry {

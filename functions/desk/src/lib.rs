@@ -8,13 +8,15 @@
 //! - `GET /desk`: the inboxes with filters, sorted by deadline, and the
 //!   registry's numbers without a dossier; `POST /desk/registry/annul`
 //!   records one as annulled ([`inbox`]).
-//! - `GET|POST /desk/intake`: registry intake of paper ([`intake`]).
+//! - `GET|POST /desk/intake`: registry intake of paper in two steps ([`intake`]).
 //! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`,
 //!   `POST /desk/dossiers/{id}/response`, `GET /desk/dossiers/{id}/files/{sha256}`, and the
-//!   printable receipt `GET /desk/dossiers/{id}/receipt[?format=a6]` ([`dossier`]).
+//!   ([`dossier`]); the receipt after intake `GET /desk/dossiers/{id}/receipt` and
+//!   its PDFs `GET /desk/dossiers/{id}/receipt.pdf?size=a6|a4` ([`receipt`]).
 //! - `GET /desk/sign`, `POST /desk/sign/batches`, `GET|POST
-//!   /desk/sign/batches/{id}[.json]`, `POST /desk/sign/batches/{id}/code`: the
-//!   signer's queue and batches ([`signing`]).
+//!   /desk/sign/batches/{id}[.json]`, `GET /desk/sign/batches/{id}/documents/{n}`,
+//!   `POST /desk/sign/batches/{id}/code`: the signer's queue and batches
+//!   ([`signing`]).
 //! - `POST /api/v1/signing/callback`: the signing service's asynchronous
 //!   results (HMAC-signed; see [`signing::callback`]).
 //!
@@ -26,9 +28,11 @@ mod batch_view;
 mod dossier;
 mod error;
 mod inbox;
+mod inline_file;
 mod intake;
 mod pages;
 mod pending;
+mod receipt;
 mod second_factor;
 mod session;
 mod signing;
@@ -133,53 +137,63 @@ async fn route_signed(
             let (_, body) = web::read_request(request, 64 * 1024).await?;
             inbox::annul(store, &signed, &body).await
         }
-        (Method::GET, ["intake"]) => intake::intake_page(store, &signed, query).await,
-        (Method::POST, ["intake"]) => {
-            let (parts, body) = request.into_parts();
-            let form = intake::read_form(&signed, &parts.headers, body, MAX_FORM_BYTES, 64).await?;
-            intake::intake(store, &signed, form).await
-        }
+        (Method::GET, ["intake"]) => intake::intake_page(store, &signed, query, &request).await,
+        (Method::POST, ["intake"]) => intake::post(store, &signed, query, request).await,
         (Method::GET, ["dossiers", id]) => {
-            dossier::dossier_page(store, &signed, parse_id(id)?, None).await
+            let lang = dossier::lang(query, request.headers());
+            dossier::dossier_page(store, &signed, parse_id(id)?, None, lang).await
         }
-        (Method::GET, ["dossiers", id, "receipt"]) => {
-            let a6 = query.contains("format=a6");
-            dossier::receipt(store, &signed, parse_id(id)?, a6).await
+        (Method::GET, ["dossiers", id, file @ ("receipt" | "receipt.pdf")]) => {
+            receipt::get(store, &signed, id, file, &request).await
         }
         (Method::POST, ["dossiers", id, "actions"]) => {
             let id = parse_id(id)?;
+            let lang = dossier::lang(query, request.headers());
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            dossier::action(store, &signed, id, &body).await
+            dossier::action(store, &signed, id, &body, lang).await
         }
         (Method::POST, ["dossiers", id, "response"]) => {
             let id = parse_id(id)?;
+            let lang = dossier::lang(query, request.headers());
             let (parts, body) = request.into_parts();
             let form = intake::read_form(&signed, &parts.headers, body, MAX_FORM_BYTES, 8).await?;
-            dossier::response(store, &signed, id, form).await
+            dossier::response(store, &signed, id, form, lang).await
         }
         (Method::GET, ["dossiers", id, "files", sha]) => {
             dossier::file(store, &signed, parse_id(id)?, sha).await
         }
-        (Method::GET, ["sign"]) => signing::queue(store, &signed, query).await,
+        (Method::GET, ["sign"]) => {
+            let lang = second_factor::lang(query, request.headers());
+            signing::queue(store, &signed, lang, query).await
+        }
         (Method::POST, ["sign", "batches"]) => {
             // The verification link printed in the signed acts is the
             // institution's configured public address, never the request's
             // Host (which anyone can forge).
             let origin = signed.tenant.public_base_url.as_str().to_owned();
+            let lang = second_factor::lang(query, request.headers());
             let (_, body) = web::read_request(request, 256 * 1024).await?;
-            signing::create(store, &signed, &origin, &body).await
+            signing::create(store, &signed, lang, &origin, &body).await
         }
-        (Method::GET, ["sign", "batches", id]) => match id.strip_suffix(".json") {
-            Some(id) => signing::show(store, &signed, id, true).await,
-            None => signing::show(store, &signed, id, false).await,
-        },
+        (Method::GET, ["sign", "batches", id]) => {
+            let lang = second_factor::lang(query, request.headers());
+            match id.strip_suffix(".json") {
+                Some(id) => signing::show(store, &signed, lang, id, true).await,
+                None => signing::show(store, &signed, lang, id, false).await,
+            }
+        }
+        (Method::GET, ["sign", "batches", id, "documents", n]) => {
+            signing::document(store, &signed, id, n).await
+        }
         (Method::POST, ["sign", "batches", id]) => {
+            let lang = second_factor::lang(query, request.headers());
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            signing::sign(store, &signed, id, &body).await
+            signing::sign(store, &signed, lang, id, &body).await
         }
         (Method::POST, ["sign", "batches", id, "code"]) => {
+            let lang = second_factor::lang(query, request.headers());
             let (_, body) = web::read_request(request, 64 * 1024).await?;
-            signing::resend(store, &signed, id, &body).await
+            signing::resend(store, &signed, lang, id, &body).await
         }
         _ => Err(DeskError::NotFound),
     }

@@ -3,12 +3,16 @@
 //! this file parses the forms, reads the configuration and the clock, and
 //! words and renders the outcome.
 //!
-//! - `GET /desk/sign`: every dossier of the tenant waiting for signature.
+//! - `GET /desk/sign`: the one signing queue, every dossier of the tenant
+//!   waiting for signature, filtered by type and department (the inbox's
+//!   "to sign" view redirects here).
 //! - `POST /desk/sign/batches` (`d` per selected dossier): prepares them and
 //!   has the service send one code.
 //! - `GET /desk/sign/batches/{id}` (and `.json`, the progress poll): the
 //!   documents and their SHA-256 ("sign what you see"), the code field.
 //! - `POST /desk/sign/batches/{id}` (`otp`): signs the next part.
+//! - `GET /desk/sign/batches/{id}/documents/{n}`: the PDF document `n` will
+//!   sign, for the batch's signer only.
 //! - `POST /desk/sign/batches/{id}/code`: a new code.
 //! - `POST /api/v1/signing/callback`: the service's asynchronous result.
 
@@ -16,8 +20,8 @@ use ghiseu_app::signing::batch::{self, Signed as Outcome};
 use ghiseu_app::signing::issue;
 use ghiseu_app::signing::service::{Failure, Service, SignError, Signer};
 use ghiseu_app::signing::{self, callback};
-use ghiseu_core::DossierId;
 use ghiseu_core::signing::{Batch, MAX_BATCH};
+use ghiseu_core::{DossierId, DossierStatus, Lang};
 use ghiseu_platform::Outbound;
 use ghiseu_platform::csc::{self, Client, Refusal};
 use ghiseu_platform::http::{self as web, Response, secure_html, see_other};
@@ -139,10 +143,12 @@ fn checked_form(signed: &Signed, body: &[u8]) -> Result<web::Form, DeskError> {
     }
 }
 
-fn signer(signed: &Signed) -> Signer<'_> {
+fn signer(signed: &Signed, lang: Lang) -> Signer<'_> {
     Signer {
         actor: &signed.actor,
         name: &signed.display_name,
+        institution: signed.tenant.name.as_str(),
+        lang,
     }
 }
 
@@ -152,6 +158,7 @@ fn to_batch(id: &str) -> Response {
 
 fn batch_page(
     status: http::StatusCode,
+    lang: Lang,
     signed: &Signed,
     batch: &Batch,
     errors: &[(String, String)],
@@ -159,30 +166,171 @@ fn batch_page(
     let stored = batch.to_stored();
     web::secure_html_with(
         status,
-        pages::signing_batch(signed, crate::batch_view::page(batch, &stored), errors),
+        pages::signing_batch(
+            lang,
+            signed,
+            crate::batch_view::page(batch, &stored),
+            errors,
+        ),
         BATCH_CSP,
     )
 }
 
-/// `GET /desk/sign`: every dossier of the tenant waiting for signature.
-pub async fn queue(store: &Store, signed: &Signed, query: &str) -> Result<Response, DeskError> {
+/// `GET /desk/sign` (`document_type`, `department`, `all`): the one signing
+/// queue (the inbox's "to sign" view leads here): every dossier of the
+/// tenant waiting for signature, by deadline, with its subject, petitioner
+/// and type title, filtered by type and by department.
+pub async fn queue(
+    store: &Store,
+    signed: &Signed,
+    lang: Lang,
+    query: &str,
+) -> Result<Response, DeskError> {
     let scope = TenantScope::new(&signed.actor.tenant);
-    let rows: Vec<repo::Summary> = repo::open_dossiers(store, &scope)
+    let q = web::parse_form(query.as_bytes());
+    let filter = pages::QueueFilter {
+        document_type: web::form_field(&q, "document_type")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
+        department: web::form_field(&q, "department")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
+    };
+    let mut waiting: Vec<repo::Summary> = repo::open_dossiers(store, &scope)
         .await?
         .into_iter()
-        .filter(|s| s.status == "awaiting_signature")
+        .filter(|s| s.status == DossierStatus::AwaitingSignature.code())
+        .filter(|s| {
+            filter
+                .document_type
+                .as_deref()
+                .is_none_or(|t| s.document_type == t)
+        })
+        .filter(|s| {
+            filter
+                .department
+                .as_deref()
+                .is_none_or(|d| s.department == d)
+        })
+        .collect();
+    waiting.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.number.cmp(&b.number)));
+    let departments = repo::departments(store, &scope).await?;
+    let types = repo::document_types(store, &scope).await?;
+    let rows = queue_rows(store, &scope, lang, &waiting, &types, &departments).await?;
+    let type_options: Vec<(String, String)> = types
+        .iter()
+        .map(|t| {
+            (
+                t.code.as_str().to_owned(),
+                t.titles.get(lang).as_str().to_owned(),
+            )
+        })
+        .collect();
+    let department_options: Vec<(String, String)> = departments
+        .iter()
+        .map(|d| {
+            (
+                d.code.as_str().to_owned(),
+                d.name.get(lang).as_str().to_owned(),
+            )
+        })
         .collect();
     let all = web::query_param(query, "all").is_some();
     Ok(secure_html(
         http::StatusCode::OK,
-        pages::signing_queue(signed, &rows, all),
+        pages::signing_queue(
+            lang,
+            signed,
+            &pages::Queue {
+                rows: &rows,
+                filter: &filter,
+                types: &type_options,
+                departments: &department_options,
+                all,
+            },
+        ),
     ))
+}
+
+/// The queue's rows for the summaries `waiting`: names of types and
+/// departments in `lang`, the subject and petitioner from each dossier.
+async fn queue_rows(
+    store: &Store,
+    scope: &TenantScope,
+    lang: Lang,
+    waiting: &[repo::Summary],
+    types: &[ghiseu_core::DocumentType],
+    departments: &[ghiseu_core::Department],
+) -> Result<Vec<pages::QueueRow>, DeskError> {
+    let mut rows = Vec::with_capacity(waiting.len());
+    for s in waiting {
+        let id = DossierId::parse(&s.id).map_err(|_| DeskError::NotFound)?;
+        // The subject and the petitioner are not in the inbox summary: read
+        // from the dossier (the queue holds the few dossiers waiting for
+        // signature, not the whole inbox).
+        let (subject, petitioner) = match repo::get_dossier(store, scope, &id).await? {
+            Some(v) => (
+                subject_of(v.dossier.form()),
+                v.dossier
+                    .contact()
+                    .name
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned()),
+            ),
+            None => (None, None),
+        };
+        let type_title = types
+            .iter()
+            .find(|t| t.code.as_str() == s.document_type)
+            .map_or_else(
+                || s.document_type.clone(),
+                |t| t.titles.get(lang).as_str().to_owned(),
+            );
+        let department = departments
+            .iter()
+            .find(|d| d.code.as_str() == s.department)
+            .map_or_else(
+                || s.department.clone(),
+                |d| d.name.get(lang).as_str().to_owned(),
+            );
+        rows.push(pages::QueueRow {
+            id: s.id.clone(),
+            number: s.number.clone(),
+            subject,
+            petitioner,
+            type_title,
+            department,
+            deadline: s.deadline,
+        });
+    }
+    Ok(rows)
+}
+
+/// What a queue row calls the dossier's subject: the form's subject field
+/// (`subiect`, `subject`, `obiect`), else its first value that is not a
+/// number, shortened to 80 characters.
+fn subject_of(form: &ghiseu_core::form::FormData) -> Option<String> {
+    let named = ["subiect", "subject", "obiect"]
+        .iter()
+        .find_map(|n| form.get(n).filter(|v| !v.trim().is_empty()));
+    let value = named.or_else(|| {
+        form.pairs().iter().map(|(_, v)| v.as_str()).find(|v| {
+            !v.trim().is_empty() && !v.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
+        })
+    })?;
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(if value.chars().count() > 80 {
+        format!("{}…", value.chars().take(79).collect::<String>())
+    } else {
+        value
+    })
 }
 
 /// `POST /desk/sign/batches`: prepares the selected documents and sends the code.
 pub async fn create(
     store: &Store,
     signed: &Signed,
+    lang: Lang,
     origin: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
@@ -199,7 +347,7 @@ pub async fn create(
     let setup = Setup::new().await?;
     let id = batch::create(
         &setup.service(store),
-        signer(signed),
+        signer(signed, lang),
         origin,
         &ids,
         ghiseu_platform::config::now(),
@@ -241,6 +389,7 @@ impl Setup {
 pub async fn show(
     store: &Store,
     signed: &Signed,
+    lang: Lang,
     id: &str,
     json: bool,
 ) -> Result<Response, DeskError> {
@@ -252,13 +401,46 @@ pub async fn show(
     // The page (not the progress poll, which runs while a part is signed)
     // shows what was issued even if the request that issued it died.
     let batch = issue::repair(store, &signed.tenant, &key, batch).await?;
-    Ok(batch_page(http::StatusCode::OK, signed, &batch, &[]))
+    Ok(batch_page(http::StatusCode::OK, lang, signed, &batch, &[]))
+}
+
+/// `GET /desk/sign/batches/{id}/documents/{n}`: the response document `n`
+/// (from 1, as the batch page numbers them) will sign, inline, for the
+/// batch's signer only: another official's request is not found.
+pub async fn document(
+    store: &Store,
+    signed: &Signed,
+    id: &str,
+    n: &str,
+) -> Result<Response, DeskError> {
+    let index = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .ok_or(DeskError::NotFound)?;
+    let out = Outbound::from_variables().await?;
+    let (name, bytes) = batch::document(
+        store,
+        &out,
+        &signed.actor,
+        id,
+        index,
+        ghiseu_platform::config::now(),
+    )
+    .await?;
+    Ok(crate::inline_file::inline_file(
+        "application/pdf",
+        &name,
+        bytes,
+        "private, no-store",
+    ))
 }
 
 /// `POST /desk/sign/batches/{id}/code`: a new code.
 pub async fn resend(
     store: &Store,
     signed: &Signed,
+    lang: Lang,
     id: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
@@ -266,7 +448,7 @@ pub async fn resend(
     let setup = Setup::new().await?;
     batch::resend(
         &setup.service(store),
-        &signed.actor,
+        signer(signed, lang),
         id,
         ghiseu_platform::config::now(),
     )
@@ -279,6 +461,7 @@ pub async fn resend(
 pub async fn sign(
     store: &Store,
     signed: &Signed,
+    lang: Lang,
     id: &str,
     body: &[u8],
 ) -> Result<Response, DeskError> {
@@ -297,6 +480,7 @@ pub async fn sign(
         )];
         return Ok(batch_page(
             http::StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
             signed,
             &batch,
             &problem,
@@ -305,7 +489,7 @@ pub async fn sign(
     let setup = Setup::new().await?;
     match batch::sign(
         &setup.service(store),
-        signer(signed),
+        signer(signed, lang),
         &signed.tenant,
         id,
         &otp,
@@ -316,6 +500,7 @@ pub async fn sign(
         Ok(Outcome::Done) => Ok(to_batch(id)),
         Ok(Outcome::Refused(r, batch)) => Ok(batch_page(
             http::StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
             signed,
             &batch,
             &[("otp".to_owned(), refusal(r))],

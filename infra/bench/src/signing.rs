@@ -271,12 +271,15 @@ async fn sign_all(addr: SocketAddr, slug: &str, phone: &str, n: usize) -> Result
     ))
     .await?;
     let messages: Value = serde_json::from_slice(&outbox.body)?;
+    // The code is the message's six-digit word (it also says how many
+    // documents it signs).
     let code: String = messages["messages"][0]["text"]
         .as_str()
         .context("no code in the sandbox outbox")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .context("no six-digit code in the SMS")?
+        .to_owned();
 
     let t = Instant::now();
     let r = send(

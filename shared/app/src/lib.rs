@@ -14,6 +14,7 @@
 //! (accounts, codes, throttles, linked dossiers, orders, the citizen's
 //! signing state), [`notify`] (the outbox's dispatch), [`signing`] (one
 //! remote-signing pipeline for the desk's batches and the citizen's cerere),
+//! [`reminders`] (officials' daily deadline digests),
 //! [`second_factor`] (an official's TOTP: checking a code once, enabling,
 //! disabling),
 //! [`error`] (the one error type).
@@ -24,6 +25,7 @@ pub mod citizen;
 pub mod dossiers;
 pub mod error;
 pub mod notify;
+pub mod reminders;
 pub mod second_factor;
 pub mod signing;
 

@@ -256,7 +256,7 @@ impl<'f> Flow<'f> {
 
 /// Breaks `text` into lines no wider than `width` at `size`: at `\n`, then between
 /// words, and inside a word only when the word alone is too wide.
-fn wrap(font: &Font, text: &str, width: f32, size: f32) -> Vec<String> {
+pub(crate) fn wrap(font: &Font, text: &str, width: f32, size: f32) -> Vec<String> {
     let space = font.width(" ", size);
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {

@@ -24,9 +24,11 @@ mod font;
 mod labels;
 mod layout;
 mod pdf;
+mod receipt;
 
 use chrono::{DateTime, Utc};
 pub use ghiseu_core::{Lang, Sha256Digest};
+pub use receipt::{PaperSize, Receipt, render_receipt};
 use thiserror::Error;
 
 /// A request as submitted: everything its PDF shows. Strings are shown exactly as
@@ -115,6 +117,10 @@ pub enum RenderError {
     /// (and the tests would catch it), not a problem of the input.
     #[error("the embedded font could not be subset: {0}")]
     Font(String),
+    /// The receipt's URL does not fit in a QR code (it is far longer than any
+    /// tracking URL).
+    #[error("the URL does not fit in a QR code: {0}")]
+    Qr(String),
 }
 
 /// Renders `cerere` as a PDF. Deterministic: the same input gives the same bytes.

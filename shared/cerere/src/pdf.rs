@@ -13,7 +13,7 @@ use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo,
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
-use crate::font::{self, Encoding, Font};
+use crate::font::{self, Encoding, Font, subset_tag};
 use crate::labels::Labels;
 use crate::layout::{PAGE_HEIGHT, PAGE_WIDTH, Page};
 use crate::{Cerere, Reference, RenderError};
@@ -23,7 +23,7 @@ use crate::{Cerere, Reference, RenderError};
 const RENDER_VERSION: &[u8] = b"ghiseu-cerere/1";
 /// sRGB IEC61966-2.1 (Debian icc-profiles-free, see `icc/LICENSE.txt`).
 const SRGB_ICC: &[u8] = include_bytes!("../icc/sRGB.icc");
-const FONT_RESOURCE: Name<'static> = Name(b"F1");
+pub(crate) const FONT_RESOURCE: Name<'static> = Name(b"F1");
 const PRODUCER: &str = "ghiseu-cerere";
 const CREATOR: &str = "Ghiseu";
 
@@ -37,26 +37,26 @@ fn system_info() -> SystemInfo<'static> {
 
 /// The indirect objects of the document, numbered in the order the file
 /// lists them.
-struct Ids {
-    catalog: Ref,
-    page_tree: Ref,
-    type0: Ref,
-    cid_font: Ref,
-    descriptor: Ref,
-    program: Ref,
-    cid_to_gid: Ref,
-    to_unicode: Ref,
-    icc: Ref,
-    metadata: Ref,
-    info: Ref,
+pub(crate) struct Ids {
+    pub(crate) catalog: Ref,
+    pub(crate) page_tree: Ref,
+    pub(crate) type0: Ref,
+    pub(crate) cid_font: Ref,
+    pub(crate) descriptor: Ref,
+    pub(crate) program: Ref,
+    pub(crate) cid_to_gid: Ref,
+    pub(crate) to_unicode: Ref,
+    pub(crate) icc: Ref,
+    pub(crate) metadata: Ref,
+    pub(crate) info: Ref,
     /// Each page and its content stream.
-    pages: Vec<(Ref, Ref)>,
+    pub(crate) pages: Vec<(Ref, Ref)>,
 }
 
 impl Ids {
     /// Numbers the document's objects from 1: the fixed ones first, then a
     /// page and its content stream for each of `page_count` pages.
-    fn allocate(page_count: usize) -> Self {
+    pub(crate) fn allocate(page_count: usize) -> Self {
         let mut next = Ref::new(1);
         let mut alloc = || next.bump();
         Self {
@@ -173,7 +173,13 @@ fn write_pages(pdf: &mut Pdf, ids: &Ids, contents: &[Vec<u8>]) {
 
 /// The Type 0 font the pages name and its CID font, with the width of each
 /// character of `encoding` in the order of its CIDs.
-fn write_fonts(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font, encoding: &Encoding) {
+pub(crate) fn write_fonts(
+    pdf: &mut Pdf,
+    ids: &Ids,
+    base_font: Name<'_>,
+    font: &Font,
+    encoding: &Encoding,
+) {
     pdf.type0_font(ids.type0)
         .base_font(base_font)
         .encoding_predefined(Name(b"Identity-H"))
@@ -194,7 +200,7 @@ fn write_fonts(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font, encod
 }
 
 /// The font descriptor: the face's metrics in thousandths of an em.
-fn write_font_descriptor(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font) {
+pub(crate) fn write_font_descriptor(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &Font) {
     let face = font.face();
     let bbox = face.global_bounding_box();
     let em = |units: i16| font.to_thousandths(f32::from(units));
@@ -217,7 +223,7 @@ fn write_font_descriptor(pdf: &mut Pdf, ids: &Ids, base_font: Name<'_>, font: &F
 
 /// The embedded subset `program`, its CID-to-GID map and the ToUnicode CMap
 /// that maps each CID of `encoding` back to its character.
-fn write_font_streams(
+pub(crate) fn write_font_streams(
     pdf: &mut Pdf,
     ids: &Ids,
     program: &[u8],
@@ -243,7 +249,7 @@ fn write_font_streams(
         .filter(Filter::FlateDecode);
 }
 
-fn page_content(page: &Page, font: &Font, encoding: &mut Encoding) -> Vec<u8> {
+pub(crate) fn page_content(page: &Page, font: &Font, encoding: &mut Encoding) -> Vec<u8> {
     let mut content = Content::new();
     content.set_stroke_gray(0.6).set_line_width(0.5);
     for rule in &page.rules {
@@ -264,7 +270,7 @@ fn page_content(page: &Page, font: &Font, encoding: &mut Encoding) -> Vec<u8> {
     content.finish().into_vec()
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     compress_to_vec_zlib(data, 6)
 }
 
@@ -316,15 +322,6 @@ fn document_id(cerere: &Cerere<'_>) -> [u8; 32] {
         None => part(b"none"),
     }
     h.finalize().into()
-}
-
-/// Six capital letters from the subset's CID-to-GID map.
-fn subset_tag(cid_to_gid: &[u8]) -> String {
-    let digest = Sha256::digest(cid_to_gid);
-    digest[..6]
-        .iter()
-        .map(|b| char::from(b'A' + b % 26))
-        .collect()
 }
 
 /// Metadata text: control characters (not allowed in XMP) become spaces.

@@ -152,6 +152,51 @@ pub struct NewDossier {
     pub form: FormData,
 }
 
+/// How many pages the registry counted on a paper request (1 to 9,999), as
+/// printed on its receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageCount(u16);
+
+/// Why a page count was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum PageCountError {
+    /// Not a whole number (letters, a sign, a fraction, nothing).
+    #[error("the page count is a whole number, e.g. 3")]
+    NotANumber,
+    /// Zero, or more than [`PageCount::MAX`].
+    #[error("the page count is between 1 and 9999")]
+    OutOfRange,
+}
+
+impl PageCount {
+    /// The most pages a request can have.
+    pub const MAX: u16 = 9999;
+
+    /// `n` pages, if `n` is between 1 and [`Self::MAX`].
+    pub fn new(n: u32) -> Result<Self, PageCountError> {
+        u16::try_from(n)
+            .ok()
+            .filter(|n| (1..=Self::MAX).contains(n))
+            .map(Self)
+            .ok_or(PageCountError::OutOfRange)
+    }
+
+    /// Parses digits only (surrounding spaces allowed): "3", not "+3" or "3.0".
+    pub fn parse(raw: &str) -> Result<Self, PageCountError> {
+        let raw = raw.trim();
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PageCountError::NotANumber);
+        }
+        // More digits than a u32 holds is out of range, not "not a number".
+        Self::new(raw.parse().unwrap_or(u32::MAX))
+    }
+
+    /// The number of pages.
+    pub fn get(self) -> u16 {
+        self.0
+    }
+}
+
 /// Where a dossier forwarded between institutions came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -203,6 +248,9 @@ pub struct DossierParts {
     pub origin: Option<Origin>,
     /// The form data (private: never on the public tracking surface).
     pub form: FormData,
+    /// The pages of a paper request, as the registry counted them (none
+    /// online, and on dossiers registered before it was asked).
+    pub paper_pages: Option<PageCount>,
 }
 
 /// A dossier: the static parts, its route, and the state derived from the route.
@@ -244,6 +292,7 @@ impl Dossier {
             contact: new.contact,
             origin: new.origin,
             form: new.form,
+            paper_pages: None,
         };
         let first = RouteEvent {
             at: now,
@@ -437,6 +486,19 @@ impl Dossier {
     /// The citizen's private details (never on a public view).
     pub fn contact(&self) -> &CitizenContact {
         &self.parts.contact
+    }
+
+    /// The pages the registry counted on a paper request.
+    pub fn paper_pages(&self) -> Option<PageCount> {
+        self.parts.paper_pages
+    }
+
+    /// This freshly registered dossier with the page count of its paper
+    /// request (set once, at the registry, before the dossier is stored).
+    #[must_use]
+    pub fn with_paper_pages(mut self, pages: Option<PageCount>) -> Self {
+        self.parts.paper_pages = pages;
+        self
     }
 
     /// The route.
@@ -837,5 +899,46 @@ pub(crate) mod tests {
             Dossier::from_parts(parts, d.route().clone()),
             Err(DossierError::RegistrationMismatch)
         );
+    }
+
+    #[test]
+    fn page_counts_are_whole_numbers_from_1_to_9999() {
+        for (raw, expected) in [
+            ("1", Ok(1)),
+            (" 12 ", Ok(12)),
+            ("9999", Ok(9999)),
+            ("0", Err(PageCountError::OutOfRange)),
+            ("10000", Err(PageCountError::OutOfRange)),
+            ("99999999999999999999", Err(PageCountError::OutOfRange)),
+            ("", Err(PageCountError::NotANumber)),
+            ("-3", Err(PageCountError::NotANumber)),
+            ("+3", Err(PageCountError::NotANumber)),
+            ("3.0", Err(PageCountError::NotANumber)),
+            ("trei", Err(PageCountError::NotANumber)),
+        ] {
+            assert_eq!(
+                PageCount::parse(raw).map(PageCount::get),
+                expected,
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_page_count_is_stored_and_old_records_without_it_still_read() {
+        let d = sample_dossier().with_paper_pages(Some(PageCount::new(7).unwrap()));
+        let stored = d.to_stored();
+        assert_eq!(stored.paper_pages, Some(7));
+        let back = Dossier::from_stored(&stored).unwrap();
+        assert_eq!(back.paper_pages().map(PageCount::get), Some(7));
+
+        let mut json = serde_json::to_value(&stored).unwrap();
+        json.as_object_mut().unwrap().remove("paper_pages");
+        let old: crate::stored::StoredDossier = serde_json::from_value(json).unwrap();
+        assert_eq!(Dossier::from_stored(&old).unwrap().paper_pages(), None);
+
+        let mut bad = stored;
+        bad.paper_pages = Some(0);
+        assert!(Dossier::from_stored(&bad).is_err());
     }
 }

@@ -233,7 +233,8 @@ pub fn registered(lang: Lang, about: &About<'_>) -> Notice {
 }
 
 /// The public status of the dossier `about` is now `status`; `question` is
-/// what the institution asks the citizen to send, when it awaits a reply.
+/// what the institution asks the citizen to send, when it awaits a reply, or
+/// the reason it gives, when it rejected the request.
 #[must_use]
 pub fn status_changed(
     lang: Lang,
@@ -246,11 +247,15 @@ pub fn status_changed(
         let (inst, title, name, number, link) = (&v[0], &v[1], whose(&v[2]), &v[3], &v[4]);
         let q = &v[5];
         let end = if q.ends_with('.') { "" } else { "." };
-        let ask = match (lang, q.is_empty()) {
-            (_, true) => String::new(),
-            (Lang::Ro, false) => format!(" Vă rugăm să ne trimiteți: {q}{end}"),
-            (Lang::Hu, false) => format!(" Kérjük, küldje el: {q}{end}"),
-            (Lang::En, false) => format!(" Please send us: {q}{end}"),
+        let rejected = status == PublicStatus::Rejected;
+        let ask = match (lang, q.is_empty(), rejected) {
+            (_, true, _) => String::new(),
+            (Lang::Ro, false, true) => format!(" Motivul: {q}{end}"),
+            (Lang::Hu, false, true) => format!(" Indoklás: {q}{end}"),
+            (Lang::En, false, true) => format!(" The reason: {q}{end}"),
+            (Lang::Ro, false, false) => format!(" Vă rugăm să ne trimiteți: {q}{end}"),
+            (Lang::Hu, false, false) => format!(" Kérjük, küldje el: {q}{end}"),
+            (Lang::En, false, false) => format!(" Please send us: {q}{end}"),
         };
         match lang {
             Lang::Ro => format!(
@@ -561,6 +566,20 @@ mod tests {
             en.sms
         );
         assert!(!en.sms.contains("()"), "{}", en.sms);
+        // A rejection carries the reason the citizen is given.
+        for (lang, words) in [
+            (Lang::Ro, "Respins. Motivul: Cererea privește primăria."),
+            (Lang::Hu, "Elutasítva. Indoklás: Cererea privește primăria."),
+            (Lang::En, "Rejected. The reason: Cererea privește primăria."),
+        ] {
+            let n = status_changed(
+                lang,
+                &a,
+                PublicStatus::Rejected,
+                Some("Cererea privește primăria"),
+            );
+            assert!(n.email.contains(words), "{lang:?}: {}", n.email);
+        }
         // Every language's own words, none of another's.
         for (lang, _, n) in every_notice(&l) {
             let words = match lang {

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
+use crate::citizen_contact::Email;
 use crate::ids::{DepartmentCode, TenantSlug, Username};
+use crate::lang::Lang;
 use crate::permissions::Actor;
 // `Role` lived here; `official::Role` still works.
 pub use crate::role::Role;
@@ -30,6 +32,11 @@ pub struct Official {
     /// Sessions started before this instant are ended (set by a
     /// deactivation, so a reactivated official signs in again).
     pub sessions_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where the official's deadline reminders go (personal data; `None`:
+    /// no reminders).
+    pub email: Option<Email>,
+    /// The language of the official's reminders (`None`: Romanian).
+    pub lang: Option<Lang>,
 }
 
 impl Official {
@@ -163,6 +170,8 @@ mod tests {
             roles: [Role::Official].into(),
             active: true,
             sessions_from: None,
+            email: None,
+            lang: None,
         };
         assert!(o.actor().is_some());
         o.active = false;
@@ -187,6 +196,8 @@ mod invite_tests {
             roles: [Role::TenantAdmin].into(),
             active: false,
             sessions_from: None,
+            email: None,
+            lang: None,
         };
         Invite::new(o, at("2026-03-01T10:00:00Z"))
     }

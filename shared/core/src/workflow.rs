@@ -85,10 +85,14 @@ pub enum Command {
         /// A public note (e.g. "Certificatul a fost emis").
         note: Option<PublicNote>,
     },
-    /// Reject the request.
+    /// Reject the request: `to_citizen` is the reason addressed to the
+    /// citizen (the event's public note: on tracking and in the message the
+    /// citizen gets); `internal` is an optional note for officials only.
     Reject {
-        /// Why (internal).
-        reason: Reason,
+        /// Why, in words for the citizen (public).
+        to_citizen: PublicNote,
+        /// A note for officials (never public).
+        internal: Option<Reason>,
     },
     /// Extend the legal deadline once, by 1–15 days.
     ExtendDeadline {
@@ -336,7 +340,13 @@ fn decide(
             stay(None, EventKind::SentForSignature)
         }
         Command::Resolve { note } => stay(note, resolution(dossier)),
-        Command::Reject { reason } => stay(None, EventKind::Rejected { reason }),
+        Command::Reject {
+            to_citizen,
+            internal,
+        } => {
+            let reason = rejection_reason(&to_citizen, internal);
+            stay(Some(to_citizen), EventKind::Rejected { reason })
+        }
         Command::ExtendDeadline { days, reason } => {
             deadline::extend(dossier.deadline(), days, dossier.extension().is_some())?;
             stay(None, EventKind::DeadlineExtended { days, reason })
@@ -353,6 +363,17 @@ fn decide(
             note,
         } => forward_to_institution(dossier, tenant, id, note),
     }
+}
+
+/// The internal reason a rejection records: the officials' note, else the
+/// reason the citizen was given (the stored event's `reason` is required, and
+/// its encoding in the route's hash is fixed; see [`crate::route`]).
+fn rejection_reason(to_citizen: &PublicNote, internal: Option<Reason>) -> Reason {
+    internal.unwrap_or_else(|| {
+        // A public note (at most 1,000 characters, trimmed, no control
+        // characters but line breaks) is always a valid reason (2,000).
+        Reason::parse(to_citizen.as_str()).expect("a public note is a valid reason")
+    })
 }
 
 /// [`Command::Assign`]: refused when the dossier is already in progress with
@@ -588,7 +609,10 @@ mod tests {
                 note: None,
             },
             Command::Resolve { note: None },
-            Command::Reject { reason: reason() },
+            Command::Reject {
+                to_citizen: PublicNote::parse("Cererea nu privește instituția").unwrap(),
+                internal: Some(reason()),
+            },
             Command::ExtendDeadline {
                 days: 10,
                 reason: reason(),
@@ -1085,7 +1109,10 @@ mod tests {
                         note: None,
                     },
                     2 => Command::Resolve { note: None },
-                    3 => Command::Reject { reason: reason() },
+                    3 => Command::Reject {
+                        to_citizen: PublicNote::parse("Nefondată").unwrap(),
+                        internal: [None, Some(reason())][next(2)].clone(),
+                    },
                     4 => Command::RequestInfo { question: reason() },
                     5 => Command::RecordReply { note: None },
                     6 => Command::AttachResponse {

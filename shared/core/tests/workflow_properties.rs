@@ -149,7 +149,10 @@ fn command(op: u8, arg: u8) -> Command {
         4 => Command::AttachResponse { document: pdf(arg) },
         5 => Command::SendForSignature,
         6 => Command::Resolve { note },
-        7 => Command::Reject { reason },
+        7 => Command::Reject {
+            to_citizen: PublicNote::parse("Nefondată").unwrap(),
+            internal: note.is_some().then_some(reason),
+        },
         8 => Command::ExtendDeadline {
             days: u16::from(arg % 20),
             reason,

@@ -42,9 +42,11 @@ use thiserror::Error;
 
 pub use cms_der::{SignatureAlgorithm, SignedAttrs, signed_attributes};
 pub use pdf::Prepared;
+pub use stamp::MIN_FONT_SIZE;
 pub use tsp::{
     TimeStampingUsage, TimestampRefusal, TimestampRequest, TokenToSign, finish_with_timestamp,
     signature_timestamp_imprint, timestamp_rejection, timestamp_request, timestamp_token,
+    timestamp_token_time,
 };
 pub use verify::{Anchor, Report, SignatureReport, describe_anchor};
 
@@ -72,14 +74,16 @@ pub struct PrepareOptions<'a> {
     pub stamp: Option<Stamp<'a>>,
 }
 
-/// A visible signature: a widget of about 60 mm × 25 mm at the bottom left of the
+/// A visible signature: a widget of about 90 mm × 30 mm at the bottom left of the
 /// last page (15 mm from the edges of its crop box) showing the QR code of
 /// `verify_url` and `lines` of text beside it.
 ///
-/// The text is drawn in Helvetica with WinAnsiEncoding: Romanian letters lose their
-/// diacritics (ș ț ă â î become s t a a i) and other characters outside WinAnsi
-/// become `?`. The font shrinks so that the longest line fits. The appearance is part
-/// of the signed update, so it cannot be changed without breaking the signature.
+/// The text is drawn in the embedded DejaVu Sans (`ghiseu-font`, only the glyphs
+/// used), so Romanian and Hungarian letters keep their diacritics and extract as
+/// written; a character the font lacks is U+FFFD. Lines wider than the room wrap;
+/// the text is 8 pt, smaller when it needs to, never below 7 pt (too much text is
+/// refused). The appearance is part of the signed update, so it cannot be changed
+/// without breaking the signature.
 #[derive(Debug, Clone, Copy)]
 pub struct Stamp<'a> {
     /// The address the QR code holds, where anyone can check the document.

@@ -216,7 +216,7 @@ fn plan_update(doc: &Document, opts: &PrepareOptions<'_>) -> Result<Update, Erro
         font: (size + 3, 0),
     };
     let new_size = if opts.stamp.is_some() {
-        size + 4
+        size + 3 + crate::stamp::FONT_OBJECTS
     } else {
         size + 2
     };
@@ -336,9 +336,9 @@ fn push_widget(
             widget.set("AP", Object::Dictionary(ap));
             objects.push((ids.widget, Object::Dictionary(widget)));
             let (width, height) = (x1 - x0, y1 - y0);
-            let content = crate::stamp::content(&stamp, width, height)?;
+            let (content, encoding) = crate::stamp::content(&stamp, width, height)?;
             objects.push((ids.appearance, appearance(content, width, height, ids.font)));
-            objects.push((ids.font, helvetica()));
+            objects.extend(crate::stamp::font_objects(&encoding, ids.font.0)?);
         }
         _ => {
             // Print | Locked: invisible (zero rectangle) yet printed as PDF/A requires.
@@ -532,7 +532,7 @@ fn inherited_box(doc: &Document, page_id: ObjectId, key: &[u8]) -> Option<[f32; 
     None
 }
 
-/// The stamp's appearance: a form XObject drawing `content` with Helvetica.
+/// The stamp's appearance: a form XObject drawing `content` with the embedded font.
 fn appearance(content: Vec<u8>, width: f32, height: f32, font_id: ObjectId) -> Object {
     let mut fonts = Dictionary::new();
     fonts.set(crate::stamp::FONT, Object::Reference(font_id));
@@ -547,16 +547,6 @@ fn appearance(content: Vec<u8>, width: f32, height: f32, font_id: ObjectId) -> O
     );
     form.set("Resources", Object::Dictionary(resources));
     Object::Stream(lopdf::Stream::new(form, content))
-}
-
-/// Helvetica, a standard font viewers have, with WinAnsiEncoding.
-fn helvetica() -> Object {
-    let mut font = Dictionary::new();
-    font.set("Type", Object::Name(b"Font".to_vec()));
-    font.set("Subtype", Object::Name(b"Type1".to_vec()));
-    font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
-    font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
-    Object::Dictionary(font)
 }
 
 fn dict(doc: &Document, id: ObjectId) -> Result<&Dictionary, Error> {

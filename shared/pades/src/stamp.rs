@@ -1,9 +1,14 @@
 //! The visible stamp's appearance: a QR code of the verification URL and lines of
-//! text beside it, drawn in Helvetica (one of the standard fonts every viewer has,
-//! so nothing is embedded) with WinAnsiEncoding.
+//! text beside it, drawn in the embedded DejaVu Sans (`ghiseu-font`, subset to the
+//! characters the stamp uses, with a ToUnicode map), so Romanian and Hungarian
+//! diacritics are drawn and extracted as written, at no less than [`MIN_FONT_SIZE`].
+//! A line wider than the room is wrapped at spaces (a word wider than the room,
+//! such as a long link, at any character).
 
 use std::fmt::Write as _;
 
+use ghiseu_font::{Encoding, Font};
+use lopdf::{Dictionary, Object, ObjectId};
 use qrcode::{Color, EcLevel, QrCode};
 
 use crate::{Error, Stamp};
@@ -11,24 +16,35 @@ use crate::{Error, Stamp};
 /// Points in a millimetre.
 pub(crate) const MM: f32 = 72.0 / 25.4;
 /// The stamp's size and its distance from the page's left and bottom edges.
-pub(crate) const WIDTH: f32 = 60.0 * MM;
-pub(crate) const HEIGHT: f32 = 25.0 * MM;
+pub(crate) const WIDTH: f32 = 90.0 * MM;
+pub(crate) const HEIGHT: f32 = 30.0 * MM;
 pub(crate) const MARGIN: f32 = 15.0 * MM;
 
 /// Modules of white around the code, as the QR specification asks.
 const QUIET_ZONE: usize = 4;
-/// Largest font size of the text, in points, and the line height in font sizes.
+/// Largest and smallest font size of the text, in points, and the line height in
+/// font sizes. Below 7 pt a printed stamp is hard to read.
 const MAX_FONT_SIZE: f32 = 8.0;
-const LEADING: f32 = 1.25;
+/// The smallest size the text is drawn at.
+pub const MIN_FONT_SIZE: f32 = 7.0;
+const LEADING: f32 = 1.2;
 /// Room between the text and the stamp's edges, in points.
 const PADDING: f32 = 2.0;
 /// The font's name in the appearance's resources.
-pub(crate) const FONT: &str = "Helv";
+pub(crate) const FONT: &str = "F1";
+
+/// The objects the stamp's font takes: the Type 0 font (named by the appearance),
+/// its CID font, descriptor, font program, CID-to-GID map and ToUnicode map.
+pub(crate) const FONT_OBJECTS: u32 = 6;
 
 /// The content stream of a `width` × `height` appearance: a white background, the
-/// QR code as a square at the left, the text lines to its right, each line as large
-/// as the longest one allows.
-pub(crate) fn content(stamp: &Stamp<'_>, width: f32, height: f32) -> Result<Vec<u8>, Error> {
+/// QR code as a square at the left, the text lines to its right; and the
+/// characters the text uses, for the font's objects ([`font_objects`]).
+pub(crate) fn content(
+    stamp: &Stamp<'_>,
+    width: f32,
+    height: f32,
+) -> Result<(Vec<u8>, Encoding), Error> {
     let code = QrCode::with_error_correction_level(stamp.verify_url, EcLevel::M)
         .map_err(|_| Error::Options("the verification URL does not fit in a QR code"))?;
     let modules = code.width();
@@ -57,47 +73,193 @@ pub(crate) fn content(stamp: &Stamp<'_>, width: f32, height: f32) -> Result<Vec<
     }
     out.push_str("f Q\n");
 
-    let lines: Vec<Vec<u8>> = stamp.lines.iter().map(|l| win_ansi(l)).collect();
+    let font = Font::embedded();
+    let mut encoding = Encoding::default();
     let text_x = side;
     let room = width - text_x - PADDING;
-    let widest = lines.iter().map(|l| text_width(l)).max().unwrap_or(0);
-    if lines.is_empty() || room <= 0.0 {
-        return Ok(out.into_bytes());
+    if stamp.lines.is_empty() {
+        return Ok((out.into_bytes(), encoding));
     }
-    let by_height = (height - 2.0 * PADDING) / (lines.len() as f32 * LEADING);
-    let by_width = if widest == 0 {
-        MAX_FONT_SIZE
-    } else {
-        room * 1000.0 / widest as f32
-    };
-    let size = MAX_FONT_SIZE.min(by_height).min(by_width);
+    let (size, lines) = fit(&font, stamp.lines, room, height - 2.0 * PADDING)?;
     let block = lines.len() as f32 * size * LEADING;
     // The first baseline: the block centred vertically.
     let top = (height + block) / 2.0 - size;
     let mut bytes = out.into_bytes();
-    write_str(
-        &mut bytes,
-        &format!(
+    bytes.extend_from_slice(
+        format!(
             "BT /{FONT} {} Tf {} TL {} {} Td\n",
             num(size),
             num(size * LEADING),
             num(text_x),
             num(top)
-        ),
+        )
+        .as_bytes(),
     );
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             bytes.extend_from_slice(b"T* ");
         }
-        literal(&mut bytes, line);
+        hex_string(&mut bytes, &encoding.encode(&font, line));
         bytes.extend_from_slice(b" Tj\n");
     }
     bytes.extend_from_slice(b"ET\n");
-    Ok(bytes)
+    Ok((bytes, encoding))
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(s.as_bytes());
+/// The largest size from [`MAX_FONT_SIZE`] down to [`MIN_FONT_SIZE`] (by half
+/// points) at which `lines`, wrapped to `room` points, fit in `height`; and the
+/// wrapped lines.
+fn fit(font: &Font, lines: &[&str], room: f32, height: f32) -> Result<(f32, Vec<String>), Error> {
+    if room <= 0.0 {
+        return Err(Error::Options("the page has no room for the stamp's text"));
+    }
+    let mut size = MAX_FONT_SIZE;
+    loop {
+        let wrapped: Vec<String> = lines
+            .iter()
+            .flat_map(|l| wrap(font, l, room, size))
+            .collect();
+        if wrapped.len() as f32 * size * LEADING <= height {
+            return Ok((size, wrapped));
+        }
+        if size <= MIN_FONT_SIZE {
+            return Err(Error::Options(
+                "the stamp's text does not fit at the smallest legible size",
+            ));
+        }
+        size = (size - 0.5).max(MIN_FONT_SIZE);
+    }
+}
+
+/// `line` broken into lines no wider than `room` at `size`: at spaces, and a
+/// word wider than the room at any character.
+fn wrap(font: &Font, line: &str, room: f32, size: f32) -> Vec<String> {
+    let fits = |s: &str| font.width(s, size) <= room;
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ').filter(|w| !w.is_empty()) {
+        let candidate = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if fits(&candidate) {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        // The word alone: split where it overflows.
+        for c in word.chars() {
+            current.push(c);
+            if !fits(&current) && current.chars().count() > 1 {
+                current.pop();
+                out.push(std::mem::replace(&mut current, c.to_string()));
+            }
+        }
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The font's objects for the characters `encoding` holds, at ids `first`,
+/// `first + 1`, ... ([`FONT_OBJECTS`] of them); the first is the Type 0 font.
+pub(crate) fn font_objects(
+    encoding: &Encoding,
+    first: u32,
+) -> Result<Vec<(ObjectId, Object)>, Error> {
+    let font = Font::embedded();
+    let id = |i: u32| (first + i, 0);
+    let (program, cid_to_gid) = ghiseu_font::subset(&font, encoding)
+        .map_err(|_| Error::Options("the stamp's font could not be subset"))?;
+    let base = format!(
+        "{}+{}",
+        ghiseu_font::subset_tag(&cid_to_gid),
+        ghiseu_font::FAMILY
+    );
+    let name = |s: &str| Object::Name(s.as_bytes().to_vec());
+
+    let mut type0 = Dictionary::new();
+    type0.set("Type", name("Font"));
+    type0.set("Subtype", name("Type0"));
+    type0.set("BaseFont", name(&base));
+    type0.set("Encoding", name("Identity-H"));
+    type0.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(id(1))]),
+    );
+    type0.set("ToUnicode", Object::Reference(id(5)));
+
+    let mut system = Dictionary::new();
+    system.set("Registry", Object::string_literal("Adobe"));
+    system.set("Ordering", Object::string_literal("Identity"));
+    system.set("Supplement", Object::Integer(0));
+    let mut cid = Dictionary::new();
+    cid.set("Type", name("Font"));
+    cid.set("Subtype", name("CIDFontType2"));
+    cid.set("BaseFont", name(&base));
+    cid.set("CIDSystemInfo", Object::Dictionary(system));
+    cid.set("FontDescriptor", Object::Reference(id(2)));
+    cid.set("CIDToGIDMap", Object::Reference(id(4)));
+    let widths = encoding
+        .widths(&font)
+        .into_iter()
+        .map(|w| Object::Real(w.round()))
+        .collect();
+    cid.set(
+        "W",
+        Object::Array(vec![Object::Integer(1), Object::Array(widths)]),
+    );
+
+    let face = font.face();
+    let em = |units: i16| Object::Real(font.to_thousandths(f32::from(units)).round());
+    let bbox = face.global_bounding_box();
+    let mut descriptor = Dictionary::new();
+    descriptor.set("Type", name("FontDescriptor"));
+    descriptor.set("FontName", name(&base));
+    // Non-symbolic.
+    descriptor.set("Flags", Object::Integer(32));
+    descriptor.set(
+        "FontBBox",
+        Object::Array(vec![
+            em(bbox.x_min),
+            em(bbox.y_min),
+            em(bbox.x_max),
+            em(bbox.y_max),
+        ]),
+    );
+    descriptor.set("ItalicAngle", Object::Integer(0));
+    descriptor.set("Ascent", em(face.ascender()));
+    descriptor.set("Descent", em(face.descender()));
+    descriptor.set(
+        "CapHeight",
+        em(face.capital_height().unwrap_or(face.ascender())),
+    );
+    descriptor.set("StemV", Object::Integer(80));
+    descriptor.set("FontFile2", Object::Reference(id(3)));
+
+    let mut file = Dictionary::new();
+    file.set("Length1", Object::Integer(program.len() as i64));
+    Ok(vec![
+        (id(0), Object::Dictionary(type0)),
+        (id(1), Object::Dictionary(cid)),
+        (id(2), Object::Dictionary(descriptor)),
+        (id(3), Object::Stream(lopdf::Stream::new(file, program))),
+        (
+            id(4),
+            Object::Stream(lopdf::Stream::new(Dictionary::new(), cid_to_gid)),
+        ),
+        (
+            id(5),
+            Object::Stream(lopdf::Stream::new(
+                Dictionary::new(),
+                encoding.to_unicode_cmap(),
+            )),
+        ),
+    ])
 }
 
 /// A number with at most three decimals, as PDF content streams take them.
@@ -111,101 +273,13 @@ pub(crate) fn num(value: f32) -> String {
     }
 }
 
-/// `text` in WinAnsiEncoding. Romanian letters lose their diacritics (ș ț ă â î to
-/// s t a a i: â and î too, so a word is never half stripped), other characters
-/// outside WinAnsi become '?', control characters a space.
-pub(crate) fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            'ș' | 'ş' => b's',
-            'Ș' | 'Ş' => b'S',
-            'ț' | 'ţ' => b't',
-            'Ț' | 'Ţ' => b'T',
-            'ă' | 'â' => b'a',
-            'Ă' | 'Â' => b'A',
-            'î' => b'i',
-            'Î' => b'I',
-            ' '..='~' => c as u8,
-            '\u{a0}'..='\u{ff}' => u8::try_from(u32::from(c)).unwrap_or(b'?'),
-            c if c.is_control() => b' ',
-            c => windows_1252_high(c).unwrap_or(b'?'),
-        })
-        .collect()
-}
-
-/// The characters WinAnsiEncoding puts at 0x80 to 0x9f.
-fn windows_1252_high(c: char) -> Option<u8> {
-    const TABLE: [(char, u8); 27] = [
-        ('€', 0x80),
-        ('‚', 0x82),
-        ('ƒ', 0x83),
-        ('„', 0x84),
-        ('…', 0x85),
-        ('†', 0x86),
-        ('‡', 0x87),
-        ('ˆ', 0x88),
-        ('‰', 0x89),
-        ('Š', 0x8a),
-        ('‹', 0x8b),
-        ('Œ', 0x8c),
-        ('Ž', 0x8e),
-        ('‘', 0x91),
-        ('’', 0x92),
-        ('“', 0x93),
-        ('”', 0x94),
-        ('•', 0x95),
-        ('–', 0x96),
-        ('—', 0x97),
-        ('˜', 0x98),
-        ('™', 0x99),
-        ('š', 0x9a),
-        ('›', 0x9b),
-        ('œ', 0x9c),
-        ('ž', 0x9e),
-        ('Ÿ', 0x9f),
-    ];
-    TABLE.iter().find(|(k, _)| *k == c).map(|&(_, b)| b)
-}
-
-/// A PDF literal string: parentheses and backslashes escaped, anything outside
-/// printable ASCII as an octal escape, so the content stream stays ASCII.
-fn literal(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.push(b'(');
-    for &b in bytes {
-        match b {
-            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-            0x20..=0x7e => out.push(b),
-            _ => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
-        }
+/// Two-byte codes as a PDF hexadecimal string.
+fn hex_string(out: &mut Vec<u8>, codes: &[u8]) {
+    out.push(b'<');
+    for b in codes {
+        out.extend_from_slice(format!("{b:02X}").as_bytes());
     }
-    out.push(b')');
-}
-
-/// Width of a WinAnsi line in Helvetica, in thousandths of the font size.
-fn text_width(line: &[u8]) -> u32 {
-    line.iter().map(|&b| u32::from(helvetica_width(b))).sum()
-}
-
-/// Helvetica's advance widths (Adobe's AFM) for printable ASCII; the widest
-/// letter's width (1000, as Æ and Œ) beyond, so long lines shrink rather than spill.
-fn helvetica_width(byte: u8) -> u16 {
-    const ASCII: [u16; 95] = [
-        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
-        278, // ' '..'/'
-        556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584,
-        556, // '0'..'?'
-        1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722,
-        778, // '@'..'O'
-        667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469,
-        556, // 'P'..'_'
-        333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556,
-        556, // '`'..'o'
-        556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // 'p'..'~'
-    ];
-    match byte {
-        0x20..=0x7e => ASCII[usize::from(byte - 0x20)],
-        _ => 1000,
-    }
+    out.push(b'>');
 }
 
 #[cfg(test)]
@@ -213,25 +287,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn romanian_and_other_text_in_win_ansi() {
-        let cases: [(&str, &[u8]); 6] = [
-            ("Semnat de Alin Tise", b"Semnat de Alin Tise"),
-            ("Ștefan Țăranu, Brâncuși", b"Stefan Taranu, Brancusi"),
-            ("Înșelăciune îți ŞŢ", b"Inselaciune iti ST"),
-            ("café – 5 €", b"caf\xe9 \x96 5 \x80"),
-            ("Łódź 漢", b"?\xf3d? ?"),
-            ("a\tb", b"a b"),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(win_ansi(text), expected, "{text}");
-        }
+    fn long_lines_wrap_at_spaces_and_long_words_anywhere() {
+        let font = Font::embedded();
+        let room = font.width("Semnat electronic de", 7.0) + 0.1;
+        let lines = wrap(
+            &font,
+            "Semnat electronic de Președintele Consiliului",
+            room,
+            7.0,
+        );
+        assert_eq!(lines[0], "Semnat electronic de");
+        assert!(
+            lines.iter().all(|l| font.width(l, 7.0) <= room),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.join(" "),
+            "Semnat electronic de Președintele Consiliului"
+        );
+        let link = "https://exemplu.ro/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let parts = wrap(&font, link, room, 7.0);
+        assert!(parts.len() > 1, "{parts:?}");
+        assert_eq!(parts.concat(), link);
+        assert!(
+            parts.iter().all(|l| font.width(l, 7.0) <= room),
+            "{parts:?}"
+        );
     }
 
     #[test]
-    fn literal_strings_escape_what_pdf_syntax_needs() {
-        let mut out = Vec::new();
-        literal(&mut out, b"a(b)c\\d\xe9\n");
-        assert_eq!(out, b"(a\\(b\\)c\\\\d\\351\\012)");
+    fn text_shrinks_to_seven_points_and_no_further() {
+        let font = Font::embedded();
+        let lines = ["a"; 5];
+        let (size, _) = fit(&font, &lines, 100.0, 5.0 * 8.0 * LEADING).unwrap();
+        assert_eq!(size, MAX_FONT_SIZE);
+        let (size, _) = fit(&font, &lines, 100.0, 5.0 * 7.2 * LEADING).unwrap();
+        assert_eq!(size, MIN_FONT_SIZE);
+        assert!(fit(&font, &lines, 100.0, 5.0 * 6.9 * LEADING).is_err());
     }
 
     #[test]

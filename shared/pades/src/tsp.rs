@@ -158,6 +158,14 @@ fn check_imprint(tst: &TstInfo, imprint: [u8; 32]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The time a timestamp token (a DER `ContentInfo`, as [`timestamp_token`]
+/// returns it) says it was made: its TSTInfo's genTime.
+pub fn timestamp_token_time(token_der: &[u8]) -> Result<DateTime<Utc>, Error> {
+    let token = ContentInfo::from_der(token_der)
+        .map_err(|e| Error::Timestamp(format!("not a timestamp token: {e}")))?;
+    gen_time(&tst_info(&token)?).ok_or_else(|| Error::Timestamp("a genTime out of range".into()))
+}
+
 /// genTime of a TSTInfo.
 pub(crate) fn gen_time(tst: &TstInfo) -> Option<DateTime<Utc>> {
     let since = tst.gen_time.to_unix_duration();

@@ -346,6 +346,30 @@ impl Client {
     pub async fn send_otp(&self, credential_id: &str) -> Result<()> {
         let body = wire::SendOtpRequest {
             credential_id: credential_id.to_owned(),
+            num_signatures: None,
+            description: None,
+            lang: None,
+        };
+        self.send("credentials/sendOTP", &body).await.map(|_| ())
+    }
+
+    /// `credentials/sendOTP` for a code that authorizes `count` signatures,
+    /// `description` saying for whom (CSC's `description` of the
+    /// authorization), so the provider's message names them, worded in `lang`
+    /// (`ro`, `hu`, `en`). Providers that do not know these fields send their
+    /// usual message.
+    pub async fn send_otp_for(
+        &self,
+        credential_id: &str,
+        count: u32,
+        description: &str,
+        lang: &str,
+    ) -> Result<()> {
+        let body = wire::SendOtpRequest {
+            credential_id: credential_id.to_owned(),
+            num_signatures: Some(count),
+            description: Some(description.to_owned()),
+            lang: Some(lang.to_owned()),
         };
         self.send("credentials/sendOTP", &body).await.map(|_| ())
     }
@@ -718,6 +742,20 @@ pub mod wire {
     pub struct SendOtpRequest {
         #[serde(rename = "credentialID")]
         pub credential_id: String,
+        /// How many signatures the code will authorize (as `authorize` takes
+        /// it), for the provider's message; not in CSC's sendOTP.
+        #[serde(
+            rename = "numSignatures",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub num_signatures: Option<u32>,
+        /// For whom (CSC's authorization `description`, at most 500 characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// The language of the provider's message (`ro`, `hu`, `en`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub lang: Option<String>,
     }
 
     /// One `authData` entry of `credentials/authorize`.

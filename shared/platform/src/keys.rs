@@ -14,6 +14,7 @@
 //! | `t/{slug}/submissions/{limit}/{who}/{window}` | a fixed-window counter of online submissions (atomic increment) | the portal |
 //! | `t/{slug}/open` | the inboxes' list: a summary of every open dossier and the last closed ids (leased replace) | whoever changes a dossier |
 //! | `t/{slug}/signing/{id}` | a signer's batch (leased replace) | the desk's signing |
+//! | `t/{slug}/reminders/{date}/{username}` | a counter whose first increment (result 1) queues the official's deadline digest of that day (Romania's date) | the platform's reminders |
 //! | `t/{slug}/stats/{year}` | a year's statistics, cached in the `ephemeral` store | opendata |
 //! | `verify/{TOKEN}` | an issued document's public verification record (written once) | the signing that issued it |
 //! | `t/{slug}/doctypes` | the codes of the tenant's document types (JSON array) | administration |
@@ -255,6 +256,14 @@ impl TenantScope {
     /// the `ephemeral` store: they are recomputed from the dossiers when lost).
     pub fn stats_cache(&self, year: u16) -> String {
         format!("{}stats/{year}", self.prefix)
+    }
+
+    /// `t/{slug}/reminders/{date}/{username}`: a counter (atomic increment)
+    /// whose first increment queues `username`'s deadline digest of `date`;
+    /// any later one finds it queued.
+    #[must_use]
+    pub fn reminder_sent(&self, date: chrono::NaiveDate, username: &Username) -> String {
+        format!("{}reminders/{date}/{username}", self.prefix)
     }
 
     /// `t/{slug}/open`: the summaries of the tenant's open dossiers (the inboxes).
@@ -729,6 +738,10 @@ mod tests {
             b.open_dossiers(),
             b.attachment_object(&Sha256Digest::of(b"x")),
             b.logo_object(&Sha256Digest::of(b"x")),
+            b.reminder_sent(
+                chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+                &Username::parse("ana").unwrap(),
+            ),
         ] {
             assert!(b.owns(&key));
             assert!(!a.owns(&key), "{key}");

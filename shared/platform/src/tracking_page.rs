@@ -51,6 +51,7 @@ struct Texts {
     too_many_title: &'static str,
     too_many: &'static str,
     qr_alt: &'static str,
+    rejected_because: &'static str,
     contact: &'static str,
     share: &'static str,
     share_help: &'static str,
@@ -82,6 +83,7 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Prea multe cereri",
             too_many: "Ați făcut prea multe căutări într-un timp scurt. Încercați din nou peste un minut.",
             qr_alt: "Codul QR al acestei pagini",
+            rejected_because: "Motivul respingerii:",
             contact: "Întrebări despre document? Contactați",
             share: "Trimiteți sau tipăriți linkul de urmărire",
             share_help: "Oricine are acest link sau acest cod QR vede unde este documentul (fără datele dumneavoastră personale).",
@@ -110,6 +112,7 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Túl sok kérés",
             too_many: "Rövid idő alatt túl sok keresést indított. Próbálja újra egy perc múlva.",
             qr_alt: "Az oldal QR-kódja",
+            rejected_because: "Az elutasítás indoka:",
             contact: "Kérdése van a dokumentumról? Forduljon ehhez:",
             share: "A követési hivatkozás küldése vagy nyomtatása",
             share_help: "Aki ismeri ezt a hivatkozást vagy QR-kódot, látja, hol tart a dokumentum (személyes adatai nélkül).",
@@ -138,6 +141,7 @@ fn texts(lang: Lang) -> &'static Texts {
             too_many_title: "Too many requests",
             too_many: "You made too many lookups in a short time. Try again in a minute.",
             qr_alt: "QR code of this page",
+            rejected_because: "Why the request was rejected:",
             contact: "Questions about the document? Contact",
             share: "Share or print the tracking link",
             share_help: "Anyone with this link or QR code sees where the document is (without your personal data).",
@@ -291,6 +295,9 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
         h1 { (t.title) }
         p { span.status { (status) } }
         @if let Some(s) = public { p.lead { (explain(s, lang)) } }
+        @if let Some(reason) = rejection_reason(view).filter(|_| public == Some(PublicStatus::Rejected)) {
+            p.rejection { strong { (t.rejected_because) } " " (reason) }
+        }
         dl.summary {
             dt { (t.institution) } dd { a href={ "/institutions/" (view.institution.slug) "?lang=" (lang.code()) } { (view.institution.name) } }
             dt { (t.document_type) } dd { (view.document_type.title) }
@@ -345,6 +352,18 @@ pub fn tracking(view: &TrackingView, token: &str, lang: Lang) -> String {
         }
     };
     branded_layout(lang, t.title, &path, Some(&view.institution.slug), content).into_string()
+}
+
+/// The reason the institution gave the citizen for rejecting the request:
+/// the public note of the route's last `rejected` event (rejections recorded
+/// before the desk asked for one have none; the internal reason is never in
+/// the view).
+fn rejection_reason(view: &TrackingView) -> Option<&str> {
+    view.route
+        .iter()
+        .rev()
+        .find(|e| e.event == "rejected")
+        .and_then(|e| e.note.as_deref())
 }
 
 /// The words of the follow-by-number form.
@@ -515,6 +534,36 @@ mod tests {
             route_head: "ab".repeat(32),
             journey: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_rejection_states_its_reason_in_the_readers_language() {
+        let mut v = view(3, "Depus la ghișeu");
+        v.status = "rejected".into();
+        v.route.push(RouteEntry {
+            event: "rejected".into(),
+            note: Some("Cererea privește <primăria>".into()),
+            ..v.route[0].clone()
+        });
+        for (lang, words) in [
+            (Lang::Ro, "Motivul respingerii:"),
+            (Lang::Hu, "Az elutasítás indoka:"),
+            (Lang::En, "Why the request was rejected:"),
+        ] {
+            let page = tracking(&v, "T", lang);
+            assert!(
+                page.contains(&format!(
+                    "<p class=\"rejection\"><strong>{words}</strong> Cererea privește &lt;primăria&gt;</p>"
+                )),
+                "{page}"
+            );
+        }
+        // Not while the request is open, nor for an old rejection without one.
+        v.status = "in_progress".into();
+        assert!(!tracking(&v, "T", Lang::Ro).contains("Motivul respingerii"));
+        v.status = "rejected".into();
+        v.route.pop();
+        assert!(!tracking(&v, "T", Lang::Ro).contains("Motivul respingerii"));
     }
 
     #[test]

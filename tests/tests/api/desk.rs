@@ -253,18 +253,16 @@ async fn intake_registers_prints_a_receipt_and_keeps_personal_data_private() {
         html.contains(&format!("{}/q/{token}", app.address)),
         "{html}"
     );
-    let a6 = desk
-        .get(&format!("{receipt_path}?format=a6"))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(a6.contains("receipt a6"));
-    // The label prints on its own A6 page size, the receipt on A4.
-    let at = a6.find("href=\"/static/ghiseu.").expect("the stylesheet") + 6;
-    let stylesheet = a6[at..].split('"').next().unwrap();
-    let css = desk.get(stylesheet).await.text().await.unwrap();
-    assert!(css.contains("@page { size: A4") && css.contains("@page label { size: A6"));
+    // The label and the receipt print as PDFs of their own page size
+    // (their sizes and text: intake_receipts).
+    assert!(
+        html.contains(&format!("{receipt_path}.pdf?size=a6")),
+        "{html}"
+    );
+    let a6 = desk.get(&format!("{receipt_path}.pdf?size=a6")).await;
+    assert_eq!(a6.status(), 200);
+    assert_eq!(a6.headers()["content-type"], "application/pdf");
+    assert!(a6.bytes().await.unwrap().starts_with(b"%PDF-"));
 
     // The desk shows the contact; public tracking shows none of it.
     let id = receipt_path.split('/').nth(3).unwrap();
@@ -467,6 +465,7 @@ async fn actions_show_on_tracking_at_once_and_concurrent_ones_conflict() {
                 &[
                     ("action", "reject"),
                     ("reason", "Incomplet"),
+                    ("confirm", "yes"),
                     ("route_head", &head),
                 ],
             )
@@ -595,7 +594,8 @@ async fn information_request_response_signature_and_issue() {
         "awaiting_signature"
     );
     assert!(semn.inbox("").await.contains(&regno));
-    assert!(semn.inbox("view=signature").await.contains(&regno));
+    // The inbox's "to sign" view is the one signing queue.
+    assert!(semn.html("/desk/sign").await.contains(&regno));
     // Taken back by the head and resolved: the response is issued.
     let r = sef
         .act_now(&id, &[("action", "assign"), ("department", "urbanism")])
@@ -725,7 +725,14 @@ async fn duplicates_are_joined_to_an_earlier_dossier() {
     let (id, second, token) = reg.register("petitie").await;
     for bad in ["ALF-2020-000099", "nimic", second.as_str()] {
         let r = reg
-            .act_now(&id, &[("action", "join_duplicate"), ("into", bad)])
+            .act_now(
+                &id,
+                &[
+                    ("action", "join_duplicate"),
+                    ("into", bad),
+                    ("confirm", "yes"),
+                ],
+            )
             .await;
         assert!(
             r.status() == 422 || r.status() == 409,
@@ -735,7 +742,14 @@ async fn duplicates_are_joined_to_an_earlier_dossier() {
     }
     assert_eq!(tracking_json(&app, &token).await["status"], "registered");
     let r = reg
-        .act_now(&id, &[("action", "join_duplicate"), ("into", &first)])
+        .act_now(
+            &id,
+            &[
+                ("action", "join_duplicate"),
+                ("into", &first),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let json = tracking_json(&app, &token).await;
@@ -875,7 +889,14 @@ async fn role_action_table_over_http() {
             &[("action", "request_info"), ("question", "Acte")],
         ),
         ("resolve", &[("action", "resolve")]),
-        ("reject", &[("action", "reject"), ("reason", "Nefondat")]),
+        (
+            "reject",
+            &[
+                ("action", "reject"),
+                ("reason", "Nefondat"),
+                ("confirm", "yes"),
+            ],
+        ),
         (
             "extend",
             &[

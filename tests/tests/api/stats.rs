@@ -51,7 +51,14 @@ async fn statistics_count_a_tenants_year_by_month_in_json_csv_and_html() {
         .await;
     assert_eq!(r.status(), 303);
     let r = sef
-        .act_now(&rejected, &[("action", "reject"), ("reason", "Incomplet")])
+        .act_now(
+            &rejected,
+            &[
+                ("action", "reject"),
+                ("reason", "Incomplet"),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
 

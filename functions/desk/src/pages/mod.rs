@@ -8,13 +8,17 @@ mod account;
 mod dossier;
 mod inbox;
 mod intake;
+mod receipt;
 mod signing;
 
 pub use account::{Enrol, Refusal, ask_code, enabled, enrol, recovery_codes};
-pub use dossier::{DossierPage, dossier, receipt};
+pub use dossier::{DossierPage, assignable, dossier};
 pub use inbox::{InboxForm, Listing, inbox};
-pub use intake::intake;
-pub use signing::{BatchPage, BatchRow, ItemView, signing_batch, signing_queue};
+pub use intake::{intake, intake_choice};
+pub use receipt::{ReceiptView, receipt_page};
+pub use signing::{
+    BatchPage, BatchRow, ItemView, Queue, QueueFilter, QueueRow, signing_batch, signing_queue,
+};
 
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Actor, Dossier, Lang, Tenant};

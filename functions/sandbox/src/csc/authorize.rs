@@ -49,6 +49,10 @@ pub(super) fn otp_hash(salt: &str, code: &str) -> String {
 
 pub(super) async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<Response> {
     let c = credential(store, &r.credential_id).await?;
+    let lang = match r.lang.as_deref() {
+        Some(l) => ghiseu_core::Lang::from_code(l).unwrap_or(ghiseu_core::Lang::Ro),
+        None => ghiseu_core::Lang::Ro,
+    };
     // Uniform over 0..=999_999: draw again above the largest multiple.
     let code = loop {
         let n = u32::from_le_bytes(pki::random::<4>().map_err(Failure::Internal)?);
@@ -75,9 +79,12 @@ pub(super) async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<
         ),
         channel: Channel::Sms,
         to: c.phone.clone(),
-        lang: "ro".to_owned(),
+        lang: lang.code().to_owned(),
         subject: String::new(),
-        text: otp_text(&code, &c.name),
+        text: match (r.num_signatures, r.description.as_deref()) {
+            (Some(n), Some(whom)) => batch_otp_text(lang, &code, n, whom, &c.name),
+            _ => otp_text(&code, &c.name),
+        },
     };
     gateway::append_outbox(store, message).await?;
     record_call(&c.id, "credentials/sendOTP", 0, &[], "ok")?;
@@ -97,6 +104,54 @@ fn otp_text(code: &str, holder: &str) -> String {
                  calificată a titularului {}. Nu îl dați nimănui.",
                 v[0]
             )
+        },
+    )
+}
+
+/// The provider's SMS for a signer's batch: the code, how many signatures it
+/// authorizes, for whom (the institution the client named, the holder), in
+/// the signer's language, within two segments (the institution and the
+/// holder are shortened, never the code or the count).
+fn batch_otp_text(
+    lang: ghiseu_core::Lang,
+    code: &str,
+    n: u32,
+    institution: &str,
+    holder: &str,
+) -> String {
+    let count = match lang {
+        ghiseu_core::Lang::Ro => match n {
+            1 => "1 document".to_owned(),
+            _ if n % 100 >= 20 || (n >= 100 && n.is_multiple_of(100)) => {
+                format!("{n} de documente")
+            }
+            _ => format!("{n} documente"),
+        },
+        ghiseu_core::Lang::Hu => format!("{n} dokumentum"),
+        ghiseu_core::Lang::En if n == 1 => "1 document".to_owned(),
+        ghiseu_core::Lang::En => format!("{n} documents"),
+    };
+    ghiseu_core::sms::fit(
+        ghiseu_core::notice::SMS_SEGMENTS,
+        &[
+            ghiseu_core::sms::Value::shortened_to(institution, 16),
+            ghiseu_core::sms::Value::shortened_to(holder, 12),
+        ],
+        |v| match lang {
+            ghiseu_core::Lang::Ro => format!(
+                "Codul {code} autorizează semnarea a {count} pentru {}, de către {}. \
+                 Nu îl dați nimănui.",
+                v[0], v[1]
+            ),
+            ghiseu_core::Lang::Hu => format!(
+                "A {code} kód {count} aláírását engedélyezi: {}, aláíró {}. \
+                 Ne adja tovább senkinek.",
+                v[0], v[1]
+            ),
+            ghiseu_core::Lang::En => format!(
+                "Code {code} authorizes signing {count} for {}, by {}. Do not share it.",
+                v[0], v[1]
+            ),
         },
     )
 }

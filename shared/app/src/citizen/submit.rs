@@ -112,6 +112,7 @@ async fn register_online_as(
             note: submission.note,
             public_note: None,
             form: submission.form,
+            paper_pages: None,
         },
         now,
     )

@@ -47,7 +47,9 @@ pub fn citizen_messages(
             lang,
             &about,
             PublicStatus::from(d.status()),
-            d.pending_question().map(|(q, _)| q.as_str()),
+            d.pending_question()
+                .map(|(q, _)| q.as_str())
+                .or_else(|| rejection_reason(d)),
         ),
     };
     let key = format!("{}-{}", d.id(), d.route().len());
@@ -73,6 +75,21 @@ pub fn citizen_messages(
         });
     }
     out
+}
+
+/// The reason given to the citizen when `d` was rejected: the public note of
+/// its `rejected` event (the internal reason is never sent).
+fn rejection_reason(d: &Dossier) -> Option<&str> {
+    if d.status() != ghiseu_core::DossierStatus::Rejected {
+        return None;
+    }
+    d.route()
+        .events()
+        .iter()
+        .rev()
+        .find(|e| matches!(e.event.kind, ghiseu_core::EventKind::Rejected { .. }))
+        .and_then(|e| e.event.note.as_ref())
+        .map(|n| n.as_str())
 }
 
 /// Queues the citizen's messages about `d` at `now` and tries to deliver

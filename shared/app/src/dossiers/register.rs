@@ -48,6 +48,8 @@ pub struct Intake {
     pub public_note: Option<PublicNote>,
     /// The form data (validated by the caller against the document type).
     pub form: ghiseu_core::form::FormData,
+    /// The pages the registry counted on a paper request (none online).
+    pub paper_pages: Option<ghiseu_core::dossier::PageCount>,
 }
 
 /// Who registers a dossier.
@@ -130,7 +132,8 @@ pub async fn register_as(
         origin: None,
         form: intake.form,
     };
-    let dossier = Dossier::register(new, &doc_type, route_actor, now);
+    let dossier =
+        Dossier::register(new, &doc_type, route_actor, now).with_paper_pages(intake.paper_pages);
     // The number's index entry first: the registry view then finds every
     // dossier that was written, and shows a number whose dossier never was.
     repo::put_index_entry(store, &scope, year, seq, &id).await?;

@@ -2,21 +2,23 @@
 //! for signature, click once, type one code, and all N are signed with one
 //! authorization of the remote signing service (CSC API v2).
 //!
-//! 1. [`create`]: for every selected dossier still waiting for signature,
-//!    the latest response PDF is prepared with a visible signature and the
-//!    verification QR code (`stamp::prepare`) and the hash the service must sign
-//!    is recorded; the batch is stored (`t/{slug}/signing/{id}`) and the
-//!    service sends the signer one code.
-//! 2. [`sign`]: `credentials/authorize` with the hashes of the pending
-//!    documents (at most the credential's `multisign`; a larger batch takes
-//!    one code per part), `signatures/signHash`, then each document on its
-//!    own ([`super::issue`]). With a callback URL the service signs
-//!    asynchronously and the part completes in [`super::callback`].
+//! 1. [`create`]: every selected dossier still waiting for signature is
+//!    recorded with the response it will sign; the batch is stored
+//!    (`t/{slug}/signing/{id}`) and the service sends the signer one code
+//!    naming how many documents it signs and for whom. Nothing is prepared
+//!    yet: the stamp states when the signature is made, which is not known.
+//! 2. [`sign`]: the part's documents are prepared with the visible stamp and
+//!    the verification QR code (`stamp::prepare`) at the time the code is
+//!    entered, the hashes recorded in the batch, then `credentials/authorize`
+//!    with those hashes (at most the credential's `multisign`; a larger batch
+//!    takes one code per part), `signatures/signHash`, and each document on
+//!    its own ([`super::issue`]), from the PDFs prepared in this request.
+//!    With a callback URL the service signs asynchronously and the part
+//!    completes in [`super::callback`], which prepares again (deterministic:
+//!    the batch keeps the signing time) and checks the authorized digest.
 //! 3. [`resend`]: a new code.
-//!
-//! Preparing is deterministic (the signing time is fixed in the batch), so
-//! the prepared PDFs are not stored: completion prepares again and checks
-//! that the digest is the one that was authorized.
+//! 4. [`document`]: the response a document of the batch will sign, for the
+//!    signer only ("sign what you see").
 
 use chrono::{DateTime, Utc};
 use ghiseu_core::signing::{Batch, Item, ItemState, MAX_BATCH};
@@ -27,14 +29,13 @@ use ghiseu_platform::keys::STORE;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::{self, InsertOutcome, Store};
 use ghiseu_platform::repo;
-use ghiseu_platform::s3::S3Client;
 use ghiseu_platform::session::random_bytes;
 
 use super::issue::{self, SignedPart, finish_part};
 use super::service::{Failure, Service, SignError, Signer, service_error};
-use super::stamp::{file_bytes, prepare};
+use super::stamp::file_bytes;
 use super::stored::{read, save, to_json, update};
-use super::{Credential, CredentialError, ToSign};
+use super::{Credential, CredentialError};
 use crate::error::corrupt;
 
 /// The CSC user id of an official: `{tenant}/{username}`.
@@ -78,7 +79,6 @@ pub async fn create(
         }
     };
     let scope = TenantScope::new(&signer.actor.tenant);
-    let s3 = &service.out.files;
     let mut batch = Batch {
         id: TrackingToken::from_random(random_bytes()?),
         signer: signer.actor.username.clone(),
@@ -97,14 +97,11 @@ pub async fn create(
         lost_parts: 0,
     };
     for id in ids {
-        let item = select(service, signer, &credential, &batch, &scope, s3, id).await?;
+        let item = select(service, signer, &scope, id).await?;
         batch.items.push(item);
     }
     if batch.pending().next().is_some() {
-        client
-            .send_otp(&batch.credential)
-            .await
-            .map_err(service_error)?;
+        super::service::send_code(service, signer, &batch).await?;
         batch.codes_sent = 1;
     }
     let key = scope.signing_batch(&batch.id);
@@ -114,14 +111,12 @@ pub async fn create(
     }
 }
 
-/// The batch's item for dossier `id`: prepared, or failed with the reason.
+/// The batch's item for dossier `id`: the response it will sign, or failed
+/// with the reason.
 async fn select(
     service: &Service<'_>,
     signer: Signer<'_>,
-    credential: &Credential,
-    batch: &Batch,
     scope: &TenantScope,
-    s3: &S3Client,
     id: &DossierId,
 ) -> Result<Item, SignError> {
     let Some(current) = repo::get_dossier(service.store, scope, id).await? else {
@@ -146,21 +141,11 @@ async fn select(
             return Err(crate::Error::NotFound.into());
         }
         Err(e) => item.state = failed(Failure::Workflow(e)),
-        Ok(()) => match d.responses().last().map(|r| (*r).clone()) {
+        Ok(()) => match d.responses().last() {
             None => item.state = failed(Failure::Workflow(WorkflowError::NoResponse)),
             Some(r) => {
                 item.response = Some(r.sha256);
                 item.name = r.original_name.as_str().to_owned();
-                let pdf = file_bytes(s3, scope, &r).await?;
-                match prepare(batch, &item, &pdf) {
-                    Ok(prepared) => {
-                        let to_sign = ToSign::new(prepared, credential.signer())
-                            .map_err(SignError::Unpreparable)?;
-                        item.digest = Some(to_sign.digest());
-                        item.hash = Some(to_sign.hash());
-                    }
-                    Err(e) => item.state = failed(Failure::Unpreparable(e.to_string())),
-                }
             }
         },
     }
@@ -205,21 +190,45 @@ pub async fn load(
 /// too often), if documents are pending.
 pub async fn resend(
     service: &Service<'_>,
-    actor: &Actor,
+    signer: Signer<'_>,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SignError> {
-    let (key, batch) = load(service.store, actor, id, now).await?;
+    let (key, batch) = load(service.store, signer.actor, id, now).await?;
     if batch.pending().next().is_none() {
         return Ok(());
     }
-    service
-        .client
-        .send_otp(&batch.credential)
-        .await
-        .map_err(service_error)?;
+    super::service::send_code(service, signer, &batch).await?;
     save(&key, |b| b.codes_sent += 1)?;
     Ok(())
+}
+
+/// The response document `index` (from 0) of the signer's batch `id` will
+/// sign, as stored, while it is still the dossier's latest response: its
+/// file name and bytes ("sign what you see"). Another's batch, a document
+/// without a response or whose response was replaced is not found.
+pub async fn document(
+    store: &Store,
+    out: &ghiseu_platform::Outbound,
+    actor: &Actor,
+    id: &str,
+    index: usize,
+    now: DateTime<Utc>,
+) -> crate::Result<(String, Vec<u8>)> {
+    let (_, batch) = load(store, actor, id, now).await?;
+    let item = batch.items.get(index).ok_or(crate::Error::NotFound)?;
+    let response = item.response.ok_or(crate::Error::NotFound)?;
+    let scope = TenantScope::new(&actor.tenant);
+    let current = repo::get_dossier(store, &scope, &item.dossier)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let file = current
+        .dossier
+        .document(&response)
+        .cloned()
+        .ok_or(crate::Error::NotFound)?;
+    let bytes = file_bytes(&out.files, &scope, &file).await?;
+    Ok((file.original_name.as_str().to_owned(), bytes))
 }
 
 /// What the signer's code did.
@@ -232,7 +241,9 @@ pub enum Signed {
     Refused(Refusal, Box<Batch>),
 }
 
-/// `otp` signs the next part of the batch `id` of `signer`.
+/// `otp` signs the next part of the batch `id` of `signer` on `now`: the
+/// part is prepared with `now` as its signing time (what the stamp states),
+/// its hashes recorded, then authorized and signed.
 pub async fn sign(
     service: &Service<'_>,
     signer: Signer<'_>,
@@ -244,28 +255,49 @@ pub async fn sign(
     let (key, batch) = load(service.store, signer.actor, id, now).await?;
     // Before a code is spent: documents a dead request issued are not signed again.
     let batch = issue::repair(service.store, tenant, &key, batch).await?;
+    if batch.in_flight.is_some() {
+        return Ok(Signed::Done);
+    }
     let part = batch.part();
     if part.is_empty() {
         return Ok(Signed::Done);
     }
-    let hashes: Vec<[u8; 32]> = part
-        .iter()
-        .map(|(_, it)| it.hash.map(|h| *h.as_bytes()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| corrupt(&key, "a pending document without its hash"))?;
+    let Prepared {
+        part,
+        ready,
+        failed,
+    } = prepare_part(service, signer, &batch, part, now).await?;
+    let hashes: Vec<[u8; 32]> = ready.iter().map(|r| *r.hash().as_bytes()).collect();
     let client = service.client;
-    let sad = match client.authorize(&batch.credential, &hashes, otp).await {
-        Ok(sad) => sad,
-        Err(e) => {
-            return match service_error(e) {
-                SignError::Code(refusal) => Ok(Signed::Refused(refusal, Box::new(batch))),
-                other => Err(other),
-            };
+    let sad = if hashes.is_empty() {
+        None
+    } else {
+        match client.authorize(&batch.credential, &hashes, otp).await {
+            Ok(sad) => Some(sad),
+            Err(e) => {
+                return match service_error(e) {
+                    SignError::Code(refusal) => Ok(Signed::Refused(refusal, Box::new(batch))),
+                    other => Err(other),
+                };
+            }
         }
     };
-    if batch.in_flight.is_some() {
+    // Authorized: the signing time, the digests authorized (an asynchronous
+    // completion prepares again and checks them) and the documents that
+    // could not be prepared, in one write.
+    let batch = save(&key, |b| {
+        b.signing_time = now;
+        for (index, item) in &part {
+            if let Some(it) = b.items.get_mut(*index) {
+                it.digest = item.digest;
+                it.hash = item.hash;
+            }
+        }
+        b.record(&failed);
+    })?;
+    let Some(sad) = sad else {
         return Ok(Signed::Done);
-    }
+    };
     if let Some(callback) = &service.config.callback_url {
         super::callback::send(
             service,
@@ -285,12 +317,72 @@ pub async fn sign(
         .sign_hash(&batch.credential, &sad, &hashes, batch.algorithm)
         .await
         .map_err(service_error)?;
-    let part = SignedPart {
+    let signed = SignedPart {
         batch: &batch,
         key: &key,
         items: &part,
         signatures: &signatures,
     };
-    finish_part(service, signer.actor, tenant, part, now).await?;
+    let ready = ready.into_iter().map(Some).collect();
+    finish_part(
+        service,
+        signer.actor,
+        tenant,
+        signed,
+        ready,
+        signer.lang,
+        now,
+    )
+    .await?;
     Ok(Signed::Done)
+}
+
+/// A part prepared for its signature.
+struct Prepared {
+    /// The documents that can be signed, with their digests and hashes.
+    part: Vec<(usize, Item)>,
+    /// Their prepared PDFs, in the same order.
+    ready: Vec<issue::Ready>,
+    /// The documents that cannot be signed, and why.
+    failed: Vec<(usize, ItemState)>,
+}
+
+/// Prepares the documents of `part` with `now` as the batch's signing time
+/// (nothing is written: a refused code leaves the batch as it was).
+async fn prepare_part(
+    service: &Service<'_>,
+    signer: Signer<'_>,
+    batch: &Batch,
+    part: Vec<(usize, Item)>,
+    now: DateTime<Utc>,
+) -> Result<Prepared, SignError> {
+    let scope = TenantScope::new(&signer.actor.tenant);
+    let credential = super::stamp::credential(batch)?;
+    let mut timed = batch.clone();
+    timed.signing_time = now;
+    let mut ready = Vec::with_capacity(part.len());
+    let mut signable = Vec::with_capacity(part.len());
+    let mut failed = Vec::new();
+    for (index, mut item) in part {
+        match issue::prepare(service, &scope, &timed, &credential, &item).await {
+            Ok(r) => {
+                item.digest = Some(r.digest());
+                item.hash = Some(r.hash());
+                signable.push((index, item));
+                ready.push(r);
+            }
+            Err(issue::ItemError::Failed(f)) => failed.push((
+                index,
+                ItemState::Failed {
+                    reason: (service.words)(&f),
+                },
+            )),
+            Err(issue::ItemError::Stop(e)) => return Err(e.into()),
+        }
+    }
+    Ok(Prepared {
+        part: signable,
+        ready,
+        failed,
+    })
 }

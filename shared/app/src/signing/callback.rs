@@ -181,5 +181,15 @@ async fn as_signer(
         .await?
         .and_then(|o| o.actor())
         .ok_or(SignError::NotASigner)?;
-    finish_part(service, &actor, &tenant, part, now).await
+    // Prepared again from the batch (its signing time, its digests).
+    finish_part(
+        service,
+        &actor,
+        &tenant,
+        part,
+        Vec::new(),
+        ghiseu_core::Lang::Ro,
+        now,
+    )
+    .await
 }

@@ -12,14 +12,14 @@ use crate::dossiers::{notify_citizen, publish};
 use chrono::{DateTime, Utc};
 use ghiseu_core::signing::{Batch, Item, ItemState};
 use ghiseu_core::workflow::{self, WorkflowError};
-use ghiseu_core::{Actor, Dossier, PublicStatus, Tenant};
+use ghiseu_core::{Actor, Attachment, Dossier, PublicStatus, Sha256Digest, Tenant};
 use ghiseu_platform::issued::{self, Issued};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
-use ghiseu_platform::repo::{self, UpdateOutcome};
+use ghiseu_platform::repo::{self, UpdateOutcome, Versioned};
 use ghiseu_platform::s3::S3Client;
 
-use super::service::{Failure, Service, SignError, service_error};
+use super::service::{Failure, Service, SignError, Signer};
 use super::stamp::{self, file_bytes};
 use super::stored::save;
 use super::{Credential, FinishError, ToSign};
@@ -35,7 +35,7 @@ const ATTEMPTS: usize = 5;
 
 /// One document's end: it fails alone, or the platform failed and the
 /// part stops (nothing of this document was acknowledged).
-enum ItemError {
+pub(crate) enum ItemError {
     Failed(Failure),
     Stop(crate::Error),
 }
@@ -50,6 +50,61 @@ impl From<ghiseu_platform::Error> for ItemError {
     fn from(e: ghiseu_platform::Error) -> Self {
         Self::Stop(e.into())
     }
+}
+
+/// A document prepared for its signature: the dossier as read, the response
+/// that is signed, and the prepared PDF with the hash the key signs.
+pub(crate) struct Ready {
+    current: Versioned,
+    response: Attachment,
+    to_sign: ToSign,
+    /// Whether the prepared bytes begin with the response's (the signed
+    /// PDF is an incremental update of it).
+    starts_with_response: bool,
+}
+
+impl Ready {
+    /// The digest of the prepared PDF's signed byte ranges.
+    pub(crate) fn digest(&self) -> Sha256Digest {
+        self.to_sign.digest()
+    }
+
+    /// The hash the signing service signs.
+    pub(crate) fn hash(&self) -> Sha256Digest {
+        self.to_sign.hash()
+    }
+}
+
+/// Reads `item`'s dossier and response and prepares it for `batch`'s
+/// signature (its signing time, its credential): the response must still be
+/// the one selected.
+pub(crate) async fn prepare(
+    service: &Service<'_>,
+    scope: &TenantScope,
+    batch: &Batch,
+    credential: &Credential,
+    item: &Item,
+) -> Result<Ready, ItemError> {
+    let changed = || ItemError::Failed(Failure::Workflow(WorkflowError::ResponseChanged));
+    let response = item.response.ok_or_else(changed)?;
+    let Some(current) = repo::get_dossier(service.store, scope, &item.dossier).await? else {
+        return Err(ItemError::Failed(Failure::DossierGone));
+    };
+    let Some(r) = current.dossier.document(&response).cloned() else {
+        return Err(changed());
+    };
+    let pdf = file_bytes(&service.out.files, scope, &r).await?;
+    let prepared = stamp::prepare(batch, item, &pdf)
+        .map_err(|e| ItemError::Failed(Failure::Unpreparable(e.to_string())))?;
+    let starts_with_response = prepared.bytes().starts_with(&pdf);
+    let to_sign = ToSign::new(prepared, credential.signer())
+        .map_err(|e| ItemError::Failed(Failure::Signature(e.to_string())))?;
+    Ok(Ready {
+        current,
+        response: r,
+        to_sign,
+        starts_with_response,
+    })
 }
 
 /// What issuing each document of a part needs.
@@ -97,7 +152,9 @@ impl<'a> Issuing<'a> {
         key: &str,
         part: &[(usize, Item)],
         signatures: &[Vec<u8>],
+        mut ready: Vec<Option<Ready>>,
     ) -> Result<Vec<(usize, ItemState)>, SignError> {
+        ready.resize_with(part.len(), || None);
         // From here on documents may be issued before their results are saved.
         save(key, |b| b.parts_started += 1)?;
         let mut results = Vec::with_capacity(part.len());
@@ -105,8 +162,8 @@ impl<'a> Issuing<'a> {
         // leased replace of the tenant's open list per checkpoint, not per
         // document.
         let mut issued: Vec<Dossier> = Vec::new();
-        for ((index, item), signature) in part.iter().zip(signatures) {
-            let state = match self.issue_one(item, signature).await {
+        for (((index, item), signature), ready) in part.iter().zip(signatures).zip(ready) {
+            let state = match self.issue_one(item, signature, ready).await {
                 Ok((document, dossier)) => {
                     issued.push(dossier);
                     ItemState::Signed { document }
@@ -127,42 +184,53 @@ impl<'a> Issuing<'a> {
         Ok(results)
     }
 
-    /// Signs, stores and issues one document; its signed PDF's digest and
-    /// the dossier as written (the caller updates the inbox index for many
-    /// at once).
+    /// Signs, stores and issues one document (`ready`: as prepared by this
+    /// request; `None`: prepared again, and it must be the one authorized);
+    /// its signed PDF's digest and the dossier as written (the caller updates
+    /// the inbox index for many at once).
     async fn issue_one(
         &self,
         item: &Item,
         signature: &[u8],
+        ready: Option<Ready>,
     ) -> Result<(ghiseu_core::Sha256Digest, Dossier), ItemError> {
         let changed = || ItemError::Failed(Failure::Workflow(WorkflowError::ResponseChanged));
-        let response = item.response.ok_or_else(changed)?;
-        // The document must still be the one selected before anything is stored.
-        let Some(current) =
-            repo::get_dossier(self.service.store, &self.scope, &item.dossier).await?
-        else {
-            return Err(ItemError::Failed(Failure::DossierGone));
+        let ready = match ready {
+            Some(r) => r,
+            None => {
+                prepare(
+                    self.service,
+                    &self.scope,
+                    self.batch,
+                    &self.credential,
+                    item,
+                )
+                .await?
+            }
         };
-        let Some(r) = current.dossier.document(&response).cloned() else {
-            return Err(changed());
-        };
-        let pdf = file_bytes(self.s3, &self.scope, &r).await?;
-        let prepared = stamp::prepare(self.batch, item, &pdf)
-            .map_err(|e| ItemError::Failed(Failure::Unpreparable(e.to_string())))?;
-        let to_sign = ToSign::new(prepared, self.credential.signer())
-            .map_err(|e| ItemError::Failed(Failure::Signature(e.to_string())))?;
-        if Some(to_sign.digest()) != item.digest {
+        if Some(ready.digest()) != item.digest {
             return Err(changed());
         }
-        let signed_pdf = super::finish(to_sign, signature, &self.credential, self.service.config)
-            .await
-            .map_err(|e| {
-                ItemError::Failed(match e {
-                    FinishError::Timestamp(e) => Failure::NoTimestamp(e),
-                    FinishError::Signature(e) => Failure::Signature(e.to_string()),
-                })
-            })?;
-        let starts_with_response = signed_pdf.starts_with(&pdf);
+        let Ready {
+            current,
+            response: r,
+            to_sign,
+            starts_with_response,
+        } = ready;
+        let response = r.sha256;
+        let (signed_pdf, timestamp) = super::pipeline::finish_timed(
+            to_sign,
+            signature,
+            &self.credential,
+            self.service.config,
+        )
+        .await
+        .map_err(|e| {
+            ItemError::Failed(match e {
+                FinishError::Timestamp(e) => Failure::NoTimestamp(e),
+                FinishError::Signature(e) => Failure::Signature(e.to_string()),
+            })
+        })?;
         let stem = r
             .original_name
             .as_str()
@@ -193,7 +261,8 @@ impl<'a> Issuing<'a> {
             }
             match repo::update_dossier(&self.scope, &current, &next)? {
                 UpdateOutcome::Updated => {
-                    self.issued(item, &attachment.sha256, &current.dossier, &next)
+                    let signed_at = timestamp.unwrap_or(self.batch.signing_time);
+                    self.issued(item, &attachment.sha256, signed_at, &current.dossier, &next)
                         .await?;
                     return Ok((attachment.sha256, next));
                 }
@@ -216,6 +285,7 @@ impl<'a> Issuing<'a> {
         &self,
         item: &Item,
         document: &ghiseu_core::Sha256Digest,
+        signed_at: DateTime<Utc>,
         before: &Dossier,
         next: &Dossier,
     ) -> crate::Result<()> {
@@ -228,7 +298,7 @@ impl<'a> Issuing<'a> {
                 document_type: next.document_type().to_string(),
                 sha256: document.to_hex(),
                 signer: self.batch.signer_name.clone(),
-                signed_at: self.batch.signing_time,
+                signed_at,
             },
         )?;
         publish(self.service.store, self.tenant, next).await?;
@@ -315,6 +385,8 @@ pub(crate) async fn finish_part(
     actor: &Actor,
     tenant: &ghiseu_core::Tenant,
     part: SignedPart<'_>,
+    ready: Vec<Option<Ready>>,
+    lang: ghiseu_core::Lang,
     now: DateTime<Utc>,
 ) -> Result<(), SignError> {
     let SignedPart {
@@ -331,14 +403,16 @@ pub(crate) async fn finish_part(
         .into());
     }
     let issuing = Issuing::new(service, actor, tenant, batch, now).await?;
-    let results = issuing.complete(key, items, signatures).await?;
+    let results = issuing.complete(key, items, signatures, ready).await?;
     let after = save(key, |b| b.record(&results))?;
     if after.pending().next().is_some() {
-        service
-            .client
-            .send_otp(&after.credential)
-            .await
-            .map_err(service_error)?;
+        let signer = Signer {
+            actor,
+            name: &after.signer_name,
+            institution: tenant.name.as_str(),
+            lang,
+        };
+        super::service::send_code(service, signer, &after).await?;
         save(key, |b| b.codes_sent += 1)?;
     }
     Ok(())

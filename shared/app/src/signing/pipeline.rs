@@ -11,6 +11,8 @@
 //! 4. [`store_pdf`]: the signed PDF kept content-addressed in the tenant's
 //!    files.
 
+use chrono::{DateTime, Utc};
+
 use crate::dossiers::{self, Scan};
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::{Attachment, MediaType, Sha256Digest};
@@ -137,11 +139,25 @@ pub async fn finish(
     credential: &Credential,
     config: &Config,
 ) -> Result<Vec<u8>, FinishError> {
+    finish_timed(to_sign, signature, credential, config)
+        .await
+        .map(|(pdf, _)| pdf)
+}
+
+/// [`finish`], and the time of the signature timestamp when there is one
+/// (the token's genTime: when the signature is proven to have existed).
+pub async fn finish_timed(
+    to_sign: ToSign,
+    signature: &[u8],
+    credential: &Credential,
+    config: &Config,
+) -> Result<(Vec<u8>, Option<DateTime<Utc>>), FinishError> {
     let algorithm = csc::signature_algorithm(credential.algorithm);
     let issuers = credential.issuers();
     let ToSign { prepared, attrs } = to_sign;
     match &config.tsa_url {
         None => ghiseu_pades::finish(prepared, &attrs, signature, algorithm, &issuers)
+            .map(|pdf| (pdf, None))
             .map_err(FinishError::Signature),
         Some(url) => {
             let imprint = ghiseu_pades::signature_timestamp_imprint(signature, algorithm)
@@ -149,9 +165,12 @@ pub async fn finish(
             let token = ghiseu_platform::tsa::timestamp(url, imprint)
                 .await
                 .map_err(|e| FinishError::Timestamp(e.to_string()))?;
+            let time = ghiseu_pades::timestamp_token_time(&token)
+                .map_err(|e| FinishError::Timestamp(e.to_string()))?;
             ghiseu_pades::finish_with_timestamp(
                 prepared, &attrs, signature, algorithm, &issuers, &token,
             )
+            .map(|pdf| (pdf, Some(time)))
             .map_err(FinishError::Signature)
         }
     }

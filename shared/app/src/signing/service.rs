@@ -1,6 +1,7 @@
 //! What a batch's use cases need from their component, and how they fail.
 
 use ghiseu_core::Actor;
+use ghiseu_core::signing::Batch;
 use ghiseu_core::workflow::WorkflowError;
 use ghiseu_platform::csc::{self, Client, Refusal};
 use ghiseu_platform::kv::Store;
@@ -15,6 +16,10 @@ pub struct Signer<'a> {
     pub actor: &'a Actor,
     /// Their name on the stamp.
     pub name: &'a str,
+    /// The institution they sign for, as the code's SMS names it.
+    pub institution: &'a str,
+    /// The language of the code's SMS.
+    pub lang: ghiseu_core::Lang,
 }
 
 /// What signing a batch needs from its component.
@@ -94,4 +99,24 @@ pub enum Failure {
     NotApplied,
     /// The dossier changed again and again while it was being signed.
     KeptChanging,
+}
+
+/// Has the service send `signer` a code for the next part of `batch`, its
+/// message naming how many documents the code signs and for whom.
+pub(crate) async fn send_code(
+    service: &Service<'_>,
+    signer: Signer<'_>,
+    batch: &Batch,
+) -> Result<(), SignError> {
+    let count = u32::try_from(batch.next_part()).unwrap_or(u32::MAX);
+    service
+        .client
+        .send_otp_for(
+            &batch.credential,
+            count,
+            signer.institution,
+            signer.lang.code(),
+        )
+        .await
+        .map_err(service_error)
 }

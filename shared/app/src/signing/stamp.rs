@@ -1,6 +1,7 @@
 //! What every document of a batch gets before its signature: the visible
-//! stamp with the verification link, prepared with the batch's signing time
-//! for the batch's credential.
+//! stamp with the signer, the signing time and the verification link,
+//! prepared with the batch's signing time (set when the signer's code is
+//! entered, so it is when the signature is made) for the batch's credential.
 
 use ghiseu_core::Attachment;
 use ghiseu_core::signing::{Batch, Item};
@@ -11,8 +12,8 @@ use super::Credential;
 use crate::error::corrupt;
 
 /// Prepares `pdf` (a response of `item`) for the batch's signature: the
-/// visible stamp with the verification link and its QR code, the batch's
-/// signing time.
+/// visible stamp with the signer, the signing time (Romania's time, to the
+/// minute), the verification link and its QR code; `/M` the same time.
 pub(crate) fn prepare(
     batch: &Batch,
     item: &Item,
@@ -21,11 +22,18 @@ pub(crate) fn prepare(
     let verify = item.verify.to_string();
     let url = format!("{}/verify/{verify}", batch.origin);
     let signer_line = format!("Semnat electronic de {}", batch.signer_name);
+    // The time the signature is made (the batch's signing time is set when the
+    // code is entered), in Romania, as the verification page shows it.
+    let time_line = format!(
+        "Data: {}",
+        ghiseu_core::calendar::local_datetime(batch.signing_time).format("%d.%m.%Y, ora %H:%M")
+    );
     let number_line = format!("Nr. {}", item.number);
     // The link on two lines keeps the text legible on paper; the QR code holds it whole.
     let base_line = format!("{}/verify/", batch.origin);
     let lines = [
         signer_line.as_str(),
+        time_line.as_str(),
         number_line.as_str(),
         "Verificare:",
         base_line.as_str(),

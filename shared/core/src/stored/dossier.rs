@@ -58,6 +58,10 @@ pub struct StoredDossier {
     /// The form data: (field name, value) in the type's order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub form: Vec<(String, String)>,
+    /// [`crate::dossier::PageCount`] of a paper request (absent on records
+    /// written before the registry counted pages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_pages: Option<u32>,
 }
 
 /// [`Origin`] as stored.
@@ -390,6 +394,7 @@ impl Dossier {
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
                 .collect(),
+            paper_pages: p.paper_pages.map(|n| u32::from(n.get())),
             route: self
                 .route()
                 .events()
@@ -451,6 +456,10 @@ impl Dossier {
                     .map(|(k, v)| Ok((f("form", FieldName::parse(k))?, v.clone())))
                     .collect::<Result<Vec<_>, StoredError>>()?,
             ),
+            paper_pages: s
+                .paper_pages
+                .map(|n| f("paper_pages", crate::dossier::PageCount::new(n)))
+                .transpose()?,
         };
         let events = s
             .route

@@ -179,7 +179,10 @@ mod tests {
         .unwrap();
         execute(
             &mut d,
-            Command::Reject { reason: r },
+            Command::Reject {
+                to_citizen: PublicNote::parse("Nefondată").unwrap(),
+                internal: Some(r),
+            },
             &a,
             at("2026-03-06T08:00:00Z"),
         )
@@ -385,6 +388,8 @@ mod tests {
             roles: [Role::Official, Role::Signer].into(),
             active: true,
             sessions_from: None,
+            email: Some(crate::Email::parse("Ion.Pop@Cluj.ro").unwrap()),
+            lang: Some(crate::Lang::Hu),
         };
         assert_eq!(Official::from_stored(&off.to_stored()), Ok(off.clone()));
         let ended = Official {

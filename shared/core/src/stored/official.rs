@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::citizen_contact::Email;
 use crate::ids::{DepartmentCode, TenantSlug, Username};
+use crate::lang::Lang;
 use crate::official::{Invite, Official};
 use crate::role::Role;
 use crate::text::DisplayName;
@@ -34,6 +36,13 @@ pub struct StoredOfficial {
     /// written before a deactivation ended sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sessions_from: Option<String>,
+    /// Where deadline reminders go; absent in records written before
+    /// officials had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The language of the reminders ([`Lang::code`]); absent: Romanian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 impl Official {
@@ -48,6 +57,8 @@ impl Official {
             roles: self.roles.iter().map(|r| r.code().to_owned()).collect(),
             active: self.active,
             sessions_from: self.sessions_from.map(time_to_stored),
+            email: self.email.as_ref().map(|e| e.as_str().to_owned()),
+            lang: self.lang.map(|l| l.code().to_owned()),
         }
     }
 
@@ -69,6 +80,12 @@ impl Official {
                 .sessions_from
                 .as_deref()
                 .map(|t| time_from_stored("sessions_from", t))
+                .transpose()?,
+            email: opt("email", s.email.as_deref(), Email::parse)?,
+            lang: s
+                .lang
+                .as_deref()
+                .map(|l| some("lang", Lang::from_code(l)))
                 .transpose()?,
         })
     }
@@ -110,5 +127,35 @@ impl Invite {
             expires_at: time_from_stored("expires_at", &s.expires_at)?,
             used: s.used,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_from_before_reminders_reads_without_an_address() {
+        let json = r#"{"v":1,"tenant":"turda","username":"ana","display_name":"Ana",
+            "department":null,"roles":["official"],"active":true}"#;
+        let o = Official::from_stored(&serde_json::from_str(json).unwrap()).unwrap();
+        assert_eq!((&o.email, o.lang), (&None, None));
+        let written = serde_json::to_string(&o.to_stored()).unwrap();
+        assert!(
+            !written.contains("email") && !written.contains("lang"),
+            "{written}"
+        );
+    }
+
+    #[test]
+    fn a_stored_address_or_language_the_rules_refuse_is_refused() {
+        for (field, value) in [("email", "no-at-sign"), ("lang", "de")] {
+            let json = format!(
+                r#"{{"v":1,"tenant":"turda","username":"ana","display_name":"Ana",
+                "department":null,"roles":["official"],"active":true,"{field}":"{value}"}}"#
+            );
+            let stored: StoredOfficial = serde_json::from_str(&json).unwrap();
+            assert!(Official::from_stored(&stored).is_err(), "{field}");
+        }
     }
 }

@@ -135,9 +135,13 @@ fn a_stamp_on_the_last_page_shows_the_text_and_a_qr_code_of_the_verification_url
         &["-"],
     );
     let text = String::from_utf8(text).unwrap();
+    // A line wider than the stamp wraps: compare without the breaks.
+    let unwrapped: String = text.split_whitespace().collect();
     for line in lines {
-        assert!(text.contains(line), "{line:?} in {text}");
+        let line: String = line.split_whitespace().collect();
+        assert!(unwrapped.contains(&line), "{line:?} in {text}");
     }
+    assert!(text.contains("Semnat electronic de Alin Tise"), "{text}");
     assert_eq!(qr_codes_on(dir.path(), &signed, pages), [VERIFY_URL]);
     assert!(qr_codes_on(dir.path(), &signed, 1).is_empty());
 }
@@ -174,8 +178,8 @@ fn the_stamp_is_a_printable_widget_inside_the_last_pages_box() {
             .unwrap(),
     );
     let mm = 72.0 / 25.4;
-    assert!((rect[2] - rect[0] - 60.0 * mm).abs() < 0.5, "{rect:?}");
-    assert!((rect[3] - rect[1] - 25.0 * mm).abs() < 0.5, "{rect:?}");
+    assert!((rect[2] - rect[0] - 90.0 * mm).abs() < 0.5, "{rect:?}");
+    assert!((rect[3] - rect[1] - 30.0 * mm).abs() < 0.5, "{rect:?}");
     assert!(
         rect[0] >= media[0] && rect[1] >= media[1],
         "{rect:?} in {media:?}"
@@ -196,24 +200,91 @@ fn the_stamp_is_a_printable_widget_inside_the_last_pages_box() {
     assert!(first_annots.is_err() || first_annots.unwrap().as_array().unwrap().is_empty());
 }
 
+/// The words `pdftotext -bbox` finds in `pdf`, with their heights in points.
+fn words_with_heights(dir: &Path, pdf: &[u8]) -> Vec<(String, f32)> {
+    let html = poppler(dir, "pdftotext", &["-bbox"], pdf, &["-"]);
+    let html = String::from_utf8(html).unwrap();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let (tag, rest) = w.split_once('>').unwrap();
+            let word = rest.split("</word>").next().unwrap().replace("&amp;", "&");
+            (word, attr(tag, "yMax") - attr(tag, "yMin"))
+        })
+        .collect()
+}
+
 #[test]
-fn romanian_text_is_drawn_without_diacritics_and_pdf_syntax_is_escaped() {
+fn romanian_and_hungarian_text_keeps_its_diacritics_at_seven_points_or_more() {
     let dir = tempfile::tempdir().unwrap();
     let pki = pki("Ștefan Țăranu");
     let original = cerere_pdf("Ștefan Țăranu");
+    let lines = [
+        "Semnat electronic de Președintele Consiliului Județean Hargita (Hargita Megyei Tanács elnöke, Kőrösi Ferenc Győző)",
+        "Înregistrat \\ (primar) 漢 ăâî ŐŰ",
+        "https://ghiseu.exemplu.ro/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    ];
 
-    let signed = stamped(
-        &original,
-        &pki,
-        &["Semnat de Ștefan Țăranu (primar)", "Înregistrat \\ 漢 ăâî"],
-    );
+    let signed = stamped(&original, &pki, &lines);
 
     assert_valid(&pdfsig(dir.path(), &signed), "Ștefan Țăranu");
-    let text = poppler(dir.path(), "pdftotext", &["-layout"], &signed, &["-"]);
+    let text = poppler(dir.path(), "pdftotext", &["-raw"], &signed, &["-"]);
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("Semnat de Stefan Taranu (primar)"), "{text}");
-    assert!(text.contains("Inregistrat \\ ? aai"), "{text}");
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Președintele Consiliului Județean",
+        "Kőrösi Ferenc Győző",
+        "Înregistrat \\ (primar) \u{FFFD} ăâî ŐŰ",
+    ] {
+        assert!(joined.contains(expected), "{expected:?} in {joined}");
+    }
+    // The link is wrapped at a character, never lost.
+    assert!(
+        joined
+            .replace(' ', "")
+            .contains("https://ghiseu.exemplu.ro/verify/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+        "{joined}"
+    );
+    // Every word of the stamp is drawn at 7 pt or more: a DejaVu Sans line box
+    // is about 1.16 em tall, so 7 pt text has words at least 8 pt high.
+    let words = words_with_heights(dir.path(), &signed);
+    let stamp_words: Vec<_> = words
+        .iter()
+        .filter(|(w, _)| {
+            ["Președintele", "Județean", "Kőrösi", "Înregistrat"].contains(&w.as_str())
+        })
+        .collect();
+    assert_eq!(stamp_words.len(), 4, "{words:?}");
+    for (word, height) in stamp_words {
+        assert!(*height >= 7.0 * 1.1, "{word} is {height} pt high");
+    }
+    // The font is embedded (a subset of DejaVu Sans), not a standard font.
+    let fonts = poppler(dir.path(), "pdffonts", &[], &signed, &[]);
+    let fonts = String::from_utf8(fonts).unwrap();
+    let stamp_font = fonts.lines().filter(|l| l.contains("+DejaVuSans")).count();
+    assert!(stamp_font >= 2, "the cerere's and the stamp's: {fonts}");
+    assert!(!fonts.contains("Helvetica"), "{fonts}");
     assert_eq!(qr_codes_on(dir.path(), &signed, 1), [VERIFY_URL]);
+}
+
+#[test]
+fn text_that_does_not_fit_at_seven_points_is_refused() {
+    let many = ["Un rând"; 40];
+    let opts = PrepareOptions {
+        stamp: Some(Stamp {
+            verify_url: VERIFY_URL,
+            lines: &many,
+        }),
+        ..options("Alin Tise")
+    };
+    assert!(matches!(
+        prepare(&cerere_pdf("Alin Tise"), &opts),
+        Err(Error::Options(_))
+    ));
 }
 
 #[test]
