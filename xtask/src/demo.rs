@@ -233,7 +233,8 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
         .header("location")
         .filter(|_| r.status == 303)
         .with_context(|| format!("starting the batch answered {}: {}", r.status, r.text()))?;
-    // The code, from the sandbox outbox (newest first).
+    // The code, from the sandbox outbox (newest first): the message's
+    // six-digit word (it also says how many documents the code signs).
     let outbox = get(&format!(
         "/api/v1/sandbox/outbox?to={}",
         signer.phone.replace('+', "%2B")
@@ -244,9 +245,10 @@ pub fn sign_queue(url: &str, csc_secret: &str, signer: &Signer<'_>) -> Result<Ve
         .and_then(|m| m.first())
         .and_then(|m| m["text"].as_str())
         .context("no code in the sandbox outbox")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|word| word.len() == 6)
+        .context("no six-digit code in the SMS")?
+        .to_owned();
     let r = post(&batch, &[("csrf", &csrf), ("otp", &code)])?;
     if r.status != 303 {
         bail!("signing the batch answered {}: {}", r.status, r.text());
