@@ -477,8 +477,18 @@ impl Official {
     /// Registers a paper dossier of `doc_type` (one scanned PDF); returns
     /// (dossier id, registration number, tracking token).
     pub async fn register(&self, doc_type: &str) -> (String, String, String) {
+        self.register_with(doc_type, &[]).await
+    }
+
+    /// [`Self::register`] with `extra` fields of the intake form (e.g. the
+    /// petitioner's `phone`).
+    pub async fn register_with(
+        &self,
+        doc_type: &str,
+        extra: &[(&str, &str)],
+    ) -> (String, String, String) {
         let r = self
-            .intake(doc_type, &[("cerere.pdf", sample_pdf())], &[])
+            .intake(doc_type, &[("cerere.pdf", sample_pdf())], extra)
             .await;
         assert_eq!(r.status(), 303, "intake of {doc_type}");
         let location = r.headers()["location"].to_str().unwrap().to_owned();

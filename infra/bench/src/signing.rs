@@ -1,5 +1,6 @@
 //! The bulk-signing benchmark (DESIGN §8: "25 documents in under 1 s end to
-//! end on the sandbox provider; cost linear in N up to 500").
+//! end on the sandbox provider; cost linear in N up to 500"; issue 19 asks
+//! for 25 in at most 0.3 s and 500 in at most 5 s, [`TARGETS`]).
 //!
 //! The host runs the production `spin.toml` with the sandbox signing provider.
 //! For every N a fresh tenant is seeded (setup, not measured) with N dossiers
@@ -33,6 +34,12 @@ use tokio::net::TcpStream;
 
 /// The batch sizes measured; 500 is the most one batch may hold.
 pub const SIZES: [usize; 4] = [1, 25, 100, 500];
+/// The end-to-end targets (issue 19): a batch's size and the most its select
+/// and sign may take together.
+const TARGETS: [(usize, Duration); 2] = [
+    (25, Duration::from_millis(300)),
+    (500, Duration::from_secs(5)),
+];
 /// Dossiers per seed request, so no single request nears the host's deadline.
 const SEED_CHUNK: usize = 25;
 const SIGNER: &str = "semnatar";
@@ -73,6 +80,10 @@ pub async fn rows(root: &Path, host_bin: &Path) -> Result<Vec<Row>> {
         ("SPIN_VARIABLE_CSC_CALLBACK_SECRET", callback.as_str()),
         ("SPIN_VARIABLE_SANDBOX_KEY_SECRET", sandbox_key.as_str()),
         ("SPIN_VARIABLE_NOTIFY_SECRET", notify.as_str()),
+        (
+            "SPIN_VARIABLE_PUBLIC_BASE_URL",
+            "http://ghiseu.bench.invalid",
+        ),
     ];
     // A batch of 500 may outlast the default 30 s deadline on a slow machine;
     // the table should show how long it takes rather than a timeout.
@@ -442,16 +453,21 @@ pub fn print_table(rows: &[Row]) {
         );
     }
     let find = |n: usize| rows.iter().find(|r| r.documents == n);
-    if let Some(r) = find(25) {
-        println!(
-            "\n25 documents end to end: {:.0} ms ({} the 1 s target)",
-            ms(r.total()),
-            if r.total() < Duration::from_secs(1) {
-                "under"
-            } else {
-                "over"
-            }
-        );
+    // Issue 19: 25 documents in at most 0.3 s and 500 in at most 5 s, end
+    // to end (select + sign), on the sandbox provider on a 2-core machine.
+    for (n, target) in TARGETS {
+        if let Some(r) = find(n) {
+            println!(
+                "{n} documents end to end: {:.0} ms ({} the {:.1} s target)",
+                ms(r.total()),
+                if r.total() <= target {
+                    "within"
+                } else {
+                    "OVER"
+                },
+                target.as_secs_f64()
+            );
+        }
     }
     if let (Some(small), Some(large)) = (find(25), find(500)) {
         println!(

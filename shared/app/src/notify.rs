@@ -94,10 +94,26 @@ pub async fn send_now(
 ) -> Result<Report> {
     let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
     notify::enqueue(tenant, dossier, messages, now)?;
+    deliver(store, gateway, &ids, now).await
+}
+
+/// Tries to deliver the queued messages `ids` at once, whatever their
+/// schedule (they were just queued); what fails stays queued. The pending
+/// list is updated once for all of them.
+pub async fn deliver(
+    store: &Store,
+    gateway: &Gateway,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<Report> {
     let mut report = Report::default();
+    let mut changes = Vec::with_capacity(ids.len());
     for id in ids {
-        report.count(attempt(store, gateway, &id, now, true).await?);
+        let (outcome, change) = try_once(store, gateway, id, now, true).await?;
+        report.count(outcome);
+        changes.push((id.as_str(), change));
     }
+    apply(&changes)?;
     Ok(report)
 }
 
@@ -110,16 +126,59 @@ async fn attempt(
     now: DateTime<Utc>,
     retry_now: bool,
 ) -> Result<Option<State>> {
+    let (outcome, change) = try_once(store, gateway, id, now, retry_now).await?;
+    apply(&[(id, change)])?;
+    Ok(outcome)
+}
+
+/// What an attempt changes in the pending list.
+enum Listed {
+    /// Nothing.
+    Same,
+    /// The message leaves it (delivered, given up, or not pending).
+    Remove,
+    /// The message is due again at this unix time.
+    DueAt(i64),
+}
+
+/// Applies the `changes` of attempts to the pending list, in one leased
+/// update (none when nothing changes).
+fn apply(changes: &[(&str, Listed)]) -> Result<()> {
+    if changes.iter().all(|(_, c)| matches!(c, Listed::Same)) {
+        return Ok(());
+    }
+    notify::update_pending(|list| {
+        for (id, change) in changes {
+            match change {
+                Listed::Same => {}
+                Listed::Remove => list.retain(|(x, _)| x != id),
+                Listed::DueAt(at) => {
+                    for entry in list.iter_mut().filter(|(x, _)| x == id) {
+                        entry.1 = *at;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// One delivery attempt of message `id`, recorded on the message; what it
+/// means for the pending list.
+async fn try_once(
+    store: &Store,
+    gateway: &Gateway,
+    id: &str,
+    now: DateTime<Utc>,
+    retry_now: bool,
+) -> Result<(Option<State>, Listed)> {
     let Some((mut item, bytes)) = notify::item(store, id).await? else {
-        notify::update_pending(|list| list.retain(|(x, _)| x != id))?;
-        return Ok(None);
+        return Ok((None, Listed::Remove));
     };
     if item.state != State::Pending {
-        notify::update_pending(|list| list.retain(|(x, _)| x != id))?;
-        return Ok(None);
+        return Ok((None, Listed::Remove));
     }
     if !retry_now && item.next_at > now.timestamp() {
-        return Ok(None);
+        return Ok((None, Listed::Same));
     }
     // Two dispatchers may both send a due message; the gateway keeps one
     // (by id), and only one of them records the outcome (leased replace).
@@ -141,19 +200,14 @@ async fn attempt(
     }
     if !notify::record_attempt(id, &bytes, &item)? {
         // Someone else attempted it meanwhile; their record stands.
-        return Ok(None);
+        return Ok((None, Listed::Same));
     }
-    let (state, next_at) = (item.state, item.next_at);
-    notify::update_pending(|list| {
-        if state == State::Pending {
-            for entry in list.iter_mut().filter(|(x, _)| x == id) {
-                entry.1 = next_at;
-            }
-        } else {
-            list.retain(|(x, _)| x != id);
-        }
-    })?;
-    Ok(Some(state))
+    let change = if item.state == State::Pending {
+        Listed::DueAt(item.next_at)
+    } else {
+        Listed::Remove
+    };
+    Ok((Some(item.state), change))
 }
 
 #[cfg(test)]

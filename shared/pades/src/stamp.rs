@@ -262,22 +262,30 @@ pub(crate) fn font_objects(
     ])
 }
 
-/// A number with at most three decimals, as PDF content streams take them.
+/// A number with at most three decimals, as PDF content streams take them
+/// (written without float formatting, which is most of a stamp's cost).
 pub(crate) fn num(value: f32) -> String {
-    let text = format!("{value:.3}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
+    #[allow(clippy::cast_possible_truncation)]
+    let thousandths = (f64::from(value) * 1000.0).round() as i64;
+    let sign = if thousandths < 0 { "-" } else { "" };
+    let abs = thousandths.unsigned_abs();
+    let (whole, fraction) = (abs / 1000, abs % 1000);
+    if abs == 0 {
         "0".into()
+    } else if fraction == 0 {
+        format!("{sign}{whole}")
     } else {
-        text.into()
+        let digits = format!("{fraction:03}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
     }
 }
 
 /// Two-byte codes as a PDF hexadecimal string.
 fn hex_string(out: &mut Vec<u8>, codes: &[u8]) {
     out.push(b'<');
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in codes {
-        out.extend_from_slice(format!("{b:02X}").as_bytes());
+        out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
     }
     out.push(b'>');
 }
@@ -328,7 +336,15 @@ mod tests {
 
     #[test]
     fn numbers_are_short_and_never_negative_zero() {
-        for (value, text) in [(1.0, "1"), (2.5, "2.5"), (0.12345, "0.123"), (-0.0001, "0")] {
+        for (value, text) in [
+            (1.0, "1"),
+            (2.5, "2.5"),
+            (0.12345, "0.123"),
+            (-0.0001, "0"),
+            (-1.25, "-1.25"),
+            (255.1, "255.1"),
+            (0.0005, "0.001"),
+        ] {
             assert_eq!(num(value), text);
         }
     }

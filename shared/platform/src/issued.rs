@@ -43,21 +43,18 @@ impl Issued {
     }
 }
 
-/// Records `issued` under `token`; writing the same record again is harmless
-/// (a retried completion), a different one under a taken token is refused.
-pub fn put(token: &TrackingToken, issued: &Issued) -> Result<()> {
+/// Records `issued` under `token`, with a plain write: the key is written
+/// once by its one owner (the token is drawn at random for one document of
+/// one batch, and only the request whose leased update recorded that
+/// document's `signed` + `issued` writes it; a completion that comes again
+/// finds the dossier signed and writes nothing).
+pub async fn put(store: &Store, token: &TrackingToken, issued: &Issued) -> Result<()> {
+    let key = keys::verification(token);
     let bytes = serde_json::to_vec(issued).map_err(|e| crate::Error::Corrupt {
-        key: keys::verification(token),
+        key: key.clone(),
         detail: e.to_string(),
     })?;
-    match kv::insert_new(crate::keys::STORE, &keys::verification(token), &bytes)? {
-        kv::InsertOutcome::Inserted => Ok(()),
-        kv::InsertOutcome::Exists(current) if current == bytes => Ok(()),
-        kv::InsertOutcome::Exists(_) => Err(crate::Error::Corrupt {
-            key: keys::verification(token),
-            detail: "another document holds this verification token".to_owned(),
-        }),
-    }
+    store.set(&key, &bytes).await
 }
 
 /// The record under `token`, if any.

@@ -28,8 +28,9 @@
 //!   index entry of a registration number (`t/{slug}/index/{year}/{seq}`, by
 //!   the request whose increment returned `seq`), content-addressed files, a
 //!   document type's version `v{n}`, a verification record `verify/{TOKEN}` (by
-//!   the request that issued the document), the sandbox's outbox entry of a
-//!   sequence number.
+//!   the request that issued the document), a citizen's message about a
+//!   signed document (named by the route step the signing request recorded),
+//!   the sandbox's outbox entry of a sequence number.
 //! - The key's [`lease`], for a read-then-write that must see no other writer
 //!   in between ([`update`], [`replace`]: write if the key holds what the
 //!   caller read, [`insert_new`]: write if absent, one winner): a dossier (of

@@ -147,32 +147,79 @@ pub fn enqueue(
     if messages.is_empty() {
         return Ok(());
     }
-    let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+    let mut ids = Vec::with_capacity(messages.len());
     for message in messages {
-        let item = Item {
-            tenant: tenant.to_owned(),
-            dossier: dossier.to_owned(),
-            attempts: 0,
-            next_at: now.timestamp(),
-            state: State::Pending,
-            last_error: None,
-            message,
-        };
-        let bytes = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
-            key: item_key(&item.message.id),
-            detail: e.to_string(),
-        })?;
+        ids.push(message.id.clone());
+        let (key, bytes) = new_item(tenant, dossier, message, now)?;
         // An id is used once: a second enqueue of the same message is a no-op.
-        kv::insert_new(STORE, &item_key(&item.message.id), &bytes)?;
+        kv::insert_new(STORE, &key, &bytes)?;
     }
+    list_pending(&ids, now)
+}
+
+/// Records the messages of many dossiers of `tenant` in the outbox, due
+/// now, in two writes: every message in one `set_many`, the pending list in
+/// one leased update; the ids queued, in order.
+///
+/// Only for messages nobody else can write: each id names a route step (the
+/// dossier and its route's length) that the caller's own leased update of
+/// the dossier recorded, so the key is written once by its one owner, and
+/// no dispatcher can have attempted it before it is on the pending list.
+pub fn enqueue_owned(
+    tenant: &str,
+    messages: Vec<(String, Vec<Message>)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let mut pairs = Vec::new();
+    let mut ids = Vec::new();
+    for (dossier, list) in messages {
+        for message in list {
+            ids.push(message.id.clone());
+            pairs.push(new_item(tenant, &dossier, message, now)?);
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(ids);
+    }
+    kv::set_many(STORE, &pairs)?;
+    list_pending(&ids, now)?;
+    Ok(ids)
+}
+
+/// Puts `ids` on the pending list, due at `now` (those already on it stay).
+fn list_pending(ids: &[String], now: DateTime<Utc>) -> Result<()> {
     let at = now.timestamp();
     update_pending(|list| {
-        for id in &ids {
+        for id in ids {
             if !list.iter().any(|(x, _)| x == id) {
                 list.push((id.clone(), at));
             }
         }
     })
+}
+
+/// A message's outbox entry, pending and due at `now`: its key and bytes.
+fn new_item(
+    tenant: &str,
+    dossier: &str,
+    message: Message,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<u8>)> {
+    let key = item_key(&message.id);
+    let item = Item {
+        tenant: tenant.to_owned(),
+        dossier: dossier.to_owned(),
+        attempts: 0,
+        next_at: now.timestamp(),
+        state: State::Pending,
+        last_error: None,
+        message,
+    };
+    let bytes = serde_json::to_vec(&item).map_err(|e| Error::Corrupt {
+        key: key.clone(),
+        detail: e.to_string(),
+    })?;
+    Ok((key, bytes))
 }
 
 /// The outbox as the engineer on call sees it (`GET /api/v1/platform/metrics`).

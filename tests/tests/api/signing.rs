@@ -93,7 +93,16 @@ pub(crate) fn response_pdf(n: usize) -> Vec<u8> {
 /// Registers a dossier, attaches response `n` and sends it for signature;
 /// returns (id, registration number, tracking token).
 pub(crate) async fn awaiting_signature(s: &Setup, n: usize) -> (String, String, String) {
-    let (id, regno, token) = s.reg.register("certificat-urbanism").await;
+    awaiting_signature_with(s, n, &[]).await
+}
+
+/// [`awaiting_signature`], registered with `extra` intake fields.
+pub(crate) async fn awaiting_signature_with(
+    s: &Setup,
+    n: usize,
+    extra: &[(&str, &str)],
+) -> (String, String, String) {
+    let (id, regno, token) = s.reg.register_with("certificat-urbanism", extra).await;
     attach(&s.sef, &id, n).await;
     let r = s
         .sef
@@ -593,5 +602,74 @@ pub(crate) async fn asynchronous_results_complete_the_batch_and_replays_change_n
     assert_eq!(
         states(&batch_json(&s.semn, &batch).await),
         ["signed", "signed", "signed"]
+    );
+}
+
+/// The citizens of a signed batch hear of their issued acts: the messages of
+/// each part of the issuing loop (20 documents) are queued in the outbox
+/// before the response and delivered once it is out; each citizen gets one
+/// message naming their number, and the outbox drains.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_citizen_of_a_signed_batch_is_told_once_after_the_response() {
+    let s = setup(&[]).await;
+    // 21 documents: two parts of the issuing loop, each queued on its own.
+    let mut dossiers = Vec::new();
+    for n in 0..21 {
+        let phone = format!("+4074520{n:04}");
+        let (id, number, _) = awaiting_signature_with(&s, n, &[("phone", phone.as_str())]).await;
+        dossiers.push((id, number, phone));
+    }
+    let messages = |phone: String| {
+        let app = &s.app;
+        async move {
+            let r = app
+                .get(&format!(
+                    "/api/v1/sandbox/outbox?to={}",
+                    ghiseu_tests::percent_encode(&phone)
+                ))
+                .await;
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["messages"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let mut before = Vec::new();
+    for (_, _, phone) in &dossiers {
+        before.push(messages(phone.clone()).await.len());
+    }
+    let ids: Vec<String> = dossiers.iter().map(|d| d.0.clone()).collect();
+    let batch = select(&s.semn, &ids).await;
+    let code = outbox_codes(&s.app, SIGNER_PHONE).await.remove(0);
+    enter_code(&s.semn, &batch, &code).await;
+    let st = states(&batch_json(&s.semn, &batch).await);
+    assert!(st.iter().all(|x| x == "signed"), "{st:?}");
+
+    // Delivered after the response: wait for it, within bounds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for ((_, number, phone), before) in dossiers.iter().zip(before) {
+        let got = loop {
+            let got = messages(phone.clone()).await;
+            if got.len() > before || std::time::Instant::now() > deadline {
+                break got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(got.len(), before + 1, "one message to {phone}: {got:?}");
+        // The outbox lists the newest first.
+        let text = got[0]["text"].as_str().unwrap();
+        assert!(text.contains(number.as_str()), "{text}");
+    }
+    let r = reqwest::Client::new()
+        .get(s.app.url("/api/v1/platform/metrics"))
+        .bearer_auth(ghiseu_tests::TEST_ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let metrics = r.text().await.unwrap();
+    assert!(
+        metrics.lines().any(|l| l == "ghiseu_outbox_pending 0"),
+        "the outbox drained: {metrics}"
     );
 }

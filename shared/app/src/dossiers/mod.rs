@@ -19,7 +19,7 @@ pub use act::{act, act_on};
 pub use annul::{Annulled, WithoutDossier, annul, without_dossier};
 pub use files::{Scan, store_file, store_files};
 pub use forward::{complete_forwarding, receiving_type};
-pub use notify::{citizen_messages, dispatch_notifications, notify_citizen};
+pub use notify::{citizen_messages, dispatch_notifications, messages_about, notify_citizen};
 pub use publish::{names, publish};
 pub use register::{Intake, Registrant, index_written, register, register_as};
 pub use reply::reply_as_citizen;

@@ -92,19 +92,15 @@ fn rejection_reason(d: &Dossier) -> Option<&str> {
         .map(|n| n.as_str())
 }
 
-/// Queues the citizen's messages about `d` at `now` and tries to deliver
-/// them through `gateway` (`None`: notifications are switched off, nothing is
-/// queued). Never fails the caller: the change is already stored, and a
-/// message that cannot be queued or delivered now is logged (and retried when
-/// queued).
-pub async fn notify_citizen(
+/// The messages telling the citizen about `d` ([`citizen_messages`]), with
+/// the type's title in the citizen's language read from the type's version
+/// (its code when that cannot be read).
+pub async fn messages_about(
     store: &Store,
-    gateway: Option<&Gateway>,
     tenant: &Tenant,
     d: &Dossier,
     before: Option<PublicStatus>,
-    now: DateTime<Utc>,
-) {
+) -> Vec<Message> {
     let scope = TenantScope::new(&tenant.slug);
     let title = match repo::document_type_version(
         store,
@@ -120,13 +116,29 @@ pub async fn notify_citizen(
             .to_string(),
         _ => d.document_type().to_string(),
     };
-    let messages = citizen_messages(tenant, d, &title, before);
-    if messages.is_empty() {
-        return;
-    }
+    citizen_messages(tenant, d, &title, before)
+}
+
+/// Queues the citizen's messages about `d` at `now` and tries to deliver
+/// them through `gateway` (`None`: notifications are switched off, nothing is
+/// queued). Never fails the caller: the change is already stored, and a
+/// message that cannot be queued or delivered now is logged (and retried when
+/// queued).
+pub async fn notify_citizen(
+    store: &Store,
+    gateway: Option<&Gateway>,
+    tenant: &Tenant,
+    d: &Dossier,
+    before: Option<PublicStatus>,
+    now: DateTime<Utc>,
+) {
     let Some(gateway) = gateway else {
         return;
     };
+    let messages = messages_about(store, tenant, d, before).await;
+    if messages.is_empty() {
+        return;
+    }
     let sent = send_now(
         store,
         gateway,

@@ -363,21 +363,32 @@ async fn prepare_part(
     let mut ready = Vec::with_capacity(part.len());
     let mut signable = Vec::with_capacity(part.len());
     let mut failed = Vec::new();
-    for (index, mut item) in part {
-        match issue::prepare(service, &scope, &timed, &credential, &item).await {
-            Ok(r) => {
-                item.digest = Some(r.digest());
-                item.hash = Some(r.hash());
-                signable.push((index, item));
-                ready.push(r);
+    let mut part = part.into_iter().peekable();
+    while part.peek().is_some() {
+        // A few at a time, so that the responses' downloads overlap.
+        let chunk: Vec<(usize, Item)> = part.by_ref().take(issue::PROGRESS_EVERY).collect();
+        let prepared = futures::future::join_all(
+            chunk
+                .iter()
+                .map(|(_, item)| issue::prepare(service, &scope, &timed, &credential, item)),
+        )
+        .await;
+        for ((index, mut item), outcome) in chunk.into_iter().zip(prepared) {
+            match outcome {
+                Ok(r) => {
+                    item.digest = Some(r.digest());
+                    item.hash = Some(r.hash());
+                    signable.push((index, item));
+                    ready.push(r);
+                }
+                Err(issue::ItemError::Failed(f)) => failed.push((
+                    index,
+                    ItemState::Failed {
+                        reason: (service.words)(&f),
+                    },
+                )),
+                Err(issue::ItemError::Stop(e)) => return Err(e.into()),
             }
-            Err(issue::ItemError::Failed(f)) => failed.push((
-                index,
-                ItemState::Failed {
-                    reason: (service.words)(&f),
-                },
-            )),
-            Err(issue::ItemError::Stop(e)) => return Err(e.into()),
         }
     }
     Ok(Prepared {

@@ -3,19 +3,24 @@
 //!
 //! For each document: prepare again (deterministic) and check the digest
 //! that was authorized, embed the signature ([`super::finish`], B-T with a
-//! timestamp authority), store the signed PDF, record `signed` + `issued`
-//! with a leased replace ([`workflow::sign`]), write the verification record,
-//! publish, tell the citizen. Results are saved every [`PROGRESS_EVERY`]
-//! documents; [`repair`] finds what a request that died issued since.
+//! timestamp authority), store the signed PDF (these two concurrently for
+//! [`PROGRESS_EVERY`] documents at a time), record `signed` + `issued` with
+//! a leased replace ([`workflow::sign`]), write the verification record,
+//! publish. Then, for those documents at once: the tenant's inbox list, the
+//! citizens' messages queued in one write and delivered after the response,
+//! and the results saved; [`repair`] finds what a request that died issued
+//! since.
 
-use crate::dossiers::{notify_citizen, publish};
+use crate::dossiers::{messages_about, publish};
 use chrono::{DateTime, Utc};
 use ghiseu_core::signing::{Batch, Item, ItemState};
 use ghiseu_core::workflow::{self, WorkflowError};
 use ghiseu_core::{Actor, Attachment, Dossier, PublicStatus, Sha256Digest, Tenant};
 use ghiseu_platform::issued::{self, Issued};
+use ghiseu_platform::keys::STORE;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::notify::{self, Message};
 use ghiseu_platform::repo::{self, UpdateOutcome, Versioned};
 use ghiseu_platform::s3::S3Client;
 
@@ -147,6 +152,13 @@ impl<'a> Issuing<'a> {
 
     /// Embeds each signature, stores and issues each document on its own;
     /// the result of every item of `part`.
+    ///
+    /// [`PROGRESS_EVERY`] documents at a time: their signatures are embedded
+    /// and their signed PDFs stored concurrently (the round trips to the
+    /// object store, and to the timestamp authority, overlap), then each is
+    /// recorded on its dossier in turn; then the tenant's inbox list is
+    /// updated once, the citizens' messages queued in one write (delivered
+    /// once the response is out) and the results saved.
     pub(crate) async fn complete(
         &self,
         key: &str,
@@ -158,42 +170,59 @@ impl<'a> Issuing<'a> {
         // From here on documents may be issued before their results are saved.
         save(key, |b| b.parts_started += 1)?;
         let mut results = Vec::with_capacity(part.len());
-        // Issued dossiers whose inbox summaries are still to be updated: one
-        // leased replace of the tenant's open list per checkpoint, not per
-        // document.
-        let mut issued: Vec<Dossier> = Vec::new();
-        for (((index, item), signature), ready) in part.iter().zip(signatures).zip(ready) {
-            let state = match self.issue_one(item, signature, ready).await {
-                Ok((document, dossier)) => {
-                    issued.push(dossier);
-                    ItemState::Signed { document }
-                }
-                Err(ItemError::Failed(f)) => self.failed(f),
-                Err(ItemError::Stop(e)) => {
-                    repo::index_open_many(&self.scope, &issued)?;
-                    return Err(e.into());
-                }
-            };
-            results.push((*index, state));
-            if results.len() % PROGRESS_EVERY == 0 && results.len() < part.len() {
-                repo::index_open_many(&self.scope, &std::mem::take(&mut issued))?;
+        for (n, chunk) in part.chunks(PROGRESS_EVERY).enumerate() {
+            let first = n * PROGRESS_EVERY;
+            let mut storing = Vec::with_capacity(chunk.len());
+            for (i, (_, item)) in chunk.iter().enumerate() {
+                let signature = signatures.get(first + i).map_or(&[][..], Vec::as_slice);
+                storing.push(self.sign_and_store(item, signature, ready[first + i].take()));
+            }
+            let stored = futures::future::join_all(storing).await;
+            let mut issued: Vec<Dossier> = Vec::new();
+            let mut messages = Vec::new();
+            let mut stop = None;
+            for ((index, item), outcome) in chunk.iter().zip(stored) {
+                let outcome = match outcome {
+                    Ok(signed) => self.record(item, signed).await,
+                    Err(e) => Err(e),
+                };
+                let state = match outcome {
+                    Ok(done) => {
+                        messages.push((item.dossier.to_string(), done.messages));
+                        issued.push(done.dossier);
+                        ItemState::Signed {
+                            document: done.document,
+                        }
+                    }
+                    Err(ItemError::Failed(f)) => self.failed(f),
+                    Err(ItemError::Stop(e)) => {
+                        stop = Some(e);
+                        break;
+                    }
+                };
+                results.push((*index, state));
+            }
+            repo::index_open_many(&self.scope, &issued)?;
+            self.queue(messages);
+            if let Some(e) = stop {
+                return Err(e.into());
+            }
+            if results.len() < part.len() {
                 save(key, |b| b.record(&results))?;
             }
         }
-        repo::index_open_many(&self.scope, &issued)?;
         Ok(results)
     }
 
-    /// Signs, stores and issues one document (`ready`: as prepared by this
-    /// request; `None`: prepared again, and it must be the one authorized);
-    /// its signed PDF's digest and the dossier as written (the caller updates
-    /// the inbox index for many at once).
-    async fn issue_one(
+    /// One document's signature embedded (`ready`: as prepared by this
+    /// request; `None`: prepared again, and it must be the one authorized)
+    /// and the signed PDF stored.
+    async fn sign_and_store(
         &self,
         item: &Item,
         signature: &[u8],
         ready: Option<Ready>,
-    ) -> Result<(ghiseu_core::Sha256Digest, Dossier), ItemError> {
+    ) -> Result<Stored, ItemError> {
         let changed = || ItemError::Failed(Failure::Workflow(WorkflowError::ResponseChanged));
         let ready = match ready {
             Some(r) => r,
@@ -213,11 +242,10 @@ impl<'a> Issuing<'a> {
         }
         let Ready {
             current,
-            response: r,
+            response,
             to_sign,
             starts_with_response,
         } = ready;
-        let response = r.sha256;
         let (signed_pdf, timestamp) = super::pipeline::finish_timed(
             to_sign,
             signature,
@@ -231,7 +259,7 @@ impl<'a> Issuing<'a> {
                 FinishError::Signature(e) => Failure::Signature(e.to_string()),
             })
         })?;
-        let stem = r
+        let stem = response
             .original_name
             .as_str()
             .trim_end_matches(".pdf")
@@ -244,7 +272,29 @@ impl<'a> Issuing<'a> {
             signed_pdf,
         )
         .await?;
-        let mut current = current;
+        Ok(Stored {
+            current,
+            response: response.sha256,
+            starts_with_response,
+            attachment,
+            timestamp,
+        })
+    }
+
+    /// Records `signed` + `issued` on the dossier of a stored document with a
+    /// leased replace (deciding again when someone acted on the dossier
+    /// meanwhile), then its verification record and public tracking; the
+    /// document's digest, the dossier as written (the caller updates the
+    /// inbox index for many at once) and the citizen's messages (queued by
+    /// the caller for many at once).
+    async fn record(&self, item: &Item, stored: Stored) -> Result<Recorded, ItemError> {
+        let Stored {
+            mut current,
+            response,
+            starts_with_response,
+            attachment,
+            timestamp,
+        } = stored;
         for _ in 0..ATTEMPTS {
             let events = workflow::sign(
                 &current.dossier,
@@ -262,9 +312,21 @@ impl<'a> Issuing<'a> {
             match repo::update_dossier(&self.scope, &current, &next)? {
                 UpdateOutcome::Updated => {
                     let signed_at = timestamp.unwrap_or(self.batch.signing_time);
-                    self.issued(item, &attachment.sha256, signed_at, &current.dossier, &next)
+                    self.issued(item, &attachment.sha256, signed_at, &next)
                         .await?;
-                    return Ok((attachment.sha256, next));
+                    let before = PublicStatus::from(current.dossier.status());
+                    let messages = match &self.service.out.notify {
+                        Some(_) => {
+                            messages_about(self.service.store, self.tenant, &next, Some(before))
+                                .await
+                        }
+                        None => Vec::new(),
+                    };
+                    return Ok(Recorded {
+                        document: attachment.sha256,
+                        dossier: next,
+                        messages,
+                    });
                 }
                 UpdateOutcome::Conflict => {
                     // Someone acted on the dossier meanwhile: decide again on
@@ -280,16 +342,16 @@ impl<'a> Issuing<'a> {
     }
 
     /// After a document's `signed` + `issued` are recorded: its verification
-    /// record, the public tracking, the citizen's notification.
+    /// record and the public tracking.
     async fn issued(
         &self,
         item: &Item,
         document: &ghiseu_core::Sha256Digest,
         signed_at: DateTime<Utc>,
-        before: &Dossier,
         next: &Dossier,
     ) -> crate::Result<()> {
         issued::put(
+            self.service.store,
             &item.verify,
             &Issued {
                 tenant: self.actor.tenant.to_string(),
@@ -300,20 +362,60 @@ impl<'a> Issuing<'a> {
                 signer: self.batch.signer_name.clone(),
                 signed_at,
             },
-        )?;
-        publish(self.service.store, self.tenant, next).await?;
-        let status = PublicStatus::from(before.status());
-        notify_citizen(
-            self.service.store,
-            self.service.out.notify.as_ref(),
-            self.tenant,
-            next,
-            Some(status),
-            self.now,
         )
-        .await;
-        Ok(())
+        .await?;
+        publish(self.service.store, self.tenant, next).await
     }
+
+    /// Queues the citizens' `messages` (by dossier) in one write and delivers
+    /// them once the response is out; what cannot be queued is logged (the
+    /// documents are issued whatever happens to their news), what cannot be
+    /// delivered then stays queued for the dispatcher.
+    fn queue(&self, messages: Vec<(String, Vec<Message>)>) {
+        let Some(gateway) = self.service.out.notify.clone() else {
+            return;
+        };
+        if messages.iter().all(|(_, m)| m.is_empty()) {
+            return;
+        }
+        let now = self.now;
+        match notify::enqueue_owned(self.tenant.slug.as_str(), messages, now) {
+            Ok(ids) => ghiseu_platform::http::after_response(async move {
+                let delivered = match Store::open(STORE).await {
+                    Ok(store) => crate::notify::deliver(&store, &gateway, &ids, now).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = delivered {
+                    eprintln!("notify: signed documents: {e}");
+                }
+            }),
+            Err(e) => eprintln!("notify: signed documents: {e}"),
+        }
+    }
+}
+
+/// A document whose signed PDF is stored, to be recorded on its dossier.
+struct Stored {
+    /// The dossier as read when the document was prepared.
+    current: Versioned,
+    /// The response that was signed.
+    response: Sha256Digest,
+    /// Whether the signed PDF is an incremental update of the response.
+    starts_with_response: bool,
+    /// The signed PDF as stored.
+    attachment: Attachment,
+    /// The signature timestamp's time, when there is one.
+    timestamp: Option<DateTime<Utc>>,
+}
+
+/// A document recorded on its dossier.
+struct Recorded {
+    /// The signed PDF's digest.
+    document: Sha256Digest,
+    /// The dossier as written.
+    dossier: Dossier,
+    /// The citizen's messages about it (none when notifications are off).
+    messages: Vec<Message>,
 }
 
 /// Marks signed the pending items whose document was issued all the same.
