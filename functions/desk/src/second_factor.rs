@@ -161,24 +161,32 @@ pub async fn code(
     let holder = step.holder();
     let now = now();
     let refused = match app::check(&holder, &enrolment, field(&form, "code").unwrap_or(""), now)? {
-        Checked::Accepted => {
-            sf::end_pending(store, &p.id).await?;
-            let mut r = redirect("/desk");
-            removed_pending(&mut r);
-            return open_session(
-                store,
-                official.tenant.as_str(),
-                official.username.as_str(),
-                now,
-                r,
-            )
-            .await;
-        }
+        Checked::Accepted => return signed_in(store, &step, redirect("/desk"), now).await,
         Checked::Wrong => Refusal::Wrong,
         Checked::TooMany => Refusal::TooMany,
     };
     let html = pages::ask_code(lang(query, headers), &step.csrf, Some(refused));
     Ok(secure_html(status_of(refused), html))
+}
+
+/// The pending sign-in of `step` ends and the official's session starts,
+/// with `response` (which forgets the pending sign-in's cookie).
+async fn signed_in(
+    store: &Store,
+    step: &Step,
+    mut response: Response,
+    now: DateTime<Utc>,
+) -> Result<Response, DeskError> {
+    sf::end_pending(store, &step.pending.id).await?;
+    removed_pending(&mut response);
+    open_session(
+        store,
+        step.official.tenant.as_str(),
+        step.official.username.as_str(),
+        now,
+        response,
+    )
+    .await
 }
 
 /// A fresh secret and its QR code for `official` of the institution `issuer`.
@@ -243,17 +251,8 @@ pub async fn enrol(
     let lang = lang(query, headers);
     let refused = match app::enable(&holder, secret, field(&form, "code").unwrap_or(""), now)? {
         Enabled::Done(codes) => {
-            sf::end_pending(store, &p.id).await?;
-            let mut r = secure_html(StatusCode::OK, pages::recovery_codes(lang, None, &codes));
-            removed_pending(&mut r);
-            return open_session(
-                store,
-                official.tenant.as_str(),
-                official.username.as_str(),
-                now,
-                r,
-            )
-            .await;
+            let page = secure_html(StatusCode::OK, pages::recovery_codes(lang, None, &codes));
+            return signed_in(store, &step, page, now).await;
         }
         Enabled::AlreadyEnabled => {
             // Enabled meanwhile (another tab): sign in again, with a code.
