@@ -116,6 +116,7 @@ fn desk_manifest() -> PathBuf {
              [component.static]\nsource = {static_assets:?}\n\
              files = [{{ source = {static_dir:?}, destination = \"/static\" }}]\n\
              [[trigger.http]]\nroute = \"/api/v1/stats/...\"\ncomponent = \"opendata\"\n\
+             [[trigger.http]]\nroute = \"/open311/...\"\ncomponent = \"opendata\"\n\
              [component.opendata]\nsource = {opendata:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.probe]\nsource = {probe:?}\nkey_value_stores = [\"default\"]\n\
              [component.desk]\nsource = {desk:?}\nkey_value_stores = [\"default\"]\n\

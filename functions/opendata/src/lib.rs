@@ -9,6 +9,8 @@
 //! - `GET /api/v1/stats/{slug}.csv?year=`: the same as CSV (one row per month,
 //!   then the total).
 //!
+//! - `/open311/v2/...`: Open311 GeoReport v2, read-only ([`open311`]).
+//!
 //! The year defaults to the current one; a year before 2000 or after the
 //! current one is a 400, an unknown or inactive institution a 404. Figures
 //! come from `ghiseu_core::stats` over the facts of every dossier registered
@@ -16,6 +18,8 @@
 //! computed year is kept for [`CACHE_SECONDS`] in the `ephemeral` store, so a
 //! popular page does not reread the year's dossiers on every view; requests
 //! are rate-limited per client.
+
+mod open311;
 
 use chrono::{DateTime, Datelike, Utc};
 use ghiseu_core::calendar::local_date;
@@ -156,13 +160,16 @@ async fn handle(request: Request) -> Response {
     let query = request.uri().query().unwrap_or_default().to_owned();
     let headers = request.headers().clone();
     let lang = web::language(&query, &headers, None);
-    let Some((format, raw)) = route(&path) else {
-        return web::problem(StatusCode::NOT_FOUND, "No such statistics.");
-    };
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return web::method_not_allowed("GET, HEAD");
     }
     let now = ghiseu_platform::config::now();
+    if open311::is_open311(&path) {
+        return open311::handle(&path, &query, &headers, now).await;
+    }
+    let Some((format, raw)) = route(&path) else {
+        return web::problem(StatusCode::NOT_FOUND, "No such statistics.");
+    };
     let this_year = local_date(now).year();
     let year = match web::query_param(&query, "year") {
         None => this_year,
@@ -247,18 +254,8 @@ fn fresh(computed_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 
 /// Open data headers on a successful answer: cacheable as long as the
 /// computed year is kept, readable from any origin.
-fn with_cache(mut r: Response) -> Response {
-    if r.status() == StatusCode::OK {
-        r.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        );
-        r.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-    }
-    r
+fn with_cache(r: Response) -> Response {
+    web::open_data(r, CACHE_CONTROL)
 }
 
 const CSV_HEADER: &str = "period,submitted,online,paper,resolved,rejected,closed_otherwise,open,on_time,overdue,median_days";

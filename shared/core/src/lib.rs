@@ -58,6 +58,7 @@ pub mod inbox;
 pub mod lang;
 pub mod notice;
 pub mod official;
+pub mod open311;
 pub mod payment;
 pub mod permissions;
 pub mod public_view;

@@ -279,6 +279,23 @@ pub fn empty(status: StatusCode) -> Response {
     response
 }
 
+/// Open data's headers on a successful answer `r`: cacheable by browsers and
+/// proxies as `cache_control` says, readable from any origin.
+#[must_use]
+pub fn open_data(mut r: Response, cache_control: &'static str) -> Response {
+    if r.status() == StatusCode::OK {
+        r.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static(cache_control),
+        );
+        r.headers_mut().insert(
+            http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            http::HeaderValue::from_static("*"),
+        );
+    }
+    r
+}
+
 /// A `application/json` response of `value`.
 ///
 /// Serialising plain DTOs cannot fail; if it ever does, the answer is a 500

@@ -48,6 +48,7 @@ mod signing;
 mod signing_page;
 mod signing_queue;
 mod signing_recovery;
+mod open311;
 mod stats;
 mod throttles;
 mod tracking;

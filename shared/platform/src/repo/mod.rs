@@ -51,8 +51,9 @@ pub use officials::{
 };
 pub use quotas::{put_submission_quota, submission_quota};
 pub use registry::{
-    BLOCK, YearFacts, annulment, has_dossier, next_sequence, numbers_without_dossier,
-    put_annulment, put_index_entry, recent_registrations, registrations_taken, year_facts,
+    BLOCK, YearFacts, annulment, dossiers_between, has_dossier, next_sequence,
+    numbers_without_dossier, put_annulment, put_index_entry, recent_registrations,
+    registrations_taken, year_facts,
 };
 pub use tenants::{
     CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_slugs, tenants,

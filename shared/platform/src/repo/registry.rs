@@ -149,6 +149,63 @@ pub async fn year_facts(store: &Store, scope: &TenantScope, year: u16) -> Result
     Ok(out)
 }
 
+/// How late a number's registration may be recorded against a newer
+/// number's: numbers are taken in time order, but two registrations at once
+/// record their times a moment apart, in either order.
+const REGISTRATION_SKEW: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The tenant's dossiers registered from `start` to `end` (both included),
+/// newest first, at most `limit`: read from the newest number of `end`'s
+/// year down, [`FACTS_BATCH`] at a time, until the registrations are older
+/// than `start` (numbers are taken in time order), so a recent window reads
+/// only its own dossiers and the newer ones.
+pub async fn dossiers_between(
+    store: &Store,
+    scope: &TenantScope,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    limit: usize,
+) -> Result<Vec<Dossier>> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let first_year = u16::try_from(start.year()).unwrap_or(0);
+    let last_year = u16::try_from(end.year()).unwrap_or(0);
+    for year in (first_year..=last_year).rev() {
+        let last = registrations_taken(store, scope, year).await?;
+        let seqs: Vec<u32> = (1..=last).rev().collect();
+        for chunk in seqs.chunks(FACTS_BATCH) {
+            let index: Vec<String> = chunk
+                .iter()
+                .map(|&seq| scope.index_entry(year, seq))
+                .collect();
+            let keys: Vec<String> = kv::get_many(STORE, &index)?
+                .into_iter()
+                .filter_map(|(_, v)| DossierId::parse(std::str::from_utf8(&v?).ok()?).ok())
+                .map(|id| scope.dossier(&id))
+                .collect();
+            let mut older = false;
+            for (key, bytes) in kv::get_many(STORE, &keys)? {
+                let Some(bytes) = bytes else { continue };
+                let stored: StoredDossier =
+                    serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+                let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
+                let at = dossier.registered_at();
+                older |= at < start - REGISTRATION_SKEW;
+                if at >= start && at <= end {
+                    out.push(dossier);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+            if older {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// How many numbers [`numbers_without_dossier`] reads as one block.
 pub const BLOCK: u32 = 500;
 
