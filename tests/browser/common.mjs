@@ -156,3 +156,29 @@ export async function codeSentBy(base, phone, action) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/// A full-page screenshot of `page` at `width` CSS pixels (a phone's 320 by
+/// default) saved as `file`; the viewport is restored afterwards.
+export async function shotAtWidth(page, file, width = 320) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width, height: size.height });
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
+/// GET `url` from Node with the browser's session cookies of `page`: the bytes
+/// of a file the browser showed (Chromium's PDF viewer keeps them from
+/// `response.body()`). Chromium sends its Secure cookies to 127.0.0.1, a secure
+/// context, but `context.cookies(url)` of an http URL and Playwright's own
+/// request context leave them out, so they are matched by host and path here.
+export async function fetchWithSession(page, url) {
+  const { hostname, pathname } = new URL(url);
+  const cookie = (await page.context().cookies())
+    .filter((c) => c.domain.replace(/^\./, '') === hostname && pathname.startsWith(c.path))
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
+  return fetch(url, { headers: { cookie }, redirect: 'manual' });
+}

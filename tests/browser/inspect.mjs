@@ -133,8 +133,10 @@ export async function languageProblems(page, lang) {
 /// The checker of one journey: `watch(page)` records the page's subresources
 /// that fail (a stylesheet, a script, an image); `inspect(page, name)` checks the
 /// page as it stands (and, given `lang`, that it is all in that language) and
-/// saves `{nn}-{name}.png` into `dir`; `problems` lists what failed.
-export function inspector(dir, log, { lang } = {}) {
+/// saves `{nn}-{name}.png` into `dir`; `problems` lists what failed. Given
+/// `forbidden` (raw codes: a document type's `certificat-urbanism`), none may
+/// show in the page's visible text.
+export function inspector(dir, log, { lang, forbidden = [] } = {}) {
   const problems = [];
   const screenshots = [];
   let failed = [];
@@ -171,6 +173,12 @@ export function inspector(dir, log, { lang } = {}) {
         if (wrong.length > 0) {
           problems.push(`${label} (${where}): not all in "${lang}"\n${wrong.map((w) => `      ${w}`).join('\n')}`);
         }
+      }
+      if (forbidden.length > 0) {
+        const text = await page.evaluate(() => document.body.innerText);
+        const word = (f) => new RegExp(`(?<![\\p{L}\\p{N}_-])${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_-])`, 'u');
+        const shown = forbidden.filter((f) => word(f).test(text));
+        if (shown.length > 0) problems.push(`${label} (${where}): shows the raw code(s) ${shown.join(', ')}`);
       }
       const violations = await axeViolations(page);
       if (violations.length > 0) {

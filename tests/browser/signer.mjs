@@ -1,26 +1,34 @@
 // The signer's batch (issue 6) in headless Chromium, through the real desk UI:
 // the signer signs in, opens "De semnat", selects every waiting document,
 // starts the batch, checks that each document is listed with its SHA-256,
+// opens the batch's first and last documents from the batch page before any
+// code ("sign what you see": a PDF with the SHA-256 shown),
 // types the one code the sandbox provider "sent" by SMS, and sees every
 // document signed and issued; one document's verification link opens the
-// public page, which says the signature is valid.
+// public page, which says the signature is valid. Every desk page on the way
+// is inspected (inspect.mjs: axe-core, reflow at 320 px, Romanian only, no raw
+// code) and saved at 1280 and 320 px into ARTIFACTS_DIR/pages/.
 //
 //   node signer.mjs BASE_URL ARTIFACTS_DIR CONFIG_JSON
 //
 // CONFIG_JSON (written by `tests/tests/api/browser_signer.rs`):
 //
 //   { "institution": "alfa", "signer": {"username": "...", "password": "...", "name": "..."},
-//     "phone": "+40700000101", "registration_numbers": ["ALF-2025-000001", ...] }
+//     "phone": "+40700000101", "registration_numbers": ["ALF-2025-000001", ...],
+//     "raw_codes": ["certificat-urbanism", ...] }
 //
 // On success the last line is `RESULT {json}` (batch id, the registration
 // numbers and verification tokens as the page showed them, screenshots); on
 // failure the page is saved as `failure.png` and the exit code is 1.
 
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   JourneyError,
   check,
   deskSignIn,
+  fetchWithSession,
   launch,
   latestCode,
   noAlert,
@@ -28,8 +36,10 @@ import {
   pathOf,
   screenshotter,
   scriptArgs,
+  shotAtWidth,
   submit,
 } from './common.mjs';
+import { inspector } from './inspect.mjs';
 
 const STEP_TIMEOUT_MS = 20_000;
 /// Signing, issuing and publishing every document happens in the code's POST.
@@ -45,6 +55,43 @@ const documents = (n) =>
 const started = Date.now();
 const log = (msg) => console.log(`[signer +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 const { files, shot } = screenshotter(artifacts, log);
+// Every desk page on the way: axe-core, reflow at 320 px, all in Romanian and
+// no raw code (a document type's code instead of its title); into pages/.
+const { inspect: checkPage, problems, watch } = inspector(path.join(artifacts, 'pages'), log, {
+  lang: 'ro',
+  forbidden: config.raw_codes ?? [],
+});
+await mkdir(path.join(artifacts, 'pages'), { recursive: true });
+/// Inspects `page`, then saves it as a phone shows it too (`pages/{name}-320.png`).
+async function inspect(page, name) {
+  await checkPage(page, name);
+  await shotAtWidth(page, path.join(artifacts, 'pages', `${name}-320.png`));
+}
+
+/// "Sign what you see": opens the batch's `n`th document from its link on the
+/// batch page, as the president would (a new tab), and checks that it is the
+/// PDF to be signed: the tab's response is application/pdf, and its bytes
+/// (fetched again with the browser's session) start with %PDF and hash to the SHA-256 the
+/// batch page shows for it.
+async function openDocument(page, batch, n, sha256) {
+  const href = `/desk/sign/batches/${batch}/documents/${n}`;
+  const link = page.locator(`#items a[href="${href}"]`);
+  check((await link.count()) === 1, `the batch page has no link to its document ${n} (${href})`);
+  const shown = page.context().waitForEvent('response', (r) => new URL(r.url()).pathname === href);
+  const [tab] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+  const r = await shown;
+  check(r.status() === 200, `opening document ${n} answered ${r.status()}`);
+  const type = r.headers()['content-type'];
+  check(type === 'application/pdf', `document ${n} opened as ${type}, not application/pdf`);
+  await tab.close();
+  const again = await fetchWithSession(page, new URL(href, base).href);
+  check(again.ok, `GET ${href} with the browser's session answered ${again.status}`);
+  const bytes = Buffer.from(await again.arrayBuffer());
+  check(bytes.subarray(0, 5).toString('latin1') === '%PDF-', `document ${n} does not start with %PDF-`);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  check(digest === sha256, `document ${n} hashes to ${digest}, the batch page shows ${sha256}`);
+  log(`document ${n} of the batch opened: a PDF of ${bytes.length} bytes, its SHA-256 as shown`);
+}
 
 /// The batch table's rows as text: number, document, SHA-256, result.
 async function batchRows(page) {
@@ -63,11 +110,13 @@ try {
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ro-RO' });
   desk.setDefaultTimeout(STEP_TIMEOUT_MS);
   page = await desk.newPage();
+  watch(page);
 
   // 1. Sign in and open "De semnat" from the menu.
   await deskSignIn(page, base, config.institution, config.signer);
   log(`signer ${config.signer.username} signed in`);
   await shot(page, '01-signer-inbox');
+  await inspect(page, 'inbox');
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
     page.getByRole('navigation').getByRole('link', { name: 'De semnat', exact: true }).click(),
@@ -89,6 +138,7 @@ try {
     );
   }
   await shot(page, '02-queue');
+  await inspect(page, 'queue');
 
   // 2. Select all: a plain link (the page needs no JavaScript for it).
   await Promise.all([
@@ -128,10 +178,15 @@ try {
     (await progress.innerText()) === `0 semnate, 0 eșuate, ${count} de semnat.`,
     `the progress line says "${await progress.innerText()}"`,
   );
+  // Before any code: the first and the last document open from the batch page.
+  await openDocument(page, batch, 1, hashes[0]);
+  await openDocument(page, batch, count, hashes[count - 1]);
+  check(pathOf(page) === `/desk/sign/batches/${batch}`, `opening the documents left the batch page (${page.url()})`);
   // The phone received exactly one code for the whole batch.
   const sms = await outbox(base, config.phone);
   check(sms.length === 1, `the signer's phone received ${sms.length} messages, expected one code`);
   await shot(page, '04-batch');
+  await inspect(page, 'batch');
   // The same page on a phone: the SHA-256 wraps instead of widening the page.
   await page.setViewportSize({ width: 360, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -178,11 +233,13 @@ try {
     h.replace(/^\/verify\//, ''),
   );
   await shot(page, '06-signed');
+  await inspect(page, 'batch-signed');
 
   // Nothing waits any more.
   await page.goto(`${base}/desk/sign`);
   const empty = await page.getByRole('main').innerText();
   check(empty.includes('Nu aveți documente de semnat.'), `the queue after signing:\n${empty}`);
+  await inspect(page, 'queue-empty');
 
   // 6. The public verification page of one document.
   await page.goBack();
@@ -195,6 +252,31 @@ try {
   }
   await shot(page, '07-verification');
   log(`the verification page of ${numbers[0]} says the signature is valid`);
+
+  // The president's account page, from the desk's navigation.
+  await page.goto(`${base}/desk`);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.getByRole('navigation').getByRole('link', { name: 'Contul meu', exact: true }).click(),
+  ]);
+  check(pathOf(page) === '/desk/account', `"Contul meu" opened ${page.url()}, not /desk/account`);
+  await inspect(page, 'account');
+  // Its QR code (to enrol an authenticator app) stays inside its box on a
+  // phone: nothing after it is drawn over.
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: size.height });
+  const qrOverlap = await page.evaluate(() => {
+    const box = document.querySelector('main div.qr');
+    const svg = box?.querySelector('svg');
+    const next = box?.nextElementSibling;
+    return svg && next ? svg.getBoundingClientRect().bottom - next.getBoundingClientRect().top : null;
+  });
+  await page.setViewportSize(size);
+  check(qrOverlap !== null, 'the account page shows no QR code to enrol an authenticator');
+  check(qrOverlap <= 0, `at 320 px the account page's QR code covers ${qrOverlap} px of the text after it`);
+  if (problems.length > 0) {
+    throw new JourneyError(`${problems.length} desk page check(s) failed:\n${problems.join('\n')}`);
+  }
 
   console.log(`RESULT ${JSON.stringify({ batch, numbers, verify, polls, screenshots: files })}`);
 } catch (e) {

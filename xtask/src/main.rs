@@ -325,9 +325,12 @@ fn ensure_command(command: &str, package: &str) -> Result<()> {
 }
 
 /// The cerere tests (`shared/cerere/tests`) read the PDF back with poppler's
-/// `pdftotext`, `pdffonts` and `pdfinfo`.
+/// `pdftotext`, `pdffonts` and `pdfinfo`; the browser journey
+/// (`tests/browser/journey.mjs`) also renders the receipt with `pdftoppm` and
+/// decodes its QR code with zbar's `zbarimg`.
 fn ensure_poppler() -> Result<()> {
-    ensure_command("pdftotext", "poppler-utils")
+    ensure_command("pdftotext", "poppler-utils")?;
+    ensure_command("zbarimg", "zbar-tools")
 }
 
 /// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
@@ -842,7 +845,7 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("redis-server", ensure_redis)?;
         steps.step("nginx and iproute2 (the cluster)", ensure_cluster_tools)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
-        steps.step("poppler-utils", ensure_poppler)?;
+        steps.step("poppler-utils and zbar-tools", ensure_poppler)?;
         let logs = target_dir().join("test-logs");
         let _ = std::fs::remove_dir_all(&logs);
         steps.step("cargo test (unit and integration, release)", || {

@@ -1,15 +1,22 @@
-//! The paper-dossier journey in a real browser (issue 4): headless Chromium, driven by
-//! playwright-core (`tests/browser/journey.mjs`), signs in to the desk as a registrar
-//! and registers a scanned paper, as an official of its first department and forwards
-//! it, as the head of the receiving department and resolves it, then opens the QR link
-//! on a 360×740 phone viewport and checks that the tracking page shows every step.
-//! Full-page screenshots land in `<target dir>/browser-artifacts/<test name>/`.
+//! The paper-dossier journey in a real browser (issues 4 and 19): headless Chromium,
+//! driven by playwright-core (`tests/browser/journey.mjs`), signs in to the desk as a
+//! registrar and registers a scanned paper through the two-step intake (with the
+//! petitioner's name, phone, language and page count), checks the receipt page's
+//! print button and reads both receipt PDFs (A6 and A4 page sizes, their text, their
+//! QR code decoded back to the short tracking URL); as an official of its first
+//! department forwards it; as the head of the receiving department is offered the
+//! expected step first, the rest behind a disclosure and a rejection held until
+//! confirmed, and resolves it; then opens the QR link on a 360×740 phone viewport
+//! and checks that the tracking page shows every step. Every desk page on the way
+//! passes axe-core (WCAG 2.1 AA), reflows at 320 px and shows neither English nor a
+//! raw code. Screenshots land in `<target dir>/browser-artifacts/<test name>/`.
 //!
 //! Independently of the browser, the test then reads `GET /api/v1/track/{token}` and
 //! checks the route, so a page that looks right cannot hide a broken backend.
 //!
-//! Needs `node`, `/usr/bin/chromium` and `tests/browser/node_modules`; `cargo xtask
-//! test` installs them. Without them the test fails, it never skips.
+//! Needs `node`, `/usr/bin/chromium`, `tests/browser/node_modules`, poppler-utils
+//! and zbar-tools; `cargo xtask test` installs them. Without them the test fails,
+//! it never skips.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -24,11 +31,17 @@ const JOURNEY_TIMEOUT: Duration = Duration::from_secs(240);
 const CHROMIUM: &str = "/usr/bin/chromium";
 const FORWARD_NOTE: &str = "Avizul Direcției Juridice este necesar";
 const RESOLVE_NOTE: &str = "Certificat emis";
+/// Who brought the paper, as the registrar types it: a Hungarian speaker (so
+/// the receipt PDFs are in Hungarian) and an unusual page count (so finding it
+/// in the PDF's text means something).
+const PETITIONER_NAME: &str = "Kovács Ilona-Mărioara";
+const PETITIONER_PAGES: u32 = 37;
 
 /// Who does what, picked from the demo seed.
 struct Plan {
     tenant: Value,
     document_type: String,
+    document_type_title: String,
     registrar: Value,
     official: Value,
     head: Value,
@@ -71,6 +84,7 @@ fn plan(seed: &Value) -> Plan {
                 return Plan {
                     tenant: tenant.clone(),
                     document_type: doc_type["code"].as_str().unwrap().to_owned(),
+                    document_type_title: doc_type["titles"]["ro"].as_str().unwrap().to_owned(),
                     registrar: registrar.clone(),
                     official: official.clone(),
                     head: head.clone(),
@@ -102,6 +116,24 @@ impl Plan {
         json!({"username": o["username"], "password": o["password"]})
     }
 
+    /// What a Romanian official must never read on a desk page: the tenant's
+    /// document type codes and hyphenated department codes (the other ones are
+    /// plain words, `juridic`), and the English "(paper)".
+    fn raw_codes(&self) -> Vec<String> {
+        let codes = |list: &str| -> Vec<String> {
+            self.tenant[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["code"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let mut raw = codes("document_types");
+        raw.extend(codes("departments").into_iter().filter(|c| c.contains('-')));
+        raw.push("(paper)".to_owned());
+        raw
+    }
+
     /// The script's configuration; the expected step labels are the domain's own.
     fn config(&self) -> Value {
         let label = |code| event_label(code, Lang::Ro).expect("a known event code");
@@ -111,6 +143,15 @@ impl Plan {
             "institution": self.tenant["slug"],
             "registration_prefix": self.tenant["registration_prefix"],
             "document_type": self.document_type,
+            "document_type_title": self.document_type_title,
+            "petitioner": {
+                "name": PETITIONER_NAME, "phone": "0740 123 456", "lang": "hu",
+                "pages": PETITIONER_PAGES,
+            },
+            // Forwarded, the dossier waits in the new department for an
+            // official: the head's expected step is to assign it.
+            "head_primary": {"action": "assign", "button": "Repartizează"},
+            "raw_codes": self.raw_codes(),
             "registrar": Self::login(&self.registrar),
             "official": Self::login(&self.official),
             "head": Self::login(&self.head),
@@ -144,6 +185,28 @@ pub(crate) fn require_toolchain(browser_dir: &Path) {
             browser_dir.join("node_modules").join(package).is_dir(),
             "{} is missing: {hint}",
             browser_dir.join("node_modules").join(package).display()
+        );
+    }
+}
+
+/// Fails (never skips) when a command the journey reads the receipt PDFs
+/// with is missing.
+fn require_pdf_tools() {
+    for (command, package) in [
+        ("pdfinfo", "poppler-utils"),
+        ("pdftotext", "poppler-utils"),
+        ("pdftoppm", "poppler-utils"),
+        ("zbarimg", "zbar-tools"),
+    ] {
+        let found = std::process::Command::new(command)
+            .arg("-v")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        assert!(
+            found,
+            "`{command}` is not on PATH: `cargo xtask test` installs it (apt-get install {package})"
         );
     }
 }
@@ -229,6 +292,22 @@ pub(crate) async fn run_script(
     result
 }
 
+/// Fails unless the script inspected (axe-core, reflow at 320 px, language)
+/// each of `pages`: `inspect.mjs` saves `pages/{nn}-{name}.png` for each.
+pub(crate) fn assert_inspected(artifacts: &Path, pages: &[&str]) {
+    let saved: Vec<String> = std::fs::read_dir(artifacts.join("pages"))
+        .expect("the inspected pages' folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for page in pages {
+        assert!(
+            saved.iter().any(|f| f.ends_with(&format!("-{page}.png"))),
+            "the {page} page was not inspected: {saved:?}"
+        );
+    }
+}
+
 /// Loads the demo seed, `infra/seed/demo.json`, into `app`; returns it and the
 /// platform's answer (the logins, the demo dossiers with their tracking links).
 pub(crate) async fn seed_demo(app: &TestApp) -> (Value, Value) {
@@ -247,6 +326,7 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
     let test = "a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone";
     let browser_dir = workspace_root().join("tests/browser");
     require_toolchain(&browser_dir);
+    require_pdf_tools();
     let artifacts = artifacts_dir(test);
     println!("browser artifacts: {}", artifacts.display());
 
@@ -258,6 +338,27 @@ async fn a_paper_dossier_is_registered_forwarded_resolved_and_tracked_on_a_phone
 
     let result = run_script(&app, "journey.mjs", &artifacts, &config, JOURNEY_TIMEOUT).await;
     assert!(artifacts.join("06-tracking-360x740.png").is_file());
+    assert_inspected(
+        &artifacts,
+        &[
+            "inbox",
+            "intake-type",
+            "intake-form",
+            "receipt",
+            "account",
+            "dossier-official",
+            "dossier-head",
+        ],
+    );
+    // The receipts the script downloaded and read (page size, text, QR code).
+    for file in [
+        "receipt-a6.pdf",
+        "receipt-a4.pdf",
+        "receipt-a6.png",
+        "receipt-a4.png",
+    ] {
+        assert!(artifacts.join(file).is_file(), "{file} missing");
+    }
 
     // The backend, without the browser: the public JSON has the same route.
     let token = result["token"].as_str().expect("token");

@@ -3,6 +3,9 @@
 //! signer, selects the 25 documents waiting for signature, checks each is
 //! listed with its SHA-256, types the one code from the sandbox outbox and
 //! sees 25 documents signed and issued, then opens one verification link.
+//! Before typing the code it opens the batch's first and last documents from
+//! the batch page ("sign what you see"): each a PDF with the SHA-256 shown.
+//! Every desk page on the way passes axe-core and reflows at 320 px.
 //! Screenshots land in `<target dir>/browser-artifacts/<test name>/`.
 //!
 //! Independently of the browser, the test then reads every dossier's public
@@ -14,7 +17,7 @@ use std::time::Duration;
 use ghiseu_tests::{App, Backend, workspace_root};
 use serde_json::{Value, json};
 
-use crate::browser::{artifacts_dir, require_toolchain, run_script};
+use crate::browser::{artifacts_dir, assert_inspected, require_toolchain, run_script};
 use crate::signing::{SIGNER_PHONE, csc_calls, enroll, tenant};
 
 const DOCUMENTS: usize = 25;
@@ -70,12 +73,26 @@ async fn the_signer_signs_25_documents_in_a_browser_with_one_code() {
         "signer": {"username": "semn", "password": "parola-semn", "name": "Silviu Semnatar"},
         "phone": SIGNER_PHONE,
         "registration_numbers": numbers,
+        // What the president must read as titles, never as codes.
+        "raw_codes": ["certificat-urbanism", "(paper)"],
     });
 
     // Act: the signer, in the browser.
     let result = run_script(&app, "signer.mjs", &artifacts, &config, SIGNER_TIMEOUT).await;
     assert!(artifacts.join("05-batch-360x740.png").is_file());
     assert!(artifacts.join("07-verification.png").is_file());
+    // Every desk page the president saw was inspected (axe-core, reflow at 320 px).
+    assert_inspected(
+        &artifacts,
+        &[
+            "inbox",
+            "queue",
+            "batch",
+            "batch-signed",
+            "queue-empty",
+            "account",
+        ],
+    );
 
     // Assert, without the browser: every dossier is resolved, signed then issued.
     for d in dossiers {

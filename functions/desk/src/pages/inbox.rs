@@ -95,18 +95,19 @@ pub fn inbox(
             }
             @if !unused.is_empty() { (without_dossier(signed, unused)) }
             p { (rows.len()) " dosare" }
-            table {
+            // Stacked on a phone (static/ghiseu.css): each cell under its label.
+            table.stack {
                 thead { tr { th { "Nr. înregistrare" } th { "Tip" } th { "Stare" } th { "Departament" } th { "Funcționar" } th { "Termen" } } }
                 tbody {
                     @for s in rows {
                         @let left = ghiseu_core::deadline::days_left(s.deadline, today);
                         tr class=(if left < 0 { "overdue" } else { "" }) {
-                            td { a href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } }
-                            td { (types.iter().find(|t| t.code.as_str() == s.document_type).map_or(s.document_type.as_str(), |t| t.titles.ro.as_str())) }
-                            td { (status_ro(&s.status)) }
-                            td { (ghiseu_core::DepartmentCode::parse(&s.department).ok().and_then(|c| names.departments.get(&c).map(|n| n.ro.to_string())).unwrap_or_else(|| s.department.clone())) }
-                            td { (s.official.as_deref().and_then(|u| ghiseu_core::Username::parse(u).ok()).and_then(|u| names.officials.get(&u).cloned()).unwrap_or_default()) }
-                            td {
+                            td data-label="Nr." { a.regno href=(format!("/desk/dossiers/{}", s.id)) { (s.number) } }
+                            td data-label="Tip" { (types.iter().find(|t| t.code.as_str() == s.document_type).map_or(s.document_type.as_str(), |t| t.titles.ro.as_str())) }
+                            td data-label="Stare" { (status_ro(&s.status)) }
+                            td data-label="Departament" { (ghiseu_core::DepartmentCode::parse(&s.department).ok().and_then(|c| names.departments.get(&c).map(|n| n.ro.to_string())).unwrap_or_else(|| s.department.clone())) }
+                            td data-label="Funcționar" { (s.official.as_deref().and_then(|u| ghiseu_core::Username::parse(u).ok()).and_then(|u| names.officials.get(&u).cloned()).unwrap_or_default()) }
+                            td data-label="Termen" {
                                 (s.deadline.format("%d.%m.%Y").to_string())
                                 @if left < 0 { " (depășit cu " (-left) " zile)" } @else if left < 7 { " (" (left) " zile)" }
                             }
@@ -138,13 +139,13 @@ fn without_dossier(signed: Viewer<'_>, unused: &[WithoutDossier]) -> Markup {
                      numărul nu se refolosește: înregistrați-l ca anulat, cu motivul."
                 }
             }
-            table {
+            table.stack {
                 thead { tr { th { "Nr. înregistrare" } th { "Anulare" } } }
                 tbody {
                     @for u in unused {
                         tr {
-                            td { (u.number.to_string()) }
-                            td {
+                            td data-label="Nr." { (u.number.to_string()) }
+                            td data-label="Anulare" {
                                 @if let Some(a) = &u.annulment {
                                     "Anulat la " (a.at.format("%d.%m.%Y %H:%M UTC").to_string())
                                     " de " (a.by.as_str()) ": " (a.reason.as_str())
