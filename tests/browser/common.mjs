@@ -182,3 +182,27 @@ export async function fetchWithSession(page, url) {
     .join('; ');
   return fetch(url, { headers: { cookie }, redirect: 'manual' });
 }
+
+/// The end of a journey that inspects pages: fails if any page check failed,
+/// else prints `RESULT {json}` for the Rust driver; the browser is closed.
+export async function finishJourney(browser, problems, result) {
+  if (problems.length > 0) {
+    throw new JourneyError(`${problems.length} page check(s) failed:\n${problems.join('\n')}`);
+  }
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  await browser.close();
+}
+
+/// A journey that failed with `e` on `page`: says where and why (and the page
+/// checks that had failed before), saves the page as `failure.png` into
+/// `artifacts`, closes the browser and exits with 1.
+export async function failJourney(browser, page, artifacts, problems, e) {
+  console.error(`FAILED at ${page?.url()}: ${e.message}`);
+  if (!(e instanceof JourneyError)) console.error(e.stack);
+  if (problems.length > 0 && !e.message.includes('page check(s) failed')) {
+    console.error(`and earlier page checks:\n${problems.join('\n')}`);
+  }
+  if (page) await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+  await browser.close();
+  process.exit(1);
+}

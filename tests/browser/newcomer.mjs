@@ -30,6 +30,8 @@ import path from 'node:path';
 import {
   JourneyError,
   check,
+  failJourney,
+  finishJourney,
   codeSentBy,
   confirmAccount,
   launch,
@@ -387,18 +389,7 @@ try {
   await inspect(page, 'tracking-hu');
 
   for (const e of cspErrors) problems.push(`CSP: ${e}`);
-  if (problems.length > 0) {
-    throw new JourneyError(`${problems.length} page check(s) failed:\n${problems.join('\n')}`);
-  }
-  console.log(`RESULT ${JSON.stringify(result)}`);
-  await browser.close();
+  await finishJourney(browser, problems, result);
 } catch (e) {
-  console.error(`FAILED at ${page?.url()}: ${e.message}`);
-  if (!(e instanceof JourneyError)) console.error(e.stack);
-  if (problems.length > 0 && !e.message.includes('page check(s) failed')) {
-    console.error(`and earlier page checks:\n${problems.join('\n')}`);
-  }
-  if (page) await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
-  await browser.close();
-  process.exit(1);
+  await failJourney(browser, page, artifacts, problems, e);
 }

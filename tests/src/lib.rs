@@ -630,3 +630,22 @@ pub fn percent_encode(s: &str) -> String {
         out
     })
 }
+
+/// The text a reader sees on `html`: the tags (and their attribute values)
+/// removed, each replaced by a space; entities left as they are.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! Branding: the header name, accent colour and logo of a tenant; the form and
 //! the public logo and theme stylesheet (`/branding/{slug}/...`).
 
-use ghiseu_core::tenant::{AccentColour, Branding, Logo};
+use ghiseu_core::tenant::{AccentColour, Branding, Logo, LogoError};
 use ghiseu_core::{DisplayName, TenantSlug};
 use ghiseu_platform::http::{
     self as web, Response, header_str, secure_html, see_other as redirect,
@@ -16,7 +16,7 @@ use crate::ctx::Admin;
 use crate::error::AdminError;
 use crate::forms::page_status;
 use crate::pages;
-use crate::texts::Flash;
+use crate::texts::{Flash, t};
 
 /// `GET /admin/branding`.
 pub fn page(admin: &Admin, errors: &[(String, String)]) -> Response {
@@ -50,15 +50,18 @@ pub async fn save_form(
         None => None,
         Some(Ok(n)) => Some(n),
         Some(Err(e)) => {
-            errors.push(("display_name".to_owned(), format!("Denumire: {e}")));
+            errors.push((
+                "display_name".to_owned(),
+                crate::explain::message(admin.lang, "display_name", &e.to_string()),
+            ));
             None
         }
     };
     let accent = match text("accent").map(AccentColour::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
-        Some(Err(e)) => {
-            errors.push(("accent".to_owned(), format!("Culoare: {e}")));
+        Some(Err(_)) => {
+            errors.push(("accent".to_owned(), t(admin.lang, "err_colour").to_owned()));
             None
         }
     };
@@ -70,7 +73,11 @@ pub async fn save_form(
         None => None,
         Some((Ok(l), data)) => Some((l, data)),
         Some((Err(e), _)) => {
-            errors.push(("logo".to_owned(), format!("Sigla: {e}")));
+            let key = match e {
+                LogoError::Type => "err_logo_type",
+                LogoError::TooLarge => "err_logo_size",
+            };
+            errors.push(("logo".to_owned(), t(admin.lang, key).to_owned()));
             None
         }
     };

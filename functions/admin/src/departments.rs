@@ -180,7 +180,10 @@ pub async fn create_form(
     let code = field(form, "code").unwrap_or("");
     match create(admin, code, &Names::of_form(form)) {
         Ok(_) => Ok(redirect(&Flash::Department.after("/admin/departments"))),
-        Err(e) => page(store, admin, &form_errors(e, "code")?).await,
+        Err(e) => {
+            let errors = form_errors(admin.lang, e, ("code", "err_dep_taken"))?;
+            page(store, admin, &errors).await
+        }
     }
 }
 
@@ -208,7 +211,7 @@ pub async fn rename_form(
         Ok(_) => Ok(redirect(&Flash::Department.after("/admin/departments"))),
         Err(e) => {
             // Each row's inputs are told apart by the department's code.
-            let errors: Vec<_> = form_errors(e, "name")?
+            let errors: Vec<_> = form_errors(admin.lang, e, ("name", "err_invalid"))?
                 .into_iter()
                 .map(|(field, message)| (format!("{field}-{code}"), message))
                 .collect();

@@ -23,6 +23,7 @@ use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
 use crate::forms::{form_errors, page_status};
 use crate::pages;
+use crate::texts::t;
 
 /// An official as the API answers it (never their password hash).
 #[derive(Serialize)]
@@ -271,7 +272,10 @@ pub async fn invite_form(
                 issued.expires_at,
             ),
         )),
-        Err(e) => page(store, admin, &form_errors(e, "username")?).await,
+        Err(e) => {
+            let errors = form_errors(admin.lang, e, ("username", "err_user_taken"))?;
+            page(store, admin, &errors).await
+        }
     }
 }
 
@@ -288,19 +292,35 @@ pub async fn update_form(
     let anchor = format!("roles-{user}");
     let roles = match parse_roles(&roles_in(form)) {
         Ok(r) => r,
-        Err(e) => return page(store, admin, &[(anchor, format!("Roluri: {e}"))]).await,
+        Err(_) => {
+            return page(
+                store,
+                admin,
+                &[(anchor, t(admin.lang, "err_roles").to_owned())],
+            )
+            .await;
+        }
     };
     let department = match parse_department(store, &admin.scope, field(form, "department")).await {
         Ok(d) => d,
-        Err(e) => return page(store, admin, &[(anchor, format!("Departament: {e}"))]).await,
+        Err(_) => {
+            let m = t(admin.lang, "err_department").to_owned();
+            return page(store, admin, &[(anchor, m)]).await;
+        }
     };
     // A form without the reminder fields leaves them as they are.
     let sent = |name: &str| form.iter().any(|(k, _)| k == name);
     let contact = if sent("email") || sent("lang") {
         match parse_contact(field(form, "email"), field(form, "lang")) {
             Ok(c) => Some(c),
-            Err((_, e)) => {
-                return page(store, admin, &[(anchor, format!("Mementouri: {e}"))]).await;
+            Err((field, _)) => {
+                let key = if field == "email" {
+                    "err_email"
+                } else {
+                    "err_invalid"
+                };
+                let m = format!("{}: {}", t(admin.lang, "reminders"), t(admin.lang, key));
+                return page(store, admin, &[(anchor, m)]).await;
             }
         }
     } else {
@@ -309,7 +329,7 @@ pub async fn update_form(
     let active = field(form, "active").is_some();
     // An administrator cannot lock themselves out of administration.
     if user == admin.official.username && (!active || !roles.contains(&Role::TenantAdmin)) {
-        let m = "Nu vă puteți dezactiva și nici retrage rolul de administrator.".to_owned();
+        let m = t(admin.lang, "err_self_lockout").to_owned();
         return page(store, admin, &[(anchor, m)]).await;
     }
     let now = ghiseu_platform::config::now();

@@ -60,6 +60,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
                                 a href="/admin/departments" { (t(lang, "nav_departments")) }
                                 a href="/admin/officials" { (t(lang, "nav_officials")) }
                                 a href="/admin/branding" { (t(lang, "nav_branding")) }
+                                a href="/admin/quotas" { (t(lang, "nav_quotas")) }
                                 a href="/desk" { (t(lang, "nav_desk")) }
                             }
                             (chrome::language_links(lang, v.path))
@@ -92,9 +93,38 @@ pub(crate) fn error_summary(lang: Lang, errors: &[(String, String)]) -> Markup {
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" {
                 h2 { (t(lang, "fix_these")) }
-                ul { @for (f, m) in errors { li { a href=(format!("#{}", anchor(f))) { (f) ": " (m) } } } }
+                ul { @for (f, m) in errors { li { a href=(format!("#{}", anchor(f))) { (field_label(lang, f)) (m) } } } }
             }
         }
+    }
+}
+
+/// What the summary calls the input `id` of the departments, officials,
+/// branding or quotas forms, with the row it is in (`name_hu-juridic`,
+/// `roles-reg`), followed by ": "; nothing for an input it does not know.
+fn field_label(lang: Lang, id: &str) -> String {
+    let (input, row) = id.split_once('-').map_or((id, None), |(i, r)| (i, Some(r)));
+    let quota = format!("quota_{input}");
+    let key = match input {
+        "code" => "col_code",
+        "name" => "col_name",
+        "name_hu" => "dep_name_hu",
+        "name_en" => "dep_name_en",
+        "username" => "col_user",
+        "display_name" => "display_name_public",
+        "department" => "department",
+        "email" | "lang" => "reminders",
+        "roles" => "roles",
+        "accent" => "brand_accent",
+        "logo" => "brand_logo",
+        _ if !t(lang, &quota).is_empty() => &quota,
+        _ => return String::new(),
+    };
+    let label = t(lang, key);
+    let label = label.split(" (").next().unwrap_or(label);
+    match row {
+        Some(r) => format!("{label} ({r}): "),
+        None => format!("{label}: "),
     }
 }
 
@@ -131,17 +161,18 @@ pub fn error_page(title: &str, detail: &str) -> String {
 
 /// `GET /admin`.
 pub fn home(viewer: &Viewer) -> String {
+    let lang = viewer.lang;
     page(
         viewer,
-        "Administrare",
+        t(lang, "admin"),
         html! {
-            h1 { "Administrare — " (viewer.tenant.name.as_str()) }
+            h1 { (t(lang, "admin")) " — " (viewer.tenant.name.as_str()) }
             ul {
-                li { a href="/admin/document-types" { "Tipuri de documente" } ": formulare, termene, taxe, versiuni" }
-                li { a href="/admin/departments" { "Departamente" } }
-                li { a href="/admin/officials" { "Funcționari" } ": invitații, roluri, dezactivare" }
-                li { a href="/admin/branding" { "Identitate vizuală" } ": denumire afișată, culoare, siglă" }
-                li { a href="/admin/quotas" { "Limite de cereri online" } ": câte cereri primește instituția de la un cont și de la o adresă" }
+                li { a href="/admin/document-types" { (t(lang, "nav_types")) } ": " (t(lang, "home_types")) }
+                li { a href="/admin/departments" { (t(lang, "nav_departments")) } }
+                li { a href="/admin/officials" { (t(lang, "nav_officials")) } ": " (t(lang, "home_officials")) }
+                li { a href="/admin/branding" { (t(lang, "nav_branding")) } ": " (t(lang, "home_branding")) }
+                li { a href="/admin/quotas" { (t(lang, "nav_quotas")) } ": " (t(lang, "home_quotas")) }
             }
         },
     )
@@ -215,38 +246,40 @@ pub fn deactivate_confirm(viewer: &Viewer, ty: &DocumentType) -> String {
 
 /// `GET /admin/departments`.
 pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, String)]) -> String {
+    let lang = viewer.lang;
     page(
         viewer,
-        "Departamente",
+        t(lang, "nav_departments"),
         html! {
-            h1 { "Departamente" }
-            (error_summary(viewer.lang, errors))
-            p { "Cetățenii care citesc în maghiară sau engleză văd denumirea în limba lor; fără ea, pe cea în română." }
-            table {
-                thead { tr { th { "Cod" } th { "Denumire" } } }
+            h1 { (t(lang, "nav_departments")) }
+            (error_summary(lang, errors))
+            p { (t(lang, "dep_intro")) }
+            // Stacked on a phone: each department's code above its form.
+            table.stack {
+                thead { tr { th { (t(lang, "col_code")) } th { (t(lang, "col_name")) } } }
                 tbody {
                     @for d in list {
                         tr {
-                            td { (d.code.as_str()) }
+                            td data-label=(t(lang, "col_code")) { (d.code.as_str()) }
                             td {
                                 form method="post" action=(format!("/admin/departments/{}", d.code)) {
                                     (csrf(viewer))
-                                    (department_names(errors, &format!("-{}", d.code), Some(&d.name)))
-                                    button type="submit" { "Redenumește" }
+                                    (department_names(lang, errors, &format!("-{}", d.code), Some(&d.name)))
+                                    button type="submit" aria-label=(format!("{} {}", t(lang, "rename"), d.code)) { (t(lang, "rename")) }
                                 }
                             }
                         }
                     }
                 }
             }
-            h2 { "Departament nou" }
+            h2 { (t(lang, "new_department")) }
             form method="post" action="/admin/departments" {
                 (csrf(viewer))
-                label for="code" { "Cod (litere mici, cifre, cratimă)" }
+                label for="code" { (t(lang, "dep_code")) }
                 (inline_error(errors, "code"))
                 input id="code" name="code" required;
-                (department_names(errors, "", None))
-                div { button type="submit" { "Adaugă" } }
+                (department_names(lang, errors, "", None))
+                div { button type="submit" { (t(lang, "add")) } }
             }
         },
     )
@@ -254,18 +287,23 @@ pub fn departments(viewer: &Viewer, list: &[Department], errors: &[(String, Stri
 
 /// The inputs of a department's names (ids `name{suffix}`, `name_hu{suffix}`,
 /// `name_en{suffix}`), filled with `current`.
-fn department_names(errors: &[(String, String)], suffix: &str, current: Option<&Titles>) -> Markup {
+fn department_names(
+    lang: Lang,
+    errors: &[(String, String)],
+    suffix: &str,
+    current: Option<&Titles>,
+) -> Markup {
     let fields = [
-        ("name", "Denumire", current.map(|t| &t.ro)),
+        ("name", t(lang, "col_name"), current.map(|n| &n.ro)),
         (
             "name_hu",
-            "Denumire în maghiară (opțional)",
-            current.and_then(|t| t.hu.as_ref()),
+            t(lang, "dep_name_hu"),
+            current.and_then(|n| n.hu.as_ref()),
         ),
         (
             "name_en",
-            "Denumire în engleză (opțional)",
-            current.and_then(|t| t.en.as_ref()),
+            t(lang, "dep_name_en"),
+            current.and_then(|n| n.en.as_ref()),
         ),
     ];
     html! {
@@ -278,22 +316,29 @@ fn department_names(errors: &[(String, String)], suffix: &str, current: Option<&
     }
 }
 
-fn department_select(id: &str, departments: &[Department], chosen: Option<&str>) -> Markup {
+fn department_select(
+    lang: Lang,
+    id: &str,
+    departments: &[Department],
+    chosen: Option<&str>,
+) -> Markup {
     html! {
         select id=(id) name="department" {
             option value="" { "—" }
             @for d in departments.iter().filter(|d| d.active) {
-                option value=(d.code.as_str()) selected[chosen == Some(d.code.as_str())] { (d.name.ro.as_str()) }
+                option value=(d.code.as_str()) selected[chosen == Some(d.code.as_str())] { (d.name.get(lang).as_str()) }
             }
         }
     }
 }
 
+/// Each box beside its label (`.checkbox`), as in the editor: a box above
+/// its label would read as the box of the label before it.
 fn role_checks(lang: Lang, prefix: &str, chosen: &[Role]) -> Markup {
     html! {
-        span.checks {
-            @for r in Role::ALL {
-                @let id = format!("{prefix}-{}", r.code());
+        @for r in Role::ALL {
+            @let id = format!("{prefix}-{}", r.code());
+            div.checkbox {
                 input type="checkbox" id=(id) name="role" value=(r.code()) checked[chosen.contains(&r)];
                 label for=(id) { (role_name(lang, r)) }
             }
@@ -333,37 +378,40 @@ pub fn officials(
     errors: &[(String, String)],
     second_factor: Markup,
 ) -> String {
+    let lang = viewer.lang;
     page(
         viewer,
-        "Funcționari",
+        t(lang, "nav_officials"),
         html! {
-            h1 { "Funcționari" }
-            (error_summary(viewer.lang, errors))
-            table {
-                thead { tr { th { "Utilizator" } th { "Nume" } th { "Roluri, departament, stare" } } }
+            h1 { (t(lang, "nav_officials")) }
+            (error_summary(lang, errors))
+            // Stacked on a phone (static/ghiseu.css): each official's
+            // username and name above their form, nothing scrolls sideways.
+            table.stack {
+                thead { tr { th { (t(lang, "col_user")) } th { (t(lang, "col_person")) } th { (t(lang, "col_roles")) } } }
                 tbody {
                     @for o in officials {
                         @let anchor_id = format!("roles-{}", o.username);
                         @let roles: Vec<Role> = o.roles.iter().copied().collect();
                         tr {
-                            td { (o.username.as_str()) }
-                            td { (o.display_name.as_str()) }
+                            td data-label=(t(lang, "col_user")) { (o.username.as_str()) }
+                            td data-label=(t(lang, "col_person")) { (o.display_name.as_str()) }
                             td {
                                 form method="post" action=(format!("/admin/officials/{}", o.username)) {
                                     (csrf(viewer))
                                     fieldset id=(anchor_id) {
-                                        legend { "Roluri" }
+                                        legend { (t(lang, "roles")) }
                                         (inline_error(errors, &anchor_id))
-                                        (role_checks(viewer.lang, &format!("r-{}", o.username), &roles))
+                                        (role_checks(lang, &format!("r-{}", o.username), &roles))
                                     }
-                                    label for=(format!("d-{}", o.username)) { "Departament" }
-                                    (department_select(&format!("d-{}", o.username), departments, o.department.as_ref().map(|d| d.as_str())))
-                                    (reminder_fields(viewer.lang, &o.username.to_string(), o.email.as_ref().map(|e| e.as_str()), o.lang))
-                                    span.checks {
+                                    label for=(format!("d-{}", o.username)) { (t(lang, "department")) }
+                                    (department_select(lang, &format!("d-{}", o.username), departments, o.department.as_ref().map(|d| d.as_str())))
+                                    (reminder_fields(lang, &o.username.to_string(), o.email.as_ref().map(|e| e.as_str()), o.lang))
+                                    div.checkbox {
                                         input type="checkbox" id=(format!("a-{}", o.username)) name="active" value="on" checked[o.active];
-                                        label for=(format!("a-{}", o.username)) { "activ" }
+                                        label for=(format!("a-{}", o.username)) { (t(lang, "active")) }
                                     }
-                                    button type="submit" { "Salvează" }
+                                    button type="submit" aria-label=(format!("{} ({})", t(lang, "save"), o.username)) { (t(lang, "save")) }
                                 }
                             }
                         }
@@ -371,27 +419,27 @@ pub fn officials(
                 }
             }
             (second_factor)
-            h2 { "Invită un funcționar" }
+            h2 { (t(lang, "invite_title")) }
             form method="post" action="/admin/officials/invite" {
                 (csrf(viewer))
-                label for="username" { "Utilizator" }
+                label for="username" { (t(lang, "col_user")) }
                 (inline_error(errors, "username"))
                 input id="username" name="username" required;
-                label for="display_name" { "Nume afișat (public)" }
+                label for="display_name" { (t(lang, "display_name_public")) }
                 (inline_error(errors, "display_name"))
                 input id="display_name" name="display_name" required;
-                label for="department" { "Departament" }
+                label for="department" { (t(lang, "department")) }
                 (inline_error(errors, "department"))
-                (department_select("department", departments, None))
+                (department_select(lang, "department", departments, None))
                 (inline_error(errors, "email"))
                 (inline_error(errors, "lang"))
-                (reminder_fields(viewer.lang, "", None, None))
+                (reminder_fields(lang, "", None, None))
                 fieldset id="roles" {
-                    legend { "Roluri" }
+                    legend { (t(lang, "roles")) }
                     (inline_error(errors, "roles"))
-                    (role_checks(viewer.lang, "invite", &[Role::Registrar]))
+                    (role_checks(lang, "invite", &[Role::Registrar]))
                 }
-                div { button type="submit" { "Creează invitația" } }
+                div { button type="submit" { (t(lang, "create_invite")) } }
             }
         },
     )
@@ -403,15 +451,16 @@ fn when(t: DateTime<Utc>) -> String {
 
 /// The invitation link, shown once.
 pub fn invite_issued(viewer: &Viewer, username: &str, url: &str, expires: DateTime<Utc>) -> String {
+    let lang = viewer.lang;
     page(
         viewer,
-        "Invitație creată",
+        t(lang, "invite_created"),
         html! {
-            h1 { "Invitație pentru " (username) }
-            p { "Trimiteți acest link persoanei invitate. Funcționează o singură dată, până la " (when(expires)) "." }
+            h1 { (t(lang, "invite_for")) " " (username) }
+            p { (t(lang, "invite_send")) " " (when(expires)) "." }
             p.link { a href=(url) { (url) } }
-            p { "Linkul nu mai poate fi afișat ulterior." }
-            p { a href="/admin/officials" { "Înapoi la funcționari" } }
+            p { (t(lang, "invite_once")) }
+            p { a href="/admin/officials" { (t(lang, "back_officials")) } }
         },
     )
 }
@@ -419,28 +468,29 @@ pub fn invite_issued(viewer: &Viewer, username: &str, url: &str, expires: DateTi
 /// `GET /admin/branding`.
 pub fn branding(viewer: &Viewer, errors: &[(String, String)]) -> String {
     let b = &viewer.tenant.branding;
+    let lang = viewer.lang;
     page(
         viewer,
-        "Identitate vizuală",
+        t(lang, "nav_branding"),
         html! {
-            h1 { "Identitate vizuală" }
-            (error_summary(viewer.lang, errors))
+            h1 { (t(lang, "nav_branding")) }
+            (error_summary(lang, errors))
             form method="post" action="/admin/branding" enctype="multipart/form-data" {
                 (csrf(viewer))
-                label for="display_name" { "Denumire afișată (implicit: " (viewer.tenant.name.as_str()) ")" }
+                label for="display_name" { (t(lang, "brand_display_name").replace("{}", viewer.tenant.name.as_str())) }
                 (inline_error(errors, "display_name"))
                 input id="display_name" name="display_name" value=(b.display_name.as_ref().map_or("", |n| n.as_str()));
-                label for="accent" { "Culoare de accent (#rrggbb)" }
+                label for="accent" { (t(lang, "brand_accent")) }
                 (inline_error(errors, "accent"))
                 input id="accent" name="accent" value=(b.accent.as_ref().map_or("", |a| a.as_str())) pattern="#[0-9a-fA-F]{6}";
-                label for="logo" { "Sigla (PNG sau JPEG, max. 256 KiB)" }
+                label for="logo" { (t(lang, "brand_logo")) }
                 (inline_error(errors, "logo"))
                 input id="logo" name="logo" type="file" accept="image/png,image/jpeg";
                 @if b.logo.is_some() {
-                    p { img src=(format!("/branding/{}/logo", viewer.tenant.slug)) alt="Sigla actuală"; }
-                    span.checks { input type="checkbox" id="remove_logo" name="remove_logo" value="on"; label for="remove_logo" { "Elimină sigla" } }
+                    p { img src=(format!("/branding/{}/logo", viewer.tenant.slug)) alt=(t(lang, "brand_logo_now")); }
+                    div.checkbox { input type="checkbox" id="remove_logo" name="remove_logo" value="on"; label for="remove_logo" { (t(lang, "brand_logo_remove")) } }
                 }
-                div { button type="submit" { "Salvează" } }
+                div { button type="submit" { (t(lang, "save")) } }
             }
         },
     )
@@ -449,27 +499,23 @@ pub fn branding(viewer: &Viewer, errors: &[(String, String)]) -> String {
 /// `GET /admin/quotas`: the institution's submission quotas; `values` are
 /// the form's values as shown (the saved ones, or those of a refused form).
 pub fn quotas(viewer: &Viewer, values: &[(Limit, String)], errors: &[(String, String)]) -> String {
-    let label = |l: Limit| match l {
-        Limit::AccountHour => "Dintr-un cont, pe oră",
-        Limit::AccountDay => "Dintr-un cont, pe zi",
-        Limit::AddressHour => "De la o adresă de internet, pe oră",
-        Limit::AddressDay => "De la o adresă de internet, pe zi",
-    };
+    let lang = viewer.lang;
+    let label = |l: Limit| t(lang, &format!("quota_{}", l.code()));
     page(
         viewer,
-        "Limite de cereri online",
+        t(lang, "nav_quotas"),
         html! {
-            h1 { "Limite de cereri online" }
-            p { "Câte cereri online primește instituția. Peste limită, cererea nu este înregistrată și cetățeanul află când poate trimite din nou. Un cetățean poate depune multe cereri legitime: limitele opresc un program automat, nu un solicitant harnic. Implicit: 30 pe oră și 100 pe zi dintr-un cont, 100 pe oră și 500 pe zi de la o adresă." }
-            (error_summary(viewer.lang, errors))
+            h1 { (t(lang, "nav_quotas")) }
+            p { (t(lang, "quotas_intro")) }
+            (error_summary(lang, errors))
             form method="post" action="/admin/quotas" {
                 (csrf(viewer))
                 @for (limit, value) in values {
                     label for=(limit.code()) { (label(*limit)) }
                     (inline_error(errors, limit.code()))
-                    input id=(limit.code()) name=(limit.code()) value=(value) inputmode="numeric" required;
+                    input.short-input id=(limit.code()) name=(limit.code()) value=(value) inputmode="numeric" required;
                 }
-                div { button type="submit" { "Salvează" } }
+                div { button type="submit" { (t(lang, "save")) } }
             }
         },
     )

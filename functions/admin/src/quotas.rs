@@ -11,7 +11,7 @@ use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
 use crate::forms::page_status;
 use crate::pages;
-use crate::texts::Flash;
+use crate::texts::{Flash, t};
 
 /// `GET /admin/quotas`.
 pub async fn page(store: &Store, admin: &Admin) -> Result<Response, AdminError> {
@@ -40,12 +40,7 @@ pub async fn save_form(store: &Store, admin: &Admin, form: &Form) -> Result<Resp
         Err(refused) => {
             let errors: Vec<(String, String)> = refused
                 .iter()
-                .map(|e| {
-                    (
-                        e.0.code().to_owned(),
-                        "Limita este un număr întreg de la 1 la 100000.".to_owned(),
-                    )
-                })
+                .map(|e| (e.0.code().to_owned(), t(admin.lang, "err_quota").to_owned()))
                 .collect();
             let values: Vec<(Limit, String)> = Limit::ALL
                 .iter()

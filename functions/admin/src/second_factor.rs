@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 use crate::ctx::{Admin, check_csrf};
 use crate::error::AdminError;
-use crate::texts::Flash;
+use crate::texts::{Flash, t};
 
 /// The officials page's section: the requirement and who has it on, each
 /// with a reset.
@@ -33,18 +33,19 @@ pub async fn section(
         }
     }
     let csrf = admin.session.csrf.as_str();
+    let lang = admin.lang;
     Ok(html! {
-        h2 id="second-factor" { "Verificare în doi pași" }
+        h2 id="second-factor" { (t(lang, "sf_title")) }
         form method="post" action="/admin/second-factor" {
             input type="hidden" name="csrf" value=(csrf);
-            span.checks {
+            div.checkbox {
                 input type="checkbox" id="required" name="required" value="on" checked[required];
-                label for="required" { "Obligatorie pentru semnatari și administratori (la următoarea autentificare)" }
+                label for="required" { (t(lang, "sf_required")) }
             }
-            button type="submit" { "Salvează" }
+            button type="submit" { (t(lang, "save")) }
         }
         @if on.is_empty() {
-            p { "Niciun funcționar nu are verificarea în doi pași activă." }
+            p { (t(lang, "sf_none")) }
         } @else {
             ul id="second-factor-on" {
                 @for o in &on {
@@ -52,7 +53,7 @@ pub async fn section(
                         (o.display_name.as_str()) " (" (o.username.as_str()) ") "
                         form method="post" action=(format!("/admin/officials/{}/second-factor/reset", o.username)) {
                             input type="hidden" name="csrf" value=(csrf);
-                            button type="submit" { "Resetează verificarea în doi pași" }
+                            button type="submit" aria-label=(format!("{} ({})", t(lang, "sf_reset"), o.username)) { (t(lang, "sf_reset")) }
                         }
                     }
                 }

@@ -717,6 +717,335 @@ const TEXTS: &[(&str, [&str; 3])] = &[
             "The JSON definition was not saved:",
         ],
     ),
+    (
+        "nav_quotas",
+        [
+            "Limite de cereri online",
+            "Online kérelmek korlátai",
+            "Limits on online requests",
+        ],
+    ),
+    (
+        "home_types",
+        [
+            "formulare, termene, taxe, versiuni",
+            "űrlapok, határidők, díjak, verziók",
+            "forms, deadlines, fees, versions",
+        ],
+    ),
+    (
+        "home_officials",
+        [
+            "invitații, roluri, dezactivare",
+            "meghívások, szerepkörök, kikapcsolás",
+            "invitations, roles, deactivation",
+        ],
+    ),
+    (
+        "home_branding",
+        [
+            "denumire afișată, culoare, siglă",
+            "megjelenített név, szín, logó",
+            "displayed name, colour, logo",
+        ],
+    ),
+    (
+        "home_quotas",
+        [
+            "câte cereri primește instituția de la un cont și de la o adresă",
+            "hány kérelmet fogad az intézmény egy fiókból és egy címről",
+            "how many requests the institution accepts from one account and from one address",
+        ],
+    ),
+    (
+        "dep_intro",
+        [
+            "Cetățenii care citesc în maghiară sau engleză văd denumirea în limba lor; fără ea, pe cea în română.",
+            "A magyarul vagy angolul olvasó polgárok a saját nyelvükön látják a nevet; ha az nincs megadva, a románt.",
+            "Citizens who read Hungarian or English see the name in their language; without it, the Romanian one.",
+        ],
+    ),
+    ("col_name", ["Denumire", "Megnevezés", "Name"]),
+    ("rename", ["Redenumește", "Átnevezés", "Rename"]),
+    (
+        "new_department",
+        ["Departament nou", "Új osztály", "New department"],
+    ),
+    (
+        "dep_code",
+        [
+            "Cod (litere mici, cifre, cratimă)",
+            "Kód (kisbetűk, számok, kötőjel)",
+            "Code (lowercase letters, digits, hyphen)",
+        ],
+    ),
+    (
+        "dep_name_hu",
+        [
+            "Denumire în maghiară (opțional)",
+            "Megnevezés magyarul (nem kötelező)",
+            "Name in Hungarian (optional)",
+        ],
+    ),
+    (
+        "dep_name_en",
+        [
+            "Denumire în engleză (opțional)",
+            "Megnevezés angolul (nem kötelező)",
+            "Name in English (optional)",
+        ],
+    ),
+    ("add", ["Adaugă", "Hozzáadás", "Add"]),
+    ("col_user", ["Utilizator", "Felhasználónév", "Username"]),
+    ("col_person", ["Nume", "Név", "Name"]),
+    (
+        "col_roles",
+        [
+            "Roluri, departament, stare",
+            "Szerepkörök, osztály, állapot",
+            "Roles, department, status",
+        ],
+    ),
+    ("roles", ["Roluri", "Szerepkörök", "Roles"]),
+    ("department", ["Departament", "Osztály", "Department"]),
+    ("active", ["activ", "aktív", "active"]),
+    (
+        "invite_title",
+        [
+            "Invită un funcționar",
+            "Tisztviselő meghívása",
+            "Invite an official",
+        ],
+    ),
+    (
+        "display_name_public",
+        [
+            "Nume afișat (public)",
+            "Megjelenített név (nyilvános)",
+            "Name shown (public)",
+        ],
+    ),
+    (
+        "create_invite",
+        [
+            "Creează invitația",
+            "Meghívó létrehozása",
+            "Create the invitation",
+        ],
+    ),
+    (
+        "invite_created",
+        [
+            "Invitație creată",
+            "Meghívó létrehozva",
+            "Invitation created",
+        ],
+    ),
+    (
+        "invite_for",
+        ["Invitație pentru", "Meghívó:", "Invitation for"],
+    ),
+    (
+        "invite_send",
+        [
+            "Trimiteți acest link persoanei invitate. Funcționează o singură dată, până la",
+            "Küldje el ezt a linket a meghívott személynek. Egyszer használható, eddig:",
+            "Send this link to the person invited. It works once, until",
+        ],
+    ),
+    (
+        "invite_once",
+        [
+            "Linkul nu mai poate fi afișat ulterior.",
+            "A link később nem jeleníthető meg újra.",
+            "The link cannot be shown again later.",
+        ],
+    ),
+    (
+        "back_officials",
+        [
+            "Înapoi la funcționari",
+            "Vissza a tisztviselőkhöz",
+            "Back to the officials",
+        ],
+    ),
+    (
+        "err_roles",
+        [
+            "Alegeți cel puțin un rol din listă.",
+            "Válasszon legalább egy szerepkört a listából.",
+            "Choose at least one role from the list.",
+        ],
+    ),
+    (
+        "err_email",
+        [
+            "Adresa de e-mail nu este validă.",
+            "Az e-mail-cím nem érvényes.",
+            "The e-mail address is not valid.",
+        ],
+    ),
+    ("reminders", ["Mementouri", "Emlékeztetők", "Reminders"]),
+    (
+        "err_self_lockout",
+        [
+            "Nu vă puteți dezactiva și nici retrage rolul de administrator.",
+            "Saját magát nem kapcsolhatja ki, és az adminisztrátori szerepkörét sem veheti el.",
+            "You cannot deactivate yourself or take away your own administrator role.",
+        ],
+    ),
+    (
+        "sf_title",
+        [
+            "Verificare în doi pași",
+            "Kétlépcsős azonosítás",
+            "Two-step verification",
+        ],
+    ),
+    (
+        "sf_required",
+        [
+            "Obligatorie pentru semnatari și administratori (la următoarea autentificare)",
+            "Kötelező az aláírók és az adminisztrátorok számára (a következő bejelentkezéstől)",
+            "Required of signers and administrators (from their next sign-in)",
+        ],
+    ),
+    (
+        "sf_none",
+        [
+            "Niciun funcționar nu are verificarea în doi pași activă.",
+            "Egyik tisztviselőnél sincs bekapcsolva a kétlépcsős azonosítás.",
+            "No official has two-step verification turned on.",
+        ],
+    ),
+    (
+        "sf_reset",
+        [
+            "Resetează verificarea în doi pași",
+            "A kétlépcsős azonosítás visszaállítása",
+            "Reset two-step verification",
+        ],
+    ),
+    (
+        "brand_display_name",
+        [
+            "Denumire afișată (implicit: {})",
+            "Megjelenített név (alapértelmezés: {})",
+            "Name shown (by default: {})",
+        ],
+    ),
+    (
+        "brand_accent",
+        [
+            "Culoare de accent (#rrggbb)",
+            "Kiemelőszín (#rrggbb)",
+            "Accent colour (#rrggbb)",
+        ],
+    ),
+    (
+        "brand_logo",
+        [
+            "Sigla (PNG sau JPEG, max. 256 KiB)",
+            "Logó (PNG vagy JPEG, legfeljebb 256 KiB)",
+            "Logo (PNG or JPEG, at most 256 KiB)",
+        ],
+    ),
+    (
+        "brand_logo_now",
+        ["Sigla actuală", "A jelenlegi logó", "The current logo"],
+    ),
+    (
+        "brand_logo_remove",
+        ["Elimină sigla", "A logó eltávolítása", "Remove the logo"],
+    ),
+    (
+        "err_colour",
+        [
+            "Scrieți culoarea ca #rrggbb, de exemplu #1a7f37.",
+            "Adja meg a színt #rrggbb alakban, például #1a7f37.",
+            "Write the colour as #rrggbb, for example #1a7f37.",
+        ],
+    ),
+    (
+        "err_logo_type",
+        [
+            "Sigla trebuie să fie o imagine PNG sau JPEG.",
+            "A logónak PNG vagy JPEG képnek kell lennie.",
+            "The logo must be a PNG or JPEG image.",
+        ],
+    ),
+    (
+        "err_logo_size",
+        [
+            "Sigla poate avea cel mult 256 KiB.",
+            "A logó legfeljebb 256 KiB lehet.",
+            "The logo can be at most 256 KiB.",
+        ],
+    ),
+    (
+        "err_dep_taken",
+        [
+            "Codul este deja folosit de un departament.",
+            "Ezt a kódot már egy osztály használja.",
+            "A department already uses this code.",
+        ],
+    ),
+    (
+        "err_user_taken",
+        [
+            "Acest utilizator există deja.",
+            "Ez a felhasználónév már foglalt.",
+            "This username is already taken.",
+        ],
+    ),
+    (
+        "quotas_intro",
+        [
+            "Câte cereri online primește instituția. Peste limită, cererea nu este înregistrată și cetățeanul află când poate trimite din nou. Un cetățean poate depune multe cereri legitime: limitele opresc un program automat, nu un solicitant harnic. Implicit: 30 pe oră și 100 pe zi dintr-un cont, 100 pe oră și 500 pe zi de la o adresă.",
+            "Hány online kérelmet fogad az intézmény. A korláton felül a kérelmet nem iktatják, és a polgár megtudja, mikor küldheti újra. Egy polgár sok jogos kérelmet nyújthat be: a korlátok egy automatikus programot állítanak meg, nem egy szorgalmas kérelmezőt. Alapértelmezés: egy fiókból óránként 30 és naponta 100, egy címről óránként 100 és naponta 500.",
+            "How many online requests the institution accepts. Over the limit, a request is not registered and the citizen is told when they can send it again. A citizen may file many legitimate requests: the limits stop an automated program, not a busy applicant. By default: 30 an hour and 100 a day from one account, 100 an hour and 500 a day from one address.",
+        ],
+    ),
+    (
+        "quota_account_hour",
+        [
+            "Dintr-un cont, pe oră",
+            "Egy fiókból, óránként",
+            "From one account, per hour",
+        ],
+    ),
+    (
+        "quota_account_day",
+        [
+            "Dintr-un cont, pe zi",
+            "Egy fiókból, naponta",
+            "From one account, per day",
+        ],
+    ),
+    (
+        "quota_address_hour",
+        [
+            "De la o adresă de internet, pe oră",
+            "Egy internetcímről, óránként",
+            "From one internet address, per hour",
+        ],
+    ),
+    (
+        "quota_address_day",
+        [
+            "De la o adresă de internet, pe zi",
+            "Egy internetcímről, naponta",
+            "From one internet address, per day",
+        ],
+    ),
+    (
+        "err_quota",
+        [
+            "Limita este un număr întreg de la 1 la 100000.",
+            "A korlát 1 és 100000 közötti egész szám.",
+            "A limit is a whole number from 1 to 100000.",
+        ],
+    ),
     ("role_registrar", ["Registratură", "Iktató", "Registry"]),
     ("role_official", ["Funcționar", "Ügyintéző", "Official"]),
     (
@@ -830,5 +1159,40 @@ mod tests {
         );
         assert_eq!(Flash::from_query("saved=%3Cscript%3E"), None);
         assert_eq!(Flash::from_query("saved=Orice+text"), None);
+    }
+
+    /// The keys the pages name literally (`t(lang, "key")`), and those they
+    /// build (`quota_{limit}`), are all in [`TEXTS`]: a misspelt key would
+    /// show an empty label.
+    #[test]
+    fn every_key_the_pages_name_has_its_texts() {
+        let sources = [
+            include_str!("pages.rs"),
+            include_str!("second_factor.rs"),
+            include_str!("quotas.rs"),
+            include_str!("branding.rs"),
+            include_str!("officials.rs"),
+            include_str!("editor_page.rs"),
+            include_str!("forms.rs"),
+        ];
+        let mut seen = 0;
+        for source in sources {
+            for call in ["t(lang, \"", "t(admin.lang, \""] {
+                for (_, rest) in source
+                    .match_indices(call)
+                    .map(|(i, _)| source.split_at(i + call.len()))
+                {
+                    let key = &rest[..rest.find('"').unwrap()];
+                    assert!(TEXTS.iter().any(|(k, _)| *k == key), "no texts for {key:?}");
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 80, "only {seen} keys found: is the pattern stale?");
+        for limit in ghiseu_core::quota::Limit::ALL {
+            for lang in Lang::ALL {
+                assert!(!t(lang, &format!("quota_{}", limit.code())).is_empty());
+            }
+        }
     }
 }

@@ -86,23 +86,6 @@ fn action_of(form: &str) -> &str {
     &form[at..at + form[at..].find('"').unwrap()]
 }
 
-/// The page's text as a reader sees it: tags and attribute values gone.
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
 
 #[tokio::test]
 async fn the_heads_page_shows_one_primary_action_and_the_rest_behind_a_disclosure() {
@@ -122,7 +105,7 @@ async fn the_heads_page_shows_one_primary_action_and_the_rest_behind_a_disclosur
         .find("<dl class=\"summary-list\">")
         .expect("a summary list");
     assert!(summary < page.find("action primary").unwrap());
-    let text = visible_text(&page);
+    let text = ghiseu_tests::visible_text(&page);
     for fact in [
         number.as_str(),
         "Kovács Ilona",
@@ -478,7 +461,7 @@ async fn the_page_in_hungarian_and_english_leaks_no_romanian_nor_codes() {
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
         assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{html}");
-        let text = visible_text(&html);
+        let text = ghiseu_tests::visible_text(&html);
         for w in words {
             assert!(text.contains(w), "{lang}: {w} missing: {text}");
         }
