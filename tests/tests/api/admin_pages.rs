@@ -204,7 +204,6 @@ async fn the_admin_pages_manage_departments_invitations_and_branding() {
     );
 }
 
-
 /// The words of `text` that look like a code, not a word (`head_of_department`).
 fn raw_codes(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -394,8 +393,9 @@ async fn a_hungarian_administrator_reads_the_admin_pages_in_hungarian() {
     )
     .await;
     assert_eq!(status, 422);
-    let summary =
-        ghiseu_tests::visible_text(&html[html.find("error-summary").unwrap()..html.find("</ul>").unwrap()]);
+    let summary = ghiseu_tests::visible_text(
+        &html[html.find("error-summary").unwrap()..html.find("</ul>").unwrap()],
+    );
     assert!(
         summary.contains("Kód: Csak ékezet nélküli kisbetűk")
             && summary.contains("Megnevezés: Töltse ki ezt a mezőt."),

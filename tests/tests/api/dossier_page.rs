@@ -86,7 +86,6 @@ fn action_of(form: &str) -> &str {
     &form[at..at + form[at..].find('"').unwrap()]
 }
 
-
 #[tokio::test]
 async fn the_heads_page_shows_one_primary_action_and_the_rest_behind_a_disclosure() {
     let app = spawn().await;
