@@ -3,7 +3,7 @@
 //! - `/admin/...`: server-rendered pages for a tenant's administrator (role
 //!   `tenant_admin`): document types, departments, officials and invitations
 //!   (and their second factor: the requirement, a reset, [`second_factor`]),
-//!   branding, submission quotas. Signed in with the desk's session (cookie `ghiseu_desk`, one
+//!   branding, submission quotas, the access log ([`access_log`]). Signed in with the desk's session (cookie `ghiseu_desk`, one
 //!   sign-in at `/desk/login`), CSRF token on every form.
 //! - `/admin/invite/{token}`: an invitee chooses a password (no session).
 //! - `/branding/{slug}/logo` and `/branding/{slug}/theme.css`: public.
@@ -23,6 +23,7 @@
 //! [`forms`]), call the platform's repositories, render with [`pages`] and
 //! answer errors through [`error`]; every rule lives in `ghiseu-core`.
 
+mod access_log;
 mod api;
 mod branding;
 mod ctx;
@@ -175,6 +176,7 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
             officials::update_form(store, &admin, &username, &form).await
         }
         (Method::GET, ["quotas"]) => quotas::page(store, &admin).await,
+        (Method::GET, ["access"]) => access_log::page(store, &admin, &query).await,
         (Method::POST, ["quotas"]) => {
             let form = read_form(request).await?;
             quotas::save_form(store, &admin, &form).await

@@ -61,6 +61,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
                                 a href="/admin/officials" { (t(lang, "nav_officials")) }
                                 a href="/admin/branding" { (t(lang, "nav_branding")) }
                                 a href="/admin/quotas" { (t(lang, "nav_quotas")) }
+                                a href="/admin/access" { (t(lang, "nav_access")) }
                                 a href="/desk" { (t(lang, "nav_desk")) }
                             }
                             (chrome::language_links(lang, v.path))
@@ -173,6 +174,7 @@ pub fn home(viewer: &Viewer) -> String {
                 li { a href="/admin/officials" { (t(lang, "nav_officials")) } ": " (t(lang, "home_officials")) }
                 li { a href="/admin/branding" { (t(lang, "nav_branding")) } ": " (t(lang, "home_branding")) }
                 li { a href="/admin/quotas" { (t(lang, "nav_quotas")) } ": " (t(lang, "home_quotas")) }
+                li { a href="/admin/access" { (t(lang, "nav_access")) } ": " (t(lang, "home_access")) }
             }
         },
     )

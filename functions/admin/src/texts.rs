@@ -726,6 +726,85 @@ const TEXTS: &[(&str, [&str; 3])] = &[
         ],
     ),
     (
+        "nav_access",
+        [
+            "Cine a deschis dosarele",
+            "Ki nyitotta meg az ügyiratokat",
+            "Who opened the files",
+        ],
+    ),
+    (
+        "home_access",
+        [
+            "fiecare deschidere a unui dosar sau fișier, după funcționar și perioadă",
+            "minden ügyirat- vagy fájlmegnyitás, ügyintéző és időszak szerint",
+            "every opening of a file or document, by official and period",
+        ],
+    ),
+    (
+        "access_intro",
+        [
+            "Fiecare deschidere a unui dosar sau a unui fișier de către un funcționar, cea mai nouă întâi. Cetățeanul vede aceeași listă pentru dosarul său.",
+            "Minden alkalom, amikor egy ügyintéző megnyitott egy ügyiratot vagy fájlt, a legújabb elöl. A polgár ugyanezt a listát látja a saját ügyiratánál.",
+            "Every time an official opened a file or one of its documents, newest first. The citizen sees the same list for their own file.",
+        ],
+    ),
+    ("access_official", ["Funcționarul", "Ügyintéző", "Official"]),
+    ("access_everyone", ["Toți", "Mindenki", "Everyone"]),
+    ("access_from", ["De la data", "Kezdő dátum", "From"]),
+    ("access_to", ["Până la data", "Záró dátum", "To"]),
+    ("access_search", ["Caută", "Keresés", "Search"]),
+    (
+        "access_none",
+        [
+            "Nicio deschidere în această perioadă.",
+            "Ebben az időszakban nem volt megnyitás.",
+            "No openings in this period.",
+        ],
+    ),
+    (
+        "access_more",
+        [
+            "Sunt afișate cele mai noi 500; restrângeți perioada pentru celelalte.",
+            "A legújabb 500 látható; a többiért szűkítse az időszakot.",
+            "The newest 500 are shown; narrow the period for the others.",
+        ],
+    ),
+    ("access_when", ["Când", "Mikor", "When"]),
+    ("access_who", ["Cine", "Ki", "Who"]),
+    (
+        "access_department",
+        ["Compartiment", "Osztály", "Department"],
+    ),
+    ("access_dossier", ["Dosar", "Ügyirat", "File"]),
+    ("access_what", ["Ce", "Mit", "What"]),
+    ("access_page", ["dosarul", "az ügyiratot", "the file"]),
+    ("access_file", ["fișierul", "a fájlt:", "the document"]),
+    (
+        "err_access_date",
+        [
+            "Scrieți data ca AAAA-LL-ZZ.",
+            "A dátumot ÉÉÉÉ-HH-NN alakban írja.",
+            "Write the date as YYYY-MM-DD.",
+        ],
+    ),
+    (
+        "err_access_period",
+        [
+            "Perioada începe înainte să se termine și are cel mult 366 de zile.",
+            "Az időszak a vége előtt kezdődik, és legfeljebb 366 napos.",
+            "The period starts before it ends and is at most 366 days long.",
+        ],
+    ),
+    (
+        "err_access_official",
+        [
+            "Alegeți un funcționar din listă.",
+            "Válasszon ügyintézőt a listából.",
+            "Choose an official from the list.",
+        ],
+    ),
+    (
         "home_types",
         [
             "formulare, termene, taxe, versiuni",
@@ -1046,17 +1125,6 @@ const TEXTS: &[(&str, [&str; 3])] = &[
             "A limit is a whole number from 1 to 100000.",
         ],
     ),
-    ("role_registrar", ["Registratură", "Iktató", "Registry"]),
-    ("role_official", ["Funcționar", "Ügyintéző", "Official"]),
-    (
-        "role_head_of_department",
-        ["Șef de serviciu", "Osztályvezető", "Head of department"],
-    ),
-    ("role_signer", ["Semnatar", "Aláíró", "Signer"]),
-    (
-        "role_tenant_admin",
-        ["Administrator", "Adminisztrátor", "Administrator"],
-    ),
 ];
 
 /// The text `key` in `lang` (the key itself if it is missing, which a test
@@ -1070,7 +1138,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 
 /// A role in words.
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
-    t(lang, &format!("role_{}", role.code()))
+    role.name(lang)
 }
 
 /// The confirmation shown after a save: the redirect's `?saved=` names one.

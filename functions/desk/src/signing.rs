@@ -419,7 +419,7 @@ pub async fn document(
         .and_then(|n| n.checked_sub(1))
         .ok_or(DeskError::NotFound)?;
     let out = Outbound::from_variables().await?;
-    let (name, bytes) = batch::document(
+    let (file, dossier, bytes) = batch::document(
         store,
         &out,
         &signed.actor,
@@ -428,6 +428,12 @@ pub async fn document(
         ghiseu_platform::config::now(),
     )
     .await?;
+    let name = file.original_name.as_str().to_owned();
+    let opened = ghiseu_core::access::Opened::File {
+        sha256: file.sha256,
+        name: name.clone(),
+    };
+    crate::dossier::opened(store, signed, &dossier, opened).await?;
     Ok(crate::inline_file::inline_file(
         "application/pdf",
         &name,

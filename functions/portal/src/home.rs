@@ -13,6 +13,7 @@ use ghiseu_platform::{repo, tracking};
 use http::{StatusCode, header};
 use maud::html;
 
+use crate::access;
 use crate::accounts::login_page;
 use crate::ctx::{Ctx, Res};
 use crate::fees::{receipts_by_dossier, what_was_paid};
@@ -56,7 +57,7 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
             docs.push((
                 token.to_string(),
                 snap.view(today, lang),
-                (reply, issued),
+                (reply, issued, access::href(&l.tenant, &l.dossier, lang)),
                 paid,
             ));
         }
@@ -104,8 +105,8 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
                     }
                 }
             }
-            @for (token, v, (reply, issued), paid) in &docs {
-                (document(lang, token, v, (reply.as_deref(), issued.as_deref()), paid.as_ref()))
+            @for (token, v, (reply, issued, opened), paid) in &docs {
+                (document(lang, token, v, (reply.as_deref(), issued.as_deref(), opened.as_str()), paid.as_ref()))
             }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
             p { a href="/portal/signature" { (t(lang, "signature")) } }

@@ -12,6 +12,8 @@
 //!   SMS code, no password.
 //! - `GET|POST /portal/reset`, `POST /portal/reset/confirm`: a new password
 //!   after a code.
+//! - `GET /portal/documents/{tenant}/{dossier}/access`: who opened the
+//!   dossier ([`access`]).
 //! - `GET /portal`: my documents; `GET|POST /portal/claim`,
 //!   `POST /portal/claim/confirm`: claim a dossier filed on paper with a code
 //!   sent to the contact recorded on it.
@@ -36,6 +38,7 @@
 //! Anonymous forms carry a double-submit CSRF token, signed-in forms the
 //! session's.
 
+mod access;
 mod accounts;
 mod checkout;
 mod claim;
@@ -198,6 +201,13 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
                 && let Some(id) = tail.strip_suffix("/issued.pdf") =>
         {
             home::issued_document(ctx, slug, id).await
+        }
+        (Method::GET, p)
+            if let Some(rest) = p.strip_prefix("/portal/documents/")
+                && let Some((slug, tail)) = rest.split_once('/')
+                && let Some(id) = tail.strip_suffix("/access") =>
+        {
+            access::page(ctx, slug, id).await
         }
         (_, p) if KNOWN.contains(&p) => Ok(web::method_not_allowed("GET, POST")),
         _ => Ok(web::problem(StatusCode::NOT_FOUND, "No such page.")),

@@ -138,12 +138,12 @@ pub fn input(
 }
 
 /// One of my documents (`more`: what else the citizen has of it, e.g. the
-/// receipt of its fee).
+/// receipt of its fee; `opened`: the page of who opened it).
 pub fn document(
     lang: Lang,
     token: &str,
     v: &TrackingView,
-    (reply, issued): (Option<&str>, Option<&str>),
+    (reply, issued, opened): (Option<&str>, Option<&str>, &str),
     more: Option<&Markup>,
 ) -> Markup {
     let status = ghiseu_core::PublicStatus::from_code(&v.status)
@@ -163,6 +163,7 @@ pub fn document(
             @if let Some(href) = issued { p { strong { a href=(href) { (t(lang, "issued_document")) } } } }
             @if let Some(more) = more { (more) }
             p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
+            p { a href=(opened) { (t(lang, "who_opened")) } }
         }
     }
 }

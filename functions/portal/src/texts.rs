@@ -23,6 +23,11 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "Sign the request that is waiting",
         ],
         "my_documents" => ["Documentele mele", "Dokumentumaim", "My documents"],
+        "who_opened" => [
+            "Cine a deschis dosarul",
+            "Ki nyitotta meg az ügyiratot",
+            "Who opened the file",
+        ],
         "register" => ["Creează cont", "Fiók létrehozása", "Create an account"],
         "login" => ["Autentificare", "Bejelentkezés", "Sign in"],
         "login_sms" => [

@@ -38,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod annulment;
 pub mod attachment;
 pub mod base32;

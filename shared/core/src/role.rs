@@ -37,6 +37,17 @@ impl Role {
         }
     }
 
+    /// The role in words, as officials and citizens read it.
+    pub fn name(self, lang: crate::Lang) -> &'static str {
+        lang.pick(match self {
+            Role::Registrar => ["Registratură", "Iktató", "Registry"],
+            Role::Official => ["Funcționar", "Ügyintéző", "Official"],
+            Role::HeadOfDepartment => ["Șef de serviciu", "Osztályvezető", "Head of department"],
+            Role::Signer => ["Semnatar", "Aláíró", "Signer"],
+            Role::TenantAdmin => ["Administrator", "Adminisztrátor", "Administrator"],
+        })
+    }
+
     /// The role with this [`code`](Self::code).
     pub fn from_code(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.code() == code)

@@ -169,6 +169,34 @@ impl TenantScope {
         format!("{}dossier/{id}", self.prefix)
     }
 
+    /// `t/{slug}/access/{ID}/n`: the counter numbering the access records of
+    /// dossier `id` (atomic increment).
+    #[must_use]
+    pub fn access_counter(&self, id: &DossierId) -> String {
+        format!("{}access/{id}/n", self.prefix)
+    }
+
+    /// `t/{slug}/access/{ID}/{seq}`: access record `seq` of dossier `id`
+    /// (written once, by the request whose increment gave `seq`).
+    #[must_use]
+    pub fn access_record(&self, id: &DossierId, seq: u32) -> String {
+        format!("{}access/{id}/{seq:08}", self.prefix)
+    }
+
+    /// `t/{slug}/access-log/n`: the counter numbering the tenant's access
+    /// log (every access record of every dossier, in the order taken).
+    #[must_use]
+    pub fn access_log_counter(&self) -> String {
+        format!("{}access-log/n", self.prefix)
+    }
+
+    /// `t/{slug}/access-log/{n}`: entry `n` of the tenant's access log
+    /// (written once, by the request whose increment gave `n`).
+    #[must_use]
+    pub fn access_log_entry(&self, n: u64) -> String {
+        format!("{}access-log/{n:010}", self.prefix)
+    }
+
     /// `t/{slug}/regno/{year}`: the registration counter of `year`.
     #[must_use]
     pub fn registration_counter(&self, year: u16) -> String {

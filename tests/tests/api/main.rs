@@ -5,6 +5,7 @@
 // application's one clock is `ghiseu_platform::config`.
 #![allow(clippy::disallowed_methods)]
 
+mod access_log;
 mod admin;
 mod admin_pages;
 mod backup;

@@ -355,6 +355,26 @@ async fn every_document_opens_for_its_signer_before_the_code_and_the_sms_names_t
             "{link}"
         );
     }
+    // Each opening is on its dossier's access records, for its citizen.
+    let keys: Vec<String> = s.app.get("/probe/keys").await.json().await.unwrap();
+    for id in &ids {
+        let prefix = format!("t/beta/access/{id}/0");
+        let mut by_president = 0;
+        for key in keys.iter().filter(|k| k.starts_with(&prefix)) {
+            let record = s
+                .app
+                .get(&format!("/probe/kv/{}", ghiseu_tests::percent_encode(key)))
+                .await
+                .text()
+                .await
+                .unwrap();
+            if record.contains("\"presedinte\"") {
+                assert!(record.contains("\"file\":["), "{record}");
+                by_president += 1;
+            }
+        }
+        assert_eq!(by_president, 1, "{id}");
+    }
     // No one else opens them: another signer, a head of department; nor a
     // document the batch does not have.
     for other in [&s.vice, &s.sef] {

@@ -204,9 +204,10 @@ pub async fn resend(
 }
 
 /// The response document `index` (from 0) of the signer's batch `id` will
-/// sign, as stored, while it is still the dossier's latest response: its
-/// file name and bytes ("sign what you see"). Another's batch, a document
-/// without a response or whose response was replaced is not found.
+/// sign, as stored, while it is still the dossier's latest response: the
+/// file as the dossier records it, the dossier, and the bytes ("sign what
+/// you see"). Another's batch, a document without a response or whose
+/// response was replaced is not found.
 pub async fn document(
     store: &Store,
     out: &ghiseu_platform::Outbound,
@@ -214,7 +215,7 @@ pub async fn document(
     id: &str,
     index: usize,
     now: DateTime<Utc>,
-) -> crate::Result<(String, Vec<u8>)> {
+) -> crate::Result<(ghiseu_core::Attachment, ghiseu_core::Dossier, Vec<u8>)> {
     let (_, batch) = load(store, actor, id, now).await?;
     let item = batch.items.get(index).ok_or(crate::Error::NotFound)?;
     let response = item.response.ok_or(crate::Error::NotFound)?;
@@ -228,7 +229,7 @@ pub async fn document(
         .cloned()
         .ok_or(crate::Error::NotFound)?;
     let bytes = file_bytes(&out.files, &scope, &file).await?;
-    Ok((file.original_name.as_str().to_owned(), bytes))
+    Ok((file, current.dossier, bytes))
 }
 
 /// What the signer's code did.

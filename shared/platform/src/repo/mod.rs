@@ -25,6 +25,7 @@
 //! leased replace against the bytes that were read, so of two concurrent
 //! writers exactly one wins and the other retries on fresh data.
 
+mod access;
 mod departments;
 mod document_types;
 mod dossiers;
@@ -35,6 +36,7 @@ mod registry;
 mod tenants;
 mod tokens;
 
+pub use access::{LogEntry, Opener, access_log, access_records, record_access};
 pub use departments::{create_department, departments, put_departments, rename_department};
 pub use document_types::{
     SaveType, document_type, document_type_catalogue, document_type_codes, document_type_version,
