@@ -173,6 +173,7 @@ try {
     ['Departamente', '/admin/departments', 'departments'],
     ['Funcționari', '/admin/officials', 'officials'],
     ['Identitate vizuală', '/admin/branding', 'branding'],
+    ['Cine a deschis dosarele', '/admin/access', 'access'],
     ['Limite de cereri online', '/admin/quotas', 'quotas'],
   ]) {
     await menu(page, name, where);
@@ -282,6 +283,7 @@ try {
     ['/admin/officials', 'officials'],
     ['/admin/branding', 'branding'],
     ['/admin/quotas', 'quotas'],
+    ['/admin/access', 'access'],
   ]) {
     if (pathOf(page) !== where) await follow(page, `header nav a[href="${where}"]`, `${shot} in Hungarian`);
     await hu.inspect(page, shot);

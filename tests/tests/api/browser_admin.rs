@@ -81,6 +81,7 @@ async fn an_administrator_builds_a_type_in_the_browser_and_a_citizen_gets_its_fo
         "officials",
         "branding",
         "quotas",
+        "access",
         "editor-preview",
     ] {
         assert!(
