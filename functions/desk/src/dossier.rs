@@ -15,6 +15,8 @@
 
 use ghiseu_app::dossiers::{Scan, act_on, complete_forwarding, receiving_type, store_file};
 use ghiseu_core::access::Opened;
+
+use crate::access;
 use ghiseu_core::dossier::OriginalName;
 use ghiseu_core::workflow::Command;
 use ghiseu_core::{
@@ -84,7 +86,7 @@ pub async fn dossier_page(
     let dossier = load(store, signed, id).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
     if errors.is_none() {
-        opened(store, signed, &dossier, Opened::Dossier).await?;
+        access::opened(store, signed, &dossier, Opened::Dossier).await?;
     }
     let departments = repo::departments(store, &scope).await?;
     let officials = repo::officials(store, &scope).await?;
@@ -653,28 +655,6 @@ async fn act_as(
     Ok(())
 }
 
-/// Records that the signed-in official opened `what` of `dossier` (the
-/// citizen sees it on the dossier, the administrator in the access log); the
-/// page is not shown without it.
-pub(crate) async fn opened(
-    store: &Store,
-    signed: &Signed,
-    dossier: &ghiseu_core::Dossier,
-    what: Opened,
-) -> Result<(), DeskError> {
-    let who = repo::Opener {
-        official: &signed.actor.username,
-        name: &signed.display_name,
-        roles: signed.actor.roles.iter().copied().collect(),
-        department: signed.actor.department.as_ref(),
-    };
-    let scope = TenantScope::new(&signed.tenant.slug);
-    let now = ghiseu_platform::config::now();
-    let number = dossier.number().to_string();
-    repo::record_access(store, &scope, (&dossier.id(), &number), who, what, now).await?;
-    Ok(())
-}
-
 /// `GET /desk/dossiers/{id}/files/{sha256}`: a file of the dossier (scan or
 /// response), inline, with its checked content type and a sandboxing CSP.
 pub async fn file(
@@ -692,7 +672,7 @@ pub async fn file(
         sha256: sha,
         name: meta.original_name.as_str().to_owned(),
     };
-    opened(store, signed, &dossier, file).await?;
+    access::opened(store, signed, &dossier, file).await?;
     let scope = TenantScope::new(&signed.tenant.slug);
     let s3 = S3Client::from_variables().await?;
     let bytes = s3

@@ -24,6 +24,7 @@
 //! call the use cases (`ghiseu_app`, `ghiseu_platform::dossiers`), render with
 //! [`pages`] and answer errors through [`error`].
 
+mod access;
 mod batch_view;
 mod dossier;
 mod error;

@@ -433,7 +433,7 @@ pub async fn document(
         sha256: file.sha256,
         name: name.clone(),
     };
-    crate::dossier::opened(store, signed, &dossier, opened).await?;
+    crate::access::opened(store, signed, &dossier, opened).await?;
     Ok(crate::inline_file::inline_file(
         "application/pdf",
         &name,
