@@ -3,9 +3,9 @@
 //! by period (local dates, both included; the last 30 days by default, at
 //! most 366 days), newest first, at most [`LIMIT`] rows.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Duration, NaiveDate};
 use ghiseu_core::access::Opened;
-use ghiseu_core::calendar::{local_date, written_local_time};
+use ghiseu_core::calendar::{local_date, start_of_local_day, written_local_time};
 use ghiseu_core::{Lang, Username};
 use ghiseu_platform::http::{Response, query_param, secure_html};
 use ghiseu_platform::kv::Store;
@@ -78,8 +78,8 @@ pub async fn page(store: &Store, admin: &Admin, query: &str) -> Result<Response,
     let search = Search::of(query, today, &officials, lang);
     let entries = if search.errors.is_empty() {
         let period = (
-            start_of(search.from),
-            start_of(search.to + Duration::days(1)) - Duration::seconds(1),
+            start_of_local_day(search.from),
+            start_of_local_day(search.to + Duration::days(1)) - Duration::seconds(1),
         );
         repo::access_log(store, &admin.scope, period, search.official.as_ref(), LIMIT).await?
     } else {
@@ -173,16 +173,4 @@ fn table(
             }
         }
     }
-}
-
-/// The first instant of `date` in Romania.
-fn start_of(date: NaiveDate) -> DateTime<Utc> {
-    // Romania is UTC+2 or UTC+3: local midnight is 21:00 or 22:00 UTC the
-    // day before; the local date of those instants tells which.
-    let midnight = date.and_time(NaiveTime::MIN).and_utc();
-    [Duration::hours(3), Duration::hours(2)]
-        .into_iter()
-        .map(|offset| midnight - offset)
-        .find(|t| local_date(*t) == date)
-        .unwrap_or(midnight)
 }

@@ -106,6 +106,23 @@ pub fn local_datetime(at: DateTime<Utc>) -> NaiveDateTime {
     (at + Duration::hours(offset)).naive_utc()
 }
 
+/// The instant of the wall-clock time `naive` in Romania, the inverse of
+/// [`local_datetime`] (an hour that does not exist, skipped in spring, is
+/// read as winter time; an hour that happens twice, in autumn, as its first).
+pub fn from_local_datetime(naive: NaiveDateTime) -> DateTime<Utc> {
+    let summer = (naive - Duration::hours(3)).and_utc();
+    if local_datetime(summer) == naive {
+        summer
+    } else {
+        (naive - Duration::hours(2)).and_utc()
+    }
+}
+
+/// The first instant of `date` in Romania (its local midnight).
+pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
+    from_local_datetime(date.and_time(NaiveTime::MIN))
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let last =
         NaiveDate::from_ymd_opt(year, month + 1, 1).expect("month 3 or 10") - Duration::days(1);
@@ -115,6 +132,24 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_time_goes_back_to_its_instant_in_summer_and_winter() {
+        let naive = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        for (local, instant) in [
+            ("2026-01-15 00:00", "2026-01-14T22:00:00Z"),
+            ("2026-07-01 23:59", "2026-07-01T20:59:00Z"),
+            // The hour skipped in spring is read as winter time.
+            ("2026-03-29 03:30", "2026-03-29T01:30:00Z"),
+            // The hour that happens twice in autumn: its first time.
+            ("2026-10-25 03:30", "2026-10-25T00:30:00Z"),
+        ] {
+            assert_eq!(from_local_datetime(naive(local)), utc(instant), "{local}");
+        }
+        let d = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(start_of_local_day(d), utc("2026-10-31T22:00:00Z"));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

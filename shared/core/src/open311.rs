@@ -8,7 +8,7 @@
 //! contact, address, form value, file or note; the status notes are the
 //! public status's words and the agency is the department holding it.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar;
 use crate::document_type::{DocumentType, FieldKind};
@@ -108,21 +108,10 @@ pub fn local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&offset)
 }
 
-/// The instant of the wall-clock time `naive` in Romania (UTC+3 in summer,
-/// else UTC+2; an hour that does not exist is read as winter time).
-fn from_local(naive: NaiveDateTime) -> DateTime<Utc> {
-    let summer = Utc.from_utc_datetime(&(naive - Duration::hours(3)));
-    if calendar::local_datetime(summer) == naive {
-        summer
-    } else {
-        Utc.from_utc_datetime(&(naive - Duration::hours(2)))
-    }
-}
-
 /// The last second of `date` in Romania.
 fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
     let last = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
-    local(from_local(date.and_time(last)))
+    local(calendar::from_local_datetime(date.and_time(last)))
 }
 
 /// A requests query: its filters, checked.
@@ -224,7 +213,7 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
         return Some(t.with_timezone(&Utc));
     }
     let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    Some(from_local(date.and_time(NaiveTime::MIN)))
+    Some(calendar::start_of_local_day(date))
 }
 
 /// One attribute of a service definition (a field of the type's form).
