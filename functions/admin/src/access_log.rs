@@ -133,12 +133,7 @@ fn table(
     entries: &[repo::LogEntry],
     departments: &[ghiseu_core::Department],
 ) -> Markup {
-    let department = |code: &ghiseu_core::DepartmentCode| {
-        departments
-            .iter()
-            .find(|d| &d.code == code)
-            .map_or_else(|| code.to_string(), |d| d.name.get(lang).to_string())
-    };
+    let department = |code| ghiseu_core::department::name_of(departments, code, lang);
     html! {
         table.stack {
             thead { tr {

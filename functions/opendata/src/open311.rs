@@ -19,9 +19,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ghiseu_core::department::name_of;
 use ghiseu_core::document_type::{DocumentType, TypeVersion};
 use ghiseu_core::open311::{self, Query, ServiceRequest};
-use ghiseu_core::{DocumentTypeCode, Lang, RegistrationNumber, TenantSlug};
+use ghiseu_core::{Department, DocumentTypeCode, Lang, RegistrationNumber, TenantSlug};
 use ghiseu_platform::http::{self as web, Response};
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
@@ -101,11 +102,7 @@ pub async fn handle(path: &str, query: &str, headers: &HeaderMap, now: DateTime<
             "too many requests from this address; try again in a minute",
         );
     }
-    let answer = match resource {
-        Resource::Discovery => Ok(("discovery", discovery())),
-        other => jurisdiction_answer(other, query, now).await,
-    };
-    match answer {
+    match answer(resource, query, now).await {
         Ok((root, node)) => ok(format, root, &node),
         Err(Refusal(status, words)) => error(format, status, &words),
     }
@@ -128,12 +125,17 @@ fn not_found(what: &str) -> Refusal {
     Refusal(StatusCode::NOT_FOUND, format!("no such {what}"))
 }
 
-/// The answers that need a jurisdiction (`jurisdiction_id`, a tenant's slug).
-async fn jurisdiction_answer(
+/// The answer to `resource`: its XML root's name and its tree. Every
+/// resource but discovery needs a jurisdiction (`jurisdiction_id`, a
+/// tenant's slug).
+async fn answer(
     resource: Resource<'_>,
     query: &str,
     now: DateTime<Utc>,
 ) -> Result<(&'static str, Node), Refusal> {
+    if resource == Resource::Discovery {
+        return Ok(("discovery", discovery()));
+    }
     let Some(raw) = web::query_param(query, "jurisdiction_id") else {
         return Err(Refusal(
             StatusCode::BAD_REQUEST,
@@ -173,7 +175,7 @@ async fn jurisdiction_answer(
             Ok(("service_requests", j.requests(&q).await?))
         }
         Resource::Request(id) => Ok(("service_requests", j.request(id).await?)),
-        Resource::Discovery => Ok(("discovery", discovery())),
+        Resource::Discovery => unreachable!("answered above"),
     }
 }
 
@@ -184,26 +186,19 @@ struct Jurisdiction {
 }
 
 impl Jurisdiction {
-    async fn department_names(&self) -> Result<HashMap<String, String>, Refusal> {
-        Ok(repo::departments(&self.store, &self.scope)
-            .await?
-            .into_iter()
-            .map(|d| (d.code.to_string(), d.name.get(Lang::Ro).to_string()))
-            .collect())
+    async fn departments(&self) -> Result<Vec<Department>, Refusal> {
+        Ok(repo::departments(&self.store, &self.scope).await?)
     }
 
     async fn services(&self) -> Result<Node, Refusal> {
-        let departments = self.department_names().await?;
+        let departments = self.departments().await?;
         let types = repo::document_types(&self.store, &self.scope).await?;
         Ok(Node::List(
             "service",
             types
                 .iter()
                 .map(|t| {
-                    let group = departments
-                        .get(t.first_department.as_str())
-                        .cloned()
-                        .unwrap_or_default();
+                    let group = name_of(&departments, &t.first_department, Lang::Ro);
                     Node::Obj(vec![
                         ("service_code", Node::text(t.code.as_str())),
                         ("service_name", Node::text(t.titles.get(Lang::Ro).as_str())),
@@ -296,7 +291,7 @@ impl Jurisdiction {
 /// its department's name.
 struct Names<'a> {
     j: &'a Jurisdiction,
-    departments: HashMap<String, String>,
+    departments: Vec<Department>,
     titles: HashMap<(String, TypeVersion), String>,
 }
 
@@ -304,7 +299,7 @@ impl<'a> Names<'a> {
     async fn new(j: &'a Jurisdiction) -> Result<Self, Refusal> {
         Ok(Self {
             j,
-            departments: j.department_names().await?,
+            departments: j.departments().await?,
             titles: HashMap::new(),
         })
     }
@@ -325,9 +320,8 @@ impl<'a> Names<'a> {
             );
             self.titles.insert(key.clone(), title);
         }
-        let department = d.current_department().to_string();
-        let agency = self.departments.get(&department).unwrap_or(&department);
-        Ok(ServiceRequest::of(d, &self.titles[&key], agency))
+        let agency = name_of(&self.departments, d.current_department(), Lang::Ro);
+        Ok(ServiceRequest::of(d, &self.titles[&key], &agency))
     }
 }
 

@@ -42,12 +42,7 @@ pub(crate) async fn page(ctx: &Ctx, slug: &str, id: &str) -> Res {
     let departments = repo::departments(&ctx.store, &scope).await?;
     let (records, _) = repo::access_records(&ctx.store, &scope, &id).await?;
     let checked = access::verify(&records);
-    let department = |code: &ghiseu_core::DepartmentCode| {
-        departments
-            .iter()
-            .find(|d| &d.code == code)
-            .map_or_else(|| code.to_string(), |d| d.name.get(lang).to_string())
-    };
+    let department = |code| ghiseu_core::department::name_of(&departments, code, lang);
     let title = pick(
         lang,
         "Cine a deschis dosarul",
