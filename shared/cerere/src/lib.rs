@@ -28,7 +28,7 @@ mod receipt;
 
 use chrono::{DateTime, Utc};
 pub use ghiseu_core::{Lang, Sha256Digest};
-pub use receipt::{PaperSize, Receipt, render_receipt};
+pub use receipt::{PaperSize, Receipt, ReceiptWords, render_receipt, words as receipt_words};
 use thiserror::Error;
 
 /// A request as submitted: everything its PDF shows. Strings are shown exactly as

@@ -128,19 +128,32 @@ pub struct Receipt<'a> {
     pub receipt_code: &'a str,
 }
 
-struct Words {
-    title: &'static str,
-    petitioner: &'static str,
-    number: &'static str,
-    date: &'static str,
-    document: &'static str,
-    deadline: &'static str,
-    pages: &'static str,
-    registrar: &'static str,
-    follow: &'static str,
+/// A receipt's words in one language, the same on the PDF and on the desk's
+/// receipt page.
+pub struct ReceiptWords {
+    /// The PDF's title.
+    pub title: &'static str,
+    /// The petitioner's label.
+    pub petitioner: &'static str,
+    /// The registration number's.
+    pub number: &'static str,
+    /// The registration date's.
+    pub date: &'static str,
+    /// The document type's.
+    pub document: &'static str,
+    /// The response deadline's.
+    pub deadline: &'static str,
+    /// The page count's.
+    pub pages: &'static str,
+    /// The registrar's.
+    pub registrar: &'static str,
+    /// The sentence before the tracking link, on the PDF.
+    pub follow: &'static str,
 }
 
-fn words(lang: Lang) -> Words {
+/// The receipt's words in `lang`.
+#[must_use]
+pub fn words(lang: Lang) -> ReceiptWords {
     let [
         title,
         petitioner,
@@ -186,7 +199,7 @@ fn words(lang: Lang) -> Words {
             "Follow your document: scan the code or open",
         ],
     ]);
-    Words {
+    ReceiptWords {
         title,
         petitioner,
         number,

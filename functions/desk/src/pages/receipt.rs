@@ -22,9 +22,8 @@ pub struct ReceiptView<'a> {
 /// `GET /desk/dossiers/{id}/receipt`.
 pub fn receipt_page(signed: Viewer<'_>, lang: Lang, v: &ReceiptView<'_>) -> String {
     let d = v.dossier;
-    let [
-        title,
-        registered,
+    let [title, registered, language, follow, print] = labels(lang);
+    let ghiseu_cerere::ReceiptWords {
         petitioner,
         number,
         date,
@@ -32,10 +31,8 @@ pub fn receipt_page(signed: Viewer<'_>, lang: Lang, v: &ReceiptView<'_>) -> Stri
         deadline,
         pages,
         registrar,
-        language,
-        follow,
-        print,
-    ] = labels(lang);
+        ..
+    } = ghiseu_cerere::receipt_words(lang);
     let [label_pdf, receipt_pdf, another, open] = links(lang);
     let petitioner_lang = d.contact().lang.unwrap_or(Lang::Ro);
     let name = d.contact().name.as_ref().map_or("—", |n| n.as_str());
@@ -78,19 +75,12 @@ pub fn receipt_page(signed: Viewer<'_>, lang: Lang, v: &ReceiptView<'_>) -> Stri
     )
 }
 
-/// The page's labels: title, banner, the summary's terms, the print button.
-fn labels(lang: Lang) -> [&'static str; 12] {
+/// The page's own labels (the summary's terms are the PDF's, `ghiseu_cerere::receipt_words`): title, banner, language, tracking, the print button.
+fn labels(lang: Lang) -> [&'static str; 5] {
     lang.pick([
         [
             "Recipisă",
             "Documentul a fost înregistrat",
-            "Petent",
-            "Nr. înregistrare",
-            "Data",
-            "Document",
-            "Termen de răspuns",
-            "Pagini",
-            "Registrator",
             "Limba recipisei",
             "Urmărire",
             "Tipărește pagina",
@@ -98,13 +88,6 @@ fn labels(lang: Lang) -> [&'static str; 12] {
         [
             "Elismervény",
             "Az iratot iktatták",
-            "Kérelmező",
-            "Iktatószám",
-            "Dátum",
-            "Dokumentum",
-            "Válaszadási határidő",
-            "Oldalak száma",
-            "Iktató",
             "Az elismervény nyelve",
             "Követés",
             "Oldal nyomtatása",
@@ -112,13 +95,6 @@ fn labels(lang: Lang) -> [&'static str; 12] {
         [
             "Receipt",
             "The document is registered",
-            "Petitioner",
-            "Registration no.",
-            "Date",
-            "Document",
-            "Response deadline",
-            "Pages",
-            "Registrar",
             "Receipt language",
             "Tracking",
             "Print this page",
