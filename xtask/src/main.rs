@@ -327,10 +327,14 @@ fn ensure_command(command: &str, package: &str) -> Result<()> {
 /// The cerere tests (`shared/cerere/tests`) read the PDF back with poppler's
 /// `pdftotext`, `pdffonts` and `pdfinfo`; the browser journey
 /// (`tests/browser/journey.mjs`) also renders the receipt with `pdftoppm` and
-/// decodes its QR code with zbar's `zbarimg`.
+/// decodes its QR code with zbar's `zbarimg`. The archive containers
+/// (`shared/asic`, `tests/tests/api/archive.rs`) are read back with Info-ZIP's
+/// `unzip` and their seals checked with `openssl cms -verify`.
 fn ensure_poppler() -> Result<()> {
     ensure_command("pdftotext", "poppler-utils")?;
-    ensure_command("zbarimg", "zbar-tools")
+    ensure_command("zbarimg", "zbar-tools")?;
+    ensure_command("unzip", "unzip")?;
+    ensure_command("openssl", "openssl")
 }
 
 /// `apt-get install -y ARGS` as root (or through sudo), non-interactive; the first call
@@ -731,6 +735,29 @@ fn post_json(url: &str, token: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
     Ok((r.status, r.body))
 }
 
+/// Enrolls each demo institution's electronic seal at the sandbox provider,
+/// so the dossiers' archive containers can be sealed (idempotent).
+fn enroll_demo_seals(url: &str, csc_secret: &str, seed: &[u8]) -> Result<()> {
+    let seed_json: serde_json::Value = serde_json::from_slice(seed).context("the demo seed")?;
+    for t in seed_json["tenants"].as_array().into_iter().flatten() {
+        let (slug, name) = (t["slug"].as_str(), t["name"].as_str());
+        if let (Some(slug), Some(name)) = (slug, name) {
+            let seal =
+                serde_json::json!({"user_id": format!("seal:{slug}"), "name": name, "seal": true});
+            let url = format!("{url}/api/v1/sandbox/csc/credentials");
+            match post_json(&url, csc_secret, seal.to_string().as_bytes()) {
+                Ok((200 | 201, _)) => {}
+                Ok((status, body)) => eprintln!(
+                    "xtask: enrolling the seal of {slug} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                ),
+                Err(e) => eprintln!("xtask: enrolling the seal of {slug}: {e:#}"),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Loads the demo seed, prints the demo logins and tracking links and writes
 /// them to DATA/demo.json.
 fn seed_demo(url: &str, data: &str, token: &str, csc_secret: &str) -> Result<()> {
@@ -743,6 +770,7 @@ fn seed_demo(url: &str, data: &str, token: &str, csc_secret: &str) -> Result<()>
         );
     }
     let mut answer: serde_json::Value = serde_json::from_slice(&body).context("the seed answer")?;
+    enroll_demo_seals(url, csc_secret, &seed)?;
     // The president signs what the seed left in the queue: issued, verifiable acts.
     match demo::sign_queue(url, csc_secret, &demo::PRESIDENT) {
         Ok(links) => answer["verification_urls"] = serde_json::json!(links),
@@ -845,7 +873,10 @@ fn test(args: &[String]) -> Result<()> {
         steps.step("redis-server", ensure_redis)?;
         steps.step("nginx and iproute2 (the cluster)", ensure_cluster_tools)?;
         steps.step("browser test toolchain", ensure_browser_toolchain)?;
-        steps.step("poppler-utils and zbar-tools", ensure_poppler)?;
+        steps.step(
+            "poppler-utils, zbar-tools, unzip and openssl",
+            ensure_poppler,
+        )?;
         let logs = target_dir().join("test-logs");
         let _ = std::fs::remove_dir_all(&logs);
         steps.step("cargo test (unit and integration, release)", || {

@@ -160,6 +160,7 @@ fn table(
                         td data-label=(t(lang, "access_what")) {
                             @match &e.access.opened {
                                 Opened::Dossier => { (t(lang, "access_page")) }
+                                Opened::Bundle => { (t(lang, "access_bundle")) }
                                 Opened::File { name, .. } => { (t(lang, "access_file")) " " (name) }
                             }
                         }

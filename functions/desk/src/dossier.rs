@@ -51,7 +51,7 @@ fn tr(lang: Lang, words: [&str; 3]) -> &str {
     lang.pick(words)
 }
 
-async fn load(
+pub(crate) async fn load(
     store: &Store,
     signed: &Signed,
     id: DossierId,

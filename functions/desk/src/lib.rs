@@ -12,7 +12,9 @@
 //! - `GET /desk/dossiers/{id}`, `POST /desk/dossiers/{id}/actions`,
 //!   `POST /desk/dossiers/{id}/response`, `GET /desk/dossiers/{id}/files/{sha256}`, and the
 //!   ([`dossier`]); the receipt after intake `GET /desk/dossiers/{id}/receipt` and
-//!   its PDFs `GET /desk/dossiers/{id}/receipt.pdf?size=a6|a4` ([`receipt`]).
+//!   its PDFs `GET /desk/dossiers/{id}/receipt.pdf?size=a6|a4` ([`receipt`]);
+//!   the dossier's sealed archive container `GET /desk/dossiers/{id}/bundle.asice`
+//!   ([`bundle`]).
 //! - `GET /desk/sign`, `POST /desk/sign/batches`, `GET|POST
 //!   /desk/sign/batches/{id}[.json]`, `GET /desk/sign/batches/{id}/documents/{n}`,
 //!   `POST /desk/sign/batches/{id}/code`: the signer's queue and batches
@@ -26,6 +28,7 @@
 
 mod access;
 mod batch_view;
+mod bundle;
 mod dossier;
 mod error;
 mod inbox;
@@ -159,6 +162,9 @@ async fn route_signed(
             let (parts, body) = request.into_parts();
             let form = intake::read_form(&signed, &parts.headers, body, MAX_FORM_BYTES, 8).await?;
             dossier::response(store, &signed, id, form, lang).await
+        }
+        (Method::GET, ["dossiers", id, "bundle.asice"]) => {
+            bundle::get(store, &signed, parse_id(id)?).await
         }
         (Method::GET, ["dossiers", id, "files", sha]) => {
             dossier::file(store, &signed, parse_id(id)?, sha).await

@@ -42,7 +42,7 @@ const BATCH_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' da
 
 /// The desk's signing configuration: the service, the timestamp authority,
 /// the asynchronous callback.
-async fn client() -> Result<Client, DeskError> {
+pub(crate) async fn client() -> Result<Client, DeskError> {
     let config = csc::Config::from_variables()
         .await
         .map_err(|e| desk_error(SignError::Unavailable(e)))?;
@@ -54,7 +54,7 @@ async fn client() -> Result<Client, DeskError> {
     }
 }
 
-fn config() -> signing::Config {
+pub(crate) fn config() -> signing::Config {
     let var = |name: &str| ghiseu_platform::config::variable_or_empty(name);
     signing::Config::new(&var("tsa_url"), &var("csc_callback_url"))
 }

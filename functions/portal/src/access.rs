@@ -4,11 +4,7 @@
 //! record's chain holds, and the numbers without a record, are said plainly.
 //! Only the citizen whose account the dossier is linked to sees it.
 
-use ghiseu_app::citizen;
 use ghiseu_core::access::{self, Opened};
-use ghiseu_core::{DossierId, Lang, TenantSlug};
-use ghiseu_platform::http::{self as web, see_other};
-use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::repo;
 use http::StatusCode;
 use maud::html;
@@ -16,31 +12,15 @@ use maud::html;
 use crate::ctx::{Ctx, Res};
 use crate::texts::pick;
 
-/// The link to the page of dossier `id` of tenant `slug`.
-pub(crate) fn href(slug: &str, id: &str, lang: Lang) -> String {
-    format!("/portal/documents/{slug}/{id}/access?lang={}", lang.code())
-}
-
 /// The page.
 pub(crate) async fn page(ctx: &Ctx, slug: &str, id: &str) -> Res {
-    let Some((_, account)) = &ctx.signed else {
-        return Ok(see_other("/portal/login"));
+    let (scope, dossier) = match ctx.own_dossier(slug, id).await? {
+        Ok(own) => own,
+        Err(answer) => return Ok(answer),
     };
     let lang = ctx.lang;
-    let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
-    let mine = citizen::linked_dossiers(&ctx.store, &account.id)
-        .await?
-        .iter()
-        .any(|l| l.tenant == slug && l.dossier == id);
-    let (true, Ok(slug), Ok(id)) = (mine, TenantSlug::parse(slug), DossierId::parse(id)) else {
-        return Ok(not_found());
-    };
-    let scope = TenantScope::new(&slug);
-    let Some(v) = repo::get_dossier(&ctx.store, &scope, &id).await? else {
-        return Ok(not_found());
-    };
     let departments = repo::departments(&ctx.store, &scope).await?;
-    let (records, _) = repo::access_records(&ctx.store, &scope, &id).await?;
+    let (records, _) = repo::access_records(&ctx.store, &scope, &dossier.id()).await?;
     let checked = access::verify(&records);
     let department = |code| ghiseu_core::department::name_of(&departments, code, lang);
     let title = pick(
@@ -49,7 +29,7 @@ pub(crate) async fn page(ctx: &Ctx, slug: &str, id: &str) -> Res {
         "Ki nyitotta meg az ügyiratot",
         "Who opened the file",
     );
-    let number = v.dossier.number().to_string();
+    let number = dossier.number().to_string();
     Ok(ctx.page(StatusCode::OK, &title, |_| {
         html! {
             h1 { (title) }
@@ -99,6 +79,7 @@ pub(crate) async fn page(ctx: &Ctx, slug: &str, id: &str) -> Res {
                                 td data-label=(pick(lang, "Ce", "Mit", "What")) {
                                     @match &r.opened {
                                         Opened::Dossier => { (pick(lang, "dosarul", "az ügyiratot", "the file")) }
+                                        Opened::Bundle => { (pick(lang, "arhiva dosarului (toate documentele)", "az ügyirat archív csomagját (minden dokumentum)", "the file's archive bundle (every document)")) }
                                         Opened::File { name, .. } => { (pick(lang, "fișierul ", "a fájlt: ", "the document ")) (name) }
                                     }
                                 }

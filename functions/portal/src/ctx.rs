@@ -4,10 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use ghiseu_app::citizen;
-use ghiseu_core::Lang;
 use ghiseu_core::citizen::Account;
+use ghiseu_core::{DossierId, Lang, TenantSlug};
 use ghiseu_platform::http::{self as web, Response, cookie, secure_html_with, set_cookie};
+use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::kv::Store;
+use ghiseu_platform::repo;
 use ghiseu_platform::session::{self, Session};
 use http::{HeaderMap, StatusCode};
 use maud::html;
@@ -248,4 +250,33 @@ pub(crate) fn failed(e: ghiseu_platform::Error) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "The service could not finish the request. Try again.",
     )
+}
+
+impl Ctx {
+    /// Dossier `id` of tenant `slug` when it is one of the signed-in
+    /// citizen's own, with its tenant's scope; else the answer to give
+    /// instead: the sign-in page for nobody, 404 for anyone else's (or no
+    /// such dossier: the two are not told apart).
+    pub(crate) async fn own_dossier(
+        &self,
+        slug: &str,
+        id: &str,
+    ) -> ghiseu_platform::Result<Result<(TenantScope, ghiseu_core::Dossier), Response>> {
+        let Some((_, account)) = &self.signed else {
+            return Ok(Err(web::see_other("/portal/login")));
+        };
+        let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
+        let mine = citizen::linked_dossiers(&self.store, &account.id)
+            .await?
+            .iter()
+            .any(|l| l.tenant == slug && l.dossier == id);
+        let (true, Ok(slug), Ok(id)) = (mine, TenantSlug::parse(slug), DossierId::parse(id)) else {
+            return Ok(Err(not_found()));
+        };
+        let scope = TenantScope::new(&slug);
+        Ok(match repo::get_dossier(&self.store, &scope, &id).await? {
+            Some(v) => Ok((scope, v.dossier)),
+            None => Err(not_found()),
+        })
+    }
 }

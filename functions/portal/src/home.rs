@@ -7,13 +7,12 @@
 use ghiseu_app::citizen;
 use ghiseu_app::citizen::fees::{self, Fee};
 use ghiseu_core::TenantSlug;
-use ghiseu_platform::http::{self as web, see_other};
+use ghiseu_platform::http as web;
 use ghiseu_platform::keys::TenantScope;
 use ghiseu_platform::{repo, tracking};
 use http::{StatusCode, header};
 use maud::html;
 
-use crate::access;
 use crate::accounts::login_page;
 use crate::ctx::{Ctx, Res};
 use crate::fees::{receipts_by_dossier, what_was_paid};
@@ -44,22 +43,16 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
         };
         let token = *v.dossier.token();
         if let Some(snap) = tracking::get_snapshot(&ctx.store, &token).await? {
+            let own = format!("/portal/documents/{}/{}", l.tenant, l.dossier);
             let reply = (v.dossier.status() == ghiseu_core::DossierStatus::AwaitingCitizen)
-                .then(|| format!("/portal/documents/{}/{}/reply", l.tenant, l.dossier));
-            let issued = v
-                .dossier
-                .issued()
-                .map(|_| format!("/portal/documents/{}/{}/issued.pdf", l.tenant, l.dossier));
+                .then(|| format!("{own}/reply"));
+            let issued = v.dossier.issued().map(|_| format!("{own}/issued.pdf"));
             let paid = receipts
                 .iter()
                 .find(|(d, _)| *d == l.dossier)
                 .map(|(_, o)| html! { p { (t(lang, "fee")) } (receipt(lang, o)) });
-            docs.push((
-                token.to_string(),
-                snap.view(today, lang),
-                (reply, issued, access::href(&l.tenant, &l.dossier, lang)),
-                paid,
-            ));
+            let links = (reply, issued, own);
+            docs.push((token.to_string(), snap.view(today, lang), links, paid));
         }
     }
     docs.sort_by_key(|d| std::cmp::Reverse(d.1.registered_at));
@@ -127,26 +120,12 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
 /// `GET /portal/documents/{tenant}/{id}/issued.pdf`: the document issued on
 /// one of the citizen's own dossiers (the signed PDF when it was signed).
 pub(crate) async fn issued_document(ctx: &Ctx, slug: &str, id: &str) -> Res {
-    let Some((_, account)) = &ctx.signed else {
-        return Ok(see_other("/portal/login"));
-    };
     let not_found = || web::problem(StatusCode::NOT_FOUND, "No such document.");
-    let mine = citizen::linked_dossiers(&ctx.store, &account.id)
-        .await?
-        .iter()
-        .any(|l| l.tenant == slug && l.dossier == id);
-    let (true, Ok(slug), Ok(id)) = (
-        mine,
-        TenantSlug::parse(slug),
-        ghiseu_core::DossierId::parse(id),
-    ) else {
-        return Ok(not_found());
+    let (scope, dossier) = match ctx.own_dossier(slug, id).await? {
+        Ok(own) => own,
+        Err(answer) => return Ok(answer),
     };
-    let scope = TenantScope::new(&slug);
-    let Some(v) = repo::get_dossier(&ctx.store, &scope, &id).await? else {
-        return Ok(not_found());
-    };
-    let Some(doc) = v.dossier.issued().and_then(|sha| v.dossier.document(sha)) else {
+    let Some(doc) = dossier.issued().and_then(|sha| dossier.document(sha)) else {
         return Ok(not_found());
     };
     let (sha, mime) = (doc.sha256, doc.media_type.mime());
@@ -157,7 +136,7 @@ pub(crate) async fn issued_document(ctx: &Ctx, slug: &str, id: &str) -> Res {
     let mut r = web::bytes(StatusCode::OK, mime, bytes);
     let name = format!(
         "attachment; filename=\"{}.{}\"",
-        v.dossier.number(),
+        dossier.number(),
         doc.media_type.extension()
     );
     if let Ok(value) = http::HeaderValue::from_str(&name) {

@@ -14,6 +14,8 @@
 //!   after a code.
 //! - `GET /portal/documents/{tenant}/{dossier}/access`: who opened the
 //!   dossier ([`access`]).
+//! - `GET /portal/documents/{tenant}/{dossier}/bundle.asice`: the dossier's
+//!   archive container, sealed by the institution ([`bundle`]).
 //! - `GET /portal`: my documents; `GET|POST /portal/claim`,
 //!   `POST /portal/claim/confirm`: claim a dossier filed on paper with a code
 //!   sent to the contact recorded on it.
@@ -40,6 +42,7 @@
 
 mod access;
 mod accounts;
+mod bundle;
 mod checkout;
 mod claim;
 mod codes;
@@ -197,20 +200,27 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
         }
         (Method::GET, p)
             if let Some(rest) = p.strip_prefix("/portal/documents/")
-                && let Some((slug, tail)) = rest.split_once('/')
-                && let Some(id) = tail.strip_suffix("/issued.pdf") =>
+                && let Some((slug, tail)) = rest.split_once('/') =>
         {
-            home::issued_document(ctx, slug, id).await
-        }
-        (Method::GET, p)
-            if let Some(rest) = p.strip_prefix("/portal/documents/")
-                && let Some((slug, tail)) = rest.split_once('/')
-                && let Some(id) = tail.strip_suffix("/access") =>
-        {
-            access::page(ctx, slug, id).await
+            document_resource(ctx, slug, tail).await
         }
         (_, p) if KNOWN.contains(&p) => Ok(web::method_not_allowed("GET, POST")),
         _ => Ok(web::problem(StatusCode::NOT_FOUND, "No such page.")),
+    }
+}
+
+/// `GET /portal/documents/{tenant}/{tail}`: what one of the citizen's own
+/// dossiers offers (`tail` is `{id}/issued.pdf`, `{id}/access` or
+/// `{id}/bundle.asice`).
+async fn document_resource(ctx: &Ctx, slug: &str, tail: &str) -> Res {
+    if let Some(id) = tail.strip_suffix("/issued.pdf") {
+        home::issued_document(ctx, slug, id).await
+    } else if let Some(id) = tail.strip_suffix("/access") {
+        access::page(ctx, slug, id).await
+    } else if let Some(id) = tail.strip_suffix("/bundle.asice") {
+        bundle::get(ctx, slug, id).await
+    } else {
+        Ok(web::problem(StatusCode::NOT_FOUND, "No such page."))
     }
 }
 

@@ -138,12 +138,13 @@ pub fn input(
 }
 
 /// One of my documents (`more`: what else the citizen has of it, e.g. the
-/// receipt of its fee; `opened`: the page of who opened it).
+/// receipt of its fee; `dossier`: the dossier's own address, under which are who opened it
+/// and its archive bundle).
 pub fn document(
     lang: Lang,
     token: &str,
     v: &TrackingView,
-    (reply, issued, opened): (Option<&str>, Option<&str>, &str),
+    (reply, issued, dossier): (Option<&str>, Option<&str>, &str),
     more: Option<&Markup>,
 ) -> Markup {
     let status = ghiseu_core::PublicStatus::from_code(&v.status)
@@ -163,7 +164,8 @@ pub fn document(
             @if let Some(href) = issued { p { strong { a href=(href) { (t(lang, "issued_document")) } } } }
             @if let Some(more) = more { (more) }
             p { a href={ "/track/" (token) "?lang=" (lang.code()) } { (t(lang, "details")) } }
-            p { a href=(opened) { (t(lang, "who_opened")) } }
+            p { a href={ (dossier) "/access?lang=" (lang.code()) } { (t(lang, "who_opened")) } }
+            p { a href={ (dossier) "/bundle.asice" } download { (t(lang, "bundle")) } }
         }
     }
 }

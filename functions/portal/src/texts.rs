@@ -28,6 +28,11 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "Ki nyitotta meg az ügyiratot",
             "Who opened the file",
         ],
+        "bundle" => [
+            "Arhiva dosarului: toate documentele, cu sigiliul instituției (ASiC-E)",
+            "Az ügyirat archív csomagja: minden dokumentum, az intézmény bélyegzőjével (ASiC-E)",
+            "The file's archive bundle: every document, sealed by the institution (ASiC-E)",
+        ],
         "register" => ["Creează cont", "Fiók létrehozása", "Create an account"],
         "login" => ["Autentificare", "Bejelentkezés", "Sign in"],
         "login_sms" => [

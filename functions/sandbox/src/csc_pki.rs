@@ -135,6 +135,8 @@ pub(crate) struct Subject {
     pub(crate) surname: Option<String>,
     /// serialNumber, e.g. `PNORO-{CNP}` (PrintableString).
     pub(crate) serial_number: Option<String>,
+    /// organizationName: a legal person's seal names the institution.
+    pub(crate) organization: Option<String>,
 }
 
 impl Subject {
@@ -153,6 +155,7 @@ impl Subject {
             (SURNAME, &self.surname),
             (GIVEN_NAME, &self.given_name),
             (SERIAL_NUMBER, &self.serial_number),
+            (O, &self.organization),
         ];
         parts.extend(
             optional
@@ -171,6 +174,7 @@ impl Subject {
             SURNAME => "SN",
             GIVEN_NAME => "GN",
             SERIAL_NUMBER => "serialNumber",
+            O => "O",
             _ => "C",
         };
         let escape = |v: &str| {

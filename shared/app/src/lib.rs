@@ -9,7 +9,7 @@
 //! HTML, and nothing here writes a text a user reads: outcomes are typed, and
 //! the components word them in the user's language.
 //!
-//! Codemap: [`dossiers`] (registration, files, publishing, forwarding, an
+//! Codemap: [`archive`] (a dossier's sealed ASiC-E container), [`dossiers`] (registration, files, publishing, forwarding, an
 //! official's action, the citizen's reply and notifications), [`citizen`]
 //! (accounts, codes, throttles, linked dossiers, orders, the citizen's
 //! signing state), [`notify`] (the outbox's dispatch), [`signing`] (one
@@ -21,6 +21,7 @@
 
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod citizen;
 pub mod dossiers;
 pub mod error;

@@ -31,6 +31,8 @@ pub enum Opened {
         /// Its name, as the dossier records it.
         name: String,
     },
+    /// The dossier's archive container: every document at once.
+    Bundle,
 }
 
 /// One opening of a dossier by an official.
@@ -127,6 +129,7 @@ pub fn canonical_bytes(a: &Access) -> Vec<u8> {
     );
     match &a.opened {
         Opened::Dossier => put_str(&mut out, "dossier"),
+        Opened::Bundle => put_str(&mut out, "bundle"),
         Opened::File { sha256, name } => {
             put_str(&mut out, "file");
             out.extend_from_slice(sha256.as_bytes());
@@ -189,13 +192,13 @@ mod tests {
     fn chain(seqs: &[u32]) -> Vec<Access> {
         let mut out: Vec<Access> = Vec::new();
         for (i, &seq) in seqs.iter().enumerate() {
-            let opened = if i % 2 == 0 {
-                Opened::Dossier
-            } else {
-                Opened::File {
+            let opened = match i % 3 {
+                0 => Opened::Dossier,
+                1 => Opened::File {
                     sha256: Sha256Digest::of(b"cerere"),
                     name: "cerere.pdf".into(),
-                }
+                },
+                _ => Opened::Bundle,
             };
             let record = Access::new(
                 seq,
@@ -241,6 +244,12 @@ mod tests {
         let mut edited = chain(&[1, 2, 3]);
         edited[1].name = "Altcineva".into();
         assert_eq!(verify(&edited), Err(AccessError::Edited(2)));
+
+        // What was opened is covered too: a bundle made out as a page view.
+        let mut downplayed = chain(&[1, 2, 3]);
+        assert_eq!(downplayed[2].opened, Opened::Bundle);
+        downplayed[2].opened = Opened::Dossier;
+        assert_eq!(verify(&downplayed), Err(AccessError::Edited(3)));
 
         // Edited and its hash made to match: the next record's link breaks.
         let mut rehashed = chain(&[1, 2, 3]);

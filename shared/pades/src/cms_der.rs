@@ -9,6 +9,7 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5911::{
     ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
+    ID_SIGNING_TIME,
 };
 use der::asn1::{Any, IntRef, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence};
@@ -123,6 +124,17 @@ pub(crate) fn signed_attributes_of(
     prepared_digest: [u8; 32],
     signer_cert_der: &[u8],
 ) -> Result<SignedAttrs, Error> {
+    signed_attributes_with(content_type, prepared_digest, signer_cert_der, None)
+}
+
+/// [`signed_attributes_of`] with a signing-time attribute when `signing_time`
+/// is given (CAdES baseline requires one; PAdES forbids it).
+pub(crate) fn signed_attributes_with(
+    content_type: ObjectIdentifier,
+    prepared_digest: [u8; 32],
+    signer_cert_der: &[u8],
+    signing_time: Option<x509_cert::time::Time>,
+) -> Result<SignedAttrs, Error> {
     let signer = Certificate::from_der(signer_cert_der).map_err(Error::Certificate)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
@@ -135,12 +147,15 @@ pub(crate) fn signed_attributes_of(
             },
         }],
     };
-    let attrs = SetOfVec::try_from(vec![
+    let mut attrs = vec![
         attribute(ID_CONTENT_TYPE, &content_type)?,
         attribute(ID_MESSAGE_DIGEST, &octets(&prepared_digest)?)?,
         attribute(ID_AA_SIGNING_CERTIFICATE_V_2, &ess)?,
-    ])
-    .map_err(Error::Der)?;
+    ];
+    if let Some(time) = signing_time {
+        attrs.push(attribute(ID_SIGNING_TIME, &time)?);
+    }
+    let attrs = SetOfVec::try_from(attrs).map_err(Error::Der)?;
     let der = attrs.to_der().map_err(Error::Der)?;
     Ok(SignedAttrs {
         attrs,

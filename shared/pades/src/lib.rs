@@ -22,6 +22,10 @@
 //! Many documents can be prepared first and their hashes sent in one authorization,
 //! then each finished on its own: nothing ties one document's phases to another's.
 //!
+//! The same CMS, detached, signs any data: [`cades_signed_attributes`] and
+//! [`cades_detached`] make the CAdES signature (`.p7s`) of an ASiC-E
+//! container's manifest.
+//!
 //! [`verify`] checks every signature of a PDF, ours or anyone's: the bytes it covers,
 //! its digest, its signature and its chain to trusted roots ([`Report`]).
 //!
@@ -31,6 +35,7 @@
 
 #![deny(missing_docs)]
 
+mod cades;
 mod cms_der;
 mod pdf;
 mod stamp;
@@ -40,6 +45,7 @@ mod verify;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+pub use cades::{cades_detached, cades_signed_attributes};
 pub use cms_der::{SignatureAlgorithm, SignedAttrs, signed_attributes};
 pub use pdf::Prepared;
 pub use stamp::MIN_FONT_SIZE;

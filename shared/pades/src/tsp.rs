@@ -109,17 +109,7 @@ pub fn finish_with_timestamp(
     if signed_attrs.message_digest() != prepared.digest() {
         return Err(Error::DigestMismatch);
     }
-    let token = ContentInfo::from_der(timestamp_token_der)
-        .map_err(|e| Error::Timestamp(format!("the token is not a ContentInfo: {e}")))?;
-    check_imprint(
-        &tst_info(&token)?,
-        signature_timestamp_imprint(signature, signature_algorithm)?,
-    )?;
-    let unsigned = SetOfVec::try_from(vec![Attribute {
-        oid: ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
-        values: SetOfVec::try_from(vec![cms_der::any(&token)?]).map_err(Error::Der)?,
-    }])
-    .map_err(Error::Der)?;
+    let unsigned = timestamp_attribute(timestamp_token_der, signature, signature_algorithm)?;
     let envelope = cms_der::Envelope {
         content: None,
         chain: Some(chain),
@@ -127,6 +117,26 @@ pub fn finish_with_timestamp(
     };
     let cms = cms_der::signed_data(signed_attrs, signature, signature_algorithm, envelope)?;
     prepared.embed(&cms)
+}
+
+/// The unsigned attributes holding `timestamp_token_der` as the
+/// id-aa-signatureTimeStampToken of `signature`; a token of other data is refused.
+pub(crate) fn timestamp_attribute(
+    timestamp_token_der: &[u8],
+    signature: &[u8],
+    signature_algorithm: SignatureAlgorithm,
+) -> Result<x509_cert::attr::Attributes, Error> {
+    let token = ContentInfo::from_der(timestamp_token_der)
+        .map_err(|e| Error::Timestamp(format!("the token is not a ContentInfo: {e}")))?;
+    check_imprint(
+        &tst_info(&token)?,
+        signature_timestamp_imprint(signature, signature_algorithm)?,
+    )?;
+    SetOfVec::try_from(vec![Attribute {
+        oid: ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+        values: SetOfVec::try_from(vec![cms_der::any(&token)?]).map_err(Error::Der)?,
+    }])
+    .map_err(Error::Der)
 }
 
 /// The TSTInfo inside a token: a SignedData whose content is id-ct-TSTInfo.

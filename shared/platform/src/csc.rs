@@ -394,6 +394,26 @@ impl Client {
         })
     }
 
+    /// `credentials/authorize` of exactly `hashes` for a credential whose
+    /// `authMode` is `implicit` (an institution's electronic seal: the
+    /// service trusts this client's own credentials, no person types a code).
+    pub async fn authorize_implicit(
+        &self,
+        credential_id: &str,
+        hashes: &[[u8; 32]],
+    ) -> Result<Sad> {
+        let r: wire::AuthorizeResponse = self
+            .call(
+                "credentials/authorize",
+                &wire::AuthorizeRequest::implicit(credential_id, hashes),
+            )
+            .await?;
+        Ok(Sad {
+            sad: r.sad,
+            expires_in: r.expires_in.unwrap_or(3600),
+        })
+    }
+
     /// `signatures/signHash` (synchronous): one signature per hash, in the
     /// order of `hashes` (ECDSA: DER `ECDSA-Sig-Value`).
     pub async fn sign_hash(

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 pub use crate::problem::{PROBLEM_JSON, Problem, problem};
 use crate::rate_limit::{self, FixedWindow};
-pub use crate::wasi_http::{Incoming, Request, Response, Timeouts, after_response, send, serve};
+pub use crate::wasi_http::{
+    BodySink, Incoming, Request, Response, Timeouts, after_response, send, serve, streamed,
+};
 use crate::{Error, Result};
 
 /// The media type of JSON.
@@ -269,6 +271,40 @@ pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> 
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
     response
+}
+
+/// A download named `file_name` (ASCII: quotes and controls are replaced)
+/// of type `content_type`, private and never cached, whose body `produce`
+/// writes as it goes ([`streamed`]).
+pub fn streamed_download<F, Fut>(content_type: &str, file_name: &str, produce: F) -> Response
+where
+    F: FnOnce(BodySink) -> Fut + 'static,
+    Fut: std::future::Future<Output = std::result::Result<(), String>> + 'static,
+{
+    let mut head = bytes(StatusCode::OK, content_type, Bytes::new());
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let h = head.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    streamed(head, produce)
 }
 
 /// A response with `status` and no body.

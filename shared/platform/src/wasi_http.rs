@@ -80,28 +80,109 @@ where
         Err(detail) => crate::problem::problem(http::StatusCode::BAD_REQUEST, &detail),
     };
     let (mut parts, body) = response.into_parts();
-    // The whole body is known: say its length, so that it is not chunked
-    // and a cache in front can store it.
-    parts.headers.insert(
-        http::header::CONTENT_LENGTH,
-        http::HeaderValue::from(body.len()),
-    );
+    let producer = STREAMED.with(|slot| slot.borrow_mut().take());
+    if producer.is_none() {
+        // The whole body is known: say its length, so that it is not chunked
+        // and a cache in front can store it.
+        parts.headers.insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from(body.len()),
+        );
+    }
     // A header the host refuses (e.g. a forbidden one) is left out alone.
     let (headers, _refused) = fields_of(&parts.headers);
     let outgoing = OutgoingResponse::new(headers);
     _ = outgoing.set_status_code(parts.status.as_u16());
-    if let Err(e) = out.set_with_body(outgoing, body.to_vec()).await {
-        eprintln!("response body: {e:?}");
+    match producer {
+        None => {
+            if let Err(e) = out.set_with_body(outgoing, body.to_vec()).await {
+                eprintln!("response body: {e:?}");
+            }
+        }
+        Some(produce) => stream_body(out, outgoing, produce).await,
     }
     let pending = AFTER_RESPONSE.with(|queue| std::mem::take(&mut *queue.borrow_mut()));
     futures::future::join_all(pending).await;
 }
 
-type Deferred = Pin<Box<dyn Future<Output = ()>>>;
+type Deferred<T = ()> = Pin<Box<dyn Future<Output = T>>>;
 
 thread_local! {
     /// Work of the request being served, run once its response is out.
     static AFTER_RESPONSE: RefCell<Vec<Deferred>> = const { RefCell::new(Vec::new()) };
+}
+
+type Producer = Box<dyn FnOnce(BodySink) -> Deferred<Result<(), String>>>;
+
+thread_local! {
+    /// The body of the response being served, when it is produced as it is sent.
+    static STREAMED: RefCell<Option<Producer>> = const { RefCell::new(None) };
+}
+
+/// Answers with `head` (status and headers; its body is ignored) and a body
+/// that `produce` writes into the [`BodySink`] as it goes, after the head has
+/// been sent, so a body of any size needs the memory of one piece. Without a
+/// `Content-Length` in `head` the body is chunked. When `produce` fails
+/// halfway, the body is left unfinished: the engine cuts the connection, so
+/// the client sees a broken download rather than a short file it could
+/// take for whole.
+pub fn streamed<F, Fut>(head: Response, produce: F) -> Response
+where
+    F: FnOnce(BodySink) -> Fut + 'static,
+    Fut: Future<Output = Result<(), String>> + 'static,
+{
+    let producer: Producer = Box::new(move |sink| Box::pin(produce(sink)));
+    STREAMED.with(|slot| *slot.borrow_mut() = Some(producer));
+    let (parts, _) = head.into_parts();
+    Response::from_parts(parts, Bytes::new())
+}
+
+/// Where a [`streamed`] body is written.
+pub struct BodySink {
+    stream: wasi::io::streams::OutputStream,
+    sent: u64,
+}
+
+impl BodySink {
+    /// Sends `bytes` (waiting while the client is slow to read).
+    pub async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        // `blocking-write-and-flush` takes at most 4096 bytes a call.
+        for chunk in bytes.chunks(4096) {
+            self.stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| format!("sending the body: {e:?}"))?;
+        }
+        self.sent += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes sent so far.
+    #[must_use]
+    pub fn sent(&self) -> u64 {
+        self.sent
+    }
+}
+
+async fn stream_body(out: ResponseOutparam, outgoing: OutgoingResponse, produce: Producer) {
+    let Ok(body) = outgoing.body() else {
+        eprintln!("response body taken twice");
+        return;
+    };
+    let Ok(stream) = body.write() else {
+        eprintln!("response body stream taken twice");
+        return;
+    };
+    out.set(outgoing);
+    let sink = BodySink { stream, sent: 0 };
+    match produce(sink).await {
+        Ok(()) => {
+            if let Err(e) = OutgoingBody::finish(body, None) {
+                eprintln!("finishing a streamed body: {e}");
+            }
+        }
+        // Dropped unfinished: the host aborts the response.
+        Err(e) => eprintln!("a streamed body failed halfway, the response is cut: {e}"),
+    }
 }
 
 /// Runs `work` after the response of the request being served has been

@@ -535,3 +535,71 @@ async fn asynchronous_results_arrive_at_the_callback_with_a_valid_hmac() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn a_seal_is_authorized_without_a_code_and_bound_to_its_hashes() {
+    let app = app().await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/sandbox/csc/credentials"))
+        .bearer_auth(TEST_CSC_CLIENT_SECRET)
+        .json(&json!({"user_id": "seal:alfa", "name": "Primăria Alfa", "seal": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let seal = r.json::<Value>().await.unwrap()["credential_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A seal with an identification is refused: it names an institution.
+    let r = app
+        .client
+        .post(app.url("/api/v1/sandbox/csc/credentials"))
+        .bearer_auth(TEST_CSC_CLIENT_SECRET)
+        .json(&json!({"user_id": "seal:beta", "name": "B", "seal": true, "identification_id": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // credentials/info: implicit, SCAL1, the institution in CN and O.
+    let (info, _) = chain(&app, &seal).await;
+    assert_eq!(info["authMode"], "implicit", "{info}");
+    assert_eq!(info["SCAL"], "1", "{info}");
+    let subject = info["cert"]["subjectDN"].as_str().unwrap();
+    assert!(
+        subject.contains("CN=Primăria Alfa") && subject.contains("O=Primăria Alfa"),
+        "{subject}"
+    );
+
+    // No code to send; authorize without one; the SAD signs only its hashes.
+    let (status, _) = call(&app, "credentials/sendOTP", json!({ "credentialID": seal })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let h = hashes(2);
+    let (status, answer) = call(
+        &app,
+        "credentials/authorize",
+        json!({"credentialID": seal, "numSignatures": 2, "hashes": b64(&h),
+               "hashAlgorithmOID": csc::SHA256_OID}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let sad = answer["SAD"].as_str().unwrap().to_owned();
+    let (status, _) = sign_hash(&app, &seal, &sad, &hashes(1)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "another hash is refused");
+    let (status, signed) = sign_hash(&app, &seal, &sad, &h).await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    assert_eq!(signed["signatures"].as_array().unwrap().len(), 2);
+
+    // A person's credential still needs their code.
+    let person = enroll(&app).await;
+    let (status, answer) = call(
+        &app,
+        "credentials/authorize",
+        json!({"credentialID": person, "numSignatures": 1, "hashes": b64(&hashes(1)),
+               "hashAlgorithmOID": csc::SHA256_OID}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+}

@@ -8,6 +8,7 @@
 mod access_log;
 mod admin;
 mod admin_pages;
+mod archive;
 mod backup;
 mod bodies;
 mod browser;

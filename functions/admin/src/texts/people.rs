@@ -40,6 +40,14 @@ pub(super) const TEXTS: &[(&str, [&str; 3])] = &[
     ("access_dossier", ["Dosar", "Ügyirat", "File"]),
     ("access_what", ["Ce", "Mit", "What"]),
     ("access_page", ["dosarul", "az ügyiratot", "the file"]),
+    (
+        "access_bundle",
+        [
+            "arhiva dosarului (toate documentele)",
+            "az ügyirat archív csomagját (minden dokumentum)",
+            "the file's archive bundle (every document)",
+        ],
+    ),
     ("access_file", ["fișierul", "a fájlt:", "the document"]),
     (
         "err_access_date",

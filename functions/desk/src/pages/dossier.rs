@@ -350,7 +350,10 @@ fn files(p: &DossierPage<'_>) -> Markup {
                 @if d.issued() == Some(&a.sha256) { " — " strong { (w(["emis", "kiadva", "issued"])) } } } }
         }
         a href=(format!("/desk/dossiers/{}/receipt", d.id())) { (w(["Recipisă (A4)", "Átvételi elismervény (A4)", "Receipt (A4)"])) } " · "
-        a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { (w(["Etichetă (A6)", "Címke (A6)", "Label (A6)"])) }
+        a href=(format!("/desk/dossiers/{}/receipt?format=a6", d.id())) { (w(["Etichetă (A6)", "Címke (A6)", "Label (A6)"])) } " · "
+        a href=(format!("/desk/dossiers/{}/bundle.asice", d.id())) download {
+            (w(["Arhiva dosarului (ASiC-E, cu sigiliul instituției)", "Az ügyirat archív csomagja (ASiC-E, az intézmény bélyegzőjével)", "The file's archive bundle (ASiC-E, sealed by the institution)"]))
+        }
     }
 }
 

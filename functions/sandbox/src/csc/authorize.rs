@@ -49,6 +49,11 @@ pub(super) fn otp_hash(salt: &str, code: &str) -> String {
 
 pub(super) async fn send_otp(store: &Store, r: wire::SendOtpRequest) -> Outcome<Response> {
     let c = credential(store, &r.credential_id).await?;
+    if c.seal {
+        return Err(bad_request(
+            "This credential is a seal, authorized implicitly: it has no code to send.",
+        ));
+    }
     let lang = match r.lang.as_deref() {
         Some(l) => ghiseu_core::Lang::from_code(l).unwrap_or(ghiseu_core::Lang::Ro),
         None => ghiseu_core::Lang::Ro,
@@ -229,10 +234,14 @@ pub(super) async fn authorize_checked(
             "Invalid parameter numSignatures: at most {limit} per authorization (multisign)"
         )));
     }
-    let Some(code) = r.otp().map(str::trim).filter(|c| !c.is_empty()) else {
-        return Err(bad_request("Missing parameter OTP (authData)"));
-    };
-    check_otp(&keys::csc_otp(&c.id), code)?;
+    // A seal is authorized implicitly (the bearer token is the
+    // institution's system); a person's credential needs their code.
+    if !c.seal {
+        let Some(code) = r.otp().map(str::trim).filter(|c| !c.is_empty()) else {
+            return Err(bad_request("Missing parameter OTP (authData)"));
+        };
+        check_otp(&keys::csc_otp(&c.id), code)?;
+    }
     let sad = URL_SAFE_NO_PAD.encode(pki::random::<32>().map_err(Failure::Internal)?);
     let record = SadRecord {
         credential_id: c.id.clone(),

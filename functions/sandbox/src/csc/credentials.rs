@@ -43,6 +43,10 @@ pub(super) struct CredentialRecord {
     /// The identification the subject comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) identification_id: Option<String>,
+    /// An institution's electronic seal (a legal person's certificate,
+    /// authorized implicitly by the client's own credentials: SCAL1, no code).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) seal: bool,
     /// Base64 DER of the signer certificate.
     pub(super) cert: String,
     /// Base64 DER of the CA certificate that issued it.
@@ -61,16 +65,25 @@ pub(super) struct Enrollment {
     /// A verified identification of this user (a citizen).
     #[serde(default)]
     pub(super) identification_id: Option<String>,
+    /// Where codes go; none for a seal.
+    #[serde(default)]
     pub(super) phone: String,
     #[serde(default)]
     pub(super) email: Option<String>,
+    /// An institution's electronic seal named `name`.
+    #[serde(default)]
+    pub(super) seal: bool,
 }
 
 /// Whom the certificate of `e` names: the identity its identification
 /// verified, or the name given for an institution's signer.
 async fn subject(store: &Store, e: &Enrollment) -> Outcome<(Subject, Option<String>)> {
     let Some(id) = &e.identification_id else {
-        return Ok((Subject::named(e.name.trim()), None));
+        let mut subject = Subject::named(e.name.trim());
+        if e.seal {
+            subject.organization = Some(e.name.trim().to_owned());
+        }
+        return Ok((subject, None));
     };
     let not_verified = || {
         refused(
@@ -91,6 +104,7 @@ async fn subject(store: &Store, e: &Enrollment) -> Outcome<(Subject, Option<Stri
         serial_number: Some(format!("PNORO-{}", evidence.cnp)),
         given_name: Some(name.given_name),
         surname: Some(name.surname),
+        organization: None,
     };
     Ok((subject, Some(ident.id)))
 }
@@ -105,10 +119,15 @@ pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response>
         .identification_id
         .as_deref()
         .map_or(e.name.as_str(), |i| i);
-    if !fits(&e.user_id) || !fits(named) || !fits(&e.phone) {
+    if !fits(&e.user_id) || !fits(named) || !(e.seal || fits(&e.phone)) {
         return Err(bad_request(
-            "user_id, phone and either identification_id or name are required \
-             (at most 200 characters each).",
+            "user_id, phone (except for a seal) and either identification_id or name \
+             are required (at most 200 characters each).",
+        ));
+    }
+    if e.seal && e.identification_id.is_some() {
+        return Err(bad_request(
+            "A seal names an institution: give its name, not an identification.",
         ));
     }
     let (subject, identification_id) = subject(store, &e).await?;
@@ -135,6 +154,7 @@ pub(super) async fn enroll(store: &Store, request: Request) -> Outcome<Response>
         surname: subject.surname.clone(),
         serial_number: subject.serial_number.clone(),
         identification_id,
+        seal: e.seal,
         cert: B64.encode(&cert),
         ca: B64.encode(&ca_cert),
         key: B64.encode(sealer.seal(&id, &key).map_err(Failure::Internal)?),
@@ -209,7 +229,14 @@ pub(super) async fn credential_info(store: &Store, r: wire::InfoRequest) -> Outc
     Ok(web::json(
         StatusCode::OK,
         &wire::CredentialInfoResponse {
-            description: Some("Sandbox signing credential".to_owned()),
+            description: Some(
+                if c.seal {
+                    "Sandbox electronic seal"
+                } else {
+                    "Sandbox signing credential"
+                }
+                .to_owned(),
+            ),
             key: wire::KeyInfo {
                 status: "enabled".to_owned(),
                 algo: vec![
@@ -230,13 +257,14 @@ pub(super) async fn credential_info(store: &Store, r: wire::InfoRequest) -> Outc
                         given_name: c.given_name.clone(),
                         surname: c.surname.clone(),
                         serial_number: c.serial_number.clone(),
+                        organization: c.seal.then(|| c.name.clone()),
                     }
                     .dn(),
                 ),
                 valid_from: Some(facts.valid_from),
                 valid_to: Some(facts.valid_to),
             },
-            auth: Some(wire::AuthInfo {
+            auth: (!c.seal).then(|| wire::AuthInfo {
                 mode: "explicit".to_owned(),
                 expression: Some("OTP".to_owned()),
                 objects: vec![wire::AuthObject {
@@ -247,8 +275,10 @@ pub(super) async fn credential_info(store: &Store, r: wire::InfoRequest) -> Outc
                     description: "Codul de 6 cifre primit prin SMS".to_owned(),
                 }],
             }),
-            auth_mode: Some("explicit".to_owned()),
-            scal: Some("2".to_owned()),
+            // A seal is used by the institution's own system, which the
+            // bearer token already authenticates: no code, no binding (SCAL1).
+            auth_mode: Some(if c.seal { "implicit" } else { "explicit" }.to_owned()),
+            scal: Some(if c.seal { "1" } else { "2" }.to_owned()),
             multisign: multisign().await,
             lang: Some("ro".to_owned()),
         },

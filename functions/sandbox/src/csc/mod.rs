@@ -16,6 +16,12 @@
 //!   (409). With `{"user_id", "name", "phone", "email"?}` (an institution's
 //!   signer, identified in person by the institution acting as registration
 //!   authority: the demo and the tests) the certificate's CN is the name.
+//!   With `{"user_id", "name", "seal": true}` (an institution's electronic
+//!   seal, `user_id` `seal:{tenant}`) the certificate names the institution
+//!   (CN and O); a seal has no phone and no code: `credentials/info` says
+//!   `authMode` `implicit`, SCAL1, `credentials/authorize` needs no OTP
+//!   (the bearer token is the institution's system) and still binds the
+//!   SAD to the hashes it names, and `sendOTP` is refused.
 //! - `GET /api/v1/sandbox/csc/ca.pem`: the development CA.
 //! - `GET /api/v1/sandbox/csc/calls?credential=`: the record of `sendOTP`,
 //!   `authorize` and `signHash` calls, for tests.

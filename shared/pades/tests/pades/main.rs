@@ -4,6 +4,7 @@
 //! local P-256 key that signs the hash exactly as `signatures/signHash` would.
 //! `ghiseu_pades::verify` is checked against the same documents.
 
+mod cades;
 mod sign;
 mod stamp;
 mod timestamp;

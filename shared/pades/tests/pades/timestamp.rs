@@ -10,12 +10,12 @@ use ghiseu_pades::{
 use super::*;
 
 /// The test TSA: its certificate (issued by the CA of key `[0x11; 32]`) and key.
-struct Tsa {
+pub(crate) struct Tsa {
     cert_der: Vec<u8>,
     key: SigningKey,
 }
 
-fn tsa() -> Tsa {
+pub(crate) fn tsa() -> Tsa {
     let ca_key = SigningKey::from_slice(&[0x11; 32]).unwrap();
     let key = SigningKey::from_slice(&[0x33; 32]).unwrap();
     let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
@@ -44,7 +44,7 @@ fn gen_time() -> DateTime<Utc> {
 }
 
 /// What the TSA answers to a DER `TimeStampReq`.
-fn answer(tsa: &Tsa, ca_der: &[u8], request: &[u8]) -> Vec<u8> {
+pub(crate) fn answer(tsa: &Tsa, ca_der: &[u8], request: &[u8]) -> Vec<u8> {
     let request = match TimestampRequest::parse(request) {
         Ok(request) => request,
         Err(why) => return timestamp_rejection(&why, "refused").unwrap(),

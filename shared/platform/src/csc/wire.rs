@@ -214,6 +214,16 @@ impl AuthorizeRequest {
         }
     }
 
+    /// An authorization of `hashes` with no data from a person: a seal's
+    /// (`authMode` `implicit`: the client's own credentials suffice).
+    #[must_use]
+    pub fn implicit(credential_id: &str, hashes: &[[u8; 32]]) -> Self {
+        Self {
+            auth_data: Vec::new(),
+            ..Self::new(credential_id, hashes, "")
+        }
+    }
+
     /// The OTP, from `authData` (v2) or `OTP` (v1).
     #[must_use]
     pub fn otp(&self) -> Option<&str> {

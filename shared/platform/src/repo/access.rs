@@ -39,6 +39,9 @@ struct Stored {
     department: Option<String>,
     /// `None`: the dossier's page; else the file's digest and name.
     file: Option<(String, String)>,
+    /// The dossier's archive container (with no `file`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    bundle: bool,
     prev_seq: u32,
     prev_hash: String,
     hash: String,
@@ -54,9 +57,10 @@ impl Stored {
             roles: a.roles.iter().map(|r| r.code().to_owned()).collect(),
             department: a.department.as_ref().map(ToString::to_string),
             file: match &a.opened {
-                Opened::Dossier => None,
+                Opened::Dossier | Opened::Bundle => None,
                 Opened::File { sha256, name } => Some((sha256.to_hex(), name.clone())),
             },
+            bundle: a.opened == Opened::Bundle,
             prev_seq: a.prev_seq,
             prev_hash: a.prev_hash.to_hex(),
             hash: a.hash.to_hex(),
@@ -79,6 +83,7 @@ impl Stored {
                 None => None,
             },
             opened: match self.file {
+                None if self.bundle => Opened::Bundle,
                 None => Opened::Dossier,
                 Some((sha, name)) => Opened::File {
                     sha256: Sha256Digest::parse(&sha).ok()?,
