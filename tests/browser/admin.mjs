@@ -174,6 +174,7 @@ try {
     ['Funcționari', '/admin/officials', 'officials'],
     ['Identitate vizuală', '/admin/branding', 'branding'],
     ['Cine a deschis dosarele', '/admin/access', 'access'],
+    ['Arhivă', '/admin/archive', 'archive'],
     ['Limite de cereri online', '/admin/quotas', 'quotas'],
   ]) {
     await menu(page, name, where);
@@ -284,6 +285,7 @@ try {
     ['/admin/branding', 'branding'],
     ['/admin/quotas', 'quotas'],
     ['/admin/access', 'access'],
+    ['/admin/archive', 'archive'],
   ]) {
     if (pathOf(page) !== where) await follow(page, `header nav a[href="${where}"]`, `${shot} in Hungarian`);
     await hu.inspect(page, shot);

@@ -133,7 +133,8 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.admin.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
+             tsa_url = \"{{{{ tsa_url }}}}\"\n\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\
              public_base_url = \"{{{{ public_base_url }}}}\"\n\

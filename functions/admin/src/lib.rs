@@ -24,6 +24,7 @@
 //! answer errors through [`error`]; every rule lives in `ghiseu-core`.
 
 mod access_log;
+mod archive;
 mod api;
 mod branding;
 mod ctx;
@@ -177,6 +178,8 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         }
         (Method::GET, ["quotas"]) => quotas::page(store, &admin).await,
         (Method::GET, ["access"]) => access_log::page(store, &admin, &query).await,
+        (Method::GET, ["archive"]) => archive::page(store, &admin, &query).await,
+        (Method::GET, ["archive", "export.zip"]) => archive::export(store, &admin, &query).await,
         (Method::POST, ["quotas"]) => {
             let form = read_form(request).await?;
             quotas::save_form(store, &admin, &form).await

@@ -62,6 +62,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
                                 a href="/admin/branding" { (t(lang, "nav_branding")) }
                                 a href="/admin/quotas" { (t(lang, "nav_quotas")) }
                                 a href="/admin/access" { (t(lang, "nav_access")) }
+                                a href="/admin/archive" { (lang.pick(["Arhivă", "Archívum", "Archive"])) }
                                 a href="/desk" { (t(lang, "nav_desk")) }
                             }
                             (chrome::language_links(lang, v.path))
@@ -175,6 +176,11 @@ pub fn home(viewer: &Viewer) -> String {
                 li { a href="/admin/branding" { (t(lang, "nav_branding")) } ": " (t(lang, "home_branding")) }
                 li { a href="/admin/quotas" { (t(lang, "nav_quotas")) } ": " (t(lang, "home_quotas")) }
                 li { a href="/admin/access" { (t(lang, "nav_access")) } ": " (t(lang, "home_access")) }
+                li { a href="/admin/archive" { (lang.pick(["Arhivă", "Archívum", "Archive"])) } ": " (lang.pick([
+                    "un an al registrului pentru arhiva instituției, fiecare dosar sigilat",
+                    "a nyilvántartás egy éve az intézmény archívuma számára, minden ügyirat lepecsételve",
+                    "a year of the registry for the institution's archive, every dossier sealed",
+                ])) }
             }
         },
     )

@@ -336,3 +336,102 @@ fn find(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
     }
     None
 }
+
+/// `unzip -Z1`'s names and the files of `zip`, extracted under `dir`.
+fn extract(dir: &Path, zip: &[u8]) -> Vec<String> {
+    std::fs::write(dir.join("a.zip"), zip).unwrap();
+    let (ok, report) = run(dir, "unzip", &["-t", "a.zip"]);
+    assert!(ok && report.contains("No errors detected"), "{report}");
+    let (ok, out) = run(dir, "unzip", &["-q", "a.zip", "-d", "x"]);
+    assert!(ok, "{out}");
+    let (_, listing) = run(dir, "unzip", &["-Z1", "a.zip"]);
+    listing.lines().map(str::to_owned).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_year_is_exported_as_sealed_containers_with_an_index() {
+    let app = crate::portal::spawn().await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let mut numbers = Vec::new();
+    for n in 0..3 {
+        let scan = ghiseu_tests::real_pdf(&format!("Petiția {n}"));
+        let r = reg
+            .intake("petitie", &[("cerere.pdf", scan)], &[("phone", "0745 000 777")])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        numbers.push(ghiseu_tests::regno_in(&reg.html(&location).await));
+    }
+    let year = numbers[0].split('-').nth(1).unwrap().to_owned();
+    let export = |q: &str| format!("/admin/archive/export.zip?{q}");
+    assert!(adm.html("/admin/archive").await.contains("/admin/archive/export.zip"));
+
+    // Refused before a byte goes out: no seal yet, a bad year or range; and
+    // a registrar is not the institution's administrator.
+    let r = adm.get(&export(&format!("year={year}"))).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("nu are încă un sigiliu electronic"));
+    enroll_seal(&app, "alfa", "Primăria Alfa").await;
+    for q in [
+        "year=abc".to_owned(),
+        "year=1999".to_owned(),
+        format!("year={year}&first=3&last=2"),
+        format!("year={year}&last=4"),
+        format!("year={year}&first=0"),
+    ] {
+        let r = adm.get(&export(&q)).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert!(r.text().await.unwrap().contains("role=\"alert\""), "{q}");
+    }
+    let r = reg.get(&export(&format!("year={year}"))).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The whole year: a container per dossier, then the index.
+    let r = adm.get(&export(&format!("year={year}"))).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains(&format!("arhiva-alfa-{year}.zip")), "{disposition}");
+    let zip = r.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let names = extract(dir.path(), &zip);
+    let expected: Vec<String> = numbers
+        .iter()
+        .map(|n| format!("dosare/dosar-{n}.asice"))
+        .chain(["index.csv".to_owned(), "index.json".to_owned()])
+        .collect();
+    assert_eq!(names, expected);
+    let x = dir.path().join("x");
+    let ca = app.get("/api/v1/sandbox/csc/ca.pem").await.text().await.unwrap();
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(x.join("index.json")).unwrap()).unwrap();
+    let rows = index.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for (row, number) in rows.iter().zip(&numbers) {
+        let container = std::fs::read(x.join(row["bundle"].as_str().unwrap())).unwrap();
+        let (listed, _, route) = check_container(&container, &ca);
+        assert_eq!(row["number"], number.as_str());
+        assert_eq!(row["kind"], "dossier");
+        assert_eq!(row["document_type"], "petitie");
+        assert_eq!(row["documents"], listed.len() - 1);
+        assert_eq!(row["size"], container.len());
+        assert_eq!(row["sha256"], ghiseu_tests::sha256_hex(&container));
+        assert_eq!(route["number"], number.as_str());
+    }
+    let csv = std::fs::read_to_string(x.join("index.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("\u{feff}number,kind,registered_at"), "{csv}");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[2].starts_with(&format!("{},dossier,", numbers[1])), "{csv}");
+
+    // A range of numbers.
+    let r = adm.get(&export(&format!("year={year}&first=2&last=3"))).await;
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("-000002-000003.zip"), "{disposition}");
+    let dir = tempfile::tempdir().unwrap();
+    let names = extract(dir.path(), &r.bytes().await.unwrap());
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[0], format!("dosare/dosar-{}.asice", numbers[1]));
+}

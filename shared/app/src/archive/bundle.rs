@@ -154,6 +154,12 @@ fn route_json(dossier: &Dossier) -> Vec<u8> {
 }
 
 impl Bundle {
+    /// How many documents it holds (the route not counted).
+    #[must_use]
+    pub fn documents(&self) -> usize {
+        self.inner.objects.len() - 1
+    }
+
     /// The name to download it as: `dosar-{number}.asice`, the number's
     /// `/` as `-`.
     #[must_use]

@@ -1,7 +1,9 @@
 //! The archive (DESIGN "records"): a dossier's sealed ASiC-E container
-//! ([`bundle`]), sealed by the institution's electronic seal ([`seal`]).
+//! ([`bundle`]), sealed by the institution's electronic seal ([`seal`]), and
+//! a year of the registry for the institution's archive ([`export`]).
 
 pub mod bundle;
+pub mod export;
 pub mod seal;
 
 use std::future::Future;

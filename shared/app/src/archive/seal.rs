@@ -49,18 +49,19 @@ pub fn seal_user(tenant: &TenantSlug) -> String {
     format!("seal:{tenant}")
 }
 
-/// A tenant's seal, ready to seal manifests.
-pub struct Sealer<'a> {
-    client: &'a Client,
-    config: &'a Config,
+/// A tenant's seal, ready to seal manifests (it keeps its own client, so it
+/// can go on sealing in a body sent after the response's head).
+pub struct Sealer {
+    client: Client,
+    config: Config,
     credential: Credential,
 }
 
-impl<'a> Sealer<'a> {
+impl Sealer {
     /// Finds `tenant`'s seal credential and its certificates.
     pub async fn find(
-        client: &'a Client,
-        config: &'a Config,
+        client: &Client,
+        config: &Config,
         tenant: &TenantSlug,
     ) -> Result<Self, SealError> {
         let id = client
@@ -75,8 +76,8 @@ impl<'a> Sealer<'a> {
             CredentialError::NoCertificate => SealError::NoCertificate,
         })?;
         Ok(Self {
-            client,
-            config,
+            client: client.clone(),
+            config: config.clone(),
             credential,
         })
     }

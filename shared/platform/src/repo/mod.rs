@@ -54,7 +54,7 @@ pub use officials::{
 pub use quotas::{put_submission_quota, submission_quota};
 pub use registry::{
     BLOCK, YearFacts, annulment, dossiers_between, has_dossier, next_sequence,
-    numbers_without_dossier, put_annulment, put_index_entry, recent_registrations,
+    numbers_without_dossier, put_annulment, put_index_entry, recent_registrations, registered,
     registrations_taken, year_facts,
 };
 pub use tenants::{

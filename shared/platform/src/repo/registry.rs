@@ -92,6 +92,36 @@ pub async fn recent_registrations(
 /// How many dossiers [`year_facts`] reads per key-value call.
 const FACTS_BATCH: usize = 200;
 
+/// The dossier registered under each of `seqs` of `year`, in order; `None`
+/// for a number without one recorded. Two batched reads.
+pub fn registered(
+    scope: &TenantScope,
+    year: u16,
+    seqs: &[u32],
+) -> Result<Vec<(u32, Option<Dossier>)>> {
+    let index: Vec<String> = seqs
+        .iter()
+        .map(|&seq| scope.index_entry(year, seq))
+        .collect();
+    let ids: Vec<Option<DossierId>> = kv::get_many(STORE, &index)?
+        .into_iter()
+        .map(|(_, v)| v.and_then(|v| DossierId::parse(std::str::from_utf8(&v).ok()?).ok()))
+        .collect();
+    let keys: Vec<String> = ids.iter().flatten().map(|id| scope.dossier(id)).collect();
+    let mut found: HashMap<String, Dossier> = HashMap::with_capacity(keys.len());
+    for (key, bytes) in kv::get_many(STORE, &keys)? {
+        let Some(bytes) = bytes else { continue };
+        let stored: StoredDossier = serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+        let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
+        found.insert(key, dossier);
+    }
+    Ok(seqs
+        .iter()
+        .zip(ids)
+        .map(|(&seq, id)| (seq, id.and_then(|id| found.remove(&scope.dossier(&id)))))
+        .collect())
+}
+
 /// What a year's statistics are made of.
 #[derive(Debug, Default)]
 pub struct YearFacts {
@@ -117,32 +147,14 @@ pub async fn year_facts(store: &Store, scope: &TenantScope, year: u16) -> Result
     };
     let seqs: Vec<u32> = (1..=last).collect();
     for chunk in seqs.chunks(FACTS_BATCH) {
-        let index: Vec<String> = chunk
-            .iter()
-            .map(|&seq| scope.index_entry(year, seq))
-            .collect();
-        let mut without = Vec::new();
-        let mut keys = Vec::new();
-        for (&seq, (_, v)) in chunk.iter().zip(kv::get_many(STORE, &index)?) {
-            match v.and_then(|v| DossierId::parse(std::str::from_utf8(&v).ok()?).ok()) {
-                Some(id) => keys.push((seq, scope.dossier(&id))),
-                None => without.push(seq),
-            }
-        }
-        let names: Vec<String> = keys.iter().map(|(_, k)| k.clone()).collect();
-        for ((seq, _), (key, bytes)) in keys.iter().zip(kv::get_many(STORE, &names)?) {
-            let Some(bytes) = bytes else {
-                without.push(*seq);
-                continue;
-            };
-            let stored: StoredDossier =
-                serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
-            let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
-            out.facts.push(ghiseu_core::stats::Facts::of(&dossier));
-        }
-        for seq in without {
-            if annulment(store, scope, year, seq).await?.is_some() {
-                out.annulled += 1;
+        for (seq, dossier) in registered(scope, year, chunk)? {
+            match dossier {
+                Some(dossier) => out.facts.push(ghiseu_core::stats::Facts::of(&dossier)),
+                None => {
+                    if annulment(store, scope, year, seq).await?.is_some() {
+                        out.annulled += 1;
+                    }
+                }
             }
         }
     }
@@ -174,21 +186,9 @@ pub async fn dossiers_between(
         let last = registrations_taken(store, scope, year).await?;
         let seqs: Vec<u32> = (1..=last).rev().collect();
         for chunk in seqs.chunks(FACTS_BATCH) {
-            let index: Vec<String> = chunk
-                .iter()
-                .map(|&seq| scope.index_entry(year, seq))
-                .collect();
-            let keys: Vec<String> = kv::get_many(STORE, &index)?
-                .into_iter()
-                .filter_map(|(_, v)| DossierId::parse(std::str::from_utf8(&v?).ok()?).ok())
-                .map(|id| scope.dossier(&id))
-                .collect();
             let mut older = false;
-            for (key, bytes) in kv::get_many(STORE, &keys)? {
-                let Some(bytes) = bytes else { continue };
-                let stored: StoredDossier =
-                    serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
-                let dossier = Dossier::from_stored(&stored).map_err(|e| corrupt(&key, e))?;
+            for (_, dossier) in registered(scope, year, chunk)? {
+                let Some(dossier) = dossier else { continue };
                 let at = dossier.registered_at();
                 older |= at < start - REGISTRATION_SKEW;
                 if at >= start && at <= end {
