@@ -435,3 +435,55 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
     assert_eq!(names.len(), 4, "{names:?}");
     assert_eq!(names[0], format!("dosare/dosar-{}.asice", numbers[1]));
 }
+
+/// Built in memory, an archive of four 10 MiB scans would not fit an
+/// instance of 32 MiB; sent as it is made, it does, and so does a dossier's
+/// container of two of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_archive_larger_than_an_instances_memory_is_sent_whole() {
+    const SCAN: usize = 10 * 1024 * 1024 - 8 * 1024;
+    let scan = |tag: u8| {
+        let mut v = b"%PDF-1.4\n1 0 obj<<>>endobj\n".to_vec();
+        v.extend(ghiseu_tests::random_bytes(SCAN - v.len() - 8));
+        v.push(tag);
+        v.extend(b"\n%%EOF\n");
+        v
+    };
+    let app = ghiseu_tests::App::desk(ghiseu_tests::Backend::Sqlite)
+        .memory_limit_mb(32)
+        .max_body_bytes(24 << 20)
+        .spawn()
+        .await;
+    assert_eq!(app.seed(&crate::portal::seed()).await.status(), 200);
+    enroll_seal(&app, "alfa", "Primăria Alfa").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let mut total = 0;
+    let mut last = String::new();
+    for n in 0..2u8 {
+        let files = [("p1.pdf", scan(2 * n)), ("p2.pdf", scan(2 * n + 1))];
+        total += files.iter().map(|(_, f)| f.len()).sum::<usize>();
+        let r = reg.intake("petitie", &files, &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        last = r.headers()["location"].to_str().unwrap().to_owned();
+    }
+    let number = ghiseu_tests::regno_in(&reg.html(&last).await);
+    let year = number.split('-').nth(1).unwrap().to_owned();
+    let r = adm
+        .get(&format!("/admin/archive/export.zip?year={year}"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let zip = r.bytes().await.expect("the whole archive arrives");
+    assert!(zip.len() > total, "{} bytes for {total} of scans", zip.len());
+    let dir = tempfile::tempdir().unwrap();
+    let names = extract(dir.path(), &zip);
+    assert_eq!(names.len(), 4, "{names:?}");
+    // One dossier's container, 20 MiB, from the desk.
+    let id = last.split('/').nth(3).unwrap();
+    let r = reg.get(&format!("/desk/dossiers/{id}/bundle.asice")).await;
+    assert_eq!(r.status(), 200);
+    let bundle = r.bytes().await.expect("the whole container arrives");
+    let ca = app.get("/api/v1/sandbox/csc/ca.pem").await.text().await.unwrap();
+    let (listed, _, _) = check_container(&bundle, &ca);
+    assert_eq!(listed.len(), 3);
+}
