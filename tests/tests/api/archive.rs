@@ -353,11 +353,32 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
     let app = crate::portal::spawn().await;
     let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
     let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    // Two numbers whose requests died after taking them; the registry
+    // annuls the first.
+    let y = crate::desk::year();
+    for _ in 0..2 {
+        let r = app.post(&format!("/probe/incr/t/alfa/regno/{y}"), "").await;
+        assert_eq!(r.status(), 200);
+    }
+    let r = reg
+        .form(
+            "/desk/registry/annul",
+            &[
+                ("number", format!("ALF-{y}-000001").as_str()),
+                ("reason", "Registrul a căzut după ce a dat numărul"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mut numbers = Vec::new();
     for n in 0..3 {
         let scan = ghiseu_tests::real_pdf(&format!("Petiția {n}"));
         let r = reg
-            .intake("petitie", &[("cerere.pdf", scan)], &[("phone", "0745 000 777")])
+            .intake(
+                "petitie",
+                &[("cerere.pdf", scan)],
+                &[("phone", "0745 000 777")],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let location = r.headers()["location"].to_str().unwrap().to_owned();
@@ -365,19 +386,28 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
     }
     let year = numbers[0].split('-').nth(1).unwrap().to_owned();
     let export = |q: &str| format!("/admin/archive/export.zip?{q}");
-    assert!(adm.html("/admin/archive").await.contains("/admin/archive/export.zip"));
+    assert!(
+        adm.html("/admin/archive")
+            .await
+            .contains("/admin/archive/export.zip")
+    );
 
     // Refused before a byte goes out: no seal yet, a bad year or range; and
     // a registrar is not the institution's administrator.
     let r = adm.get(&export(&format!("year={year}"))).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.unwrap().contains("nu are încă un sigiliu electronic"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("nu are încă un sigiliu electronic")
+    );
     enroll_seal(&app, "alfa", "Primăria Alfa").await;
     for q in [
         "year=abc".to_owned(),
         "year=1999".to_owned(),
         format!("year={year}&first=3&last=2"),
-        format!("year={year}&last=4"),
+        format!("year={year}&last=6"),
         format!("year={year}&first=0"),
     ] {
         let r = adm.get(&export(&q)).await;
@@ -391,8 +421,14 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
     let r = adm.get(&export(&format!("year={year}"))).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/zip");
-    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.contains(&format!("arhiva-alfa-{year}.zip")), "{disposition}");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!("arhiva-alfa-{year}.zip")),
+        "{disposition}"
+    );
     let zip = r.bytes().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let names = extract(dir.path(), &zip);
@@ -403,12 +439,22 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
         .collect();
     assert_eq!(names, expected);
     let x = dir.path().join("x");
-    let ca = app.get("/api/v1/sandbox/csc/ca.pem").await.text().await.unwrap();
+    let ca = app
+        .get("/api/v1/sandbox/csc/ca.pem")
+        .await
+        .text()
+        .await
+        .unwrap();
     let index: Value =
         serde_json::from_slice(&std::fs::read(x.join("index.json")).unwrap()).unwrap();
     let rows = index.as_array().unwrap();
-    assert_eq!(rows.len(), 3);
-    for (row, number) in rows.iter().zip(&numbers) {
+    assert_eq!(rows.len(), 5, "every number of the year: {index}");
+    assert_eq!(rows[0]["number"], format!("ALF-{y}-000001"));
+    assert_eq!(rows[0]["kind"], "annulled");
+    assert_eq!(rows[1]["number"], format!("ALF-{y}-000002"));
+    assert_eq!(rows[1]["kind"], "missing");
+    assert!(rows[1]["bundle"].is_null());
+    for (row, number) in rows[2..].iter().zip(&numbers) {
         let container = std::fs::read(x.join(row["bundle"].as_str().unwrap())).unwrap();
         let (listed, _, route) = check_container(&container, &ca);
         assert_eq!(row["number"], number.as_str());
@@ -421,15 +467,30 @@ async fn a_year_is_exported_as_sealed_containers_with_an_index() {
     }
     let csv = std::fs::read_to_string(x.join("index.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("\u{feff}number,kind,registered_at"), "{csv}");
-    assert_eq!(lines.len(), 4, "{csv}");
-    assert!(lines[2].starts_with(&format!("{},dossier,", numbers[1])), "{csv}");
+    assert!(
+        lines[0].starts_with("\u{feff}number,kind,registered_at"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 6, "{csv}");
+    assert!(
+        lines[1].starts_with(&format!("ALF-{y}-000001,annulled,,")),
+        "{csv}"
+    );
+    assert!(
+        lines[4].starts_with(&format!("{},dossier,", numbers[1])),
+        "{csv}"
+    );
 
     // A range of numbers.
-    let r = adm.get(&export(&format!("year={year}&first=2&last=3"))).await;
+    let r = adm
+        .get(&export(&format!("year={year}&first=4&last=5")))
+        .await;
     assert_eq!(r.status(), 200);
-    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.contains("-000002-000003.zip"), "{disposition}");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.contains("-000004-000005.zip"), "{disposition}");
     let dir = tempfile::tempdir().unwrap();
     let names = extract(dir.path(), &r.bytes().await.unwrap());
     assert_eq!(names.len(), 4, "{names:?}");
@@ -474,7 +535,11 @@ async fn an_archive_larger_than_an_instances_memory_is_sent_whole() {
         .await;
     assert_eq!(r.status(), 200);
     let zip = r.bytes().await.expect("the whole archive arrives");
-    assert!(zip.len() > total, "{} bytes for {total} of scans", zip.len());
+    assert!(
+        zip.len() > total,
+        "{} bytes for {total} of scans",
+        zip.len()
+    );
     let dir = tempfile::tempdir().unwrap();
     let names = extract(dir.path(), &zip);
     assert_eq!(names.len(), 4, "{names:?}");
@@ -483,7 +548,12 @@ async fn an_archive_larger_than_an_instances_memory_is_sent_whole() {
     let r = reg.get(&format!("/desk/dossiers/{id}/bundle.asice")).await;
     assert_eq!(r.status(), 200);
     let bundle = r.bytes().await.expect("the whole container arrives");
-    let ca = app.get("/api/v1/sandbox/csc/ca.pem").await.text().await.unwrap();
+    let ca = app
+        .get("/api/v1/sandbox/csc/ca.pem")
+        .await
+        .text()
+        .await
+        .unwrap();
     let (listed, _, _) = check_container(&bundle, &ca);
     assert_eq!(listed.len(), 3);
 }
