@@ -175,6 +175,7 @@ try {
     ['Identitate vizuală', '/admin/branding', 'branding'],
     ['Cine a deschis dosarele', '/admin/access', 'access'],
     ['Arhivă', '/admin/archive', 'archive'],
+    ['Păstrare', '/admin/retention', 'retention'],
     ['Limite de cereri online', '/admin/quotas', 'quotas'],
   ]) {
     await menu(page, name, where);
@@ -286,6 +287,7 @@ try {
     ['/admin/quotas', 'quotas'],
     ['/admin/access', 'access'],
     ['/admin/archive', 'archive'],
+    ['/admin/retention', 'retention'],
   ]) {
     if (pathOf(page) !== where) await follow(page, `header nav a[href="${where}"]`, `${shot} in Hungarian`);
     await hu.inspect(page, shot);

@@ -133,7 +133,7 @@ fn desk_manifest() -> PathBuf {
              allowed_outbound_hosts = [\"{{{{ s3_endpoint }}}}\", \"http://sandbox.spin.internal\"]\n\
              [component.admin.variables]\n{vars}\
              notify_url = \"http://sandbox.spin.internal/sandbox/gateway/messages\"\n\
-             notify_secret = \"{TEST_NOTIFY_SECRET}\"\n{csc_client}\
+             notify_secret = \"{TEST_NOTIFY_SECRET}\"\nsandbox_enabled = \"true\"\n{csc_client}\
              tsa_url = \"{{{{ tsa_url }}}}\"\n\
              [component.track]\nsource = {track:?}\nkey_value_stores = [\"default\", \"ephemeral\"]\n\
              [component.track.variables]\nrate_limit = \"100000\"\n\

@@ -657,44 +657,17 @@ const PERIOD: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What the CronJobs of `infra/kubernetes/cronjobs.yaml` do in a cluster, every
 /// [`PERIOD`] while `up` runs: the officials' deadline digests (one per
-/// official and day however often it is called; every page of tenants), then
-/// the notification outbox's dispatch, which delivers them and the citizens'
-/// retries to the gateway (locally the sandbox's outbox, `/sandbox/outbox`).
-/// A failure is printed and tried again next time.
+/// official and day however often it is called; every page of tenants),
+/// retention (erasing what is past its type's retention years; erases each
+/// dossier once however often it is called), then the notification outbox's
+/// dispatch, which delivers the digests and the citizens' retries to the
+/// gateway (locally the sandbox's outbox, `/sandbox/outbox`). A failure is
+/// printed and tried again next time.
 fn periodic(url: &str, token: &str) {
     loop {
         std::thread::sleep(PERIOD);
-        let mut after = String::new();
-        loop {
-            let query = if after.is_empty() {
-                String::new()
-            } else {
-                format!("?after={after}")
-            };
-            let digest = format!("{url}/api/v1/platform/reminders/digest{query}");
-            match post_json(&digest, token, b"") {
-                Ok((200, body)) => {
-                    println!("xtask: reminders: {}", String::from_utf8_lossy(&body));
-                    let report: serde_json::Value =
-                        serde_json::from_slice(&body).unwrap_or_default();
-                    match report["next"].as_str() {
-                        Some(next) if !next.is_empty() => after = next.to_owned(),
-                        _ => break,
-                    }
-                }
-                Ok((status, body)) => {
-                    eprintln!(
-                        "xtask: reminders answered {status}: {}",
-                        String::from_utf8_lossy(&body)
-                    );
-                    break;
-                }
-                Err(e) => {
-                    eprintln!("xtask: reminders: {e:#}");
-                    break;
-                }
-            }
-        }
+        every_page(url, token, "reminders", "/api/v1/platform/reminders/digest");
+        every_page(url, token, "retention", "/api/v1/platform/retention/run");
         let dispatch = format!("{url}/api/v1/platform/notifications/dispatch");
         match post_json(&dispatch, token, b"") {
             Ok((200, _)) => {}
@@ -705,6 +678,40 @@ fn periodic(url: &str, token: &str) {
                 );
             }
             Err(e) => eprintln!("xtask: dispatch: {e:#}"),
+        }
+    }
+}
+
+/// POSTs `path`, then again with `?after={next}` while its report names a
+/// `next` page of tenants; prints each report (`what` names it).
+fn every_page(url: &str, token: &str, what: &str, path: &str) {
+    let mut after = String::new();
+    loop {
+        let query = if after.is_empty() {
+            String::new()
+        } else {
+            format!("?after={after}")
+        };
+        match post_json(&format!("{url}{path}{query}"), token, b"") {
+            Ok((200, body)) => {
+                println!("xtask: {what}: {}", String::from_utf8_lossy(&body));
+                let report: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                match report["next"].as_str() {
+                    Some(next) if !next.is_empty() => after = next.to_owned(),
+                    _ => break,
+                }
+            }
+            Ok((status, body)) => {
+                eprintln!(
+                    "xtask: {what} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+                break;
+            }
+            Err(e) => {
+                eprintln!("xtask: {what}: {e:#}");
+                break;
+            }
         }
     }
 }
@@ -937,7 +944,7 @@ fn spin_binary() -> Option<PathBuf> {
 /// The application's integration suites (everything but the own host's limits and the
 /// browser journeys) with every app under `spin up` on `backend`.
 fn on_spin(spin: &Path, backend: &str) -> Command {
-    const SUITES: [&str; 12] = [
+    const SUITES: [&str; 13] = [
         "health::",
         "key_value::",
         "object_store::",
@@ -950,6 +957,7 @@ fn on_spin(spin: &Path, backend: &str) -> Command {
         "portal::",
         "admin::",
         "stats::",
+        "retention::",
     ];
     let mut cmd = cargo();
     cmd.args([

@@ -14,7 +14,7 @@ use crate::ctx::{Admin, admin};
 use crate::dto::TypeDto;
 use crate::error::AdminError;
 use crate::forms::read_body;
-use crate::{departments, document_types, officials};
+use crate::{departments, document_types, officials, retention};
 
 /// The CSRF header of unsafe API calls.
 const CSRF_HEADER: &str = "x-csrf-token";
@@ -83,6 +83,13 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Result<Respo
             Method::GET => {
                 let list = repo::officials(store, &admin.scope).await?;
                 Ok(web::json(StatusCode::OK, &officials::dtos(&list)))
+            }
+            _ => method_not_allowed("GET"),
+        },
+        ["retention"] => match method {
+            Method::GET => {
+                let query = request.uri().query().unwrap_or("").to_owned();
+                retention::log_json(store, &admin, &query).await
             }
             _ => method_not_allowed("GET"),
         },

@@ -3,7 +3,8 @@
 //! - `/admin/...`: server-rendered pages for a tenant's administrator (role
 //!   `tenant_admin`): document types, departments, officials and invitations
 //!   (and their second factor: the requirement, a reset, [`second_factor`]),
-//!   branding, submission quotas, the access log ([`access_log`]). Signed in with the desk's session (cookie `ghiseu_desk`, one
+//!   branding, submission quotas, the access log ([`access_log`]), the
+//!   retention log ([`retention`]). Signed in with the desk's session (cookie `ghiseu_desk`, one
 //!   sign-in at `/desk/login`), CSRF token on every form.
 //! - `/admin/invite/{token}`: an invitee chooses a password (no session).
 //! - `/branding/{slug}/logo` and `/branding/{slug}/theme.css`: public.
@@ -15,7 +16,8 @@
 //!   lists, adds and removes the trust anchors of signature verification.
 //! - `POST /api/v1/platform/seed`, `POST /api/v1/platform/notifications/dispatch`,
 //!   `GET /api/v1/platform/metrics`: the platform's operations
-//!   ([`platform_ops`]; the seed in [`seed`]). Every `/api/v1/platform/...`
+//!   ([`platform_ops`]; the seed in [`seed`]);
+//!   `POST /api/v1/platform/retention/run`: retention ([`retention`]). Every `/api/v1/platform/...`
 //!   route is this component's.
 //!
 //! This file is the router. Handlers parse the request into core's types
@@ -24,8 +26,8 @@
 //! answer errors through [`error`]; every rule lives in `ghiseu-core`.
 
 mod access_log;
-mod archive;
 mod api;
+mod archive;
 mod branding;
 mod ctx;
 mod departments;
@@ -42,6 +44,7 @@ mod pages;
 mod platform;
 mod platform_ops;
 mod quotas;
+mod retention;
 mod second_factor;
 mod seed;
 mod texts;
@@ -180,6 +183,7 @@ async fn html(store: &Store, request: Request, path: &str) -> Result<Response, A
         (Method::GET, ["access"]) => access_log::page(store, &admin, &query).await,
         (Method::GET, ["archive"]) => archive::page(store, &admin, &query).await,
         (Method::GET, ["archive", "export.zip"]) => archive::export(store, &admin, &query).await,
+        (Method::GET, ["retention"]) => retention::page(store, &admin, &query).await,
         (Method::POST, ["quotas"]) => {
             let form = read_form(request).await?;
             quotas::save_form(store, &admin, &form).await

@@ -63,6 +63,7 @@ fn layout(title: &str, tenant: Option<&Tenant>, viewer: Option<&Viewer>, body: M
                                 a href="/admin/quotas" { (t(lang, "nav_quotas")) }
                                 a href="/admin/access" { (t(lang, "nav_access")) }
                                 a href="/admin/archive" { (lang.pick(["Arhivă", "Archívum", "Archive"])) }
+                                a href="/admin/retention" { (lang.pick(["Păstrare", "Megőrzés", "Retention"])) }
                                 a href="/desk" { (t(lang, "nav_desk")) }
                             }
                             (chrome::language_links(lang, v.path))
@@ -180,6 +181,11 @@ pub fn home(viewer: &Viewer) -> String {
                     "un an al registrului pentru arhiva instituției, fiecare dosar sigilat",
                     "a nyilvántartás egy éve az intézmény archívuma számára, minden ügyirat lepecsételve",
                     "a year of the registry for the institution's archive, every dossier sealed",
+                ])) }
+                li { a href="/admin/retention" { (lang.pick(["Păstrare", "Megőrzés", "Retention"])) } ": " (lang.pick([
+                    "dosarele șterse la sfârșitul păstrării",
+                    "a megőrzési idő végén törölt ügyiratok",
+                    "the dossiers erased when their retention ended",
                 ])) }
             }
         },

@@ -4,7 +4,8 @@
 //! notifications that are due) and `GET /api/v1/platform/metrics` (the
 //! outbox's depth for Prometheus) and
 //! `POST /api/v1/platform/reminders/digest[?after={slug}&limit={n}]` (queues the
-//! officials' daily deadline digests, [`ghiseu_app::reminders`]). Any other
+//! officials' daily deadline digests, [`ghiseu_app::reminders`]) and
+//! `POST /api/v1/platform/retention/run` (`crate::retention`). Any other
 //! `/api/v1/platform/...` path is 404.
 
 use ghiseu_platform::http::{self as web, Problem, Request, Response};
@@ -22,6 +23,7 @@ pub async fn handle(store: &Store, request: Request, path: &str) -> Response {
         "/api/v1/platform/notifications/dispatch" => dispatch(store, &request).await,
         "/api/v1/platform/metrics" => metrics(store, &request).await,
         "/api/v1/platform/reminders/digest" => reminders(store, &request).await,
+        "/api/v1/platform/retention/run" => crate::retention::run(store, &request).await,
         "/api/v1/platform/seed" => seed(store, request).await,
         _ => web::problem(StatusCode::NOT_FOUND, "No such platform resource."),
     }

@@ -15,6 +15,7 @@
 //! signing state), [`notify`] (the outbox's dispatch), [`signing`] (one
 //! remote-signing pipeline for the desk's batches and the citizen's cerere),
 //! [`reminders`] (officials' daily deadline digests),
+//! [`retention`] (erasing what retention no longer keeps),
 //! [`second_factor`] (an official's TOTP: checking a code once, enabling,
 //! disabling),
 //! [`error`] (the one error type).
@@ -27,6 +28,7 @@ pub mod dossiers;
 pub mod error;
 pub mod notify;
 pub mod reminders;
+pub mod retention;
 pub mod second_factor;
 pub mod signing;
 

@@ -219,6 +219,21 @@ pub enum DossierError {
     RegistrationMismatch,
 }
 
+/// That a dossier's personal data was erased under retention, and what it
+/// held (the rule and what is erased: [`crate::retention`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// When it was erased.
+    pub at: DateTime<Utc>,
+    /// The route's head hash before the route was re-chained.
+    pub previous_head: Sha256Digest,
+    /// How many distinct files the dossier had (attachments, replies' files,
+    /// responses, signed documents).
+    pub files: u32,
+    /// Their total size in bytes.
+    pub bytes: u64,
+}
+
 /// The static parts of a dossier: what registration fixes once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DossierParts {
@@ -251,6 +266,9 @@ pub struct DossierParts {
     /// The pages of a paper request, as the registry counted them (none
     /// online, and on dossiers registered before it was asked).
     pub paper_pages: Option<PageCount>,
+    /// That its personal data was erased under retention
+    /// ([`crate::retention`]); `None` while it is kept whole.
+    pub erasure: Option<Erasure>,
 }
 
 /// A dossier: the static parts, its route, and the state derived from the route.
@@ -293,6 +311,7 @@ impl Dossier {
             origin: new.origin,
             form: new.form,
             paper_pages: None,
+            erasure: None,
         };
         let first = RouteEvent {
             at: now,
@@ -486,6 +505,11 @@ impl Dossier {
     /// The citizen's private details (never on a public view).
     pub fn contact(&self) -> &CitizenContact {
         &self.parts.contact
+    }
+
+    /// That its personal data was erased under retention, and when.
+    pub fn erasure(&self) -> Option<&Erasure> {
+        self.parts.erasure.as_ref()
     }
 
     /// The pages the registry counted on a paper request.

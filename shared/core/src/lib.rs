@@ -66,6 +66,7 @@ pub mod public_view;
 pub mod quota;
 pub mod regno;
 pub mod reminder;
+pub mod retention;
 pub mod role;
 pub mod route;
 pub mod second_factor;

@@ -16,6 +16,7 @@
 //! | `t/{slug}/signing/{id}` | a signer's batch (leased replace) | the desk's signing |
 //! | `t/{slug}/reminders/{date}/{username}` | a counter whose first increment (result 1) queues the official's deadline digest of that day (Romania's date) | the platform's reminders |
 //! | `t/{slug}/stats/{year}` | a year's statistics, cached in the `ephemeral` store | opendata |
+//! | `t/{slug}/erased/{year}` | the retention log of a year: what was erased under retention, one entry per dossier (leased update, append only) | the platform's retention run |
 //! | `verify/{TOKEN}` | an issued document's public verification record (written once) | the signing that issued it |
 //! | `t/{slug}/doctypes` | the codes of the tenant's document types (JSON array) | administration |
 //! | `t/{slug}/doctype/{code}` | the type's status: latest version, active | administration |
@@ -284,6 +285,14 @@ impl TenantScope {
     /// the `ephemeral` store: they are recomputed from the dossiers when lost).
     pub fn stats_cache(&self, year: u16) -> String {
         format!("{}stats/{year}", self.prefix)
+    }
+
+    /// `t/{slug}/erased/{year}`: the retention log of `year` (the year of
+    /// erasure): one entry per dossier erased under retention, appended by a
+    /// leased update and never changed ([`crate::repo::log_erasure`]).
+    #[must_use]
+    pub fn retention_log(&self, year: i32) -> String {
+        format!("{}erased/{year}", self.prefix)
     }
 
     /// `t/{slug}/reminders/{date}/{username}`: a counter (atomic increment)
@@ -766,6 +775,7 @@ mod tests {
             b.open_dossiers(),
             b.attachment_object(&Sha256Digest::of(b"x")),
             b.logo_object(&Sha256Digest::of(b"x")),
+            b.retention_log(2027),
             b.reminder_sent(
                 chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
                 &Username::parse("ana").unwrap(),

@@ -170,6 +170,41 @@ impl S3Client {
         expect_success("DeleteObject", response).await.map(drop)
     }
 
+    /// When the object at `key` was last written (its `Last-Modified`, to the
+    /// second), or `None` if there is no such object. A content-addressed
+    /// object written again with the same bytes gets a new time.
+    pub async fn last_modified(&self, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let url = self
+            .bucket
+            .head_object(Some(&self.credentials), key)
+            .sign(SIGNATURE_TTL);
+        let response = send("HeadObject", empty_request(Method::HEAD, &url)?).await?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        // A HEAD answer has no body to read, whatever its length says.
+        let unreadable = |detail: String| Error::S3Response {
+            operation: "HeadObject",
+            detail,
+        };
+        if !status.is_success() {
+            return Err(Error::S3Status {
+                operation: "HeadObject",
+                status: status.as_u16(),
+                detail: String::new(),
+            });
+        }
+        let modified = response
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| unreadable("no Last-Modified".to_owned()))?;
+        chrono::DateTime::parse_from_rfc2822(modified)
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .map_err(|e| unreadable(format!("Last-Modified `{modified}`: {e}")))
+    }
+
     /// Every object whose key starts with `prefix`, in key order, following
     /// continuation tokens across pages.
     pub async fn list_objects(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {

@@ -45,6 +45,7 @@ mod quotas;
 mod raw;
 mod registry;
 mod reminders;
+mod retention;
 mod routing;
 mod second_factor;
 mod sessions;

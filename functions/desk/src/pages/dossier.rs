@@ -276,6 +276,7 @@ pub fn dossier(signed: Viewer<'_>, p: &DossierPage<'_>, errors: &[(String, Strin
         Some(signed),
         html! {
             h1 { (heading) " " (d.number().to_string()) }
+            @if let Some(e) = d.erasure() { p.notice role="note" { (tr(lang, ["Datele personale și fișierele dosarului au fost șterse la sfârșitul păstrării, la", "Az ügyirat személyes adatait és fájljait a megőrzési idő végén törölték:", "The dossier's personal data and files were erased when its retention ended, on"])) " " (local_datetime(e.at).format("%d.%m.%Y").to_string()) "." } }
             (ghiseu_platform::html::error_summary(tr(lang, ["Corectați următoarele:", "Javítsa a következőket:", "Please correct the following:"]), errors))
             (summary(p))
             (next_step(signed, p, &guide, errors))

@@ -7,7 +7,7 @@ use crate::attachment::{Attachment, MediaType, OriginalName};
 use crate::citizen_contact::{CitizenContact, CitizenName, Cnp, Email, PhoneNumber};
 use crate::digest::Sha256Digest;
 use crate::document_type::{FieldName, TypeVersion};
-use crate::dossier::{Channel, Dossier, DossierParts, Origin};
+use crate::dossier::{Channel, Dossier, DossierParts, Erasure, Origin};
 use crate::form::FormData;
 use crate::ids::{DepartmentCode, DocumentTypeCode, DossierId, TenantSlug, Username};
 use crate::lang::Lang;
@@ -62,6 +62,23 @@ pub struct StoredDossier {
     /// written before the registry counted pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paper_pages: Option<u32>,
+    /// [`crate::dossier::Erasure`]: absent until the dossier is erased under
+    /// retention (and on every record written before retention existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased: Option<StoredErasure>,
+}
+
+/// [`crate::dossier::Erasure`] as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredErasure {
+    /// RFC 3339.
+    pub at: String,
+    /// 64 hex digits: the route's head before it was re-chained.
+    pub previous_head: String,
+    /// How many distinct files the dossier had.
+    pub files: u32,
+    /// Their total size in bytes.
+    pub bytes: u64,
 }
 
 /// [`Origin`] as stored.
@@ -395,6 +412,12 @@ impl Dossier {
                 .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
                 .collect(),
             paper_pages: p.paper_pages.map(|n| u32::from(n.get())),
+            erased: p.erasure.as_ref().map(|e| StoredErasure {
+                at: time_to_stored(e.at),
+                previous_head: e.previous_head.to_hex(),
+                files: e.files,
+                bytes: e.bytes,
+            }),
             route: self
                 .route()
                 .events()
@@ -460,6 +483,18 @@ impl Dossier {
                 .paper_pages
                 .map(|n| f("paper_pages", crate::dossier::PageCount::new(n)))
                 .transpose()?,
+            erasure: match &s.erased {
+                None => None,
+                Some(e) => Some(Erasure {
+                    at: time_from_stored("erased.at", &e.at)?,
+                    previous_head: f(
+                        "erased.previous_head",
+                        Sha256Digest::parse(&e.previous_head),
+                    )?,
+                    files: e.files,
+                    bytes: e.bytes,
+                }),
+            },
         };
         let events = s
             .route

@@ -14,6 +14,7 @@
 //! | `registry.rs` | registration counters, the number index, annulled numbers | `t/{slug}/regno/{year}`, `t/{slug}/index/{year}/{seq}`, `t/{slug}/annulled/{year}/{seq}`, `t/{slug}/registry/{year}/whole/{block}` |
 //! | `inbox.rs` | the inbox index of open dossiers | `t/{slug}/open` |
 //! | `quotas.rs` | an institution's submission quotas | `t/{slug}/quotas` |
+//! | `retention.rs` | the retention log; every dossier of a tenant, year by year | `t/{slug}/erased/{year}` |
 //!
 //! Every item is re-exported here: callers name `repo::X`, never a file.
 //! This file holds the JSON helpers the repositories share; they import it and
@@ -33,6 +34,7 @@ mod inbox;
 mod officials;
 mod quotas;
 mod registry;
+mod retention;
 mod tenants;
 mod tokens;
 
@@ -57,6 +59,7 @@ pub use registry::{
     numbers_without_dossier, put_annulment, put_index_entry, recent_registrations, registered,
     registrations_taken, year_facts,
 };
+pub use retention::{ErasureEntry, erasure_log, for_each_dossier, log_erasure, log_year};
 pub use tenants::{
     CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_slugs, tenants,
     update_tenant,
