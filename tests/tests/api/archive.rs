@@ -20,7 +20,7 @@ use crate::signing::{
 const ASIC: &str = "application/vnd.etsi.asic-e+zip";
 
 /// Enrolls `tenant`'s seal at the sandbox provider.
-async fn enroll_seal(app: &ghiseu_tests::TestApp, tenant: &str, name: &str) {
+pub(crate) async fn enroll_seal(app: &ghiseu_tests::TestApp, tenant: &str, name: &str) {
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/sandbox/csc/credentials"))
         .bearer_auth(ghiseu_tests::TEST_CSC_CLIENT_SECRET)
@@ -44,7 +44,10 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
 
 /// Checks the container as a recipient would, and returns its manifest's
 /// (URI, digest) pairs and the signature's printout.
-fn check_container(bytes: &[u8], ca_pem: &str) -> (Vec<(String, String)>, String, Value) {
+pub(crate) fn check_container(
+    bytes: &[u8],
+    ca_pem: &str,
+) -> (Vec<(String, String)>, String, Value) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("dosar.asice"), bytes).unwrap();

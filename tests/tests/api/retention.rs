@@ -416,3 +416,45 @@ async fn a_file_stored_again_after_the_dossier_closed_is_kept() {
     assert!(object_exists(&app, &sha));
     assert!(!sef.page(&id).await.contains(NAME));
 }
+
+#[tokio::test]
+async fn an_erased_dossiers_container_holds_its_route_alone() {
+    let app = spawn().await;
+    crate::archive::enroll_seal(&app, "alfa", "Primăria Alfa").await;
+    let reg = app.desk_sign_in("alfa", "reg", "parola-reg").await;
+    let sef = app.desk_sign_in("alfa", "sef", "parola-sef").await;
+    let (id, number, _, _) = dossier(&reg, &sef, "petitie", pdf("arhiva"), true).await;
+    let today = ghiseu_core::calendar::local_date(chrono::Utc::now());
+    let due = format!("?now={}", at_noon(today + Duration::days(400)));
+    assert_eq!(
+        run(&app, TEST_ADMIN_TOKEN, &due).await.status(),
+        StatusCode::OK
+    );
+
+    // The container: the route alone, saying when the files were erased.
+    let r = sef.get(&format!("/desk/dossiers/{id}/bundle.asice")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bundle = r.bytes().await.unwrap();
+    let ca = app
+        .get("/api/v1/sandbox/csc/ca.pem")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (listed, _, route) = crate::archive::check_container(&bundle, &ca);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].0, "traseu.json");
+    assert_eq!(route["number"], number.as_str());
+    assert!(route["erased"]["at"].is_string(), "{route}");
+    assert_eq!(route["erased"]["files"], 1, "{route}");
+    assert!(!route.to_string().contains("Zamfira"), "{route}");
+
+    // And the year's archive lists it with no documents.
+    let adm = app.desk_sign_in("alfa", "adm", "parola-adm-lunga").await;
+    let year = number.split('-').nth(1).unwrap();
+    let r = adm
+        .get(&format!("/admin/archive/export.zip?year={year}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.is_ok(), "the archive arrives whole");
+}

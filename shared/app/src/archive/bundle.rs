@@ -2,7 +2,8 @@
 //! dossier (the cerere and the attachments, the citizen's replies, the
 //! drafted responses, the signed documents) and `traseu.json`, the route
 //! with its hash chain, listed with their SHA-256 in the manifest that the
-//! institution's seal signs.
+//! institution's seal signs. A dossier erased under retention has no files
+//! left: its container holds the route alone, which says when it was erased.
 //!
 //! Documents are stored under their SHA-256, so the manifest is known, and
 //! sealed, before any file is read ([`Unsealed`], then [`Unsealed::sealed`]);
@@ -61,7 +62,20 @@ struct RouteFile<'a> {
     hash_chain: &'static str,
     /// The head of the chain (the tracking page shows it too).
     head: String,
+    /// When its files and personal data were erased under retention, and
+    /// the head of the route before its texts were erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erased: Option<ErasedFile>,
     events: Vec<ghiseu_core::stored::StoredEvent>,
+}
+
+/// A dossier's erasure as `traseu.json` states it.
+#[derive(Serialize)]
+struct ErasedFile {
+    at: String,
+    previous_head: String,
+    files: u32,
+    bytes: u64,
 }
 
 const HASH_CHAIN: &str = "Each event's hash is SHA-256(previous hash || canonical bytes of \
@@ -74,7 +88,13 @@ impl Unsealed {
     pub fn of(dossier: &Dossier, scope: &TenantScope, now: DateTime<Utc>) -> Self {
         let mut objects: Vec<Object> = Vec::new();
         let mut media = Vec::new();
-        for document in documents(dossier) {
+        // Erased under retention, its files are gone: the route alone.
+        let kept = if dossier.erasure().is_some() {
+            Vec::new()
+        } else {
+            documents(dossier)
+        };
+        for document in kept {
             if objects.iter().any(|o| o.sha256 == document.sha256) {
                 continue;
             }
@@ -146,6 +166,12 @@ fn route_json(dossier: &Dossier) -> Vec<u8> {
         registered_at: stored.registered_at.clone(),
         hash_chain: HASH_CHAIN,
         head: dossier.route().head_hash_hex(),
+        erased: dossier.erasure().map(|e| ErasedFile {
+            at: e.at.to_rfc3339(),
+            previous_head: e.previous_head.to_hex(),
+            files: e.files,
+            bytes: e.bytes,
+        }),
         events: stored.route,
     };
     let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
