@@ -232,6 +232,10 @@ pub(crate) async fn register(ctx: &Ctx, form: &Form) -> Res {
         .into_iter()
         .chain(account.email.clone().map(Contact::Email))
         .collect();
+    // A contact of an account whose closing stopped halfway is freed first.
+    for c in &contacts {
+        crate::my_data::finish_stopped_closing(ctx, c).await?;
+    }
     match citizen::create_account(&ctx.store, &account, ctx.now).await? {
         Ok(()) => {
             for c in &contacts {
@@ -394,6 +398,9 @@ pub(crate) async fn login(ctx: &Ctx, form: &Form) -> Res {
         )];
         return Ok(login_page(ctx, StatusCode::TOO_MANY_REQUESTS, &errors, raw));
     }
+    // A closing of the contact's account that stopped halfway is finished
+    // first: its account is nobody's.
+    crate::my_data::finish_stopped_closing(ctx, &contact).await?;
     let account = citizen::account_by_contact(&ctx.store, &contact).await?;
     let ok = match account.as_ref().and_then(|a| a.password_hash.as_deref()) {
         Some(hash) => session::verify_password(password, hash),

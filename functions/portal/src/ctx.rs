@@ -149,6 +149,17 @@ impl Ctx {
         self.page_of(Some(tenant), status, title, body)
     }
 
+    /// A page shown as to nobody, though the request came signed in (the
+    /// answer to closing the account).
+    pub(crate) fn signed_out_page(
+        &self,
+        status: StatusCode,
+        title: &str,
+        body: impl Fn(&str) -> maud::Markup,
+    ) -> Response {
+        self.page_as(None, None, status, title, body)
+    }
+
     fn page_of(
         &self,
         tenant: Option<&ghiseu_core::Tenant>,
@@ -156,14 +167,25 @@ impl Ctx {
         title: &str,
         body: impl Fn(&str) -> maud::Markup,
     ) -> Response {
-        let (csrf, fresh) = match &self.signed {
+        self.page_as(self.signed.as_ref(), tenant, status, title, body)
+    }
+
+    fn page_as(
+        &self,
+        signed: Option<&(Session, Account)>,
+        tenant: Option<&ghiseu_core::Tenant>,
+        status: StatusCode,
+        title: &str,
+        body: impl Fn(&str) -> maud::Markup,
+    ) -> Response {
+        let (csrf, fresh) = match signed {
             Some((s, _)) => (s.csrf.clone(), None),
             None => {
                 let token = session::random_secret().unwrap_or_default();
                 (token.clone(), Some(token))
             }
         };
-        let name = self.signed.as_ref().map(|(_, a)| a.name.as_str());
+        let name = signed.map(|(_, a)| a.name.as_str());
         let mut r = secure_html_with(
             status,
             layout(self.lang, title, (name, tenant), &csrf, body(&csrf)),

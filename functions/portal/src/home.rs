@@ -103,6 +103,7 @@ pub(crate) async fn home(ctx: &Ctx) -> Res {
             }
             p { a href="/portal/claim" { (t(lang, "claim")) } }
             p { a href="/portal/signature" { (t(lang, "signature")) } }
+            p { a href="/portal/my-data" { (t(lang, "my_data")) } }
             (payments_list(lang, &orders, |o| paid_for
                 .iter()
                 .find(|(id, _)| *id == o.id)

@@ -21,6 +21,9 @@
 //!   sent to the contact recorded on it.
 //! - `POST /portal/logout`; `POST /portal/logout/everywhere`: every session
 //!   of the account ends, this one included.
+//! - `GET /portal/my-data`, `GET /portal/my-data.zip`,
+//!   `POST /portal/my-data/close`: what the platform holds about the
+//!   account, its download, and closing the account ([`my_data`]).
 //! - `GET /portal/signature`, `POST /portal/signature/buy|enroll`,
 //!   `GET /portal/payments/{order}`, `POST /api/v1/payments/webhook`: buying
 //!   the qualified signature credential, see [`payment`];
@@ -51,6 +54,7 @@ mod fees;
 mod form;
 mod home;
 mod identity;
+mod my_data;
 mod pages;
 mod payment;
 mod pending;
@@ -112,7 +116,9 @@ async fn handle(request: Request) -> Response {
     if let Some(l) = field(&form, "lang").and_then(Lang::from_code) {
         ctx.lang = l;
     }
-    if method == Method::POST && !ctx.csrf_ok(field(&form, "csrf")) {
+    // The closing form checks its own token (a retry comes after the
+    // account is closed).
+    if method == Method::POST && path != my_data::CLOSE_PATH && !ctx.csrf_ok(field(&form, "csrf")) {
         return ctx.expired_form();
     }
     route(&ctx, method, &path, &form)
@@ -170,6 +176,9 @@ async fn route(ctx: &Ctx, method: Method, path: &str, form: &Form) -> Res {
         (Method::POST, "/portal/claim/confirm") => claim::claim_confirm(ctx, form).await,
         (Method::POST, "/portal/logout") => accounts::logout(ctx).await,
         (Method::POST, "/portal/logout/everywhere") => accounts::logout_everywhere(ctx).await,
+        (Method::GET, "/portal/my-data") => my_data::page(ctx).await,
+        (Method::GET, "/portal/my-data.zip") => my_data::download(ctx).await,
+        (Method::POST, my_data::CLOSE_PATH) => my_data::close(ctx, form).await,
         (Method::GET, "/portal/signature") => payment::page(ctx, StatusCode::OK, None).await,
         (Method::POST, "/portal/signature/buy") => payment::buy(ctx).await,
         (Method::POST, "/portal/signature/enroll") => payment::retry(ctx).await,
@@ -300,8 +309,11 @@ async fn handle_upload(
 }
 
 /// The paths of the form resources, for a 405 on another method.
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 19] = [
     identity::RETURN_PATH,
+    my_data::CLOSE_PATH,
+    "/portal/my-data",
+    "/portal/my-data.zip",
     "/portal/signature",
     "/portal/signature/buy",
     "/portal/signature/enroll",

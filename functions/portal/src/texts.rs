@@ -23,6 +23,11 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "Sign the request that is waiting",
         ],
         "my_documents" => ["Documentele mele", "Dokumentumaim", "My documents"],
+        "my_data" => [
+            "Datele mele: descărcare sau închiderea contului",
+            "Adataim: letöltés vagy a fiók megszüntetése",
+            "My data: download or close the account",
+        ],
         "who_opened" => [
             "Cine a deschis dosarul",
             "Ki nyitotta meg az ügyiratot",

@@ -106,6 +106,14 @@ pub fn notify_item(id: &str) -> String {
     format!("notify/item/{id}")
 }
 
+/// The message id of an outbox key ([`notify_item`]); `None` for any other
+/// key.
+#[must_use]
+pub fn notify_item_id(key: &str) -> Option<&str> {
+    key.strip_prefix("notify/item/")
+        .filter(|id| !id.is_empty() && !id.contains('#'))
+}
+
 /// The key of a dossier's public tracking snapshot: `track/{TOKEN}` (the
 /// canonical uppercase token). Global on purpose: the token alone finds it,
 /// and a dossier forwarded between tenants keeps its link.
@@ -453,6 +461,44 @@ impl CitizenKeys {
     pub fn signing_user(&self) -> String {
         format!("citizen/{}", self.account)
     }
+
+    /// `citizen/pending/{id}/`: the prefix of the account's pending uploads
+    /// in the object store ([`Self::pending_upload`]).
+    #[must_use]
+    pub fn pending_uploads(&self) -> String {
+        format!("citizen/pending/{}/", self.account)
+    }
+
+    /// Whether `key` is one of this account's keys (`citizen/{id}`,
+    /// `citizen/{what}/{id}`, `citizen/{what}/{id}/…`) or a lease counter
+    /// of one; what closing the account deletes.
+    #[must_use]
+    pub fn owns(&self, key: &str) -> bool {
+        let key = key.split_once('#').map_or(key, |(k, _)| k);
+        let Some(rest) = key.strip_prefix("citizen/") else {
+            return false;
+        };
+        // The kinds of key this type builds under an account; `order`,
+        // `contact`, `code` and `throttle` keys are no account's.
+        const OWNED: [&str; 10] = [
+            "account",
+            "dossiers",
+            "awaiting",
+            "awaiting-item",
+            "signing",
+            "orders",
+            "credential",
+            "identification",
+            "idem",
+            "pending",
+        ];
+        let mut segments = rest.split('/');
+        let first = segments.next().unwrap_or_default();
+        match segments.next() {
+            None => first == self.account,
+            Some(second) => second == self.account && OWNED.contains(&first),
+        }
+    }
 }
 
 /// The citizens' keys that no account owns (a contact, a code, a throttle, an order).
@@ -494,6 +540,23 @@ pub mod citizen {
     #[must_use]
     pub fn throttle(what: &str, who: &str, window: u64) -> String {
         format!("citizen/throttle/{what}/{who}/{window}")
+    }
+
+    /// Whether `key` is a citizen's key or a sign-in throttle (its lease
+    /// counters included) that names the contact whose identity is
+    /// `identity` ([`Contact::identity`]) as a whole segment: what closing
+    /// the account that held the contact deletes (a contact's index, its
+    /// codes, its throttles).
+    #[must_use]
+    pub fn names_contact(key: &str, identity: &str) -> bool {
+        if identity.is_empty() || !(key.starts_with("citizen/") || key.starts_with("ratelimit/")) {
+            return false;
+        }
+        key.match_indices(identity).any(|(at, _)| {
+            let before = key[..at].chars().next_back();
+            let after = key[at + identity.len()..].chars().next();
+            matches!(before, Some('/' | ':')) && matches!(after, None | Some('/' | '@' | '#'))
+        })
     }
 
     /// `citizen/order/{order}`: an order of a signature credential (its id
@@ -756,6 +819,64 @@ mod tests {
         for (key, want) in cases {
             assert_eq!(key, want);
         }
+    }
+
+    #[test]
+    fn closing_an_account_finds_its_keys_and_its_contacts_keys_only() {
+        let me = CitizenKeys::new("ACC");
+        let sha = Sha256Digest::of(b"");
+        // Every key this type builds is the account's.
+        for key in [
+            me.account(),
+            me.dossiers(),
+            me.awaiting(),
+            me.awaiting_item("ab"),
+            me.signing("ab"),
+            me.orders(),
+            me.credential(),
+            me.identification(),
+            me.pending_upload(&sha),
+            me.idempotency(&sha),
+            me.signing_user(),
+            format!("{}#lease/7/ticket", me.account()),
+        ] {
+            assert!(me.owns(&key), "{key}");
+        }
+        for key in [
+            CitizenKeys::new("ACC2").account(),
+            CitizenKeys::new("AC").signing_user(),
+            citizen::order("ACC"),
+            citizen::throttle("my-data", "ACC", 3),
+            "t/cj/dossier/ACC".to_owned(),
+        ] {
+            assert!(!me.owns(&key), "{key}");
+        }
+        assert_eq!(me.pending_uploads(), "citizen/pending/ACC/");
+        let phone = Contact::Phone(ghiseu_core::PhoneNumber::parse("+40712345678").unwrap());
+        let id = phone.identity();
+        for key in [
+            citizen::contact(&phone),
+            format!("{}#lease/9/done", citizen::contact(&phone)),
+            citizen::code(CodePurpose::Claim, &phone, "CJ-1"),
+            citizen::throttle("code-contact", &id, 3),
+            rate_limit("login-portal-user", &format!("~citizen:{id}"), 4),
+            rate_limit("login-portal-pair", &format!("~citizen:{id}@10.0.0.1"), 4),
+        ] {
+            assert!(citizen::names_contact(&key, &id), "{key}");
+        }
+        for key in [
+            citizen::contact(&Contact::Phone(
+                ghiseu_core::PhoneNumber::parse("+40712345679").unwrap(),
+            )),
+            "citizen/contact/+4071234567890".to_owned(),
+            "t/cj/x/+40712345678".to_owned(),
+            notify_item("+40712345678"),
+        ] {
+            assert!(!citizen::names_contact(&key, &id), "{key}");
+        }
+        assert_eq!(notify_item_id(&notify_item("d-3-sms")), Some("d-3-sms"));
+        assert_eq!(notify_item_id("notify/pending"), None);
+        assert_eq!(notify_item_id("notify/item/x#lease/1/ticket"), None);
     }
 
     #[test]

@@ -365,6 +365,19 @@ pub mod lease {
         format!("{key}#lease/{window}/done")
     }
 
+    /// The window of a lease counter ([`ticket_key`], [`done_key`]); `None`
+    /// for a key that is not one. A window two before the current one is
+    /// over: no holder or waiter uses its counters any more (a later
+    /// holder's release deletes them too), so they may be deleted.
+    #[must_use]
+    pub fn counter_window(key: &str) -> Option<u64> {
+        let (_, rest) = key.rsplit_once("#lease/")?;
+        let (window, what) = rest.split_once('/')?;
+        matches!(what, "ticket" | "done")
+            .then(|| window.parse().ok())
+            .flatten()
+    }
+
     /// The window of `now` (time since the Unix epoch) and the time left in it.
     #[must_use]
     pub fn window_of(now: Duration) -> (u64, Duration) {
@@ -530,6 +543,18 @@ pub mod lease {
             for (ms, window, left_ms) in cases {
                 let (w, left) = window_of(at(ms));
                 assert_eq!((w, left.as_millis()), (window, left_ms), "{ms}");
+            }
+        }
+
+        #[test]
+        fn a_lease_counters_window_is_read_back() {
+            assert_eq!(
+                counter_window(&ticket_key("citizen/contact/a#b", 42)),
+                Some(42)
+            );
+            assert_eq!(counter_window(&done_key("k", 7)), Some(7));
+            for other in ["k", "k#lease/x/ticket", "k#lease/3/other", "k#lease/3"] {
+                assert_eq!(counter_window(other), None, "{other}");
             }
         }
 

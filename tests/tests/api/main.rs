@@ -33,6 +33,7 @@ mod intake_receipts;
 mod isolation;
 mod key_value;
 mod languages;
+mod my_data;
 mod object_store;
 mod officials;
 mod open311;

@@ -30,6 +30,12 @@ struct StoredAccount {
     /// before a reset ended sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sessions_from: Option<DateTime<Utc>>,
+    /// When its owner closed it ([`super::closing`]): from then on it is
+    /// nobody's account; with a name, its personal data is still being
+    /// erased; without one, only this tombstone is left. Absent in every
+    /// record of an open account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed_at: Option<DateTime<Utc>>,
 }
 
 impl StoredAccount {
@@ -45,6 +51,19 @@ impl StoredAccount {
             lang: a.lang.code().to_owned(),
             created_at: a.created_at,
             sessions_from: a.sessions_from,
+            closed_at: None,
+        }
+    }
+
+    /// Where the account stands (see [`Standing`]).
+    fn standing(&self) -> StdResult<Standing, String> {
+        match self.closed_at {
+            None => self.account().map(Standing::Open),
+            Some(at) if self.name.is_empty() => Ok(Standing::Closed {
+                created_at: self.created_at,
+                closed_at: at,
+            }),
+            Some(at) => self.account().map(|a| Standing::Closing(a, at)),
         }
     }
 
@@ -72,6 +91,23 @@ impl StoredAccount {
             sessions_from: self.sessions_from,
         })
     }
+}
+
+/// Where an account stands: open, being closed, or closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// In use.
+    Open(Account),
+    /// Closed by its owner at the instant given; its personal data is still
+    /// to be erased (a closing that stopped halfway).
+    Closing(Account, DateTime<Utc>),
+    /// Closed, its personal data erased: only these instants are left.
+    Closed {
+        /// When it was created.
+        created_at: DateTime<Utc>,
+        /// When it was closed.
+        closed_at: DateTime<Utc>,
+    },
 }
 
 /// A fresh random account id (26 base32 characters).
@@ -147,8 +183,12 @@ async fn stale_claim(
     owner: &[u8],
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let Some(old) = account(store, &String::from_utf8_lossy(owner)).await? else {
-        return Ok(true);
+    // A contact of an account being closed is freed by the closing, not
+    // taken over while the closing may still erase it.
+    let old = match standing(store, &String::from_utf8_lossy(owner)).await? {
+        Some(Standing::Open(old)) => old,
+        Some(Standing::Closing(..)) => return Ok(false),
+        Some(Standing::Closed { .. }) | None => return Ok(true),
     };
     let grace = chrono::Duration::minutes(ghiseu_core::citizen::CODE_TTL_MINUTES);
     Ok(!old.has_verified(contact) && old.created_at + grace < now)
@@ -205,14 +245,76 @@ fn change_account(
     })
 }
 
-/// The account `id`.
+/// The account `id` (`None` once its owner closed it).
 pub async fn account(store: &Store, id: &str) -> Result<Option<Account>> {
+    Ok(match standing(store, id).await? {
+        Some(Standing::Open(a)) => Some(a),
+        _ => None,
+    })
+}
+
+/// Where the account `id` stands.
+pub async fn standing(store: &Store, id: &str) -> Result<Option<Standing>> {
     let key = CitizenKeys::new(id).account();
     let Some(bytes) = store.get(&key).await? else {
         return Ok(None);
     };
     let stored: StoredAccount = serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
-    stored.account().map(Some).map_err(|e| corrupt(&key, e))
+    stored.standing().map(Some).map_err(|e| corrupt(&key, e))
+}
+
+/// Marks the account `id` closed at `now` (its sessions end), keeping its
+/// data for the closing to erase, under the record's lease; an account
+/// already closing or closed is left as it is. Where it stands afterwards.
+pub fn mark_closing(id: &str, now: DateTime<Utc>) -> Result<Option<Standing>> {
+    let key = CitizenKeys::new(id).account();
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(None));
+        };
+        let mut stored: StoredAccount =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        if stored.closed_at.is_some() {
+            let standing = stored.standing().map_err(|e| corrupt(&key, e))?;
+            return Ok(Step::Done(Some(standing)));
+        }
+        stored.closed_at = Some(now);
+        stored.sessions_from = Some(now);
+        let standing = stored.standing().map_err(|e| corrupt(&key, e))?;
+        let bytes = serde_json::to_vec(&stored).map_err(|e| corrupt(&key, e))?;
+        Ok(Step::Write(bytes, Some(standing)))
+    })
+}
+
+/// Erases the personal data of the closed account `id` from its record,
+/// leaving a tombstone (the id, when it was created and closed), under the
+/// record's lease. Nothing is written for an open account.
+pub fn leave_tombstone(id: &str) -> Result<()> {
+    let key = CitizenKeys::new(id).account();
+    kv::update(STORE, &key, |current| {
+        let Some(bytes) = current else {
+            return Ok(Step::Done(()));
+        };
+        let stored: StoredAccount = serde_json::from_slice(bytes).map_err(|e| corrupt(&key, e))?;
+        let Some(closed_at) = stored.closed_at else {
+            return Ok(Step::Done(()));
+        };
+        let tombstone = StoredAccount {
+            id: stored.id,
+            name: String::new(),
+            email: None,
+            email_verified: false,
+            phone: None,
+            phone_verified: false,
+            password_hash: None,
+            lang: String::new(),
+            created_at: stored.created_at,
+            sessions_from: Some(closed_at),
+            closed_at: Some(closed_at),
+        };
+        let bytes = serde_json::to_vec(&tombstone).map_err(|e| corrupt(&key, e))?;
+        Ok(Step::Write(bytes, ()))
+    })
 }
 
 /// The account owning `contact`.
@@ -250,5 +352,28 @@ mod tests {
             serde_json::from_slice(&serde_json::to_vec(&StoredAccount::of(&account)).unwrap())
                 .unwrap();
         assert_eq!(again.account().unwrap().lang, Lang::Hu);
+        assert_eq!(again.closed_at, None);
+        assert!(matches!(again.standing(), Ok(Standing::Open(_))));
+    }
+
+    #[test]
+    fn a_closing_account_keeps_its_data_and_a_tombstone_none() {
+        let at: DateTime<Utc> = "2026-12-05T08:00:00Z".parse().unwrap();
+        let open = r#"{"id":"A","name":"Ana Pop","email":"ana@x.ro","email_verified":true,
+            "phone":null,"phone_verified":false,"password_hash":"h","lang":"hu",
+            "created_at":"2025-11-03T08:00:00Z"}"#;
+        let mut stored: StoredAccount = serde_json::from_str(open).unwrap();
+        stored.closed_at = Some(at);
+        let Ok(Standing::Closing(account, when)) = stored.standing() else {
+            panic!("not closing");
+        };
+        assert_eq!((account.name.as_str(), when), ("Ana Pop", at));
+        let tombstone = r#"{"id":"A","name":"","email":null,"email_verified":false,
+            "phone":null,"phone_verified":false,"password_hash":null,"lang":"",
+            "created_at":"2025-11-03T08:00:00Z","closed_at":"2026-12-05T08:00:00Z"}"#;
+        let stored: StoredAccount = serde_json::from_str(tombstone).unwrap();
+        assert!(
+            matches!(stored.standing(), Ok(Standing::Closed { closed_at, .. }) if closed_at == at)
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! account, orders of a signature credential and of requests' fees (`fees`),
 //! the identity proofing before the credential and its enrollment, the
 //! requests waiting for their fee or a qualified signature and where signing
-//! and registering each is.
+//! and registering each is; a citizen's own data ([`my_data`]) and closing
+//! an account ([`closing`]).
 //!
 //! Their keys (none under a tenant: a citizen may deal with every
 //! institution) are [`ghiseu_platform::keys::CitizenKeys`]' and
@@ -10,10 +11,12 @@
 
 pub mod accounts;
 pub mod awaiting;
+pub mod closing;
 pub mod codes;
 pub mod fees;
 pub mod identity;
 pub mod linked;
+pub mod my_data;
 pub mod orders;
 pub mod signing;
 pub mod submit;
