@@ -944,7 +944,7 @@ fn spin_binary() -> Option<PathBuf> {
 /// The application's integration suites (everything but the own host's limits and the
 /// browser journeys) with every app under `spin up` on `backend`.
 fn on_spin(spin: &Path, backend: &str) -> Command {
-    const SUITES: [&str; 13] = [
+    const SUITES: [&str; 15] = [
         "health::",
         "key_value::",
         "object_store::",
@@ -958,6 +958,8 @@ fn on_spin(spin: &Path, backend: &str) -> Command {
         "admin::",
         "stats::",
         "retention::",
+        "archive::",
+        "my_data::",
     ];
     let mut cmd = cargo();
     cmd.args([
