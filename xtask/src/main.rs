@@ -944,7 +944,7 @@ fn spin_binary() -> Option<PathBuf> {
 /// The application's integration suites (everything but the own host's limits and the
 /// browser journeys) with every app under `spin up` on `backend`.
 fn on_spin(spin: &Path, backend: &str) -> Command {
-    const SUITES: [&str; 15] = [
+    const SUITES: [&str; 16] = [
         "health::",
         "key_value::",
         "object_store::",
@@ -960,6 +960,7 @@ fn on_spin(spin: &Path, backend: &str) -> Command {
         "retention::",
         "archive::",
         "my_data::",
+        "my_data_closing::",
     ];
     let mut cmd = cargo();
     cmd.args([

@@ -31,7 +31,7 @@ pub(crate) async fn enroll_seal(app: &ghiseu_tests::TestApp, tenant: &str, name:
     assert!(r.status().is_success(), "seal enrollment: {}", r.status());
 }
 
-fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
+pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(program)
         .current_dir(dir)
         .args(args)
@@ -326,7 +326,7 @@ async fn a_citizen_downloads_the_bundle_of_their_own_dossier_only() {
 }
 
 /// The file named `name` under `dir`, at any depth.
-fn find(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn find(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -34,6 +34,7 @@ mod isolation;
 mod key_value;
 mod languages;
 mod my_data;
+mod my_data_closing;
 mod object_store;
 mod officials;
 mod open311;
