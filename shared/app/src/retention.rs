@@ -105,19 +105,9 @@ pub async fn run(
     max_tenants: usize,
     now: DateTime<Utc>,
 ) -> Result<Report> {
-    let mut slugs: Vec<TenantSlug> = repo::tenant_slugs(store)
-        .await?
-        .iter()
-        .filter_map(|s| TenantSlug::parse(s).ok())
-        .filter(|s| after.is_none_or(|a| s.as_str() > a.as_str()))
-        .collect();
-    slugs.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    let more = slugs.len() > max_tenants;
-    slugs.truncate(max_tenants);
+    let (slugs, next) = repo::tenant_page(store, after, max_tenants).await?;
     let mut report = Report {
-        next: more
-            .then(|| slugs.last().map(ToString::to_string))
-            .flatten(),
+        next,
         ..Report::default()
     };
     for slug in &slugs {

@@ -61,8 +61,8 @@ pub use registry::{
 };
 pub use retention::{ErasureEntry, erasure_log, for_each_dossier, log_erasure, log_year};
 pub use tenants::{
-    CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_slugs, tenants,
-    update_tenant,
+    CreateTenant, TENANTS_KEY, create_tenant, get_tenant, put_tenant, tenant_page, tenant_slugs,
+    tenants, update_tenant,
 };
 pub use tokens::{TokenEntry, put_token, token_entry, token_key};
 

@@ -52,6 +52,28 @@ pub async fn tenant_slugs(store: &Store) -> Result<Vec<String>> {
     Ok(get_json(store, TENANTS_KEY).await?.unwrap_or_default())
 }
 
+/// A page of tenants for a scheduled job: up to `max` slugs in order after
+/// `after`, and the last of them when more remain (the caller's `next`).
+pub async fn tenant_page(
+    store: &Store,
+    after: Option<&TenantSlug>,
+    max: usize,
+) -> Result<(Vec<TenantSlug>, Option<String>)> {
+    let mut slugs: Vec<TenantSlug> = tenant_slugs(store)
+        .await?
+        .iter()
+        .filter_map(|s| TenantSlug::parse(s).ok())
+        .filter(|s| after.is_none_or(|a| s.as_str() > a.as_str()))
+        .collect();
+    slugs.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let more = slugs.len() > max;
+    slugs.truncate(max);
+    let next = more
+        .then(|| slugs.last().map(ToString::to_string))
+        .flatten();
+    Ok((slugs, next))
+}
+
 /// Every listed tenant.
 pub async fn tenants(store: &Store) -> Result<Vec<Tenant>> {
     let mut out = Vec::new();
