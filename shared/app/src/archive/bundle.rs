@@ -13,7 +13,7 @@
 //! that vouches for other bytes: the sending stops with an error.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use ghiseu_asic::{DataObject, Known, Zip};
+use ghiseu_asic::{DataObject, Zip};
 use ghiseu_core::calendar::local_datetime;
 use ghiseu_core::{Dossier, RegistrationNumber, Sha256Digest};
 use ghiseu_platform::keys::TenantScope;
@@ -215,28 +215,16 @@ impl Bundle {
         )
         .await?;
         for object in inner.objects {
-            let bytes = match object.body {
-                Body::Inline(bytes) => bytes,
-                Body::Stored(key) => s3
-                    .get_object(&key)
-                    .await
-                    .map_err(|e| format!("{key}: {e}"))?
-                    .ok_or_else(|| format!("{key}: missing from the object store"))?,
-            };
-            if Sha256Digest::of(&bytes) != object.sha256 {
-                return Err(format!(
-                    "{}: the stored bytes are not {}",
-                    object.name,
-                    object.sha256.to_hex()
-                ));
+            match object.body {
+                Body::Inline(bytes) => {
+                    sink.send(&zip.whole(&object.name, at, &bytes).map_err(fail)?)
+                        .await?;
+                }
+                Body::Stored(key) => {
+                    let entry = (key.as_str(), object.name.as_str());
+                    super::send_stored(&mut zip, sink, s3, entry, &object.sha256, at).await?;
+                }
             }
-            let header = zip
-                .start(&object.name, at, Some(Known::of(&bytes)))
-                .map_err(fail)?;
-            sink.send(&header).await?;
-            zip.data(&bytes).map_err(fail)?;
-            sink.send(&bytes).await?;
-            sink.send(&zip.end().map_err(fail)?).await?;
         }
         sink.send(&zip.finish().map_err(fail)?).await
     }

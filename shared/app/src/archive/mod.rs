@@ -31,6 +31,40 @@ pub async fn sealed_bundle(
     Ok(unsealed.sealed(p7s))
 }
 
+/// Sends the file stored at `key` as entry `path` of `zip` into `sink`:
+/// read whole from `s3` (one file at a time is what a container or an
+/// export holds in memory), checked against `sha256` (other bytes stop the
+/// sending: nothing goes out under a digest it does not have), then its
+/// header, its bytes and the end of its entry.
+pub async fn send_stored(
+    zip: &mut ghiseu_asic::Zip,
+    sink: &mut impl ByteSink,
+    s3: &ghiseu_platform::s3::S3Client,
+    (key, path): (&str, &str),
+    sha256: &ghiseu_core::Sha256Digest,
+    at: chrono::NaiveDateTime,
+) -> Result<(), String> {
+    let bytes = s3
+        .get_object(key)
+        .await
+        .map_err(|e| format!("{key}: {e}"))?
+        .ok_or_else(|| format!("{key}: missing from the object store"))?;
+    if ghiseu_core::Sha256Digest::of(&bytes) != *sha256 {
+        return Err(format!(
+            "{path}: the stored bytes are not {}",
+            sha256.to_hex()
+        ));
+    }
+    let fail = |e: ghiseu_asic::ZipError| e.to_string();
+    let header = zip
+        .start(path, at, Some(ghiseu_asic::Known::of(&bytes)))
+        .map_err(fail)?;
+    sink.send(&header).await?;
+    zip.data(&bytes).map_err(fail)?;
+    sink.send(&bytes).await?;
+    sink.send(&zip.end().map_err(fail)?).await
+}
+
 /// Where a container's bytes go, in order (a streamed HTTP body, an
 /// enclosing archive, a buffer in tests). An error stops the sending.
 pub trait ByteSink {

@@ -15,7 +15,7 @@
 //! working papers) and other people's data. None of them is read here.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use ghiseu_asic::{Known, Zip};
+use ghiseu_asic::Zip;
 use ghiseu_core::citizen::Account;
 use ghiseu_core::payment::{Order, OrderStatus, Purpose};
 use ghiseu_core::{Dossier, DossierId, Lang, Sha256Digest, TenantSlug};
@@ -32,7 +32,7 @@ use super::{
     awaiting_request, awaiting_signature, identification, linked_dossiers, orders, signing,
     signing_credential,
 };
-use crate::archive::ByteSink;
+use crate::archive::{ByteSink, send_stored};
 
 /// The JSON's name in the ZIP.
 pub const JSON_NAME: &str = "date-personale.json";
@@ -147,25 +147,8 @@ impl Export {
         sink.send(&zip.whole(JSON_NAME, at, &self.json).map_err(fail)?)
             .await?;
         for file in self.files {
-            let bytes = s3
-                .get_object(&file.key)
-                .await
-                .map_err(|e| format!("{}: {e}", file.key))?
-                .ok_or_else(|| format!("{}: missing from the object store", file.key))?;
-            if Sha256Digest::of(&bytes) != file.sha256 {
-                return Err(format!(
-                    "{}: the stored bytes are not its digest",
-                    file.path
-                ));
-            }
-            sink.send(
-                &zip.start(&file.path, at, Some(Known::of(&bytes)))
-                    .map_err(fail)?,
-            )
-            .await?;
-            zip.data(&bytes).map_err(fail)?;
-            sink.send(&bytes).await?;
-            sink.send(&zip.end().map_err(fail)?).await?;
+            let entry = (file.key.as_str(), file.path.as_str());
+            send_stored(&mut zip, sink, s3, entry, &file.sha256, at).await?;
         }
         sink.send(&zip.finish().map_err(fail)?).await
     }
